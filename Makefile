@@ -1,0 +1,50 @@
+# Canvass: `make run` serves the demo on SQLite, `make test` runs every test.
+VENV     := .venv
+PY       := $(VENV)/bin/python
+FLASK    := $(VENV)/bin/flask --app canvass
+PYBABEL  := $(VENV)/bin/pybabel
+VENDOR   := static/vendor
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard canvass/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: setup run test test-sqlite test-postgresql test-browser bench db demo messages clean
+
+setup: $(VENV)/.installed $(VENDOR)/.installed $(MO_FILES)
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/leaflet
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	touch $@
+
+%.mo: %.po $(VENV)/.installed
+	$(PYBABEL) compile --use-fuzzy -i $< -o $@ --statistics 2>/dev/null || $(PYBABEL) compile -i $< -o $@
+
+db: setup
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+# Extract and merge translatable strings after changing user-facing text.
+messages: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -o canvass/translations/messages.pot .
+	$(PYBABEL) update -i canvass/translations/messages.pot -d canvass/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance

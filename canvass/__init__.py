@@ -1,0 +1,69 @@
+"""Canvass: a canvassing field app for Norwegian political parties."""
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
+from flask_login import current_user
+
+from canvass import config
+from canvass.extensions import babel, csrf, db, htmx, login, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    languages = ("nb", "nn", "en")
+    if not has_request_context():
+        return "nb"
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages, default="nb")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "canvass" / "translations"))
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message = None
+
+    from canvass.models import User
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.context_processor
+    def layout_context():
+        return {"current_user": current_user, "languages": app.config["LANGUAGES"]}
+
+
+def register_blueprints(app: Flask) -> None:
+    from canvass.web import admin, auth, branches, errors, home, people
+
+    for module in (home, auth, admin, branches, people):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from canvass.cli import demo_cli, geodata_cli, user_cli
+
+    for group in (geodata_cli, demo_cli, user_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,115 @@
+"""`flask` commands for every admin task; thin wrappers over the services."""
+from pathlib import Path
+
+import click
+from flask import current_app, url_for
+from flask.cli import AppGroup
+from flask_babel import gettext
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.geo.errors import GeodataError
+from canvass.models import Branch, Organisation, Role, User
+from canvass.services import demo, geodata_import, people
+
+geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
+demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
+user_cli = AppGroup("user", help="Brukere og roller.")
+
+
+def _progress_bars():
+    """One progress bar per file, printed to stderr so the summary lines stay clean."""
+    state = {}
+
+    def start(path: Path, kind: str):
+        bar = click.progressbar(length=1, label=path.name, file=click.get_text_stream("stderr"),
+                                show_pos=True, width=30)
+        state["bar"] = bar
+
+        def advance(done: int, total: int):
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+            if done >= total:
+                bar.render_finish()
+        return advance
+    return start
+
+
+def _report(results) -> bool:
+    ok = True
+    for result in results:
+        click.echo(f"{result.path.name}: {result.summary()}")
+        for line in result.rejected_lines(limit=20):
+            click.echo(f"  {line}", err=True)
+        if len(result.rejected) > 20:
+            click.echo("  " + gettext("… og %(count)s til", count=len(result.rejected) - 20), err=True)
+        if not result.stored:
+            ok = False
+            click.echo(gettext("Ingenting fra %(name)s ble lagret. Rett feilene, eller godta at de avviste "
+                               "radene hoppes over med --skip-invalid.", name=result.path.name), err=True)
+    return ok
+
+
+@geodata_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Lagre de gyldige radene selv om noen avvises.")
+def import_command(paths, skip_invalid):
+    """Importer geodatafiler; formatet gjenkjennes automatisk."""
+    try:
+        results = geodata_import.import_paths(list(paths), skip_invalid=skip_invalid, progress=_progress_bars())
+    except GeodataError as err:
+        raise click.ClickException(gettext(err.message, **err.params)) from err
+    if not _report(results):
+        raise SystemExit(1)
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Last inn demoen: geodata fra ../shared/geodata, Oslo og Bærum med lag og brukere."""
+    folder = Path(current_app.config["GEODATA_DIR"])
+    if not demo.geodata_files(folder):
+        click.echo(gettext("Fant ingen geodata i %(folder)s. Last ned offisielle filer med "
+                           "«flask --app canvass geodata download --kommune 0301», eller pek CANVASS_GEODATA "
+                           "til en mappe med filene.", folder=folder), err=True)
+    already = db.session.scalar(select(Organisation).where(Organisation.name == "Oslo")) is not None
+    if not already:
+        _report(demo.load(folder))
+    _print_logins()
+
+
+def _print_logins():
+    click.echo("")
+    click.echo(gettext("Demo-innlogginger (passord: %(password)s):", password=demo.PASSWORD))
+    for user in db.session.scalars(select(User).where(User.password_hash.is_not(None)).order_by(User.id)):
+        where = user.branch.name if user.branch else user.organisation.name
+        click.echo(f"  {user.email:24} {user.role.value:12} {where}")
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    admin = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    if sagene and admin:
+        invite = people.create_invite(sagene, admin, current_app.config["INVITE_DAYS"])
+        with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+            link = url_for("auth.join", token=invite.token, _external=True)
+        click.echo(gettext("Dørbanker (ingen passord): bli med i Sagene via %(link)s", link=link))
+    click.echo("")
+
+
+@user_cli.command("create")
+@click.option("--organisation", required=True, help="Organisasjonens navn, f.eks. Oslo.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--branch", help="Lagets navn, for koordinator og lagets programkomité.")
+@click.password_option()
+def create_user(organisation, role, name, email, branch, password):
+    """Opprett en bruker med passord (admin, koordinator eller programkomité)."""
+    org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        raise click.ClickException(gettext("Fant ikke organisasjonen %(name)s.", name=organisation))
+    branch_obj = None
+    if branch:
+        branch_obj = db.session.scalar(select(Branch).where(Branch.organisation_id == org.id, Branch.name == branch))
+        if branch_obj is None:
+            raise click.ClickException(gettext("Fant ikke laget %(name)s.", name=branch))
+    people.create_user(org, Role(role), name, email=email, password=password, branch=branch_obj)
+    db.session.commit()
+    click.echo(gettext("Opprettet %(name)s.", name=name))

@@ -1,0 +1,47 @@
+"""Settings read from the environment, with defaults that let `make run` work on a laptop."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+ATTRIBUTION = (
+    "Postnummerområder, kommunegrenser: © Kartverket (CC BY 4.0). Bydeler: © Oslo kommune. "
+    "Postnummerregister: © Posten Norge AS. Adresser: © OpenStreetMap contributors (ODbL)."
+)
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A stable key so sessions and remember-me cookies survive a restart."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(instance_path: Path) -> dict:
+    sqlite_path = instance_path / "canvass.sqlite"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        "GEODATA_DIR": Path(os.environ.get("CANVASS_GEODATA", PROJECT_ROOT.parent / "shared" / "geodata")),
+        "DOWNLOAD_DIR": Path(os.environ.get("CANVASS_DOWNLOADS", PROJECT_ROOT / "geodata" / "downloads")),
+        "GEONORGE_BASE_URL": os.environ.get("CANVASS_GEONORGE_URL", "https://nedlasting.geonorge.no/geonorge"),
+        "TILE_URL": os.environ.get("CANVASS_TILE_URL", DEFAULT_TILE_URL),
+        "TILE_ATTRIBUTION": ATTRIBUTION,
+        "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 365,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "INVITE_DAYS": 30,
+        "BABEL_DEFAULT_LOCALE": "nb",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "LANGUAGES": {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"},
+    }

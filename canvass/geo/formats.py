@@ -1,0 +1,437 @@
+"""Readers for the official geodata formats, returning plain records and rejected rows.
+
+Each file kind is recognised from its header or fields, never from its name:
+Geonorge "Postnummerområder" (any OGR format), Oslo's district polygons, municipality
+polygons, Posten's postal register, Kartverket "Matrikkelen – Adresse" and its
+"Leilighetsnivå" variant, and the OpenStreetMap-derived address CSV.
+"""
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from canvass.geo import geometry
+from canvass.geo.errors import N_, GeodataError, Rejected
+
+POSTAL_AREAS = "postal_areas"
+DISTRICTS = "districts"
+SUB_DISTRICTS = "sub_districts"
+MUNICIPALITIES = "municipalities"
+POSTAL_REGISTER = "postal_register"
+OSM_ADDRESSES = "osm_addresses"
+MATRIKKEL_ADDRESSES = "matrikkel_addresses"
+MATRIKKEL_DWELLINGS = "matrikkel_dwellings"
+
+# Dependencies first: addresses need postal codes, dwellings need addresses.
+IMPORT_ORDER = [POSTAL_REGISTER, POSTAL_AREAS, MUNICIPALITIES, DISTRICTS, SUB_DISTRICTS,
+                MATRIKKEL_ADDRESSES, OSM_ADDRESSES, MATRIKKEL_DWELLINGS]
+
+VECTOR_SUFFIXES = {".geojson", ".json", ".gml", ".gpkg", ".shp", ".zip", ".fgb", ".sos", ".kml"}
+CHUNK_ROWS = 100_000
+POSTNUMMER = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    kind: str
+    delimiter: str
+    required: tuple[str, ...]
+
+
+CSV_LAYOUTS = [
+    CsvLayout(MATRIKKEL_DWELLINGS, ";", ("kommunenummer", "adressekode", "nummer", "bokstav",
+                                          "bruksenhetsnummerTekst", "postnummer")),
+    CsvLayout(MATRIKKEL_ADDRESSES, ";", ("lokalid", "kommunenummer", "adressekode", "adressenavn",
+                                          "nummer", "bokstav", "adresseTekst", "EPSG-kode", "Nord",
+                                          "Øst", "postnummer", "poststed")),
+    CsvLayout(OSM_ADDRESSES, ",", ("osm_node_id", "adressenavn", "nummer", "bokstav", "postnummer",
+                                    "lat", "lon")),
+    CsvLayout(POSTAL_REGISTER, ";", ("postnummer", "poststed", "kommunenummer", "kommunenavn", "kategori")),
+]
+# A header carrying one of these columns is that layout, whatever else is missing.
+CSV_MARKERS = {
+    MATRIKKEL_DWELLINGS: "bruksenhetsnummerTekst",
+    MATRIKKEL_ADDRESSES: "lokalid",
+    OSM_ADDRESSES: "osm_node_id",
+    POSTAL_REGISTER: "kategori",
+}
+
+
+@dataclass
+class Chunk:
+    """Records ready to store, with the file line of each, and the rows that were rejected."""
+
+    records: list[dict]
+    lines: list[int]
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def detect(path: Path) -> str:
+    """The kind of geodata file at `path`, or a GeodataError saying why it is not one."""
+    path = Path(path)
+    if not path.exists():
+        raise GeodataError(N_("Fant ikke fila %(path)s."), path=str(path))
+    if path.stat().st_size == 0:
+        raise GeodataError(N_("Fila %(name)s er tom."), name=path.name)
+    with open(path, "rb") as f:
+        start = f.read(4096)
+    text_start = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if path.suffix.lower() in VECTOR_SUFFIXES or text_start[:1] in (b"{", b"<"):
+        return _detect_vector(path)
+    return _csv_layout(path).kind
+
+
+def _detect_vector(path: Path) -> str:
+    try:
+        info = pyogrio.read_info(path)
+    except Exception as exc:
+        raise GeodataError(N_("Fila %(name)s kan ikke leses som geodata (%(detail)s)."),
+                           name=path.name, detail=str(exc).splitlines()[0][:200]) from exc
+    fields = {f.lower() for f in info["fields"]}
+    if "postnummer" in fields:
+        return POSTAL_AREAS
+    if "delbydelsnummer" in fields:
+        return SUB_DISTRICTS
+    if fields & {"bydelsnummer", "bydel_id"}:
+        return DISTRICTS
+    if {"kommunenummer", "kommunenavn"} <= fields:
+        return MUNICIPALITIES
+    raise GeodataError(N_("Kjenner ikke igjen kartlaget i %(name)s: fant feltene %(fields)s."),
+                       name=path.name, fields=", ".join(sorted(fields)) or "-")
+
+
+def _header(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return f.readline().rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise GeodataError(N_("Fila %(name)s er ikke UTF-8-tekst."), name=path.name) from exc
+
+
+def _csv_layout(path: Path) -> CsvLayout:
+    header = _header(path)
+    for layout in CSV_LAYOUTS:
+        marker = CSV_MARKERS[layout.kind]
+        for delimiter in (";", ",", "\t", "|"):
+            columns = next(csv.reader([header], delimiter=delimiter))
+            if marker not in columns:
+                continue
+            if delimiter != layout.delimiter:
+                raise GeodataError(
+                    N_("Feil skilletegn i %(name)s: fila bruker «%(found)s», formatet bruker «%(expected)s»."),
+                    name=path.name, found=delimiter, expected=layout.delimiter)
+            missing = [c for c in layout.required if c not in columns]
+            if missing:
+                raise GeodataError(N_("Fila %(name)s mangler kolonnene: %(columns)s."),
+                                   name=path.name, columns=", ".join(missing))
+            return layout
+    raise GeodataError(N_("Kjenner ikke igjen formatet på %(name)s. Første linje: «%(header)s»."),
+                       name=path.name, header=header[:120])
+
+
+def count_lines(path: Path) -> int:
+    """Data rows in a CSV file (for progress), without parsing it."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n") - 1
+
+
+def short_rows(path: Path, delimiter: str, fields: int) -> dict[int, int]:
+    """Lines with fewer fields than the header (a truncated file ends with one): line -> fields."""
+    short = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for number, line in enumerate(f, start=1):
+            if line.count(delimiter) >= fields - 1:
+                continue
+            found = len(next(csv.reader([line], delimiter=delimiter))) if '"' in line else line.count(delimiter) + 1
+            if found < fields:
+                short[number] = found
+    return short
+
+
+def read_csv_chunks(path: Path, kind: str, progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+    """Read a CSV geodata file of `kind` in chunks of records."""
+    path = Path(path)
+    layout = _csv_layout(path)
+    if layout.kind != kind:
+        raise GeodataError(N_("Fila %(name)s er ikke av forventet type."), name=path.name)
+    columns = next(csv.reader([_header(path)], delimiter=layout.delimiter))
+    short = short_rows(path, layout.delimiter, len(columns))
+    converter = CONVERTERS[kind]
+    try:
+        reader = pd.read_csv(path, sep=layout.delimiter, dtype=str, encoding="utf-8-sig",
+                             keep_default_na=False, chunksize=CHUNK_ROWS, engine="c")
+        first_line = 2
+        for frame in reader:
+            lines = np.arange(first_line, first_line + len(frame))
+            first_line += len(frame)
+            rejected = [Rejected(int(n), N_("For få felt (%(found)s av %(expected)s). Er fila avkuttet?"),
+                                 {"found": short[n], "expected": len(columns)})
+                        for n in lines if n in short]
+            if rejected:
+                keep = ~np.isin(lines, list(short))
+                frame, lines = frame[keep], lines[keep]
+            chunk = converter(frame.reset_index(drop=True), lines)
+            chunk.rejected[:0] = rejected
+            yield chunk
+            if progress:
+                progress(len(lines) + len(rejected))
+    except pd.errors.ParserError as exc:
+        raise GeodataError(N_("Fila %(name)s har feil oppbygning: %(detail)s"),
+                           name=path.name, detail=str(exc).strip()[:200]) from exc
+    except UnicodeDecodeError as exc:
+        raise GeodataError(N_("Fila %(name)s er ikke UTF-8-tekst."), name=path.name) from exc
+
+
+def _reject(mask: np.ndarray, lines: np.ndarray, message: str, values=None, param: str = "value") -> list[Rejected]:
+    idx = np.flatnonzero(mask)
+    return [Rejected(int(lines[i]), message, {param: values[i]} if values is not None else {}) for i in idx]
+
+
+def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """House numbers as floats (NaN when empty) and a mask of values that are not numbers at all."""
+    values = pd.to_numeric(series.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+    bad = (series.to_numpy() != "") & np.isnan(values)
+    return values, bad
+
+
+def _validate_postal(frame: pd.DataFrame, lines, bad: np.ndarray, rejected: list[Rejected]) -> np.ndarray:
+    postnummer = frame["postnummer"].to_numpy(dtype=str)
+    wrong = ~bad & ~pd.Series(postnummer).str.fullmatch(r"\d{4}").to_numpy()
+    rejected += _reject(wrong, lines, N_("Ugyldig postnummer «%(value)s»."), postnummer)
+    return bad | wrong
+
+
+def _coordinates(frame, lines, east_col, north_col, epsg: np.ndarray, bad, rejected):
+    east = pd.to_numeric(frame[east_col], errors="coerce").to_numpy(dtype=float)
+    north = pd.to_numeric(frame[north_col], errors="coerce").to_numpy(dtype=float)
+    wrong = ~bad & (np.isnan(east) | np.isnan(north))
+    rejected += _reject(wrong, lines, N_("Ugyldige koordinater."))
+    bad = bad | wrong
+    lon, lat = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+    for code in np.unique(epsg[~bad]):
+        sel = ~bad & (epsg == code)
+        lon[sel], lat[sel] = geometry.project_points(east[sel], north[sel], int(code))
+    outside = ~bad & ~geometry.inside_norway(lon, lat)
+    rejected += _reject(outside, lines, N_("Koordinatene ligger utenfor Norge: feil koordinatsystem?"))
+    return lon, lat, bad | outside
+
+
+def _epsg_codes(frame, lines, bad, rejected):
+    raw = frame["EPSG-kode"].to_numpy(dtype=str)
+    codes = pd.to_numeric(frame["EPSG-kode"], errors="coerce").fillna(-1).to_numpy(dtype=int)
+    wrong = ~bad & ~np.isin(codes, list(geometry.ADDRESS_CRS))
+    rejected += _reject(wrong, lines, N_("Ukjent koordinatsystem «EPSG:%(value)s»."), raw)
+    return codes, bad | wrong
+
+
+def _address_records(frame, lines, bad, official_id, street, number, lon, lat, extra: dict) -> Chunk:
+    keep = ~bad
+    letter = frame["bokstav"].to_numpy(dtype=str)
+    records = []
+    for i in np.flatnonzero(keep):
+        record = {
+            "official_id": official_id[i],
+            "street": street[i],
+            "number": None if np.isnan(number[i]) else int(number[i]),
+            "letter": letter[i],
+            "postnummer": frame.at[i, "postnummer"],
+            "lat": round(float(lat[i]), 7),
+            "lon": round(float(lon[i]), 7),
+        }
+        for key, values in extra.items():
+            record[key] = values[i]
+        records.append(record)
+    return Chunk(records, [int(n) for n in lines[keep]])
+
+
+def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    rejected: list[Rejected] = []
+    bad = frame["lokalid"].to_numpy(dtype=str) == ""
+    rejected += _reject(bad, lines, N_("Mangler lokalid."))
+    bad = _validate_postal(frame, lines, bad, rejected)
+    number, wrong = _numbers(frame["nummer"])
+    rejected += _reject(wrong & ~bad, lines, N_("Ugyldig husnummer «%(value)s»."), frame["nummer"].to_numpy())
+    bad |= wrong
+    epsg, bad = _epsg_codes(frame, lines, bad, rejected)
+    lon, lat, bad = _coordinates(frame, lines, "Øst", "Nord", epsg, bad, rejected)
+    street = np.where(frame["adressenavn"] != "", frame["adressenavn"], frame["adresseTekst"])
+    code = pd.to_numeric(frame["adressekode"], errors="coerce").to_numpy(dtype=float)
+    chunk = _address_records(
+        frame, lines, bad, ("matrikkel:" + frame["lokalid"]).to_numpy(), street, number, lon, lat,
+        {"kommunenummer": frame["kommunenummer"].to_numpy(),
+         "adressekode": [None if np.isnan(c) else int(c) for c in code],
+         "poststed": frame["poststed"].str.upper().to_numpy()},
+    )
+    chunk.rejected = sorted(rejected, key=lambda r: r.line)
+    return chunk
+
+
+def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    rejected: list[Rejected] = []
+    bad = frame["osm_node_id"].to_numpy(dtype=str) == ""
+    rejected += _reject(bad, lines, N_("Mangler osm_node_id."))
+    bad = _validate_postal(frame, lines, bad, rejected)
+    number, wrong = _numbers(frame["nummer"])
+    rejected += _reject(wrong & ~bad, lines, N_("Ugyldig husnummer «%(value)s»."), frame["nummer"].to_numpy())
+    bad |= wrong
+    lon, lat, bad = _coordinates(frame, lines, "lon", "lat", np.full(len(frame), 4326), bad, rejected)
+
+    def optional(column):
+        if column not in frame:
+            return np.full(len(frame), None)
+        return frame[column].replace("", None).to_numpy()
+
+    levels = pd.to_numeric(frame.get("osm_building_levels", pd.Series([""] * len(frame))), errors="coerce")
+    chunk = _address_records(
+        frame, lines, bad, ("osm:" + frame["osm_node_id"]).to_numpy(), frame["adressenavn"].to_numpy(),
+        number, lon, lat,
+        {"district_number": optional("bydel_nr"),
+         "building_id": optional("osm_building_way"),
+         "building_type": optional("osm_building_type"),
+         "building_levels": [None if np.isnan(v) else int(v) for v in levels.to_numpy(dtype=float)]},
+    )
+    chunk.rejected = sorted(rejected, key=lambda r: r.line)
+    return chunk
+
+
+def _dwellings(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    rejected: list[Rejected] = []
+    unit = frame["bruksenhetsnummerTekst"].to_numpy(dtype=str)
+    bad = ~pd.Series(unit).str.fullmatch(r"[HKUL]\d{4}").to_numpy()
+    rejected += _reject(bad, lines, N_("Ugyldig bruksenhetsnummer «%(value)s»."), unit)
+    bad = _validate_postal(frame, lines, bad, rejected)
+    number, wrong = _numbers(frame["nummer"])
+    code = pd.to_numeric(frame["adressekode"], errors="coerce").to_numpy(dtype=float)
+    wrong |= np.isnan(code)
+    rejected += _reject(wrong & ~bad, lines, N_("Ugyldig adressekode eller husnummer."))
+    bad |= wrong
+    keep = np.flatnonzero(~bad)
+    records = [{
+        "kommunenummer": frame.at[i, "kommunenummer"],
+        "adressekode": int(code[i]),
+        "number": None if np.isnan(number[i]) else int(number[i]),
+        "letter": frame.at[i, "bokstav"],
+        "unit": unit[i],
+    } for i in keep]
+    return Chunk(records, [int(n) for n in lines[keep]], sorted(rejected, key=lambda r: r.line))
+
+
+def _postal_register(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    rejected: list[Rejected] = []
+    bad = _validate_postal(frame, lines, np.zeros(len(frame), bool), rejected)
+    keep = np.flatnonzero(~bad)
+    records = [{
+        "postnummer": frame.at[i, "postnummer"],
+        "poststed": frame.at[i, "poststed"],
+        "kommunenummer": frame.at[i, "kommunenummer"] or None,
+        "kommunenavn": frame.at[i, "kommunenavn"] or None,
+        "kategori": frame.at[i, "kategori"] or None,
+    } for i in keep]
+    return Chunk(records, [int(n) for n in lines[keep]], rejected)
+
+
+CONVERTERS = {
+    MATRIKKEL_ADDRESSES: _matrikkel_addresses,
+    OSM_ADDRESSES: _osm_addresses,
+    MATRIKKEL_DWELLINGS: _dwellings,
+    POSTAL_REGISTER: _postal_register,
+}
+
+
+def read_layer(path: Path, kind: str) -> Chunk:
+    """Read a polygon layer of `kind`, reprojected to EPSG:4326 and made valid."""
+    path = Path(path)
+    try:
+        frame = geopandas.read_file(path, engine="pyogrio")
+    except Exception as exc:
+        raise GeodataError(N_("Fila %(name)s kan ikke leses som geodata (%(detail)s)."),
+                           name=path.name, detail=str(exc).splitlines()[0][:200]) from exc
+    if frame.crs is None:
+        raise GeodataError(N_("Fila %(name)s oppgir ikke koordinatsystem."), name=path.name)
+    frame = frame.to_crs(4326)
+    frame.columns = [c if c == "geometry" else c.lower() for c in frame.columns]
+    shapes = frame.geometry.to_numpy()
+    present = ~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)
+    if present.any():
+        geometry.check_inside_norway(shapes[present])
+    rejected, records, lines = [], [], []
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            if kind == POSTAL_AREAS:
+                # A postal code without a polygon is still a postal code (Kartverket has several).
+                record = LAYER_FIELDS[kind](row._asdict())
+                if record is not None:
+                    records.append({**record, "geometry": None})
+                    lines.append(i)
+                    continue
+            rejected.append(Rejected(i, N_("Objektet mangler geometri.")))
+            continue
+        geom = geometry.repair(geom)
+        if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+            rejected.append(Rejected(i, N_("Objektet er ikke en flate (%(value)s)."), {"value": geom.geom_type}))
+            continue
+        record = LAYER_FIELDS[kind](row._asdict())
+        if record is None:
+            rejected.append(Rejected(i, N_("Objektet mangler nøkkelfelt.")))
+            continue
+        record["geometry"] = geometry.to_geojson(geom)
+        records.append(record)
+        lines.append(i)
+    return Chunk(records, lines, rejected)
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+
+
+def _postal_area_fields(row: dict) -> dict | None:
+    postnummer = _text(row.get("postnummer")).zfill(4)
+    if not POSTNUMMER.match(postnummer):
+        return None
+    return {"postnummer": postnummer, "poststed": _text(row.get("poststed")).upper(),
+            "kommunenummer": _text(row.get("kommunenummer")) or None,
+            "kommunenavn": _text(row.get("kommunenavn")) or None,
+            "kategori": _text(row.get("kategori")) or None}
+
+
+def _district_fields(row: dict) -> dict | None:
+    number = _text(row.get("bydelsnummer"))
+    name = _text(row.get("navn") or row.get("bydelsnavn"))
+    if not number or not name:
+        return None
+    return {"number": number, "name": name, "kommunenummer": number[:4]}
+
+
+def _sub_district_fields(row: dict) -> dict | None:
+    number = _text(row.get("delbydelsnummer"))
+    name = _text(row.get("navn"))
+    if not number or not name:
+        return None
+    return {"number": number, "name": name, "district_number": _text(row.get("bydelsnummer")) or None}
+
+
+def _municipality_fields(row: dict) -> dict | None:
+    number = _text(row.get("kommunenummer")).zfill(4)
+    if not POSTNUMMER.match(number):
+        return None
+    return {"kommunenummer": number, "name": _text(row.get("kommunenavn"))}
+
+
+LAYER_FIELDS = {
+    POSTAL_AREAS: _postal_area_fields,
+    DISTRICTS: _district_fields,
+    SUB_DISTRICTS: _sub_district_fields,
+    MUNICIPALITIES: _municipality_fields,
+}

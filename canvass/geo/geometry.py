@@ -1,0 +1,112 @@
+"""All geometry in one place: projections, repair, containment and overlap.
+
+Storage and the web map use EPSG:4326 (lon, lat). Areas and distances are computed in
+EPSG:25833 (UTM 33N), the projection Kartverket publishes most of Norway in.
+"""
+import json
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from canvass.geo.errors import N_, GeodataError
+
+WGS84 = CRS.from_epsg(4326)
+METRIC = CRS.from_epsg(25833)
+# Norway with Svalbard and Jan Mayen, generously: a point outside is a projection mistake.
+NORWAY_BOUNDS = (-10.0, 57.0, 35.0, 82.0)
+# The EPSG codes Kartverket publishes addresses in.
+ADDRESS_CRS = {25832, 25833, 25835, 4258, 4326}
+
+_transformers: dict[int, Transformer] = {}
+_TO_METRIC = Transformer.from_crs(WGS84, METRIC, always_xy=True)
+
+
+def _to_wgs84(epsg: int) -> Transformer:
+    if epsg not in _transformers:
+        _transformers[epsg] = Transformer.from_crs(CRS.from_epsg(epsg), WGS84, always_xy=True)
+    return _transformers[epsg]
+
+
+def project_points(east: np.ndarray, north: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Project coordinates (east/north or lon/lat) from `epsg` to WGS84 lon, lat."""
+    return _to_wgs84(epsg).transform(east, north)
+
+
+def inside_norway(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    west, south, east, north = NORWAY_BOUNDS
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
+
+def check_inside_norway(geometries) -> None:
+    """Refuse a layer whose coordinates are not in Norway: almost always a wrong or missing CRS."""
+    west, south, east, north = shapely.total_bounds(np.asarray(geometries))
+    if not (NORWAY_BOUNDS[0] <= west and east <= NORWAY_BOUNDS[2]
+            and NORWAY_BOUNDS[1] <= south and north <= NORWAY_BOUNDS[3]):
+        raise GeodataError(
+            N_("Koordinatene ligger utenfor Norge (%(bounds)s). Fila har trolig feil eller manglende "
+               "koordinatsystem."),
+            bounds=f"{west:.1f}, {south:.1f}, {east:.1f}, {north:.1f}",
+        )
+
+
+def repair(geometry: BaseGeometry) -> BaseGeometry:
+    """Make a polygon valid (self-intersections, bow-ties), keeping only its areal parts."""
+    if geometry.is_valid:
+        return geometry
+    fixed = shapely.make_valid(geometry)
+    if fixed.geom_type == "GeometryCollection":
+        polygons = [g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        fixed = shapely.union_all(polygons)
+    return fixed
+
+
+def to_geojson(geometry: BaseGeometry) -> str:
+    return json.dumps(mapping(geometry), separators=(",", ":"))
+
+
+def from_geojson(text: str) -> BaseGeometry:
+    return shape(json.loads(text))
+
+
+def metric_area(geometries) -> np.ndarray:
+    """Areas in square metres of WGS84 geometries."""
+    projected = shapely.transform(np.asarray(geometries), _TO_METRIC.transform, interleaved=False)
+    return shapely.area(projected)
+
+
+def dominant_area(areas: dict[str, BaseGeometry], regions: dict[str, BaseGeometry],
+                  min_share: float = 0.5) -> dict[str, str]:
+    """Map each area to the region holding the largest share of it, when that share is at least `min_share`.
+
+    Used to derive a branch territory (postal codes) from a district polygon. Postal polygons
+    include sea, so the share is of the whole polygon.
+    """
+    area_keys, area_geoms = list(areas), np.asarray(list(areas.values()))
+    region_keys, region_geoms = list(regions), np.asarray(list(regions.values()))
+    tree = shapely.STRtree(region_geoms)
+    pairs = tree.query(area_geoms, predicate="intersects")
+    area_size = metric_area(area_geoms)
+    overlaps = metric_area(shapely.intersection(area_geoms[pairs[0]], region_geoms[pairs[1]]))
+    best: dict[str, tuple[float, str]] = {}
+    for a, r, overlap in zip(pairs[0], pairs[1], overlaps):
+        share = overlap / area_size[a] if area_size[a] else 0.0
+        key = area_keys[a]
+        if share >= min_share and share > best.get(key, (0.0, ""))[0]:
+            best[key] = (share, region_keys[r])
+    return {key: region for key, (_, region) in best.items()}
+
+
+def locate_points(lon: np.ndarray, lat: np.ndarray, regions: dict[str, BaseGeometry]) -> list[str | None]:
+    """The region each point lies in, or None."""
+    result: list[str | None] = [None] * len(lon)
+    if not regions or len(lon) == 0:
+        return result
+    keys, geoms = list(regions), np.asarray(list(regions.values()))
+    points = shapely.points(lon, lat)
+    point_idx, region_idx = shapely.STRtree(geoms).query(points, predicate="within")
+    for p, r in zip(point_idx, region_idx):
+        result[p] = keys[r]
+    return result

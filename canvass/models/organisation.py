@@ -1,0 +1,55 @@
+"""Party organisations (county or municipal) and their local branches with postal-code territories."""
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from canvass.extensions import db
+
+BRANCH_KINDS = ("lokallag", "partiavdeling", "bydelsparti", "partilag")
+
+
+class Organisation(db.Model):
+    """A county or municipal party organisation; it never sees another organisation's data."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    branches: Mapped[list["Branch"]] = relationship(
+        back_populates="organisation", order_by="Branch.name", cascade="all, delete-orphan"
+    )
+    municipalities: Mapped[list["OrganisationMunicipality"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def kommunenummer(self) -> list[str]:
+        return [m.kommunenummer for m in self.municipalities]
+
+
+class OrganisationMunicipality(db.Model):
+    """The municipalities an organisation works in: its postal codes are the ones to cover."""
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    kommunenummer: Mapped[str] = mapped_column(String(4), primary_key=True)
+
+
+class Branch(db.Model):
+    """A local branch (lokallag, partiavdeling, bydelsparti) with its territory of postal codes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="lokallag")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="branches")
+    postal_codes: Mapped[list["BranchPostalCode"]] = relationship(
+        cascade="all, delete-orphan", order_by="BranchPostalCode.postnummer"
+    )
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    @property
+    def territory(self) -> list[str]:
+        return [p.postnummer for p in self.postal_codes]
+
+
+class BranchPostalCode(db.Model):
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True)
+    postnummer: Mapped[str] = mapped_column(ForeignKey("postal_area.postnummer"), primary_key=True)

@@ -1,0 +1,214 @@
+"""Import official geodata into the database: idempotent, all-or-nothing, with rejected rows reported.
+
+A file is stored in one transaction. A structurally broken file (empty, wrong delimiter, missing
+columns, unreadable geometry, coordinates outside Norway) raises GeodataError and stores nothing.
+Rows that cannot be used are reported with their line number; unless the caller accepts them
+(`skip_invalid`), any rejected row also means nothing is stored.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask_babel import format_number, gettext, lazy_gettext as _l
+from sqlalchemy import func, select, tuple_
+
+from canvass.extensions import db
+from canvass.geo import formats, geometry
+from canvass.geo.errors import N_, Rejected
+from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
+from canvass.services.upsert import count, upsert
+
+Progress = Callable[[int, int], None]
+
+NOUNS = {
+    formats.POSTAL_REGISTER: _l("postnumre"),
+    formats.POSTAL_AREAS: _l("postnummerområder"),
+    formats.MUNICIPALITIES: _l("kommuner"),
+    formats.DISTRICTS: _l("bydeler"),
+    formats.SUB_DISTRICTS: _l("delbydeler"),
+    formats.MATRIKKEL_ADDRESSES: _l("adresser"),
+    formats.OSM_ADDRESSES: _l("adresser"),
+    formats.MATRIKKEL_DWELLINGS: _l("boliger"),
+}
+ADDRESS_COLUMNS = ["kommunenummer", "adressekode", "street", "number", "letter", "postnummer", "lat", "lon",
+                   "district_number", "building_id", "building_type", "building_levels"]
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    kind: str
+    added: int = 0
+    updated: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    stored: bool = False
+
+    def summary(self) -> str:
+        return gettext("%(added)s %(noun)s lagt til, %(updated)s oppdatert, %(rejected)s avvist",
+                       added=format_number(self.added), noun=NOUNS[self.kind],
+                       updated=format_number(self.updated), rejected=format_number(len(self.rejected)))
+
+    def rejected_lines(self, limit: int | None = None) -> list[str]:
+        unit = gettext("objekt") if self.kind in LAYER_KINDS else gettext("linje")
+        return [f"{unit} {r.line}: {gettext(r.message, **r.params)}" for r in self.rejected[:limit]]
+
+
+LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, formats.MUNICIPALITIES}
+
+
+def import_paths(paths: list[Path], skip_invalid: bool = False,
+                 progress: Callable[[Path, str], Progress] | None = None) -> list[ImportResult]:
+    """Import several files in dependency order (postal codes before addresses before dwellings)."""
+    kinds = {Path(p): formats.detect(Path(p)) for p in paths}
+    ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
+    return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None) for p in ordered]
+
+
+def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None) -> ImportResult:
+    path = Path(path)
+    kind = formats.detect(path)
+    result = ImportResult(path, kind)
+    try:
+        STORE[kind](path, result, progress)
+        if result.rejected and not skip_invalid:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            result.stored = True
+    except Exception:
+        db.session.rollback()
+        raise
+    if not result.stored:
+        result.added = result.updated = 0
+    return result
+
+
+def _finish(result: ImportResult, table, before: int, valid: int) -> None:
+    result.rejected.sort(key=lambda r: r.line)
+    result.added = count(table) - before
+    result.updated = valid - result.added
+
+
+def _store_layer(path, result, progress, table, keys, update, keep_existing=()):
+    chunk = formats.read_layer(path, result.kind)
+    result.rejected += chunk.rejected
+    before = count(table)
+    upsert(table, chunk.records, keys, update, keep_existing)
+    _finish(result, table, before, len(chunk.records))
+    if progress:
+        progress(len(chunk.records) + len(chunk.rejected), len(chunk.records) + len(chunk.rejected))
+
+
+def _store_postal_areas(path, result, progress):
+    """Polygons for postal codes: "added" counts codes that gain a polygon, the register may have them already."""
+    chunk = formats.read_layer(path, result.kind)
+    result.rejected += chunk.rejected
+    with_polygon = select(func.count()).where(PostalArea.geometry.is_not(None))
+    before = db.session.scalar(with_polygon)
+    upsert(PostalArea.__table__, chunk.records, ["postnummer"],
+           ["poststed", "kommunenummer", "kommunenavn", "kategori", "geometry"],
+           keep_existing=("kommunenummer", "kommunenavn", "kategori", "geometry"))
+    result.added = db.session.scalar(with_polygon) - before
+    result.updated = len(chunk.records) - result.added
+    if progress:
+        progress(len(chunk.records), len(chunk.records))
+
+
+def _store_districts(path, result, progress):
+    _store_layer(path, result, progress, District.__table__, ["number"], ["name", "kommunenummer", "geometry"])
+
+
+def _store_sub_districts(path, result, progress):
+    _store_layer(path, result, progress, SubDistrict.__table__, ["number"], ["name", "district_number", "geometry"])
+
+
+def _store_municipalities(path, result, progress):
+    _store_layer(path, result, progress, Municipality.__table__, ["kommunenummer"], ["name", "geometry"])
+
+
+def _csv_chunks(path, kind, progress):
+    total = formats.count_lines(path)
+    done = 0
+
+    def advance(rows):
+        nonlocal done
+        done += rows
+        if progress:
+            progress(done, total)
+
+    return formats.read_csv_chunks(path, kind, advance)
+
+
+def _store_postal_register(path, result, progress):
+    table = PostalArea.__table__
+    before, valid = count(table), 0
+    for chunk in _csv_chunks(path, result.kind, progress):
+        result.rejected += chunk.rejected
+        upsert(table, chunk.records, ["postnummer"], ["poststed", "kommunenummer", "kommunenavn", "kategori"])
+        valid += len(chunk.records)
+    _finish(result, table, before, valid)
+
+
+def _store_addresses(path, result, progress):
+    table = Address.__table__
+    official = result.kind == formats.MATRIKKEL_ADDRESSES
+    known = set(db.session.scalars(select(PostalArea.postnummer)))
+    districts = {d.number: geometry.from_geojson(d.geometry) for d in db.session.scalars(select(District))}
+    before, valid = count(table), 0
+    for chunk in _csv_chunks(path, result.kind, progress):
+        result.rejected += chunk.rejected
+        records = []
+        for line, record in zip(chunk.lines, chunk.records):
+            if record["postnummer"] in known:
+                records.append(record)
+            elif official:
+                # Kartverket's own data defines the postal code; keep it even without a polygon.
+                upsert(PostalArea.__table__, [{"postnummer": record["postnummer"], "poststed": record["poststed"],
+                                               "kommunenummer": record["kommunenummer"]}], ["postnummer"])
+                known.add(record["postnummer"])
+                records.append(record)
+            else:
+                result.rejected.append(Rejected(line, N_("Ukjent postnummer «%(value)s»."),
+                                                {"value": record["postnummer"]}))
+        if official and districts:
+            located = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts)
+            for record, district in zip(records, located):
+                record["district_number"] = district
+        rows = [{"official_id": r["official_id"], **{c: r.get(c) for c in ADDRESS_COLUMNS}} for r in records]
+        upsert(table, rows, ["official_id"], ADDRESS_COLUMNS)
+        valid += len(rows)
+    _finish(result, table, before, valid)
+
+
+def _store_dwellings(path, result, progress):
+    table = Dwelling.__table__
+    before, valid = count(table), 0
+    for chunk in _csv_chunks(path, result.kind, progress):
+        result.rejected += chunk.rejected
+        keys = {(r["kommunenummer"], r["adressekode"], r["number"], r["letter"]) for r in chunk.records}
+        found = dict(((k, c, n, l), i) for i, k, c, n, l in db.session.execute(
+            select(Address.id, Address.kommunenummer, Address.adressekode, Address.number, Address.letter)
+            .where(tuple_(Address.kommunenummer, Address.adressekode).in_(sorted({k[:2] for k in keys})))))
+        rows = []
+        for line, r in zip(chunk.lines, chunk.records):
+            address_id = found.get((r["kommunenummer"], r["adressekode"], r["number"], r["letter"]))
+            if address_id is None:
+                result.rejected.append(Rejected(line, N_("Adressen finnes ikke. Importer «Matrikkelen – Adresse» "
+                                                         "for kommunen først.")))
+            else:
+                rows.append({"address_id": address_id, "unit": r["unit"]})
+        upsert(table, rows, ["address_id", "unit"])
+        valid += len(rows)
+    _finish(result, table, before, valid)
+
+
+STORE = {
+    formats.POSTAL_REGISTER: _store_postal_register,
+    formats.POSTAL_AREAS: _store_postal_areas,
+    formats.MUNICIPALITIES: _store_municipalities,
+    formats.DISTRICTS: _store_districts,
+    formats.SUB_DISTRICTS: _store_sub_districts,
+    formats.MATRIKKEL_ADDRESSES: _store_addresses,
+    formats.OSM_ADDRESSES: _store_addresses,
+    formats.MATRIKKEL_DWELLINGS: _store_dwellings,
+}

@@ -1,0 +1,75 @@
+"""People and invitations: passwords for coordinators and admins, invite links for volunteers."""
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from canvass.extensions import db
+from canvass.models import Invite, Role, User
+
+_hasher = PasswordHasher()
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def create_user(organisation, role: Role, name: str, email: str | None = None, phone: str | None = None,
+                password: str | None = None, branch=None) -> User:
+    user = User(organisation=organisation, role=role, name=name, email=email.lower() if email else None,
+                phone=phone, branch=branch, password_hash=_hasher.hash(password) if password else None)
+    db.session.add(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.password_hash:
+        _hasher.hash(password)  # same work whether or not the user exists
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def create_invite(branch, created_by: User, days: int) -> Invite:
+    invite = Invite(token=secrets.token_urlsafe(24), organisation_id=branch.organisation_id, branch=branch,
+                    created_by_id=created_by.id, created_at=now(), expires_at=now() + timedelta(days=days))
+    db.session.add(invite)
+    db.session.commit()
+    return invite
+
+
+def valid_invite(token: str) -> Invite | None:
+    invite = db.session.scalar(select(Invite).where(Invite.token == token))
+    if invite is None or invite.expires_at < now():
+        return None
+    return invite
+
+
+def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User:
+    """A volunteer joins the invite's branch as a canvasser; joining again from the same contact reuses the account."""
+    existing = None
+    if email:
+        existing = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    elif phone:
+        existing = db.session.scalar(select(User).where(User.phone == phone,
+                                                        User.organisation_id == invite.organisation_id))
+    if existing is not None and existing.role == Role.CANVASSER and existing.organisation_id == invite.organisation_id:
+        user = existing
+        user.branch_id = invite.branch_id
+    elif existing is not None:
+        return None
+    else:
+        user = create_user(invite.branch.organisation, Role.CANVASSER, name, email=email, phone=phone,
+                           branch=invite.branch)
+    invite.uses += 1
+    db.session.commit()
+    return user

@@ -1,0 +1,1 @@
+"""Blueprints, one per area of the product: thin views that parse, call a service and render."""

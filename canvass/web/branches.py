@@ -1,0 +1,107 @@
+"""Branches (lokallag, partiavdelinger) and their territories of postal codes, on a map and in a list."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from canvass.extensions import db
+from canvass.models import Branch, District, Role
+from canvass.models.organisation import BRANCH_KINDS
+from canvass.services import territory
+from canvass.web.access import branch_for_manager, roles_required
+
+bp = Blueprint("branches", __name__, url_prefix="/lag")
+KIND_LABELS = {"lokallag": _l("Lokallag"), "partiavdeling": _l("Partiavdeling"),
+               "bydelsparti": _l("Bydelsparti"), "partilag": _l("Partilag")}
+
+
+class BranchForm(FlaskForm):
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv et navn.")), Length(max=100)])
+    kind = SelectField(_l("Type"), choices=[(k, KIND_LABELS[k]) for k in BRANCH_KINDS])
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
+def overview():
+    """The organisation's branches and a map of who covers which postal codes."""
+    organisation = current_user.organisation
+    if current_user.role == Role.COORDINATOR:
+        return redirect(url_for("branches.show", branch_id=current_user.branch_id))
+    return render_template("branches/overview.html", organisation=organisation,
+                           coverage=territory.coverage(organisation), form=BranchForm(), kinds=KIND_LABELS)
+
+
+@bp.post("/")
+@roles_required(Role.ADMIN)
+def create():
+    """Create a branch in the admin's organisation."""
+    form = BranchForm()
+    organisation = current_user.organisation
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if any(b.name.lower() == name.lower() for b in organisation.branches):
+            form.name.errors.append(gettext("Det finnes allerede et lag med dette navnet."))
+        else:
+            branch = Branch(organisation=organisation, name=name, kind=form.kind.data)
+            db.session.add(branch)
+            db.session.commit()
+            flash(gettext("%(name)s er opprettet. Velg postnumrene laget har ansvar for.", name=name))
+            return redirect(url_for("branches.show", branch_id=branch.id))
+    return render_template("branches/overview.html", organisation=organisation,
+                           coverage=territory.coverage(organisation), form=form, kinds=KIND_LABELS), 400
+
+
+@bp.get("/kart.geojson")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
+def map_data():
+    """Postal-code polygons with their owning branches; a coordinator gets only their own branch's."""
+    branch = None
+    if current_user.role == Role.COORDINATOR:
+        branch = branch_for_manager(current_user.branch_id)
+    return jsonify(territory.territory_geojson(current_user.organisation, branch))
+
+
+@bp.get("/<int:branch_id>")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
+def show(branch_id: int):
+    """A branch's territory: a map and the list of postal codes, editable by the admin."""
+    branch = branch_for_manager(branch_id)
+    organisation = branch.organisation
+    return render_template("branches/show.html", branch=branch, kinds=KIND_LABELS,
+                           areas=territory.postal_areas(organisation),
+                           coverage=territory.coverage(organisation),
+                           districts=territory.districts(organisation),
+                           editable=current_user.role == Role.ADMIN)
+
+
+@bp.post("/<int:branch_id>/postnumre")
+@roles_required(Role.ADMIN)
+def set_codes(branch_id: int):
+    """Replace the branch's territory with the postal codes ticked in the list or on the map."""
+    branch = branch_for_manager(branch_id)
+    codes = request.form.getlist("postnummer")
+    try:
+        territory.set_territory(branch, codes)
+    except territory.TerritoryError as err:
+        flash(gettext("Ukjente postnumre for %(org)s: %(codes)s. Ingenting ble endret.",
+                      org=branch.organisation.name, codes=", ".join(err.codes)), "error")
+        return redirect(url_for("branches.show", branch_id=branch.id)), 303
+    flash(gettext("%(name)s har nå %(count)s postnumre.", name=branch.name, count=len(branch.postal_codes)))
+    return redirect(url_for("branches.show", branch_id=branch.id))
+
+
+@bp.post("/<int:branch_id>/fra-bydel")
+@roles_required(Role.ADMIN)
+def from_district(branch_id: int):
+    """Add the postal codes lying mostly inside a district polygon to the branch's territory."""
+    branch = branch_for_manager(branch_id)
+    district = db.session.scalar(select(District).where(District.number == request.form.get("district", "")))
+    if district is None or district.kommunenummer not in branch.organisation.kommunenummer:
+        abort(400)
+    codes = territory.codes_in_district(district, branch.organisation)
+    territory.set_territory(branch, branch.territory + codes)
+    flash(gettext("La til %(count)s postnumre fra bydel %(district)s.", count=len(codes), district=district.name))
+    return redirect(url_for("branches.show", branch_id=branch.id))

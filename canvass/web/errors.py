@@ -1,0 +1,27 @@
+"""Error pages in Norwegian, as fragments for htmx requests and pages otherwise."""
+from flask import render_template
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from htmx_flask import request
+
+MESSAGES = {
+    400: _l("Forespørselen kunne ikke behandles."),
+    403: _l("Du har ikke tilgang til denne siden."),
+    404: _l("Fant ikke siden."),
+    413: _l("Fila er for stor. Største tillatte størrelse er 200 MB."),
+    500: _l("Noe gikk galt hos oss. Prøv igjen om litt."),
+}
+
+
+def register(app):
+    def render(code: int, message: str):
+        template = "errors/_message.html" if request.htmx else "errors/page.html"
+        return render_template(template, code=code, message=message), code
+
+    for code, message in MESSAGES.items():
+        app.register_error_handler(code, lambda e, c=code, m=message: render(c, str(m)))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render(400, gettext("Skjemaet er utløpt eller ugyldig. Last inn siden og prøv igjen."))

@@ -1,0 +1,17 @@
+"""The start page: what each role can do next."""
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from canvass.models import Role
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    """The start page for the logged-in role, or the login page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("branches.overview"))
+    return render_template("home/index.html", Role=Role)

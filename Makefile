@@ -24,7 +24,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	touch $@
 
 %.mo: %.po $(VENV)/.installed
-	$(PYBABEL) compile --use-fuzzy -i $< -o $@ --statistics 2>/dev/null || $(PYBABEL) compile -i $< -o $@
+	$(PYBABEL) compile -i $< -o $@
 
 db: setup
 	$(FLASK) db upgrade
@@ -43,7 +43,7 @@ bench: setup
 
 # Extract and merge translatable strings after changing user-facing text.
 messages: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -o canvass/translations/messages.pot .
+	$(PYBABEL) extract -F babel.cfg -k _l -k N_ -o canvass/translations/messages.pot .
 	$(PYBABEL) update -i canvass/translations/messages.pot -d canvass/translations --no-fuzzy-matching
 
 clean:

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import format_date, format_number, get_locale
 from flask_login import current_user
 
 from canvass import config
@@ -48,6 +49,8 @@ def register_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
+
+    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_number=format_number)
 
     @app.context_processor
     def layout_context():

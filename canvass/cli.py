@@ -1,4 +1,5 @@
 """`flask` commands for every admin task; thin wrappers over the services."""
+import sys
 from pathlib import Path
 
 import click
@@ -17,22 +18,24 @@ demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
 user_cli = AppGroup("user", help="Brukere og roller.")
 
 
-def _progress_bars():
-    """One progress bar per file, printed to stderr so the summary lines stay clean."""
-    state = {}
+def _progress_bar(path: Path, kind: str):
+    """Progress per file on stderr, so the summary lines on stdout stay clean.
 
-    def start(path: Path, kind: str):
-        bar = click.progressbar(length=1, label=path.name, file=click.get_text_stream("stderr"),
-                                show_pos=True, width=30)
-        state["bar"] = bar
+    On a terminal the line redraws in place; in a log it prints every tenth.
+    """
+    tty = sys.stderr.isatty()
+    shown = [-1]
 
-        def advance(done: int, total: int):
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-            if done >= total:
-                bar.render_finish()
-        return advance
-    return start
+    def advance(done: int, total: int):
+        tenth = 10 * done // max(total, 1)
+        if not tty and tenth == shown[0]:
+            return
+        shown[0] = tenth
+        bar = "#" * (3 * tenth) + "-" * (30 - 3 * tenth)
+        end = "\n" if done >= total or not tty else ""
+        click.echo(f"\r{path.name} [{bar}] {done}/{total}", file=sys.stderr, nl=False)
+        click.echo(end, file=sys.stderr, nl=False)
+    return advance
 
 
 def _report(results) -> bool:
@@ -56,7 +59,7 @@ def _report(results) -> bool:
 def import_command(paths, skip_invalid):
     """Importer geodatafiler; formatet gjenkjennes automatisk."""
     try:
-        results = geodata_import.import_paths(list(paths), skip_invalid=skip_invalid, progress=_progress_bars())
+        results = geodata_import.import_paths(list(paths), skip_invalid=skip_invalid, progress=_progress_bar)
     except GeodataError as err:
         raise click.ClickException(gettext(err.message, **err.params)) from err
     if not _report(results):

@@ -71,6 +71,7 @@ class Chunk:
     records: list[dict]
     lines: list[int]
     rejected: list[Rejected] = field(default_factory=list)
+    repaired: int = 0
 
 
 def detect(path: Path) -> str:
@@ -290,7 +291,9 @@ def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     def optional(column):
         if column not in frame:
             return np.full(len(frame), None)
-        return frame[column].replace("", None).to_numpy()
+        values = frame[column].to_numpy(dtype=object)
+        values[values == ""] = None
+        return values
 
     levels = pd.to_numeric(frame.get("osm_building_levels", pd.Series([""] * len(frame))), errors="coerce")
     chunk = _address_records(
@@ -365,7 +368,7 @@ def read_layer(path: Path, kind: str) -> Chunk:
     present = ~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)
     if present.any():
         geometry.check_inside_norway(shapes[present])
-    rejected, records, lines = [], [], []
+    rejected, records, lines, repaired = [], [], [], 0
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         geom = row.geometry
         if geom is None or geom.is_empty:
@@ -378,6 +381,7 @@ def read_layer(path: Path, kind: str) -> Chunk:
                     continue
             rejected.append(Rejected(i, N_("Objektet mangler geometri.")))
             continue
+        repaired += not geom.is_valid
         geom = geometry.repair(geom)
         if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
             rejected.append(Rejected(i, N_("Objektet er ikke en flate (%(value)s)."), {"value": geom.geom_type}))
@@ -389,7 +393,7 @@ def read_layer(path: Path, kind: str) -> Chunk:
         record["geometry"] = geometry.to_geojson(geom)
         records.append(record)
         lines.append(i)
-    return Chunk(records, lines, rejected)
+    return Chunk(records, lines, rejected, repaired)
 
 
 def _text(value) -> str:

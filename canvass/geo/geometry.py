@@ -106,7 +106,7 @@ def locate_points(lon: np.ndarray, lat: np.ndarray, regions: dict[str, BaseGeome
         return result
     keys, geoms = list(regions), np.asarray(list(regions.values()))
     points = shapely.points(lon, lat)
-    point_idx, region_idx = shapely.STRtree(geoms).query(points, predicate="within")
+    point_idx, region_idx = shapely.STRtree(geoms).query(points, predicate="intersects")
     for p, r in zip(point_idx, region_idx):
         result[p] = keys[r]
     return result

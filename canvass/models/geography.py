@@ -41,7 +41,7 @@ class SubDistrict(db.Model):
     """A sub-district (delbydel), the finer areas Oslo publishes statistics for."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(8), unique=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     district_number: Mapped[str | None] = mapped_column(String(6), index=True)
     geometry: Mapped[str] = mapped_column(Text)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import format_number, gettext, lazy_gettext as _l
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 
 from canvass.extensions import db
 from canvass.geo import formats, geometry
@@ -41,12 +41,16 @@ class ImportResult:
     added: int = 0
     updated: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    repaired: int = 0
     stored: bool = False
 
     def summary(self) -> str:
-        return gettext("%(added)s %(noun)s lagt til, %(updated)s oppdatert, %(rejected)s avvist",
+        text = gettext("%(added)s %(noun)s lagt til, %(updated)s oppdatert, %(rejected)s avvist",
                        added=format_number(self.added), noun=NOUNS[self.kind],
                        updated=format_number(self.updated), rejected=format_number(len(self.rejected)))
+        if self.repaired:
+            text += gettext(" (%(count)s ugyldige flater reparert)", count=format_number(self.repaired))
+        return text
 
     def rejected_lines(self, limit: int | None = None) -> list[str]:
         unit = gettext("objekt") if self.kind in LAYER_KINDS else gettext("linje")
@@ -92,6 +96,7 @@ def _finish(result: ImportResult, table, before: int, valid: int) -> None:
 def _store_layer(path, result, progress, table, keys, update, keep_existing=()):
     chunk = formats.read_layer(path, result.kind)
     result.rejected += chunk.rejected
+    result.repaired = chunk.repaired
     before = count(table)
     upsert(table, chunk.records, keys, update, keep_existing)
     _finish(result, table, before, len(chunk.records))
@@ -100,16 +105,17 @@ def _store_layer(path, result, progress, table, keys, update, keep_existing=()):
 
 
 def _store_postal_areas(path, result, progress):
-    """Polygons for postal codes: "added" counts codes that gain a polygon, the register may have them already."""
+    """Polygons for postal codes. A code counts as added when it is new or gets its first polygon."""
     chunk = formats.read_layer(path, result.kind)
     result.rejected += chunk.rejected
-    with_polygon = select(func.count()).where(PostalArea.geometry.is_not(None))
-    before = db.session.scalar(with_polygon)
+    result.repaired = chunk.repaired
+    stored = dict(db.session.execute(select(PostalArea.postnummer, PostalArea.geometry.is_not(None))).all())
+    result.added = sum(1 for r in chunk.records
+                       if r["postnummer"] not in stored or (r["geometry"] and not stored[r["postnummer"]]))
+    result.updated = len(chunk.records) - result.added
     upsert(PostalArea.__table__, chunk.records, ["postnummer"],
            ["poststed", "kommunenummer", "kommunenavn", "kategori", "geometry"],
            keep_existing=("kommunenummer", "kommunenavn", "kategori", "geometry"))
-    result.added = db.session.scalar(with_polygon) - before
-    result.updated = len(chunk.records) - result.added
     if progress:
         progress(len(chunk.records), len(chunk.records))
 

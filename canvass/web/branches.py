@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from canvass.extensions import db
@@ -20,7 +21,7 @@ KIND_LABELS = {"lokallag": _l("Lokallag"), "partiavdeling": _l("Partiavdeling"),
 
 class BranchForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv et navn.")), Length(max=100)])
-    kind = SelectField(_l("Type"), choices=[(k, KIND_LABELS[k]) for k in BRANCH_KINDS])
+    kind = SelectField(_l("Type"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in BRANCH_KINDS])
 
 
 @bp.get("/")

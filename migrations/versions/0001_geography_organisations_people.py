@@ -56,7 +56,7 @@ def upgrade():
 
     op.create_table('sub_district',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=8), nullable=False),
+    sa.Column('number', sa.String(length=12), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('district_number', sa.String(length=6), nullable=True),
     sa.Column('geometry', sa.Text(), nullable=False),

@@ -5,6 +5,7 @@
   if (!el || !window.L) return;
   var colours = { covered: "#0072b2", contested: "#d55e00", uncovered: "#767676", selected: "#1e6b30" };
   var map = L.map(el, { preferCanvas: true });
+  el.leafletMap = map; // other scripts on the page (and tests) reach the map through its element
   L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
   var editing = el.dataset.mode === "edit";
 
@@ -31,7 +32,13 @@
           });
         }
       }).addTo(map);
-      if (data.features.length) map.fitBounds(layer.getBounds()); else map.setView([59.91, 10.75], 11);
+      // On a branch page, frame the branch's own postal codes rather than the whole county.
+      var own = L.featureGroup(layer.getLayers().filter(function (shape) {
+        var input = box(shape.feature.properties.postnummer);
+        return input && input.checked;
+      }));
+      var frame = own.getLayers().length ? own : layer;
+      if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
       el.dataset.loaded = String(data.features.length);
     });
 })();

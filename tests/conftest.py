@@ -1,0 +1,112 @@
+"""Fixtures: every app-level test runs on SQLite and on a real PostgreSQL, with real geodata from ../shared/geodata."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask import g
+from flask_migrate import upgrade
+
+os.environ.setdefault("SECRET_KEY", "test-secret")
+
+from canvass import create_app  # noqa: E402
+from canvass.extensions import db  # noqa: E402
+from canvass.services import demo  # noqa: E402
+from tests import databases  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))
+PASSWORD = demo.PASSWORD
+
+
+def make_app(url: str, **config):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "GEODATA_DIR": GEODATA,
+                      "TILE_URL": "/tiles/{z}/{x}/{y}.png", **config})
+
+    def fresh_request_globals():
+        # Tests keep one app context open for their database checks, and Flask reuses it for
+        # requests; start each request with empty `g` (logged-in user, CSRF state) as in production,
+        # before any extension's own hook runs.
+        g.__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_request_globals)
+    return app
+
+
+def _dispose(app):
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def geodata() -> Path:
+    assert GEODATA.is_dir(), f"the shared geodata is missing: {GEODATA}"
+    return GEODATA
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def databases_(request, tmp_path_factory):
+    store = (databases.SqliteDatabases(tmp_path_factory.mktemp("sqlite")) if request.param == "sqlite"
+             else databases.postgres())
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def schema_template(databases_):
+    """An empty database built by the migrations, as a new installation gets it."""
+    url = databases_.create()
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+    _dispose(app)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_template(databases_, schema_template, geodata):
+    """The database `make run` creates: all shared geodata, Oslo and Bærum, demo users."""
+    url = databases_.create(schema_template)
+    app = make_app(url)
+    with app.app_context():
+        demo.load(geodata)
+    _dispose(app)
+    return url
+
+
+@pytest.fixture
+def app(databases_, schema_template):
+    app = make_app(databases_.create(schema_template))
+    with app.app_context():
+        yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def demo_app(databases_, demo_template):
+    app = make_app(databases_.create(demo_template))
+    with app.app_context():
+        yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def client(demo_app):
+    return demo_app.test_client()
+
+
+def csrf_token(client, path="/login") -> str:
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+def login(client, email: str, password: str = PASSWORD):
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser does, with the CSRF token from a page."""
+    return client.post(path, data={"csrf_token": csrf_token(client, "/"), **(data or {})}, **kwargs)

@@ -1,0 +1,104 @@
+"""Throwaway databases for the suite: SQLite files and a PostgreSQL cluster started from the Debian binaries.
+
+Each test gets its own database, cloned from a template (file copy on SQLite, CREATE DATABASE …
+TEMPLATE on PostgreSQL) so the demo geography is loaded once per backend, not once per test.
+"""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy
+
+
+class SqliteDatabases:
+    name = "sqlite"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def create(self, template: str | None = None) -> str:
+        path = self.folder / f"{uuid.uuid4().hex}.sqlite"
+        if template:
+            shutil.copy(template.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}"
+
+    def close(self):
+        pass
+
+
+class PostgresDatabases:
+    name = "postgresql"
+
+    def __init__(self, server_url: str, cluster=None):
+        self.server_url = server_url
+        self.cluster = cluster
+        self.engine = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT")
+
+    def create(self, template: str | None = None) -> str:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        clause = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+        with self.engine.connect() as conn:
+            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"{clause}'))
+        return self.server_url.rsplit("/", 1)[0] + "/" + name
+
+    def close(self):
+        self.engine.dispose()
+        if self.cluster:
+            self.cluster.stop()
+
+
+class PostgresCluster:
+    """A PostgreSQL server in a temp dir on a loopback port, run as an unprivileged user when we are root."""
+
+    def __init__(self):
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not binaries:
+            raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (or set DATABASE_URL)")
+        self.bin = Path(binaries[-1]).parent
+        self.dir = Path(tempfile.mkdtemp(prefix="canvass-pg-"))
+        self.port = _free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+
+    def start(self) -> str:
+        data = self.dir / "data"
+        self._run("initdb", "-D", str(data), "-U", "canvass", "--auth=trust", "-E", "UTF8", "--no-sync")
+        self._run("pg_ctl", "-D", str(data), "-l", str(self.dir / "log"), "-w", "-o",
+                  f"-p {self.port} -h 127.0.0.1 -k {self.dir} -F -c fsync=off -c full_page_writes=off "
+                  f"-c synchronous_commit=off -c max_connections=200", "start")
+        return f"postgresql+psycopg://canvass@127.0.0.1:{self.port}/postgres"
+
+    def stop(self):
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _run(self, tool: str, *args: str):
+        subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True, cwd=self.dir,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postgres() -> PostgresDatabases:
+    if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        return PostgresDatabases(os.environ["DATABASE_URL"])
+    cluster = PostgresCluster()
+    url = cluster.start()
+    for _ in range(50):
+        try:
+            sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool).connect().close()
+            break
+        except sqlalchemy.exc.OperationalError:
+            time.sleep(0.1)
+    return PostgresDatabases(url, cluster)

@@ -1,0 +1,54 @@
+"""Admin tasks on the command line: geodata import with progress and summary, the demo, users."""
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import User
+
+
+def test_geodata_import_detects_formats_and_ends_with_a_summary(app, geodata):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["geodata", "import", str(geodata / "addresses_oslo_sentrum_osm.csv"),
+                                 str(geodata / "postnummerregister_oslo_baerum.csv")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines == ["postnummerregister_oslo_baerum.csv: 696 postnumre lagt til, 0 oppdatert, 0 avvist",
+                     "addresses_oslo_sentrum_osm.csv: 13\u00a0227 adresser lagt til, 0 oppdatert, 0 avvist"]
+    assert "addresses_oslo_sentrum_osm.csv" in result.stderr and "13227/13227" in result.stderr
+
+
+def test_geodata_import_of_a_bad_file_fails_with_a_norwegian_message(app, tmp_path):
+    (tmp_path / "tom.csv").write_text("")
+    result = app.test_cli_runner().invoke(args=["geodata", "import", str(tmp_path / "tom.csv")])
+    assert result.exit_code == 1
+    assert "Fila tom.csv er tom." in result.output
+
+
+def test_rejected_rows_are_listed_and_nothing_is_stored_unless_skipped(app, geodata, tmp_path):
+    lines = (geodata / "addresses_oslo_sentrum_osm.csv").read_text().splitlines()[:3]
+    (tmp_path / "a.csv").write_text("\n".join(lines) + "\n")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["geodata", "import", str(tmp_path / "a.csv")])
+    assert result.exit_code == 1
+    assert "linje 2: Ukjent postnummer «0010»." in result.stderr
+    assert "Ingenting fra a.csv ble lagret" in result.stderr
+
+
+def test_demo_load_prints_the_logins_and_can_run_again(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "13\u00a0227 adresser lagt til" in first.output
+    assert "admin@oslo.demo" in first.output and "bli med i Sagene via http://127.0.0.1:5000/bli-med/" in first.output
+    users = db.session.scalar(select(db.func.count()).select_from(User))
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0 and "lagt til" not in second.output
+    assert db.session.scalar(select(db.func.count()).select_from(User)) == users
+
+
+def test_user_create_with_password(demo_app):
+    result = demo_app.test_cli_runner().invoke(args=[
+        "user", "create", "--organisation", "Oslo", "--role", "coordinator", "--name", "Gro Grorud",
+        "--email", "grorud@oslo.demo", "--branch", "Grorud"], input="hemmelig-123\nhemmelig-123\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "grorud@oslo.demo"))
+    assert user.branch.name == "Grorud" and user.password_hash.startswith("$argon2")

@@ -1,0 +1,56 @@
+"""The admin loads geodata from a web page and sees the result, file by file."""
+import io
+
+from sqlalchemy import func, select
+
+from canvass.extensions import db
+from canvass.models import Address
+from tests.conftest import csrf_token, login
+
+
+def upload(client, files: dict[str, bytes], **extra):
+    data = {"csrf_token": csrf_token(client, "/admin/geodata"), **extra,
+            "files": [(io.BytesIO(content), name) for name, content in files.items()]}
+    return client.post("/admin/geodata", data=data, content_type="multipart/form-data")
+
+
+def test_the_geodata_page_shows_what_is_loaded(client):
+    login(client, "admin@oslo.demo")
+    page = client.get("/admin/geodata").get_data(as_text=True)
+    assert "13\u00a0527" in page  # 13 227 OSM + 300 Matrikkel addresses
+    assert "© Kartverket (CC BY 4.0)" in page and "© OpenStreetMap contributors (ODbL)" in page
+
+
+def test_uploading_a_file_again_updates_and_reports(client, geodata):
+    login(client, "admin@oslo.demo")
+    # The first 2,000 addresses keep the upload small enough for the test client's in-memory body.
+    content = b"\n".join((geodata / "addresses_oslo_sentrum_osm.csv").read_bytes().split(b"\n")[:2001]) + b"\n"
+    response = upload(client, {"adresser.csv": content})
+    assert response.status_code == 200
+    assert "0 adresser lagt til, 2\u00a0000 oppdatert, 0 avvist" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Address)) == 13527
+
+
+def test_a_broken_upload_is_explained_and_changes_nothing(client):
+    login(client, "admin@oslo.demo")
+    response = upload(client, {"kart.geojson": b'{"type": "FeatureCollection", "features": [{"type":'})
+    assert response.status_code == 400
+    assert "kan ikke leses som geodata" in response.get_data(as_text=True)
+
+
+def test_htmx_gets_only_the_result_fragment(client, geodata):
+    login(client, "admin@oslo.demo")
+    response = client.post("/admin/geodata", headers={"HX-Request": "true"}, content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(client, "/admin/geodata"),
+                                 "files": [(io.BytesIO(b""), "tom.csv")]})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<html" not in body
+    assert "Fila tom.csv er tom." in body
+
+
+def test_uploads_over_200_mb_are_refused_before_reading_them(client):
+    login(client, "admin@oslo.demo")
+    response = client.post("/admin/geodata", data=b"x" * 10, content_type="multipart/form-data; boundary=x",
+                           environ_overrides={"CONTENT_LENGTH": str(200 * 1024 * 1024 + 1)})
+    assert response.status_code == 413
+    assert "Fila er for stor. Største tillatte størrelse er 200 MB." in response.get_data(as_text=True)

@@ -1,0 +1,67 @@
+"""A coordinator invites volunteers with a link and QR code; a volunteer joins without a password."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Invite, Role, User
+from tests.conftest import csrf_token, login, post
+
+
+def invite_link(client) -> str:
+    login(client, "sagene@oslo.demo")
+    page = post(client, "/folk/invitasjon", {}).get_data(as_text=True)
+    assert "Invitasjon til Sagene" in page and "<svg" in page
+    link = re.search(r'value="(http://localhost/bli-med/[^"]+)"', page).group(1)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    return link.removeprefix("http://localhost")
+
+
+def test_a_volunteer_joins_with_name_and_phone_and_stays_logged_in(demo_app):
+    coordinator = demo_app.test_client()
+    path = invite_link(coordinator)
+    phone = demo_app.test_client()
+    page = phone.get(path).get_data(as_text=True)
+    assert "Bli med i Sagene" in page
+    response = phone.post(path, data={"name": "Nora Ny", "phone": "912 34 568", "csrf_token": csrf_token(phone, path)})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    user = db.session.scalar(select(User).where(User.name == "Nora Ny"))
+    assert (user.role, user.branch.name, user.phone, user.password_hash) == (Role.CANVASSER, "Sagene", "91234568", None)
+    assert "remember_token" in {c.key for c in phone._cookies.values()}
+    assert "Velkommen, Nora Ny!" in phone.get("/").get_data(as_text=True)
+
+
+def test_joining_needs_a_phone_number_or_an_email(demo_app):
+    path = invite_link(demo_app.test_client())
+    phone = demo_app.test_client()
+    response = phone.post(path, data={"name": "Uten Kontakt", "csrf_token": csrf_token(phone, path)})
+    assert "Skriv mobilnummer eller e-post" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User).where(User.name == "Uten Kontakt")) is None
+
+
+def test_a_coordinators_email_cannot_be_taken_over_through_an_invite(demo_app):
+    path = invite_link(demo_app.test_client())
+    phone = demo_app.test_client()
+    response = phone.post(path, data={"name": "Inntrenger", "email": "sagene@oslo.demo",
+                                      "csrf_token": csrf_token(phone, path)})
+    assert "Denne kontakten har allerede en konto" in response.get_data(as_text=True)
+    assert phone.get("/folk/").status_code == 302
+
+
+def test_an_expired_or_unknown_invite_says_so(demo_app):
+    path = invite_link(demo_app.test_client())
+    invite = db.session.scalar(select(Invite))
+    invite.expires_at -= timedelta(days=365)
+    db.session.commit()
+    for link in (path, "/bli-med/finnes-ikke"):
+        response = demo_app.test_client().get(link)
+        assert response.status_code == 404
+        assert "Invitasjonen gjelder ikke lenger" in response.get_data(as_text=True)
+
+
+def test_an_admin_invites_to_any_branch_of_the_organisation(client):
+    login(client, "admin@oslo.demo")
+    frogner = db.session.scalar(select(User).where(User.email == "frogner@oslo.demo")).branch_id
+    page = post(client, "/folk/invitasjon", {"branch": frogner}).get_data(as_text=True)
+    assert "Invitasjon til Frogner" in page

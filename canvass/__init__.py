@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_number, get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from canvass import config
 from canvass.extensions import babel, csrf, db, htmx, login, migrate
@@ -17,6 +18,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    if app.config["BEHIND_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

@@ -236,24 +236,37 @@ def _epsg_codes(frame, lines, bad, rejected):
     return codes, bad | wrong
 
 
+def _records(keep: np.ndarray, columns: dict) -> list[dict]:
+    """Row dicts for the kept rows, built column-wise (per-row DataFrame access is far too slow)."""
+    idx = np.flatnonzero(keep)
+    names = list(columns)
+    picked = [np.asarray(columns[name], dtype=object)[idx].tolist() for name in names]
+    return [dict(zip(names, values)) for values in zip(*picked)]
+
+
+def _optional(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A text column with empty values (or a missing column) as None."""
+    if column not in frame:
+        return np.full(len(frame), None)
+    values = frame[column].to_numpy(dtype=object)
+    values[values == ""] = None
+    return values
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    """Whole numbers as Python ints, NaN as None."""
+    out = np.full(len(values), None, dtype=object)
+    present = ~np.isnan(values)
+    out[present] = values[present].astype(np.int64)
+    return out
+
+
 def _address_records(frame, lines, bad, official_id, street, number, lon, lat, extra: dict) -> Chunk:
     keep = ~bad
-    letter = frame["bokstav"].to_numpy(dtype=str)
-    records = []
-    for i in np.flatnonzero(keep):
-        record = {
-            "official_id": official_id[i],
-            "street": street[i],
-            "number": None if np.isnan(number[i]) else int(number[i]),
-            "letter": letter[i],
-            "postnummer": frame.at[i, "postnummer"],
-            "lat": round(float(lat[i]), 7),
-            "lon": round(float(lon[i]), 7),
-        }
-        for key, values in extra.items():
-            record[key] = values[i]
-        records.append(record)
-    return Chunk(records, [int(n) for n in lines[keep]])
+    columns = {"official_id": official_id, "street": street, "number": _ints(number),
+               "letter": frame["bokstav"].to_numpy(), "postnummer": frame["postnummer"].to_numpy(),
+               "lat": np.round(lat, 7), "lon": np.round(lon, 7), **extra}
+    return Chunk(_records(keep, columns), lines[keep].tolist())
 
 
 def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
@@ -271,7 +284,7 @@ def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     chunk = _address_records(
         frame, lines, bad, ("matrikkel:" + frame["lokalid"]).to_numpy(), street, number, lon, lat,
         {"kommunenummer": frame["kommunenummer"].to_numpy(),
-         "adressekode": [None if np.isnan(c) else int(c) for c in code],
+         "adressekode": _ints(code),
          "poststed": frame["poststed"].str.upper().to_numpy()},
     )
     chunk.rejected = sorted(rejected, key=lambda r: r.line)
@@ -288,21 +301,14 @@ def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     bad |= wrong
     lon, lat, bad = _coordinates(frame, lines, "lon", "lat", np.full(len(frame), 4326), bad, rejected)
 
-    def optional(column):
-        if column not in frame:
-            return np.full(len(frame), None)
-        values = frame[column].to_numpy(dtype=object)
-        values[values == ""] = None
-        return values
-
     levels = pd.to_numeric(frame.get("osm_building_levels", pd.Series([""] * len(frame))), errors="coerce")
     chunk = _address_records(
         frame, lines, bad, ("osm:" + frame["osm_node_id"]).to_numpy(), frame["adressenavn"].to_numpy(),
         number, lon, lat,
-        {"district_number": optional("bydel_nr"),
-         "building_id": optional("osm_building_way"),
-         "building_type": optional("osm_building_type"),
-         "building_levels": [None if np.isnan(v) else int(v) for v in levels.to_numpy(dtype=float)]},
+        {"district_number": _optional(frame, "bydel_nr"),
+         "building_id": _optional(frame, "osm_building_way"),
+         "building_type": _optional(frame, "osm_building_type"),
+         "building_levels": _ints(levels.to_numpy(dtype=float))},
     )
     chunk.rejected = sorted(rejected, key=lambda r: r.line)
     return chunk
@@ -319,29 +325,18 @@ def _dwellings(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     wrong |= np.isnan(code)
     rejected += _reject(wrong & ~bad, lines, N_("Ugyldig adressekode eller husnummer."))
     bad |= wrong
-    keep = np.flatnonzero(~bad)
-    records = [{
-        "kommunenummer": frame.at[i, "kommunenummer"],
-        "adressekode": int(code[i]),
-        "number": None if np.isnan(number[i]) else int(number[i]),
-        "letter": frame.at[i, "bokstav"],
-        "unit": unit[i],
-    } for i in keep]
-    return Chunk(records, [int(n) for n in lines[keep]], sorted(rejected, key=lambda r: r.line))
+    records = _records(~bad, {"kommunenummer": frame["kommunenummer"].to_numpy(), "adressekode": _ints(code),
+                              "number": _ints(number), "letter": frame["bokstav"].to_numpy(), "unit": unit})
+    return Chunk(records, lines[~bad].tolist(), sorted(rejected, key=lambda r: r.line))
 
 
 def _postal_register(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     rejected: list[Rejected] = []
     bad = _validate_postal(frame, lines, np.zeros(len(frame), bool), rejected)
-    keep = np.flatnonzero(~bad)
-    records = [{
-        "postnummer": frame.at[i, "postnummer"],
-        "poststed": frame.at[i, "poststed"],
-        "kommunenummer": frame.at[i, "kommunenummer"] or None,
-        "kommunenavn": frame.at[i, "kommunenavn"] or None,
-        "kategori": frame.at[i, "kategori"] or None,
-    } for i in keep]
-    return Chunk(records, [int(n) for n in lines[keep]], rejected)
+    records = _records(~bad, {"postnummer": frame["postnummer"].to_numpy(), "poststed": frame["poststed"].to_numpy(),
+                              "kommunenummer": _optional(frame, "kommunenummer"), "kommunenavn": _optional(frame, "kommunenavn"),
+                              "kategori": _optional(frame, "kategori")})
+    return Chunk(records, lines[~bad].tolist(), rejected)
 
 
 CONVERTERS = {

@@ -116,9 +116,10 @@ def _print_logins():
         where = user.branch.name if user.branch else user.organisation.name
         click.echo(f"  {user.email:24} {user.role.value:12} {where}")
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    admin = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    if sagene and admin:
-        invite = people.create_invite(sagene, admin, current_app.config["INVITE_DAYS"])
+    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    if sagene and coordinator:
+        invite = people.current_invite(sagene) or people.create_invite(sagene, coordinator,
+                                                                       current_app.config["INVITE_DAYS"])
         with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
             link = url_for("auth.join", token=invite.token, _external=True)
         click.echo(gettext("Dørbanker (ingen passord): bli med i Sagene via %(link)s", link=link))

@@ -47,6 +47,12 @@ def create_invite(branch, created_by: User, days: int) -> Invite:
     return invite
 
 
+def current_invite(branch) -> Invite | None:
+    """The branch's invite that stays valid longest, if any is still valid."""
+    return db.session.scalar(select(Invite).where(Invite.branch_id == branch.id, Invite.expires_at > now())
+                             .order_by(Invite.expires_at.desc()).limit(1))
+
+
 def valid_invite(token: str) -> Invite | None:
     invite = db.session.scalar(select(Invite).where(Invite.token == token))
     if invite is None or invite.expires_at < now():

@@ -3,7 +3,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
+from htmx_flask import request
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -55,7 +56,7 @@ def upload():
                 results = geodata_import.import_paths(paths, skip_invalid=skip_invalid)
             except GeodataError as err:
                 error = gettext(err.message, **err.params)
-    template = "admin/_import_result.html" if request.headers.get("HX-Request") else "admin/geodata.html"
+    template = "admin/_import_result.html" if request.htmx else "admin/geodata.html"
     status = 400 if error or any(not r.stored for r in results) else 200
     return render_template(template, counts=_counts(), results=results, error=error), status
 

@@ -1,0 +1,32 @@
+"""In a real Chromium: the admin uploads a geodata file and htmx swaps in the result."""
+import pytest
+
+from tests.browser.test_join_and_map import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_admin_uploads_a_file_and_sees_the_summary_without_a_reload(live_server, phone, geodata):
+    page = phone.new_page()
+    log_in(page, live_server, "admin@oslo.demo")
+    page.goto(f"{live_server}/admin/geodata")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Filer").set_input_files(str(geodata / "oslo_bydeler.geojson"))
+    page.get_by_role("button", name="Importer").click()
+    result = page.locator("#import-result .result")
+    result.wait_for()
+    assert "0 bydeler lagt til, 15 oppdatert, 0 avvist" in result.inner_text()
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_broken_file_is_explained_on_the_page(live_server, phone, tmp_path):
+    broken = tmp_path / "ødelagt.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    page = phone.new_page()
+    log_in(page, live_server, "admin@oslo.demo")
+    page.goto(f"{live_server}/admin/geodata")
+    page.get_by_label("Filer").set_input_files(str(broken))
+    page.get_by_role("button", name="Importer").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "kan ikke leses som geodata" in alert.inner_text()

@@ -44,7 +44,7 @@ bench: setup
 # Extract and merge translatable strings after changing user-facing text.
 messages: $(VENV)/.installed
 	$(PYBABEL) extract -F babel.cfg -k _l -k N_ -o canvass/translations/messages.pot .
-	$(PYBABEL) update -i canvass/translations/messages.pot -d canvass/translations --no-fuzzy-matching
+	$(PYBABEL) update -i canvass/translations/messages.pot -d canvass/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance

@@ -75,20 +75,23 @@ def demo_template(databases_, schema_template, geodata):
     return url
 
 
-@pytest.fixture
-def app(databases_, schema_template):
-    app = make_app(databases_.create(schema_template))
+def _app_on_copy_of(databases_, template):
+    app = make_app(databases_.create(template))
     with app.app_context():
         yield app
     _dispose(app)
+
+
+@pytest.fixture
+def app(databases_, schema_template):
+    """An empty, migrated database of its own."""
+    yield from _app_on_copy_of(databases_, schema_template)
 
 
 @pytest.fixture
 def demo_app(databases_, demo_template):
-    app = make_app(databases_.create(demo_template))
-    with app.app_context():
-        yield app
-    _dispose(app)
+    """A database of its own holding the demo."""
+    yield from _app_on_copy_of(databases_, demo_template)
 
 
 @pytest.fixture

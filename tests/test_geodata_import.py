@@ -247,3 +247,17 @@ def test_a_failing_file_in_a_batch_leaves_the_earlier_files_stored(app, geodata,
     with pytest.raises(GeodataError):
         import_paths([geodata / "postnummerregister_oslo_baerum.csv", tmp_path / "tom.geojson"])
     assert counts()["PostalArea"] == 0
+
+
+@pytest.mark.parametrize("suffix, driver", [(".gml", "GML"), (".gpkg", "GPKG")])
+def test_postal_areas_in_other_ogr_formats_and_utm33_load_the_same(app, geodata, tmp_path, suffix, driver):
+    import geopandas
+    layer = geopandas.read_file(geodata / "postal_areas_oslo_baerum.geojson").to_crs(25833)
+    path = tmp_path / f"Postnummeromrader{suffix}"
+    layer.to_file(path, driver=driver)
+    result = import_file(path)
+    assert (result.kind, result.added, result.rejected) == ("postal_areas", 469, [])
+    area = json.loads(db.session.get(PostalArea, "0562").geometry)
+    assert area["type"] in ("Polygon", "MultiPolygon")
+    from canvass.geo.geometry import from_geojson
+    assert from_geojson(db.session.get(PostalArea, "0562").geometry).centroid.x == pytest.approx(10.76, abs=0.02)

@@ -269,14 +269,19 @@ def _address_records(frame, lines, bad, official_id, street, number, lon, lat, e
     return Chunk(_records(keep, columns), lines[keep].tolist())
 
 
-def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+def _address_checks(frame: pd.DataFrame, lines: np.ndarray, id_column: str):
+    """The checks every address layout shares: an id, a postal code and a house number."""
     rejected: list[Rejected] = []
-    bad = frame["lokalid"].to_numpy(dtype=str) == ""
-    rejected += _reject(bad, lines, N_("Mangler lokalid."))
+    bad = frame[id_column].to_numpy(dtype=str) == ""
+    rejected += _reject(bad, lines, N_("Mangler %(value)s."), np.full(len(frame), id_column))
     bad = _validate_postal(frame, lines, bad, rejected)
     number, wrong = _numbers(frame["nummer"])
     rejected += _reject(wrong & ~bad, lines, N_("Ugyldig husnummer «%(value)s»."), frame["nummer"].to_numpy())
-    bad |= wrong
+    return rejected, bad | wrong, number
+
+
+def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    rejected, bad, number = _address_checks(frame, lines, "lokalid")
     epsg, bad = _epsg_codes(frame, lines, bad, rejected)
     lon, lat, bad = _coordinates(frame, lines, "Øst", "Nord", epsg, bad, rejected)
     street = np.where(frame["adressenavn"] != "", frame["adressenavn"], frame["adresseTekst"])
@@ -292,13 +297,7 @@ def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
 
 
 def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
-    rejected: list[Rejected] = []
-    bad = frame["osm_node_id"].to_numpy(dtype=str) == ""
-    rejected += _reject(bad, lines, N_("Mangler osm_node_id."))
-    bad = _validate_postal(frame, lines, bad, rejected)
-    number, wrong = _numbers(frame["nummer"])
-    rejected += _reject(wrong & ~bad, lines, N_("Ugyldig husnummer «%(value)s»."), frame["nummer"].to_numpy())
-    bad |= wrong
+    rejected, bad, number = _address_checks(frame, lines, "osm_node_id")
     lon, lat, bad = _coordinates(frame, lines, "lon", "lat", np.full(len(frame), 4326), bad, rejected)
 
     levels = pd.to_numeric(frame.get("osm_building_levels", pd.Series([""] * len(frame))), errors="coerce")

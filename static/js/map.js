@@ -41,4 +41,22 @@
       if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
       el.dataset.loaded = String(data.features.length);
     });
+  if (el.dataset.overlay) {
+    // District outlines on top, labelled, so postal codes can be read against them.
+    fetch(el.dataset.overlay, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        L.geoJSON(data, {
+          style: { color: "#1a1a1a", weight: 2.5, fill: false, interactive: false },
+          onEachFeature: function (feature, shape) {
+            shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "district-label" });
+          }
+        }).addTo(map);
+        el.dataset.overlayLoaded = String(data.features.length);
+      });
+    // Labels crowd each other when the whole county is in view.
+    var declutter = function () { el.classList.toggle("zoomed-out", map.getZoom() < 12); };
+    map.on("zoomend", declutter);
+    declutter();
+  }
 })();

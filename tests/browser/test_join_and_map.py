@@ -76,3 +76,12 @@ def test_tapping_the_map_ticks_the_postal_code(live_server, phone):
     assert box.is_checked()
     page.get_by_role("button", name="Lagre området").click()
     assert "Studentlaget har nå 1 postnumre." in page.inner_text("main")
+
+
+def test_the_geodata_map_labels_the_districts(live_server, phone):
+    page = phone.new_page()
+    log_in(page, live_server, "admin@oslo.demo")
+    page.goto(f"{live_server}/admin/geodata")
+    page.wait_for_selector("#map[data-overlay-loaded]")
+    assert page.get_attribute("#map", "data-overlay-loaded") == "15"
+    assert "Grünerløkka" in page.locator(".district-label").all_inner_texts()

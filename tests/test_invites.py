@@ -65,3 +65,21 @@ def test_an_admin_invites_to_any_branch_of_the_organisation(client):
     frogner = db.session.scalar(select(User).where(User.email == "frogner@oslo.demo")).branch_id
     page = post(client, "/folk/invitasjon", {"branch": frogner}).get_data(as_text=True)
     assert "Invitasjon til Frogner" in page
+
+
+def test_active_invites_are_listed_and_their_qr_code_can_be_shown_again(client):
+    login(client, "sagene@oslo.demo")
+    post(client, "/folk/invitasjon", {})
+    page = client.get("/folk/").get_data(as_text=True)
+    link = re.search(r'href="(/folk/invitasjon/\d+)"', page).group(1)
+    assert "Sagene: gjelder til" in page
+    assert "<svg" in client.get(link).get_data(as_text=True)
+
+
+def test_an_invite_of_another_branch_cannot_be_shown(client):
+    login(client, "frogner@oslo.demo")
+    post(client, "/folk/invitasjon", {})
+    frogner_invite = db.session.scalar(select(Invite).order_by(Invite.id.desc())).id
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "sagene@oslo.demo")
+    assert client.get(f"/folk/invitasjon/{frogner_invite}").status_code == 403

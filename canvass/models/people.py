@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from canvass.clock import utcnow
 from canvass.extensions import db
 
 
@@ -30,7 +31,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(200), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     organisation = relationship("Organisation")
     branch = relationship("Branch")
@@ -51,7 +52,7 @@ class Invite(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     uses: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -1,19 +1,16 @@
 """People and invitations: passwords for coordinators and admins, invite links for volunteers."""
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import Invite, Role, User
 
 _hasher = PasswordHasher()
-
-
-def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
 
 
 def create_user(organisation, role: Role, name: str, email: str | None = None, phone: str | None = None,
@@ -41,27 +38,35 @@ def authenticate(email: str, password: str) -> User | None:
 
 def create_invite(branch, created_by: User, days: int) -> Invite:
     invite = Invite(token=secrets.token_urlsafe(24), organisation_id=branch.organisation_id, branch=branch,
-                    created_by_id=created_by.id, created_at=now(), expires_at=now() + timedelta(days=days))
+                    created_by_id=created_by.id, created_at=utcnow(), expires_at=utcnow() + timedelta(days=days))
     db.session.add(invite)
     db.session.commit()
     return invite
 
 
+def active_invites(branch_ids: list[int]) -> list[Invite]:
+    return list(db.session.scalars(select(Invite).where(Invite.branch_id.in_(branch_ids), Invite.expires_at > utcnow())
+                                   .order_by(Invite.created_at.desc())))
+
+
 def current_invite(branch) -> Invite | None:
     """The branch's invite that stays valid longest, if any is still valid."""
-    return db.session.scalar(select(Invite).where(Invite.branch_id == branch.id, Invite.expires_at > now())
+    return db.session.scalar(select(Invite).where(Invite.branch_id == branch.id, Invite.expires_at > utcnow())
                              .order_by(Invite.expires_at.desc()).limit(1))
 
 
 def valid_invite(token: str) -> Invite | None:
     invite = db.session.scalar(select(Invite).where(Invite.token == token))
-    if invite is None or invite.expires_at < now():
+    if invite is None or invite.expires_at < utcnow():
         return None
     return invite
 
 
-def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User:
-    """A volunteer joins the invite's branch as a canvasser; joining again from the same contact reuses the account."""
+def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User | None:
+    """A volunteer joins the invite's branch as a canvasser; joining again from the same contact reuses the account.
+
+    None when the contact belongs to a password account: an invite link must not log anyone into that.
+    """
     existing = None
     if email:
         existing = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))

@@ -20,7 +20,8 @@ def index():
     if current_user.role == Role.COORDINATOR:
         query = query.where(User.branch_id == current_user.branch_id)
     branches = current_user.organisation.branches if current_user.role == Role.ADMIN else [current_user.branch]
-    return render_template("people/index.html", users=db.session.scalars(query).all(), branches=branches, Role=Role)
+    return render_template("people/index.html", users=db.session.scalars(query).all(), branches=branches,
+                           invites=people.active_invites([b.id for b in branches]))
 
 
 @bp.post("/invitasjon")

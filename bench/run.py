@@ -9,6 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import matrikkel_import  # noqa: E402
+import turf_cut  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,8 @@ def machine() -> str:
 
 
 def main():
-    sections = [("Norway-scale address import (`bench/matrikkel_import.py`)", matrikkel_import.run())]
+    sections = [("Norway-scale address import (`bench/matrikkel_import.py`)", matrikkel_import.run()),
+                ("Turf cutting and walk order at 70 doors (`bench/turf_cut.py`)", turf_cut.run())]
     lines = ["# Benchmarks", "", f"Measured {datetime.date.today().isoformat()} on {machine()}.",
              "Written by `make bench`; numbers from one run.", ""]
     for title, rows in sections:

@@ -1,0 +1,49 @@
+"""How many doors (dwellings) an address has: counted from the Matrikkel, or estimated from the building.
+
+OpenStreetMap has no dwelling counts, only a building type and sometimes its number of levels.
+An estimate is always marked as one, so a coordinator knows the turf size is approximate.
+"""
+from dataclasses import dataclass
+
+FLATS_PER_FLOOR = 2
+DEFAULT_LEVELS = 4
+SINGLE_HOMES = {"house", "detached", "semidetached_house", "terrace", "bungalow", "farm", "cabin", "houseboat"}
+BLOCKS = {"apartments", "residential", "dormitory"}
+# Shops and offices at street level often have flats above them in Norwegian towns.
+MIXED = {"retail", "commercial"}
+NO_HOMES = {"office", "warehouse", "industrial", "hotel", "civic", "public", "government", "school", "university",
+            "college", "kindergarten", "hospital", "church", "chapel", "mosque", "temple", "train_station",
+            "transportation", "garage", "garages", "parking", "service", "shed", "construction", "sports_hall",
+            "stadium", "museum", "fire_station", "toilets", "bunker", "roof", "carport", "barn", "boathouse"}
+
+
+@dataclass(frozen=True)
+class DoorCount:
+    doors: int
+    estimated: bool
+
+
+def count_doors(units: int, building_type: str | None, levels: int | None) -> DoorCount:
+    """Doors behind one address: its dwellings when known (`units` > 0), else an estimate."""
+    if units:
+        return DoorCount(units, False)
+    kind = (building_type or "").lower()
+    floors = levels if levels and levels > 0 else DEFAULT_LEVELS
+    if kind in BLOCKS:
+        return DoorCount(floors * FLATS_PER_FLOOR, True)
+    if kind in MIXED:
+        return DoorCount(max(floors - 1, 1) * FLATS_PER_FLOOR if levels and levels > 1 else 1, True)
+    if kind in NO_HOMES:
+        return DoorCount(0, True)
+    return DoorCount(1, True)
+
+
+def unit_floor(unit: str) -> int:
+    """The floor of a Matrikkel dwelling number: H0304 is floor 3; U0101 (basement) is below ground."""
+    level = int(unit[1:3]) if unit[1:3].isdigit() else 0
+    return -level if unit[:1] == "U" else level
+
+
+def units_top_down(units: list[str]) -> list[str]:
+    """Dwellings in the order to knock inside a stairwell: top floor first, flats in order on each floor."""
+    return sorted(units, key=lambda unit: (-unit_floor(unit), unit))

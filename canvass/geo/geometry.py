@@ -77,6 +77,12 @@ def metric_area(geometries) -> np.ndarray:
     return shapely.area(projected)
 
 
+def metric_distance(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Distance in metres between two WGS84 geometries."""
+    return float(shapely.distance(shapely.transform(a, _TO_METRIC.transform, interleaved=False),
+                                  shapely.transform(b, _TO_METRIC.transform, interleaved=False)))
+
+
 def dominant_area(areas: dict[str, BaseGeometry], regions: dict[str, BaseGeometry],
                   min_share: float = 0.5) -> dict[str, str]:
     """Map each area to the region holding the largest share of it, when that share is at least `min_share`.

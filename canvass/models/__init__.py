@@ -2,8 +2,12 @@
 from canvass.models.geography import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality
 from canvass.models.people import Invite, Role, User
+from canvass.models.turf import Turf, TurfAddress
+from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
+from canvass.models.visit import Outcome, Visit
 
 __all__ = [
+    "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Municipality",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

@@ -1,0 +1,86 @@
+"""Door-knocking actions (aksjoner), campaign weeks, sign-ups and who walks which turf."""
+from datetime import datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from canvass.clock import utcnow
+from canvass.extensions import db
+
+ACTION_KINDS = ("door", "leaflet")
+DEFAULT_TOPICS = ["bolig", "klima", "skole", "helse", "kollektivtransport", "eldreomsorg", "arbeidsliv",
+                  "barnehage", "økonomi", "innvandring og integrering"]
+
+
+class Campaign(db.Model):
+    """A campaign week (kampanjeuke) grouping actions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[datetime] = mapped_column(Date)
+    ends_on: Mapped[datetime] = mapped_column(Date)
+
+
+class Action(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10), default="door")
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    meeting_point: Mapped[str] = mapped_column(String(200), default="")
+    meeting_lat: Mapped[float | None] = mapped_column(Float)
+    meeting_lon: Mapped[float | None] = mapped_column(Float)
+    # One topic per line: the campaign's list, editable per action.
+    topics: Mapped[str] = mapped_column(Text, default="\n".join(DEFAULT_TOPICS))
+    questions: Mapped[str] = mapped_column(Text, default="")
+    signup_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    branch = relationship("Branch")
+    campaign = relationship("Campaign")
+    turfs: Mapped[list["ActionTurf"]] = relationship(cascade="all, delete-orphan")
+    signups: Mapped[list["Signup"]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [t.strip() for t in self.topics.splitlines() if t.strip()]
+
+
+class ActionTurf(db.Model):
+    """A turf planned for an action; released turf goes back to the pool unfinished."""
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    turf_id: Mapped[int] = mapped_column(ForeignKey("turf.id"), primary_key=True)
+
+    turf = relationship("Turf")
+    assignments: Mapped[list["Assignment"]] = relationship(
+        primaryjoin="and_(ActionTurf.action_id == foreign(Assignment.action_id), "
+                    "ActionTurf.turf_id == foreign(Assignment.turf_id))",
+        viewonly=True)
+
+
+class Assignment(db.Model):
+    """A volunteer walking a turf in an action; a pair is two rows for the same turf."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    turf_id: Mapped[int] = mapped_column(ForeignKey("turf.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user = relationship("User")
+    turf = relationship("Turf")
+
+    __table_args__ = (UniqueConstraint("action_id", "user_id"),)
+
+
+class Signup(db.Model):
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user = relationship("User")

@@ -1,0 +1,197 @@
+"""Cutting, merging, splitting and redrawing a branch's turf, stored with walk order and outline."""
+import json
+from collections import Counter
+
+from sqlalchemy import select
+from shapely.geometry import mapping
+
+from canvass.clock import utcnow
+from canvass.extensions import db
+from canvass.geo import doors, geometry, turf, walk
+from canvass.geo.errors import N_
+from canvass.models import Address, Branch, Dwelling, PostalArea, Turf, TurfAddress
+
+DEFAULT_TARGET = 70
+
+
+class TurfError(ValueError):
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+def live_turfs(branch: Branch, round_: int | None = None) -> list[Turf]:
+    query = select(Turf).where(Turf.branch_id == branch.id, Turf.archived_at.is_(None)).order_by(Turf.name)
+    if round_ is not None:
+        query = query.where(Turf.round == round_)
+    return list(db.session.scalars(query))
+
+
+def _stops(addresses: list[Address]) -> list[turf.Stop]:
+    units: dict[int, list[str]] = {}
+    for address_id, unit in db.session.execute(
+            select(Dwelling.address_id, Dwelling.unit).where(Dwelling.address_id.in_([a.id for a in addresses]))):
+        units.setdefault(address_id, []).append(unit)
+    stops = []
+    for a in addresses:
+        count = doors.count_doors(len(units.get(a.id, [])), a.building_type, a.building_levels)
+        stops.append(turf.Stop(a.id, a.street, a.number, a.letter or "", a.postnummer, a.lon, a.lat, count.doors,
+                               a.building_id, tuple(doors.units_top_down(units.get(a.id, [])))))
+    return stops
+
+
+def _estimated(addresses: list[Address]) -> bool:
+    with_units = set(db.session.scalars(select(Dwelling.address_id).where(
+        Dwelling.address_id.in_([a.id for a in addresses])).distinct()))
+    return any(a.id not in with_units for a in addresses)
+
+
+def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, style: str = walk.ONE_SIDE_THEN_OTHER
+              ) -> list[Turf]:
+    """Cut the branch's chosen postal codes into turf of about `target` doors, replacing turf there.
+
+    Turf that already covers some of these addresses is replaced whole, together with its other
+    addresses, so every address stays in exactly one turf.
+    """
+    if not codes:
+        raise TurfError(N_("Velg minst ett postnummer."))
+    outside = sorted(set(codes) - set(branch.territory))
+    if outside:
+        raise TurfError(N_("Postnumrene %(codes)s hører ikke til %(branch)s."), codes=", ".join(outside),
+                        branch=branch.name)
+    if not 10 <= target <= 500:
+        raise TurfError(N_("Rodestørrelsen må være mellom 10 og 500 dører."))
+    addresses = list(db.session.scalars(select(Address).where(Address.postnummer.in_(codes))))
+    if not addresses:
+        raise TurfError(N_("Det finnes ingen adresser i de valgte postnumrene. Last inn adresser først."))
+    replaced = list(db.session.scalars(
+        select(Turf).join(TurfAddress).where(TurfAddress.organisation_id == branch.organisation_id,
+                                             TurfAddress.round == 1,
+                                             TurfAddress.address_id.in_([a.id for a in addresses])).distinct()))
+    if replaced:
+        known = {a.id for a in addresses}
+        addresses += [s.address for t in replaced for s in t.stops if s.address_id not in known]
+        for old in replaced:
+            _archive(old)
+        db.session.flush()
+    stops = _stops(addresses)
+    groups = turf.cut(stops, target)
+    by_id = {s.id: s for s in stops}
+    numbering: Counter = Counter()
+    created = []
+    for group in groups:
+        members = [by_id[i] for i in group]
+        postnummer = _main([(s.postnummer, s.doors) for s in members])
+        numbering[postnummer] += 1
+        new = Turf(organisation_id=branch.organisation_id, branch_id=branch.id, round=1,
+                   name=f"{postnummer}-{numbering[postnummer]} {_main([(s.street, s.doors) for s in members])}")
+        db.session.add(new)
+        _fill(new, members, style)
+        created.append(new)
+    db.session.commit()
+    return created
+
+
+def _main(weighted: list[tuple[str, int]]) -> str:
+    """The value carrying most doors (then most addresses)."""
+    totals: Counter = Counter()
+    for value, weight in weighted:
+        totals[value] += weight + 1e-3
+    return totals.most_common(1)[0][0]
+
+
+def _fill(target_turf: Turf, members: list[turf.Stop], style: str = walk.ONE_SIDE_THEN_OTHER) -> None:
+    """Store walk order, doors, walking distance and outline for the turf's stops."""
+    ordered = walk.walk_order(members, style)
+    target_turf.stops = [TurfAddress(address_id=s.id, organisation_id=target_turf.organisation_id,
+                                     round=target_turf.round, position=k, doors=s.doors)
+                         for k, s in enumerate(ordered)]
+    target_turf.doors = sum(s.doors for s in ordered)
+    target_turf.walk_metres = round(walk.walking_distance(ordered))
+    addresses = [db.session.get(Address, s.id) for s in ordered]
+    target_turf.doors_estimated = _estimated(addresses)
+    codes = {s.postnummer for s in ordered}
+    polygons = [geometry.from_geojson(g) for g in db.session.scalars(
+        select(PostalArea.geometry).where(PostalArea.postnummer.in_(codes), PostalArea.geometry.is_not(None)))]
+    shape = turf.outline([s.lon for s in ordered], [s.lat for s in ordered], polygons)
+    target_turf.geometry = json.dumps(mapping(shape), separators=(",", ":"))
+
+
+def _archive(old: Turf) -> None:
+    old.archived_at = utcnow()
+    old.stops = []
+
+
+def _members(t: Turf) -> list[turf.Stop]:
+    return _stops([s.address for s in t.stops])
+
+
+def rename(t: Turf, name: str) -> None:
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise TurfError(N_("Navnet må ha mellom 1 og 120 tegn."))
+    t.name = name
+    db.session.commit()
+
+
+def merge(keep: Turf, other: Turf) -> Turf:
+    """Put `other`'s addresses into `keep` and retire `other`."""
+    if keep.id == other.id or keep.branch_id != other.branch_id or keep.round != other.round:
+        raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
+    members = _members(keep) + _members(other)
+    _archive(other)
+    db.session.flush()
+    keep.stops = []
+    db.session.flush()
+    _fill(keep, members)
+    db.session.commit()
+    return keep
+
+
+def split(t: Turf) -> list[Turf]:
+    """Split a turf in two of about half its doors each, keeping buildings and streets together."""
+    members = _members(t)
+    groups = turf.cut(members, max(t.doors // 2, 1))
+    if len(groups) < 2:
+        raise TurfError(N_("Roden kan ikke deles: den har bare én bygning."))
+    by_id = {s.id: s for s in members}
+    _archive(t)
+    db.session.flush()
+    parts = []
+    for k, group in enumerate(groups, start=1):
+        part = Turf(organisation_id=t.organisation_id, branch_id=t.branch_id, round=t.round, parent_id=t.parent_id,
+                    name=f"{t.name} ({k})")
+        db.session.add(part)
+        _fill(part, [by_id[i] for i in group])
+        parts.append(part)
+    db.session.commit()
+    return parts
+
+
+NEIGHBOUR_METRES = 150
+
+
+def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> None:
+    """Redraw the border: move addresses (with the rest of their buildings) to a neighbouring turf."""
+    if source.branch_id != destination.branch_id or source.round != destination.round or source.id == destination.id:
+        raise TurfError(N_("Adresser kan bare flyttes mellom roder i samme lag."))
+    members = _members(source)
+    chosen = set(address_ids)
+    unknown = chosen - {s.id for s in members}
+    if unknown:
+        raise TurfError(N_("Noen av adressene hører ikke til roden %(name)s."), name=source.name)
+    buildings = {s.building for s in members if s.id in chosen and s.building}
+    moving = [s for s in members if s.id in chosen or (s.building and s.building in buildings)]
+    if len(moving) == len(members):
+        raise TurfError(N_("En rode kan ikke stå tom. Slå heller rodene sammen."))
+    if geometry.metric_distance(geometry.from_geojson(destination.geometry),
+                                geometry.from_geojson(source.geometry)) > NEIGHBOUR_METRES:
+        raise TurfError(N_("%(name)s er ikke en naborode."), name=destination.name)
+    staying = [s for s in members if s not in moving]
+    arriving = _members(destination) + moving
+    source.stops, destination.stops = [], []
+    db.session.flush()
+    _fill(source, staying)
+    _fill(destination, arriving)
+    db.session.commit()

@@ -61,9 +61,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import admin, auth, branches, errors, home, people
+    from canvass.web import admin, auth, branches, errors, home, people, turf
 
-    for module in (home, auth, admin, branches, people):
+    for module in (home, auth, admin, branches, people, turf):
         app.register_blueprint(module.bp)
     errors.register(app)
 

@@ -1,4 +1,6 @@
-// Draws the postal-code map: territories coloured by status; in edit mode a tap ticks the postal code in the list.
+// Draws a map from the page's GeoJSON: postal codes coloured by who covers them, a turf with its
+// numbered addresses, or labelled outlines (districts, turf) on top. In edit mode a tap on a
+// postal code ticks it in the form's list.
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -10,52 +12,65 @@
   var editing = el.dataset.mode === "edit";
 
   function box(code) {
-    return document.querySelector('input[name="postnummer"][value="' + code + '"]');
+    return code && document.querySelector('input[name="postnummer"][value="' + code + '"]');
   }
   function style(feature) {
-    var p = feature.properties, ticked = editing && box(p.postnummer) && box(p.postnummer).checked;
+    var p = feature.properties;
+    if (!p.status) return { color: "#0b5394", weight: 3, fillOpacity: 0.1 };
+    var ticked = editing && box(p.postnummer) && box(p.postnummer).checked;
     var status = ticked ? "selected" : p.status;
     return { color: colours[status], weight: status === "contested" ? 3 : 1.5,
              dashArray: status === "uncovered" ? "4 4" : null, fillOpacity: status === "uncovered" ? 0.05 : 0.35 };
   }
-  fetch(el.dataset.geojson, { credentials: "same-origin" })
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      var layer = L.geoJSON(data, {
-        style: style,
+  function label(p) {
+    if (p.name) return p.name + (p.doors !== undefined ? " (" + p.doors + ")" : "");
+    return p.postnummer + " " + p.poststed + (p.branches.length ? " – " + p.branches.join(", ") : "");
+  }
+  function load(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+  }
+
+  load(el.dataset.geojson).then(function (data) {
+    var layer = L.geoJSON(data, {
+      style: style,
+      pointToLayer: function (feature, latlng) {
+        return L.circleMarker(latlng, { radius: 6, color: "#1a1a1a", weight: 1, fillColor: "#ffbf47", fillOpacity: 1 });
+      },
+      onEachFeature: function (feature, shape) {
+        var p = feature.properties;
+        shape.bindTooltip(label(p));
+        if (editing) shape.on("click", function () {
+          var input = box(p.postnummer);
+          if (input) { input.checked = !input.checked; shape.setStyle(style(feature)); }
+        });
+      }
+    }).addTo(map);
+    // On a branch page, frame the branch's own postal codes rather than the whole county.
+    var own = L.featureGroup(layer.getLayers().filter(function (shape) {
+      var input = box(shape.feature.properties.postnummer);
+      return input && input.checked;
+    }));
+    var frame = own.getLayers().length ? own : layer;
+    if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
+    el.dataset.loaded = String(data.features.length);
+  });
+
+  if (el.dataset.overlay) {
+    // Outlines on top, labelled, so postal codes can be read against them.
+    load(el.dataset.overlay).then(function (data) {
+      // A few outlines (districts) carry their names; many (turf) show them on a tap.
+      var permanent = data.features.length <= 20;
+      L.geoJSON(data, {
+        style: { color: "#1a1a1a", weight: 2.5, fill: false, interactive: !permanent },
         onEachFeature: function (feature, shape) {
-          var p = feature.properties;
-          shape.bindTooltip(p.postnummer + " " + p.poststed + (p.branches.length ? " – " + p.branches.join(", ") : ""));
-          if (editing) shape.on("click", function () {
-            var input = box(p.postnummer);
-            if (input) { input.checked = !input.checked; shape.setStyle(style(feature)); }
-          });
+          shape.bindTooltip(label(feature.properties), permanent ?
+            { permanent: true, direction: "center", className: "district-label" } : {});
         }
       }).addTo(map);
-      // On a branch page, frame the branch's own postal codes rather than the whole county.
-      var own = L.featureGroup(layer.getLayers().filter(function (shape) {
-        var input = box(shape.feature.properties.postnummer);
-        return input && input.checked;
-      }));
-      var frame = own.getLayers().length ? own : layer;
-      if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
-      el.dataset.loaded = String(data.features.length);
+      el.dataset.overlayLoaded = String(data.features.length);
     });
-  if (el.dataset.overlay) {
-    // District outlines on top, labelled, so postal codes can be read against them.
-    fetch(el.dataset.overlay, { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        L.geoJSON(data, {
-          style: { color: "#1a1a1a", weight: 2.5, fill: false, interactive: false },
-          onEachFeature: function (feature, shape) {
-            shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "district-label" });
-          }
-        }).addTo(map);
-        el.dataset.overlayLoaded = String(data.features.length);
-      });
-    // Labels crowd each other when the whole county is in view.
-    var declutter = function () { el.classList.toggle("zoomed-out", map.getZoom() < 12); };
+    // Labels crowd each other when the whole area is in view.
+    var declutter = function () { el.classList.toggle("zoomed-out", map.getZoom() < 13); };
     map.on("zoomend", declutter);
     declutter();
   }

@@ -1,0 +1,139 @@
+"""Turf (roder) for coordinators: cut from postal codes, look at, merge, split, rename and redraw."""
+import json
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from canvass.extensions import db
+from canvass.geo import walk
+from canvass.models import Address, Role, Turf
+from canvass.services import territory, turfs
+from canvass.web.access import branch_for_manager, roles_required
+
+bp = Blueprint("turf", __name__)
+MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+
+
+def turf_for_manager(turf_id: int) -> Turf:
+    t = db.session.get(Turf, turf_id)
+    if t is None or t.archived_at is not None or t.organisation_id != current_user.organisation_id:
+        abort(404)
+    branch_for_manager(t.branch_id)
+    return t
+
+
+def _error(err: turfs.TurfError) -> None:
+    flash(gettext(err.message, **err.params), "error")
+
+
+@bp.get("/lag/<int:branch_id>/roder")
+@roles_required(*MANAGERS)
+def index(branch_id: int):
+    """The branch's turf on a map and in a list, and the form that cuts new turf."""
+    branch = branch_for_manager(branch_id)
+    areas = [a for a in territory.postal_areas(branch.organisation) if a.postnummer in branch.territory]
+    counts = dict(db.session.execute(select(Address.postnummer, func.count()).where(
+        Address.postnummer.in_(branch.territory)).group_by(Address.postnummer)).all())
+    return render_template("turf/index.html", branch=branch, areas=areas, counts=counts,
+                           turfs=turfs.live_turfs(branch), default_target=turfs.DEFAULT_TARGET)
+
+
+@bp.post("/lag/<int:branch_id>/roder")
+@roles_required(*MANAGERS)
+def cut(branch_id: int):
+    """Cut the ticked postal codes into turf of the chosen size."""
+    branch = branch_for_manager(branch_id)
+    target = request.form.get("target", type=int) or 0
+    style = walk.ZIGZAG if request.form.get("style") == walk.ZIGZAG else walk.ONE_SIDE_THEN_OTHER
+    try:
+        created = turfs.cut_turfs(branch, request.form.getlist("postnummer"), target, style)
+    except turfs.TurfError as err:
+        _error(err)
+        return redirect(url_for("turf.index", branch_id=branch.id))
+    flash(gettext("Delte inn i %(count)s roder på omtrent %(target)s dører.", count=len(created), target=target))
+    return redirect(url_for("turf.index", branch_id=branch.id))
+
+
+@bp.get("/lag/<int:branch_id>/roder.geojson")
+@roles_required(*MANAGERS)
+def outlines(branch_id: int):
+    """Outlines of the branch's live turf, labelled with name and doors."""
+    branch = branch_for_manager(branch_id)
+    return jsonify({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(t.geometry),
+         "properties": {"id": t.id, "name": t.name, "doors": t.doors, "url": url_for("turf.show", turf_id=t.id)}}
+        for t in turfs.live_turfs(branch) if t.geometry]})
+
+
+@bp.get("/roder/<int:turf_id>")
+@roles_required(*MANAGERS)
+def show(turf_id: int):
+    """One turf: its outline, its walk list and what can be done with it."""
+    t = turf_for_manager(turf_id)
+    others = [o for o in turfs.live_turfs(t.branch, t.round) if o.id != t.id]
+    return render_template("turf/show.html", turf=t, others=others)
+
+
+@bp.get("/roder/<int:turf_id>.geojson")
+@roles_required(*MANAGERS)
+def shape(turf_id: int):
+    """The turf's outline and its addresses numbered in walking order."""
+    t = turf_for_manager(turf_id)
+    features = [{"type": "Feature", "geometry": json.loads(t.geometry), "properties": {"name": t.name}}]
+    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.address.lon, s.address.lat]},
+                  "properties": {"name": f"{s.position + 1}. {s.address.label}", "doors": s.doors}}
+                 for s in t.stops]
+    return jsonify({"type": "FeatureCollection", "features": features})
+
+
+@bp.post("/roder/<int:turf_id>/navn")
+@roles_required(*MANAGERS)
+def rename(turf_id: int):
+    t = turf_for_manager(turf_id)
+    try:
+        turfs.rename(t, request.form.get("name", ""))
+    except turfs.TurfError as err:
+        _error(err)
+    return redirect(url_for("turf.show", turf_id=t.id))
+
+
+@bp.post("/roder/<int:turf_id>/del")
+@roles_required(*MANAGERS)
+def split(turf_id: int):
+    t = turf_for_manager(turf_id)
+    try:
+        parts = turfs.split(t)
+    except turfs.TurfError as err:
+        _error(err)
+        return redirect(url_for("turf.show", turf_id=t.id))
+    flash(gettext("Roden er delt i %(count)s.", count=len(parts)))
+    return redirect(url_for("turf.show", turf_id=parts[0].id))
+
+
+@bp.post("/roder/<int:turf_id>/slå-sammen")
+@roles_required(*MANAGERS)
+def merge(turf_id: int):
+    t = turf_for_manager(turf_id)
+    other = turf_for_manager(request.form.get("other", type=int) or 0)
+    try:
+        turfs.merge(t, other)
+    except turfs.TurfError as err:
+        _error(err)
+    return redirect(url_for("turf.show", turf_id=t.id))
+
+
+@bp.post("/roder/<int:turf_id>/flytt")
+@roles_required(*MANAGERS)
+def move(turf_id: int):
+    """Move the ticked addresses (with the rest of their buildings) to a neighbouring turf."""
+    t = turf_for_manager(turf_id)
+    destination = turf_for_manager(request.form.get("destination", type=int) or 0)
+    try:
+        turfs.move_addresses(t, destination, [int(a) for a in request.form.getlist("address") if a.isdigit()])
+    except turfs.TurfError as err:
+        _error(err)
+        return redirect(url_for("turf.show", turf_id=t.id))
+    flash(gettext("Adressene er flyttet til %(name)s.", name=destination.name))
+    return redirect(url_for("turf.show", turf_id=t.id))

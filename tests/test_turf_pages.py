@@ -1,0 +1,71 @@
+"""The coordinator's turf pages: cut, look, rename, split, merge and move, each checked for access."""
+import re
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Branch, Turf
+from canvass.services import turfs
+from tests.conftest import login, post
+
+
+def branch(name: str) -> Branch:
+    return db.session.scalar(select(Branch).where(Branch.name == name))
+
+
+def test_a_coordinator_cuts_turf_from_the_form(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    page = client.get(f"/lag/{sagene.id}/roder").get_data(as_text=True)
+    assert 'value="0473"' in page
+    response = post(client, f"/lag/{sagene.id}/roder", {"postnummer": ["0473", "0474"], "target": "60"},
+                    follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert re.search(r"Delte inn i \d+ roder på omtrent 60 dører.", body)
+    live = turfs.live_turfs(sagene)
+    assert live and all(t.name[:4] in ("0473", "0474") for t in live)
+    outlines = client.get(f"/lag/{sagene.id}/roder.geojson").get_json()["features"]
+    assert len(outlines) == len(live)
+
+
+def test_bad_input_to_the_cut_is_explained_and_changes_nothing(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    for data, message in [({"target": "70"}, "Velg minst ett postnummer."),
+                          ({"postnummer": "0473", "target": "3"}, "Rodestørrelsen må være mellom 10 og 500 dører."),
+                          ({"postnummer": "0552", "target": "70"}, "Postnumrene 0552 hører ikke til Sagene.")]:
+        body = post(client, f"/lag/{sagene.id}/roder", data, follow_redirects=True).get_data(as_text=True)
+        assert message in body
+    assert db.session.scalar(select(Turf)) is None
+
+
+def test_a_coordinator_cannot_cut_or_see_another_branchs_turf(client):
+    grunerlokka = branch("Grünerløkka")
+    other = turfs.cut_turfs(grunerlokka, ["0552"], target=70)[0]
+    login(client, "sagene@oslo.demo")
+    assert client.get(f"/lag/{grunerlokka.id}/roder").status_code == 403
+    assert post(client, f"/lag/{grunerlokka.id}/roder", {"postnummer": "0552", "target": "70"}).status_code == 403
+    assert client.get(f"/roder/{other.id}").status_code == 403
+    assert post(client, f"/roder/{other.id}/del").status_code == 403
+
+
+def test_turf_page_shows_the_walk_list_and_edits_it(client):
+    sagene = branch("Sagene")
+    first, second, *_ = turfs.cut_turfs(sagene, ["0473"], target=40)
+    login(client, "sagene@oslo.demo")
+    page = client.get(f"/roder/{first.id}").get_data(as_text=True)
+    assert first.stops[0].address.label in page
+    shape = client.get(f"/roder/{first.id}.geojson").get_json()["features"]
+    assert len(shape) == 1 + len(first.stops) and shape[1]["properties"]["name"].startswith("1. ")
+
+    post(client, f"/roder/{first.id}/navn", {"name": "Torshov park"})
+    assert db.session.get(Turf, first.id).name == "Torshov park"
+    moved = first.stops[-1].address_id
+    body = post(client, f"/roder/{first.id}/flytt", {"destination": second.id, "address": [moved]},
+                follow_redirects=True).get_data(as_text=True)
+    assert "Adressene er flyttet til" in body or "er ikke en naborode" in body
+    post(client, f"/roder/{first.id}/slå-sammen", {"other": second.id})
+    db.session.expire_all()
+    assert db.session.get(Turf, second.id).archived_at is not None
+    response = post(client, f"/roder/{first.id}/del", follow_redirects=True)
+    assert "Roden er delt i" in response.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Cutting, merging, splitting and redrawing a branch's turf, stored with walk order and outline."""
 import json
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy import select
 from shapely.geometry import mapping
@@ -10,6 +11,7 @@ from canvass.extensions import db
 from canvass.geo import doors, geometry, turf, walk
 from canvass.geo.errors import N_
 from canvass.models import Address, Branch, Dwelling, PostalArea, Turf, TurfAddress
+from canvass.services.progress import not_home_addresses
 
 DEFAULT_TARGET = 70
 
@@ -195,3 +197,20 @@ def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> N
     _fill(source, staying)
     _fill(destination, arriving)
     db.session.commit()
+
+
+def second_round(t: Turf) -> Turf:
+    """A new turf of the doors nobody answered, for another time of day; a repeat replaces the earlier one."""
+    waiting = not_home_addresses(t)
+    if not waiting:
+        raise TurfError(N_("Ingen dører i %(name)s står som «ikke hjemme»."), name=t.name)
+    for earlier in db.session.scalars(select(Turf).where(Turf.parent_id == t.id, Turf.archived_at.is_(None))):
+        _archive(earlier)
+    db.session.flush()
+    members = [replace(s, doors=waiting[s.id]) for s in _members(t) if s.id in waiting]
+    again = Turf(organisation_id=t.organisation_id, branch_id=t.branch_id, round=t.round + 1, parent_id=t.id,
+                 name=f"{t.name} – runde {t.round + 1}")
+    db.session.add(again)
+    _fill(again, members)
+    db.session.commit()
+    return again

@@ -1,0 +1,127 @@
+"""Actions: plan, sign up, assign turf to a volunteer or a pair, release, follow progress, second round."""
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Branch, Outcome, Role, User, Visit
+from canvass.services import actions, people, progress, turfs
+
+
+def branch(name: str) -> Branch:
+    return db.session.scalar(select(Branch).where(Branch.name == name))
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+@pytest.fixture
+def sagene_action(demo_app):
+    sagene = branch("Sagene")
+    cut = turfs.cut_turfs(sagene, ["0473", "0474"], target=60)
+    action = actions.create_action(sagene, "Dørbank på Torshov", "door", datetime(2026, 11, 26, 17, 30),
+                                   "Torshovparken, ved lekeplassen", 59.9355, 10.7640)
+    return sagene, cut, action
+
+
+def canvasser(name: str, organisation, branch_):
+    volunteer = people.create_user(organisation, Role.CANVASSER, name, phone=f"+479{abs(hash(name)) % 10**7:07d}",
+                                   branch=branch_)
+    db.session.commit()
+    return volunteer
+
+
+def record(turf, volunteer, action, outcome, address_index=0, unit="1", minutes=0, corrects=None):
+    stop = turf.stops[address_index]
+    visit = Visit(client_uuid=str(uuid.uuid4()), organisation_id=turf.organisation_id, action_id=action.id,
+                  turf_id=turf.id, address_id=stop.address_id, unit=unit, outcome=outcome,
+                  canvasser_id=volunteer.id, recorded_at=action.starts_at + timedelta(minutes=minutes),
+                  corrects=corrects)
+    db.session.add(visit)
+    db.session.commit()
+    return visit
+
+
+def test_the_default_topic_list_is_the_campaigns(sagene_action):
+    _, _, action = sagene_action
+    assert action.topic_list[:3] == ["bolig", "klima", "skole"]
+
+
+def test_a_pair_gets_a_turf_and_a_reassignment_moves_them(sagene_action):
+    sagene, cut, action = sagene_action
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    nora = canvasser("Nora Ny", sagene.organisation, sagene)
+    actions.assign(action, cut[0], [daniel, nora])
+    assert sorted(u.name for u in actions.assignments(action)[cut[0].id]) == ["Daniel Dørbanker", "Nora Ny"]
+    actions.assign(action, cut[1], [nora])
+    assigned = actions.assignments(action)
+    assert [u.name for u in assigned[cut[0].id]] == ["Daniel Dørbanker"]
+    assert [u.name for u in assigned[cut[1].id]] == ["Nora Ny"]
+    actions.release(action, cut[0])
+    assert cut[0].id not in actions.assignments(action)
+    assert [a.turf_id for a in actions.my_assignments(nora)] == [cut[1].id]
+
+
+def test_volunteers_of_another_branch_need_to_sign_up_first(sagene_action):
+    sagene, cut, action = sagene_action
+    frogner_volunteer = canvasser("Fia Frogner", sagene.organisation, branch("Frogner"))
+    with pytest.raises(turfs.TurfError):
+        actions.assign(action, cut[0], [frogner_volunteer])
+    actions.sign_up(action, frogner_volunteer)
+    actions.sign_up(action, frogner_volunteer)
+    actions.assign(action, cut[0], [frogner_volunteer])
+    assert len(action.signups) == 1
+
+
+def test_another_organisation_cannot_sign_up(sagene_action):
+    _, _, action = sagene_action
+    baerum = branch("Vestre Bærum")
+    outsider = canvasser("Bo Bærum", baerum.organisation, baerum)
+    with pytest.raises(turfs.TurfError):
+        actions.sign_up(action, outsider)
+
+
+def test_progress_counts_doors_contacts_and_what_is_left(sagene_action):
+    sagene, cut, action = sagene_action
+    volunteer = canvasser("Nora Ny", sagene.organisation, sagene)
+    t = cut[0]
+    record(t, volunteer, action, Outcome.NOT_HOME, 0, "1", 1)
+    record(t, volunteer, action, Outcome.CONVERSATION, 0, "2", 2)
+    record(t, volunteer, action, Outcome.REFUSED, 1, "1", 3)
+    wrong = record(t, volunteer, action, Outcome.DO_NOT_KNOCK, 1, "2", 4)
+    record(t, volunteer, action, Outcome.NOT_HOME, 1, "2", 5, corrects=wrong.client_uuid)
+    # A second canvasser knocking the same door later: both count, the latest result is the door's state.
+    other = canvasser("Ola Nordmann", sagene.organisation, sagene)
+    record(t, other, action, Outcome.OPENED, 0, "1", 30)
+
+    tally = progress.by_turf([t], action.id)[t.id]
+    assert (tally.knocked, tally.contacts, tally.conversations, tally.not_home) == (3, 3, 1, 0)
+    assert tally.left == t.doors - 3
+    assert tally.contact_rate == 1.0
+    per_person = progress.by_canvasser([t], action.id)
+    assert (per_person[volunteer.id].knocked, per_person[other.id].knocked) == (3, 1)
+
+
+def test_second_round_from_the_not_home_doors(sagene_action):
+    sagene, cut, action = sagene_action
+    volunteer = canvasser("Nora Ny", sagene.organisation, sagene)
+    t = cut[0]
+    record(t, volunteer, action, Outcome.NOT_HOME, 0, "1")
+    record(t, volunteer, action, Outcome.NOT_HOME, 0, "2")
+    record(t, volunteer, action, Outcome.NOT_HOME, 2, "1")
+    record(t, volunteer, action, Outcome.CONVERSATION, 3, "1")
+    again = turfs.second_round(t)
+    assert again.round == 2 and again.parent_id == t.id and again.name.endswith("runde 2")
+    assert {s.address_id: s.doors for s in again.stops} == {t.stops[0].address_id: 2, t.stops[2].address_id: 1}
+    assert again.doors == 3
+    rebuilt = turfs.second_round(t)
+    assert again.archived_at is not None and rebuilt.doors == 3
+
+
+def test_a_turf_with_no_unanswered_doors_has_no_second_round(sagene_action):
+    _, cut, _ = sagene_action
+    with pytest.raises(turfs.TurfError, match="ikke hjemme"):
+        turfs.second_round(cut[0])

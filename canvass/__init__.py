@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, format_number, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -53,7 +53,8 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
-    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_number=format_number)
+    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
+                                  format_number=format_number, format_percent=format_percent)
 
     @app.context_processor
     def layout_context():
@@ -61,9 +62,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import admin, auth, branches, errors, home, people, turf
+    from canvass.web import actions, admin, auth, branches, errors, home, people, turf
 
-    for module in (home, auth, admin, branches, people, turf):
+    for module in (home, auth, admin, branches, people, turf, actions):
         app.register_blueprint(module.bp)
     errors.register(app)
 

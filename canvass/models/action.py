@@ -74,6 +74,7 @@ class Assignment(db.Model):
 
     user = relationship("User")
     turf = relationship("Turf")
+    action = relationship("Action")
 
     __table_args__ = (UniqueConstraint("action_id", "user_id"),)
 

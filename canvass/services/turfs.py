@@ -214,3 +214,12 @@ def second_round(t: Turf) -> Turf:
     _fill(again, members)
     db.session.commit()
     return again
+
+
+def geojson(t: Turf) -> dict:
+    """The turf's outline and its addresses numbered in walking order."""
+    features = [{"type": "Feature", "geometry": json.loads(t.geometry), "properties": {"name": t.name}}]
+    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.address.lon, s.address.lat]},
+                  "properties": {"name": f"{s.position + 1}. {s.address.label}", "doors": s.doors}}
+                 for s in t.stops]
+    return {"type": "FeatureCollection", "features": features}

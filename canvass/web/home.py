@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from canvass.models import Role
+from canvass.services import actions
 
 bp = Blueprint("home", __name__)
 
@@ -14,4 +15,4 @@ def index():
         return redirect(url_for("auth.login"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("branches.overview"))
-    return render_template("home/index.html", Role=Role)
+    return render_template("home/index.html", Role=Role, assignments=actions.my_assignments(current_user))

@@ -80,12 +80,7 @@ def show(turf_id: int):
 @roles_required(*MANAGERS)
 def shape(turf_id: int):
     """The turf's outline and its addresses numbered in walking order."""
-    t = turf_for_manager(turf_id)
-    features = [{"type": "Feature", "geometry": json.loads(t.geometry), "properties": {"name": t.name}}]
-    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.address.lon, s.address.lat]},
-                  "properties": {"name": f"{s.position + 1}. {s.address.label}", "doors": s.doors}}
-                 for s in t.stops]
-    return jsonify({"type": "FeatureCollection", "features": features})
+    return jsonify(turfs.geojson(turf_for_manager(turf_id)))
 
 
 @bp.post("/roder/<int:turf_id>/navn")

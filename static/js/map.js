@@ -16,6 +16,7 @@
   }
   function style(feature) {
     var p = feature.properties;
+    if (p.fill) return { color: "#1a1a1a", weight: 1.5, fillColor: p.fill, fillOpacity: 0.85 };
     if (!p.status) return { color: "#0b5394", weight: 3, fillOpacity: 0.1 };
     var ticked = editing && box(p.postnummer) && box(p.postnummer).checked;
     var status = ticked ? "selected" : p.status;
@@ -23,6 +24,7 @@
              dashArray: status === "uncovered" ? "4 4" : null, fillOpacity: status === "uncovered" ? 0.05 : 0.35 };
   }
   function label(p) {
+    if (p.label) return p.label;
     if (p.name) return p.name + (p.doors !== undefined ? " (" + p.doors + ")" : "");
     return p.postnummer + " " + p.poststed + (p.branches.length ? " – " + p.branches.join(", ") : "");
   }

@@ -1,0 +1,229 @@
+"""Actions (aksjoner) and campaign weeks for coordinators; sign-up and "my turf" for volunteers."""
+import json
+from datetime import datetime
+
+import segno
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext as _l, to_utc
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Action, Assignment, Campaign, Role, Turf, User
+from canvass.services import actions, progress, turfs
+from canvass.web.access import branch_for_manager, roles_required
+
+bp = Blueprint("actions", __name__)
+MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+KIND_LABELS = {"door": _l("Dørbanking"), "leaflet": _l("Løpeseddelutdeling i postkasser")}
+# Sequential blues (ColorBrewer "Blues"), readable by colour-blind people; the share is also written out.
+COVERAGE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+
+
+class ActionForm(FlaskForm):
+    title = StringField(_l("Navn på aksjonen"), validators=[DataRequired(_l("Skriv et navn.")), Length(max=120)])
+    kind = SelectField(_l("Type"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
+    day = DateField(_l("Dato"), validators=[DataRequired(_l("Velg en dato."))])
+    time = TimeField(_l("Klokkeslett"), validators=[DataRequired(_l("Velg et klokkeslett."))])
+    meeting_point = StringField(_l("Oppmøtested"), validators=[Length(max=200)])
+    meeting_lat = FloatField(_l("Breddegrad"), validators=[Optional(), NumberRange(57, 82)])
+    meeting_lon = FloatField(_l("Lengdegrad"), validators=[Optional(), NumberRange(-10, 35)])
+    campaign = SelectField(_l("Kampanjeuke"), choices=[], validate_choice=False)
+    topics = TextAreaField(_l("Temaer (ett per linje)"))
+    questions = TextAreaField(_l("Spørsmål (valgfritt, ett per linje)"))
+
+
+class CampaignForm(FlaskForm):
+    name = StringField(_l("Navn på kampanjeuka"), validators=[DataRequired(_l("Skriv et navn.")), Length(max=120)])
+    starts_on = DateField(_l("Fra"), validators=[DataRequired(_l("Velg en dato."))])
+    ends_on = DateField(_l("Til"), validators=[DataRequired(_l("Velg en dato."))])
+
+
+def action_for_manager(action_id: int) -> Action:
+    action = db.session.get(Action, action_id)
+    if action is None or action.organisation_id != current_user.organisation_id:
+        abort(404)
+    branch_for_manager(action.branch_id)
+    return action
+
+
+def _action_form(branch) -> ActionForm:
+    form = ActionForm()
+    form.campaign.choices = [SelectChoice("", gettext("Ingen"))] + [
+        SelectChoice(str(c.id), c.name) for c in actions.campaigns(branch)]
+    if not form.topics.data:
+        form.topics.data = Action.topics.default.arg
+    return form
+
+
+@bp.get("/lag/<int:branch_id>/aksjoner")
+@roles_required(*MANAGERS)
+def index(branch_id: int):
+    """The branch's actions and campaign weeks, and forms to plan new ones."""
+    branch = branch_for_manager(branch_id)
+    return render_template("actions/index.html", branch=branch, actions=actions.actions(branch),
+                           campaigns=actions.campaigns(branch), form=_action_form(branch),
+                           campaign_form=CampaignForm(), kinds=KIND_LABELS)
+
+
+@bp.post("/lag/<int:branch_id>/aksjoner")
+@roles_required(*MANAGERS)
+def create(branch_id: int):
+    branch = branch_for_manager(branch_id)
+    form = _action_form(branch)
+    if form.validate_on_submit():
+        campaign = db.session.get(Campaign, int(form.campaign.data)) if form.campaign.data else None
+        try:
+            action = actions.create_action(
+                branch, form.title.data, form.kind.data, to_utc(datetime.combine(form.day.data, form.time.data)),
+                form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
+                form.questions.data or "", campaign)
+        except turfs.TurfError as err:
+            flash(gettext(err.message, **err.params), "error")
+        else:
+            return redirect(url_for("actions.show", action_id=action.id))
+    return render_template("actions/index.html", branch=branch, actions=actions.actions(branch),
+                           campaigns=actions.campaigns(branch), form=form, campaign_form=CampaignForm(),
+                           kinds=KIND_LABELS), 400
+
+
+@bp.post("/lag/<int:branch_id>/kampanjer")
+@roles_required(*MANAGERS)
+def create_campaign(branch_id: int):
+    branch = branch_for_manager(branch_id)
+    form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            actions.create_campaign(branch, form.name.data, form.starts_on.data, form.ends_on.data)
+        except turfs.TurfError as err:
+            flash(gettext(err.message, **err.params), "error")
+        return redirect(url_for("actions.index", branch_id=branch.id))
+    return render_template("actions/index.html", branch=branch, actions=actions.actions(branch),
+                           campaigns=actions.campaigns(branch), form=_action_form(branch), campaign_form=form,
+                           kinds=KIND_LABELS), 400
+
+
+@bp.get("/aksjoner/<int:action_id>")
+@roles_required(*MANAGERS)
+def show(action_id: int):
+    """An action: who walks which turf, and how far they have come."""
+    action = action_for_manager(action_id)
+    live = turfs.live_turfs(action.branch)
+    tallies = progress.by_turf(live, action.id)
+    people_tallies = progress.by_canvasser(live, action.id)
+    link = url_for("actions.signup", token=action.signup_token, _external=True)
+    return render_template("actions/show.html", action=action, turfs=live, tallies=tallies,
+                           total=progress.total(list(tallies.values())), assigned=actions.assignments(action),
+                           volunteers=actions.volunteers(action), people_tallies=people_tallies,
+                           names=user_names(people_tallies), kinds=KIND_LABELS,
+                           link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link))
+
+
+@bp.get("/aksjoner/<int:action_id>/kart.geojson")
+@roles_required(*MANAGERS)
+def coverage_map(action_id: int):
+    """The branch's turf coloured by the share of doors knocked in this action."""
+    action = action_for_manager(action_id)
+    live = turfs.live_turfs(action.branch)
+    tallies = progress.by_turf(live, action.id)
+    return jsonify({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
+            "name": t.name, "coverage": round(tallies[t.id].coverage, 3),
+            "fill": COVERAGE_COLOURS[min(int(tallies[t.id].coverage * 5), 4)],
+            "label": f"{t.name}: {round(tallies[t.id].coverage * 100)} %"}}
+        for t in live if t.geometry]})
+
+
+@bp.post("/aksjoner/<int:action_id>/tildel")
+@roles_required(*MANAGERS)
+def assign(action_id: int):
+    """Give a turf to one volunteer or a pair (re-assigning them if they had another)."""
+    action = action_for_manager(action_id)
+    t = _turf_of(action)
+    ids = {int(u) for u in request.form.getlist("user") if u.isdigit()}
+    users = [u for u in actions.volunteers(action) if u.id in ids]
+    try:
+        actions.assign(action, t, users)
+    except turfs.TurfError as err:
+        flash(gettext(err.message, **err.params), "error")
+    else:
+        flash(gettext("%(turf)s er tildelt %(names)s.", turf=t.name, names=", ".join(u.name for u in users)))
+    return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}")
+
+
+@bp.post("/aksjoner/<int:action_id>/frigi")
+@roles_required(*MANAGERS)
+def release(action_id: int):
+    action = action_for_manager(action_id)
+    t = _turf_of(action)
+    actions.release(action, t)
+    flash(gettext("%(turf)s er ledig igjen.", turf=t.name))
+    return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}")
+
+
+@bp.post("/aksjoner/<int:action_id>/ny-runde")
+@roles_required(*MANAGERS)
+def second_round(action_id: int):
+    """Build a turf of the doors nobody answered, for another round at another time of day."""
+    action = action_for_manager(action_id)
+    t = _turf_of(action)
+    try:
+        again = turfs.second_round(t)
+    except turfs.TurfError as err:
+        flash(gettext(err.message, **err.params), "error")
+        return redirect(url_for("actions.show", action_id=action.id))
+    flash(gettext("Ny rode med %(doors)s dører som ikke var hjemme.", doors=again.doors))
+    return redirect(url_for("turf.show", turf_id=again.id))
+
+
+def _turf_of(action: Action) -> Turf:
+    t = db.session.get(Turf, request.form.get("turf", type=int) or 0)
+    if t is None or t.branch_id != action.branch_id or t.archived_at is not None:
+        abort(400)
+    return t
+
+
+@bp.route("/aksjon/<token>", methods=["GET", "POST"])
+@login_required
+def signup(token: str):
+    """A volunteer signs up for an action from its link or QR code."""
+    action = actions.by_signup_token(token)
+    if action is None or action.organisation_id != current_user.organisation_id:
+        abort(404)
+    signed = any(s.user_id == current_user.id for s in action.signups)
+    if request.method == "POST":
+        actions.sign_up(action, current_user)
+        flash(gettext("Du er påmeldt %(title)s.", title=action.title))
+        return redirect(url_for("home.index"))
+    return render_template("actions/signup.html", action=action, signed=signed, kinds=KIND_LABELS)
+
+
+@bp.get("/mine/roder/<int:assignment_id>")
+@login_required
+def my_turf(assignment_id: int):
+    """The walk list of a turf the volunteer has been given."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.user_id != current_user.id:
+        abort(404)
+    partners = [u.name for u in actions.assignments(assignment.action).get(assignment.turf_id, [])
+                if u.id != current_user.id]
+    return render_template("actions/my_turf.html", assignment=assignment, action=assignment.action,
+                           turf=assignment.turf, partners=partners, kinds=KIND_LABELS)
+
+
+@bp.get("/mine/roder/<int:assignment_id>.geojson")
+@login_required
+def my_turf_shape(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.user_id != current_user.id:
+        abort(404)
+    return jsonify(turfs.geojson(assignment.turf))
+
+
+def user_names(ids) -> dict[int, str]:
+    return {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(list(ids))))}

@@ -1,0 +1,95 @@
+"""Coordinators plan actions and hand out turf on the web; volunteers sign up and see their turf."""
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Action, Assignment, Branch, User
+from canvass.services import actions, people, turfs
+from tests.conftest import csrf_token, login, post
+
+
+def branch(name: str) -> Branch:
+    return db.session.scalar(select(Branch).where(Branch.name == name))
+
+
+def test_a_coordinator_plans_an_action_in_a_campaign_week(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    post(client, f"/lag/{sagene.id}/kampanjer", {"name": "Høstkampanjen", "starts_on": "2026-11-23",
+                                                  "ends_on": "2026-11-29"})
+    campaign = actions.campaigns(sagene)[0]
+    response = post(client, f"/lag/{sagene.id}/aksjoner", {
+        "title": "Dørbank på Torshov", "kind": "door", "day": "2026-11-26", "time": "17:30",
+        "meeting_point": "Torshovparken", "campaign": str(campaign.id), "topics": "bolig\nklima\n\nskole"})
+    assert response.status_code == 302
+    action = db.session.scalar(select(Action))
+    # Entered in Oslo time (UTC+1 in November), stored in UTC.
+    assert (action.starts_at, action.topic_list, action.campaign_id) == (datetime(2026, 11, 26, 16, 30),
+                                                                        ["bolig", "klima", "skole"], campaign.id)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Dørbank på Torshov" in page and "torsdag 26. november 17:30" in page and "<svg" in page
+
+
+def test_a_bad_action_form_says_what_is_missing_and_creates_nothing(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    response = post(client, f"/lag/{sagene.id}/aksjoner", {"title": "", "kind": "door", "day": "", "time": "25:00"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Skriv et navn." in body and "Velg en dato." in body
+    response = post(client, f"/lag/{sagene.id}/kampanjer", {"name": "Baklengs", "starts_on": "2026-11-29",
+                                                             "ends_on": "2026-11-23"}, follow_redirects=True)
+    assert "Kampanjeuka kan ikke slutte før den begynner." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Action)) is None
+
+
+def test_assign_a_turf_and_the_volunteer_sees_it(demo_app):
+    sagene = branch("Sagene")
+    cut = turfs.cut_turfs(sagene, ["0473"], target=60)
+    action = actions.create_action(sagene, "Torshov", "door", datetime(2026, 11, 26, 17, 30), "Torshovparken")
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    coordinator = demo_app.test_client()
+    login(coordinator, "sagene@oslo.demo")
+    response = post(coordinator, f"/aksjoner/{action.id}/tildel", {"turf": cut[0].id, "user": [daniel.id, ""]},
+                    follow_redirects=True)
+    assert f"{cut[0].name} er tildelt Daniel Dørbanker." in response.get_data(as_text=True)
+    coverage = coordinator.get(f"/aksjoner/{action.id}/kart.geojson").get_json()["features"]
+    assert coverage[0]["properties"]["label"].endswith(": 0 %")
+
+    assignment = db.session.scalar(select(Assignment))
+    volunteer = demo_app.test_client()
+    # The volunteer joins by invite from a phone and then sees the turf on the start page.
+    invite = people.create_invite(sagene, db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")), 30)
+    path = f"/bli-med/{invite.token}"
+    volunteer.post(path, data={"name": "Daniel Dørbanker", "phone": "+4791234567", "csrf_token": csrf_token(volunteer, path)})
+    home = volunteer.get("/").get_data(as_text=True)
+    assert "Mine roder" in home and cut[0].name in home
+    page = volunteer.get(f"/mine/roder/{assignment.id}").get_data(as_text=True)
+    assert cut[0].stops[0].address.label in page and "Torshovparken" in page
+    assert len(volunteer.get(f"/mine/roder/{assignment.id}.geojson").get_json()["features"]) == 1 + len(cut[0].stops)
+
+
+def test_someone_elses_turf_is_not_found(client):
+    sagene = branch("Sagene")
+    cut = turfs.cut_turfs(sagene, ["0473"], target=60)
+    action = actions.create_action(sagene, "Torshov", "door", datetime(2026, 11, 26, 17, 30))
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    actions.assign(action, cut[0], [daniel])
+    login(client, "frogner@oslo.demo")
+    assignment = db.session.scalar(select(Assignment))
+    assert client.get(f"/mine/roder/{assignment.id}").status_code == 404
+    assert client.get(f"/aksjoner/{action.id}").status_code == 403
+
+
+def test_sign_up_from_the_action_link(client):
+    sagene = branch("Sagene")
+    action = actions.create_action(sagene, "Torshov", "door", datetime(2026, 11, 26, 17, 30))
+    login(client, "frogner@oslo.demo")
+    page = client.get(f"/aksjon/{action.signup_token}").get_data(as_text=True)
+    assert "Meld meg på" in page
+    response = client.post(f"/aksjon/{action.signup_token}",
+                           data={"csrf_token": csrf_token(client, f"/aksjon/{action.signup_token}")})
+    assert response.status_code == 302
+    assert [s.user.email for s in db.session.get(Action, action.id).signups] == ["frogner@oslo.demo"]
+    assert re.search("Du er påmeldt", client.get(f"/aksjon/{action.signup_token}").get_data(as_text=True))

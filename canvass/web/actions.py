@@ -4,7 +4,7 @@ from datetime import datetime
 
 import segno
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext as _l, to_utc
+from flask_babel import format_datetime, gettext, lazy_gettext as _l, to_utc
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField, TimeField
@@ -17,6 +17,7 @@ from canvass.extensions import db
 from canvass.models import Action, Assignment, Campaign, Role, Turf, User
 from canvass.services import actions, progress, turfs
 from canvass.web.access import branch_for_manager, roles_required
+from canvass.web.turf import pdf_response, sheet_summary
 
 bp = Blueprint("actions", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -214,6 +215,19 @@ def my_turf(assignment_id: int):
                 if u.id != current_user.id]
     return render_template("actions/my_turf.html", assignment=assignment, action=assignment.action,
                            turf=assignment.turf, partners=partners, kinds=KIND_LABELS)
+
+
+@bp.get("/mine/roder/<int:assignment_id>/gaaliste.pdf")
+@login_required
+def my_sheet(assignment_id: int):
+    """The printable walk sheet of the volunteer's turf."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.user_id != current_user.id:
+        abort(404)
+    action = assignment.action
+    when = format_datetime(action.starts_at, "EEEE d. MMMM HH:mm")
+    return pdf_response(assignment.turf, [f"{action.title}, {when}", action.meeting_point,
+                                          sheet_summary(assignment.turf)])
 
 
 @bp.get("/mine/roder/<int:assignment_id>.geojson")

@@ -1,7 +1,7 @@
 """Turf (roder) for coordinators: cut from postal codes, look at, merge, split, rename and redraw."""
 import json
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo import walk
 from canvass.models import Address, Role, Turf
-from canvass.services import territory, turfs
+from canvass.services import territory, turfs, walk_sheet
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("turf", __name__)
@@ -81,6 +81,25 @@ def show(turf_id: int):
 def shape(turf_id: int):
     """The turf's outline and its addresses numbered in walking order."""
     return jsonify(turfs.geojson(turf_for_manager(turf_id)))
+
+
+@bp.get("/roder/<int:turf_id>/gaaliste.pdf")
+@roles_required(*MANAGERS)
+def sheet(turf_id: int):
+    """The printable walk sheet of a turf."""
+    t = turf_for_manager(turf_id)
+    return pdf_response(t, [t.branch.name, sheet_summary(t)])
+
+
+def sheet_summary(t: Turf) -> str:
+    return gettext("%(doors)s dører, %(addresses)s adresser, omtrent %(km)s km å gå", doors=t.doors,
+                   addresses=len(t.stops), km=round(t.walk_metres / 1000, 1))
+
+
+def pdf_response(t: Turf, heading: list[str]) -> Response:
+    response = Response(walk_sheet.render(t, heading), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="rode-{t.id}.pdf"'
+    return response
 
 
 @bp.post("/roder/<int:turf_id>/navn")

@@ -1,0 +1,61 @@
+"""In a real Chromium: a coordinator cuts turf on the map, hands one to a volunteer, who sees it on their phone."""
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.geo.geometry import from_geojson
+from canvass.models import Branch, PostalArea, User
+from canvass.services import actions, people
+from tests.browser.test_join_and_map import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def tap_postal_code(page, code: str):
+    inside = from_geojson(db.session.get(PostalArea, code).geometry).representative_point()
+    point = page.evaluate("([lat, lon]) => document.getElementById('map').leafletMap.latLngToContainerPoint([lat, lon])",
+                          [inside.y, inside.x])
+    page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
+
+
+def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, browser):
+    from tests.browser.conftest import PHONE
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    action = actions.create_action(sagene, "Dørbank på Torshov", "door", datetime(2026, 11, 26, 16, 30),
+                                   "Torshovparken")
+    coordinator_phone = browser.new_context(**PHONE)
+    page = coordinator_phone.new_page()
+    log_in(page, live_server, "sagene@oslo.demo")
+    page.goto(f"{live_server}/lag/{sagene.id}/roder")
+    page.wait_for_selector("#map[data-loaded]")
+    tap_postal_code(page, "0473")
+    assert page.locator('input[name="postnummer"][value="0473"]').is_checked()
+    page.get_by_label("Dører per rode").fill("60")
+    page.get_by_role("button", name="Del inn i roder").click()
+    assert "Delte inn i" in page.inner_text("main")
+    first_turf = page.locator(".cards a strong").first.inner_text()
+    assert first_turf.startswith("0473-")
+
+    page.goto(f"{live_server}/aksjoner/{action.id}")
+    row = page.locator(".turf-row").filter(has_text=first_turf)
+    row.locator("select").first.select_option(label="Daniel Dørbanker")
+    row.get_by_role("button", name="Tildel").click()
+    assert f"{first_turf} er tildelt Daniel Dørbanker." in page.inner_text("main")
+    coordinator_phone.close()
+
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    invite = people.create_invite(sagene, coordinator, 30)
+    volunteer_phone = browser.new_context(**PHONE)
+    phone = volunteer_phone.new_page()
+    phone.goto(f"{live_server}/bli-med/{invite.token}")
+    phone.get_by_label("Navn").fill(daniel.name)
+    phone.get_by_label("Mobilnummer").fill(daniel.phone)
+    phone.get_by_role("button", name="Bli med").click()
+    phone.get_by_role("link", name=first_turf).click()
+    phone.wait_for_selector("#map[data-loaded]")
+    assert phone.locator("h1").inner_text() == first_turf
+    assert phone.locator("ol.walk li").count() > 3
+    volunteer_phone.close()

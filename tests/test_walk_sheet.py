@@ -1,0 +1,41 @@
+"""The paper walk sheet: a PDF with the turf's map and one row per door to tick."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Branch, Dwelling, User
+from canvass.services import actions, turfs, walk_sheet
+from tests.conftest import login
+
+
+def sagene_turf():
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    return turfs.cut_turfs(sagene, ["0473"], target=60)[0]
+
+
+def test_one_row_per_door_top_floor_first_where_dwellings_are_known(demo_app):
+    t = sagene_turf()
+    first = t.stops[0]
+    db.session.add_all([Dwelling(address_id=first.address_id, unit=u) for u in ("H0101", "H0201", "H0202")])
+    db.session.commit()
+    rows = walk_sheet.door_rows(t)
+    assert rows[:3] == [(1, first.address.label, "H0201"), (1, first.address.label, "H0202"),
+                        (1, first.address.label, "H0101")]
+    second = t.stops[1]
+    expected = [f"dør {n}" for n in range(1, second.doors + 1)] or ["ingen boliger"]
+    assert [door for number, _, door in rows if number == 2] == expected
+
+
+def test_coordinator_and_volunteer_download_the_pdf(client):
+    t = sagene_turf()
+    login(client, "sagene@oslo.demo")
+    response = client.get(f"/roder/{t.id}/gaaliste.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and t.name.encode("latin-1") in response.data
+
+    action = actions.create_action(t.branch, "Torshov", "door", datetime(2026, 11, 26, 16, 30), "Torshovparken")
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    actions.assign(action, t, [daniel])
+    assignment = actions.my_assignments(daniel)[0]
+    assert client.get(f"/mine/roder/{assignment.id}/gaaliste.pdf").status_code == 404

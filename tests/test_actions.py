@@ -125,3 +125,25 @@ def test_a_turf_with_no_unanswered_doors_has_no_second_round(sagene_action):
     _, cut, _ = sagene_action
     with pytest.raises(turfs.TurfError, match="ikke hjemme"):
         turfs.second_round(cut[0])
+
+
+def test_the_campaign_page_adds_up_its_actions(sagene_action, demo_app):
+    from tests.conftest import login
+    sagene, cut, action = sagene_action
+    from datetime import date
+    week = actions.create_campaign(sagene, "Høstkampanjen", date(2026, 11, 23), date(2026, 11, 29))
+    action.campaign = week
+    later = actions.create_action(sagene, "Runde to", "door", datetime(2026, 11, 28, 11, 0), campaign=week)
+    volunteer = canvasser("Nora Ny", sagene.organisation, sagene)
+    record(cut[0], volunteer, action, Outcome.CONVERSATION, 0, "1")
+    record(cut[0], volunteer, later, Outcome.NOT_HOME, 1, "1")
+    client = demo_app.test_client()
+    login(client, "sagene@oslo.demo")
+    page = client.get(f"/kampanjer/{week.id}").get_data(as_text=True)
+    assert "Høstkampanjen" in page and "Runde to" in page
+    assert '<dt>Dører banket på</dt><dd>2</dd>' in page and '<dt>Samtaler</dt><dd>1</dd>' in page
+    fragment = client.get(f"/aksjoner/{action.id}/framdrift", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True) and "HX-Request" in fragment.headers["Vary"]
+    login_other = demo_app.test_client()
+    login(login_other, "frogner@oslo.demo")
+    assert login_other.get(f"/kampanjer/{week.id}").status_code == 403

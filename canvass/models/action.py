@@ -22,6 +22,8 @@ class Campaign(db.Model):
     starts_on: Mapped[datetime] = mapped_column(Date)
     ends_on: Mapped[datetime] = mapped_column(Date)
 
+    actions: Mapped[list["Action"]] = relationship(back_populates="campaign")
+
 
 class Action(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +43,7 @@ class Action(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     branch = relationship("Branch")
-    campaign = relationship("Campaign")
+    campaign = relationship("Campaign", back_populates="actions")
     turfs: Mapped[list["ActionTurf"]] = relationship(cascade="all, delete-orphan")
     signups: Mapped[list["Signup"]] = relationship(cascade="all, delete-orphan")
 

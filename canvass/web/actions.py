@@ -125,6 +125,34 @@ def show(action_id: int):
                            link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link))
 
 
+@bp.get("/aksjoner/<int:action_id>/framdrift")
+@roles_required(*MANAGERS)
+def progress_fragment(action_id: int):
+    """The action's totals, polled by the dashboard so it follows the action live."""
+    action = action_for_manager(action_id)
+    tallies = progress.by_turf(turfs.live_turfs(action.branch), action.id)
+    response = render_template("actions/_progress.html", action=action, total=progress.total(list(tallies.values())))
+    return response, {"Vary": "HX-Request", "Cache-Control": "no-store"}
+
+
+@bp.get("/kampanjer/<int:campaign_id>")
+@roles_required(*MANAGERS)
+def campaign(campaign_id: int):
+    """A campaign week: every action in it, with totals and each action's progress."""
+    week = db.session.get(Campaign, campaign_id)
+    if week is None or week.organisation_id != current_user.organisation_id or week.branch_id is None:
+        abort(404)
+    branch = branch_for_manager(week.branch_id)
+    live = turfs.live_turfs(branch)
+    rows = []
+    for action in sorted(week.actions, key=lambda a: a.starts_at):
+        rows.append((action, progress.total(list(progress.by_turf(live, action.id).values()))))
+    combined = progress.by_turf(live)
+    return render_template("actions/campaign.html", week=week, branch=branch, rows=rows,
+                           total=progress.total([tally for action, tally in rows]),
+                           covered=progress.total(list(combined.values())))
+
+
 @bp.get("/aksjoner/<int:action_id>/kart.geojson")
 @roles_required(*MANAGERS)
 def coverage_map(action_id: int):
@@ -132,12 +160,17 @@ def coverage_map(action_id: int):
     action = action_for_manager(action_id)
     live = turfs.live_turfs(action.branch)
     tallies = progress.by_turf(live, action.id)
-    return jsonify({"type": "FeatureCollection", "features": [
+    features = [
         {"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
             "name": t.name, "coverage": round(tallies[t.id].coverage, 3),
             "fill": COVERAGE_COLOURS[min(int(tallies[t.id].coverage * 5), 4)],
             "label": f"{t.name}: {round(tallies[t.id].coverage * 100)} %"}}
-        for t in live if t.geometry]})
+        for t in live if t.geometry]
+    if action.meeting_lat is not None and action.meeting_lon is not None:
+        features.append({"type": "Feature", "geometry": {"type": "Point",
+                                                         "coordinates": [action.meeting_lon, action.meeting_lat]},
+                         "properties": {"label": gettext("Oppmøte: %(place)s", place=action.meeting_point)}})
+    return jsonify({"type": "FeatureCollection", "features": features})
 
 
 @bp.post("/aksjoner/<int:action_id>/tildel")

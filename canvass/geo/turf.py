@@ -23,6 +23,7 @@ OUT_OF_TOLERANCE = 100.0
 MAX_RUN = 2000
 
 _TO_METRIC = Transformer.from_crs(WGS84, METRIC, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(METRIC, WGS84, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -173,5 +174,4 @@ def outline(lons: list[float], lats: list[float], postal_polygons) -> shapely.Ge
         clipped = hull.intersection(shapely.union_all(polygons).buffer(60))
         if not clipped.is_empty and clipped.contains(points):
             hull = clipped
-    back = Transformer.from_crs(METRIC, WGS84, always_xy=True)
-    return shapely.transform(hull, back.transform, interleaved=False)
+    return shapely.transform(hull, _TO_WGS84.transform, interleaved=False)

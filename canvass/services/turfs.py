@@ -3,7 +3,7 @@ import json
 from collections import Counter
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from shapely.geometry import mapping
 
 from canvass.clock import utcnow
@@ -43,10 +43,13 @@ def _stops(addresses: list[Address]) -> list[turf.Stop]:
     return stops
 
 
-def _estimated(addresses: list[Address]) -> bool:
-    with_units = set(db.session.scalars(select(Dwelling.address_id).where(
-        Dwelling.address_id.in_([a.id for a in addresses])).distinct()))
-    return any(a.id not in with_units for a in addresses)
+class PostalPolygons(dict):
+    """Postal-code polygons loaded once per operation, as turf outlines are clipped to them."""
+
+    def __missing__(self, code: str):
+        text = db.session.scalar(select(PostalArea.geometry).where(PostalArea.postnummer == code))
+        self[code] = geometry.from_geojson(text) if text else None
+        return self[code]
 
 
 def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, style: str = walk.ONE_SIDE_THEN_OTHER
@@ -76,12 +79,12 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
         addresses += [s.address for t in replaced for s in t.stops if s.address_id not in known]
         for old in replaced:
             _archive(old)
-        db.session.flush()
     stops = _stops(addresses)
     groups = turf.cut(stops, target)
     by_id = {s.id: s for s in stops}
     numbering: Counter = Counter()
-    created = []
+    polygons = PostalPolygons()
+    created, filled = [], []
     for group in groups:
         members = [by_id[i] for i in group]
         postnummer = _main([(s.postnummer, s.doors) for s in members])
@@ -89,8 +92,9 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
         new = Turf(organisation_id=branch.organisation_id, branch_id=branch.id, round=1,
                    name=f"{postnummer}-{numbering[postnummer]} {_main([(s.street, s.doors) for s in members])}")
         db.session.add(new)
-        _fill(new, members, style)
+        filled.append((new, _fill(new, members, style, polygons)))
         created.append(new)
+    _store(filled)
     db.session.commit()
     return created
 
@@ -103,26 +107,42 @@ def _main(weighted: list[tuple[str, int]]) -> str:
     return totals.most_common(1)[0][0]
 
 
-def _fill(target_turf: Turf, members: list[turf.Stop], style: str = walk.ONE_SIDE_THEN_OTHER) -> None:
-    """Store walk order, doors, walking distance and outline for the turf's stops."""
+def _fill(target_turf: Turf, members: list[turf.Stop], style: str = walk.ONE_SIDE_THEN_OTHER,
+          polygons: PostalPolygons | None = None) -> list[dict]:
+    """Set doors, walking distance and outline; return the turf's stops in walk order, to be stored by `_store`."""
+    polygons = PostalPolygons() if polygons is None else polygons
     ordered = walk.walk_order(members, style)
-    target_turf.stops = [TurfAddress(address_id=s.id, organisation_id=target_turf.organisation_id,
-                                     round=target_turf.round, position=k, doors=s.doors)
-                         for k, s in enumerate(ordered)]
     target_turf.doors = sum(s.doors for s in ordered)
     target_turf.walk_metres = round(walk.walking_distance(ordered))
-    addresses = [db.session.get(Address, s.id) for s in ordered]
-    target_turf.doors_estimated = _estimated(addresses)
-    codes = {s.postnummer for s in ordered}
-    polygons = [geometry.from_geojson(g) for g in db.session.scalars(
-        select(PostalArea.geometry).where(PostalArea.postnummer.in_(codes), PostalArea.geometry.is_not(None)))]
-    shape = turf.outline([s.lon for s in ordered], [s.lat for s in ordered], polygons)
+    # Doors are counted only where the Matrikkel's dwellings are loaded; elsewhere they are estimates.
+    target_turf.doors_estimated = any(not s.units for s in ordered)
+    with db.session.no_autoflush:
+        clip = [polygons[code] for code in sorted({s.postnummer for s in ordered})]
+    shape = turf.outline([s.lon for s in ordered], [s.lat for s in ordered], clip)
     target_turf.geometry = json.dumps(mapping(shape), separators=(",", ":"))
+    return [{"address_id": s.id, "position": k, "doors": s.doors} for k, s in enumerate(ordered)]
+
+
+def _store(filled: list[tuple[Turf, list[dict]]]) -> None:
+    """Write the turfs and their stops in bulk (thousands of rows when a whole district is cut)."""
+    db.session.flush()
+    rows = [{**row, "turf_id": t.id, "organisation_id": t.organisation_id, "round": t.round}
+            for t, stops in filled for row in stops]
+    if rows:
+        db.session.execute(insert(TurfAddress), rows)
+    for t, _ in filled:
+        db.session.expire(t, ["stops"])
+
+
+def _clear(*cleared: Turf) -> None:
+    for t in cleared:
+        t.stops = []
+    db.session.flush()
 
 
 def _archive(old: Turf) -> None:
     old.archived_at = utcnow()
-    old.stops = []
+    _clear(old)
 
 
 def _members(t: Turf) -> list[turf.Stop]:
@@ -143,10 +163,8 @@ def merge(keep: Turf, other: Turf) -> Turf:
         raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
     members = _members(keep) + _members(other)
     _archive(other)
-    db.session.flush()
-    keep.stops = []
-    db.session.flush()
-    _fill(keep, members)
+    _clear(keep)
+    _store([(keep, _fill(keep, members))])
     db.session.commit()
     return keep
 
@@ -159,15 +177,15 @@ def split(t: Turf) -> list[Turf]:
         raise TurfError(N_("Roden kan ikke deles: den har bare én bygning."))
     by_id = {s.id: s for s in members}
     _archive(t)
-    db.session.flush()
     parts = []
     for k, group in enumerate(groups, start=1):
         part = Turf(organisation_id=t.organisation_id, branch_id=t.branch_id, round=t.round, parent_id=t.parent_id,
                     name=f"{t.name} ({k})")
         db.session.add(part)
-        _fill(part, [by_id[i] for i in group])
-        parts.append(part)
+        parts.append((part, _fill(part, [by_id[i] for i in group])))
+    _store(parts)
     db.session.commit()
+    parts = [part for part, _ in parts]
     return parts
 
 
@@ -192,10 +210,8 @@ def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> N
         raise TurfError(N_("%(name)s er ikke en naborode."), name=destination.name)
     staying = [s for s in members if s not in moving]
     arriving = _members(destination) + moving
-    source.stops, destination.stops = [], []
-    db.session.flush()
-    _fill(source, staying)
-    _fill(destination, arriving)
+    _clear(source, destination)
+    _store([(source, _fill(source, staying)), (destination, _fill(destination, arriving))])
     db.session.commit()
 
 
@@ -206,12 +222,11 @@ def second_round(t: Turf) -> Turf:
         raise TurfError(N_("Ingen dører i %(name)s står som «ikke hjemme»."), name=t.name)
     for earlier in db.session.scalars(select(Turf).where(Turf.parent_id == t.id, Turf.archived_at.is_(None))):
         _archive(earlier)
-    db.session.flush()
     members = [replace(s, doors=waiting[s.id]) for s in _members(t) if s.id in waiting]
     again = Turf(organisation_id=t.organisation_id, branch_id=t.branch_id, round=t.round + 1, parent_id=t.id,
                  name=f"{t.name} – runde {t.round + 1}")
     db.session.add(again)
-    _fill(again, members)
+    _store([(again, _fill(again, members))])
     db.session.commit()
     return again
 

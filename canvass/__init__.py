@@ -62,9 +62,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import actions, admin, auth, branches, errors, home, people, turf
+    from canvass.web import actions, admin, auth, branches, errors, home, people, sync, turf
 
-    for module in (home, auth, admin, branches, people, turf, actions):
+    for module in (home, auth, admin, branches, people, turf, actions, sync):
         app.register_blueprint(module.bp)
     errors.register(app)
 

@@ -1,11 +1,13 @@
 """Fixtures: every app-level test runs on SQLite and on a real PostgreSQL, with real geodata from ../shared/geodata."""
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from flask import g
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 os.environ.setdefault("SECRET_KEY", "test-secret")
 
@@ -92,6 +94,18 @@ def app(databases_, schema_template):
 def demo_app(databases_, demo_template):
     """A database of its own holding the demo."""
     yield from _app_on_copy_of(databases_, demo_template)
+
+
+@pytest.fixture
+def live_server(demo_app):
+    """The demo app served on a loopback port by a threaded server, for browsers and concurrent clients."""
+    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
 
 
 @pytest.fixture

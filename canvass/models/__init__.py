@@ -5,9 +5,10 @@ from canvass.models.people import Invite, Role, User
 from canvass.models.turf import Turf, TurfAddress
 from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
 from canvass.models.visit import Outcome, Visit
+from canvass.models.device import Device
 
 __all__ = [
-    "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
+    "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Municipality",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

@@ -1,0 +1,166 @@
+"""Exactly-once ingest of records made on a phone, online or replayed later from its outbox.
+
+Every record carries the UUID the phone gave it. A record is stored once whatever number of
+times it arrives: a repeat with the same content is reported as a duplicate (success for the
+phone), a repeat with different content as a conflict (never stored). The protocol is described in
+docs/sync.md.
+"""
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from canvass.clock import utcnow
+from canvass.extensions import db
+from canvass.geo.errors import N_
+from canvass.models import (Action, Address, Assignment, BranchPostalCode, Device, Outcome, Role, Signup, Turf, User,
+                            Visit)
+
+PROTOCOL = 1
+MAX_BATCH = 200
+# A phone's clock may be a little ahead; anything further in the future is a mistake.
+CLOCK_SKEW = timedelta(hours=1)
+OLDEST = timedelta(days=60)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_device(user: User, label: str = "") -> str:
+    """A new sync credential for one phone; only its hash is stored, the token is shown once."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(Device(user_id=user.id, token_hash=_hash(token), label=label[:200]))
+    db.session.commit()
+    return token
+
+
+def device_for(token: str) -> Device | None:
+    device = db.session.scalar(select(Device).where(Device.token_hash == _hash(token)))
+    if device is None or device.revoked_at is not None:
+        return None
+    return device
+
+
+@dataclass
+class Result:
+    id: str
+    status: str
+    reason: str | None = None
+    params: dict | None = None
+
+
+def _rejected(event_id, message, **params) -> Result:
+    return Result(str(event_id), "rejected", message, params)
+
+
+def _parse_time(value) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _visit_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
+    """The Visit row an event asks for, or why it cannot be stored."""
+    raw_id = event.get("id")
+    try:
+        event_id = str(uuid.UUID(str(raw_id)))
+    except ValueError:
+        return _rejected(raw_id, N_("Ugyldig id på registreringen."))
+    if event.get("type") != "visit":
+        return _rejected(event_id, N_("Ukjent type registrering."))
+    try:
+        outcome = Outcome(event.get("outcome"))
+    except ValueError:
+        return _rejected(event_id, N_("Ukjent resultat «%(value)s»."), value=str(event.get("outcome")))
+    recorded_at = _parse_time(event.get("recorded_at"))
+    now = utcnow()
+    if recorded_at is None or not now - OLDEST <= recorded_at <= now + CLOCK_SKEW:
+        return _rejected(event_id, N_("Tidspunktet for registreringen er ugyldig."))
+    turf_id, address_id = event.get("turf_id"), event.get("address_id")
+    if not isinstance(turf_id, int) or not isinstance(address_id, int) or address_id not in allowed.get(turf_id, ()):
+        return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
+    corrects = event.get("corrects")
+    if corrects is not None:
+        try:
+            corrects = str(uuid.UUID(str(corrects)))
+        except ValueError:
+            return _rejected(event_id, N_("Ugyldig id på registreringen som angres."))
+    return {"client_uuid": event_id, "organisation_id": user.organisation_id, "action_id": event.get("action_id"),
+            "turf_id": turf_id, "address_id": address_id, "unit": str(event.get("unit") or "")[:8],
+            "outcome": outcome, "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": now,
+            "corrects": corrects}
+
+
+def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]:
+    """For each turf the user may record in, the addresses of the events that lie in its branch's territory.
+
+    A volunteer may record in their own branch's turf and in turf of branches whose actions they
+    signed up for or were given turf in; a coordinator in their branch's, an admin in the organisation's.
+    This holds for turf that was replaced or released while the phone was offline, so nothing recorded
+    at the door is lost; the territory check stops a tampered request from recording anywhere else.
+    """
+    turfs = list(db.session.scalars(select(Turf).where(Turf.id.in_(turf_ids),
+                                                       Turf.organisation_id == user.organisation_id)))
+    branches = {user.branch_id} if user.branch_id else set()
+    branches |= set(db.session.scalars(select(Action.branch_id).join(Signup).where(Signup.user_id == user.id)))
+    assigned = set(db.session.scalars(select(Assignment.turf_id).where(Assignment.user_id == user.id)))
+    may = [t for t in turfs if user.role == Role.ADMIN or t.branch_id in branches or t.id in assigned]
+    postal = dict(db.session.execute(select(Address.id, Address.postnummer).where(Address.id.in_(address_ids))).all())
+    allowed = {}
+    for t in may:
+        territory = set(db.session.scalars(select(BranchPostalCode.postnummer)
+                                           .where(BranchPostalCode.branch_id == t.branch_id)))
+        allowed[t.id] = {a for a, code in postal.items() if code in territory}
+    return allowed
+
+
+SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcome", "canvasser_id", "recorded_at",
+        "corrects")
+
+
+def ingest(user: User, events: list[dict]) -> list[Result]:
+    """Store a batch of visit events once each, in one transaction; report every event's fate."""
+    events_ok = [e for e in events if isinstance(e, dict)]
+    allowed = _allowed(user, {e.get("turf_id") for e in events_ok if isinstance(e.get("turf_id"), int)},
+                       {e.get("address_id") for e in events_ok if isinstance(e.get("address_id"), int)})
+    results: dict[str, Result] = {}
+    rows: dict[str, dict] = {}
+    for event in events:
+        row = _visit_row(event, user, allowed) if isinstance(event, dict) else _rejected(None, N_("Ugyldig registrering."))
+        if isinstance(row, Result):
+            results[row.id] = row
+        elif row["client_uuid"] not in rows:
+            rows[row["client_uuid"]] = row
+    if rows:
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(Visit.__table__).on_conflict_do_nothing(index_elements=["client_uuid"]) \
+            .returning(Visit.__table__.c.client_uuid)
+        stored = set(db.session.scalars(stmt, list(rows.values())))
+        for event_id in stored:
+            results[event_id] = Result(event_id, "stored")
+        earlier = {v.client_uuid: v for v in db.session.scalars(
+            select(Visit).where(Visit.client_uuid.in_(set(rows) - stored)))}
+        for event_id, visit in earlier.items():
+            same = all(getattr(visit, key) == rows[event_id][key] for key in SAME)
+            results[event_id] = Result(event_id, "duplicate") if same else \
+                Result(event_id, "conflict", N_("En annen registrering har samme id."))
+    db.session.commit()
+    return [results[_key(e)] for e in events if _key(e) in results]
+
+
+def _key(event) -> str:
+    if not isinstance(event, dict):
+        return "None"
+    try:
+        return str(uuid.UUID(str(event.get("id"))))
+    except ValueError:
+        return str(event.get("id"))

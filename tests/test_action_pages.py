@@ -65,7 +65,7 @@ def test_assign_a_turf_and_the_volunteer_sees_it(demo_app):
     volunteer.post(path, data={"name": "Daniel Dørbanker", "phone": "+4791234567", "csrf_token": csrf_token(volunteer, path)})
     home = volunteer.get("/").get_data(as_text=True)
     assert "Mine roder" in home and cut[0].name in home
-    page = volunteer.get(f"/mine/roder/{assignment.id}").get_data(as_text=True)
+    page = volunteer.get(f"/felt/{assignment.id}").get_data(as_text=True)
     assert cut[0].stops[0].address.label in page and "Torshovparken" in page
     assert len(volunteer.get(f"/mine/roder/{assignment.id}.geojson").get_json()["features"]) == 1 + len(cut[0].stops)
 
@@ -78,7 +78,7 @@ def test_someone_elses_turf_is_not_found(client):
     actions.assign(action, cut[0], [daniel])
     login(client, "frogner@oslo.demo")
     assignment = db.session.scalar(select(Assignment))
-    assert client.get(f"/mine/roder/{assignment.id}").status_code == 404
+    assert client.get(f"/felt/{assignment.id}").status_code == 404
     assert client.get(f"/aksjoner/{action.id}").status_code == 403
 
 

@@ -6,6 +6,7 @@ phone), a repeat with different content as a conflict (never stored). The protoc
 docs/sync.md.
 """
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -14,11 +15,12 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from canvass import consent
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import (Action, Address, Assignment, BranchPostalCode, Device, Outcome, Role, Signup, Turf, User,
-                            Visit)
+from canvass.models import (Action, Address, Assignment, BranchPostalCode, Contact, Conversation, Device, Outcome,
+                            Role, Signup, Turf, User, Visit)
 
 PROTOCOL = 1
 MAX_BATCH = 200
@@ -94,10 +96,52 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | 
             corrects = str(uuid.UUID(str(corrects)))
         except ValueError:
             return _rejected(event_id, N_("Ugyldig id på registreringen som angres."))
-    return {"client_uuid": event_id, "organisation_id": user.organisation_id, "action_id": event.get("action_id"),
+    conversation = _conversation(event.get("conversation"), outcome)
+    if isinstance(conversation, str):
+        return _rejected(event_id, conversation)
+    contact = _contact(event.get("contact"), conversation)
+    if isinstance(contact, str):
+        return _rejected(event_id, contact)
+    return {"_conversation": conversation, "_contact": contact, "client_uuid": event_id, "organisation_id": user.organisation_id, "action_id": event.get("action_id"),
             "turf_id": turf_id, "address_id": address_id, "unit": str(event.get("unit") or "")[:8],
             "outcome": outcome, "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": now,
             "corrects": corrects}
+
+
+def _conversation(data, outcome: Outcome) -> dict | str | None:
+    """The conversation's content, checked; a string says what is wrong with it."""
+    if data is None:
+        return None
+    if outcome != Outcome.CONVERSATION or not isinstance(data, dict):
+        return N_("Samtaleinnholdet hører bare til en samtale.")
+    topics = data.get("topics") or []
+    words = data.get("words") or ""
+    importance = data.get("importance")
+    if (not isinstance(topics, list) or len(topics) > 20 or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
+            or not isinstance(words, str) or len(words) > 4000
+            or importance not in (None, 1, 2, 3)):
+        return N_("Samtaleinnholdet er ugyldig.")
+    return {"topics": "\n".join(t.strip() for t in topics), "words": words.strip(), "importance": importance,
+            "wants_membership": bool(data.get("wants_membership")), "wants_contact": bool(data.get("wants_contact"))}
+
+
+def _contact(data, conversation: dict | None) -> dict | str | None:
+    """Contact details, accepted only with the current consent text ticked and a reason to contact."""
+    if data is None:
+        return None
+    if not isinstance(data, dict) or conversation is None or not (
+            conversation["wants_membership"] or conversation["wants_contact"]):
+        return N_("Kontaktinformasjon kan bare lagres når beboeren vil bli medlem eller kontaktet.")
+    if data.get("consent_version") != consent.VERSION or data.get("consent") is not True:
+        return N_("Kontaktinformasjon kan bare lagres med samtykke.")
+    name = str(data.get("name") or "").strip()
+    phone = re.sub(r"\s", "", str(data.get("phone") or "")) or None
+    email = str(data.get("email") or "").strip() or None
+    if not name or len(name) > 100 or not (phone or email) or (phone and not re.fullmatch(r"\+?\d{8,15}", phone)) \
+            or (email and (len(email) > 200 or "@" not in email)):
+        return N_("Kontaktinformasjonen er ufullstendig eller ugyldig.")
+    return {"name": name, "phone": phone, "email": email, "wants_membership": conversation["wants_membership"],
+            "wants_contact": conversation["wants_contact"], "consent_version": consent.VERSION}
 
 
 def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]:
@@ -123,6 +167,35 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     return allowed
 
 
+def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
+    """Conversations beside their visits (with area, never a name); contact details apart, with consent."""
+    addresses = {a.id: a for a in db.session.scalars(select(Address).where(
+        Address.id.in_({row["address_id"] for row in rows.values()})))}
+    branches = dict(db.session.execute(select(Turf.id, Turf.branch_id).where(
+        Turf.id.in_({row["turf_id"] for row in rows.values()}))).all())
+    conversations, contacts = [], []
+    for key, row in rows.items():
+        conversation, contact = extras[key]
+        branch_id = branches.get(row["turf_id"])
+        if conversation:
+            address = addresses[row["address_id"]]
+            conversations.append({**conversation, "visit_uuid": key, "organisation_id": user.organisation_id,
+                                  "branch_id": branch_id, "action_id": row["action_id"], "address_id": address.id,
+                                  "postnummer": address.postnummer, "district_number": address.district_number,
+                                  "recorded_at": row["recorded_at"]})
+        if contact:
+            contacts.append({**contact, "event_uuid": key, "organisation_id": user.organisation_id,
+                             "branch_id": branch_id, "consented_at": row["recorded_at"],
+                             "received_at": row["received_at"],
+                             "delete_after": row["recorded_at"] + consent.RETENTION})
+    if conversations:
+        db.session.execute(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
+            index_elements=["visit_uuid"]), conversations)
+    if contacts:
+        db.session.execute(dialect.insert(Contact.__table__).on_conflict_do_nothing(
+            index_elements=["event_uuid"]), contacts)
+
+
 SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcome", "canvasser_id", "recorded_at",
         "corrects")
 
@@ -142,9 +215,11 @@ def ingest(user: User, events: list[dict]) -> list[Result]:
             rows[row["client_uuid"]] = row
     if rows:
         dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        extras = {key: (row.pop("_conversation"), row.pop("_contact")) for key, row in rows.items()}
         stmt = dialect.insert(Visit.__table__).on_conflict_do_nothing(index_elements=["client_uuid"]) \
             .returning(Visit.__table__.c.client_uuid)
         stored = set(db.session.scalars(stmt, list(rows.values())))
+        _store_extras(dialect, user, {key: rows[key] for key in stored}, extras)
         for event_id in stored:
             results[event_id] = Result(event_id, "stored")
         earlier = {v.client_uuid: v for v in db.session.scalars(

@@ -237,19 +237,6 @@ def signup(token: str):
     return render_template("actions/signup.html", action=action, signed=signed, kinds=KIND_LABELS)
 
 
-@bp.get("/mine/roder/<int:assignment_id>")
-@login_required
-def my_turf(assignment_id: int):
-    """The walk list of a turf the volunteer has been given."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.user_id != current_user.id:
-        abort(404)
-    partners = [u.name for u in actions.assignments(assignment.action).get(assignment.turf_id, [])
-                if u.id != current_user.id]
-    return render_template("actions/my_turf.html", assignment=assignment, action=assignment.action,
-                           turf=assignment.turf, partners=partners, kinds=KIND_LABELS)
-
-
 @bp.get("/mine/roder/<int:assignment_id>/gaaliste.pdf")
 @login_required
 def my_sheet(assignment_id: int):

@@ -19,8 +19,15 @@ def register(app):
         template = "errors/_message.html" if request.htmx else "errors/page.html"
         return render_template(template, code=code, message=message), code
 
+    def handler(code, message):
+        def handle(error):
+            # A view may abort with its own (translated) explanation; Werkzeug's defaults are English.
+            custom = getattr(error, "description", None) != type(error).description
+            return render(code, error.description if custom else str(message))
+        return handle
+
     for code, message in MESSAGES.items():
-        app.register_error_handler(code, lambda e, c=code, m=message: render(c, str(m)))
+        app.register_error_handler(code, handler(code, message))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -53,7 +53,13 @@
       return input && input.checked;
     }));
     var frame = own.getLayers().length ? own : layer;
-    if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
+    var fit = function () {
+      if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
+    };
+    fit();
+    // A map in a closed <details> has no size until it is opened.
+    var folded = el.closest("details");
+    if (folded) folded.addEventListener("toggle", function () { map.invalidateSize(); fit(); });
     el.dataset.loaded = String(data.features.length);
   });
 

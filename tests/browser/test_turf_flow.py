@@ -55,7 +55,8 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
     phone.get_by_label("Mobilnummer").fill(daniel.phone)
     phone.get_by_role("button", name="Bli med").click()
     phone.get_by_role("link", name=first_turf).click()
+    phone.get_by_text("Kart", exact=True).click()
     phone.wait_for_selector("#map[data-loaded]")
     assert phone.locator("h1").inner_text() == first_turf
-    assert phone.locator("ol.walk li").count() > 3
+    assert phone.locator("ol.field-list > li").count() > 3
     volunteer_phone.close()

@@ -1,0 +1,48 @@
+"""What was said at a door, and (only with recorded consent, stored apart) who wants to be contacted.
+
+A conversation is stored with its address and area, never with a name. Contact details live in
+their own table with the consent text version and a deletion date, and nothing links them to
+what the person said.
+"""
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from canvass.clock import utcnow
+from canvass.extensions import db
+
+
+class Conversation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("address.id"))
+    postnummer: Mapped[str] = mapped_column(String(4), index=True)
+    district_number: Mapped[str | None] = mapped_column(String(6), index=True)
+    # One topic per line, from the action's list.
+    topics: Mapped[str] = mapped_column(Text, default="")
+    words: Mapped[str] = mapped_column(Text, default="")
+    importance: Mapped[int | None] = mapped_column(Integer)
+    wants_membership: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Contact(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The event that carried it, so a resend is recognised; it names no conversation.
+    event_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+    wants_membership: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consented_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delete_after: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,49 @@
+"""What a canvasser's walk list shows: each address's doors and what earlier canvassers recorded there."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.geo import doors
+from canvass.models import Dwelling, Outcome, Turf, Visit
+from canvass.services.progress import effective
+
+
+@dataclass
+class Door:
+    unit: str
+    label: str
+    last: Outcome | None = None
+    last_at: datetime | None = None
+
+
+@dataclass
+class Stop:
+    number: int
+    address_id: int
+    label: str
+    doors: list[Door]
+
+
+def walk_list(turf: Turf) -> list[Stop]:
+    """The turf's addresses in walking order, each with its doors (top floor first) and their latest result."""
+    address_ids = [s.address_id for s in turf.stops]
+    units: dict[int, list[str]] = {}
+    for dwelling in db.session.scalars(select(Dwelling).where(Dwelling.address_id.in_(address_ids))):
+        units.setdefault(dwelling.address_id, []).append(dwelling.unit)
+    latest: dict[tuple[int, str], Visit] = {}
+    visits = effective(list(db.session.scalars(select(Visit).where(Visit.address_id.in_(address_ids)))))
+    for visit in sorted(visits, key=lambda v: (v.recorded_at, v.id)):
+        latest[(visit.address_id, visit.unit)] = visit
+    result = []
+    for stop in turf.stops:
+        known = doors.units_top_down(units.get(stop.address_id, []))
+        slots = [(unit, unit) for unit in known] or [(str(n), str(n)) for n in range(1, stop.doors + 1)]
+        result.append(Stop(stop.position + 1, stop.address_id, stop.address.label, [
+            Door(unit, label, *_last(latest.get((stop.address_id, unit)))) for unit, label in slots]))
+    return result
+
+
+def _last(visit: Visit | None):
+    return (visit.outcome, visit.recorded_at) if visit else (None, None)

@@ -1,0 +1,116 @@
+"""The canvasser's field app: the walk list of their turf, a door recorded in one tap, conversations.
+
+Every form works without JavaScript; htmx swaps just the door that changed; offline, the service
+worker answers the same posts from the phone's outbox (static/sw.js).
+"""
+import uuid
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from canvass import consent
+from canvass.extensions import db
+from canvass.models import Assignment, Outcome
+from canvass.services import field, sync
+
+bp = Blueprint("field", __name__, url_prefix="/felt")
+OUTCOME_LABELS = {
+    Outcome.NOT_HOME: _l("Ikke hjemme"), Outcome.CONVERSATION: _l("Samtale"), Outcome.REFUSED: _l("Nei takk"),
+    Outcome.OPENED: _l("Åpnet, ingen samtale"), Outcome.DO_NOT_KNOCK: _l("Ikke bank på igjen"),
+    Outcome.INACCESSIBLE: _l("Ikke tilgang"), Outcome.LEAFLET: _l("Løpeseddel lagt igjen"),
+}
+IMPORTANCE = {1: _l("Litt"), 2: _l("Mye"), 3: _l("Svært mye")}
+
+
+def my_assignment(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.user_id != current_user.id:
+        abort(404)
+    return assignment
+
+
+def _event(assignment: Assignment, form, outcome: Outcome, **extra) -> dict:
+    """The event a form asks for; the phone's script sets id and time, a phone without it gets them here."""
+    return {"id": form.get("id") or str(uuid.uuid4()), "type": "visit", "outcome": outcome.value,
+            "recorded_at": form.get("recorded_at") or datetime.now(UTC).isoformat(),
+            "turf_id": assignment.turf_id, "action_id": assignment.action_id,
+            "address_id": form.get("address_id", type=int), "unit": form.get("unit", ""), **extra}
+
+
+def _record(event: dict) -> None:
+    result = sync.ingest(current_user, [event])[0]
+    if result.status not in ("stored", "duplicate"):
+        abort(400, gettext(result.reason, **(result.params or {})))
+
+
+@bp.get("/<int:assignment_id>")
+@login_required
+def walk(assignment_id: int):
+    """The walk list with a row of buttons for every door."""
+    assignment = my_assignment(assignment_id)
+    return render_template("field/walk.html", assignment=assignment, action=assignment.action, turf=assignment.turf,
+                           stops=field.walk_list(assignment.turf), labels=OUTCOME_LABELS, Outcome=Outcome)
+
+
+@bp.post("/<int:assignment_id>/dør")
+@login_required
+def record(assignment_id: int):
+    """Record what happened at one door."""
+    assignment = my_assignment(assignment_id)
+    try:
+        outcome = Outcome(request.form.get("outcome"))
+    except ValueError:
+        abort(400)
+    if outcome == Outcome.CONVERSATION:
+        return redirect(url_for("field.conversation", assignment_id=assignment.id,
+                                address_id=request.form.get("address_id"), unit=request.form.get("unit")))
+    event = _event(assignment, request.form, outcome)
+    _record(event)
+    return _door_answer(assignment, event, gettext("Registrert: %(what)s", what=OUTCOME_LABELS[outcome]))
+
+
+@bp.post("/<int:assignment_id>/angre")
+@login_required
+def undo(assignment_id: int):
+    """Undo a record: a new event that cancels it, never an edit in place."""
+    assignment = my_assignment(assignment_id)
+    try:
+        outcome = Outcome(request.form.get("outcome"))
+    except ValueError:
+        abort(400)
+    event = _event(assignment, request.form, outcome, corrects=request.form.get("corrects"))
+    _record(event)
+    return _door_answer(assignment, None, gettext("Angret."))
+
+
+def _door_answer(assignment, event, message):
+    if request.headers.get("HX-Request"):
+        return render_template("field/_recorded.html", assignment=assignment, event=event, message=message)
+    flash(message)
+    return redirect(url_for("field.walk", assignment_id=assignment.id) + f"#adresse-{request.form.get('address_id')}")
+
+
+@bp.route("/<int:assignment_id>/samtale", methods=["GET", "POST"])
+@login_required
+def conversation(assignment_id: int):
+    """The conversation at a door: topics, their own words, how much it matters, and consented follow-up."""
+    assignment = my_assignment(assignment_id)
+    values = request.form if request.method == "POST" else request.args
+    if request.method == "POST":
+        topics = [t for t in request.form.getlist("topic") if t in assignment.action.topic_list]
+        wants = {"wants_membership": request.form.get("wants_membership") == "1",
+                 "wants_contact": request.form.get("wants_contact") == "1"}
+        extra = {"conversation": {"topics": topics, "words": request.form.get("words", ""),
+                                  "importance": request.form.get("importance", type=int), **wants}}
+        if request.form.get("consent") == consent.VERSION and any(wants.values()):
+            extra["contact"] = {"consent": True, "consent_version": consent.VERSION,
+                                "name": request.form.get("name", ""), "phone": request.form.get("phone", ""),
+                                "email": request.form.get("email", "")}
+        _record(_event(assignment, request.form, Outcome.CONVERSATION, **extra))
+        flash(gettext("Samtalen er lagret."))
+        return redirect(url_for("field.walk", assignment_id=assignment.id) + f"#adresse-{values.get('address_id')}")
+    return render_template("field/conversation.html", assignment=assignment, action=assignment.action,
+                           address_id=values.get("address_id", ""), unit=values.get("unit", ""),
+                           importance=IMPORTANCE, consent_text=consent.TEXT, consent_version=consent.VERSION)

@@ -1,0 +1,114 @@
+"""At the door: one tap records a door, a conversation keeps what was said apart from who said it."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from canvass import consent
+from canvass.extensions import db
+from canvass.models import Branch, Contact, Conversation, Outcome, User, Visit
+from canvass.services import actions, progress, turfs
+from tests.conftest import csrf_token, post
+
+
+@pytest.fixture
+def phone(demo_app):
+    """Daniel's phone, logged in from an invite, holding a turf in tonight's action."""
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
+    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1),
+                                   topics="bolig\nklima\nskole")
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    actions.assign(action, turf, [daniel])
+    client = demo_app.test_client()
+    from canvass.services import people
+    invite = people.create_invite(sagene, db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")), 30)
+    path = f"/bli-med/{invite.token}"
+    client.post(path, data={"name": daniel.name, "phone": daniel.phone, "csrf_token": csrf_token(client, path)})
+    client.assignment = actions.my_assignments(daniel)[0]
+    client.turf = turf
+    return client
+
+
+def door_form(phone, unit="1", **extra):
+    """A door of the first address that has doors (offices at the start of a walk have none)."""
+    stop = next(s for s in phone.turf.stops if s.doors)
+    return {"address_id": stop.address_id, "unit": unit, "id": str(uuid.uuid4()),
+            "recorded_at": datetime.now(UTC).isoformat(), **extra}
+
+
+def test_the_walk_list_has_a_row_of_buttons_for_every_door(phone):
+    page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
+    first = phone.turf.stops[0]
+    assert first.address.label in page
+    assert page.count('name="outcome" value="not_home"') == sum(max(s.doors, 0) for s in phone.turf.stops)
+    assert "0</span> venter på å bli sendt" in page
+
+
+def test_one_tap_records_a_door_and_htmx_gets_an_undo(phone):
+    form = door_form(phone, outcome="not_home")
+    response = post(phone, f"/felt/{phone.assignment.id}/dør", form, headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Registrert: Ikke hjemme" in body and "Angre" in body
+    assert "<html" not in body
+    visit = db.session.scalar(select(Visit))
+    assert (visit.client_uuid, visit.outcome, visit.unit) == (form["id"], Outcome.NOT_HOME, "1")
+    # The same post again (a double tap, or a retry) is still one record.
+    post(phone, f"/felt/{phone.assignment.id}/dør", form, headers={"HX-Request": "true"})
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
+    form = door_form(phone, outcome="refused")
+    post(phone, f"/felt/{phone.assignment.id}/dør", form)
+    post(phone, f"/felt/{phone.assignment.id}/angre", door_form(phone, outcome="refused", corrects=form["id"]))
+    visits = db.session.scalars(select(Visit)).all()
+    assert len(visits) == 2 and visits[1].corrects == form["id"]
+    assert progress.effective(visits) == []
+
+
+def test_without_javascript_the_server_gives_the_id_and_time(phone):
+    form = door_form(phone, outcome="leaflet")
+    del form["id"], form["recorded_at"]
+    response = post(phone, f"/felt/{phone.assignment.id}/dør", form)
+    assert response.status_code == 302 and response.location.endswith(f"#adresse-{form['address_id']}")
+    assert db.session.scalar(select(Visit)).outcome == Outcome.LEAFLET
+
+
+def test_earlier_results_show_on_the_walk_list(phone):
+    post(phone, f"/felt/{phone.assignment.id}/dør", door_form(phone, outcome="do_not_knock"))
+    page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
+    assert "Ikke bank på igjen" in page and "Ikke bank på denne døra." in page
+
+
+def test_a_conversation_is_stored_without_a_name(phone):
+    page = phone.get(f"/felt/{phone.assignment.id}/samtale?address_id={phone.turf.stops[0].address_id}&unit=1")
+    assert "Med beboerens egne ord" in page.get_data(as_text=True)
+    form = door_form(phone, topic=["bolig", "skole", "ukjent tema"], words="Husleia er for høy.", importance="3")
+    post(phone, f"/felt/{phone.assignment.id}/samtale", form)
+    conversation = db.session.scalar(select(Conversation))
+    assert (conversation.topics, conversation.words, conversation.importance) == ("bolig\nskole", "Husleia er for høy.", 3)
+    assert conversation.postnummer == "0473" and conversation.visit_uuid == form["id"]
+    assert conversation.address_id == form["address_id"]
+    assert db.session.scalar(select(Visit)).outcome == Outcome.CONVERSATION
+    assert db.session.scalar(select(Contact)) is None
+
+
+def test_contact_details_need_the_consent_and_are_stored_apart(phone):
+    details = {"wants_membership": "1", "name": "Kari Nordmann", "email": "kari@example.org"}
+    post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone, words="Vil bli med", **details))
+    assert db.session.scalar(select(Contact)) is None
+    post(phone, f"/felt/{phone.assignment.id}/samtale",
+         door_form(phone, unit="2", words="Vil bli med", consent=consent.VERSION, **details))
+    contact = db.session.scalar(select(Contact))
+    assert (contact.name, contact.email, contact.consent_version) == ("Kari Nordmann", "kari@example.org", consent.VERSION)
+    assert contact.delete_after - contact.consented_at == consent.RETENTION
+    assert not hasattr(contact, "visit_uuid") and not hasattr(contact, "address_id")
+
+
+def test_another_volunteers_turf_is_not_found(phone, demo_app):
+    other = demo_app.test_client()
+    from tests.conftest import login
+    login(other, "frogner@oslo.demo")
+    assert other.get(f"/felt/{phone.assignment.id}").status_code == 404

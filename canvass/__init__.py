@@ -62,9 +62,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import actions, admin, auth, branches, errors, field, home, people, sync, turf
+    from canvass.web import actions, admin, auth, branches, errors, field, home, people, pwa, sync, turf
 
-    for module in (home, auth, admin, branches, people, turf, actions, field, sync):
+    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa):
         app.register_blueprint(module.bp)
     errors.register(app)
 

@@ -35,6 +35,8 @@ def from_environment(instance_path: Path) -> dict:
         "TILE_URL": os.environ.get("CANVASS_TILE_URL", DEFAULT_TILE_URL),
         "TILE_ATTRIBUTION": ATTRIBUTION,
         "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        # Long enough for an evening of canvassing; offline records never need it (docs/sync.md).
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CANVASS_HTTPS") == "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("CANVASS_HTTPS") == "1",

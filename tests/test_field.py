@@ -48,20 +48,20 @@ def test_the_walk_list_has_a_row_of_buttons_for_every_door(phone):
 
 def test_one_tap_records_a_door_and_htmx_gets_an_undo(phone):
     form = door_form(phone, outcome="not_home")
-    response = post(phone, f"/felt/{phone.assignment.id}/dør", form, headers={"HX-Request": "true"})
+    response = post(phone, f"/felt/{phone.assignment.id}/besok", form, headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Registrert: Ikke hjemme" in body and "Angre" in body
     assert "<html" not in body
     visit = db.session.scalar(select(Visit))
     assert (visit.client_uuid, visit.outcome, visit.unit) == (form["id"], Outcome.NOT_HOME, "1")
     # The same post again (a double tap, or a retry) is still one record.
-    post(phone, f"/felt/{phone.assignment.id}/dør", form, headers={"HX-Request": "true"})
+    post(phone, f"/felt/{phone.assignment.id}/besok", form, headers={"HX-Request": "true"})
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
 
 
 def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
     form = door_form(phone, outcome="refused")
-    post(phone, f"/felt/{phone.assignment.id}/dør", form)
+    post(phone, f"/felt/{phone.assignment.id}/besok", form)
     post(phone, f"/felt/{phone.assignment.id}/angre", door_form(phone, outcome="refused", corrects=form["id"]))
     visits = db.session.scalars(select(Visit)).all()
     assert len(visits) == 2 and visits[1].corrects == form["id"]
@@ -71,13 +71,13 @@ def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
 def test_without_javascript_the_server_gives_the_id_and_time(phone):
     form = door_form(phone, outcome="leaflet")
     del form["id"], form["recorded_at"]
-    response = post(phone, f"/felt/{phone.assignment.id}/dør", form)
+    response = post(phone, f"/felt/{phone.assignment.id}/besok", form)
     assert response.status_code == 302 and response.location.endswith(f"#adresse-{form['address_id']}")
     assert db.session.scalar(select(Visit)).outcome == Outcome.LEAFLET
 
 
 def test_earlier_results_show_on_the_walk_list(phone):
-    post(phone, f"/felt/{phone.assignment.id}/dør", door_form(phone, outcome="do_not_knock"))
+    post(phone, f"/felt/{phone.assignment.id}/besok", door_form(phone, outcome="do_not_knock"))
     page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
     assert "Ikke bank på igjen" in page and "Ikke bank på denne døra." in page
 

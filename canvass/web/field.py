@@ -54,7 +54,7 @@ def walk(assignment_id: int):
                            stops=field.walk_list(assignment.turf), labels=OUTCOME_LABELS, Outcome=Outcome)
 
 
-@bp.post("/<int:assignment_id>/dør")
+@bp.post("/<int:assignment_id>/besok")
 @login_required
 def record(assignment_id: int):
     """Record what happened at one door."""

@@ -1,0 +1,58 @@
+// Connects a field page to its service worker: registers it, gets this phone's sync credential,
+// shows how many records wait on the phone, and asks for them to be sent whenever there is a chance.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  var bar = document.querySelector("[data-sync-status]");
+  var counter = document.querySelector("[data-outbox-count]");
+  var download = document.querySelector("[data-offline-download]");
+
+  function show(n) {
+    if (counter) counter.textContent = String(n);
+    if (bar) bar.classList.toggle("offline", !navigator.onLine);
+  }
+  function worker() {
+    return navigator.serviceWorker.ready.then(function (r) { return r.active; });
+  }
+  function ask(message) { return worker().then(function (w) { w.postMessage(message); }); }
+
+  function credential() {
+    return CanvassStore.get("device-token").then(function (token) {
+      if (token || !navigator.onLine) return token;
+      var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+      return fetch("/api/sync/v1/device", { method: "POST", credentials: "same-origin",
+                                            headers: { "X-CSRFToken": csrf } })
+        .then(function (r) { return r.ok ? r.json() : {}; })
+        .then(function (answer) { return answer.token ? CanvassStore.set("device-token", answer.token) : null; })
+        .catch(function () { return null; });
+    });
+  }
+  function flush(force) {
+    return credential().then(function () { return ask({ type: "flush", force: !!force }); });
+  }
+
+  navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  navigator.serviceWorker.addEventListener("message", function (e) {
+    if (e.data.type === "outbox") show(e.data.count);
+    if (e.data.type === "downloaded" && download) {
+      download.textContent = download.dataset.done;
+      document.documentElement.dataset.offlineReady = "true";
+    }
+  });
+  // The service worker writes the offline answers in the language of the page.
+  if (bar && bar.dataset.texts) CanvassStore.set("texts", JSON.parse(bar.dataset.texts));
+  CanvassStore.count().then(show);
+  window.addEventListener("online", function () { flush(true); });
+  window.addEventListener("offline", function () { show(Number(counter && counter.textContent) || 0); });
+  setInterval(function () { if (navigator.onLine) flush(false); }, 30000);
+  worker().then(function () {
+    flush(true);
+    navigator.serviceWorker.ready.then(function (r) { if (r.sync) r.sync.register("outbox").catch(function () {}); });
+  });
+  if (download) {
+    download.hidden = false;
+    download.addEventListener("click", function () {
+      ask({ type: "download", urls: JSON.parse(download.dataset.urls) });
+    });
+  }
+})();

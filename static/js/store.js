@@ -1,0 +1,41 @@
+// The phone's outbox in IndexedDB, shared by the pages and the service worker.
+var CanvassStore = (function () {
+  "use strict";
+  var dbPromise;
+  function open() {
+    if (!dbPromise) dbPromise = new Promise(function (resolve, reject) {
+      var request = indexedDB.open("canvass", 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("outbox", { keyPath: "id" });
+        request.result.createObjectStore("failed", { keyPath: "id" });
+        request.result.createObjectStore("meta");
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+    return dbPromise;
+  }
+  function run(store, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(store, mode), result;
+        var request = work(tx.objectStore(store));
+        if (request) request.onsuccess = function () { result = request.result; };
+        tx.oncomplete = function () { resolve(result); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  return {
+    add: function (event) { return run("outbox", "readwrite", function (s) { return s.put(event); }); },
+    all: function () { return run("outbox", "readonly", function (s) { return s.getAll(); }); },
+    remove: function (id) { return run("outbox", "readwrite", function (s) { return s.delete(id); }); },
+    count: function () { return run("outbox", "readonly", function (s) { return s.count(); }); },
+    fail: function (event, reason) {
+      return run("failed", "readwrite", function (s) { return s.put(Object.assign({}, event, { reason: reason })); })
+        .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });
+    },
+    get: function (key) { return run("meta", "readonly", function (s) { return s.get(key); }); },
+    set: function (key, value) { return run("meta", "readwrite", function (s) { return s.put(value, key); }); }
+  };
+})();

@@ -1,0 +1,177 @@
+// Canvass service worker: pages of a downloaded turf work offline, and records made without signal
+// wait in the outbox (IndexedDB) until the sync API confirms them. Protocol: docs/sync.md.
+"use strict";
+importScripts("/static/js/store.js");
+
+var VERSION = "canvass-v1";
+var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
+             "/static/js/outbox.js", "/static/js/map.js", "/static/vendor/leaflet/leaflet.js",
+             "/static/vendor/leaflet/leaflet.css"];
+var RECORDING = /^\/felt\/(\d+)\/(besok|angre|samtale)$/;
+var BATCH = 50;
+var failures = 0, nextTry = 0;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(VERSION).then(function (cache) { return cache.addAll(SHELL); })
+    .then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== VERSION; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function page(request) {
+  // Fragments are never stored as pages: only full pages without HX-Request.
+  return request.mode === "navigate" || !request.headers.get("HX-Request");
+}
+
+function networkFirst(request) {
+  var timeout = new Promise(function (_, reject) { setTimeout(reject, 3000); });
+  return Promise.race([fetch(request), timeout]).then(function (response) {
+    if (response.ok && page(request)) {
+      var copy = response.clone();
+      caches.open(VERSION).then(function (cache) { cache.put(request, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request, { ignoreSearch: request.url.indexOf("/samtale") > 0 }).then(function (hit) {
+      return hit || new Response("<p>Ingen nett, og siden er ikke lastet ned. / No connection, and this page is not downloaded.</p>",
+                                 { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request, url = new URL(request.url);
+  if (url.origin !== location.origin) return;
+  if (request.method === "POST" && RECORDING.test(url.pathname)) {
+    // Offline, or a page so old that its form token has expired: the record goes to the outbox.
+    event.respondWith(fetch(request.clone()).then(function (response) {
+      return response.status === 400 ? keep(request, url) : response;
+    }).catch(function () { return keep(request, url); }));
+  } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+  } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+function eventFrom(form, kind) {
+  var event = { id: form.get("id"), type: "visit", recorded_at: form.get("recorded_at") || new Date().toISOString(),
+                turf_id: Number(form.get("turf_id")), action_id: Number(form.get("action_id")) || null,
+                address_id: Number(form.get("address_id")), unit: form.get("unit") || "",
+                outcome: kind === "samtale" ? "conversation" : form.get("outcome") };
+  if (kind === "angre") event.corrects = form.get("corrects");
+  if (kind === "samtale") {
+    var wants = { wants_membership: form.get("wants_membership") === "1", wants_contact: form.get("wants_contact") === "1" };
+    event.conversation = Object.assign({ topics: form.getAll("topic"), words: form.get("words") || "",
+                                         importance: Number(form.get("importance")) || null }, wants);
+    if (form.get("consent") && (wants.wants_membership || wants.wants_contact)) {
+      event.contact = { consent: true, consent_version: form.get("consent"), name: form.get("name") || "",
+                        phone: form.get("phone") || "", email: form.get("email") || "" };
+    }
+  }
+  return event;
+}
+
+function keep(request, url) {
+  var match = RECORDING.exec(url.pathname);
+  return request.formData().then(function (form) {
+    var event = eventFrom(form, match[2]);
+    return Promise.all([CanvassStore.add(event), CanvassStore.get("texts")]).then(function (done) {
+      var texts = done[1] || { saved: "Lagret på telefonen", undo: "Angre" };
+      announce();
+      if (event.conversation || !request.headers.get("HX-Request")) {
+        return Response.redirect("/felt/" + match[1] + "#adresse-" + event.address_id, 303);
+      }
+      var undo = event.corrects ? "" :
+        '<form method="post" action="/felt/' + match[1] + '/angre" hx-post="/felt/' + match[1] + '/angre"' +
+        ' hx-target="closest .recorded" hx-swap="outerHTML">' +
+        '<input type="hidden" name="id"><input type="hidden" name="recorded_at">' +
+        '<input type="hidden" name="corrects" value="' + event.id + '">' +
+        '<input type="hidden" name="turf_id" value="' + event.turf_id + '">' +
+        '<input type="hidden" name="action_id" value="' + (event.action_id || "") + '">' +
+        '<input type="hidden" name="address_id" value="' + event.address_id + '">' +
+        '<input type="hidden" name="unit" value="' + event.unit + '">' +
+        '<input type="hidden" name="outcome" value="' + event.outcome + '">' +
+        '<button type="submit">' + texts.undo + '</button></form>';
+      return new Response('<div class="recorded offline" role="status"><span>' + texts.saved + '</span>' + undo + "</div>",
+                          { headers: { "Content-Type": "text/html; charset=utf-8" } });
+    });
+  });
+}
+
+function announce() {
+  return CanvassStore.count().then(function (n) {
+    return self.clients.matchAll().then(function (clients) {
+      clients.forEach(function (client) { client.postMessage({ type: "outbox", count: n }); });
+    });
+  });
+}
+
+function sendBatch(token) {
+  return CanvassStore.all().then(function (all) {
+    var events = all.slice(0, BATCH);
+    if (!events.length) return false;
+    return fetch("/api/sync/v1/events", {
+      method: "POST", headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
+      body: JSON.stringify({ protocol: 1, events: events })
+    }).then(function (response) {
+      // A revoked credential: keep everything, the page asks for a new one when logged in.
+      if (response.status === 401) return CanvassStore.set("device-token", null).then(function () { return false; });
+      if (!response.ok) throw new Error("sync " + response.status);
+      return response.json().then(function (answer) {
+        var byId = {};
+        events.forEach(function (e) { byId[e.id] = e; });
+        return Promise.all(answer.results.map(function (r) {
+          // Confirmed records leave the phone, contact details with them.
+          if (r.status === "stored" || r.status === "duplicate") return CanvassStore.remove(r.id);
+          return byId[r.id] ? CanvassStore.fail(byId[r.id], r.reason || r.status) : null;
+        }));
+      }).then(function () { return true; });
+    });
+  });
+}
+
+var flushing = null;
+function flush(force) {
+  if (flushing) return flushing;
+  if (!force && Date.now() < nextTry) return Promise.resolve();
+  flushing = CanvassStore.get("device-token").then(function (token) {
+    if (!token) return;
+    var loop = function () { return sendBatch(token).then(function (more) { if (more) return loop(); }); };
+    return loop();
+  }).then(function () {
+    failures = 0;
+    nextTry = 0;
+  }).catch(function () {
+    // Back off: 5 s, 10 s, 20 s … at most 5 minutes between tries.
+    failures += 1;
+    nextTry = Date.now() + Math.min(5000 * Math.pow(2, failures - 1), 300000);
+  }).then(function () {
+    flushing = null;
+    return announce();
+  });
+  return flushing;
+}
+
+self.addEventListener("sync", function (event) { if (event.tag === "outbox") event.waitUntil(flush(true)); });
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "flush") event.waitUntil(flush(data.force));
+  if (data.type === "count") event.waitUntil(announce());
+  if (data.type === "download") {
+    event.waitUntil(caches.open(VERSION).then(function (cache) {
+      return Promise.all(data.urls.map(function (u) {
+        return fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok) return cache.put(u, r); });
+      }));
+    }).then(function () {
+      return self.clients.matchAll().then(function (clients) {
+        clients.forEach(function (c) { c.postMessage({ type: "downloaded" }); });
+      });
+    }));
+  }
+});

@@ -4,9 +4,9 @@
 importScripts("/static/js/store.js");
 
 var VERSION = "canvass-v1";
+// The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
-             "/static/js/outbox.js", "/static/js/map.js", "/static/vendor/leaflet/leaflet.js",
-             "/static/vendor/leaflet/leaflet.css"];
+             "/static/js/outbox.js", "/static/js/map.js"];
 var RECORDING = /^\/felt\/(\d+)\/(besok|angre|samtale)$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
@@ -52,7 +52,13 @@ self.addEventListener("fetch", function (event) {
       return response.status === 400 ? keep(request, url) : response;
     }).catch(function () { return keep(request, url); }));
   } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    event.respondWith(caches.match(request).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        var copy = response.clone();
+        if (response.ok) caches.open(VERSION).then(function (cache) { cache.put(request, copy); });
+        return response;
+      });
+    }));
   } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
     event.respondWith(networkFirst(request));
   }

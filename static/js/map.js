@@ -4,7 +4,31 @@
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  if (!el || !window.L) return;
+  if (!el) return;
+
+  // Leaflet is loaded only when a map is shown: a folded map costs a phone nothing.
+  function withLeaflet(then) {
+    if (window.L) return then();
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = el.dataset.leafletCss;
+    document.head.appendChild(css);
+    var js = document.createElement("script");
+    js.src = el.dataset.leafletJs;
+    js.onload = then;
+    document.head.appendChild(js);
+  }
+  var folded = el.closest("details");
+  if (folded && !folded.open) {
+    folded.addEventListener("toggle", function first() {
+      folded.removeEventListener("toggle", first);
+      withLeaflet(draw);
+    });
+  } else {
+    withLeaflet(draw);
+  }
+
+  function draw() {
   var colours = { covered: "#0072b2", contested: "#d55e00", uncovered: "#767676", selected: "#1e6b30" };
   var map = L.map(el, { preferCanvas: true });
   el.leafletMap = map; // other scripts on the page (and tests) reach the map through its element
@@ -81,5 +105,6 @@
     var declutter = function () { el.classList.toggle("zoomed-out", map.getZoom() < 13); };
     map.on("zoomend", declutter);
     declutter();
+  }
   }
 })();

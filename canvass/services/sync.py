@@ -159,16 +159,18 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     assigned = set(db.session.scalars(select(Assignment.turf_id).where(Assignment.user_id == user.id)))
     may = [t for t in turfs if user.role == Role.ADMIN or t.branch_id in branches or t.id in assigned]
     postal = dict(db.session.execute(select(Address.id, Address.postnummer).where(Address.id.in_(address_ids))).all())
-    allowed = {}
-    for t in may:
-        territory = set(db.session.scalars(select(BranchPostalCode.postnummer)
-                                           .where(BranchPostalCode.branch_id == t.branch_id)))
-        allowed[t.id] = {a for a, code in postal.items() if code in territory}
-    return allowed
+    territory: dict[int, set[str]] = {}
+    for branch_id, code in db.session.execute(select(BranchPostalCode.branch_id, BranchPostalCode.postnummer)
+                                              .where(BranchPostalCode.branch_id.in_({t.branch_id for t in may}))):
+        territory.setdefault(branch_id, set()).add(code)
+    return {t.id: {a for a, code in postal.items() if code in territory.get(t.branch_id, ())} for t in may}
 
 
 def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
     """Conversations beside their visits (with area, never a name); contact details apart, with consent."""
+    rows = {key: row for key, row in rows.items() if any(extras[key])}
+    if not rows:
+        return
     addresses = {a.id: a for a in db.session.scalars(select(Address).where(
         Address.id.in_({row["address_id"] for row in rows.values()})))}
     branches = dict(db.session.execute(select(Turf.id, Turf.branch_id).where(
@@ -222,8 +224,9 @@ def ingest(user: User, events: list[dict]) -> list[Result]:
         _store_extras(dialect, user, {key: rows[key] for key in stored}, extras)
         for event_id in stored:
             results[event_id] = Result(event_id, "stored")
+        repeated = set(rows) - stored
         earlier = {v.client_uuid: v for v in db.session.scalars(
-            select(Visit).where(Visit.client_uuid.in_(set(rows) - stored)))}
+            select(Visit).where(Visit.client_uuid.in_(repeated)))} if repeated else {}
         for event_id, visit in earlier.items():
             same = all(getattr(visit, key) == rows[event_id][key] for key in SAME)
             results[event_id] = Result(event_id, "duplicate") if same else \

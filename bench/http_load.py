@@ -1,0 +1,156 @@
+"""Door records over HTTP: 50 concurrent phones posting one door each, on gunicorn with PostgreSQL.
+
+Each client keeps a connection open and posts `/felt/<assignment>/besok` as the walk list does
+(session cookie, CSRF token, a fresh UUID per door) for a fixed time; the same run against a bare
+Flask hello-world on the same gunicorn settings gives the yardstick.
+"""
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from sqlalchemy import select  # noqa: E402
+
+from tests import databases  # noqa: E402
+
+CLIENTS = 50
+SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 15))
+WORKERS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str) -> tuple[str, str, dict]:
+    """A demo database with Daniel holding a turf; his session cookie, CSRF token and a door's form."""
+    from flask_migrate import upgrade
+
+    from canvass import create_app
+    from canvass.extensions import db
+    from canvass.models import Branch, User
+    from canvass.services import actions, demo, people, turfs
+    from sync_ingest import GEODATA
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        demo.load(GEODATA)
+        sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+        turf = turfs.cut_turfs(sagene, ["0473"], target=200)[0]
+        action = actions.create_action(sagene, "Benchmark", "door", datetime.now())
+        daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+        actions.assign(action, turf, [daniel])
+        invite = people.create_invite(sagene, daniel, 1)
+        client = app.test_client()
+        page = client.get(f"/bli-med/{invite.token}").get_data(as_text=True)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        client.post(f"/bli-med/{invite.token}", data={"name": daniel.name, "phone": daniel.phone, "csrf_token": token})
+        assignment = actions.my_assignments(daniel)[0]
+        page = client.get(f"/felt/{assignment.id}").get_data(as_text=True)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+        form = {"csrf_token": token, "turf_id": turf.id, "action_id": action.id,
+                "address_id": turf.stops[0].address_id, "unit": "1", "outcome": "not_home"}
+        path = f"/felt/{assignment.id}/besok"
+        db.engine.dispose()
+    return path, cookie, form
+
+
+def serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", target], cwd=ROOT / "bench" if "hello" in target else ROOT,
+                              env=env)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(port: int, method: str, path: str, headers: dict, body_for) -> tuple[float, float, int]:
+    latencies, errors, stop = [], [0], time.perf_counter() + SECONDS
+    lock = threading.Lock()
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            try:
+                connection.request(method, path, body=body_for(), headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                ok = False
+            mine.append(time.perf_counter() - start)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return len(latencies) / SECONDS, latencies[int(len(latencies) * 0.95)] * 1000, errors[0]
+
+
+def run() -> list[tuple[str, str, str]]:
+    store = databases.postgres()
+    try:
+        url = store.create()
+        path, cookie, form = prepare(url)
+        env = {**os.environ, "DATABASE_URL": url}
+        server, port = serve("canvass:create_app()", env)
+        try:
+            def door():
+                return urlencode({**form, "id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat()})
+            rate, p95, errors = load(port, "POST", path, {"Cookie": cookie, "HX-Request": "true",
+                                                          "Content-Type": "application/x-www-form-urlencoded"}, door)
+        finally:
+            server.terminate()
+            server.wait()
+        hello, hello_port = serve("hello:app", env)
+        try:
+            hello_rate, hello_p95, hello_errors = load(hello_port, "GET", "/", {}, lambda: None)
+        finally:
+            hello.terminate()
+            hello.wait()
+    finally:
+        store.close()
+    return [
+        (f"door record (`POST /felt/…/besok`), {CLIENTS} clients, gunicorn -w {WORKERS}, PostgreSQL",
+         f"{rate:,.0f} req/s, p95 {p95:.0f} ms, {errors} errors", "≥ 50 % of hello-world, p95 ≤ 20 ms"),
+        (f"bare Flask hello-world, same gunicorn, {CLIENTS} clients",
+         f"{hello_rate:,.0f} req/s, p95 {hello_p95:.0f} ms, {hello_errors} errors", ""),
+        ("door record ÷ hello-world", f"{rate / hello_rate:.0%}", "≥ 50 %"),
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))

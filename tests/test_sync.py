@@ -147,3 +147,22 @@ def test_two_tabs_sending_the_same_outbox_at_once_store_it_once(live_server, fie
         t.join()
     db.session.expire_all()
     assert stored() == 30
+
+
+def test_a_server_dying_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothing(client, field, monkeypatch):
+    batch = events(field, 30)
+    send(client, field["token"], batch[:10])
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the server was killed")
+
+    # Killed after inserting the batch, before committing it: the transaction never happened.
+    monkeypatch.setattr(sync, "_store_extras", crash)
+    with pytest.raises(RuntimeError):
+        send(client, field["token"], batch)
+    db.session.rollback()
+    assert stored() == 10
+    monkeypatch.undo()
+    results = send(client, field["token"], batch).get_json()["results"]
+    assert [r["status"] for r in results] == ["duplicate"] * 10 + ["stored"] * 20
+    assert stored() == 30

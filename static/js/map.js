@@ -56,7 +56,7 @@
     return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
   }
 
-  load(el.dataset.geojson).then(function (data) {
+  var drawn = load(el.dataset.geojson).then(function (data) {
     var layer = L.geoJSON(data, {
       style: style,
       pointToLayer: function (feature, latlng) {
@@ -88,8 +88,9 @@
   });
 
   if (el.dataset.overlay) {
-    // Outlines on top, labelled, so postal codes can be read against them.
-    load(el.dataset.overlay).then(function (data) {
+    // Outlines on top, labelled, so postal codes can be read against them; drawn once the map
+    // has its view, since labels cannot open on a map that has none.
+    drawn.then(function () { return load(el.dataset.overlay); }).then(function (data) {
       // A few outlines (districts) carry their names; many (turf) show them on a tap.
       var permanent = data.features.length <= 20;
       L.geoJSON(data, {

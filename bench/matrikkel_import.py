@@ -6,7 +6,6 @@ pandas.read_csv of the same file.
 """
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile

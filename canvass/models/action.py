@@ -1,7 +1,7 @@
 """Door-knocking actions (aksjoner), campaign weeks, sign-ups and who walks which turf."""
 from datetime import datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from canvass.clock import utcnow

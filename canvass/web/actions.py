@@ -16,6 +16,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.models import Action, Assignment, Campaign, Role, Turf, User
 from canvass.services import actions, progress, turfs
+from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.turf import pdf_response, sheet_summary
 
@@ -85,7 +86,7 @@ def create(branch_id: int):
                 form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
                 form.questions.data or "", campaign)
         except turfs.TurfError as err:
-            flash(gettext(err.message, **err.params), "error")
+            flash_error(err)
         else:
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template("actions/index.html", branch=branch, actions=actions.actions(branch),
@@ -102,7 +103,7 @@ def create_campaign(branch_id: int):
         try:
             actions.create_campaign(branch, form.name.data, form.starts_on.data, form.ends_on.data)
         except turfs.TurfError as err:
-            flash(gettext(err.message, **err.params), "error")
+            flash_error(err)
         return redirect(url_for("actions.index", branch_id=branch.id))
     return render_template("actions/index.html", branch=branch, actions=actions.actions(branch),
                            campaigns=actions.campaigns(branch), form=_action_form(branch), campaign_form=form,
@@ -184,7 +185,7 @@ def assign(action_id: int):
     try:
         actions.assign(action, t, users)
     except turfs.TurfError as err:
-        flash(gettext(err.message, **err.params), "error")
+        flash_error(err)
     else:
         flash(gettext("%(turf)s er tildelt %(names)s.", turf=t.name, names=", ".join(u.name for u in users)))
     return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}")
@@ -209,7 +210,7 @@ def second_round(action_id: int):
     try:
         again = turfs.second_round(t)
     except turfs.TurfError as err:
-        flash(gettext(err.message, **err.params), "error")
+        flash_error(err)
         return redirect(url_for("actions.show", action_id=action.id))
     flash(gettext("Ny rode med %(doors)s dører som ikke var hjemme.", doors=again.doors))
     return redirect(url_for("turf.show", turf_id=again.id))

@@ -10,6 +10,7 @@ from canvass.extensions import db
 from canvass.geo import walk
 from canvass.models import Address, Role, Turf
 from canvass.services import territory, turfs, walk_sheet
+from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("turf", __name__)
@@ -22,10 +23,6 @@ def turf_for_manager(turf_id: int) -> Turf:
         abort(404)
     branch_for_manager(t.branch_id)
     return t
-
-
-def _error(err: turfs.TurfError) -> None:
-    flash(gettext(err.message, **err.params), "error")
 
 
 @bp.get("/lag/<int:branch_id>/roder")
@@ -50,7 +47,7 @@ def cut(branch_id: int):
     try:
         created = turfs.cut_turfs(branch, request.form.getlist("postnummer"), target, style)
     except turfs.TurfError as err:
-        _error(err)
+        flash_error(err)
         return redirect(url_for("turf.index", branch_id=branch.id))
     flash(gettext("Delte inn i %(count)s roder på omtrent %(target)s dører.", count=len(created), target=target))
     return redirect(url_for("turf.index", branch_id=branch.id))
@@ -109,7 +106,7 @@ def rename(turf_id: int):
     try:
         turfs.rename(t, request.form.get("name", ""))
     except turfs.TurfError as err:
-        _error(err)
+        flash_error(err)
     return redirect(url_for("turf.show", turf_id=t.id))
 
 
@@ -120,7 +117,7 @@ def split(turf_id: int):
     try:
         parts = turfs.split(t)
     except turfs.TurfError as err:
-        _error(err)
+        flash_error(err)
         return redirect(url_for("turf.show", turf_id=t.id))
     flash(gettext("Roden er delt i %(count)s.", count=len(parts)))
     return redirect(url_for("turf.show", turf_id=parts[0].id))
@@ -134,7 +131,7 @@ def merge(turf_id: int):
     try:
         turfs.merge(t, other)
     except turfs.TurfError as err:
-        _error(err)
+        flash_error(err)
     return redirect(url_for("turf.show", turf_id=t.id))
 
 
@@ -147,7 +144,7 @@ def move(turf_id: int):
     try:
         turfs.move_addresses(t, destination, [int(a) for a in request.form.getlist("address") if a.isdigit()])
     except turfs.TurfError as err:
-        _error(err)
+        flash_error(err)
         return redirect(url_for("turf.show", turf_id=t.id))
     flash(gettext("Adressene er flyttet til %(name)s.", name=destination.name))
     return redirect(url_for("turf.show", turf_id=t.id))

@@ -1,45 +1,11 @@
 """In a real Chromium on a phone: download a turf, lose the signal, record 30 doors, get them to the server once."""
-from datetime import datetime, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Branch, Conversation, User, Visit
-from canvass.services import actions, people, turfs
-from tests.browser.conftest import PHONE
+from canvass.models import Conversation, Visit
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def volunteer(live_server, browser):
-    """Daniel, joined by invite on his phone, with tonight's turf open and downloaded."""
-    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
-    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1),
-                                   topics="bolig\nklima\nskole")
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    actions.assign(action, turf, [daniel])
-    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    invite = people.create_invite(sagene, coordinator, 30)
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(f"{live_server}/bli-med/{invite.token}")
-    page.get_by_label("Navn").fill(daniel.name)
-    page.get_by_label("Mobilnummer").fill(daniel.phone)
-    page.get_by_role("button", name="Bli med").click()
-    assignment = actions.my_assignments(daniel)[0]
-    walk_url = f"{live_server}/felt/{assignment.id}"
-    page.goto(walk_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null || location.reload()", timeout=15000)
-    page.goto(walk_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("new Promise(r => CanvassStore.get('device-token').then(t => r(!!t)))", timeout=15000)
-    page.get_by_role("button", name="Last ned roden").click()
-    page.wait_for_selector("html[data-offline-ready]")
-    yield context, page, walk_url, turf
-    context.close()
 
 
 def visits() -> int:

@@ -3,7 +3,6 @@ import gzip
 
 import pytest
 
-from tests.browser.test_offline import volunteer  # noqa: F401 (fixture)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -14,7 +13,7 @@ def gzipped(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=6))
 
 
-def test_first_load_of_the_walk_list_is_small(volunteer, browser):  # noqa: F811
+def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     from tests.browser.conftest import PHONE
     context, page, walk_url, _ = volunteer
     cookies = context.cookies()
@@ -38,7 +37,7 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):  # noqa: F811
     fresh.close()
 
 
-def test_a_door_record_online_is_one_request(volunteer):  # noqa: F811
+def test_a_door_record_online_is_one_request(volunteer):
     _, page, _, _ = volunteer
     requests = []
     page.on("request", lambda r: requests.append((r.method, r.url)))

@@ -7,7 +7,7 @@ var VERSION = "canvass-v1";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/map.js"];
-var RECORDING = /^\/felt\/(\d+)\/(besok|angre|samtale)$/;
+var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
 
@@ -60,11 +60,22 @@ self.addEventListener("fetch", function (event) {
       });
     }));
   } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
+    // Pages under /felt/ are cached as they are visited, so they open again without signal.
     event.respondWith(networkFirst(request));
   }
 });
 
 function eventFrom(form, kind) {
+  if (kind === "notat") {
+    return { id: form.get("id"), type: "note", recorded_at: form.get("recorded_at") || new Date().toISOString(),
+             turf_id: Number(form.get("turf_id")), address_id: Number(form.get("address_id")), text: form.get("text") || "" };
+  }
+  if (kind === "innspill") {
+    return { id: form.get("id"), type: "input", recorded_at: form.get("recorded_at") || new Date().toISOString(),
+             action_id: Number(form.get("action_id")) || null, postnummer: form.get("postnummer") || null,
+             conversation: { topics: form.getAll("topic"), words: form.get("words") || "",
+                             importance: Number(form.get("importance")) || null } };
+  }
   var event = { id: form.get("id"), type: "visit", recorded_at: form.get("recorded_at") || new Date().toISOString(),
                 turf_id: Number(form.get("turf_id")), action_id: Number(form.get("action_id")) || null,
                 address_id: Number(form.get("address_id")), unit: form.get("unit") || "",
@@ -85,12 +96,17 @@ function eventFrom(form, kind) {
 function keep(request, url) {
   var match = RECORDING.exec(url.pathname);
   return request.formData().then(function (form) {
-    var event = eventFrom(form, match[2]);
+    var kind = match[1] === "innspill" ? "innspill" : match[2];
+    var event = eventFrom(form, kind);
     return Promise.all([CanvassStore.add(event), CanvassStore.get("texts")]).then(function (done) {
       var texts = done[1] || { saved: "Lagret på telefonen", undo: "Angre" };
       announce();
+      if (kind === "innspill") return Response.redirect("/felt/innspill", 303);
       if (event.conversation || !request.headers.get("HX-Request")) {
         return Response.redirect("/felt/" + match[1] + "#adresse-" + event.address_id, 303);
+      }
+      if (kind === "notat") {
+        return new Response('<p class="note">' + texts.saved + "</p>", { headers: { "Content-Type": "text/html; charset=utf-8" } });
       }
       var undo = event.corrects ? "" :
         '<form method="post" action="/felt/' + match[1] + '/angre" hx-post="/felt/' + match[1] + '/angre"' +

@@ -112,3 +112,27 @@ def test_another_volunteers_turf_is_not_found(phone, demo_app):
     from tests.conftest import login
     login(other, "frogner@oslo.demo")
     assert other.get(f"/felt/{phone.assignment.id}").status_code == 404
+
+
+def test_a_note_about_the_door_shows_for_the_next_canvasser(phone):
+    form = door_form(phone, text="Dørkode 1234, ringeklokka virker ikke")
+    del form["unit"]
+    response = post(phone, f"/felt/{phone.assignment.id}/notat", form, headers={"HX-Request": "true"})
+    assert "Notatet er lagret." in response.get_data(as_text=True)
+    page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
+    assert "Dørkode 1234, ringeklokka virker ikke" in page
+    too_long = post(phone, f"/felt/{phone.assignment.id}/notat", door_form(phone, text="x" * 201))
+    assert too_long.status_code == 400 and "Notatet må ha mellom 1 og 200 tegn." in too_long.get_data(as_text=True)
+
+
+def test_input_from_a_stand_has_no_address(phone):
+    page = phone.get("/felt/innspill").get_data(as_text=True)
+    assert "Innspill fra stand eller gate" in page and 'value="klima"' in page
+    post(phone, "/felt/innspill", {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(),
+                                    "topic": ["klima"], "words": "Mer sykkelvei langs Ring 2.", "postnummer": "0473",
+                                    "action_id": str(phone.assignment.action_id)})
+    conversation = db.session.scalar(select(Conversation))
+    assert (conversation.address_id, conversation.postnummer, conversation.topics) == (None, "0473", "klima")
+    assert conversation.action_id == phone.assignment.action_id
+    empty = post(phone, "/felt/innspill", {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat()})
+    assert empty.status_code == 400 and "Innspillet må ha et tema eller noen ord." in empty.get_data(as_text=True)

@@ -6,10 +6,10 @@ from canvass.models.turf import Turf, TurfAddress
 from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
 from canvass.models.visit import Outcome, Visit
 from canvass.models.device import Device
-from canvass.models.conversation import Contact, Conversation
+from canvass.models.conversation import AddressNote, Contact, Conversation
 
 __all__ = [
-    "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
+    "AddressNote", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Municipality",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

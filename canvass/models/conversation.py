@@ -19,8 +19,9 @@ class Conversation(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"), index=True)
-    address_id: Mapped[int] = mapped_column(ForeignKey("address.id"))
-    postnummer: Mapped[str] = mapped_column(String(4), index=True)
+    # Input from a stand or a street talk has no address, and an area only when the person gave one.
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("address.id"))
+    postnummer: Mapped[str | None] = mapped_column(String(4), index=True)
     district_number: Mapped[str | None] = mapped_column(String(6), index=True)
     # One topic per line, from the action's list.
     topics: Mapped[str] = mapped_column(Text, default="")
@@ -46,3 +47,16 @@ class Contact(db.Model):
     consented_at: Mapped[datetime] = mapped_column(DateTime)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     delete_after: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AddressNote(db.Model):
+    """A note about the door for the next canvasser (door code, broken bell), never about the people."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    address_id: Mapped[int] = mapped_column(ForeignKey("address.id"), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.geo import doors
-from canvass.models import Dwelling, Outcome, Turf, Visit
+from canvass.models import AddressNote, Dwelling, Outcome, Turf, Visit
 from canvass.services.progress import effective
 
 
@@ -24,6 +24,7 @@ class Stop:
     address_id: int
     label: str
     doors: list[Door]
+    notes: list[str]
 
 
 def walk_list(turf: Turf) -> list[Stop]:
@@ -36,12 +37,17 @@ def walk_list(turf: Turf) -> list[Stop]:
     visits = effective(list(db.session.scalars(select(Visit).where(Visit.address_id.in_(address_ids)))))
     for visit in sorted(visits, key=lambda v: (v.recorded_at, v.id)):
         latest[(visit.address_id, visit.unit)] = visit
+    notes: dict[int, list[str]] = {}
+    for note in db.session.scalars(select(AddressNote).where(AddressNote.address_id.in_(address_ids))
+                                   .order_by(AddressNote.recorded_at.desc())):
+        notes.setdefault(note.address_id, []).append(note.text)
     result = []
     for stop in turf.stops:
         known = doors.units_top_down(units.get(stop.address_id, []))
         slots = [(unit, unit) for unit in known] or [(str(n), str(n)) for n in range(1, stop.doors + 1)]
         result.append(Stop(stop.position + 1, stop.address_id, stop.address.label, [
-            Door(unit, label, *_last(latest.get((stop.address_id, unit)))) for unit, label in slots]))
+            Door(unit, label, *_last(latest.get((stop.address_id, unit)))) for unit, label in slots],
+            notes.get(stop.address_id, [])[:3]))
     return result
 
 

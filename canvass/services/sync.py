@@ -19,7 +19,7 @@ from canvass import consent
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import (Action, Address, Assignment, BranchPostalCode, Contact, Conversation, Device, Outcome,
+from canvass.models import (Action, Address, AddressNote, Assignment, BranchPostalCode, Contact, Conversation, Device, Outcome,
                             Role, Signup, Turf, User, Visit)
 
 PROTOCOL = 1
@@ -72,13 +72,57 @@ def _parse_time(value) -> datetime | None:
 
 def _visit_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
     """The Visit row an event asks for, or why it cannot be stored."""
-    raw_id = event.get("id")
-    try:
-        event_id = str(uuid.UUID(str(raw_id)))
-    except ValueError:
-        return _rejected(raw_id, N_("Ugyldig id på registreringen."))
+    event_id = _event_id(event)
+    if event_id is None:
+        return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
     if event.get("type") != "visit":
         return _rejected(event_id, N_("Ukjent type registrering."))
+    return _checked_visit(event_id, event, user, allowed)
+
+
+def _event_id(event: dict) -> str | None:
+    try:
+        return str(uuid.UUID(str(event.get("id"))))
+    except ValueError:
+        return None
+
+
+def _note_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
+    """A note about a door (door code, broken bell) for the next canvasser."""
+    event_id = _event_id(event)
+    if event_id is None:
+        return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
+    text = event.get("text")
+    recorded_at = _parse_time(event.get("recorded_at"))
+    if not isinstance(text, str) or not 0 < len(text.strip()) <= 200 or recorded_at is None:
+        return _rejected(event_id, N_("Notatet må ha mellom 1 og 200 tegn."))
+    if event.get("address_id") not in allowed.get(event.get("turf_id"), ()):
+        return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
+    return {"client_uuid": event_id, "organisation_id": user.organisation_id, "address_id": event["address_id"],
+            "text": text.strip(), "author_id": user.id, "recorded_at": recorded_at, "received_at": utcnow()}
+
+
+def _input_row(event: dict, user: User) -> dict | Result:
+    """Input not tied to a door (a stand, a street talk): what was said, and the area if the person gave one."""
+    event_id = _event_id(event)
+    if event_id is None:
+        return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
+    conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION)
+    recorded_at = _parse_time(event.get("recorded_at"))
+    if not isinstance(conversation, dict) or recorded_at is None or not (conversation["topics"] or conversation["words"]):
+        return _rejected(event_id, N_("Innspillet må ha et tema eller noen ord."))
+    postnummer = event.get("postnummer") or None
+    if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
+        return _rejected(event_id, N_("Ugyldig postnummer «%(value)s»."), value=str(postnummer))
+    action = db.session.get(Action, event["action_id"]) if isinstance(event.get("action_id"), int) else None
+    if action is not None and action.organisation_id != user.organisation_id:
+        return _rejected(event_id, N_("Du kan bare melde deg på aksjoner i din egen organisasjon."))
+    return {**conversation, "visit_uuid": event_id, "organisation_id": user.organisation_id,
+            "branch_id": action.branch_id if action else user.branch_id, "action_id": action.id if action else None,
+            "address_id": None, "postnummer": postnummer, "district_number": None, "recorded_at": recorded_at}
+
+
+def _checked_visit(event_id: str, event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
     try:
         outcome = Outcome(event.get("outcome"))
     except ValueError:
@@ -203,20 +247,35 @@ SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcom
 
 
 def ingest(user: User, events: list[dict]) -> list[Result]:
-    """Store a batch of visit events once each, in one transaction; report every event's fate."""
+    """Store a batch of events (visits, door notes, input without a door) once each, in one transaction."""
     events_ok = [e for e in events if isinstance(e, dict)]
     allowed = _allowed(user, {e.get("turf_id") for e in events_ok if isinstance(e.get("turf_id"), int)},
                        {e.get("address_id") for e in events_ok if isinstance(e.get("address_id"), int)})
     results: dict[str, Result] = {}
     rows: dict[str, dict] = {}
+    others: dict[str, tuple] = {}
     for event in events:
-        row = _visit_row(event, user, allowed) if isinstance(event, dict) else _rejected(None, N_("Ugyldig registrering."))
+        kind = event.get("type") if isinstance(event, dict) else None
+        if kind == "note":
+            row, table, key = _note_row(event, user, allowed), AddressNote.__table__, "client_uuid"
+        elif kind == "input":
+            row, table, key = _input_row(event, user), Conversation.__table__, "visit_uuid"
+        elif isinstance(event, dict):
+            row, table, key = _visit_row(event, user, allowed), None, None
+        else:
+            row = _rejected(None, N_("Ugyldig registrering."))
         if isinstance(row, Result):
             results[row.id] = row
+        elif table is not None:
+            others[row[key]] = (table, key, row)
         elif row["client_uuid"] not in rows:
             rows[row["client_uuid"]] = row
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    for event_id, (table, key, row) in others.items():
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+        stored = db.session.scalars(stmt, [row]).all()
+        results[event_id] = Result(event_id, "stored" if stored else "duplicate")
     if rows:
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
         extras = {key: (row.pop("_conversation"), row.pop("_contact")) for key, row in rows.items()}
         stmt = dialect.insert(Visit.__table__).on_conflict_do_nothing(index_elements=["client_uuid"]) \
             .returning(Visit.__table__.c.client_uuid)

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 
 from canvass import consent
 from canvass.extensions import db
-from canvass.models import Assignment, Outcome
-from canvass.services import field, sync
+from canvass.models import Action, Assignment, Outcome
+from canvass.services import actions, field, sync
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
 OUTCOME_LABELS = {
@@ -90,6 +90,39 @@ def _door_answer(assignment, event, message):
         return render_template("field/_recorded.html", assignment=assignment, event=event, message=message)
     flash(message)
     return redirect(url_for("field.walk", assignment_id=assignment.id) + f"#adresse-{request.form.get('address_id')}")
+
+
+@bp.post("/<int:assignment_id>/notat")
+@login_required
+def note(assignment_id: int):
+    """A note about the door for the next canvasser: door code, broken bell. Never about the people."""
+    assignment = my_assignment(assignment_id)
+    event = {"id": request.form.get("id") or str(uuid.uuid4()), "type": "note",
+             "recorded_at": request.form.get("recorded_at") or datetime.now(UTC).isoformat(),
+             "turf_id": assignment.turf_id, "address_id": request.form.get("address_id", type=int),
+             "text": request.form.get("text", "")}
+    _record(event)
+    return _door_answer(assignment, None, gettext("Notatet er lagret."))
+
+
+@bp.route("/innspill", methods=["GET", "POST"])
+@login_required
+def stand_input():
+    """Input not tied to a door: from a stand or a street talk, with the area only if the person gave it."""
+    choices = [a.action for a in actions.my_assignments(current_user)]
+    if request.method == "POST":
+        topics = [t.strip() for t in request.form.getlist("topic") if t.strip()]
+        event = {"id": request.form.get("id") or str(uuid.uuid4()), "type": "input",
+                 "recorded_at": request.form.get("recorded_at") or datetime.now(UTC).isoformat(),
+                 "action_id": request.form.get("action_id", type=int),
+                 "postnummer": request.form.get("postnummer", "").strip() or None,
+                 "conversation": {"topics": topics, "words": request.form.get("words", ""),
+                                  "importance": request.form.get("importance", type=int)}}
+        _record(event)
+        flash(gettext("Innspillet er lagret."))
+        return redirect(url_for("field.stand_input"))
+    topics = choices[0].topic_list if choices else Action.topics.default.arg.splitlines()
+    return render_template("field/stand_input.html", choices=choices, topics=topics, importance=IMPORTANCE)
 
 
 @bp.route("/<int:assignment_id>/samtale", methods=["GET", "POST"])

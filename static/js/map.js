@@ -34,6 +34,26 @@
   el.leafletMap = map; // other scripts on the page (and tests) reach the map through its element
   L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
   var editing = el.dataset.mode === "edit";
+  if (el.dataset.locate && navigator.geolocation) {
+    // The canvasser's own position is drawn here only: it never leaves the phone.
+    var here = L.control({ position: "topright" });
+    here.onAdd = function () {
+      var button = L.DomUtil.create("button", "locate");
+      button.type = "button";
+      button.textContent = el.dataset.locate;
+      L.DomEvent.on(button, "click", function (e) {
+        L.DomEvent.stop(e);
+        map.locate({ setView: true, maxZoom: 18 });
+      });
+      return button;
+    };
+    here.addTo(map);
+    var dot;
+    map.on("locationfound", function (e) {
+      if (dot) dot.remove();
+      dot = L.circleMarker(e.latlng, { radius: 8, color: "#fff", weight: 3, fillColor: "#d55e00", fillOpacity: 1 }).addTo(map);
+    });
+  }
 
   function box(code) {
     return code && document.querySelector('input[name="postnummer"][value="' + code + '"]');

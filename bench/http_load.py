@@ -36,7 +36,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(url: str) -> tuple[str, str, dict]:
+def prepare(url: str, target: int = 200) -> tuple[str, str, dict]:
     """A demo database with Daniel holding a turf; his session cookie, CSRF token and a door's form."""
     from flask_migrate import upgrade
 
@@ -51,7 +51,7 @@ def prepare(url: str) -> tuple[str, str, dict]:
         upgrade()
         demo.load(GEODATA)
         sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-        turf = turfs.cut_turfs(sagene, ["0473"], target=200)[0]
+        turf = turfs.cut_turfs(sagene, ["0473"], target=target)[0]
         action = actions.create_action(sagene, "Benchmark", "door", datetime.now())
         daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
         actions.assign(action, turf, [daniel])

@@ -12,6 +12,7 @@ import matrikkel_import  # noqa: E402
 import turf_cut  # noqa: E402
 import sync_ingest  # noqa: E402
 import http_load  # noqa: E402
+import lighthouse_walk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,8 @@ def main():
     sections = [("Norway-scale address import (`bench/matrikkel_import.py`)", matrikkel_import.run()),
                 ("Turf cutting and walk order at 70 doors (`bench/turf_cut.py`)", turf_cut.run()),
                 ("Sync ingest, 10,000 events (`bench/sync_ingest.py`)", sync_ingest.run()),
-                (f"Door records over HTTP for {http_load.SECONDS:.0f} s (`bench/http_load.py`)", http_load.run())]
+                (f"Door records over HTTP for {http_load.SECONDS:.0f} s (`bench/http_load.py`)", http_load.run()),
+                ("Lighthouse on the walk list (`bench/lighthouse_walk.py`)", lighthouse_walk.run())]
     lines = ["# Benchmarks", "", f"Measured {datetime.date.today().isoformat()} on {machine()}.",
              "Written by `make bench`; numbers from one run.", ""]
     for title, rows in sections:

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached in `create_app`."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,3 +22,5 @@ login = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+# Phones on weak signal: pages and fragments go out compressed, also without a proxy in front.
+compress = Compress()

@@ -31,12 +31,17 @@ def my_assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
+def _stamp(form) -> dict:
+    """Id and time of a record: set by the phone's script, or here for a phone without it."""
+    return {"id": form.get("id") or str(uuid.uuid4()),
+            "recorded_at": form.get("recorded_at") or datetime.now(UTC).isoformat()}
+
+
 def _event(assignment: Assignment, form, outcome: Outcome, **extra) -> dict:
-    """The event a form asks for; the phone's script sets id and time, a phone without it gets them here."""
-    return {"id": form.get("id") or str(uuid.uuid4()), "type": "visit", "outcome": outcome.value,
-            "recorded_at": form.get("recorded_at") or datetime.now(UTC).isoformat(),
-            "turf_id": assignment.turf_id, "action_id": assignment.action_id,
-            "address_id": form.get("address_id", type=int), "unit": form.get("unit", ""), **extra}
+    """The visit event a door form asks for."""
+    return {**_stamp(form), "type": "visit", "outcome": outcome.value, "turf_id": assignment.turf_id,
+            "action_id": assignment.action_id, "address_id": form.get("address_id", type=int),
+            "unit": form.get("unit", ""), **extra}
 
 
 def _record(event: dict) -> None:
@@ -97,10 +102,8 @@ def _door_answer(assignment, event, message):
 def note(assignment_id: int):
     """A note about the door for the next canvasser: door code, broken bell. Never about the people."""
     assignment = my_assignment(assignment_id)
-    event = {"id": request.form.get("id") or str(uuid.uuid4()), "type": "note",
-             "recorded_at": request.form.get("recorded_at") or datetime.now(UTC).isoformat(),
-             "turf_id": assignment.turf_id, "address_id": request.form.get("address_id", type=int),
-             "text": request.form.get("text", "")}
+    event = {**_stamp(request.form), "type": "note", "turf_id": assignment.turf_id,
+             "address_id": request.form.get("address_id", type=int), "text": request.form.get("text", "")}
     _record(event)
     return _door_answer(assignment, None, gettext("Notatet er lagret."))
 
@@ -112,9 +115,7 @@ def stand_input():
     choices = [a.action for a in actions.my_assignments(current_user)]
     if request.method == "POST":
         topics = [t.strip() for t in request.form.getlist("topic") if t.strip()]
-        event = {"id": request.form.get("id") or str(uuid.uuid4()), "type": "input",
-                 "recorded_at": request.form.get("recorded_at") or datetime.now(UTC).isoformat(),
-                 "action_id": request.form.get("action_id", type=int),
+        event = {**_stamp(request.form), "type": "input", "action_id": request.form.get("action_id", type=int),
                  "postnummer": request.form.get("postnummer", "").strip() or None,
                  "conversation": {"topics": topics, "words": request.form.get("words", ""),
                                   "importance": request.form.get("importance", type=int)}}

@@ -87,6 +87,20 @@ def through_the_service() -> tuple[float, int]:
             return time.perf_counter() - start, len(created)
 
 
+def size_spread(stops: list[turf.Stop]) -> str:
+    """How many ordinary turfs (no building bigger than a turf) land within ±25 % and ±50 % of the target."""
+    turfs_ = turf.cut(stops, TARGET)
+    building: dict = {}
+    for s in stops:
+        building[s.building or ("address", s.id)] = building.get(s.building or ("address", s.id), 0) + s.doors
+    by_id = {s.id: s for s in stops}
+    ordinary = [sum(by_id[i].doors for i in t) for t in turfs_
+                if max(building[by_id[i].building or ("address", i)] for i in t) <= TARGET * 1.25]
+    within = sum(abs(size - TARGET) <= TARGET * 0.25 for size in ordinary)
+    half = sum(abs(size - TARGET) <= TARGET * 0.5 for size in ordinary)
+    return f"{within:,} of {len(ordinary):,} within ±25 %, {half:,} within ±50 %"
+
+
 def run() -> list[tuple[str, str, str]]:
     base = central_stops()
     demo_seconds, demo_peak, demo_turfs = measure(base)
@@ -97,6 +111,8 @@ def run() -> list[tuple[str, str, str]]:
     return [
         (f"demo through `turfs.cut_turfs` (SQLite, outlines and walk lists stored) → {service_turfs:,} turfs",
          f"{service_seconds:.1f} s", "≤ 2 s"),
+        ("demo: turf sizes (turfs holding a building bigger than a turf left out)", size_spread(base),
+         "all within ±25 %"),
         (f"demo: {len(base):,} addresses, {sum(s.doors for s in base):,} doors → {demo_turfs:,} turfs",
          f"{demo_seconds:.2f} s, peak {demo_peak:,.0f} MB", "≤ 2 s"),
         (f"synthetic: {len(big):,} addresses, {big_doors:,} doors → {big_turfs:,} turfs",

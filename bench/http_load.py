@@ -28,6 +28,7 @@ from tests import databases  # noqa: E402
 CLIENTS = 50
 SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", 15))
 WORKERS = 4
+PACE = 0.5
 
 
 def free_port() -> int:
@@ -85,15 +86,24 @@ def serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("gunicorn did not start")
 
 
-def load(port: int, method: str, path: str, headers: dict, body_for) -> tuple[float, float, int]:
+def load(port: int, method: str, path: str, headers: dict, body_for, every: float = 0) -> tuple[float, float, int]:
+    """Requests/s, p95 latency in ms and errors of CLIENTS clients posting back to back, or each once per `every` s.
+
+    Paced clients keep to their schedule when an answer is late, so a slow server shows in the latency
+    instead of quietly lowering the load.
+    """
     latencies, errors, stop = [], [0], time.perf_counter() + SECONDS
     lock = threading.Lock()
 
-    def client():
+    def client(offset: float):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         mine = []
+        due = time.perf_counter() + offset
         while time.perf_counter() < stop:
-            start = time.perf_counter()
+            if every:
+                time.sleep(max(0.0, due - time.perf_counter()))
+                due += every
+            start = min(time.perf_counter(), due - every) if every else time.perf_counter()
             try:
                 connection.request(method, path, body=body_for(), headers=headers)
                 response = connection.getresponse()
@@ -110,7 +120,7 @@ def load(port: int, method: str, path: str, headers: dict, body_for) -> tuple[fl
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(every * i / CLIENTS,)) for i in range(CLIENTS)]
     for t in threads:
         t.start()
     for t in threads:
@@ -129,8 +139,9 @@ def run() -> list[tuple[str, str, str]]:
         try:
             def door():
                 return urlencode({**form, "id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat()})
-            rate, p95, errors = load(port, "POST", path, {"Cookie": cookie, "HX-Request": "true",
-                                                          "Content-Type": "application/x-www-form-urlencoded"}, door)
+            headers = {"Cookie": cookie, "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"}
+            rate, p95, errors = load(port, "POST", path, headers, door)
+            paced_rate, paced_p95, paced_errors = load(port, "POST", path, headers, door, every=PACE)
         finally:
             server.terminate()
             server.wait()
@@ -148,6 +159,8 @@ def run() -> list[tuple[str, str, str]]:
         (f"bare Flask hello-world, same gunicorn, {CLIENTS} clients",
          f"{hello_rate:,.0f} req/s, p95 {hello_p95:.0f} ms, {hello_errors} errors", ""),
         ("door record ÷ hello-world", f"{rate / hello_rate:.0%}", "≥ 50 %"),
+        (f"door record, {CLIENTS} clients each posting every {PACE:g} s (a door every 30 s is a brisk canvasser)",
+         f"{paced_rate:,.0f} req/s, p95 {paced_p95:.0f} ms, {paced_errors} errors", "p95 ≤ 20 ms"),
     ]
 
 

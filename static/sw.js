@@ -3,7 +3,8 @@
 "use strict";
 importScripts("/static/js/store.js");
 
-var VERSION = "canvass-v1";
+// Replaced when served (canvass/web/pwa.py) by a name that changes with every release.
+var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/map.js"];
@@ -126,10 +127,9 @@ function keep(request, url) {
 }
 
 function announce() {
-  return CanvassStore.count().then(function (n) {
-    return self.clients.matchAll().then(function (clients) {
-      clients.forEach(function (client) { client.postMessage({ type: "outbox", count: n }); });
-    });
+  return Promise.all([CanvassStore.count(), CanvassStore.failed(), self.clients.matchAll()]).then(function (done) {
+    var failed = done[1].map(function (e) { return { at: e.recorded_at, reason: e.reason }; });
+    done[2].forEach(function (client) { client.postMessage({ type: "outbox", count: done[0], failed: failed }); });
   });
 }
 

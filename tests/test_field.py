@@ -1,4 +1,5 @@
 """At the door: one tap records a door, a conversation keeps what was said apart from who said it."""
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ from canvass import consent
 from canvass.extensions import db
 from canvass.models import Branch, Contact, Conversation, Outcome, User, Visit
 from canvass.services import actions, progress, turfs
+from canvass.web import pwa
 from tests.conftest import csrf_token, post
 
 
@@ -136,3 +138,19 @@ def test_input_from_a_stand_has_no_address(phone):
     assert conversation.action_id == phone.assignment.action_id
     empty = post(phone, "/felt/innspill", {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat()})
     assert empty.status_code == 400 and "Innspillet må ha et tema eller noen ord." in empty.get_data(as_text=True)
+
+
+def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(client, tmp_path):
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/" and response.headers["Cache-Control"] == "no-cache"
+    source = response.get_data(as_text=True)
+    assert "canvass-dev" not in source and re.search(r'var VERSION = "canvass-[0-9a-f]{12}"', source)
+
+    # A release that changes any static file gets a new worker, which replaces the phone's cached files.
+    (tmp_path / "sw.js").write_text('var VERSION = "canvass-dev";')
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "app.css").write_text("body { color: black }")
+    before = pwa._worker_source.__wrapped__(str(tmp_path))
+    (tmp_path / "css" / "app.css").write_text("body { color: navy }")
+    assert pwa._worker_source.__wrapped__(str(tmp_path)) != before

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import Enum, String, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass import consent
@@ -188,6 +188,19 @@ def _contact(data, conversation: dict | None) -> dict | str | None:
             "wants_contact": conversation["wants_contact"], "consent_version": consent.VERSION}
 
 
+# Built once: these run for every batch, and a prebuilt statement skips most of the compiling.
+_ALLOWED_ANY_BRANCH = (
+    select(Turf.id, Address.id)
+    .join(BranchPostalCode, BranchPostalCode.branch_id == Turf.branch_id)
+    .join(Address, Address.postnummer == BranchPostalCode.postnummer)
+    .where(Turf.id.in_(bindparam("turfs", expanding=True)), Turf.organisation_id == bindparam("organisation"),
+           Address.id.in_(bindparam("addresses", expanding=True))))
+_ALLOWED = _ALLOWED_ANY_BRANCH.where(or_(
+    Turf.branch_id == bindparam("branch"),
+    Turf.branch_id.in_(select(Action.branch_id).join(Signup).where(Signup.user_id == bindparam("user"))),
+    Turf.id.in_(select(Assignment.turf_id).where(Assignment.user_id == bindparam("user")))))
+
+
 def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]:
     """For each turf the user may record in, the addresses of the events that lie in its branch's territory.
 
@@ -196,18 +209,15 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     This holds for turf that was replaced or released while the phone was offline, so nothing recorded
     at the door is lost; the territory check stops a tampered request from recording anywhere else.
     """
-    turfs = list(db.session.scalars(select(Turf).where(Turf.id.in_(turf_ids),
-                                                       Turf.organisation_id == user.organisation_id)))
-    branches = {user.branch_id} if user.branch_id else set()
-    branches |= set(db.session.scalars(select(Action.branch_id).join(Signup).where(Signup.user_id == user.id)))
-    assigned = set(db.session.scalars(select(Assignment.turf_id).where(Assignment.user_id == user.id)))
-    may = [t for t in turfs if user.role == Role.ADMIN or t.branch_id in branches or t.id in assigned]
-    postal = dict(db.session.execute(select(Address.id, Address.postnummer).where(Address.id.in_(address_ids))).all())
-    territory: dict[int, set[str]] = {}
-    for branch_id, code in db.session.execute(select(BranchPostalCode.branch_id, BranchPostalCode.postnummer)
-                                              .where(BranchPostalCode.branch_id.in_({t.branch_id for t in may}))):
-        territory.setdefault(branch_id, set()).add(code)
-    return {t.id: {a for a, code in postal.items() if code in territory.get(t.branch_id, ())} for t in may}
+    if not turf_ids or not address_ids:
+        return {}
+    query = _ALLOWED_ANY_BRANCH if user.role == Role.ADMIN else _ALLOWED
+    rows = db.session.execute(query, {"turfs": list(turf_ids), "addresses": list(address_ids), "user": user.id,
+                                      "organisation": user.organisation_id, "branch": user.branch_id})
+    allowed: dict[int, set[int]] = {}
+    for turf_id, address_id in rows:
+        allowed.setdefault(turf_id, set()).add(address_id)
+    return allowed
 
 
 def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
@@ -240,6 +250,29 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
     if contacts:
         db.session.execute(dialect.insert(Contact.__table__).on_conflict_do_nothing(
             index_elements=["event_uuid"]), contacts)
+
+
+def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
+    """Insert the rows whose key is not stored yet; the keys of those that were new.
+
+    On PostgreSQL the batch goes as one array per column through unnest(), so the statement's text
+    is the same for every batch and is parsed and planned once, not once per batch.
+    """
+    if dialect is not postgresql:
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+        return set(db.session.scalars(stmt, rows))
+    names = list(rows[0])
+    arrays = []
+    for name in names:
+        kind = table.c[name].type
+        values = [row[name] for row in rows]
+        if isinstance(kind, Enum):
+            kind, values = String(), [value.name for value in values]
+        arrays.append(bindparam(f"each_{name}", values, type_=postgresql.ARRAY(kind)))
+    source = func.unnest(*arrays).table_valued(*names).render_derived()
+    stmt = postgresql.insert(table).from_select(names, select(*(source.c[name] for name in names))) \
+        .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    return set(db.session.scalars(stmt))
 
 
 SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcome", "canvasser_id", "recorded_at",
@@ -277,9 +310,7 @@ def ingest(user: User, events: list[dict]) -> list[Result]:
         results[event_id] = Result(event_id, "stored" if stored else "duplicate")
     if rows:
         extras = {key: (row.pop("_conversation"), row.pop("_contact")) for key, row in rows.items()}
-        stmt = dialect.insert(Visit.__table__).on_conflict_do_nothing(index_elements=["client_uuid"]) \
-            .returning(Visit.__table__.c.client_uuid)
-        stored = set(db.session.scalars(stmt, list(rows.values())))
+        stored = _insert_new(dialect, Visit.__table__, "client_uuid", list(rows.values()))
         _store_extras(dialect, user, {key: rows[key] for key in stored}, extras)
         for event_id in stored:
             results[event_id] = Result(event_id, "stored")

@@ -73,7 +73,7 @@ def record(assignment_id: int):
                                 address_id=request.form.get("address_id"), unit=request.form.get("unit")))
     event = _event(assignment, request.form, outcome)
     _record(event)
-    return _door_answer(assignment, event, gettext("Registrert: %(what)s", what=OUTCOME_LABELS[outcome]))
+    return _door_answer(assignment_id, event, gettext("Registrert: %(what)s", what=OUTCOME_LABELS[outcome]))
 
 
 @bp.post("/<int:assignment_id>/angre")
@@ -87,14 +87,18 @@ def undo(assignment_id: int):
         abort(400)
     event = _event(assignment, request.form, outcome, corrects=request.form.get("corrects"))
     _record(event)
-    return _door_answer(assignment, None, gettext("Angret."))
+    return _door_answer(assignment_id, None, gettext("Angret."))
 
 
-def _door_answer(assignment, event, message):
+def _door_answer(assignment_id: int, event, message):
+    """The recorded door's answer: a fragment for htmx, the walk list again without it.
+
+    Takes the id, not the assignment, as the commit has expired the object and reading it would cost a query.
+    """
     if request.headers.get("HX-Request"):
-        return render_template("field/_recorded.html", assignment=assignment, event=event, message=message)
+        return render_template("field/_recorded.html", assignment_id=assignment_id, event=event, message=message)
     flash(message)
-    return redirect(url_for("field.walk", assignment_id=assignment.id) + f"#adresse-{request.form.get('address_id')}")
+    return redirect(url_for("field.walk", assignment_id=assignment_id) + f"#adresse-{request.form.get('address_id')}")
 
 
 @bp.post("/<int:assignment_id>/notat")
@@ -105,7 +109,7 @@ def note(assignment_id: int):
     event = {**_stamp(request.form), "type": "note", "turf_id": assignment.turf_id,
              "address_id": request.form.get("address_id", type=int), "text": request.form.get("text", "")}
     _record(event)
-    return _door_answer(assignment, None, gettext("Notatet er lagret."))
+    return _door_answer(assignment_id, None, gettext("Notatet er lagret."))
 
 
 @bp.route("/innspill", methods=["GET", "POST"])

@@ -1,13 +1,33 @@
 """The installable app: web manifest and the service worker, served from the root so it controls every page."""
-from flask import Blueprint, current_app, jsonify, send_from_directory, url_for
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, url_for
 from flask_babel import gettext
 
 bp = Blueprint("pwa", __name__)
 
 
+@cache
+def _worker_source(static_folder: str) -> str:
+    """sw.js named after a hash of every static file, so a release with new files reaches phones.
+
+    The worker serves static files from its cache; a new name makes the browser install the new
+    worker, which fills a fresh cache and deletes the old one.
+    """
+    folder = Path(static_folder)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    source = (folder / "sw.js").read_text(encoding="utf-8")
+    return source.replace('"canvass-dev"', f'"canvass-{digest.hexdigest()[:12]}"')
+
+
 @bp.get("/sw.js")
 def service_worker():
-    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0)
+    response = Response(_worker_source(current_app.static_folder), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -7,9 +7,31 @@
   var counter = document.querySelector("[data-outbox-count]");
   var download = document.querySelector("[data-offline-download]");
 
-  function show(n) {
+  var failedBox = document.querySelector("[data-failed]");
+
+  function show(n, failed) {
     if (counter) counter.textContent = String(n);
     if (bar) bar.classList.toggle("offline", !navigator.onLine);
+    if (failedBox && failed) showFailed(failed);
+  }
+  // Records the server turned down stay on the phone, and in sight, until the canvasser deletes them.
+  function showFailed(failed) {
+    var list = failedBox.querySelector("ul");
+    failedBox.hidden = !failed.length;
+    failedBox.querySelector("[data-failed-count]").textContent = String(failed.length);
+    list.textContent = "";
+    failed.forEach(function (f) {
+      var item = document.createElement("li");
+      var at = new Date(f.at);
+      item.textContent = (isNaN(at) ? "" : at.toLocaleString(document.documentElement.lang,
+        { weekday: "short", hour: "2-digit", minute: "2-digit" }) + ": ") + (f.reason || "");
+      list.appendChild(item);
+    });
+  }
+  function refresh() {
+    return Promise.all([CanvassStore.count(), CanvassStore.failed()]).then(function (done) {
+      show(done[0], done[1].map(function (e) { return { at: e.recorded_at, reason: e.reason }; }));
+    });
   }
   function worker() {
     return navigator.serviceWorker.ready.then(function (r) { return r.active; });
@@ -33,7 +55,7 @@
 
   navigator.serviceWorker.register("/sw.js", { scope: "/" });
   navigator.serviceWorker.addEventListener("message", function (e) {
-    if (e.data.type === "outbox") show(e.data.count);
+    if (e.data.type === "outbox") show(e.data.count, e.data.failed);
     if (e.data.type === "downloaded" && download) {
       download.textContent = download.dataset.done;
       document.documentElement.dataset.offlineReady = "true";
@@ -41,7 +63,12 @@
   });
   // The service worker writes the offline answers in the language of the page.
   if (bar && bar.dataset.texts) CanvassStore.set("texts", JSON.parse(bar.dataset.texts));
-  CanvassStore.count().then(show);
+  refresh();
+  if (failedBox) {
+    failedBox.querySelector("button").addEventListener("click", function () {
+      CanvassStore.clearFailed().then(refresh);
+    });
+  }
   window.addEventListener("online", function () { flush(true); });
   window.addEventListener("offline", function () { show(Number(counter && counter.textContent) || 0); });
   setInterval(function () { if (navigator.onLine) flush(false); }, 30000);

@@ -35,6 +35,8 @@ var CanvassStore = (function () {
       return run("failed", "readwrite", function (s) { return s.put(Object.assign({}, event, { reason: reason })); })
         .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });
     },
+    failed: function () { return run("failed", "readonly", function (s) { return s.getAll(); }); },
+    clearFailed: function () { return run("failed", "readwrite", function (s) { return s.clear(); }); },
     get: function (key) { return run("meta", "readonly", function (s) { return s.get(key); }); },
     set: function (key, value) { return run("meta", "readwrite", function (s) { return s.put(value, key); }); }
   };

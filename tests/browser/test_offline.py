@@ -1,11 +1,17 @@
 """In a real Chromium on a phone: download a turf, lose the signal, record 30 doors, get them to the server once."""
-import pytest
-from sqlalchemy import func, select
+import socket
 
+import itsdangerous
+import pytest
+from sqlalchemy import delete, func, select
+
+from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.models import Conversation, Visit
+from canvass.models import Branch, BranchPostalCode, Conversation, Visit
+from canvass.services import sync
 
 pytestmark = pytest.mark.browser
+TWO_HOURS = 2 * 3600
 
 
 def visits() -> int:
@@ -13,12 +19,8 @@ def visits() -> int:
     return db.session.scalar(select(func.count()).select_from(Visit))
 
 
-def test_thirty_records_made_offline_arrive_exactly_once_even_with_two_tabs_open(volunteer):
-    context, page, walk_url, turf = volunteer
-    context.set_offline(True)
-    page.reload()
-    assert page.locator("h1").inner_text() == turf.name
-
+def record_thirty(page, walk_url):
+    """25 doors in one tap and 5 conversations with a topic and the resident's words, without signal."""
     buttons = page.locator('button[name="outcome"][value="not_home"]')
     for i in range(25):
         buttons.nth(i).click()
@@ -30,23 +32,133 @@ def test_thirty_records_made_offline_arrive_exactly_once_even_with_two_tabs_open
         page.get_by_label("Med beboerens egne ord").fill(f"Innspill nummer {i + 1} om husleia.")
         page.get_by_role("button", name="Lagre samtalen").click()
         page.wait_for_url(f"{walk_url}#adresse-*")
-    page.wait_for_function("document.querySelector('[data-outbox-count]').textContent === '30'")
+    waiting(page, 30)
+
+
+def waiting(page, n: int, timeout: int = 10000):
+    page.wait_for_function(f"document.querySelector('[data-outbox-count]').textContent === '{n}'", timeout=timeout)
+
+
+def signal_back(context, *tabs):
+    context.set_offline(False)
+    for tab in tabs:
+        tab.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+def test_thirty_records_made_offline_arrive_exactly_once_even_with_two_tabs_open(volunteer):
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == turf.name
+
+    record_thirty(page, walk_url)
     assert visits() == 0
 
     page.close()
     again = context.new_page()
     again.goto(walk_url)
-    again.wait_for_function("document.querySelector('[data-outbox-count]').textContent === '30'")
+    waiting(again, 30)
 
     # Two tabs of the walk list get the signal back at the same moment and both send the outbox.
     third = context.new_page()
     third.goto(walk_url)
-    context.set_offline(False)
+    signal_back(context, again, third)
     for tab in (again, third):
-        tab.evaluate("window.dispatchEvent(new Event('online'))")
-    for tab in (again, third):
-        tab.wait_for_function("document.querySelector('[data-outbox-count]').textContent === '0'", timeout=20000)
+        waiting(tab, 0, timeout=20000)
     assert visits() == 30
     conversations = db.session.scalars(select(Conversation)).all()
     assert len(conversations) == 5 and all(c.topics == "bolig" for c in conversations)
     assert sorted(c.words for c in conversations)[0] == "Innspill nummer 1 om husleia."
+
+
+def test_records_replayed_two_hours_later_arrive_though_the_form_token_has_expired(volunteer, demo_app, monkeypatch):
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    record_thirty(page, walk_url)
+
+    # Two hours on at the server, with form tokens that last one hour: the phone's credential still holds.
+    demo_app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    stamp = itsdangerous.TimestampSigner.get_timestamp
+    monkeypatch.setattr(itsdangerous.TimestampSigner, "get_timestamp", lambda self: stamp(self) + TWO_HOURS)
+    monkeypatch.setattr(sync, "utcnow", lambda: utcnow() + sync.timedelta(seconds=TWO_HOURS))
+    context.set_offline(False)
+    token = page.evaluate('JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]')
+    status = context.request.post(f"{walk_url}/besok", headers={"X-CSRFToken": token}).status
+    assert status == 400
+    signal_back(context, page)
+    waiting(page, 0, timeout=20000)
+    assert visits() == 30
+
+
+class StoppingServer:
+    """In front of the app: the server stops before storing the first batch, and after storing the second."""
+
+    def __init__(self, app):
+        self.app, self.batches = app, 0
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != "/api/sync/v1/events":
+            return self.app(environ, start_response)
+        self.batches += 1
+        if self.batches == 1:
+            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            self.stop(environ)
+        if self.batches == 2:
+            b"".join(self.app(environ, lambda *args: None))
+            self.stop(environ)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def stop(environ):
+        environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+        raise ConnectionResetError("the server stopped")
+
+
+def test_a_server_stopping_in_the_middle_of_a_batch_loses_and_doubles_nothing(volunteer, demo_app, monkeypatch):
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    record_thirty(page, walk_url)
+
+    server = StoppingServer(demo_app.wsgi_app)
+    monkeypatch.setattr(demo_app, "wsgi_app", server)
+    # The phone sends the batch again each time it sees the signal come back, until it gets an answer.
+    context.set_offline(False)
+    page.wait_for_function("""() => { window.dispatchEvent(new Event("online"));
+                                      return document.querySelector("[data-outbox-count]").textContent === "0"; }""",
+                           polling=1000, timeout=30000)
+    assert server.batches >= 3
+    assert visits() == 30
+
+
+def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    buttons = page.locator('button[name="outcome"][value="not_home"]')
+    for i in range(2):
+        buttons.nth(i).click()
+        page.locator(".recorded").nth(i).wait_for()
+    # While the phone was without signal, the branch gave its postal code away.
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    db.session.execute(delete(BranchPostalCode).where(BranchPostalCode.branch_id == sagene.id,
+                                                      BranchPostalCode.postnummer == "0473"))
+    db.session.commit()
+
+    signal_back(context, page)
+    waiting(page, 0, timeout=20000)
+    failed = page.locator("[data-failed]")
+    failed.wait_for()
+    assert failed.locator("[data-failed-count]").inner_text() == "2"
+    assert failed.locator("li").count() == 2
+    assert "Du kan ikke registrere besøk på denne adressen." in failed.locator("li").first.inner_text()
+    assert visits() == 0
+
+    page.reload()
+    failed.wait_for()
+    failed.get_by_role("button", name="Slett dem fra telefonen").click()
+    failed.wait_for(state="hidden")
+    page.reload()
+    page.wait_for_function("CanvassStore.failed().then(f => f.length === 0)")
+    assert failed.is_hidden()

@@ -1,0 +1,102 @@
+"""Themes of similar input within a topic: TF-IDF on stemmed Norwegian words and word pieces, then clustering.
+
+Norwegian runs words together (barnehageplass, barnehageplasser, plass i barnehagen), so beside
+whole-word stems the vectors hold character 3–5-grams within words, which match the parts of a
+compound. Everything runs locally with scikit-learn and the Snowball stemmer: no model download.
+"""
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import snowballstemmer
+from scipy.sparse import hstack
+from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+# Cosine distance under which two groups of input count as the same theme (average linkage).
+THRESHOLD = 0.94
+# Above this many texts the pairwise distances get too big; k-means takes over.
+AGGLOMERATIVE_LIMIT = 3000
+MASK = re.compile(r"\[(?:navn|telefon|e-post|adresse)\]")
+WORD = re.compile(r"[a-zæøåéèü]+(?:-[a-zæøåéèü]+)*")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    return frozenset((Path(__file__).with_name("stopwords.txt")).read_text(encoding="utf-8").split())
+
+
+@cache
+def _stemmer():
+    return snowballstemmer.stemmer("norwegian")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text that carry meaning, lower-cased, without masks and stop words."""
+    return [w for w in WORD.findall(MASK.sub(" ", text.lower())) if w not in stop_words() and len(w) > 1]
+
+
+def _stems(text: str) -> list[str]:
+    return _stemmer().stemWords(words(text))
+
+
+@dataclass
+class Theme:
+    members: list[int]
+    label: str
+
+
+def find_themes(texts: list[str]) -> list[Theme]:
+    """Groups of similar texts (indices into `texts`), biggest first, each with a label of its commonest words."""
+    if not texts:
+        return []
+    if len(texts) == 1:
+        return [Theme([0], _label(texts))]
+    vectors = _vectors(texts)
+    if vectors is None:
+        return [Theme(list(range(len(texts))), "")]
+    labels = _cluster(vectors, len(texts))
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(index)
+    themes = [Theme(members, _label([texts[i] for i in members])) for members in groups.values()]
+    return sorted(themes, key=lambda t: (-len(t.members), t.members[0]))
+
+
+def _vectors(texts: list[str]):
+    stemmed = [" ".join(_stems(t)) for t in texts]
+    if not any(stemmed):
+        return None
+    word_part = TfidfVectorizer(analyzer=str.split, sublinear_tf=True).fit_transform(stemmed)
+    piece_part = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2) \
+        .fit_transform([" ".join(words(t)) for t in texts]) if len(texts) > 2 else None
+    parts = [word_part] + ([piece_part] if piece_part is not None and piece_part.shape[1] else [])
+    return normalize(hstack(parts).tocsr())
+
+
+def _cluster(vectors, n: int) -> np.ndarray:
+    if n <= AGGLOMERATIVE_LIMIT:
+        model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                        distance_threshold=THRESHOLD)
+        return model.fit_predict(vectors.toarray())
+    k = int(min(200, max(10, n / 50)))
+    return MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3).fit_predict(vectors)
+
+
+def _label(texts: list[str], size: int = 3) -> str:
+    """The words the texts share most often, in their commonest spelling."""
+    by_stem: dict[str, dict[str, int]] = {}
+    for text in texts:
+        seen = set()
+        for word in words(text):
+            stem = _stemmer().stemWord(word)
+            if stem in seen:
+                continue
+            seen.add(stem)
+            by_stem.setdefault(stem, {}).setdefault(word, 0)
+            by_stem[stem][word] += 1
+    ranked = sorted(by_stem.values(), key=lambda forms: -sum(forms.values()))
+    return ", ".join(max(forms, key=forms.get) for forms in ranked[:size])

@@ -128,8 +128,7 @@ function keep(request, url) {
 
 function announce() {
   return Promise.all([CanvassStore.count(), CanvassStore.failed(), self.clients.matchAll()]).then(function (done) {
-    var failed = done[1].map(function (e) { return { at: e.recorded_at, reason: e.reason }; });
-    done[2].forEach(function (client) { client.postMessage({ type: "outbox", count: done[0], failed: failed }); });
+    done[2].forEach(function (client) { client.postMessage({ type: "outbox", count: done[0], failed: done[1] }); });
   });
 }
 

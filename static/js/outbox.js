@@ -6,7 +6,6 @@
   var bar = document.querySelector("[data-sync-status]");
   var counter = document.querySelector("[data-outbox-count]");
   var download = document.querySelector("[data-offline-download]");
-
   var failedBox = document.querySelector("[data-failed]");
 
   function show(n, failed) {
@@ -29,9 +28,7 @@
     });
   }
   function refresh() {
-    return Promise.all([CanvassStore.count(), CanvassStore.failed()]).then(function (done) {
-      show(done[0], done[1].map(function (e) { return { at: e.recorded_at, reason: e.reason }; }));
-    });
+    return Promise.all([CanvassStore.count(), CanvassStore.failed()]).then(function (done) { show(done[0], done[1]); });
   }
   function worker() {
     return navigator.serviceWorker.ready.then(function (r) { return r.active; });

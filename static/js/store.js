@@ -35,7 +35,12 @@ var CanvassStore = (function () {
       return run("failed", "readwrite", function (s) { return s.put(Object.assign({}, event, { reason: reason })); })
         .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });
     },
-    failed: function () { return run("failed", "readonly", function (s) { return s.getAll(); }); },
+    // What the canvasser needs to see of a record the server turned down: when, and why.
+    failed: function () {
+      return run("failed", "readonly", function (s) { return s.getAll(); }).then(function (all) {
+        return all.map(function (e) { return { at: e.recorded_at, reason: e.reason }; });
+      });
+    },
     clearFailed: function () { return run("failed", "readwrite", function (s) { return s.clear(); }); },
     get: function (key) { return run("meta", "readonly", function (s) { return s.get(key); }); },
     set: function (key, value) { return run("meta", "readwrite", function (s) { return s.put(value, key); }); }

@@ -10,7 +10,7 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
-from canvass.geo import doors, formats, turf, walk
+from canvass.geo import turf, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))
@@ -18,13 +18,7 @@ TARGET = 70
 
 
 def central_stops() -> list[turf.Stop]:
-    stops = []
-    for chunk in formats.read_csv_chunks(GEODATA / "addresses_oslo_sentrum_osm.csv", formats.OSM_ADDRESSES):
-        for r in chunk.records:
-            count = doors.count_doors(0, r["building_type"], r["building_levels"])
-            stops.append(turf.Stop(len(stops), r["street"], r["number"], r["letter"], r["postnummer"],
-                                   r["lon"], r["lat"], count.doors, r["building_id"]))
-    return stops
+    return turf.stops_from_osm_csv(GEODATA / "addresses_oslo_sentrum_osm.csv")
 
 
 def synthetic(base: list[turf.Stop], doors_wanted: int) -> list[turf.Stop]:

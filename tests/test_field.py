@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from canvass import consent
 from canvass.extensions import db
@@ -60,6 +60,24 @@ def test_one_tap_records_a_door_and_htmx_gets_an_undo(phone):
     post(phone, f"/felt/{phone.assignment.id}/besok", form, headers={"HX-Request": "true"})
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
 
+
+
+def test_a_door_record_costs_four_queries(phone, demo_app):
+    """Who is asking, their assignment, may they record there, the insert: a door at a time keeps the server light."""
+    form = {**door_form(phone, outcome="not_home"), "csrf_token": csrf_token(phone, "/")}
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with demo_app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers={"HX-Request": "true"})
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    assert len(statements) == 4, statements
 
 def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
     form = door_form(phone, outcome="refused")

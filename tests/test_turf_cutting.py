@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from canvass.geo import doors, formats, turf, walk
+from canvass.geo import doors, turf, walk
 
 TARGET = 70
 
@@ -14,13 +14,7 @@ TARGET = 70
 @pytest.fixture(scope="module")
 def central(geodata) -> list[turf.Stop]:
     """All 13,227 central-Oslo addresses with doors estimated from their OSM building."""
-    stops = []
-    for chunk in formats.read_csv_chunks(geodata / "addresses_oslo_sentrum_osm.csv", formats.OSM_ADDRESSES):
-        for r in chunk.records:
-            count = doors.count_doors(0, r["building_type"], r["building_levels"])
-            stops.append(turf.Stop(len(stops), r["street"], r["number"], r["letter"], r["postnummer"],
-                                   r["lon"], r["lat"], count.doors, r["building_id"]))
-    return stops
+    return turf.stops_from_osm_csv(geodata / "addresses_oslo_sentrum_osm.csv")
 
 
 @pytest.fixture(scope="module")

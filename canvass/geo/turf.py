@@ -12,6 +12,8 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from canvass.geo import formats
+from canvass.geo.doors import count_doors
 from canvass.geo.geometry import METRIC, WGS84
 
 TOLERANCE = 0.25
@@ -40,6 +42,17 @@ class Stop:
     doors: int
     building: str | None = None
     units: tuple[str, ...] = field(default=(), compare=False)
+
+
+def stops_from_osm_csv(path) -> list[Stop]:
+    """Every address of an OSM address file as a stop, its doors estimated from its building (no database)."""
+    stops = []
+    for chunk in formats.read_csv_chunks(path, formats.OSM_ADDRESSES):
+        for r in chunk.records:
+            count = count_doors(0, r["building_type"], r["building_levels"])
+            stops.append(Stop(len(stops), r["street"], r["number"], r["letter"], r["postnummer"],
+                              r["lon"], r["lat"], count.doors, r["building_id"]))
+    return stops
 
 
 def metres(stops: list[Stop]) -> tuple[np.ndarray, np.ndarray]:

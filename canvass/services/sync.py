@@ -326,9 +326,7 @@ def ingest(user: User, events: list[dict]) -> list[Result]:
 
 
 def _key(event) -> str:
+    """The key an event's result is filed under: its id as the rows have it, or as it came."""
     if not isinstance(event, dict):
         return "None"
-    try:
-        return str(uuid.UUID(str(event.get("id"))))
-    except ValueError:
-        return str(event.get("id"))
+    return _event_id(event) or str(event.get("id"))

@@ -33,6 +33,19 @@ def phone(browser):
     context.close()
 
 
+def join_as_daniel(context, live_server, branch):
+    """Daniel joins the branch from a fresh invite on the phone `context`; his page after joining."""
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    invite = people.create_invite(branch, coordinator, 30)
+    page = context.new_page()
+    page.goto(f"{live_server}/bli-med/{invite.token}")
+    page.get_by_label("Navn").fill(daniel.name)
+    page.get_by_label("Mobilnummer").fill(daniel.phone)
+    page.get_by_role("button", name="Bli med").click()
+    return page
+
+
 @pytest.fixture
 def volunteer(live_server, browser):
     """Daniel, joined by invite on his phone, with tonight's turf open and downloaded."""
@@ -42,14 +55,8 @@ def volunteer(live_server, browser):
                                    topics="bolig\nklima\nskole")
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     actions.assign(action, turf, [daniel])
-    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    invite = people.create_invite(sagene, coordinator, 30)
     context = browser.new_context(**PHONE)
-    page = context.new_page()
-    page.goto(f"{live_server}/bli-med/{invite.token}")
-    page.get_by_label("Navn").fill(daniel.name)
-    page.get_by_label("Mobilnummer").fill(daniel.phone)
-    page.get_by_role("button", name="Bli med").click()
+    page = join_as_daniel(context, live_server, sagene)
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
     page.goto(walk_url)

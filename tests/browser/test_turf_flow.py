@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.geo.geometry import from_geojson
-from canvass.models import Branch, PostalArea, User
-from canvass.services import actions, people
+from canvass.models import Branch, PostalArea
+from canvass.services import actions
 from tests.browser.test_join_and_map import log_in
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def tap_postal_code(page, code: str):
 
 
 def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, browser):
-    from tests.browser.conftest import PHONE
+    from tests.browser.conftest import PHONE, join_as_daniel
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     action = actions.create_action(sagene, "Dørbank på Torshov", "door", datetime(2026, 11, 26, 16, 30),
                                    "Torshovparken")
@@ -45,15 +45,8 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
     assert f"{first_turf} er tildelt Daniel Dørbanker." in page.inner_text("main")
     coordinator_phone.close()
 
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    invite = people.create_invite(sagene, coordinator, 30)
     volunteer_phone = browser.new_context(**PHONE)
-    phone = volunteer_phone.new_page()
-    phone.goto(f"{live_server}/bli-med/{invite.token}")
-    phone.get_by_label("Navn").fill(daniel.name)
-    phone.get_by_label("Mobilnummer").fill(daniel.phone)
-    phone.get_by_role("button", name="Bli med").click()
+    phone = join_as_daniel(volunteer_phone, live_server, sagene)
     phone.get_by_role("link", name=first_turf).click()
     phone.get_by_text("Kart", exact=True).click()
     phone.wait_for_selector("#map[data-loaded]")

@@ -13,6 +13,7 @@ import turf_cut  # noqa: E402
 import sync_ingest  # noqa: E402
 import http_load  # noqa: E402
 import lighthouse_walk  # noqa: E402
+import dashboard_views  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,9 @@ def main():
                 ("Turf cutting and walk order at 70 doors (`bench/turf_cut.py`)", turf_cut.run()),
                 ("Sync ingest, 10,000 events (`bench/sync_ingest.py`)", sync_ingest.run()),
                 (f"Door records over HTTP for {http_load.SECONDS:.0f} s (`bench/http_load.py`)", http_load.run()),
-                ("Lighthouse on the walk list (`bench/lighthouse_walk.py`)", lighthouse_walk.run())]
+                ("Lighthouse on the walk list (`bench/lighthouse_walk.py`)", lighthouse_walk.run()),
+                (f"Committee pages over {dashboard_views.INPUTS:,} inputs (`bench/dashboard_views.py`)",
+                 dashboard_views.run())]
     lines = ["# Benchmarks", "", f"Measured {datetime.date.today().isoformat()} on {machine()}.",
              "Written by `make bench`; numbers from one run.", ""]
     for title, rows in sections:

@@ -63,9 +63,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import actions, admin, auth, branches, errors, field, home, people, pwa, sync, turf
+    from canvass.web import actions, admin, auth, branches, committee, errors, field, home, people, pwa, reports, sync, turf
 
-    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa):
+    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports):
         app.register_blueprint(module.bp)
     errors.register(app)
 

@@ -1,5 +1,6 @@
 """`flask` commands for every admin task; thin wrappers over the services."""
 import sys
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.geo.errors import GeodataError
 from canvass.models import Branch, Municipality, Organisation, PostalArea, Role, User
-from canvass.services import demo, geodata_import, geonorge, people
+from canvass.services import demo, geodata_import, geonorge, people, sample_input
 
 geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
 demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
@@ -96,8 +97,9 @@ def _municipality_name(kommunenummer: str) -> str | None:
 
 
 @demo_cli.command("load")
-def demo_load():
-    """Last inn demoen: geodata fra ../shared/geodata, Oslo og Bærum med lag og brukere."""
+@click.option("--inputs", default=3000, show_default=True, help="Antall genererte innspill til programkomiteen.")
+def demo_load(inputs):
+    """Last inn demoen: geodata fra ../shared/geodata, Oslo og Bærum med lag og brukere, genererte innspill."""
     folder = Path(current_app.config["GEODATA_DIR"])
     if not demo.geodata_files(folder):
         click.echo(gettext("Fant ingen geodata i %(folder)s. Last ned offisielle filer med "
@@ -106,6 +108,10 @@ def demo_load():
     already = db.session.scalar(select(Organisation).where(Organisation.name == "Oslo")) is not None
     if not already:
         _report(demo.load(folder))
+        if inputs > 0:
+            start = datetime.combine(date.today() - timedelta(weeks=8), time(12))
+            sample_input.load(sample_input.organisation_named("Oslo"), inputs, start, keep=False,
+                              progress=_progress_bar(Path(gettext("genererte innspill")), ""))
     _print_logins()
 
 

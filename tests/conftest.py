@@ -2,6 +2,7 @@
 import os
 import re
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
-from canvass.services import demo  # noqa: E402
+from canvass.services import demo, sample_input  # noqa: E402
 from tests import databases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,16 +97,21 @@ def demo_app(databases_, demo_template):
     yield from _app_on_copy_of(databases_, demo_template)
 
 
-@pytest.fixture
-def live_server(demo_app):
-    """The demo app served on a loopback port by a threaded server, for browsers and concurrent clients."""
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+def serve(app):
+    """Serve `app` on a loopback port with a threaded server; yields its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+@pytest.fixture
+def live_server(demo_app):
+    """The demo app served on a loopback port by a threaded server, for browsers and concurrent clients."""
+    yield from serve(demo_app)
 
 
 @pytest.fixture
@@ -127,3 +133,27 @@ def login(client, email: str, password: str = PASSWORD):
 def post(client, path: str, data: dict | None = None, **kwargs):
     """POST a form the way a browser does, with the CSRF token from a page."""
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **(data or {})}, **kwargs)
+
+
+INSIGHT_START = datetime(2026, 8, 31, 12)
+INSIGHT_INPUTS = 3000
+
+
+@pytest.fixture(scope="session")
+def insight_template(databases_, demo_template):
+    """The demo with 3,000 generated inputs in Oslo over eight weeks, and what was generated."""
+    url = databases_.create(demo_template)
+    app = make_app(url)
+    with app.app_context():
+        generated = sample_input.load(sample_input.organisation_named("Oslo"), INSIGHT_INPUTS, INSIGHT_START)
+    _dispose(app)
+    return url, generated
+
+
+@pytest.fixture
+def insight_app(databases_, insight_template):
+    """A database of its own holding the demo and the generated input; `app.generated` is what was made."""
+    url, generated = insight_template
+    for app in _app_on_copy_of(databases_, url):
+        app.generated = generated
+        yield app

@@ -116,3 +116,30 @@ def locate_points(lon: np.ndarray, lat: np.ndarray, regions: dict[str, BaseGeome
     for p, r in zip(point_idx, region_idx):
         result[p] = keys[r]
     return result
+
+
+def svg_outlines(geometries: dict[str, BaseGeometry], width: float) -> tuple[dict[str, str], float]:
+    """SVG path data for each area, fitted to `width`, north up; and the drawing's height.
+
+    Longitude is shrunk by the cosine of the latitude so the districts keep their shape, and the
+    outlines are simplified to about a pixel, which keeps a city map to a few kilobytes.
+    """
+    if not geometries:
+        return {}, 0.0
+    west, south, east, north = shapely.union_all(list(geometries.values())).bounds
+    squeeze = float(np.cos(np.radians((south + north) / 2)))
+    scale = width / max((east - west) * squeeze, 1e-9)
+    height = (north - south) * scale
+    paths = {}
+    for key, geometry in geometries.items():
+        simple = geometry.simplify(1 / scale, preserve_topology=True)
+        polygons = getattr(simple, "geoms", [simple])
+        parts = []
+        for polygon in polygons:
+            for ring in [polygon.exterior, *polygon.interiors]:
+                xy = np.asarray(ring.coords)
+                x = (xy[:, 0] - west) * squeeze * scale
+                y = (north - xy[:, 1]) * scale
+                parts.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y)) + "Z")
+        paths[key] = "".join(parts)
+    return paths, float(height)

@@ -39,14 +39,27 @@ def roll_up(counts: Mapping[Hashable, int], parent: Mapping[Hashable, Hashable],
     is left to `suppress`.
     """
     result: dict = {}
+    for area, destination in destinations(counts, parent, k).items():
+        result[destination] = result.get(destination, 0) + counts[area]
+    return result
+
+
+def destinations(counts: Mapping[Hashable, int], parent: Mapping[Hashable, Hashable], k: int = K) -> dict:
+    """Where each area's residents are counted once small areas are rolled up: itself or an area above it."""
+    where = {area: area for area in counts}
+    totals: dict = {}
     for area, n in counts.items():
-        result[area] = result.get(area, 0) + n
+        totals[area] = totals.get(area, 0) + n
     changed = True
     while changed:
         changed = False
-        for area, n in list(result.items()):
+        for area, n in list(totals.items()):
             if 0 < n < k and area in parent:
-                del result[area]
-                result[parent[area]] = result.get(parent[area], 0) + n
+                del totals[area]
+                above = parent[area]
+                totals[above] = totals.get(above, 0) + n
+                for original, current in where.items():
+                    if current == area:
+                        where[original] = above
                 changed = True
-    return result
+    return where

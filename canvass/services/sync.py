@@ -19,6 +19,7 @@ from canvass import consent
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
+from canvass.services import tallies
 from canvass.models import (Action, Address, AddressNote, Assignment, BranchPostalCode, Contact, Conversation, Device, Outcome,
                             Role, Signup, Turf, User, Visit)
 
@@ -245,8 +246,10 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
                              "received_at": row["received_at"],
                              "delete_after": row["recorded_at"] + consent.RETENTION})
     if conversations:
-        db.session.execute(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
-            index_elements=["visit_uuid"]), conversations)
+        stored = db.session.execute(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
+            index_elements=["visit_uuid"]).returning(Conversation.id, Conversation.visit_uuid), conversations)
+        by_key = {c["visit_uuid"]: c for c in conversations}
+        tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
     if contacts:
         db.session.execute(dialect.insert(Contact.__table__).on_conflict_do_nothing(
             index_elements=["event_uuid"]), contacts)
@@ -305,8 +308,10 @@ def ingest(user: User, events: list[dict]) -> list[Result]:
             rows[row["client_uuid"]] = row
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     for event_id, (table, key, row) in others.items():
-        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
         stored = db.session.scalars(stmt, [row]).all()
+        if stored and table is Conversation.__table__:
+            tallies.record([{**row, "id": stored[0]}])
         results[event_id] = Result(event_id, "stored" if stored else "duplicate")
     if rows:
         extras = {key: (row.pop("_conversation"), row.pop("_contact")) for key, row in rows.items()}

@@ -1,0 +1,101 @@
+"""The committee's pages over 1,000,000 generated inputs, on SQLite and PostgreSQL.
+
+Each view is requested through the app (SQL, suppression, SVG and HTML), once to warm up and then
+REPEAT times; the median is reported. The counts come from the `input_tally` summary table, kept
+in step at ingest; reading by topic uses the `conversation_topic` index.
+"""
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from canvass import create_app  # noqa: E402
+from canvass.extensions import db  # noqa: E402
+from canvass.models import Campaign, InputTally  # noqa: E402
+from canvass.services import demo, sample_input  # noqa: E402
+from tests import databases  # noqa: E402
+
+GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))
+INPUTS = int(os.environ.get("BENCH_INPUTS", 1_000_000))
+REPEAT = 5
+VIEWS = [
+    ("dashboard, no filter", "/komite/"),
+    ("dashboard, one district and topic", "/komite/?area=d:030103&topic=bolig"),
+    ("dashboard, one campaign and a month", "/komite/?campaign={campaign}&start=2026-03-01&end=2026-03-31"),
+    ("two districts side by side", "/komite/sammenlign?a=d:030101&b=d:030105"),
+    ("input by topic, one district", "/komite/innspill?area=d:030103&topic=klima"),
+    ("input by topic, whole county", "/komite/innspill?topic=bolig"),
+    ("Excel export, one district", "/komite/eksport.xlsx?area=d:030103"),
+]
+
+
+def prepared(url: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        demo.load(GEODATA)
+        started = time.perf_counter()
+        sample_input.load(sample_input.organisation_named("Oslo"), INPUTS, datetime(2026, 1, 5, 12), weeks=26,
+                          keep=False, progress=lambda done, total: print(f"\r{done:,}/{total:,}", end="",
+                                                                          file=sys.stderr))
+        app.load_seconds = time.perf_counter() - started
+        app.tally_rows = db.session.scalar(select(func.count()).select_from(InputTally))
+        app.campaign = db.session.scalar(select(Campaign.id))
+    print(file=sys.stderr)
+    return app
+
+
+def measure(url: str) -> list[tuple[str, float]]:
+    app = prepared(url)
+    client = app.test_client()
+    client.post("/login", data={"email": "komite@oslo.demo", "password": demo.PASSWORD})
+    results = [("load: generate and store the inputs with their counts", app.load_seconds * 1000),
+               ("summary rows (`input_tally`)", app.tally_rows)]
+    for name, path in VIEWS:
+        path = path.format(campaign=app.campaign)
+        assert client.get(path).status_code == 200, path
+        times = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        results.append((name, statistics.median(times)))
+    return results
+
+
+def _rows(database: str, results) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, value in results:
+        if name.startswith("summary"):
+            rows.append((f"{database}: {name}", f"{value:,.0f}", ""))
+        elif name.startswith("load"):
+            rows.append((f"{database}: {name}", f"{value / 1000:,.0f} s", ""))
+        else:
+            rows.append((f"{database}: {name}", f"{value:,.0f} ms", "≤ 300 ms"))
+    return rows
+
+
+def run() -> list[tuple[str, str, str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        rows = _rows("SQLite", measure(f"sqlite:///{folder}/bench.sqlite"))
+    store = databases.postgres()
+    try:
+        rows += _rows("PostgreSQL", measure(store.create()))
+    finally:
+        store.close()
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))

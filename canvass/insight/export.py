@@ -1,0 +1,69 @@
+"""Tables out of the app: CSV and Excel (one sheet per table), safe to open in a spreadsheet.
+
+A cell that starts like a formula (=, +, -, @, tab, return) would run as one in Excel or
+LibreOffice; free text and names are prefixed with an apostrophe so they are shown as text.
+"""
+import csv
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Sheet:
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
+def safe(value):
+    """A cell value that a spreadsheet shows as it is, never runs."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(sheet: Sheet) -> bytes:
+    """One table as CSV with a BOM, so Excel opens æ, ø and å right; semicolons, as Norwegian Excel expects."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([safe(h) for h in sheet.header])
+    writer.writerows([[safe(cell) if cell is not None else "" for cell in row] for row in sheet.rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheets: list[Sheet]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for sheet in sheets:
+        title = _sheet_title(sheet.title, used)
+        page = book.create_sheet(title)
+        page.append([safe(h) for h in sheet.header])
+        for cell in page[1]:
+            cell.font = Font(bold=True)
+        for row in sheet.rows:
+            page.append([safe(cell) for cell in row])
+        page.freeze_panes = "B2"
+        for i, header in enumerate(sheet.header, start=1):
+            longest = max([len(str(header))] + [len(str(row[i - 1])) for row in sheet.rows[:200] if row[i - 1] is not None])
+            page.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 80)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, and unique in the book."""
+    clean = "".join("-" if c in "[]:*?/\\" else c for c in title)[:31] or "Ark"
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        candidate = f"{clean[:28]} {n}"
+        n += 1
+    used.add(candidate.lower())
+    return candidate

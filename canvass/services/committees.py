@@ -1,0 +1,157 @@
+"""A programme committee's scope and the counts behind its dashboard and exports.
+
+Everything is summed from `InputTally` for the committee's scope (the organisation, or one
+branch's territory) and the filters, then handed to `canvass.insight.figures`, which suppresses
+small groups. Nothing here reads a conversation's address, a contact or a canvasser.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from canvass.extensions import db
+from canvass.insight import figures
+from canvass.insight.suppress import K
+from canvass.insight.tally import ALL_TOPICS, Counts
+from canvass.models import (Action, Branch, BranchPostalCode, Campaign, Committee, District, InputTally, PostalArea,
+                            Role, User)
+
+WHOLE = ""
+
+
+def committee_for(user: User) -> Committee:
+    """The committee the user sits on: the organisation's, or their branch's. Made on first use."""
+    if user.role not in (Role.COMMITTEE, Role.ADMIN):
+        raise PermissionError(user.role)
+    branch_id = user.branch_id if user.role == Role.COMMITTEE else None
+    committee = db.session.scalar(select(Committee).where(Committee.organisation_id == user.organisation_id,
+                                                         Committee.branch_id.is_(None) if branch_id is None
+                                                         else Committee.branch_id == branch_id))
+    if committee is None:
+        committee = Committee(organisation_id=user.organisation_id, branch_id=branch_id, k=K)
+        db.session.add(committee)
+        db.session.commit()
+    return committee
+
+
+def set_k(committee: Committee, k: int) -> None:
+    """The smallest group shown; it can be raised, never set below the rule's K."""
+    if k < K or k > 1000:
+        raise ValueError(k)
+    committee.k = k
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Filters:
+    campaign_id: int | None = None
+    action_id: int | None = None
+    district: str | None = None
+    postnummer: str | None = None
+    branch_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    topic: str | None = None
+
+
+def _territory(committee: Committee):
+    return select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == committee.branch_id)
+
+
+def _conditions(committee: Committee, filters: Filters) -> list:
+    t = InputTally
+    conditions = [t.organisation_id == committee.organisation_id]
+    if committee.branch_id is not None:
+        # Input with no postal code (a stand) belongs to the branch that held the action.
+        conditions.append(or_(t.postnummer.in_(_territory(committee)),
+                              and_(t.postnummer == "", t.branch_id == committee.branch_id)))
+    if filters.campaign_id:
+        conditions.append(t.action_id.in_(select(Action.id).where(Action.campaign_id == filters.campaign_id)))
+    if filters.action_id:
+        conditions.append(t.action_id == filters.action_id)
+    if filters.district:
+        conditions.append(t.district_number == filters.district)
+    if filters.postnummer:
+        conditions.append(t.postnummer == filters.postnummer)
+    if filters.branch_id:
+        conditions.append(t.branch_id == filters.branch_id)
+    if filters.start:
+        conditions.append(t.day >= filters.start)
+    if filters.end:
+        conditions.append(t.day <= filters.end)
+    return conditions
+
+
+def sums(committee: Committee, filters: Filters, *by: str) -> dict:
+    """Counts per `by` column values (a tuple when several, a value when one, WHOLE when none) and topic."""
+    t = InputTally
+    keys = [getattr(t, name) for name in by]
+    stmt = (select(*keys, t.topic, func.sum(t.residents), func.sum(t.importance_sum), func.sum(t.importance_count),
+                   func.sum(t.strong))
+            .where(*_conditions(committee, filters)).group_by(*keys, t.topic))
+    result: dict = {}
+    for row in db.session.execute(stmt):
+        key = tuple(row[:len(by)]) if len(by) > 1 else (row[0] if by else WHOLE)
+        topic, residents, importance_sum, importance_count, strong = row[len(by):]
+        result.setdefault(key, {})[topic] = Counts(int(residents), int(importance_sum or 0),
+                                                    int(importance_count or 0), int(strong or 0))
+    return result
+
+
+@dataclass
+class Dashboard:
+    total: int
+    ranking: list[figures.TopicRow]
+    topics: list[str]
+    districts: figures.Table
+    postal_codes: figures.Table
+    branches: figures.Table
+    weeks: figures.Table
+    campaigns: figures.Table
+    topic: str | None
+    shares: list[figures.Share]
+    names: dict[str, dict] = field(default_factory=dict)
+
+
+def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6) -> Dashboard:
+    """Every figure on the committee's dashboard for the filters, suppressed for the committee's k."""
+    k = committee.k
+    total, ranking = figures.ranking(sums(committee, filters).get(WHOLE, {}), k, by)
+    topics = [row.topic for row in ranking if row.topic != figures.OTHER][:columns]
+    if filters.topic and filters.topic not in topics:
+        topics = [filters.topic, *topics[:columns - 1]]
+    by_code = sums(committee, filters, "postnummer", "district_number")
+    districts = figures.regroup(by_code, lambda key: key[1])
+    codes = figures.regroup(by_code, lambda key: key[0])
+    district_of = {code: district for code, district in by_code}
+    by_day = sums(committee, filters, "day")
+    by_action = sums(committee, filters, "action_id")
+    campaign_of = dict(db.session.execute(select(Action.id, Action.campaign_id).where(
+        Action.id.in_([a for a in by_action if a]))).all())
+    shown_topic = filters.topic or (topics[0] if topics else None)
+    return Dashboard(
+        total=total, ranking=ranking, topics=topics,
+        districts=figures.table(districts, k, topics, {d: WHOLE for d in districts if d != WHOLE}),
+        postal_codes=figures.table(codes, k, topics, {**{c: ("district", district_of[c]) for c in codes if c},
+                                                      **{("district", d): WHOLE for d in districts}}),
+        branches=figures.table(sums(committee, filters, "branch_id"), k, topics),
+        weeks=figures.table(figures.weeks(by_day), k, topics),
+        campaigns=figures.table(figures.regroup(by_action, lambda a: campaign_of.get(a) or 0), k, topics),
+        topic=shown_topic,
+        shares=figures.shares(districts, shown_topic, k) if shown_topic else [],
+        names=area_names(committee))
+
+
+def area_names(committee: Committee) -> dict[str, dict]:
+    """Readable names for the keys each table uses: district, postal code, branch and campaign."""
+    kommuner = committee.organisation.kommunenummer
+    return {
+        "district": dict(db.session.execute(select(District.number, District.name)
+                                            .where(District.kommunenummer.in_(kommuner))).all()),
+        "postnummer": {code: f"{code} {place.title()}" for code, place in db.session.execute(
+            select(PostalArea.postnummer, PostalArea.poststed).where(PostalArea.kommunenummer.in_(kommuner)))},
+        "branch": dict(db.session.execute(select(Branch.id, Branch.name)
+                                          .where(Branch.organisation_id == committee.organisation_id)).all()),
+        "campaign": dict(db.session.execute(select(Campaign.id, Campaign.name)
+                                            .where(Campaign.organisation_id == committee.organisation_id)).all()),
+    }

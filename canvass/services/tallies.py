@@ -1,0 +1,45 @@
+"""Keeping the committees' counts and topic index in step with the conversations, in the same transaction."""
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from canvass.extensions import db
+from canvass.insight import tally
+from canvass.models import Conversation, ConversationTopic, InputTally
+
+COLUMNS = ("id", "organisation_id", "branch_id", "action_id", "postnummer", "district_number", "topics",
+           "importance", "recorded_at")
+CHUNK = 5000
+
+
+def record(conversations: list[dict], connection=None) -> None:
+    """Count newly stored conversations (each a dict of COLUMNS) and index their topics."""
+    if not conversations:
+        return
+    bind = connection if connection is not None else db.session.get_bind()
+    connection = connection if connection is not None else db.session
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    table = InputTally.__table__
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=list(tally.KEY), set_={
+        name: table.c[name] + stmt.excluded[name] for name in ("residents", "importance_sum", "importance_count", "strong")})
+    connection.execute(stmt, tally.rows(tally.cells(conversations)))
+    topics = [{"conversation_id": c["id"], "topic": topic, "organisation_id": c["organisation_id"]}
+              for c in conversations for topic in tally.topics_of(c)]
+    if topics:
+        connection.execute(dialect.insert(ConversationTopic.__table__).on_conflict_do_nothing(), topics)
+
+
+def rebuild(connection) -> int:
+    """Count every stored conversation afresh; how many were counted."""
+    connection.execute(delete(InputTally.__table__))
+    connection.execute(delete(ConversationTopic.__table__))
+    columns = [Conversation.__table__.c[name] for name in COLUMNS]
+    done, last = 0, 0
+    while True:
+        batch = [dict(row._mapping) for row in connection.execute(
+            select(*columns).where(Conversation.id > last).order_by(Conversation.id).limit(CHUNK))]
+        if not batch:
+            return done
+        record(batch, connection)
+        done += len(batch)
+        last = batch[-1]["id"]

@@ -1,0 +1,202 @@
+"""The dashboard: what people raised, where and when, with charts and a district map."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from canvass.extensions import db
+from canvass.geo import geometry
+from canvass.insight import charts
+from canvass.insight.suppress import OTHER, K
+from canvass.models import Action, Campaign, District, InputTally, Role
+from canvass.services import committees
+from canvass.services.committees import WHOLE, Filters
+from canvass.web.access import roles_required
+from canvass.web.committee import bp
+
+SORTS = {"residents": _l("Hvor mange"), "importance": _l("Hvor viktig")}
+
+
+class FilterForm(FlaskForm):
+    """The dashboard's filters; a GET form, so a filtered view is a link that can be shared and exported."""
+
+    class Meta:
+        csrf = False
+
+    campaign = SelectField(_l("Kampanje"), validators=[Optional()], validate_choice=False)
+    action = SelectField(_l("Aksjon"), validators=[Optional()], validate_choice=False)
+    area = SelectField(_l("Område"), validators=[Optional()], validate_choice=False)
+    start = DateField(_l("Fra dato"), validators=[Optional()])
+    end = DateField(_l("Til dato"), validators=[Optional()])
+    topic = SelectField(_l("Tema"), validators=[Optional()], validate_choice=False)
+    sort = SelectField(_l("Ranger etter"), choices=[SelectChoice(k, v) for k, v in SORTS.items()],
+                       default="residents", validate_choice=False)
+
+
+def _choices(committee, names) -> dict[str, list]:
+    organisation = committee.organisation_id
+    everything = [SelectChoice("", gettext("Alle"))]
+    campaigns = db.session.execute(select(Campaign.id, Campaign.name).where(Campaign.organisation_id == organisation)
+                                   .order_by(Campaign.starts_on.desc())).all()
+    actions = select(Action.id, Action.title).where(Action.organisation_id == organisation)
+    if committee.branch_id is not None:
+        actions = actions.where(Action.branch_id == committee.branch_id)
+    topics = db.session.scalars(select(InputTally.topic).where(InputTally.organisation_id == organisation,
+                                                               InputTally.topic != "")
+                                .group_by(InputTally.topic).order_by(func.sum(InputTally.residents).desc())).all()
+    areas = [SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name))
+             for number, name in names["district"].items()]
+    if committee.branch_id is None:
+        areas += [SelectChoice(f"b:{branch_id}", gettext("Lag %(name)s", name=name))
+                  for branch_id, name in names["branch"].items()]
+    # Only postal codes with input: a county has hundreds, most of them post-office boxes.
+    heard = db.session.scalars(select(InputTally.postnummer).where(
+        InputTally.organisation_id == organisation, InputTally.postnummer != "").distinct()).all()
+    territory = set(committee.branch.territory) if committee.branch_id is not None else None
+    areas += [SelectChoice(f"p:{code}", names["postnummer"].get(code, code)) for code in sorted(heard)
+              if territory is None or code in territory]
+    return {
+        "campaign": everything + [SelectChoice(str(i), name) for i, name in campaigns],
+        "action": everything + [SelectChoice(str(i), title) for i, title in
+                                db.session.execute(actions.order_by(Action.starts_at.desc())).all()],
+        "area": everything + areas,
+        "topic": everything + [SelectChoice(t, t) for t in topics],
+    }
+
+
+def _filters(form: FilterForm) -> Filters:
+    kind, _, value = (form.area.data or "").partition(":")
+    number = lambda text: int(text) if text and text.isdigit() else None  # noqa: E731
+    return Filters(campaign_id=number(form.campaign.data), action_id=number(form.action.data),
+                   district=value if kind == "d" else None, postnummer=value if kind == "p" else None,
+                   branch_id=number(value) if kind == "b" else None,
+                   start=form.start.data, end=form.end.data, topic=form.topic.data or None)
+
+
+def filtered():
+    """The committee, its filter form read from the query string, and the filters it gives."""
+    committee = committees.committee_for(current_user)
+    names = committees.area_names(committee)
+    form = FilterForm(request.args)
+    for name, choices in _choices(committee, names).items():
+        form[name].choices = choices
+    form.validate()
+    return committee, names, form, _filters(form)
+
+
+def label(kind: str, key, names: dict) -> str:
+    """A table row's name: an area, a week, a campaign, or what small groups were counted as."""
+    if kind == "weeks":
+        return gettext("Uke %(week)s %(year)s", week=key[1], year=key[0])
+    if key == WHOLE and kind in ("district", "postnummer"):
+        return gettext("Uten område")
+    if isinstance(key, tuple) and key[0] == "district":
+        return gettext("Øvrige i %(area)s", area=names["district"].get(key[1]) or gettext("ukjent bydel"))
+    if key == WHOLE:
+        return gettext("Øvrige")
+    if not key:
+        return {"branch": gettext("Uten lag"), "campaign": gettext("Uten kampanje")}.get(kind, gettext("Ukjent"))
+    return names.get(kind, {}).get(key, str(key))
+
+
+def topic_label(topic: str) -> str:
+    return gettext("annet (små grupper)") if topic == OTHER else topic
+
+
+def _district_map(committee, board, names):
+    shapes = {number: geometry.from_geojson(text) for number, text in db.session.execute(
+        select(District.number, District.geometry).where(District.kommunenummer.in_(
+            committee.organisation.kommunenummer)))}
+    if not shapes or not board.topic:
+        return None, []
+    paths, height = geometry.svg_outlines(shapes, 640)
+    shown = {s.area: s for s in board.shares if s.area in shapes}
+    most = max((s.share for s in shown.values() if s.share is not None), default=0)
+    fills, tips = {}, {}
+    for number in shapes:
+        share = shown.get(number)
+        name = names["district"].get(number, number)
+        if share is None:
+            tips[number] = gettext("%(area)s: for få innspill til å vise", area=name)
+        elif share.share is None:
+            fills[number] = charts.BLUES[0]
+            tips[number] = gettext("%(area)s: færre enn %(k)s nevnte %(topic)s", area=name, k=committee.k,
+                                   topic=board.topic)
+        else:
+            fills[number] = charts.shade(share.share, most)
+            tips[number] = gettext("%(area)s: %(share)s nevnte %(topic)s", area=name,
+                                   share=format_percent(share.share), topic=board.topic)
+    title = gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic)
+    legend = [(charts.BLUES[i], format_percent(most * i / len(charts.BLUES)) + "–"
+               + format_percent(most * (i + 1) / len(charts.BLUES))) for i in range(len(charts.BLUES))]
+    legend.append((charts.NO_DATA, gettext("For få innspill")))
+    return charts.choropleth(paths, height, fills, tips, title), legend
+
+
+def pictures(committee, board, names) -> dict:
+    """The dashboard's charts and map, drawn for the page and the PDF alike."""
+    ranking = charts.bars([(topic_label(r.topic), r.residents, format_decimal(r.residents)) for r in board.ranking],
+                          gettext("Temaer etter hvor mange som tok dem opp"), highlight=board.topic)
+    week_keys = [key for key, _, _ in board.weeks.rows]
+    series = {topic: [cells.get(topic) for _, _, cells in board.weeks.rows] for topic in board.topics[:5]}
+    over_time = charts.lines(series, [label("weeks", k, names).split(" ")[1] for k in week_keys],
+                             gettext("Temaer per uke"))
+    district_map, legend = _district_map(committee, board, names)
+    return {"ranking": ranking, "weeks": over_time, "map": district_map, "legend": legend}
+
+
+@bp.get("/")
+@roles_required(Role.COMMITTEE)
+def dashboard():
+    """What residents raised in the committee's scope, filtered, as charts, a map and tables."""
+    committee, names, form, filters = filtered()
+    sort = form.sort.data if form.sort.data in SORTS else "residents"
+    board = committees.dashboard(committee, filters, by=sort)
+    return render_template("committee/dashboard.html", committee=committee, form=form, board=board, names=names,
+                           sorted_by=SORTS[sort],
+                           pictures=pictures(committee, board, names), label=label, topic_label=topic_label,
+                           query=request.query_string.decode())
+
+
+@bp.get("/sammenlign")
+@roles_required(Role.COMMITTEE)
+def compare():
+    """Two areas side by side: the same filters, each area's own ranking."""
+    committee, names, form, filters = filtered()
+    areas = _choices(committee, names)["area"][1:]
+    picked = [request.args.get("a", ""), request.args.get("b", "")]
+    sides = []
+    for value in picked:
+        kind, _, key = value.partition(":")
+        if kind not in ("d", "p", "b") or not key:
+            sides.append(None)
+            continue
+        narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
+                              "postnummer": key if kind == "p" else None,
+                              "branch_id": int(key) if kind == "b" and key.isdigit() else None})
+        board = committees.dashboard(committee, narrowed)
+        name = next((c.label for c in areas if c.value == value), value)
+        sides.append((name, board, charts.bars(
+            [(topic_label(r.topic), r.share * 100, format_percent(r.share)) for r in board.ranking],
+            gettext("Temaer i %(area)s, andel av innspillene", area=name))))
+    return render_template("committee/compare.html", committee=committee, form=form, areas=areas, picked=picked,
+                           sides=sides, topic_label=topic_label)
+
+
+
+@bp.post("/k")
+@roles_required(Role.COMMITTEE)
+def set_k():
+    """Raise the smallest group the committee is shown numbers for; it can never go below the rule's 5."""
+    committee = committees.committee_for(current_user)
+    k = request.form.get("k", type=int)
+    try:
+        committees.set_k(committee, k if k is not None else 0)
+        flash(gettext("Tall vises nå bare for grupper på minst %(k)s.", k=committee.k), "success")
+    except ValueError:
+        flash(gettext("Minste gruppe må være et helt tall på minst %(k)s.", k=K), "error")
+    return redirect(url_for("committee.dashboard"))

@@ -1,0 +1,93 @@
+"""Any filtered view out of the app: CSV, Excel with a sheet per table, and a PDF report with the charts."""
+from flask import Response, abort, request
+from flask_babel import format_date, gettext
+
+from canvass.insight.export import Sheet, to_csv, to_xlsx
+from canvass.models import Role
+from canvass.services import committee_input, committee_pdf, committees
+from canvass.web.access import roles_required
+from canvass.web.committee import bp
+from canvass.web.committee.dashboard import filtered, label, pictures, topic_label
+
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "pdf": "application/pdf"}
+INPUT_ROWS = 10000
+
+
+def _ranking(board) -> Sheet:
+    return Sheet(gettext("Temaer"), [gettext("Tema"), gettext("Innspill"), gettext("Andel"),
+                                     gettext("Viktighet (1–3)"), gettext("Svært viktig")],
+                 [[topic_label(r.topic), r.residents, round(r.share, 4),
+                   round(r.importance, 2) if r.importance is not None else None, r.strong] for r in board.ranking])
+
+
+def _table(table, kind: str, title: str, names) -> Sheet:
+    return Sheet(title, [gettext("Område") if kind in ("district", "postnummer") else title, gettext("Innspill"),
+                         *table.topics, topic_label("annet")],
+                 [[label(kind, key, names), total, *(cells[t] for t in [*table.topics, "annet"])]
+                  for key, total, cells in table.rows])
+
+
+def _input(committee, filters, names) -> Sheet | None:
+    """The scrubbed input on the chosen topic, theme by theme; only when a topic is chosen."""
+    if not filters.topic:
+        return None
+    rows = [[theme, s.words, ", ".join(s.topics), s.importance, names["district"].get(s.district_number, ""),
+             f"{s.week[0]}-{s.week[1]:02d}", ", ".join(s.tags), gettext("ja") if s.considered else ""]
+            for theme, s in committee_input.topic_inputs(committee, filters, filters.topic, INPUT_ROWS)]
+    return Sheet(gettext("Innspill om %(topic)s", topic=filters.topic)[:31],
+                 [gettext("Tema i emnet"), gettext("Hva som ble sagt"), gettext("Temaer"), gettext("Viktighet (1–3)"),
+                  gettext("Bydel"), gettext("Uke"), gettext("Merkelapper"), gettext("Vurdert")], rows)
+
+
+def sheets(committee, board, names, filters) -> dict[str, Sheet]:
+    """Every table of the filtered view by name, in the order the Excel book and the CSV choice use."""
+    result = {"ranking": _ranking(board),
+              "district": _table(board.districts, "district", gettext("Per bydel"), names),
+              "branch": _table(board.branches, "branch", gettext("Per lag"), names),
+              "postnummer": _table(board.postal_codes, "postnummer", gettext("Per postnummer"), names),
+              "weeks": _table(board.weeks, "weeks", gettext("Per uke"), names),
+              "campaign": _table(board.campaigns, "campaign", gettext("Per kampanje"), names)}
+    if committee.branch_id is not None:
+        del result["branch"]
+    found = _input(committee, filters, names)
+    if found:
+        result["input"] = found
+    return result
+
+
+def _described(form, committee) -> list[str]:
+    chosen = [f"{form[name].label.text}: {dict((c.value, c.label) for c in form[name].choices).get(form[name].data)}"
+              for name in ("campaign", "action", "area", "topic") if form[name].data]
+    chosen += [f"{form[name].label.text}: {format_date(form[name].data)}" for name in ("start", "end") if form[name].data]
+    return [gettext("Filter: %(filters)s", filters="; ".join(chosen) if chosen else gettext("ingen")),
+            gettext("Grupper med færre enn %(k)s innbyggere vises ikke for seg, men telles i «annet».", k=committee.k)]
+
+
+@bp.get("/eksport.<kind>")
+@roles_required(Role.COMMITTEE)
+def export(kind: str):
+    """The filtered dashboard as a file; a CSV holds one table, `tabell` (the topic ranking by default)."""
+    if kind not in MIMETYPES:
+        abort(404)
+    committee, names, form, filters = filtered()
+    board = committees.dashboard(committee, filters, by=form.sort.data or "residents")
+    tables = sheets(committee, board, names, filters)
+    scope = committee.branch.name if committee.branch else committee.organisation.name
+    if kind == "csv":
+        chosen = request.args.get("tabell", "ranking")
+        body = to_csv(tables.get(chosen, tables["ranking"]))
+    elif kind == "xlsx":
+        body = to_xlsx(list(tables.values()))
+    else:
+        drawn = pictures(committee, board, names)
+        sections = [(gettext("Temaer folk tok opp"), drawn["ranking"], tables["ranking"]),
+                    (gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic or ""), drawn["map"], None),
+                    (gettext("Over tid"), drawn["weeks"], tables["weeks"]),
+                    (gettext("Per bydel"), None, tables["district"])]
+        body = committee_pdf.render(gettext("Hva folk sa i %(scope)s", scope=scope),
+                                    _described(form, committee), sections)
+    response = Response(body, mimetype=MIMETYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="innspill.{kind}"'
+    return response

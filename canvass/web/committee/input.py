@@ -1,0 +1,153 @@
+"""Reading what people said, by topic and theme; naming, merging and splitting themes; tags and "considered"."""
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from markupsafe import Markup, escape
+
+from canvass.insight import scrub
+from canvass.models import Role
+from canvass.services import committee_input, programme
+from canvass.services.committee_input import InputError
+from canvass.web.access import roles_required
+from canvass.web.committee import bp
+from canvass.web.committee.dashboard import filtered
+
+
+MASK = re.compile(r"\[(?:navn|telefon|e-post|adresse)\]")
+
+
+@bp.app_template_filter("masks")
+def masks(text: str) -> Markup:
+    """Scrubbed text, escaped, with its masks marked and named in the reader's language."""
+    labels = {scrub.NAME_MASK: gettext("navn"), scrub.PHONE_MASK: gettext("telefon"),
+              scrub.EMAIL_MASK: gettext("e-post"), scrub.ADDRESS_MASK: gettext("adresse")}
+    return Markup(MASK.sub(lambda m: f'<span class="mask">[{escape(labels[m.group()])}]</span>', str(escape(text))))
+
+
+def back():
+    """Back to the page the form was on, with its filters; never to another site."""
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/komite/") else url_for("committee.input"))
+
+
+def _refused(err: InputError):
+    flash(gettext(err.message, **err.params), "error")
+
+
+def _theme(committee, theme_id):
+    theme = committee_input.theme_for(committee, theme_id)
+    if theme is None:
+        abort(404)
+    return theme
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+
+
+@bp.get("/innspill", endpoint="input")
+@roles_required(Role.COMMITTEE)
+def read_input():
+    """The topics with input to read, and for the chosen topic its themes with a few examples each."""
+    committee, names, form, filters = filtered()
+    topics = committee_input.topics(committee, filters)
+    topic = filters.topic or (topics[0][0] if topics else None)
+    view = committee_input.topic_view(committee, filters, topic) if topic else None
+    return render_template("committee/input.html", committee=committee, form=form, names=names, topics=topics,
+                           topic=topic, view=view, sections=programme.sections(committee),
+                           query=request.query_string.decode())
+
+
+@bp.get("/temaer/<int:theme_id>")
+@roles_required(Role.COMMITTEE)
+def theme(theme_id: int):
+    """All of a theme's input within the filters, a page at a time."""
+    committee, names, form, filters = filtered()
+    found = _theme(committee, theme_id)
+    page = max(request.args.get("side", 1, type=int), 1)
+    said, total = committee_input.theme_inputs(committee, found, filters, page)
+    others = [t for t, _, _ in committee_input.topic_view(committee, filters, found.topic, examples=0).themes
+              if t.id != found.id]
+    return render_template("committee/theme.html", committee=committee, form=form, names=names, theme=found,
+                           said=said, total=total, page=page, pages=(total + committee_input.PAGE - 1) // committee_input.PAGE,
+                           others=others, sections=programme.sections(committee), query=request.query_string.decode())
+
+
+@bp.post("/temaer/finn")
+@roles_required(Role.COMMITTEE)
+def find_themes():
+    """Group the topic's input that has no theme yet (within the filters) into new themes."""
+    committee, _, _, filters = filtered()
+    topic = request.form.get("topic", "")
+    made = committee_input.find_themes(committee, filters, topic) if topic else 0
+    flash(ngettext("Fant %(num)s nytt tema.", "Fant %(num)s nye temaer.", made), "success")
+    return back()
+
+
+@bp.post("/temaer/<int:theme_id>/navn")
+@roles_required(Role.COMMITTEE)
+def rename_theme(theme_id: int):
+    committee, *_ = filtered()
+    try:
+        committee_input.rename(_theme(committee, theme_id), request.form.get("label", ""))
+        flash(gettext("Temaet har fått nytt navn."), "success")
+    except InputError as err:
+        _refused(err)
+    return back()
+
+
+@bp.post("/temaer/<int:theme_id>/slaa-sammen")
+@roles_required(Role.COMMITTEE)
+def merge_themes(theme_id: int):
+    committee, *_ = filtered()
+    try:
+        n = committee_input.merge(committee, _theme(committee, theme_id), _ids("theme"))
+        flash(ngettext("%(num)s tema er slått sammen med dette.", "%(num)s temaer er slått sammen med dette.", n),
+              "success")
+    except InputError as err:
+        _refused(err)
+    return back()
+
+
+@bp.post("/temaer/<int:theme_id>/del")
+@roles_required(Role.COMMITTEE)
+def split_theme(theme_id: int):
+    committee, *_ = filtered()
+    try:
+        new = committee_input.split(committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", ""))
+        flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
+    except InputError as err:
+        _refused(err)
+    return back()
+
+
+@bp.post("/temaer/<int:theme_id>/vurdert")
+@roles_required(Role.COMMITTEE)
+def consider_theme(theme_id: int):
+    committee, *_ = filtered()
+    committee_input.set_theme_considered(_theme(committee, theme_id), request.form.get("considered") == "1")
+    return back()
+
+
+@bp.post("/innspill/<int:conversation_id>/vurdert")
+@roles_required(Role.COMMITTEE)
+def consider_input(conversation_id: int):
+    committee, *_ = filtered()
+    if not committee_input.set_input_considered(committee, conversation_id, request.form.get("considered") == "1"):
+        abort(404)
+    return back()
+
+
+@bp.post("/innspill/<int:conversation_id>/merkelapp")
+@roles_required(Role.COMMITTEE)
+def tag_input(conversation_id: int):
+    committee, *_ = filtered()
+    try:
+        if request.form.get("remove"):
+            committee_input.untag(committee, conversation_id, request.form["remove"])
+        elif not committee_input.tag(committee, conversation_id, request.form.get("tag", "")):
+            abort(404)
+    except InputError as err:
+        _refused(err)
+    return back()

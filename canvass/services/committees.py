@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from canvass.extensions import db
 from canvass.insight import figures
 from canvass.insight.suppress import K
-from canvass.insight.tally import ALL_TOPICS, Counts
+from canvass.insight.tally import Counts
 from canvass.models import (Action, Branch, BranchPostalCode, Campaign, Committee, District, InputTally, PostalArea,
                             Role, User)
 

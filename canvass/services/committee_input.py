@@ -4,16 +4,15 @@ A committee reads the words (with names, numbers and addresses masked), the topi
 it was, the district and the week. Never the address, the time of day, a contact or who canvassed.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, select
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
 from canvass.insight import scrub, themes
-from canvass.insight.tally import ALL_TOPICS, LOCAL
-from canvass.models import (Action, Address, BranchPostalCode, Committee, ConsideredInput, Conversation,
+from canvass.insight.tally import ALL_TOPICS
+from canvass.models import (Address, Committee, ConsideredInput, Conversation,
                             ConversationTopic, InputTag, SectionLink, Tag, Theme, ThemeMember)
 from canvass.services import committees
 from canvass.services.committees import Filters
@@ -39,39 +38,10 @@ def known_streets() -> frozenset[str]:
     return _streets(db.session.scalar(select(func.count(Address.id))))
 
 
-def _utc(day, end=False) -> datetime:
-    moment = datetime.combine(day + timedelta(days=1) if end else day, time(), LOCAL)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _conditions(committee: Committee, filters: Filters) -> list:
-    c = Conversation
-    conditions = [c.organisation_id == committee.organisation_id]
-    if committee.branch_id is not None:
-        territory = select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == committee.branch_id)
-        conditions.append(or_(c.postnummer.in_(territory), and_(c.postnummer.is_(None),
-                                                               c.branch_id == committee.branch_id)))
-    if filters.campaign_id:
-        conditions.append(c.action_id.in_(select(Action.id).where(Action.campaign_id == filters.campaign_id)))
-    if filters.action_id:
-        conditions.append(c.action_id == filters.action_id)
-    if filters.district:
-        conditions.append(c.district_number == filters.district)
-    if filters.postnummer:
-        conditions.append(c.postnummer == filters.postnummer)
-    if filters.branch_id:
-        conditions.append(c.branch_id == filters.branch_id)
-    if filters.start:
-        conditions.append(c.recorded_at >= _utc(filters.start))
-    if filters.end:
-        conditions.append(c.recorded_at < _utc(filters.end, end=True))
-    return conditions
-
-
 def _in_topic(committee: Committee, filters: Filters, topic: str):
     return (select(Conversation.id).join(ConversationTopic, ConversationTopic.conversation_id == Conversation.id)
             .where(ConversationTopic.organisation_id == committee.organisation_id, ConversationTopic.topic == topic,
-                   Conversation.words != "", *_conditions(committee, filters)))
+                   Conversation.words != "", *committees.conditions(committee, filters, Conversation)))
 
 
 @dataclass
@@ -127,6 +97,9 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
     ordered = sorted(found, key=lambda t: (-counts[t.id], t.id))
     shown = []
     for theme in ordered:
+        if not examples:
+            shown.append((theme, counts[theme.id], []))
+            continue
         rows = db.session.execute(_readable().join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
                                   .where(ThemeMember.theme_id == theme.id, Conversation.id.in_(select(matching.c.id)))
                                   .order_by(Conversation.recorded_at.desc()).limit(examples))
@@ -142,7 +115,7 @@ def theme_for(committee: Committee, theme_id: int) -> Theme | None:
 def theme_inputs(committee: Committee, theme: Theme, filters: Filters, page: int = 1,
                  size: int = PAGE) -> tuple[list[Said], int]:
     """One page of a theme's input (newest first) within the filters, and how many there are."""
-    inside = and_(ThemeMember.theme_id == theme.id, *_conditions(committee, filters))
+    inside = and_(ThemeMember.theme_id == theme.id, *committees.conditions(committee, filters, Conversation))
     total = db.session.scalar(select(func.count()).select_from(Conversation).join(
         ThemeMember, ThemeMember.conversation_id == Conversation.id).where(inside))
     rows = db.session.execute(_readable().join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
@@ -231,13 +204,14 @@ def set_theme_considered(theme: Theme, considered: bool) -> None:
     db.session.commit()
 
 
-def _in_scope(committee: Committee, conversation_id: int) -> bool:
+def in_scope(committee: Committee, conversation_id: int) -> bool:
+    """Whether the input is the committee's to mark, tag or link."""
     return db.session.scalar(select(Conversation.id).where(
-        Conversation.id == conversation_id, *_conditions(committee, Filters()))) is not None
+        Conversation.id == conversation_id, *committees.conditions(committee, Filters(), Conversation))) is not None
 
 
 def set_input_considered(committee: Committee, conversation_id: int, considered: bool) -> bool:
-    if not _in_scope(committee, conversation_id):
+    if not in_scope(committee, conversation_id):
         return False
     db.session.execute(delete(ConsideredInput).where(ConsideredInput.committee_id == committee.id,
                                                      ConsideredInput.conversation_id == conversation_id))
@@ -252,7 +226,7 @@ def tag(committee: Committee, conversation_id: int, name: str) -> bool:
     name = " ".join(name.split()).lower()
     if not name or len(name) > 60:
         raise InputError(N_("En merkelapp må ha mellom 1 og 60 tegn."))
-    if not _in_scope(committee, conversation_id):
+    if not in_scope(committee, conversation_id):
         return False
     found = db.session.scalar(select(Tag).where(Tag.committee_id == committee.id, Tag.name == name))
     if found is None:

@@ -4,15 +4,15 @@ Everything is summed from `InputTally` for the committee's scope (the organisati
 branch's territory) and the filters, then handed to `canvass.insight.figures`, which suppresses
 small groups. Nothing here reads a conversation's address, a contact or a canvasser.
 """
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, func, or_, select
 
 from canvass.extensions import db
 from canvass.insight import figures
 from canvass.insight.suppress import K
-from canvass.insight.tally import Counts
+from canvass.insight.tally import LOCAL, Counts
 from canvass.models import (Action, Branch, BranchPostalCode, Campaign, Committee, District, InputTally, PostalArea,
                             Role, User)
 
@@ -54,31 +54,38 @@ class Filters:
     topic: str | None = None
 
 
-def _territory(committee: Committee):
-    return select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == committee.branch_id)
+def _utc(day: date, end: bool = False) -> datetime:
+    """The UTC time an Oslo day starts (or, with `end`, the next day starts)."""
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time(), LOCAL)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _conditions(committee: Committee, filters: Filters) -> list:
-    t = InputTally
-    conditions = [t.organisation_id == committee.organisation_id]
+def conditions(committee: Committee, filters: Filters, table=InputTally) -> list:
+    """The committee's scope and the filters as conditions on `InputTally` or on `Conversation`.
+
+    The counts store an Oslo day and "" for no postal code; conversations a UTC time and NULL.
+    """
+    counted = table is InputTally
+    conditions = [table.organisation_id == committee.organisation_id]
     if committee.branch_id is not None:
         # Input with no postal code (a stand) belongs to the branch that held the action.
-        conditions.append(or_(t.postnummer.in_(_territory(committee)),
-                              and_(t.postnummer == "", t.branch_id == committee.branch_id)))
+        territory = select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == committee.branch_id)
+        no_code = table.postnummer == "" if counted else table.postnummer.is_(None)
+        conditions.append(or_(table.postnummer.in_(territory), and_(no_code, table.branch_id == committee.branch_id)))
     if filters.campaign_id:
-        conditions.append(t.action_id.in_(select(Action.id).where(Action.campaign_id == filters.campaign_id)))
+        conditions.append(table.action_id.in_(select(Action.id).where(Action.campaign_id == filters.campaign_id)))
     if filters.action_id:
-        conditions.append(t.action_id == filters.action_id)
+        conditions.append(table.action_id == filters.action_id)
     if filters.district:
-        conditions.append(t.district_number == filters.district)
+        conditions.append(table.district_number == filters.district)
     if filters.postnummer:
-        conditions.append(t.postnummer == filters.postnummer)
+        conditions.append(table.postnummer == filters.postnummer)
     if filters.branch_id:
-        conditions.append(t.branch_id == filters.branch_id)
+        conditions.append(table.branch_id == filters.branch_id)
     if filters.start:
-        conditions.append(t.day >= filters.start)
+        conditions.append(table.day >= filters.start if counted else table.recorded_at >= _utc(filters.start))
     if filters.end:
-        conditions.append(t.day <= filters.end)
+        conditions.append(table.day <= filters.end if counted else table.recorded_at < _utc(filters.end, end=True))
     return conditions
 
 
@@ -88,7 +95,7 @@ def sums(committee: Committee, filters: Filters, *by: str) -> dict:
     keys = [getattr(t, name) for name in by]
     stmt = (select(*keys, t.topic, func.sum(t.residents), func.sum(t.importance_sum), func.sum(t.importance_count),
                    func.sum(t.strong))
-            .where(*_conditions(committee, filters)).group_by(*keys, t.topic))
+            .where(*conditions(committee, filters)).group_by(*keys, t.topic))
     result: dict = {}
     for row in db.session.execute(stmt):
         key = tuple(row[:len(by)]) if len(by) > 1 else (row[0] if by else WHOLE)
@@ -110,7 +117,6 @@ class Dashboard:
     campaigns: figures.Table
     topic: str | None
     shares: list[figures.Share]
-    names: dict[str, dict] = field(default_factory=dict)
 
 
 def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6) -> Dashboard:
@@ -138,8 +144,7 @@ def dashboard(committee: Committee, filters: Filters, by: str = "residents", col
         weeks=figures.table(figures.weeks(by_day), k, topics),
         campaigns=figures.table(figures.regroup(by_action, lambda a: campaign_of.get(a) or 0), k, topics),
         topic=shown_topic,
-        shares=figures.shares(districts, shown_topic, k) if shown_topic else [],
-        names=area_names(committee))
+        shares=figures.shares(districts, shown_topic, k) if shown_topic else [])
 
 
 def area_names(committee: Committee) -> dict[str, dict]:

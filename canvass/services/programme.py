@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo.errors import N_
 from canvass.insight.suppress import OTHER
-from canvass.models import Committee, Conversation, ProgrammeSection, Report, SectionLink, Theme, ThemeMember
+from canvass.models import Committee, ProgrammeSection, Report, SectionLink, Theme, ThemeMember
 from canvass.services import committees
-from canvass.services.committee_input import InputError, theme_for
+from canvass.services.committee_input import InputError, in_scope, theme_for
 
 
 def sections(committee: Committee) -> list[ProgrammeSection]:
@@ -60,9 +60,7 @@ def link_theme(committee: Committee, section: ProgrammeSection, theme_id: int) -
 
 
 def link_input(committee: Committee, section: ProgrammeSection, conversation_id: int) -> None:
-    in_scope = db.session.scalar(select(Conversation.id).where(
-        Conversation.id == conversation_id, Conversation.organisation_id == committee.organisation_id))
-    if in_scope is None:
+    if not in_scope(committee, conversation_id):
         raise InputError(N_("Fant ikke innspillet."))
     if not any(link.conversation_id == conversation_id for link in section.links):
         section.links.append(SectionLink(conversation_id=conversation_id))

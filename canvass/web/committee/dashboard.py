@@ -77,15 +77,21 @@ def _filters(form: FilterForm) -> Filters:
                    start=form.start.data, end=form.end.data, topic=form.topic.data or None)
 
 
+def read_filters() -> tuple[FilterForm, Filters]:
+    """The filter form read from the query string, and the filters it gives; without its choices."""
+    form = FilterForm(request.args)
+    form.validate()
+    return form, _filters(form)
+
+
 def filtered():
-    """The committee, its filter form read from the query string, and the filters it gives."""
+    """The committee, its area names, its filter form with the choices to render, and the filters."""
     committee = committees.committee_for(current_user)
     names = committees.area_names(committee)
-    form = FilterForm(request.args)
+    form, filters = read_filters()
     for name, choices in _choices(committee, names).items():
         form[name].choices = choices
-    form.validate()
-    return committee, names, form, _filters(form)
+    return committee, names, form, filters
 
 
 def label(kind: str, key, names: dict) -> str:

@@ -3,15 +3,17 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from canvass.insight import scrub
 from canvass.models import Role
-from canvass.services import committee_input, programme
+from canvass.services import committee_input, committees, programme
 from canvass.services.committee_input import InputError
+from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
-from canvass.web.committee.dashboard import filtered
+from canvass.web.committee.dashboard import filtered, read_filters
 
 
 MASK = re.compile(r"\[(?:navn|telefon|e-post|adresse)\]")
@@ -29,10 +31,6 @@ def back():
     """Back to the page the form was on, with its filters; never to another site."""
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/komite/") else url_for("committee.input"))
-
-
-def _refused(err: InputError):
-    flash(gettext(err.message, **err.params), "error")
 
 
 def _theme(committee, theme_id):
@@ -78,7 +76,8 @@ def theme(theme_id: int):
 @roles_required(Role.COMMITTEE)
 def find_themes():
     """Group the topic's input that has no theme yet (within the filters) into new themes."""
-    committee, _, _, filters = filtered()
+    committee = committees.committee_for(current_user)
+    _, filters = read_filters()
     topic = request.form.get("topic", "")
     made = committee_input.find_themes(committee, filters, topic) if topic else 0
     flash(ngettext("Fant %(num)s nytt tema.", "Fant %(num)s nye temaer.", made), "success")
@@ -88,44 +87,44 @@ def find_themes():
 @bp.post("/temaer/<int:theme_id>/navn")
 @roles_required(Role.COMMITTEE)
 def rename_theme(theme_id: int):
-    committee, *_ = filtered()
+    committee = committees.committee_for(current_user)
     try:
         committee_input.rename(_theme(committee, theme_id), request.form.get("label", ""))
         flash(gettext("Temaet har fått nytt navn."), "success")
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return back()
 
 
 @bp.post("/temaer/<int:theme_id>/slaa-sammen")
 @roles_required(Role.COMMITTEE)
 def merge_themes(theme_id: int):
-    committee, *_ = filtered()
+    committee = committees.committee_for(current_user)
     try:
         n = committee_input.merge(committee, _theme(committee, theme_id), _ids("theme"))
         flash(ngettext("%(num)s tema er slått sammen med dette.", "%(num)s temaer er slått sammen med dette.", n),
               "success")
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return back()
 
 
 @bp.post("/temaer/<int:theme_id>/del")
 @roles_required(Role.COMMITTEE)
 def split_theme(theme_id: int):
-    committee, *_ = filtered()
+    committee = committees.committee_for(current_user)
     try:
         new = committee_input.split(committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", ""))
         flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return back()
 
 
 @bp.post("/temaer/<int:theme_id>/vurdert")
 @roles_required(Role.COMMITTEE)
 def consider_theme(theme_id: int):
-    committee, *_ = filtered()
+    committee = committees.committee_for(current_user)
     committee_input.set_theme_considered(_theme(committee, theme_id), request.form.get("considered") == "1")
     return back()
 
@@ -133,7 +132,7 @@ def consider_theme(theme_id: int):
 @bp.post("/innspill/<int:conversation_id>/vurdert")
 @roles_required(Role.COMMITTEE)
 def consider_input(conversation_id: int):
-    committee, *_ = filtered()
+    committee = committees.committee_for(current_user)
     if not committee_input.set_input_considered(committee, conversation_id, request.form.get("considered") == "1"):
         abort(404)
     return back()
@@ -142,12 +141,12 @@ def consider_input(conversation_id: int):
 @bp.post("/innspill/<int:conversation_id>/merkelapp")
 @roles_required(Role.COMMITTEE)
 def tag_input(conversation_id: int):
-    committee, *_ = filtered()
+    committee = committees.committee_for(current_user)
     try:
         if request.form.get("remove"):
             committee_input.untag(committee, conversation_id, request.form["remove"])
         elif not committee_input.tag(committee, conversation_id, request.form.get("tag", "")):
             abort(404)
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return back()

@@ -7,6 +7,7 @@ from canvass.geo.errors import N_
 from canvass.models import Role
 from canvass.services import committees, programme
 from canvass.services.committee_input import InputError
+from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.dashboard import topic_label
@@ -18,10 +19,6 @@ def _section(committee, section_id):
     if section is None:
         abort(404)
     return section
-
-
-def _refused(err: InputError):
-    flash(gettext(err.message, **err.params), "error")
 
 
 @bp.get("/program", endpoint="programme")
@@ -42,7 +39,7 @@ def add_section():
         programme.add_section(committee, request.form.get("title", ""), request.form.get("answer", ""))
         flash(gettext("Avsnittet er lagt til."), "success")
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return redirect(url_for("committee.programme"))
 
 
@@ -55,7 +52,7 @@ def update_section(section_id: int):
                                  request.form.get("answer", ""))
         flash(gettext("Avsnittet er lagret."), "success")
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return redirect(url_for("committee.programme") + f"#avsnitt-{section_id}")
 
 
@@ -84,7 +81,7 @@ def link():
             programme.link_input(committee, section, request.form.get("input", 0, type=int))
         flash(gettext("Knyttet til «%(section)s».", section=section.title), "success")
     except InputError as err:
-        _refused(err)
+        flash_error(err)
     return back()
 
 
@@ -107,7 +104,7 @@ def report():
             flash(gettext("Rapporten er publisert for medlemmene."), "success")
             return redirect(url_for("reports.show", report_id=published.id))
         except InputError as err:
-            _refused(err)
+            flash_error(err)
     content = programme.report_content(committee)
     return render_template("committee/report.html", committee=committee, content=content,
                            reports=programme.published(committee.organisation_id), topic_label=topic_label, query="",

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 PHONE_MASK, EMAIL_MASK, ADDRESS_MASK, NAME_MASK = "[telefon]", "[e-post]", "[adresse]", "[navn]"
+MASK = re.compile("|".join(re.escape(m) for m in (PHONE_MASK, EMAIL_MASK, ADDRESS_MASK, NAME_MASK)))
 
 EMAIL = re.compile(r"[\w.+-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 # Norwegian numbers as people write them: 91234567, 912 34 567, 91 23 45 67, 9123 4567, with +47 or 0047.

@@ -16,11 +16,12 @@ from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from canvass.insight.scrub import MASK
+
 # Cosine distance under which two groups of input count as the same theme (average linkage).
 THRESHOLD = 0.94
 # Above this many texts the pairwise distances get too big; k-means takes over.
 AGGLOMERATIVE_LIMIT = 3000
-MASK = re.compile(r"\[(?:navn|telefon|e-post|adresse)\]")
 WORD = re.compile(r"[a-zæøåéèü]+(?:-[a-zæøåéèü]+)*")
 
 

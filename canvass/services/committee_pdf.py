@@ -5,7 +5,7 @@ import re
 from fpdf import FPDF
 
 from canvass.insight.export import Sheet
-from canvass.services.walk_sheet import _latin1
+from canvass.services.walk_sheet import latin1
 
 MARGIN = 14
 TITLE = re.compile(r"<title>.*?</title>", re.S)
@@ -15,7 +15,7 @@ def _svg(pdf: FPDF, svg: str, width: float) -> None:
     """An SVG chart at the current position; its screen-reader title is left out, the heading says it."""
     if not svg:
         return
-    data = ('<?xml version="1.0" encoding="ISO-8859-1"?>' + _latin1(TITLE.sub("", str(svg)))).encode("latin-1")
+    data = ('<?xml version="1.0" encoding="ISO-8859-1"?>' + latin1(TITLE.sub("", str(svg)))).encode("latin-1")
     info = pdf.image(io.BytesIO(data), x=MARGIN, y=pdf.get_y(), w=width)
     pdf.set_y(pdf.get_y() + info.rendered_height + 4)
 
@@ -26,13 +26,13 @@ def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
     rest = (width - first) / max(len(sheet.header) - 1, 1)
     pdf.set_font("Helvetica", "B", 8)
     for i, header in enumerate(sheet.header):
-        pdf.cell(first if i == 0 else rest, 6, _latin1(str(header))[:40], border="B", align="L" if i == 0 else "R")
+        pdf.cell(first if i == 0 else rest, 6, latin1(str(header))[:40], border="B", align="L" if i == 0 else "R")
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
     for row in sheet.rows[:limit]:
         for i, cell in enumerate(row):
             text = "-" if cell is None else (f"{cell:.0%}" if isinstance(cell, float) and cell <= 1 else str(cell))
-            pdf.cell(first if i == 0 else rest, 5, _latin1(text)[:45], border="B", align="L" if i == 0 else "R")
+            pdf.cell(first if i == 0 else rest, 5, latin1(text)[:45], border="B", align="L" if i == 0 else "R")
         pdf.ln()
     pdf.ln(4)
 
@@ -42,20 +42,20 @@ def render(title: str, lines: list[str], sections: list[tuple[str, str | None, S
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(_latin1(title))
+    pdf.set_title(latin1(title))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for line in lines:
-        pdf.multi_cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     width = pdf.w - 2 * MARGIN
     for heading, svg, sheet in sections:
         if pdf.get_y() > pdf.h - 80:
             pdf.add_page()
         pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, latin1(heading), new_x="LMARGIN", new_y="NEXT")
         if svg:
             _svg(pdf, svg, width)
         if sheet is not None:

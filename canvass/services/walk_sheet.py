@@ -14,7 +14,7 @@ MARGIN = 12
 MAP_HEIGHT = 90
 
 
-def _latin1(text: str) -> str:
+def latin1(text: str) -> str:
     """The PDF core fonts speak Latin-1 (æ, ø, å are in it); dashes and quotes outside it are simplified."""
     return text.replace("–", "-").replace("—", "-").replace("’", "'").encode("latin-1", "replace").decode("latin-1")
 
@@ -36,13 +36,13 @@ def render(turf: Turf, heading: list[str]) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(_latin1(turf.name))
+    pdf.set_title(latin1(turf.name))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 8, _latin1(turf.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, latin1(turf.name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for line in heading:
-        pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     _map(pdf, turf, pdf.get_y() + 2)
     pdf.set_y(pdf.get_y() + MAP_HEIGHT + 6)
     _table(pdf, door_rows(turf))
@@ -86,7 +86,7 @@ def _table(pdf: FPDF, rows: list[tuple[int, str, str]]) -> None:
     def header_row():
         pdf.set_font("Helvetica", "B", 7)
         for text, w in zip(header, widths):
-            pdf.cell(w, 6, _latin1(text), border=1, align="C")
+            pdf.cell(w, 6, latin1(text), border=1, align="C")
         pdf.ln()
         pdf.set_font("Helvetica", "", 8)
 
@@ -98,8 +98,8 @@ def _table(pdf: FPDF, rows: list[tuple[int, str, str]]) -> None:
             header_row()
         first = (number, address) != previous
         pdf.cell(widths[0], 6, str(number) if first else "", border=1)
-        pdf.cell(widths[1], 6, _latin1(address) if first else "", border=1)
-        pdf.cell(widths[2], 6, _latin1(door), border=1)
+        pdf.cell(widths[1], 6, latin1(address) if first else "", border=1)
+        pdf.cell(widths[2], 6, latin1(door), border=1)
         for w in widths[3:]:
             pdf.cell(w, 6, "", border=1)
         pdf.ln()

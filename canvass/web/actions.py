@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from sqlalchemy import select
 
 from canvass.extensions import db
+from canvass.insight import charts
 from canvass.models import Action, Assignment, Campaign, Role, Turf, User
 from canvass.services import actions, progress, turfs
 from canvass.web import flash_error
@@ -23,8 +24,6 @@ from canvass.web.turf import pdf_response, sheet_summary
 bp = Blueprint("actions", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 KIND_LABELS = {"door": _l("Dørbanking"), "leaflet": _l("Løpeseddelutdeling i postkasser")}
-# Sequential blues (ColorBrewer "Blues"), readable by colour-blind people; the share is also written out.
-COVERAGE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 
 
 class ActionForm(FlaskForm):
@@ -164,7 +163,7 @@ def coverage_map(action_id: int):
     features = [
         {"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
             "name": t.name, "coverage": round(tallies[t.id].coverage, 3),
-            "fill": COVERAGE_COLOURS[min(int(tallies[t.id].coverage * 5), 4)],
+            "fill": charts.BLUES[min(int(tallies[t.id].coverage * 5), 4)],
             "label": f"{t.name}: {round(tallies[t.id].coverage * 100)} %"}}
         for t in live if t.geometry]
     if action.meeting_lat is not None and action.meeting_lon is not None:

@@ -149,7 +149,7 @@ def pictures(committee, board, names) -> dict:
                           gettext("Temaer etter hvor mange som tok dem opp"), highlight=board.topic)
     week_keys = [key for key, _, _ in board.weeks.rows]
     series = {topic: [cells.get(topic) for _, _, cells in board.weeks.rows] for topic in board.topics[:5]}
-    over_time = charts.lines(series, [label("weeks", k, names).split(" ")[1] for k in week_keys],
+    over_time = charts.lines(series, [str(week) for _, week in week_keys],
                              gettext("Temaer per uke"))
     district_map, legend = _district_map(committee, board, names)
     return {"ranking": ranking, "weeks": over_time, "map": district_map, "legend": legend}

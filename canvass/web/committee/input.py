@@ -1,6 +1,4 @@
 """Reading what people said, by topic and theme; naming, merging and splitting themes; tags and "considered"."""
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
@@ -16,15 +14,12 @@ from canvass.web.committee import bp
 from canvass.web.committee.dashboard import filtered, read_filters
 
 
-MASK = re.compile(r"\[(?:navn|telefon|e-post|adresse)\]")
-
-
 @bp.app_template_filter("masks")
 def masks(text: str) -> Markup:
     """Scrubbed text, escaped, with its masks marked and named in the reader's language."""
     labels = {scrub.NAME_MASK: gettext("navn"), scrub.PHONE_MASK: gettext("telefon"),
               scrub.EMAIL_MASK: gettext("e-post"), scrub.ADDRESS_MASK: gettext("adresse")}
-    return Markup(MASK.sub(lambda m: f'<span class="mask">[{escape(labels[m.group()])}]</span>', str(escape(text))))
+    return Markup(scrub.MASK.sub(lambda m: f'<span class="mask">[{escape(labels[m.group()])}]</span>', str(escape(text))))
 
 
 def back():

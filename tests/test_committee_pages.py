@@ -231,3 +231,14 @@ def test_counts_stay_when_the_conversation_is_erased(committee, insight_app):
     db.session.commit()
     assert committee.get("/komite/eksport.csv").data == before
     assert db.session.scalar(select(InputTally).where(InputTally.topic == tally.ALL_TOPICS)) is not None
+
+
+def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one():
+    from canvass.services.committee_pdf import cell_text
+    assert cell_text(0.25, percent=True) == "25%"
+    assert cell_text(1.0) == "1.0" and cell_text(None) == "-"
+
+
+def test_the_excel_ranking_shows_shares_as_percent(committee, insight_app):
+    book = load_workbook(io.BytesIO(committee.get("/komite/eksport.xlsx").data))
+    assert book["Temaer"]["C2"].number_format == "0%" and book["Temaer"]["B2"].number_format == "General"

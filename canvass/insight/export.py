@@ -19,6 +19,8 @@ class Sheet:
     title: str
     header: list[str]
     rows: list[list]
+    # Columns holding shares (0–1), shown as percentages.
+    percent: tuple[int, ...] = ()
 
 
 def safe(value):
@@ -49,6 +51,9 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
             cell.font = Font(bold=True)
         for row in sheet.rows:
             page.append([safe(cell) for cell in row])
+        for column in sheet.percent:
+            for (cell,) in page.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                cell.number_format = "0%"
         page.freeze_panes = "B2"
         for i, header in enumerate(sheet.header, start=1):
             longest = max([len(str(header))] + [len(str(row[i - 1])) for row in sheet.rows[:200] if row[i - 1] is not None])

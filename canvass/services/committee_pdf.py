@@ -20,6 +20,13 @@ def _svg(pdf: FPDF, svg: str, width: float) -> None:
     pdf.set_y(pdf.get_y() + info.rendered_height + 4)
 
 
+def cell_text(value, percent: bool = False) -> str:
+    """A table cell as printed: a dash for a hidden small group, shares as whole percentages."""
+    if value is None:
+        return "-"
+    return f"{value:.0%}" if percent else str(value)
+
+
 def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
     width = pdf.w - 2 * MARGIN
     first = min(60, width / 2.5)
@@ -31,7 +38,7 @@ def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
     pdf.set_font("Helvetica", "", 8)
     for row in sheet.rows[:limit]:
         for i, cell in enumerate(row):
-            text = "-" if cell is None else (f"{cell:.0%}" if isinstance(cell, float) and cell <= 1 else str(cell))
+            text = cell_text(cell, i in sheet.percent)
             pdf.cell(first if i == 0 else rest, 5, latin1(text)[:45], border="B", align="L" if i == 0 else "R")
         pdf.ln()
     pdf.ln(4)

@@ -19,7 +19,8 @@ def _ranking(board) -> Sheet:
     return Sheet(gettext("Temaer"), [gettext("Tema"), gettext("Innspill"), gettext("Andel"),
                                      gettext("Viktighet (1–3)"), gettext("Svært viktig")],
                  [[topic_label(r.topic), r.residents, round(r.share, 4),
-                   round(r.importance, 2) if r.importance is not None else None, r.strong] for r in board.ranking])
+                   round(r.importance, 2) if r.importance is not None else None, r.strong] for r in board.ranking],
+                 percent=(2,))
 
 
 def _table(table, kind: str, title: str, names) -> Sheet:

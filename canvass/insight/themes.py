@@ -3,6 +3,11 @@
 Norwegian runs words together (barnehageplass, barnehageplasser, plass i barnehagen), so beside
 whole-word stems the vectors hold character 3–5-grams within words, which match the parts of a
 compound. Everything runs locally with scikit-learn and the Snowball stemmer: no model download.
+
+People raise several things at one door, so a text on the topic being grouped often talks about
+other topics too. Given input on other topics as a background, each word and word piece is
+weighted by how much more often it comes up in this topic than in the background (the log of the
+ratio, nothing when it is no more common here), so "rent" does not pull input on the GP together.
 """
 import re
 from dataclasses import dataclass
@@ -11,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import snowballstemmer
-from scipy.sparse import hstack
+from scipy.sparse import diags, hstack
 from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -50,13 +55,16 @@ class Theme:
     label: str
 
 
-def find_themes(texts: list[str]) -> list[Theme]:
-    """Groups of similar texts (indices into `texts`), biggest first, each with a label of its commonest words."""
+def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Theme]:
+    """Groups of similar texts (indices into `texts`), biggest first, each with a label of its commonest words.
+
+    `background`: input on other topics, against which the words that belong to this topic are found.
+    """
     if not texts:
         return []
     if len(texts) == 1:
         return [Theme([0], _label(texts))]
-    vectors = _vectors(texts)
+    vectors = _vectors(texts, list(background))
     if vectors is None:
         return [Theme(list(range(len(texts))), "")]
     labels = _cluster(vectors, len(texts))
@@ -67,15 +75,32 @@ def find_themes(texts: list[str]) -> list[Theme]:
     return sorted(themes, key=lambda t: (-len(t.members), t.members[0]))
 
 
-def _vectors(texts: list[str]):
+def _vectors(texts: list[str], background: list[str]):
     stemmed = [" ".join(_stems(t)) for t in texts]
     if not any(stemmed):
         return None
-    word_part = TfidfVectorizer(analyzer=str.split, sublinear_tf=True).fit_transform(stemmed)
-    piece_part = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2) \
-        .fit_transform([" ".join(words(t)) for t in texts]) if len(texts) > 2 else None
-    parts = [word_part] + ([piece_part] if piece_part is not None and piece_part.shape[1] else [])
-    return normalize(hstack(parts).tocsr())
+    plain = [" ".join(words(t)) for t in texts]
+    parts = [_weighted(TfidfVectorizer(analyzer=str.split, sublinear_tf=True), stemmed,
+                       [" ".join(_stems(t)) for t in background])]
+    if len(texts) > 2:
+        pieces = _weighted(TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
+                           plain, [" ".join(words(t)) for t in background])
+        if pieces is not None and pieces.shape[1]:
+            parts.append(pieces)
+    vectors = hstack([part for part in parts if part is not None]).tocsr()
+    return normalize(vectors) if vectors.nnz else None
+
+
+def _weighted(vectorizer: TfidfVectorizer, texts: list[str], background: list[str]):
+    """TF-IDF vectors of the texts, each feature weighted by how much more it belongs to them than to the background."""
+    try:
+        ours = vectorizer.fit_transform(texts)
+    except ValueError:  # nothing left to count, e.g. no word piece occurs twice
+        return None
+    if background:
+        share = lambda m: np.asarray((m > 0).sum(axis=0)).ravel() / m.shape[0] + 1e-3  # noqa: E731
+        ours = ours @ diags(np.clip(np.log(share(ours) / share(vectorizer.transform(background))), 0, None))
+    return normalize(ours)
 
 
 def _cluster(vectors, n: int) -> np.ndarray:

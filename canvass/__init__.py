@@ -2,12 +2,13 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from canvass import config
 from canvass.extensions import babel, compress, csrf, db, htmx, login, migrate
+from canvass.formatting import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and attached in `create_app`."""
+import sqlite3
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
@@ -6,7 +8,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 
 # Named constraints so migrations are the same on SQLite and PostgreSQL.
 naming = {
@@ -24,3 +27,11 @@ babel = Babel()
 htmx = Htmx()
 # Phones on weak signal: pages and fragments go out compressed, also without a proxy in front.
 compress = Compress()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_cache(connection, _record) -> None:
+    """64 MiB of page cache instead of SQLite's 2 MiB: the committees' counts are read and upserted in the
+    hundreds of thousands of rows, and a small cache turns every one into a trip to the file."""
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA cache_size = -65536")

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER
-from canvass.models import Branch, Committee, InputTally, Organisation
+from canvass.insight.tally import Grain
+from canvass.models import Action, Branch, Committee, Conversation, InputTally, Organisation
 from canvass.services import committees, sample_input, tallies
 from canvass.services.committees import Filters
 from tests.conftest import INSIGHT_INPUTS, INSIGHT_START
@@ -70,7 +71,7 @@ def test_filters_narrow_to_one_district_and_week(insight_app, county):
 def test_no_number_anywhere_is_under_k(insight_app, county):
     # One district gives small groups per postal code and week.
     county.k = 7
-    board = committees.dashboard(county, Filters(district="030103"))
+    board = committees.dashboard(county, Filters(district="030103"), postal_codes=True)
     tables = [board.districts, board.postal_codes, board.branches, board.weeks, board.campaigns]
     numbers = [row.residents for row in board.ranking] + [total for t in tables for _, total, _ in t.rows] + \
         [n for t in tables for _, _, cells in t.rows for n in cells.values() if n is not None] + \
@@ -81,7 +82,7 @@ def test_no_number_anywhere_is_under_k(insight_app, county):
 
 def test_small_postal_codes_are_counted_in_their_district(insight_app, county):
     by_code = Counter(item.postnummer for item in insight_app.generated)
-    board = committees.dashboard(county, Filters())
+    board = committees.dashboard(county, Filters(), postal_codes=True)
     shown = {row: total for row, total, _ in board.postal_codes.rows}
     for code, n in by_code.items():
         if n < 5:
@@ -122,3 +123,21 @@ def test_weeks_run_through_the_campaign(insight_app, county):
     weeks = [row for row, _, _ in board.weeks.rows]
     assert weeks == sorted(weeks) and len(weeks) in (8, 9)
     assert weeks[0] == INSIGHT_START.isocalendar()[:2]
+
+
+@pytest.mark.parametrize("chosen", [
+    {}, {"district": "030103"}, {"postnummer": "0454"}, {"branch": "Sagene"},
+    {"start": INSIGHT_START.date() + timedelta(days=10), "end": INSIGHT_START.date() + timedelta(days=24)},
+    {"campaign": True, "district": "030102"}, {"action": True}])
+def test_the_coarse_counts_give_every_figure_the_finest_counts_give(insight_app, county, monkeypatch, chosen):
+    campaign_id, action_id = db.session.execute(select(Action.campaign_id, Action.id).join(Conversation).limit(1)).one()
+    sagene = db.session.scalar(select(Branch.id).where(Branch.name == "Sagene"))
+    filters = Filters(campaign_id=campaign_id if chosen.get("campaign") else None,
+                      action_id=action_id if chosen.get("action") else None,
+                      district=chosen.get("district"), postnummer=chosen.get("postnummer"),
+                      branch_id=sagene if chosen.get("branch") else None,
+                      start=chosen.get("start"), end=chosen.get("end"), topic="klima")
+    coarse = committees.dashboard(county, filters, postal_codes=True)
+    monkeypatch.setattr(committees, "grain", lambda *args, **kwargs: Grain.DAY)
+    assert committees.dashboard(county, filters, postal_codes=True) == coarse
+    assert coarse.total > 0

@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+from collections import Counter
 from datetime import datetime
 
 import pytest
@@ -56,6 +57,17 @@ def test_the_dashboard_shows_ranking_map_and_weeks(committee, insight_app):
     assert page.count("<svg") == 3  # the ranking, the district map, the weeks
     assert "Andel som nevnte bolig, per bydel" in page
     assert "Gamle Oslo" in page and "Uke 37 2026" in page
+
+
+def test_the_table_per_postal_code_comes_when_asked_for(committee, insight_app):
+    page = committee.get("/komite/?topic=klima").get_data(as_text=True)
+    assert "Øvrige i" not in page and 'href="/komite/postnummer?topic=klima"' in page
+    fragment = committee.get("/komite/postnummer?topic=klima", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "<caption>Innspill per postnummer" in fragment
+    shown = {code for code, n in Counter(item.postnummer for item in insight_app.generated).items() if n >= 5}
+    assert shown and all(code in fragment for code in shown)
+    alone = committee.get("/komite/postnummer?topic=klima").get_data(as_text=True)
+    assert "<html" in alone and 'name="area"' in alone and "<caption>Innspill per postnummer" in alone
 
 
 def test_filtering_to_a_district_and_a_topic(committee, insight_app):

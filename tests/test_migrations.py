@@ -1,11 +1,39 @@
-"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""The migrations build exactly the schema the models describe, and carry stored data over, on SQLite and PostgreSQL."""
+from datetime import date
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
 from canvass.extensions import db
+from canvass.insight.tally import Grain
+from canvass.models import InputTally
+from tests.conftest import _dispose, make_app
 
 
 def test_migrations_create_the_schema_of_the_models(app):
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+def test_input_stored_before_the_counts_changed_shape_is_counted_after_the_upgrade(databases_):
+    app = make_app(databases_.create())
+    with app.app_context():
+        upgrade(revision="0006")
+        db.session.execute(text("INSERT INTO organisation (id, name) VALUES (1, 'Oslo')"))
+        db.session.execute(text(
+            "INSERT INTO conversation (visit_uuid, organisation_id, postnummer, district_number, topics, words,"
+            " importance, wants_membership, wants_contact, recorded_at) VALUES"
+            " ('a6a4f5a2-8d6c-4a57-9b0e-5b8f1f0e9a01', 1, '0454', '030103', :topics, :words, 3, false, false,"
+            " '2026-09-06 22:30:00')"), {"topics": "bolig\nklima", "words": "Husleia er for høy"})
+        db.session.commit()
+        upgrade()
+        cells = db.session.execute(select(InputTally.grain, InputTally.day, InputTally.postnummer, InputTally.topic,
+                                          InputTally.residents, InputTally.strong, InputTally.said)).all()
+    _dispose(app)
+    # 22:30 UTC on Sunday 6 September is Monday 7 September in Oslo, the first day of week 37.
+    assert sorted(cells) == sorted(
+        (grain, date(2026, 9, 7), "0454" if grain.postal_codes else "", topic, 1, 1, 1)
+        for grain in Grain for topic in ("", "bolig", "klima"))

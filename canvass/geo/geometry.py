@@ -126,7 +126,7 @@ def svg_outlines(geometries: dict[str, BaseGeometry], width: float) -> tuple[dic
     """
     if not geometries:
         return {}, 0.0
-    west, south, east, north = shapely.union_all(list(geometries.values())).bounds
+    west, south, east, north = shapely.total_bounds(list(geometries.values()))
     squeeze = float(np.cos(np.radians((south + north) / 2)))
     scale = width / max((east - west) * squeeze, 1e-9)
     height = (north - south) * scale

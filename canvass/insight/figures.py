@@ -16,6 +16,7 @@ def add(into: Counts, more: Counts) -> Counts:
     into.importance_sum += more.importance_sum
     into.importance_count += more.importance_count
     into.strong += more.strong
+    into.said += more.said
     return into
 
 

@@ -27,16 +27,18 @@ class Committee(db.Model):
 
 
 class InputTally(db.Model):
-    """Residents who raised a topic, per action, area and day: what every chart and table is counted from.
+    """Residents who raised a topic, per action, area and day or week: what every chart and table is counted from.
 
-    Kept up to date in the same transaction as the conversations it counts, so a 1,000,000-input
-    dashboard sums a few thousand rows instead of scanning the conversations. `topic` "" counts
-    every conversation (the denominator of a share). Unknown values are 0 or "" rather than NULL
-    so that the row's identity can be a unique key both databases upsert on.
+    Kept up to date in the same transaction as the conversations it counts, at the four grains of
+    `canvass.insight.tally.Grain`; a view sums the coarsest grain its filters allow, so a
+    1,000,000-input dashboard sums a few thousand rows instead of scanning the conversations.
+    `topic` "" counts every conversation (the denominator of a share). Unknown values are 0 or ""
+    rather than NULL so that the row's identity can be a unique key both databases upsert on.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(Integer)
+    grain: Mapped[int] = mapped_column(Integer)
     branch_id: Mapped[int] = mapped_column(Integer)
     action_id: Mapped[int] = mapped_column(Integer)
     postnummer: Mapped[str] = mapped_column(String(4))
@@ -47,10 +49,15 @@ class InputTally(db.Model):
     importance_sum: Mapped[int] = mapped_column(Integer, default=0)
     importance_count: Mapped[int] = mapped_column(Integer, default=0)
     strong: Mapped[int] = mapped_column(Integer, default=0)
+    said: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
-        UniqueConstraint("organisation_id", "day", "action_id", "branch_id", "postnummer", "district_number", "topic",
-                         name="uq_input_tally_cell"),
+        UniqueConstraint("organisation_id", "grain", "day", "action_id", "branch_id", "postnummer", "district_number",
+                         "topic", name="uq_input_tally_cell"),
+        # The table per postal code sums a grain's rows in this order from the index alone, without
+        # sorting or reading the table; the unique key above serves date ranges.
+        Index("ix_input_tally_by_postal_code", "organisation_id", "grain", "postnummer", "district_number", "topic",
+              "residents", "importance_sum", "importance_count", "strong", "said"),
     )
 
 

@@ -18,8 +18,12 @@ from canvass.services import committees
 from canvass.services.committees import Filters
 
 PAGE = 50
+# Themes shown with examples on one page of a topic; the clustering can find a couple of hundred.
+THEMES_PAGE = 20
 # The most input clustered in one go; more waits for the next press of the button.
 CLUSTER_LIMIT = 20000
+# How much of the newest input on other topics the clustering weighs a topic's own words against.
+BACKGROUND = 5000
 
 
 class InputError(Exception):
@@ -83,28 +87,43 @@ class TopicView:
     themes: list[tuple[Theme, int, list[Said]]]
     unthemed: int
     total: int
+    # Themes with input within the filters, on every page.
+    theme_count: int = 0
 
 
-def topic_view(committee: Committee, filters: Filters, topic: str, examples: int = 3) -> TopicView:
-    """The committee's themes in a topic with how much of the filtered input each holds, and a few examples."""
-    matching = _in_topic(committee, filters, topic).subquery()
+def topic_view(committee: Committee, filters: Filters, topic: str, examples: int = 3, page: int = 1,
+               size: int | None = THEMES_PAGE) -> TopicView:
+    """One page of the committee's themes in a topic (biggest first, all with `size` None), with how much of
+    the filtered input each holds and a few examples.
+
+    Theme members are read through their own index, never the whole topic, and how much input the
+    topic holds comes from the counts: a topic can hold hundreds of thousands of conversations.
+    """
+    inside = (ThemeMember.committee_id == committee.id, ThemeMember.topic == topic,
+              *committees.conditions(committee, filters, Conversation))
     counts = dict(db.session.execute(
-        select(ThemeMember.theme_id, func.count()).where(
-            ThemeMember.committee_id == committee.id, ThemeMember.topic == topic,
-            ThemeMember.conversation_id.in_(select(matching.c.id))).group_by(ThemeMember.theme_id)).all())
-    total = db.session.scalar(select(func.count()).select_from(matching))
+        select(ThemeMember.theme_id, func.count()).join(Conversation, Conversation.id == ThemeMember.conversation_id)
+        .where(*inside).group_by(ThemeMember.theme_id)).all())
+    counted = committees.sums(committee, filters).get(committees.WHOLE, {}).get(topic)
+    total = counted.said if counted else 0
     found = db.session.scalars(select(Theme).where(Theme.id.in_(counts))).all()
     ordered = sorted(found, key=lambda t: (-counts[t.id], t.id))
-    shown = []
-    for theme in ordered:
-        if not examples:
-            shown.append((theme, counts[theme.id], []))
-            continue
-        rows = db.session.execute(_readable().join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
-                                  .where(ThemeMember.theme_id == theme.id, Conversation.id.in_(select(matching.c.id)))
-                                  .order_by(Conversation.recorded_at.desc()).limit(examples))
-        shown.append((theme, counts[theme.id], _said(committee, rows)))
-    return TopicView(shown, total - sum(counts.values()), total)
+    if size is not None:
+        ordered = ordered[(page - 1) * size:page * size]
+    newest: dict[int, list[Said]] = {}
+    if examples and ordered:
+        # The newest few of every theme in one query, not one query per theme.
+        place = func.row_number().over(partition_by=ThemeMember.theme_id,
+                                       order_by=(Conversation.recorded_at.desc(), Conversation.id.desc()))
+        ranked = (_readable().add_columns(ThemeMember.theme_id, place.label("place"))
+                  .join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
+                  .where(ThemeMember.theme_id.in_([theme.id for theme in ordered]), *inside).subquery())
+        rows = db.session.execute(select(ranked).where(ranked.c.place <= examples)
+                                  .order_by(ranked.c.theme_id, ranked.c.place)).all()
+        for row, said in zip(rows, _said(committee, rows)):
+            newest.setdefault(row.theme_id, []).append(said)
+    shown = [(theme, counts[theme.id], newest.get(theme.id, [])) for theme in ordered]
+    return TopicView(shown, max(total - sum(counts.values()), 0), total, len(found))
 
 
 def theme_for(committee: Committee, theme_id: int) -> Theme | None:
@@ -144,10 +163,16 @@ def find_themes(committee: Committee, filters: Filters, topic: str) -> int:
         .order_by(Conversation.id).limit(CLUSTER_LIMIT)).all()
     if not rows:
         return 0
+    other_topics = db.session.scalars(
+        select(Conversation.words).where(
+            Conversation.words != "", *committees.conditions(committee, filters, Conversation),
+            ~select(ConversationTopic.conversation_id).where(ConversationTopic.conversation_id == Conversation.id,
+                                                            ConversationTopic.topic == topic).exists())
+        .order_by(Conversation.id.desc()).limit(BACKGROUND)).all()
     streets = known_streets()
     texts = [scrub.scrub(words, streets) for _, words in rows]
     made = 0
-    for found in themes.find_themes(texts):
+    for found in themes.find_themes(texts, background=[scrub.scrub(words, streets) for words in other_topics]):
         theme = Theme(committee_id=committee.id, topic=topic, label=(found.label or topic)[:120])
         db.session.add(theme)
         db.session.flush()

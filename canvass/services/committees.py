@@ -1,8 +1,9 @@
 """A programme committee's scope and the counts behind its dashboard and exports.
 
-Everything is summed from `InputTally` for the committee's scope (the organisation, or one
-branch's territory) and the filters, then handed to `canvass.insight.figures`, which suppresses
-small groups. Nothing here reads a conversation's address, a contact or a canvasser.
+Everything is summed from `InputTally`, at the coarsest grain the question allows, for the
+committee's scope (the organisation, or one branch's territory) and the filters, then handed to
+`canvass.insight.figures`, which suppresses small groups. Nothing here reads a conversation's
+address, a contact or a canvasser.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -12,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from canvass.extensions import db
 from canvass.insight import figures
 from canvass.insight.suppress import K
-from canvass.insight.tally import LOCAL, Counts
+from canvass.insight.tally import LOCAL, MEASURES, Counts, Grain
 from canvass.models import (Action, Branch, BranchPostalCode, Campaign, Committee, District, InputTally, PostalArea,
                             Role, User)
 
@@ -60,13 +61,22 @@ def _utc(day: date, end: bool = False) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def conditions(committee: Committee, filters: Filters, table=InputTally) -> list:
-    """The committee's scope and the filters as conditions on `InputTally` or on `Conversation`.
+def grain(committee: Committee, filters: Filters, by: tuple[str, ...] = ()) -> Grain:
+    """The coarsest counts that answer a question grouped `by` these columns within the committee's filters."""
+    return Grain.finest_needed(days=bool(filters.start or filters.end),
+                               postal_codes=("postnummer" in by or bool(filters.postnummer)
+                                             or committee.branch_id is not None))
+
+
+def conditions(committee: Committee, filters: Filters, table=InputTally, by: tuple[str, ...] = ()) -> list:
+    """The committee's scope and the filters as conditions on `InputTally` (grouped `by`) or on `Conversation`.
 
     The counts store an Oslo day and "" for no postal code; conversations a UTC time and NULL.
     """
     counted = table is InputTally
     conditions = [table.organisation_id == committee.organisation_id]
+    if counted:
+        conditions.append(table.grain == grain(committee, filters, by))
     if committee.branch_id is not None:
         # Input with no postal code (a stand) belongs to the branch that held the action.
         territory = select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == committee.branch_id)
@@ -90,19 +100,30 @@ def conditions(committee: Committee, filters: Filters, table=InputTally) -> list
 
 
 def sums(committee: Committee, filters: Filters, *by: str) -> dict:
-    """Counts per `by` column values (a tuple when several, a value when one, WHOLE when none) and topic."""
+    """Counts per `by` column values (a tuple when several, a value when one, WHOLE when none) and topic.
+
+    Grouped by "day", the keys are days or, when no day is filtered on, the Mondays of weeks.
+    """
     t = InputTally
     keys = [getattr(t, name) for name in by]
-    stmt = (select(*keys, t.topic, func.sum(t.residents), func.sum(t.importance_sum), func.sum(t.importance_count),
-                   func.sum(t.strong))
-            .where(*conditions(committee, filters)).group_by(*keys, t.topic))
+    stmt = (select(*keys, t.topic, *(func.sum(getattr(t, name)) for name in MEASURES))
+            .where(*conditions(committee, filters, by=by)).group_by(*keys, t.topic))
     result: dict = {}
     for row in db.session.execute(stmt):
         key = tuple(row[:len(by)]) if len(by) > 1 else (row[0] if by else WHOLE)
-        topic, residents, importance_sum, importance_count, strong = row[len(by):]
-        result.setdefault(key, {})[topic] = Counts(int(residents), int(importance_sum or 0),
-                                                    int(importance_count or 0), int(strong or 0))
+        topic, *measures = row[len(by):]
+        result.setdefault(key, {})[topic] = Counts(*(int(value or 0) for value in measures))
     return result
+
+
+def topic_columns(committee: Committee, filters: Filters, by: str = "residents",
+                  columns: int = 6) -> tuple[int, list[figures.TopicRow], list[str]]:
+    """Residents in all, the topic ranking, and the topics the tables show a column for (the chosen one first)."""
+    total, ranking = figures.ranking(sums(committee, filters).get(WHOLE, {}), committee.k, by)
+    topics = [row.topic for row in ranking if row.topic != figures.OTHER][:columns]
+    if filters.topic and filters.topic not in topics:
+        topics = [filters.topic, *topics[:columns - 1]]
+    return total, ranking, topics
 
 
 @dataclass
@@ -111,25 +132,21 @@ class Dashboard:
     ranking: list[figures.TopicRow]
     topics: list[str]
     districts: figures.Table
-    postal_codes: figures.Table
     branches: figures.Table
     weeks: figures.Table
     campaigns: figures.Table
     topic: str | None
     shares: list[figures.Share]
+    # Only when asked for: the one table that needs the counts per postal code.
+    postal_codes: figures.Table | None = None
 
 
-def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6) -> Dashboard:
+def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6,
+              postal_codes: bool = False) -> Dashboard:
     """Every figure on the committee's dashboard for the filters, suppressed for the committee's k."""
     k = committee.k
-    total, ranking = figures.ranking(sums(committee, filters).get(WHOLE, {}), k, by)
-    topics = [row.topic for row in ranking if row.topic != figures.OTHER][:columns]
-    if filters.topic and filters.topic not in topics:
-        topics = [filters.topic, *topics[:columns - 1]]
-    by_code = sums(committee, filters, "postnummer", "district_number")
-    districts = figures.regroup(by_code, lambda key: key[1])
-    codes = figures.regroup(by_code, lambda key: key[0])
-    district_of = {code: district for code, district in by_code}
+    total, ranking, topics = topic_columns(committee, filters, by, columns)
+    districts = sums(committee, filters, "district_number")
     by_day = sums(committee, filters, "day")
     by_action = sums(committee, filters, "action_id")
     campaign_of = dict(db.session.execute(select(Action.id, Action.campaign_id).where(
@@ -138,13 +155,22 @@ def dashboard(committee: Committee, filters: Filters, by: str = "residents", col
     return Dashboard(
         total=total, ranking=ranking, topics=topics,
         districts=figures.table(districts, k, topics, {d: WHOLE for d in districts if d != WHOLE}),
-        postal_codes=figures.table(codes, k, topics, {**{c: ("district", district_of[c]) for c in codes if c},
-                                                      **{("district", d): WHOLE for d in districts}}),
         branches=figures.table(sums(committee, filters, "branch_id"), k, topics),
         weeks=figures.table(figures.weeks(by_day), k, topics),
         campaigns=figures.table(figures.regroup(by_action, lambda a: campaign_of.get(a) or 0), k, topics),
         topic=shown_topic,
-        shares=figures.shares(districts, shown_topic, k) if shown_topic else [])
+        shares=figures.shares(districts, shown_topic, k) if shown_topic else [],
+        postal_codes=postal_code_table(committee, filters, topics) if postal_codes else None)
+
+
+def postal_code_table(committee: Committee, filters: Filters, topics: list[str]) -> figures.Table:
+    """Counts per postal code; a postal code with fewer than k residents is counted in its district."""
+    by_code = sums(committee, filters, "postnummer", "district_number")
+    district_of = {code: district for code, district in by_code}
+    codes = figures.regroup(by_code, lambda key: key[0])
+    parents = {**{code: ("district", district_of[code]) for code in codes if code},
+               **{("district", district): WHOLE for district in set(district_of.values())}}
+    return figures.table(codes, committee.k, topics, parents)
 
 
 def area_names(committee: Committee) -> dict[str, dict]:

@@ -7,7 +7,7 @@ from canvass.insight import tally
 from canvass.models import Conversation, ConversationTopic, InputTally
 
 COLUMNS = ("id", "organisation_id", "branch_id", "action_id", "postnummer", "district_number", "topics",
-           "importance", "recorded_at")
+           "words", "importance", "recorded_at")
 CHUNK = 5000
 
 
@@ -21,7 +21,7 @@ def record(conversations: list[dict], connection=None) -> None:
     table = InputTally.__table__
     stmt = dialect.insert(table)
     stmt = stmt.on_conflict_do_update(index_elements=list(tally.KEY), set_={
-        name: table.c[name] + stmt.excluded[name] for name in ("residents", "importance_sum", "importance_count", "strong")})
+        name: table.c[name] + stmt.excluded[name] for name in tally.MEASURES})
     connection.execute(stmt, tally.rows(tally.cells(conversations)))
     topics = [{"conversation_id": c["id"], "topic": topic, "organisation_id": c["organisation_id"]}
               for c in conversations for topic in tally.topics_of(c)]

@@ -1,10 +1,14 @@
 """The dashboard: what people raised, where and when, with charts and a district map."""
-from flask import flash, redirect, render_template, request, url_for
+from functools import lru_cache
+
+from flask import flash, redirect, render_template, url_for
 from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from htmx_flask import request
 from sqlalchemy import func, select
-from wtforms import DateField, SelectField
+from markupsafe import Markup, escape
+from wtforms import DateField, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -12,7 +16,8 @@ from canvass.extensions import db
 from canvass.geo import geometry
 from canvass.insight import charts
 from canvass.insight.suppress import OTHER, K
-from canvass.models import Action, Campaign, District, InputTally, Role
+from canvass.insight.tally import Grain
+from canvass.models import Action, Branch, BranchPostalCode, Campaign, District, InputTally, Role
 from canvass.services import committees
 from canvass.services.committees import WHOLE, Filters
 from canvass.web.access import roles_required
@@ -21,18 +26,30 @@ from canvass.web.committee import bp
 SORTS = {"residents": _l("Hvor mange"), "importance": _l("Hvor viktig")}
 
 
+class ManyOptions(widgets.Select):
+    """WTForms' select, with plain options written directly: the filters list hundreds of postal codes and
+    actions, and WTForms' general attribute writer costs tens of microseconds an option."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{escape(choice.label or choice.value)}</option>')
+
+
 class FilterForm(FlaskForm):
     """The dashboard's filters; a GET form, so a filtered view is a link that can be shared and exported."""
 
     class Meta:
         csrf = False
 
-    campaign = SelectField(_l("Kampanje"), validators=[Optional()], validate_choice=False)
-    action = SelectField(_l("Aksjon"), validators=[Optional()], validate_choice=False)
-    area = SelectField(_l("Område"), validators=[Optional()], validate_choice=False)
+    campaign = SelectField(_l("Kampanje"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
+    action = SelectField(_l("Aksjon"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
+    area = SelectField(_l("Område"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
     start = DateField(_l("Fra dato"), validators=[Optional()])
     end = DateField(_l("Til dato"), validators=[Optional()])
-    topic = SelectField(_l("Tema"), validators=[Optional()], validate_choice=False)
+    topic = SelectField(_l("Tema"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
     sort = SelectField(_l("Ranger etter"), choices=[SelectChoice(k, v) for k, v in SORTS.items()],
                        default="residents", validate_choice=False)
 
@@ -46,6 +63,7 @@ def _choices(committee, names) -> dict[str, list]:
     if committee.branch_id is not None:
         actions = actions.where(Action.branch_id == committee.branch_id)
     topics = db.session.scalars(select(InputTally.topic).where(InputTally.organisation_id == organisation,
+                                                               InputTally.grain == Grain.DISTRICT_WEEK,
                                                                InputTally.topic != "")
                                 .group_by(InputTally.topic).order_by(func.sum(InputTally.residents).desc())).all()
     areas = [SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name))
@@ -53,12 +71,11 @@ def _choices(committee, names) -> dict[str, list]:
     if committee.branch_id is None:
         areas += [SelectChoice(f"b:{branch_id}", gettext("Lag %(name)s", name=name))
                   for branch_id, name in names["branch"].items()]
-    # Only postal codes with input: a county has hundreds, most of them post-office boxes.
-    heard = db.session.scalars(select(InputTally.postnummer).where(
-        InputTally.organisation_id == organisation, InputTally.postnummer != "").distinct()).all()
-    territory = set(committee.branch.territory) if committee.branch_id is not None else None
-    areas += [SelectChoice(f"p:{code}", names["postnummer"].get(code, code)) for code in sorted(heard)
-              if territory is None or code in territory]
+    # Only the postal codes the branches canvass: a county has hundreds more, most of them post-office boxes.
+    canvassed = (committee.branch.territory if committee.branch_id is not None else
+                 db.session.scalars(select(BranchPostalCode.postnummer).join(Branch).where(
+                     Branch.organisation_id == organisation).distinct()).all())
+    areas += [SelectChoice(f"p:{code}", names["postnummer"].get(code, code)) for code in sorted(canvassed)]
     return {
         "campaign": everything + [SelectChoice(str(i), name) for i, name in campaigns],
         "action": everything + [SelectChoice(str(i), title) for i, title in
@@ -84,13 +101,14 @@ def read_filters() -> tuple[FilterForm, Filters]:
     return form, _filters(form)
 
 
-def filtered():
-    """The committee, its area names, its filter form with the choices to render, and the filters."""
+def filtered(choices: bool = True):
+    """The committee, its area names, its filter form (with the choices to render it), and the filters."""
     committee = committees.committee_for(current_user)
     names = committees.area_names(committee)
     form, filters = read_filters()
-    for name, choices in _choices(committee, names).items():
-        form[name].choices = choices
+    if choices:
+        for name, options in _choices(committee, names).items():
+            form[name].choices = options
     return committee, names, form, filters
 
 
@@ -113,17 +131,22 @@ def topic_label(topic: str) -> str:
     return gettext("annet (små grupper)") if topic == OTHER else topic
 
 
+@lru_cache(maxsize=16)
+def _outlines(districts: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], float]:
+    """The districts' map outlines, drawn once per set of district geometries rather than on every view."""
+    return geometry.svg_outlines({number: geometry.from_geojson(text) for number, text in districts}, 640)
+
+
 def _district_map(committee, board, names):
-    shapes = {number: geometry.from_geojson(text) for number, text in db.session.execute(
-        select(District.number, District.geometry).where(District.kommunenummer.in_(
-            committee.organisation.kommunenummer)))}
+    shapes = tuple((number, text) for number, text in db.session.execute(select(District.number, District.geometry)
+                   .where(District.kommunenummer.in_(committee.organisation.kommunenummer)).order_by(District.number)))
     if not shapes or not board.topic:
         return None, []
-    paths, height = geometry.svg_outlines(shapes, 640)
-    shown = {s.area: s for s in board.shares if s.area in shapes}
+    paths, height = _outlines(shapes)
+    shown = {s.area: s for s in board.shares if s.area in paths}
     most = max((s.share for s in shown.values() if s.share is not None), default=0)
     fills, tips = {}, {}
-    for number in shapes:
+    for number in paths:
         share = shown.get(number)
         name = names["district"].get(number, number)
         if share is None:
@@ -166,6 +189,19 @@ def dashboard():
                            sorted_by=SORTS[sort],
                            pictures=pictures(committee, board, names), label=label, topic_label=topic_label,
                            query=request.query_string.decode())
+
+
+@bp.get("/postnummer")
+@roles_required(Role.COMMITTEE)
+def postal_codes():
+    """The counts per postal code: fetched when the dashboard's fold is opened, or a page of its own without JS."""
+    committee, names, form, filters = filtered(choices=not request.htmx)
+    sort = form.sort.data if form.sort.data in SORTS else "residents"
+    _, _, topics = committees.topic_columns(committee, filters, by=sort)
+    table = committees.postal_code_table(committee, filters, topics)
+    return render_template("committee/_postal_codes.html" if request.htmx else "committee/postal_codes.html",
+                           committee=committee, form=form, table=table, names=names, label=label,
+                           topic_label=topic_label, query=request.query_string.decode())
 
 
 @bp.get("/sammenlign")

@@ -73,7 +73,7 @@ def export(kind: str):
     if kind not in MIMETYPES:
         abort(404)
     committee, names, form, filters = filtered()
-    board = committees.dashboard(committee, filters, by=form.sort.data or "residents")
+    board = committees.dashboard(committee, filters, by=form.sort.data or "residents", postal_codes=True)
     tables = sheets(committee, board, names, filters)
     scope = committee.branch.name if committee.branch else committee.organisation.name
     if kind == "csv":

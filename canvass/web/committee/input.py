@@ -46,9 +46,11 @@ def read_input():
     committee, names, form, filters = filtered()
     topics = committee_input.topics(committee, filters)
     topic = filters.topic or (topics[0][0] if topics else None)
-    view = committee_input.topic_view(committee, filters, topic) if topic else None
+    page = max(request.args.get("side", 1, type=int), 1)
+    view = committee_input.topic_view(committee, filters, topic, page=page) if topic else None
+    pages = (view.theme_count + committee_input.THEMES_PAGE - 1) // committee_input.THEMES_PAGE if view else 0
     return render_template("committee/input.html", committee=committee, form=form, names=names, topics=topics,
-                           topic=topic, view=view, sections=programme.sections(committee),
+                           topic=topic, view=view, page=page, pages=pages, sections=programme.sections(committee),
                            query=request.query_string.decode())
 
 
@@ -60,8 +62,8 @@ def theme(theme_id: int):
     found = _theme(committee, theme_id)
     page = max(request.args.get("side", 1, type=int), 1)
     said, total = committee_input.theme_inputs(committee, found, filters, page)
-    others = [t for t, _, _ in committee_input.topic_view(committee, filters, found.topic, examples=0).themes
-              if t.id != found.id]
+    others = [t for t, _, _ in committee_input.topic_view(committee, filters, found.topic, examples=0,
+                                                           size=None).themes if t.id != found.id]
     return render_template("committee/theme.html", committee=committee, form=form, names=names, theme=found,
                            said=said, total=total, page=page, pages=(total + committee_input.PAGE - 1) // committee_input.PAGE,
                            others=others, sections=programme.sections(committee), query=request.query_string.decode())

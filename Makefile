@@ -39,7 +39,7 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(ONLY)
 
 # Extract and merge translatable strings after changing user-facing text.
 messages: $(VENV)/.installed

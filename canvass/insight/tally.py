@@ -28,7 +28,7 @@ class Grain(IntEnum):
     DISTRICT_WEEK = 3
 
     @classmethod
-    def finest_needed(cls, days: bool, postal_codes: bool) -> "Grain":
+    def coarsest_for(cls, days: bool, postal_codes: bool) -> "Grain":
         """The coarsest grain that still tells single days (`days`) and postal codes (`postal_codes`) apart."""
         if postal_codes:
             return cls.DAY if days else cls.WEEK

@@ -63,7 +63,7 @@ def _utc(day: date, end: bool = False) -> datetime:
 
 def grain(committee: Committee, filters: Filters, by: tuple[str, ...] = ()) -> Grain:
     """The coarsest counts that answer a question grouped `by` these columns within the committee's filters."""
-    return Grain.finest_needed(days=bool(filters.start or filters.end),
+    return Grain.coarsest_for(days=bool(filters.start or filters.end),
                                postal_codes=("postnummer" in by or bool(filters.postnummer)
                                              or committee.branch_id is not None))
 

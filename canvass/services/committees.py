@@ -107,7 +107,9 @@ def sums(committee: Committee, filters: Filters, *by: str) -> dict:
     t = InputTally
     keys = [getattr(t, name) for name in by]
     stmt = (select(*keys, t.topic, *(func.sum(getattr(t, name)) for name in MEASURES))
-            .where(*conditions(committee, filters, by=by)).group_by(*keys, t.topic))
+            .where(*conditions(committee, filters, by=by)).group_by(*keys, t.topic)
+            # In order, so that tables and ties in the ranking come out the same on every grain and database.
+            .order_by(*keys, t.topic))
     result: dict = {}
     for row in db.session.execute(stmt):
         key = tuple(row[:len(by)]) if len(by) > 1 else (row[0] if by else WHOLE)

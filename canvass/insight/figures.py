@@ -11,15 +11,6 @@ from canvass.insight.suppress import OTHER, destinations, suppress
 from canvass.insight.tally import ALL_TOPICS, Counts
 
 
-def add(into: Counts, more: Counts) -> Counts:
-    into.residents += more.residents
-    into.importance_sum += more.importance_sum
-    into.importance_count += more.importance_count
-    into.strong += more.strong
-    into.said += more.said
-    return into
-
-
 @dataclass
 class TopicRow:
     topic: str
@@ -92,7 +83,7 @@ def weeks(by_day: Mapping[date, Mapping[str, Counts]]) -> dict[tuple[int, int], 
         iso = day.isocalendar()
         week = result.setdefault((iso.year, iso.week), {})
         for topic, c in by_topic.items():
-            add(week.setdefault(topic, Counts()), c)
+            week.setdefault(topic, Counts()).merge(c)
     return dict(sorted(result.items()))
 
 
@@ -103,7 +94,7 @@ def regroup(counts: Mapping[Hashable, Mapping[str, Counts]], key: Callable[[Hash
     for row, by_topic in counts.items():
         target = result.setdefault(key(row), {})
         for topic, c in by_topic.items():
-            add(target.setdefault(topic, Counts()), c)
+            target.setdefault(topic, Counts()).merge(c)
     return result
 
 

@@ -64,15 +64,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import actions, admin, auth, branches, committee, errors, field, home, people, pwa, reports, sync, turf
+    from canvass.web import (actions, admin, auth, branches, committee, errors, field, home, people, privacy, pwa, reports,
+                             sync, turf)
 
-    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports):
+    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports, privacy):
         app.register_blueprint(module.bp)
     errors.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from canvass.cli import demo_cli, geodata_cli, user_cli
+    from canvass.cli import demo_cli, geodata_cli, privacy_cli, user_cli
 
-    for group in (geodata_cli, demo_cli, user_cli):
+    for group in (geodata_cli, demo_cli, user_cli, privacy_cli):
         app.cli.add_command(group)

@@ -1,4 +1,5 @@
 """`flask` commands for every admin task; thin wrappers over the services."""
+import json
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -9,14 +10,17 @@ from flask.cli import AppGroup
 from flask_babel import gettext
 from sqlalchemy import select
 
+from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import GeodataError
 from canvass.models import Branch, Municipality, Organisation, PostalArea, Role, User
+from canvass.privacy import audit, retention, subject
 from canvass.services import demo, geodata_import, geonorge, people, sample_input
 
 geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
 demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
 user_cli = AppGroup("user", help="Brukere og roller.")
+privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
 def _progress_bar(path: Path, kind: str):
@@ -141,9 +145,7 @@ def _print_logins():
 @click.password_option()
 def create_user(organisation, role, name, email, branch, password):
     """Opprett en bruker med passord (admin, koordinator eller programkomité)."""
-    org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
-    if org is None:
-        raise click.ClickException(gettext("Fant ikke organisasjonen %(name)s.", name=organisation))
+    org = _organisation(organisation)
     branch_obj = None
     if branch:
         branch_obj = db.session.scalar(select(Branch).where(Branch.organisation_id == org.id, Branch.name == branch))
@@ -152,3 +154,69 @@ def create_user(organisation, role, name, email, branch, password):
     people.create_user(org, Role(role), name, email=email, password=password, branch=branch_obj)
     db.session.commit()
     click.echo(gettext("Opprettet %(name)s.", name=name))
+
+
+def _organisation(name: str) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        raise click.ClickException(gettext("Fant ikke organisasjonen %(name)s.", name=name))
+    return org
+
+
+@privacy_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Bare tell hva som ville blitt slettet.")
+def purge_command(dry_run):
+    """Slett alt som har passert lagringstiden (kjøres hver natt, se docs/deploy.md)."""
+    done = retention.purge(utcnow(), dry_run=dry_run)
+    for purged in done:
+        click.echo(f"{gettext(purged.rule.what)}: {purged.count}")
+    total = sum(p.count for p in done)
+    click.echo(gettext("Ville slettet %(count)s.", count=total) if dry_run else gettext("Slettet %(count)s.", count=total))
+
+
+def _subject_options(command):
+    for option in (click.option("--organisation", required=True, help="Organisasjonens navn, f.eks. Oslo."),
+                   click.option("--phone", help="Mobilnummeret personen oppga."),
+                   click.option("--email", help="E-postadressen personen oppga.")):
+        command = option(command)
+    return command
+
+
+def _found(organisation, phone, email) -> tuple[subject.Found, Organisation]:
+    query = subject.Query.of(phone, email)
+    if query.empty:
+        raise click.ClickException(gettext("Oppgi mobilnummer eller e-post."))
+    org = _organisation(organisation)
+    found = subject.find(org.id, query)
+    return found, org
+
+
+@privacy_cli.command("export")
+@_subject_options
+def export_command(organisation, phone, email):
+    """Innsyn (art. 15): alt som er lagret om et mobilnummer eller en e-postadresse, som JSON."""
+    found, org = _found(organisation, phone, email)
+    audit.log(None, audit.EXPORT, "innsyn fra kommandolinjen", found.count, organisation_id=org.id)
+    click.echo(json.dumps(subject.export(found), ensure_ascii=False, indent=2))
+    db.session.commit()
+
+
+@privacy_cli.command("erase")
+@_subject_options
+@click.option("--yes", is_flag=True, help="Slett uten å spørre.")
+def erase_command(organisation, phone, email, yes):
+    """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
+    found, org = _found(organisation, phone, email)
+    click.echo(gettext("Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner "
+                       "personen.", contacts=len(found.contacts), accounts=len(found.accounts),
+                       inputs=len(found.conversations)))
+    if not found.count:
+        return
+    if not yes:
+        click.confirm(gettext("Slette alt dette?"), abort=True)
+    erased = subject.erase(found)
+    audit.log(None, audit.ERASE, "sletting fra kommandolinjen", found.count, organisation_id=org.id)
+    db.session.commit()
+    click.echo(gettext("Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte "
+                       "%(inputs)s innspill.", contacts=erased.contacts, accounts=erased.accounts,
+                       inputs=erased.conversations))

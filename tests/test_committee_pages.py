@@ -34,9 +34,7 @@ def _said(words: str, topics="bolig", district="030103", postnummer="0473") -> C
            "wants_membership": True, "wants_contact": True, "recorded_at": datetime(2026, 10, 25, 17)}
     conversation = Conversation(**row)
     db.session.add(conversation)
-    db.session.add(Contact(event_uuid=row["visit_uuid"], organisation_id=oslo.id, name="Kari Nordmann",
-                           phone="+4791234567", consent_version="1", consented_at=row["recorded_at"],
-                           delete_after=datetime(2027, 3, 1)))
+    db.session.add(Contact(event_key="k" * 64, organisation_id=oslo.id, name="Kari Nordmann", phone="+4791234567"))
     db.session.flush()
     tallies.record([{**row, "id": conversation.id}])
     db.session.commit()

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from canvass import consent
 from canvass.extensions import db
 from canvass.models import Branch, Contact, Conversation, Outcome, User, Visit
+from canvass.privacy import consent
 from canvass.services import actions, progress, turfs
 from canvass.web import pwa
 from tests.conftest import csrf_token, post
@@ -116,15 +116,21 @@ def test_a_conversation_is_stored_without_a_name(phone):
 
 
 def test_contact_details_need_the_consent_and_are_stored_apart(phone):
-    details = {"wants_membership": "1", "name": "Kari Nordmann", "email": "kari@example.org"}
+    details = {"wants_membership": "1", "wants_contact": "1", "name": "Kari Nordmann", "email": "kari@example.org"}
     post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone, words="Vil bli med", **details))
     assert db.session.scalar(select(Contact)) is None
-    post(phone, f"/felt/{phone.assignment.id}/samtale",
-         door_form(phone, unit="2", words="Vil bli med", consent=consent.VERSION, **details))
+    form = door_form(phone, unit="2", words="Vil bli med", consent=consent.VERSION, **details)
+    post(phone, f"/felt/{phone.assignment.id}/samtale", form)
     contact = db.session.scalar(select(Contact))
-    assert (contact.name, contact.email, contact.consent_version) == ("Kari Nordmann", "kari@example.org", consent.VERSION)
-    assert contact.delete_after - contact.consented_at == consent.RETENTION
-    assert not hasattr(contact, "visit_uuid") and not hasattr(contact, "address_id")
+    assert (contact.name, contact.email) == ("Kari Nordmann", "kari@example.org")
+    assert [(r.purpose, r.text_version, r.text, r.action_id) for r in contact.consents] == [
+        (purpose, consent.VERSION, consent.TEXT, phone.assignment.action_id)
+        for purpose in sorted((consent.FOLLOW_UP, consent.MEMBERSHIP))]
+    for record in contact.consents:
+        assert record.given_at.minute == 0 and record.delete_after - record.given_at == consent.RETENTION[record.purpose]
+    # Nothing stored with the contact names the visit, the door or the conversation.
+    stored = {column.name: getattr(contact, column.name) for column in Contact.__table__.columns}
+    assert form["id"] not in stored.values() and not {"visit_uuid", "address_id", "conversation_id"} & set(stored)
 
 
 def test_another_volunteers_turf_is_not_found(phone, demo_app):

@@ -1,5 +1,5 @@
 """The migrations build exactly the schema the models describe, and carry stored data over, on SQLite and PostgreSQL."""
-from datetime import date
+from datetime import date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from canvass.extensions import db
 from canvass.insight.tally import Grain
-from canvass.models import InputTally
+from canvass.models import Contact, InputTally
 from tests.conftest import _dispose, make_app
 
 
@@ -37,3 +37,25 @@ def test_input_stored_before_the_counts_changed_shape_is_counted_after_the_upgra
     assert sorted(cells) == sorted(
         (grain, date(2026, 9, 7), "0454" if grain.postal_codes else "", topic, 1, 1, 1)
         for grain in Grain for topic in ("", "bolig", "klima"))
+
+
+def test_contacts_stored_before_consent_records_get_one_per_purpose_and_lose_the_visit_id(databases_):
+    app = make_app(databases_.create())
+    visit = "a6a4f5a2-8d6c-4a57-9b0e-5b8f1f0e9a02"
+    with app.app_context():
+        upgrade(revision="0007")
+        db.session.execute(text("INSERT INTO organisation (id, name) VALUES (1, 'Oslo')"))
+        db.session.execute(text(
+            "INSERT INTO contact (event_uuid, organisation_id, name, phone, wants_membership, wants_contact,"
+            " consent_version, consented_at, received_at, delete_after) VALUES (:visit, 1, 'Kari Nordmann',"
+            " '41234567', true, true, '2026-11-v1', '2026-11-20 18:42:10', '2026-11-20 18:50:00',"
+            " '2027-05-19 18:42:10')"), {"visit": visit})
+        db.session.commit()
+        upgrade()
+        contact = db.session.scalar(select(Contact))
+        records = sorted((r.purpose, r.text_version, r.given_at, r.delete_after) for r in contact.consents)
+        key = contact.event_key
+    _dispose(app)
+    assert key != visit and visit not in key
+    assert records == [("follow_up", "2026-11-v1", datetime(2026, 11, 20, 18), datetime(2027, 5, 19, 18)),
+                       ("membership", "2026-11-v1", datetime(2026, 11, 20, 18), datetime(2027, 2, 18, 18))]

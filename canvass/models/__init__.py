@@ -6,14 +6,15 @@ from canvass.models.turf import Turf, TurfAddress
 from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
 from canvass.models.visit import Outcome, Visit
 from canvass.models.device import Device
-from canvass.models.conversation import AddressNote, Contact, Conversation
+from canvass.models.conversation import AddressNote, Conversation
+from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
 from canvass.models.insight import (Committee, ConsideredInput, ConversationTopic, InputTag, InputTally,
                                      ProgrammeSection, Report, SectionLink, Tag, Theme, ThemeMember)
 
 __all__ = [
     "Committee", "ConsideredInput", "ConversationTopic", "InputTag", "InputTally", "ProgrammeSection", "Report",
     "SectionLink", "Tag", "Theme", "ThemeMember",
-    "AddressNote", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
+    "AddressNote", "AuditEntry", "ConsentRecord", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Municipality",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

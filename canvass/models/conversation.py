@@ -1,9 +1,4 @@
-"""What was said at a door, and (only with recorded consent, stored apart) who wants to be contacted.
-
-A conversation is stored with its address and area, never with a name. Contact details live in
-their own table with the consent text version and a deletion date, and nothing links them to
-what the person said.
-"""
+"""What was said at a door, stored with its area and never with a name (contact details: models.privacy)."""
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
@@ -30,23 +25,6 @@ class Conversation(db.Model):
     wants_membership: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class Contact(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The event that carried it, so a resend is recognised; it names no conversation.
-    event_uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    email: Mapped[str | None] = mapped_column(String(200))
-    wants_membership: Mapped[bool] = mapped_column(Boolean, default=False)
-    wants_contact: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_version: Mapped[str] = mapped_column(String(20))
-    consented_at: Mapped[datetime] = mapped_column(DateTime)
-    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    delete_after: Mapped[datetime] = mapped_column(DateTime)
 
 
 class AddressNote(db.Model):

@@ -12,16 +12,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import Enum, String, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from canvass import consent
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
+from canvass.models import (Action, Address, AddressNote, Assignment, BranchPostalCode, ConsentRecord, Contact,
+                            Conversation, Device, Outcome, Role, Signup, Turf, User, Visit)
+from canvass.privacy import consent
 from canvass.services import tallies
-from canvass.models import (Action, Address, AddressNote, Assignment, BranchPostalCode, Contact, Conversation, Device, Outcome,
-                            Role, Signup, Turf, User, Visit)
 
 PROTOCOL = 1
 MAX_BATCH = 200
@@ -185,8 +186,8 @@ def _contact(data, conversation: dict | None) -> dict | str | None:
     if not name or len(name) > 100 or not (phone or email) or (phone and not re.fullmatch(r"\+?\d{8,15}", phone)) \
             or (email and (len(email) > 200 or "@" not in email)):
         return N_("Kontaktinformasjonen er ufullstendig eller ugyldig.")
-    return {"name": name, "phone": phone, "email": email, "wants_membership": conversation["wants_membership"],
-            "wants_contact": conversation["wants_contact"], "consent_version": consent.VERSION}
+    return {"name": name, "phone": phone, "email": email,
+            "purposes": consent.purposes(conversation["wants_membership"], conversation["wants_contact"])}
 
 
 # Built once: these run for every batch, and a prebuilt statement skips most of the compiling.
@@ -241,18 +242,29 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
                                   "postnummer": address.postnummer, "district_number": address.district_number,
                                   "recorded_at": row["recorded_at"]})
         if contact:
-            contacts.append({**contact, "event_uuid": key, "organisation_id": user.organisation_id,
-                             "branch_id": branch_id, "consented_at": row["recorded_at"],
-                             "received_at": row["received_at"],
-                             "delete_after": row["recorded_at"] + consent.RETENTION})
+            contacts.append({**contact, "event_key": consent.event_key(current_app.secret_key, key),
+                             "organisation_id": user.organisation_id, "branch_id": branch_id,
+                             "action_id": row["action_id"], "recorded_at": row["recorded_at"]})
     if conversations:
         stored = db.session.execute(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
             index_elements=["visit_uuid"]).returning(Conversation.id, Conversation.visit_uuid), conversations)
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
     if contacts:
-        db.session.execute(dialect.insert(Contact.__table__).on_conflict_do_nothing(
-            index_elements=["event_uuid"]), contacts)
+        _store_contacts(dialect, contacts)
+
+
+def _store_contacts(dialect, contacts: list[dict]) -> None:
+    """Contact details and one consent record per purpose; nothing in either names the visit."""
+    columns = ("event_key", "organisation_id", "branch_id", "name", "phone", "email")
+    stored = dict(db.session.execute(dialect.insert(Contact.__table__).on_conflict_do_nothing(
+        index_elements=["event_key"]).returning(Contact.event_key, Contact.id),
+        [{c: contact[c] for c in columns} for contact in contacts]).all())
+    consents = [consent.record(contact_id=stored[c["event_key"]], organisation_id=c["organisation_id"],
+                               action_id=c["action_id"], purpose=purpose, recorded_at=c["recorded_at"])
+                for c in contacts if c["event_key"] in stored for purpose in c["purposes"]]
+    if consents:
+        db.session.execute(ConsentRecord.__table__.insert(), consents)
 
 
 def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:

@@ -10,9 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from canvass import consent
 from canvass.extensions import db
 from canvass.models import Action, Assignment, Outcome
+from canvass.privacy import consent
 from canvass.services import actions, field, sync
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
@@ -151,4 +151,4 @@ def conversation(assignment_id: int):
         return redirect(url_for("field.walk", assignment_id=assignment.id) + f"#adresse-{values.get('address_id')}")
     return render_template("field/conversation.html", assignment=assignment, action=assignment.action,
                            address_id=values.get("address_id", ""), unit=values.get("unit", ""),
-                           importance=IMPORTANCE, consent_text=consent.TEXT, consent_version=consent.VERSION)
+                           importance=IMPORTANCE, consent_text=gettext(consent.TEXT), consent_version=consent.VERSION)

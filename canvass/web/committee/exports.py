@@ -2,7 +2,7 @@
 from flask import Response, abort, request
 from flask_babel import format_date, gettext
 
-from canvass.insight.export import Sheet, to_csv, to_xlsx
+from canvass.insight.export import XLSX, Sheet, to_csv, to_xlsx
 from canvass.models import Role
 from canvass.services import committee_input, committee_pdf, committees
 from canvass.web.access import roles_required
@@ -10,7 +10,7 @@ from canvass.web.committee import bp
 from canvass.web.committee.dashboard import filtered, label, pictures, topic_label
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "xlsx": XLSX,
              "pdf": "application/pdf"}
 INPUT_ROWS = 10000
 

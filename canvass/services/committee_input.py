@@ -248,11 +248,11 @@ def set_input_considered(committee: Committee, conversation_id: int, considered:
 
 def tag(committee: Committee, conversation_id: int, name: str) -> bool:
     """Put a tag (made on first use) on one input in the committee's scope."""
+    if not in_scope(committee, conversation_id):
+        return False
     name = " ".join(name.split()).lower()
     if not name or len(name) > 60:
         raise InputError(N_("En merkelapp må ha mellom 1 og 60 tegn."))
-    if not in_scope(committee, conversation_id):
-        return False
     found = db.session.scalar(select(Tag).where(Tag.committee_id == committee.id, Tag.name == name))
     if found is None:
         found = Tag(committee_id=committee.id, name=name)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from canvass import config
-from canvass.extensions import babel, compress, csrf, db, htmx, login, migrate
+from canvass.extensions import babel, compress, csrf, db, htmx, limiter, login, migrate
 from canvass.formatting import format_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "canvass" / "translations"))
     login.init_app(app)
@@ -65,11 +66,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from canvass.web import (actions, admin, auth, branches, committee, errors, field, home, people, privacy, pwa, reports,
-                             sync, turf)
+                             security, sync, turf)
 
     for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports, privacy):
         app.register_blueprint(module.bp)
     errors.register(app)
+    security.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -46,6 +46,15 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "INVITE_DAYS": 30,
+        # Admins and coordinators log in with a code from an authenticator app too.
+        "TWO_FACTOR": os.environ.get("CANVASS_TWO_FACTOR", "1") != "0",
+        # memory:// counts per worker process; with several gunicorn workers use a shared store
+        # such as memcached://localhost:11211 or redis://localhost:6379 (docs/deploy.md).
+        "RATELIMIT_STORAGE_URI": os.environ.get("CANVASS_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT": "10 per minute; 50 per hour",
+        "INVITE_LIMIT": "30 per minute; 300 per hour",
         "BABEL_DEFAULT_LOCALE": "nb",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
         "LANGUAGES": {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"},

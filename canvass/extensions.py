@@ -3,6 +3,8 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +29,8 @@ babel = Babel()
 htmx = Htmx()
 # Phones on weak signal: pages and fragments go out compressed, also without a proxy in front.
 compress = Compress()
+# Limits only where a guess is worth something (login, codes, invite links); storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

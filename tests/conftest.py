@@ -2,19 +2,23 @@
 import os
 import re
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import g
 from flask_migrate import upgrade
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 os.environ.setdefault("SECRET_KEY", "test-secret")
 
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
-from canvass.services import demo, sample_input  # noqa: E402
+from canvass.models import User  # noqa: E402
+from canvass.services import demo, sample_input, two_factor  # noqa: E402
 from tests import databases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,14 +124,35 @@ def client(demo_app):
 
 
 def csrf_token(client, path="/login") -> str:
+    """The page's CSRF token; empty where the app under test has CSRF switched off."""
     page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    found = re.search(r'"X-CSRFToken": "([^"]*)"', page)
+    assert found, page
+    return found.group(1)
 
 
 def login(client, email: str, password: str = PASSWORD):
+    """Log in as a person does: the password, then for admins and coordinators the code from their app."""
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.location.startswith("/login/kode"):
+        response = client.post("/login/kode", data={"code": two_factor_code(client, email),
+                                                    "csrf_token": csrf_token(client, "/login/kode")})
+        assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def two_factor_code(client, email: str) -> str:
+    """What the authenticator app shows: from the key on the set-up page, or the one already stored.
+
+    A code works once, so a second login within the same 30 seconds takes the next step's code."""
+    page = client.get("/login/kode").get_data(as_text=True)
+    shown = re.search(r'data-secret="([A-Z2-7]+)"', page)
+    user = db.session.scalar(select(User).where(User.email == email).execution_options(populate_existing=True))
+    step = max(int(time.time() // two_factor.STEP), (user.totp_last_step or -1) + 1)
+    while step > int(time.time() // two_factor.STEP) + 1:
+        time.sleep(1)
+    return pyotp.TOTP(shown.group(1) if shown else user.totp_secret).at(step * two_factor.STEP)
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):

@@ -44,22 +44,29 @@ def create_invite(branch, created_by: User, days: int) -> Invite:
     return invite
 
 
+def _usable():
+    return (Invite.expires_at > utcnow()) & Invite.revoked_at.is_(None)
+
+
 def active_invites(branch_ids: list[int]) -> list[Invite]:
-    return list(db.session.scalars(select(Invite).where(Invite.branch_id.in_(branch_ids), Invite.expires_at > utcnow())
+    return list(db.session.scalars(select(Invite).where(Invite.branch_id.in_(branch_ids), _usable())
                                    .order_by(Invite.created_at.desc())))
 
 
 def current_invite(branch) -> Invite | None:
     """The branch's invite that stays valid longest, if any is still valid."""
-    return db.session.scalar(select(Invite).where(Invite.branch_id == branch.id, Invite.expires_at > utcnow())
+    return db.session.scalar(select(Invite).where(Invite.branch_id == branch.id, _usable())
                              .order_by(Invite.expires_at.desc()).limit(1))
 
 
 def valid_invite(token: str) -> Invite | None:
-    invite = db.session.scalar(select(Invite).where(Invite.token == token))
-    if invite is None or invite.expires_at < utcnow():
-        return None
-    return invite
+    return db.session.scalar(select(Invite).where(Invite.token == token, _usable()))
+
+
+def revoke_invite(invite: Invite) -> None:
+    """The link stops working at once (shared too widely, or a QR code left on a noticeboard)."""
+    invite.revoked_at = invite.revoked_at or utcnow()
+    db.session.commit()
 
 
 def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User | None:

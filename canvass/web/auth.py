@@ -1,22 +1,34 @@
-"""Logging in and out, joining from an invite link, and choosing the language."""
+"""Logging in and out (with a second factor for the roles that see personal data), joining from an invite link,
+and choosing the language."""
 import re
+import time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+import segno
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from canvass.services import people
+from canvass.extensions import db, limiter
+from canvass.models import User
+from canvass.services import people, two_factor
 
 bp = Blueprint("auth", __name__)
 PHONE = re.compile(r"^\+?[0-9 ]{8,16}$")
+PENDING, NEW_SECRET = "pending_login", "new_totp_secret"
+PENDING_SECONDS = 600
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-post"), validators=[DataRequired(_l("Skriv e-postadressen din.")), Email(_l("Ugyldig e-postadresse."))])
     password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet ditt."))])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Kode fra appen"), validators=[DataRequired(_l("Skriv koden fra appen.")), Length(max=10)])
 
 
 class JoinForm(FlaskForm):
@@ -33,12 +45,24 @@ class JoinForm(FlaskForm):
         return True
 
 
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _invite_limit() -> str:
+    return current_app.config["INVITE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():
     """Password login for coordinators, admins and committee members."""
     form = LoginForm()
     if form.validate_on_submit():
         user = people.authenticate(form.email.data, form.password.data)
+        if user is not None and current_app.config["TWO_FACTOR"] and two_factor.required(user):
+            session[PENDING] = {"user": user.id, "since": time.time()}
+            return redirect(url_for("auth.second_factor", next=_safe_next()))
         if user is not None:
             login_user(user, remember=True)
             return redirect(_safe_next() or url_for("home.index"))
@@ -46,7 +70,42 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def _pending_user() -> User | None:
+    """The user who gave the right password in the last ten minutes and still owes a code."""
+    pending = session.get(PENDING)
+    if not pending or time.time() - pending["since"] > PENDING_SECONDS:
+        return None
+    return db.session.get(User, pending["user"])
+
+
+@bp.route("/login/kode", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def second_factor():
+    """The code from the authenticator app; the first time, setting the app up with a QR code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    secret = user.totp_secret or session.setdefault(NEW_SECRET, two_factor.new_secret())
+    if form.validate_on_submit():
+        if two_factor.verify(user, form.code.data, secret):
+            user.totp_secret = secret
+            db.session.commit()
+            session.pop(PENDING, None)
+            session.pop(NEW_SECRET, None)
+            login_user(user, remember=True)
+            return redirect(_safe_next() or url_for("home.index"))
+        form.code.errors.append(gettext("Feil kode. Bruk den som står i appen nå."))
+    setup = None
+    if user.totp_secret is None:
+        uri = two_factor.provisioning_uri(user, secret)
+        setup = {"secret": secret, "qr": segno.make(uri, error="m").svg_inline(scale=5, title=gettext("QR-kode for tofaktor"))}
+    return render_template("auth/second_factor.html", form=form, setup=setup)
+
+
 @bp.route("/bli-med/<token>", methods=["GET", "POST"])
+@limiter.limit(_invite_limit)
 def join(token: str):
     """A volunteer joins a branch from an invite link: name and phone or e-mail, no password."""
     invite = people.valid_invite(token)

@@ -29,6 +29,11 @@ def register(app):
     for code, message in MESSAGES.items():
         app.register_error_handler(code, handler(code, message))
 
+    @app.errorhandler(429)
+    def too_many(e):
+        # Flask-Limiter's description is the limit itself, in English.
+        return render(429, gettext("For mange forsøk på kort tid. Vent litt og prøv igjen."))
+
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return render(400, gettext("Skjemaet er utløpt eller ugyldig. Last inn siden og prøv igjen."))

@@ -1,6 +1,7 @@
 """People in a branch, and invitations (link and QR code) for new volunteers."""
 import segno
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -42,6 +43,18 @@ def show_invite(invite_id: int):
         abort(404)
     branch_for_manager(invite.branch_id)
     return render_template("people/invite.html", **_invite_view(invite))
+
+
+@bp.post("/invitasjon/<int:invite_id>/trekk-tilbake")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
+def revoke_invite(invite_id: int):
+    invite = db.session.get(Invite, invite_id)
+    if invite is None:
+        abort(404)
+    branch_for_manager(invite.branch_id)
+    people.revoke_invite(invite)
+    flash(gettext("Invitasjonen er trukket tilbake. Lenken og QR-koden virker ikke lenger."))
+    return redirect(url_for("people.index"))
 
 
 def _invite_view(invite: Invite) -> dict:

@@ -18,12 +18,34 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
          "has_touch": True, "locale": "nb-NO"}
 
 
+REFUSALS: list[str] = []
+
+
+def _watched(new_context):
+    """Every context reports what the Content-Security-Policy refused; a refusal is a broken page."""
+    def make(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: REFUSALS.append(f"{message.location.get('url')}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
+        return context
+    return make
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser.new_context = _watched(browser.new_context)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def nothing_refused():
+    """No browser test passes if Chromium refused a script, style or image under the CSP along the way."""
+    REFUSALS.clear()
+    yield
+    assert REFUSALS == []
 
 
 @pytest.fixture
@@ -60,10 +82,10 @@ def volunteer(live_server, browser):
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
     page.goto(walk_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null || location.reload()", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || location.reload()", timeout=15000)
     page.goto(walk_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("new Promise(r => CanvassStore.get('device-token').then(t => r(!!t)))", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => CanvassStore.get('device-token').then(t => !!t)", timeout=15000)
     page.get_by_role("button", name="Last ned roden").click()
     page.wait_for_selector("html[data-offline-ready]")
     yield context, page, walk_url, turf

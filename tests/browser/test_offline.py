@@ -36,7 +36,7 @@ def record_thirty(page, walk_url):
 
 
 def waiting(page, n: int, timeout: int = 10000):
-    page.wait_for_function(f"document.querySelector('[data-outbox-count]').textContent === '{n}'", timeout=timeout)
+    page.wait_for_function(f"() => document.querySelector('[data-outbox-count]').textContent === '{n}'", timeout=timeout)
 
 
 def signal_back(context, *tabs):
@@ -160,5 +160,5 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     failed.get_by_role("button", name="Slett dem fra telefonen").click()
     failed.wait_for(state="hidden")
     page.reload()
-    page.wait_for_function("CanvassStore.failed().then(f => f.length === 0)")
+    page.wait_for_function("() => CanvassStore.failed().then(f => f.length === 0)")
     assert failed.is_hidden()

@@ -24,7 +24,7 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     tab.on("response", lambda r: bodies.__setitem__(r.url, gzipped(r.body())) if "/tiles/" not in r.url
            and r.request.method == "GET" else None)
     tab.goto(walk_url, wait_until="networkidle")
-    tab.wait_for_function("navigator.serviceWorker.controller !== null || true")
+    tab.wait_for_function("() => navigator.serviceWorker.controller !== null || true")
     # The service worker script is fetched by the browser itself, outside the page's responses.
     bodies["/sw.js"] = gzipped((ROOT / "static" / "sw.js").read_bytes())
     total = sum(bodies.values())

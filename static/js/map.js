@@ -67,10 +67,15 @@
     return { color: colours[status], weight: status === "contested" ? 3 : 1.5,
              dashArray: status === "uncovered" ? "4 4" : null, fillOpacity: status === "uncovered" ? 0.05 : 0.35 };
   }
+  // As a text node: Leaflet puts a string label in as HTML, and names are typed by people.
   function label(p) {
-    if (p.label) return p.label;
-    if (p.name) return p.name + (p.doors !== undefined ? " (" + p.doors + ")" : "");
-    return p.postnummer + " " + p.poststed + (p.branches.length ? " – " + p.branches.join(", ") : "");
+    var text;
+    if (p.label) text = p.label;
+    else if (p.name) text = p.name + (p.doors !== undefined ? " (" + p.doors + ")" : "");
+    else text = p.postnummer + " " + p.poststed + (p.branches.length ? " – " + p.branches.join(", ") : "");
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
   }
   function load(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });

@@ -53,3 +53,20 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
     assert phone.locator("h1").inner_text() == first_turf
     assert phone.locator("ol.field-list > li").count() > 3
     volunteer_phone.close()
+
+
+def test_a_turf_name_with_markup_is_shown_on_the_map_as_text(live_server, browser):
+    from tests.browser.conftest import PHONE
+    from canvass.services import turfs
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    for turf in turfs.cut_turfs(sagene, ["0473"], target=200):
+        turfs.rename(turf, '<img src=x onerror="document.title=1">Rode')
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, live_server, "sagene@oslo.demo")
+    page.goto(f"{live_server}/lag/{sagene.id}/roder")
+    page.wait_for_selector("#map[data-overlay-loaded]")
+    labels = page.locator(".leaflet-tooltip")
+    assert labels.first.inner_text().startswith('<img src=x onerror="document.title=1">Rode')
+    assert page.locator(".leaflet-tooltip img").count() == 0
+    context.close()

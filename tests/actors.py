@@ -1,0 +1,128 @@
+"""The people of the access tests: one of each role, in two branches and two organisations, and what they own.
+
+Everything is seeded in Sagene (Oslo). The other branch's coordinator and volunteer, the
+committee and Bærum stand outside it, so a route that lets them see Sagene's data is a leak.
+"""
+import io
+import zipfile
+from datetime import datetime, timedelta
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.insight.export import XLSX
+from canvass.models import (AddressNote, Branch, ConsentRecord, Contact, Conversation, Organisation, ProgrammeSection,
+                            Role, SectionLink, Theme, User)
+from canvass.privacy import consent
+from canvass.services import actions, committees, people, programme, tallies, turfs
+from tests.conftest import PASSWORD, _dispose, login, make_app
+
+ANON, DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE = (
+    "anonymous", "daniel", "frida", "sagene", "frogner", "admin", "komite", "baerum", "baerum_komite")
+CONTACT_NAME, CONTACT_PHONE = "Hemmelig Kontaktesen", "41234599"
+NOTE = "Kodelås 4711 bak Sagene-huset"
+
+
+def build_world(databases_, demo_template):
+    """Sagene's action, turf, volunteer, contact and door note; a Frogner volunteer; committees in Oslo and Bærum."""
+    # CSRF and rate limits have their own tests; here they would only stand between the actors and the checks.
+    app = make_app(databases_.create(demo_template), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        oslo = db.session.scalar(select(Organisation).where(Organisation.name == "Oslo"))
+        baerum = db.session.scalar(select(Organisation).where(Organisation.name == "Bærum"))
+        sagene, frogner = (db.session.scalar(select(Branch).where(Branch.name == n)) for n in ("Sagene", "Frogner"))
+        coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+        daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+        frida = people.create_user(oslo, Role.CANVASSER, "Frida Frogner", phone="+4790000001", branch=frogner)
+        people.create_user(baerum, Role.COMMITTEE, "Bente Bærum", email="komite@baerum.demo", password=PASSWORD)
+        turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
+        other = turfs.cut_turfs(sagene, ["0474"], target=60)[0]
+        action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
+        actions.assign(action, turf, [daniel])
+        frogner_turf = turfs.cut_turfs(frogner, ["0254"], target=60)[0]
+        actions.assign(actions.create_action(frogner, "Frogner", "door", datetime.now()), frogner_turf, [frida])
+        campaign = actions.create_campaign(sagene, "Høst", datetime.now().date(), datetime.now().date())
+        invite = people.create_invite(sagene, coordinator, 30)
+        address = turf.stops[0].address_id
+        db.session.add(AddressNote(client_uuid="00000000-0000-4000-8000-000000000001", organisation_id=oslo.id,
+                                   address_id=address, text=NOTE, author_id=daniel.id, recorded_at=datetime.now()))
+        contact = Contact(event_key="s" * 64, organisation_id=oslo.id, branch_id=sagene.id, name=CONTACT_NAME,
+                          phone=CONTACT_PHONE)
+        contact.consents.append(ConsentRecord(organisation_id=oslo.id, action_id=action.id, purpose=consent.FOLLOW_UP,
+                                              text_version=consent.VERSION, text=consent.TEXT,
+                                              given_at=datetime.now(), delete_after=datetime.now() + timedelta(days=9)))
+        db.session.add(contact)
+        row = {"visit_uuid": "00000000-0000-4000-8000-000000000002", "organisation_id": oslo.id,
+               "branch_id": sagene.id, "action_id": action.id, "address_id": None, "postnummer": "0473",
+               "district_number": "030103", "topics": "bolig", "words": "Husleia er for høy", "importance": 2,
+               "wants_membership": False, "wants_contact": False, "recorded_at": datetime.now()}
+        said = Conversation(**row)
+        db.session.add(said)
+        db.session.flush()
+        tallies.record([{**row, "id": said.id}])
+        committee = committees.committee_for(db.session.scalar(select(User).where(User.email == "komite@oslo.demo")))
+        theme = Theme(committee_id=committee.id, topic="bolig", label="Husleie")
+        section = ProgrammeSection(committee_id=committee.id, title="Bolig")
+        db.session.add_all([theme, section])
+        db.session.flush()
+        link = SectionLink(section_id=section.id, theme_id=theme.id)
+        db.session.add(link)
+        db.session.commit()
+        report = programme.publish(committee, "Rapport", "")
+        app.ids = {"branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
+                   "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
+                   "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
+                   "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
+                   "token": invite.token}
+        app.action_token = action.signup_token
+        app.frida_invite = people.create_invite(frogner, coordinator, 30).token
+    return app
+
+
+@pytest.fixture
+def world(databases_, demo_template):
+    app = build_world(databases_, demo_template)
+    yield app
+    _dispose(app)
+
+
+def clients(app) -> dict:
+    """A logged-in test client per actor, and one for the anonymous visitor."""
+    with app.app_context():
+        return _logged_in(app)
+
+
+def _logged_in(app) -> dict:
+    clients = {ANON: app.test_client()}
+    for name, email in ((SAGENE, "sagene@oslo.demo"), (FROGNER, "frogner@oslo.demo"), (ADMIN, "admin@oslo.demo"),
+                        (KOMITE, "komite@oslo.demo"), (BAERUM, "admin@baerum.demo"),
+                        (BAERUM_KOMITE, "komite@baerum.demo")):
+        clients[name] = app.test_client()
+        login(clients[name], email)
+    for name, token, who, phone in ((DANIEL, app.ids["token"], "Daniel Dørbanker", "+4791234567"),
+                                    (FRIDA, app.frida_invite, "Frida Frogner", "+4790000001")):
+        clients[name] = app.test_client()
+        assert clients[name].post(f"/bli-med/{token}", data={"name": who, "phone": phone}).status_code == 302
+    return clients
+
+
+def url(app, rule) -> str:
+    """The rule's address, filled in with Sagene's objects."""
+    values = {arg: (app.action_token if rule.endpoint == "actions.signup" else app.ids[arg]) for arg in rule.arguments}
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def readable(response) -> str:
+    """What a person could read in the answer; an Excel file is a zip of XML. PDFs are compressed and are
+    covered by their own tests."""
+    if response.mimetype == XLSX:
+        with zipfile.ZipFile(io.BytesIO(response.get_data())) as book:
+            return "".join(book.read(name).decode() for name in book.namelist())
+    if response.mimetype == "application/pdf":
+        return ""
+    return response.get_data(as_text=True)
+
+

@@ -72,14 +72,14 @@ def _parse_time(value) -> datetime | None:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _visit_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
+def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: set[int]) -> dict | Result:
     """The Visit row an event asks for, or why it cannot be stored."""
     event_id = _event_id(event)
     if event_id is None:
         return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
     if event.get("type") != "visit":
         return _rejected(event_id, N_("Ukjent type registrering."))
-    return _checked_visit(event_id, event, user, allowed)
+    return _checked_visit(event_id, event, user, allowed, actions)
 
 
 def _event_id(event: dict) -> str | None:
@@ -98,7 +98,8 @@ def _note_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | R
     recorded_at = _parse_time(event.get("recorded_at"))
     if not isinstance(text, str) or not 0 < len(text.strip()) <= 200 or recorded_at is None:
         return _rejected(event_id, N_("Notatet må ha mellom 1 og 200 tegn."))
-    if event.get("address_id") not in allowed.get(event.get("turf_id"), ()):
+    turf_id, address_id = event.get("turf_id"), event.get("address_id")
+    if type(turf_id) is not int or type(address_id) is not int or address_id not in allowed.get(turf_id, ()):
         return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
     return {"client_uuid": event_id, "organisation_id": user.organisation_id, "address_id": event["address_id"],
             "text": text.strip(), "author_id": user.id, "recorded_at": recorded_at, "received_at": utcnow()}
@@ -124,7 +125,8 @@ def _input_row(event: dict, user: User) -> dict | Result:
             "address_id": None, "postnummer": postnummer, "district_number": None, "recorded_at": recorded_at}
 
 
-def _checked_visit(event_id: str, event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
+def _checked_visit(event_id: str, event: dict, user: User, allowed: dict[int, set[int]], actions: set[int]
+                   ) -> dict | Result:
     try:
         outcome = Outcome(event.get("outcome"))
     except ValueError:
@@ -134,8 +136,11 @@ def _checked_visit(event_id: str, event: dict, user: User, allowed: dict[int, se
     if recorded_at is None or not now - OLDEST <= recorded_at <= now + CLOCK_SKEW:
         return _rejected(event_id, N_("Tidspunktet for registreringen er ugyldig."))
     turf_id, address_id = event.get("turf_id"), event.get("address_id")
-    if not isinstance(turf_id, int) or not isinstance(address_id, int) or address_id not in allowed.get(turf_id, ()):
+    if type(turf_id) is not int or type(address_id) is not int or address_id not in allowed.get(turf_id, ()):
         return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
+    action_id = event.get("action_id")
+    if action_id is not None and (type(action_id) is not int or action_id not in actions):
+        return _rejected(event_id, N_("Ukjent aksjon."))
     corrects = event.get("corrects")
     if corrects is not None:
         try:
@@ -222,6 +227,16 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     return allowed
 
 
+def _known_actions(user: User, action_ids: set[int]) -> set[int]:
+    """The batch's action ids that are actions of the user's organisation.
+
+    A batch names one action or two, and a page recording a door has its action loaded already,
+    so looking each up through the session costs no query there."""
+    return {action_id for action_id in action_ids
+            if (action := db.session.get(Action, action_id)) is not None
+            and action.organisation_id == user.organisation_id}
+
+
 def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
     """Conversations beside their visits (with area, never a name); contact details apart, with consent."""
     rows = {key: row for key, row in rows.items() if any(extras[key])}
@@ -297,6 +312,7 @@ SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcom
 def ingest(user: User, events: list[dict]) -> list[Result]:
     """Store a batch of events (visits, door notes, input without a door) once each, in one transaction."""
     events_ok = [e for e in events if isinstance(e, dict)]
+    actions = _known_actions(user, {e.get("action_id") for e in events_ok if type(e.get("action_id")) is int})
     allowed = _allowed(user, {e.get("turf_id") for e in events_ok if isinstance(e.get("turf_id"), int)},
                        {e.get("address_id") for e in events_ok if isinstance(e.get("address_id"), int)})
     results: dict[str, Result] = {}
@@ -309,7 +325,7 @@ def ingest(user: User, events: list[dict]) -> list[Result]:
         elif kind == "input":
             row, table, key = _input_row(event, user), Conversation.__table__, "visit_uuid"
         elif isinstance(event, dict):
-            row, table, key = _visit_row(event, user, allowed), None, None
+            row, table, key = _visit_row(event, user, allowed, actions), None, None
         else:
             row = _rejected(None, N_("Ugyldig registrering."))
         if isinstance(row, Result):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from canvass.extensions import db
 from canvass.models import Action, Assignment, Outcome
@@ -25,7 +26,8 @@ IMPORTANCE = {1: _l("Litt"), 2: _l("Mye"), 3: _l("Svært mye")}
 
 
 def my_assignment(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
+    # With its action in the same query: every record names the action, and the check finds it loaded.
+    assignment = db.session.get(Assignment, assignment_id, options=[joinedload(Assignment.action)])
     if assignment is None or assignment.user_id != current_user.id:
         abort(404)
     return assignment

@@ -75,7 +75,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from canvass.cli import demo_cli, geodata_cli, privacy_cli, user_cli
+    from canvass.cli import backup_cli, demo_cli, geodata_cli, privacy_cli, user_cli
 
-    for group in (geodata_cli, demo_cli, user_cli, privacy_cli):
+    for group in (geodata_cli, demo_cli, user_cli, privacy_cli, backup_cli):
         app.cli.add_command(group)

@@ -10,8 +10,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext
 from sqlalchemy import select
 
+from canvass import backup
 from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.formatting import format_number
 from canvass.geo.errors import GeodataError
 from canvass.models import Branch, Municipality, Organisation, PostalArea, Role, User
 from canvass.privacy import audit, retention, subject
@@ -20,6 +22,7 @@ from canvass.services import demo, geodata_import, geonorge, people, sample_inpu
 geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
 demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
 user_cli = AppGroup("user", help="Brukere og roller.")
+backup_cli = AppGroup("backup", help="Sikkerhetskopi av databasen og gjenoppretting.")
 privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
@@ -220,3 +223,35 @@ def erase_command(organisation, phone, email, yes):
     click.echo(gettext("Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte "
                        "%(inputs)s innspill.", contacts=erased.contacts, accounts=erased.accounts,
                        inputs=erased.conversations))
+
+
+@backup_cli.command("create")
+@click.argument("target", type=click.Path(path_type=Path))
+def backup_create(target):
+    """Ta sikkerhetskopi av databasen til TARGET (trygt mens appen kjører)."""
+    try:
+        backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except backup.BackupError as err:
+        raise click.ClickException(gettext(err.message, **err.params))
+    click.echo(gettext("Sikkerhetskopi skrevet til %(path)s (%(size)s kB).", path=target,
+                       size=format_number(target.stat().st_size // 1024)))
+
+
+@backup_cli.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Gjenopprett uten å spørre.")
+def backup_restore(source, yes):
+    """Erstatt alt i databasen med sikkerhetskopien SOURCE. Stopp appen først."""
+    if not yes:
+        click.confirm(gettext("Alt i databasen erstattes med innholdet i %(path)s. Fortsette?", path=source),
+                      abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except backup.BackupError as err:
+        raise click.ClickException(gettext(err.message, **err.params))
+    click.echo(gettext("Gjenopprettet fra %(path)s.", path=source))
+    # A backup can hold personal data the purge has deleted since it was taken: delete it again.
+    purged = sum(p.count for p in retention.purge(utcnow()))
+    click.echo(gettext("Slettet %(count)s som har passert lagringstiden siden kopien ble tatt.", count=purged))

@@ -5,7 +5,6 @@ Every case names who sends it, what, the status it must get (a page with a messa
 must be exactly as it was afterwards: every table's rows are compared before and after.
 The sync endpoint is also fuzzed with hypothesis (bottom).
 """
-import hashlib
 import io
 import json
 import re
@@ -15,35 +14,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, AddressNote, Branch, Conversation, Organisation, User, Visit
 from canvass.privacy import consent
 from canvass.services import actions, committees, sync, turfs
 from tests.conftest import _dispose, csrf_token, login, make_app
-
-# Tables too big to hash for every case: the row count must hold, and nothing here writes to them.
-COUNTED_ONLY = {"address", "dwelling", "postal_area", "turf_address", "sub_district", "district", "municipality"}
-# When a phone was last heard from is bookkeeping, not data: it changes on every request, good or bad.
-NOT_DATA = {"device": "last_seen_at"}
-
-
-def snapshot() -> dict:
-    """Every table's rows (a hash of them; only the count for the big geography tables)."""
-    db.session.expire_all()
-    state = {}
-    for table in inspect(db.engine).get_table_names():
-        if table == "alembic_version":
-            continue
-        if table in COUNTED_ONLY:
-            state[table] = db.session.scalar(select(func.count()).select_from(text(f'"{table}"')))
-            continue
-        rows = sorted(repr(tuple(value for key, value in row._mapping.items() if key != NOT_DATA.get(table)))
-                      for row in db.session.execute(text(f'SELECT * FROM "{table}"')))
-        state[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-    return state
-
+from tests.snapshot import snapshot
 
 @pytest.fixture(scope="module")
 def world(databases_, demo_template):

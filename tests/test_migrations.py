@@ -1,5 +1,11 @@
 """The migrations build exactly the schema the models describe, and carry stored data over, on SQLite and PostgreSQL."""
+import io
+import os
+import subprocess
+import sys
+import tarfile
 from datetime import date, datetime
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -8,8 +14,8 @@ from sqlalchemy import select, text
 
 from canvass.extensions import db
 from canvass.insight.tally import Grain
-from canvass.models import Contact, InputTally
-from tests.conftest import _dispose, make_app
+from canvass.models import ConsentRecord, Contact, InputTally
+from tests.conftest import GEODATA, ROOT, _dispose, login, make_app
 
 
 def test_migrations_create_the_schema_of_the_models(app):
@@ -59,3 +65,43 @@ def test_contacts_stored_before_consent_records_get_one_per_purpose_and_lose_the
     assert key != visit and visit not in key
     assert records == [("follow_up", "2026-11-v1", datetime(2026, 11, 20, 18), datetime(2027, 5, 19, 18)),
                        ("membership", "2026-11-v1", datetime(2026, 11, 20, 18), datetime(2027, 2, 18, 18))]
+
+
+PREVIOUS_RELEASE = "v0.5.0"
+
+
+def _previous_release(folder: Path) -> Path:
+    """The previous release's code, from the repository's own tag."""
+    archive = subprocess.run(["git", "archive", PREVIOUS_RELEASE, "canvass", "migrations"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def test_a_database_filled_by_the_previous_release_upgrades_and_keeps_everything(databases_, tmp_path):
+    url = databases_.create()
+    old = _previous_release(tmp_path / "release")
+    filled = subprocess.run([sys.executable, str(ROOT / "tests" / "data" / "fill_with_release.py")],
+                            env={**os.environ, "PYTHONPATH": str(old), "DATABASE_URL": url,
+                                 "CANVASS_GEODATA": str(GEODATA)}, capture_output=True, text=True)
+    assert filled.returncode == 0, filled.stderr[-3000:]
+    app = make_app(url)
+    with app.app_context():
+        before = {table: db.session.scalar(text(f'SELECT count(*) FROM "{table}"'))
+                  for table in ("organisation", "branch", "user", "address", "visit", "conversation", "contact",
+                                "input_tally", "turf")}
+        # The migrations alter these tables; PostgreSQL would have them wait for this transaction.
+        db.session.commit()
+        upgrade()
+        after = {table: db.session.scalar(text(f'SELECT count(*) FROM "{table}"')) for table in before}
+        consents = db.session.scalars(select(ConsentRecord.purpose)).all()
+        client = app.test_client()
+        login(client, "admin@oslo.demo")
+        contacts_page = client.get("/personvern/kontakter").get_data(as_text=True)
+        login(client, "komite@oslo.demo")
+        dashboard = client.get("/komite/")
+    _dispose(app)
+    assert after == before and before["contact"] == 5 and before["conversation"] > 300
+    assert sorted(consents) == ["follow_up"] * 3 + ["membership"] * 5
+    assert "Beboer 4" in contacts_page and dashboard.status_code == 200

@@ -38,7 +38,12 @@ run: demo
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
+# locust and its gevent stay out of the test setup: only the benchmarks need them.
+$(VENV)/.bench: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: setup $(VENV)/.bench
 	$(PY) bench/run.py $(ONLY)
 
 # Extract and merge translatable strings after changing user-facing text.

@@ -14,6 +14,7 @@ import sync_ingest  # noqa: E402
 import http_load  # noqa: E402
 import lighthouse_walk  # noqa: E402
 import dashboard_views  # noqa: E402
+import canvasser_load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ BENCHMARKS = {
     "http_load": (lambda: f"Door records over HTTP for {http_load.SECONDS:.0f} s", http_load.run),
     "lighthouse_walk": (lambda: "Lighthouse on the walk list", lighthouse_walk.run),
     "dashboard_views": (lambda: f"Committee pages over {dashboard_views.INPUTS:,} inputs", dashboard_views.run),
+    "canvasser_load": (lambda: f"{canvasser_load.CANVASSERS} canvassers with locust", canvasser_load.run),
 }
 REPORT = ROOT / "docs" / "benchmarks.md"
 

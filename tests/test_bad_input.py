@@ -154,6 +154,8 @@ SYNC = [
          reason="Ukjent aksjon."),
     Case("another organisation's action", "daniel", api(events(lambda app: visit(app, action_id=app.baerum_action))),
          REJECTED, reason="Ukjent aksjon."),
+    Case("a turf id too big for the database", "daniel", api(events(lambda app: visit(app, turf_id=2 ** 63))),
+         REJECTED, reason="Du kan ikke registrere besøk på denne adressen."),
     Case("a replayed id with other content", "daniel", api(events(lambda app: visit(
         app, id=app.stored_id, outcome="refused"))), REJECTED, reason="En annen registrering har samme id."),
     Case("words over 4,000 characters", "daniel", api(events(lambda app: talk(app, {"words": "x" * 4001}))), REJECTED,
@@ -178,6 +180,13 @@ SYNC = [
     Case("a door note of 201 characters", "daniel", api(events(lambda app: {
         "id": str(uuid.uuid4()), "type": "note", "turf_id": app.turf, "address_id": app.door, "text": "n" * 201,
         "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Notatet må ha mellom 1 og 200 tegn."),
+    Case("stand input dated next week", "daniel", api(events(lambda app: {
+        "id": str(uuid.uuid4()), "type": "input", "conversation": {"topics": ["bolig"]},
+        "recorded_at": (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()})), REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig."),
+    Case("stand input for another organisation's action", "daniel", api(events(lambda app: {
+        "id": str(uuid.uuid4()), "type": "input", "action_id": app.baerum_action, "conversation": {"topics": ["bolig"]},
+        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Ukjent aksjon."),
     Case("stand input with a postal code of letters", "daniel", api(events(lambda app: {
         "id": str(uuid.uuid4()), "type": "input", "postnummer": "abcd", "conversation": {"topics": ["bolig"]},
         "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Ugyldig postnummer «abcd»."),

@@ -58,6 +58,11 @@ class Result:
     params: dict | None = None
 
 
+def _is_id(value) -> bool:
+    """A row id as the phone must send it: a whole number (not true/false, text or a list) the database can hold."""
+    return type(value) is int and 0 < value < 2 ** 31
+
+
 def _rejected(event_id, message, **params) -> Result:
     return Result(str(event_id), "rejected", message, params)
 
@@ -70,6 +75,13 @@ def _parse_time(value) -> datetime | None:
     if moment.tzinfo is None:
         return None
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _recorded_at(event: dict) -> datetime | None:
+    """When the phone says it was recorded, if that is a time with a zone, not too old and not ahead of now."""
+    moment = _parse_time(event.get("recorded_at"))
+    now = utcnow()
+    return moment if moment is not None and now - OLDEST <= moment <= now + CLOCK_SKEW else None
 
 
 def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: set[int]) -> dict | Result:
@@ -95,11 +107,11 @@ def _note_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | R
     if event_id is None:
         return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
     text = event.get("text")
-    recorded_at = _parse_time(event.get("recorded_at"))
+    recorded_at = _recorded_at(event)
     if not isinstance(text, str) or not 0 < len(text.strip()) <= 200 or recorded_at is None:
         return _rejected(event_id, N_("Notatet må ha mellom 1 og 200 tegn."))
     turf_id, address_id = event.get("turf_id"), event.get("address_id")
-    if type(turf_id) is not int or type(address_id) is not int or address_id not in allowed.get(turf_id, ()):
+    if not _is_id(turf_id) or not _is_id(address_id) or address_id not in allowed.get(turf_id, ()):
         return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
     return {"client_uuid": event_id, "organisation_id": user.organisation_id, "address_id": event["address_id"],
             "text": text.strip(), "author_id": user.id, "recorded_at": recorded_at, "received_at": utcnow()}
@@ -111,15 +123,17 @@ def _input_row(event: dict, user: User) -> dict | Result:
     if event_id is None:
         return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
     conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION)
-    recorded_at = _parse_time(event.get("recorded_at"))
-    if not isinstance(conversation, dict) or recorded_at is None or not (conversation["topics"] or conversation["words"]):
+    recorded_at = _recorded_at(event)
+    if recorded_at is None:
+        return _rejected(event_id, N_("Tidspunktet for registreringen er ugyldig."))
+    if not isinstance(conversation, dict) or not (conversation["topics"] or conversation["words"]):
         return _rejected(event_id, N_("Innspillet må ha et tema eller noen ord."))
     postnummer = event.get("postnummer") or None
     if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
         return _rejected(event_id, N_("Ugyldig postnummer «%(value)s»."), value=str(postnummer))
-    action = db.session.get(Action, event["action_id"]) if isinstance(event.get("action_id"), int) else None
-    if action is not None and action.organisation_id != user.organisation_id:
-        return _rejected(event_id, N_("Du kan bare melde deg på aksjoner i din egen organisasjon."))
+    action = db.session.get(Action, event["action_id"]) if _is_id(event.get("action_id")) else None
+    if event.get("action_id") is not None and (action is None or action.organisation_id != user.organisation_id):
+        return _rejected(event_id, N_("Ukjent aksjon."))
     return {**conversation, "visit_uuid": event_id, "organisation_id": user.organisation_id,
             "branch_id": action.branch_id if action else user.branch_id, "action_id": action.id if action else None,
             "address_id": None, "postnummer": postnummer, "district_number": None, "recorded_at": recorded_at}
@@ -131,15 +145,15 @@ def _checked_visit(event_id: str, event: dict, user: User, allowed: dict[int, se
         outcome = Outcome(event.get("outcome"))
     except ValueError:
         return _rejected(event_id, N_("Ukjent resultat «%(value)s»."), value=str(event.get("outcome")))
-    recorded_at = _parse_time(event.get("recorded_at"))
-    now = utcnow()
-    if recorded_at is None or not now - OLDEST <= recorded_at <= now + CLOCK_SKEW:
+    recorded_at = _recorded_at(event)
+    if recorded_at is None:
         return _rejected(event_id, N_("Tidspunktet for registreringen er ugyldig."))
+    now = utcnow()
     turf_id, address_id = event.get("turf_id"), event.get("address_id")
-    if type(turf_id) is not int or type(address_id) is not int or address_id not in allowed.get(turf_id, ()):
+    if not _is_id(turf_id) or not _is_id(address_id) or address_id not in allowed.get(turf_id, ()):
         return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
     action_id = event.get("action_id")
-    if action_id is not None and (type(action_id) is not int or action_id not in actions):
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
         return _rejected(event_id, N_("Ukjent aksjon."))
     corrects = event.get("corrects")
     if corrects is not None:
@@ -312,9 +326,9 @@ SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcom
 def ingest(user: User, events: list[dict]) -> list[Result]:
     """Store a batch of events (visits, door notes, input without a door) once each, in one transaction."""
     events_ok = [e for e in events if isinstance(e, dict)]
-    actions = _known_actions(user, {e.get("action_id") for e in events_ok if type(e.get("action_id")) is int})
-    allowed = _allowed(user, {e.get("turf_id") for e in events_ok if isinstance(e.get("turf_id"), int)},
-                       {e.get("address_id") for e in events_ok if isinstance(e.get("address_id"), int)})
+    actions = _known_actions(user, {e.get("action_id") for e in events_ok if _is_id(e.get("action_id"))})
+    allowed = _allowed(user, {e.get("turf_id") for e in events_ok if _is_id(e.get("turf_id"))},
+                       {e.get("address_id") for e in events_ok if _is_id(e.get("address_id"))})
     results: dict[str, Result] = {}
     rows: dict[str, dict] = {}
     others: dict[str, tuple] = {}

@@ -128,6 +128,8 @@ def _print_logins():
     for user in db.session.scalars(select(User).where(User.password_hash.is_not(None)).order_by(User.id)):
         where = user.branch.name if user.branch else user.organisation.name
         click.echo(f"  {user.email:24} {user.role.value:12} {where}")
+    click.echo(gettext("Administratorer og koordinatorer setter opp tofaktorkode ved første innlogging "
+                       "(skann QR-koden med en autentiseringsapp)."))
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
     if sagene and coordinator:

@@ -4,7 +4,6 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from canvass.clock import utcnow
@@ -12,8 +11,9 @@ from canvass.extensions import db
 from canvass.models import (AddressNote, AuditEntry, Branch, ConsentRecord, Contact, Conversation, Device, InputTally,
                             Organisation, User, Visit)
 from canvass.privacy import consent, retention, subject
-from canvass.services import actions, sync, turfs
+from canvass.services import sync
 from tests.conftest import login, post
+from tests.test_sync import field  # noqa: F401 (a fixture: Daniel's turf in tonight's action)
 
 
 def one(model, **where):
@@ -22,16 +22,6 @@ def one(model, **where):
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def field(demo_app):
-    sagene = one(Branch, name="Sagene")
-    turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
-    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
-    daniel = one(User, name="Daniel Dørbanker")
-    actions.assign(action, turf, [daniel])
-    return {"turf": turf, "action": action, "user": daniel}
 
 
 def conversation(field, i=0, words="Husleia er for høy.", contact=None, minutes_ago=10, membership=True):

@@ -38,23 +38,25 @@ def invite():
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def show_invite(invite_id: int):
     """An existing invite, to show its QR code again at a meeting."""
-    invite = db.session.get(Invite, invite_id)
-    if invite is None:
-        abort(404)
-    branch_for_manager(invite.branch_id)
+    invite = _managed_invite(invite_id)
     return render_template("people/invite.html", **_invite_view(invite))
 
 
 @bp.post("/invitasjon/<int:invite_id>/trekk-tilbake")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def revoke_invite(invite_id: int):
+    people.revoke_invite(_managed_invite(invite_id))
+    flash(gettext("Invitasjonen er trukket tilbake. Lenken og QR-koden virker ikke lenger."))
+    return redirect(url_for("people.index"))
+
+
+def _managed_invite(invite_id: int) -> Invite:
+    """The invite, if it is for a branch the user manages (404 or 403 otherwise)."""
     invite = db.session.get(Invite, invite_id)
     if invite is None:
         abort(404)
     branch_for_manager(invite.branch_id)
-    people.revoke_invite(invite)
-    flash(gettext("Invitasjonen er trukket tilbake. Lenken og QR-koden virker ikke lenger."))
-    return redirect(url_for("people.index"))
+    return invite
 
 
 def _invite_view(invite: Invite) -> dict:

@@ -18,6 +18,11 @@ from canvass.models import Action, Address, AddressNote, Assignment, Contact, Co
 ERASED_NAME = "Slettet"
 
 
+def _national(phone: str) -> str:
+    """A Norwegian number as its digits without the country code, however it was written."""
+    return re.sub(r"^(?:\+|00)47", "", re.sub(r"[^\d+]", "", phone))
+
+
 @dataclass
 class Query:
     phone: str | None = None
@@ -25,9 +30,7 @@ class Query:
 
     @classmethod
     def of(cls, phone: str | None, email: str | None) -> "Query":
-        digits = re.sub(r"[^\d+]", "", phone or "")
-        national = re.sub(r"^(?:\+|00)47", "", digits) or None
-        return cls(national, (email or "").strip().lower() or None)
+        return cls(_national(phone or "") or None, (email or "").strip().lower() or None)
 
     @property
     def empty(self) -> bool:
@@ -42,7 +45,7 @@ class Query:
         found = []
         if self.phone:
             found += [(m.start(), m.end(), scrub.PHONE_MASK) for m in scrub.PHONE.finditer(text)
-                      if re.sub(r"^(?:\+|00)47", "", re.sub(r"[^\d+]", "", m.group())) == self.phone]
+                      if _national(m.group()) == self.phone]
         if self.email:
             found += [(m.start(), m.end(), scrub.EMAIL_MASK) for m in scrub.EMAIL.finditer(text)
                       if m.group().lower() == self.email]

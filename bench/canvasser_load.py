@@ -80,8 +80,8 @@ def prepare(url: str) -> list[dict]:
 
 
 def _until_every_worker_answers(port: int) -> None:
-    """gunicorn opens its port before its workers have imported the app (seconds each): wait for them, so the
-    figures are of a running server and not of its start."""
+    """A worker's first requests compile templates and open its database connection: wait until every worker
+    has served some, so the figures are of a running server and not of its start."""
     quick = 0
     while quick < 4 * WORKERS:
         started = time.perf_counter()

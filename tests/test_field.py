@@ -62,22 +62,36 @@ def test_one_tap_records_a_door_and_htmx_gets_an_undo(phone):
 
 
 
-def test_a_door_record_costs_four_queries(phone, demo_app):
-    """Who is asking, their assignment, may they record there, the insert: a door at a time keeps the server light."""
-    form = {**door_form(phone, outcome="not_home"), "csrf_token": csrf_token(phone, "/")}
+def _statements(app, request) -> list[str]:
+    """The SQL statements one request sends."""
     statements = []
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
-    with demo_app.app_context():
+    with app.app_context():
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            response = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers={"HX-Request": "true"})
+            assert request().status_code == 200
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
+    return statements
+
+
+def test_a_door_record_costs_four_queries(phone, demo_app):
+    """Who is asking, their assignment, may they record there, the insert: a door at a time keeps the server light."""
+    form = {**door_form(phone, outcome="not_home"), "csrf_token": csrf_token(phone, "/")}
+    statements = _statements(demo_app, lambda: phone.post(f"/felt/{phone.assignment.id}/besok", data=form,
+                                                         headers={"HX-Request": "true"}))
     assert len(statements) == 4, statements
+
+
+def test_the_walk_list_costs_the_same_queries_however_long_the_turf(phone, demo_app):
+    """Who is asking, the assignment and its turf, the stops with their addresses, doors, visits and notes."""
+    assert len(phone.turf.stops) > 5
+    statements = _statements(demo_app, lambda: phone.get(f"/felt/{phone.assignment.id}"))
+    assert len(statements) == 7, statements
+
 
 def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
     form = door_form(phone, outcome="refused")

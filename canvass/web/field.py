@@ -58,7 +58,9 @@ def walk(assignment_id: int):
     """The walk list with a row of buttons for every door."""
     assignment = my_assignment(assignment_id)
     return render_template("field/walk.html", assignment=assignment, action=assignment.action, turf=assignment.turf,
-                           stops=field.walk_list(assignment.turf), labels=OUTCOME_LABELS, Outcome=Outcome)
+                           stops=field.walk_list(assignment.turf), Outcome=Outcome,
+                           # Translated once, not once per button: a long list has hundreds.
+                           labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
 
 
 @bp.post("/<int:assignment_id>/besok")

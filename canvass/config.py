@@ -46,8 +46,10 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "INVITE_DAYS": 30,
-        # Admins and coordinators log in with a code from an authenticator app too.
+        # Admins and coordinators log in with a code from an authenticator app too, and again after two
+        # weeks: a lost laptop does not keep its way into residents' contact details for a year.
         "TWO_FACTOR": os.environ.get("CANVASS_TWO_FACTOR", "1") != "0",
+        "TWO_FACTOR_REMEMBER_DAYS": 14,
         # memory:// counts per worker process; with several gunicorn workers use a shared store
         # such as memcached://localhost:11211 or redis://localhost:6379 (docs/deploy.md).
         "RATELIMIT_STORAGE_URI": os.environ.get("CANVASS_RATELIMIT_STORAGE", "memory://"),

@@ -1,6 +1,7 @@
 """What a hostile tester tries first: guessing passwords and codes, old invite links, and injected scripts."""
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -47,6 +48,17 @@ def test_a_code_works_once(client, demo_app):
     password_step(other, "sagene@oslo.demo")
     again = other.post("/login/kode", data={"code": used, "csrf_token": csrf_token(other, "/login/kode")})
     assert "Feil kode" in again.get_data(as_text=True)
+
+
+def test_a_coordinator_stays_logged_in_for_two_weeks_and_a_canvassers_phone_for_a_year(client, demo_app):
+    login(client, "sagene@oslo.demo")
+    coordinator = client.get_cookie("remember_token").expires - datetime.now(UTC)
+    phone = demo_app.test_client()
+    invite = people.create_invite(one(Branch, name="Sagene"), one(User, email="sagene@oslo.demo"), 30)
+    post(phone, f"/bli-med/{invite.token}", {"name": "Kari Dørbanker", "phone": "+4790000001"})
+    canvasser = phone.get_cookie("remember_token").expires - datetime.now(UTC)
+    assert timedelta(days=13) < coordinator <= timedelta(days=14)
+    assert canvasser > timedelta(days=360)
 
 
 def test_a_committee_member_sees_no_personal_data_and_logs_in_with_the_password(client):

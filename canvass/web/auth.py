@@ -2,6 +2,7 @@
 and choosing the language."""
 import re
 import time
+from datetime import timedelta
 
 import segno
 
@@ -94,7 +95,7 @@ def second_factor():
             db.session.commit()
             session.pop(PENDING, None)
             session.pop(NEW_SECRET, None)
-            login_user(user, remember=True)
+            login_user(user, remember=True, duration=timedelta(days=current_app.config["TWO_FACTOR_REMEMBER_DAYS"]))
             return redirect(_safe_next() or url_for("home.index"))
         form.code.errors.append(gettext("Feil kode. Bruk den som står i appen nå."))
     setup = None

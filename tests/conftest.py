@@ -3,7 +3,7 @@ import os
 import re
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -17,8 +17,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
-from canvass.models import User  # noqa: E402
-from canvass.services import demo, sample_input, two_factor  # noqa: E402
+from canvass.models import Branch, User  # noqa: E402
+from canvass.services import actions, demo, sample_input, turfs, two_factor  # noqa: E402
 from tests import databases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,6 +153,16 @@ def two_factor_code(client, email: str) -> str:
     while step > int(time.time() // two_factor.STEP) + 1:
         time.sleep(1)
     return pyotp.TOTP(shown.group(1) if shown else user.totp_secret).at(step * two_factor.STEP)
+
+
+def daniels_turf_tonight():
+    """Daniel Dørbanker of Sagene holds a turf of 0473 (Torshov) in a door action that began an hour ago."""
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
+    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    actions.assign(action, turf, [daniel])
+    return turf, action, daniel
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):

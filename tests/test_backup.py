@@ -5,18 +5,15 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, select
 
 from canvass.extensions import db
-from canvass.models import Branch, Organisation, User, Visit
+from canvass.models import Branch, Organisation, Visit
 from canvass.privacy import consent
-from canvass.services import actions, sync, turfs
+from canvass.services import sync
+from tests.conftest import daniels_turf_tonight
 from tests.snapshot import snapshot
 
 
 def _an_evening_at_the_doors():
-    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
-    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    actions.assign(action, turf, [daniel])
+    turf, action, daniel = daniels_turf_tonight()
     moment = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
     said = {"topics": ["bolig"], "words": "Husleia – «for høy»", "importance": 3, "wants_membership": True}
     contact = {"consent": True, "consent_version": consent.VERSION, "name": "Kari Nordmann", "phone": "41234567"}

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import Address, AddressNote, Branch, Conversation, Organisation, User, Visit
 from canvass.privacy import consent
-from canvass.services import actions, committees, sync, turfs
-from tests.conftest import _dispose, csrf_token, login, make_app
+from canvass.services import actions, committees, people, sync
+from tests.conftest import _dispose, csrf_token, daniels_turf_tonight, login, make_app
 from tests.snapshot import snapshot
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,8 @@ def world(databases_, demo_template):
     """Daniel's turf in a Sagene action, his phone's credential, one visit already stored; logged-in clients."""
     app = make_app(databases_.create(demo_template), RATELIMIT_ENABLED=False)
     with app.app_context():
-        sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-        turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
-        action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
-        daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-        actions.assign(action, turf, [daniel])
+        turf, action, daniel = daniels_turf_tonight()
+        sagene = turf.branch
         app.token = sync.issue_device(daniel, "test")
         baerum = db.session.scalar(select(Branch).join(Organisation).where(Organisation.name == "Bærum").limit(1))
         app.baerum_action = actions.create_action(baerum, "Bekkestua", "door", datetime.now()).id
@@ -47,9 +44,7 @@ def world(databases_, demo_template):
             app.clients[who] = app.test_client()
             login(app.clients[who], email)
         phone = app.test_client()
-        invite = db.session.scalar(select(Branch).where(Branch.id == sagene.id))
-        from canvass.services import people
-        link = people.create_invite(invite, db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")), 30)
+        link = people.create_invite(sagene, db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")), 30)
         app.invite = link.token
         phone.post(f"/bli-med/{link.token}", data={"name": daniel.name, "phone": daniel.phone,
                                                    "csrf_token": csrf_token(phone, f"/bli-med/{link.token}")})

@@ -23,18 +23,26 @@ def test_migrations_create_the_schema_of_the_models(app):
     assert differences == []
 
 
-def test_input_stored_before_the_counts_changed_shape_is_counted_after_the_upgrade(databases_):
+def _upgraded_from(databases_, revision: str, row: str, values: dict):
+    """A database at an old revision holding Oslo and one row written as that revision stored it, then upgraded."""
     app = make_app(databases_.create())
     with app.app_context():
-        upgrade(revision="0006")
+        upgrade(revision=revision)
         db.session.execute(text("INSERT INTO organisation (id, name) VALUES (1, 'Oslo')"))
-        db.session.execute(text(
-            "INSERT INTO conversation (visit_uuid, organisation_id, postnummer, district_number, topics, words,"
-            " importance, wants_membership, wants_contact, recorded_at) VALUES"
-            " ('a6a4f5a2-8d6c-4a57-9b0e-5b8f1f0e9a01', 1, '0454', '030103', :topics, :words, 3, false, false,"
-            " '2026-09-06 22:30:00')"), {"topics": "bolig\nklima", "words": "Husleia er for høy"})
+        db.session.execute(text(row), values)
         db.session.commit()
         upgrade()
+    return app
+
+
+def test_input_stored_before_the_counts_changed_shape_is_counted_after_the_upgrade(databases_):
+    app = _upgraded_from(
+        databases_, "0006",
+        "INSERT INTO conversation (visit_uuid, organisation_id, postnummer, district_number, topics, words,"
+        " importance, wants_membership, wants_contact, recorded_at) VALUES"
+        " ('a6a4f5a2-8d6c-4a57-9b0e-5b8f1f0e9a01', 1, '0454', '030103', :topics, :words, 3, false, false,"
+        " '2026-09-06 22:30:00')", {"topics": "bolig\nklima", "words": "Husleia er for høy"})
+    with app.app_context():
         cells = db.session.execute(select(InputTally.grain, InputTally.day, InputTally.postnummer, InputTally.topic,
                                           InputTally.residents, InputTally.strong, InputTally.said)).all()
     _dispose(app)
@@ -45,18 +53,14 @@ def test_input_stored_before_the_counts_changed_shape_is_counted_after_the_upgra
 
 
 def test_contacts_stored_before_consent_records_get_one_per_purpose_and_lose_the_visit_id(databases_):
-    app = make_app(databases_.create())
     visit = "a6a4f5a2-8d6c-4a57-9b0e-5b8f1f0e9a02"
+    app = _upgraded_from(
+        databases_, "0007",
+        "INSERT INTO contact (event_uuid, organisation_id, name, phone, wants_membership, wants_contact,"
+        " consent_version, consented_at, received_at, delete_after) VALUES (:visit, 1, 'Kari Nordmann',"
+        " '41234567', true, true, '2026-11-v1', '2026-11-20 18:42:10', '2026-11-20 18:50:00',"
+        " '2027-05-19 18:42:10')", {"visit": visit})
     with app.app_context():
-        upgrade(revision="0007")
-        db.session.execute(text("INSERT INTO organisation (id, name) VALUES (1, 'Oslo')"))
-        db.session.execute(text(
-            "INSERT INTO contact (event_uuid, organisation_id, name, phone, wants_membership, wants_contact,"
-            " consent_version, consented_at, received_at, delete_after) VALUES (:visit, 1, 'Kari Nordmann',"
-            " '41234567', true, true, '2026-11-v1', '2026-11-20 18:42:10', '2026-11-20 18:50:00',"
-            " '2027-05-19 18:42:10')"), {"visit": visit})
-        db.session.commit()
-        upgrade()
         contact = db.session.scalar(select(Contact))
         records = sorted((r.purpose, r.text_version, r.given_at, r.delete_after) for r in contact.consents)
         key = contact.event_key

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Branch, Device, Outcome, Turf, User, Visit
-from canvass.services import actions, sync, turfs
+from canvass.models import Branch, Device, Outcome, Turf, Visit
+from canvass.services import sync, turfs
+from tests.conftest import daniels_turf_tonight
 
 
 def one(model, **where):
@@ -20,11 +21,7 @@ def one(model, **where):
 @pytest.fixture
 def field(demo_app):
     """Daniel of Sagene holds a turf in tonight's action and has a sync credential on his phone."""
-    sagene = one(Branch, name="Sagene")
-    turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
-    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
-    daniel = one(User, name="Daniel Dørbanker")
-    actions.assign(action, turf, [daniel])
+    turf, action, daniel = daniels_turf_tonight()
     return {"turf": turf, "action": action, "user": daniel, "token": sync.issue_device(daniel, "test")}
 
 

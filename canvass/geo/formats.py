@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from canvass.geo import geometry
+from canvass.geo import geometry, sources
 from canvass.geo.errors import N_, GeodataError, Rejected
 
 POSTAL_AREAS = "postal_areas"
@@ -33,9 +33,9 @@ MATRIKKEL_DWELLINGS = "matrikkel_dwellings"
 IMPORT_ORDER = [POSTAL_REGISTER, POSTAL_AREAS, MUNICIPALITIES, DISTRICTS, SUB_DISTRICTS,
                 MATRIKKEL_ADDRESSES, OSM_ADDRESSES, MATRIKKEL_DWELLINGS]
 
-VECTOR_SUFFIXES = {".geojson", ".json", ".gml", ".gpkg", ".shp", ".zip", ".fgb", ".sos", ".kml"}
 CHUNK_ROWS = 100_000
 POSTNUMMER = re.compile(r"^\d{4}$")
+FIELD_NAME = re.compile(r"^[\w\- ]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -77,24 +77,19 @@ class Chunk:
 def detect(path: Path) -> str:
     """The kind of geodata file at `path`, or a GeodataError saying why it is not one."""
     path = Path(path)
-    if not path.exists():
-        raise GeodataError(N_("Fant ikke fila %(path)s."), path=str(path))
-    if path.stat().st_size == 0:
-        raise GeodataError(N_("Fila %(name)s er tom."), name=path.name)
-    with open(path, "rb") as f:
-        start = f.read(4096)
-    text_start = start.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if path.suffix.lower() in VECTOR_SUFFIXES or text_start[:1] in (b"{", b"<"):
-        return _detect_vector(path)
-    return _csv_layout(path).kind
+    source = sources.checked(path)
+    if source == sources.ZIP:
+        raise GeodataError(N_("Zip-fila %(name)s må pakkes ut før den leses."), name=path.name)
+    if source == sources.TEXT:
+        return _csv_layout(path).kind
+    return _detect_vector(path, source)
 
 
-def _detect_vector(path: Path) -> str:
+def _detect_vector(path: Path, source: str) -> str:
     try:
-        info = pyogrio.read_info(path)
+        info = pyogrio.read_info(sources.regular_file(path), **sources.open_options(source))
     except Exception as exc:
-        raise GeodataError(N_("Fila %(name)s kan ikke leses som geodata (%(detail)s)."),
-                           name=path.name, detail=str(exc).splitlines()[0][:200]) from exc
+        raise sources.unreadable(path, exc) from exc
     fields = {f.lower() for f in info["fields"]}
     if "postnummer" in fields:
         return POSTAL_AREAS
@@ -105,7 +100,14 @@ def _detect_vector(path: Path) -> str:
     if {"kommunenummer", "kommunenavn"} <= fields:
         return MUNICIPALITIES
     raise GeodataError(N_("Kjenner ikke igjen kartlaget i %(name)s: fant feltene %(fields)s."),
-                       name=path.name, fields=", ".join(sorted(fields)) or "-")
+                       name=path.name, fields=_shown(fields))
+
+
+def _shown(columns) -> str:
+    """Column names for a message, only when they look like names: never a line of someone's file."""
+    if columns and all(FIELD_NAME.match(c) for c in columns):
+        return ", ".join(sorted(columns)[:20])
+    return "-"
 
 
 def _header(path: Path) -> str:
@@ -133,8 +135,9 @@ def _csv_layout(path: Path) -> CsvLayout:
                 raise GeodataError(N_("Fila %(name)s mangler kolonnene: %(columns)s."),
                                    name=path.name, columns=", ".join(missing))
             return layout
-    raise GeodataError(N_("Kjenner ikke igjen formatet på %(name)s. Første linje: «%(header)s»."),
-                       name=path.name, header=header[:120])
+    columns = [c.strip() for c in re.split(r"[;,\t|]", header)]
+    raise GeodataError(N_("Kjenner ikke igjen formatet på %(name)s. Fant kolonnene: %(columns)s."),
+                       name=path.name, columns=_shown(columns))
 
 
 def count_lines(path: Path) -> int:
@@ -349,11 +352,13 @@ CONVERTERS = {
 def read_layer(path: Path, kind: str) -> Chunk:
     """Read a polygon layer of `kind`, reprojected to EPSG:4326 and made valid."""
     path = Path(path)
+    source = sources.checked(path)
+    if source in (sources.ZIP, sources.TEXT):
+        raise GeodataError(N_("Fila %(name)s er ikke et kartlag."), name=path.name)
     try:
-        frame = geopandas.read_file(path, engine="pyogrio")
+        frame = geopandas.read_file(sources.regular_file(path), engine="pyogrio", **sources.open_options(source))
     except Exception as exc:
-        raise GeodataError(N_("Fila %(name)s kan ikke leses som geodata (%(detail)s)."),
-                           name=path.name, detail=str(exc).splitlines()[0][:200]) from exc
+        raise sources.unreadable(path, exc) from exc
     if frame.crs is None:
         raise GeodataError(N_("Fila %(name)s oppgir ikke koordinatsystem."), name=path.name)
     frame = frame.to_crs(4326)

@@ -5,6 +5,7 @@ columns, unreadable geometry, coordinates outside Norway) raises GeodataError an
 Rows that cannot be used are reported with their line number; unless the caller accepts them
 (`skip_invalid`), any rejected row also means nothing is stored.
 """
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from flask_babel import format_number, gettext, lazy_gettext as _l
 from sqlalchemy import select, tuple_
 
 from canvass.extensions import db
-from canvass.geo import formats, geometry
+from canvass.geo import formats, geometry, sources
 from canvass.geo.errors import N_, Rejected
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
 from canvass.services.upsert import count, upsert
@@ -62,10 +63,17 @@ LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, f
 
 def import_paths(paths: list[Path], skip_invalid: bool = False,
                  progress: Callable[[Path, str], Progress] | None = None) -> list[ImportResult]:
-    """Import several files in dependency order (postal codes before addresses before dwellings)."""
-    kinds = {Path(p): formats.detect(Path(p)) for p in paths}
-    ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
-    return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None) for p in ordered]
+    """Import several files in dependency order (postal codes before addresses before dwellings).
+
+    Zip files are unpacked by us into a folder that lives as long as the import."""
+    with tempfile.TemporaryDirectory(prefix="canvass-geodata-") as folder:
+        files = []
+        for number, path in enumerate(map(Path, paths)):
+            is_zip = sources.checked(path) == sources.ZIP
+            files += sources.unpack(path, Path(folder) / str(number)) if is_zip else [path]
+        kinds = {p: formats.detect(p) for p in files}
+        ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
+        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None) for p in ordered]
 
 
 def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None) -> ImportResult:

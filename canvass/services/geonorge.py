@@ -3,7 +3,6 @@ import tomllib
 import unicodedata
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,6 @@ from canvass.config import PROJECT_ROOT
 from canvass.geo.errors import N_, GeodataError
 
 CATALOGUE = PROJECT_ROOT / "geodata" / "catalogue.toml"
-DATA_SUFFIXES = {".csv", ".geojson", ".json", ".gml", ".gpkg", ".sos"}
 BLOCK = 1 << 20
 
 
@@ -45,7 +43,7 @@ def datasets(base_url: str, kommunenummer: str, kommunenavn: str) -> list[Datase
 
 
 def fetch(dataset: Dataset, folder: Path, progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """Download one dataset into `folder` and return its data files (unpacked when it is a zip)."""
+    """Download one dataset into `folder`; the import unpacks it (geo.sources) like any other file."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / dataset.url.rsplit("/", 1)[-1]
     partial = target.with_suffix(target.suffix + ".part")
@@ -67,12 +65,4 @@ def fetch(dataset: Dataset, folder: Path, progress: Callable[[int, int], None] |
         raise GeodataError(N_("Fikk ikke kontakt med %(url)s (%(reason)s)."),
                            url=dataset.url, reason=str(getattr(exc, "reason", exc))) from exc
     partial.replace(target)
-    if not zipfile.is_zipfile(target):
-        return [target]
-    with zipfile.ZipFile(target) as archive:
-        members = [m for m in archive.namelist() if Path(m).suffix.lower() in DATA_SUFFIXES
-                   and not Path(m).name.startswith(".")]
-        unpacked = folder / target.stem
-        for member in members:
-            archive.extract(member, unpacked)
-    return [unpacked / m for m in members]
+    return [target]

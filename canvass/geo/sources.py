@@ -1,0 +1,246 @@
+"""Geodata files as untrusted input: the format comes from the content, and GDAL sees only ours.
+
+Any organisation's admin can upload a file, so a file is hostile until shown otherwise. GDAL can
+do far more than read a file: an OGR VRT opens another data source (the app's own database,
+`CSV:/etc/passwd`, `/vsicurl/http://…`), a GeoJSON CRS can be a link GDAL fetches, GML can
+name a schema or declare entities, and a GeoPackage view is SQL GDAL runs. So:
+
+- GDAL keeps only the drivers of the formats we read (GeoJSON, GML, GeoPackage, Shapefile,
+  FlatGeobuf), and any HTTP request it would still make goes to a closed port. CSV files are
+  parsed by our own code in formats.py, never by GDAL.
+- The format is recognised from the first bytes, never from the name, and each format is checked
+  for what would make GDAL look beyond the file before GDAL opens it.
+- Zip files are unpacked here, with limits on members and size, into a folder of ours; GDAL
+  never sees a `/vsi…` path or a driver prefix, only absolute paths of regular files.
+
+Refusals are GeodataError with our own words: GDAL's messages can quote the files it read.
+"""
+import contextlib
+import logging
+import re
+import sqlite3
+import stat
+import urllib.request
+import xml.parsers.expat
+import zipfile
+from pathlib import Path
+
+import ijson
+import pyogrio
+from pyogrio import _ogr
+
+from canvass.geo.errors import N_, GeodataError
+
+log = logging.getLogger(__name__)
+
+GEOJSON, GML, GEOPACKAGE, FLATGEOBUF, SHAPEFILE, ZIP, TEXT = (
+    "GeoJSON", "GML", "GPKG", "FlatGeobuf", "ESRI Shapefile", "zip", "text")
+GDAL_DRIVERS = (GEOJSON, GML, GEOPACKAGE, FLATGEOBUF, SHAPEFILE)
+# GDAL must not download an application schema named in a GML file, nor write a .gfs beside it.
+OPEN_OPTIONS = {GML: {"DOWNLOAD_SCHEMA": "NO", "WRITE_GFS": "NO", "SKIP_RESOLVE_ELEMS": "ALL"}}
+
+# Members a zip may hold that we read: data files, and the parts a Shapefile needs beside it.
+DATA_SUFFIXES = {".csv", ".geojson", ".json", ".gml", ".gpkg", ".fgb", ".shp"}
+SHAPEFILE_PARTS = {".dbf", ".shx", ".prj", ".cpg"}
+MAX_MEMBERS = 200
+MAX_UNPACKED = 4 << 30
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+GEOPACKAGE_IDS = {b"GPKG", b"GP10", b"GP11"}
+FLATGEOBUF_MAGIC = b"fgb\x03fgb"
+SHAPEFILE_MAGIC = b"\x00\x00\x27\x0a"
+ZIP_MAGIC = b"PK\x03\x04"
+GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/wfs")
+# A schema GDAL may read: a web address (never downloaded, see OPEN_OPTIONS) or a file beside the GML.
+SCHEMA_LOCATION = re.compile(r"^(https?://\S+|[\w\-]+(\.[\w\-]+)*\.xsd)$")
+CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(epsg:[\d.]*:\d+|ogc:1\.3:crs84)|epsg:\d+)$", re.IGNORECASE)
+
+
+def restrict_gdal() -> None:
+    """Unload every GDAL driver but ours, and send any request GDAL still tries to a closed port."""
+    unwanted = [name for name in pyogrio.list_drivers() if name not in GDAL_DRIVERS]
+    _ogr.set_gdal_config_options({
+        "GDAL_SKIP": ",".join(unwanted),
+        "GDAL_HTTP_PROXY": "127.0.0.1:9",
+        "GDAL_HTTP_TIMEOUT": "1",
+        "GDAL_HTTP_MAX_RETRY": "0",
+        "CPL_VSIL_CURL_ALLOWED_FILENAME": "/nonexistent/canvass",
+        "GDAL_VRT_ENABLE_PYTHON": "NO",
+    })
+    # GDAL applies GDAL_SKIP when it registers its drivers: registering again unloads them.
+    _ogr._register_drivers()
+
+
+restrict_gdal()
+
+
+def checked(path: Path) -> str:
+    """The format of the file at `path`, from its content, after the checks for that format."""
+    path = regular_file(path)
+    with open(path, "rb") as f:
+        start = f.read(4096)
+    if start.startswith(SQLITE_MAGIC):
+        _check_geopackage(path, start)
+        return GEOPACKAGE
+    if start.startswith(FLATGEOBUF_MAGIC):
+        return FLATGEOBUF
+    if start.startswith(SHAPEFILE_MAGIC):
+        return SHAPEFILE
+    if start.startswith(ZIP_MAGIC):
+        return ZIP
+    text = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] == b"{":
+        _check_geojson(path)
+        return GEOJSON
+    if text[:1] == b"<":
+        _check_gml(path)
+        return GML
+    return TEXT
+
+
+def regular_file(path: Path) -> Path:
+    """`path` as an absolute path to a regular file, so GDAL can read it as nothing else."""
+    path = Path(path)
+    if not path.exists():
+        raise GeodataError(N_("Fant ikke fila %(path)s."), path=str(path))
+    path = path.resolve()
+    if not stat.S_ISREG(path.stat().st_mode) or str(path).startswith("/vsi"):
+        raise GeodataError(N_("%(name)s er ikke en vanlig fil."), name=path.name)
+    if path.stat().st_size == 0:
+        raise GeodataError(N_("Fila %(name)s er tom."), name=path.name)
+    return path
+
+
+def open_options(source: str) -> dict:
+    """GDAL's open options for a file that `checked` found to be of format `source`."""
+    return OPEN_OPTIONS.get(source, {})
+
+
+def unreadable(path: Path, exc: Exception) -> GeodataError:
+    """The refusal for a file GDAL could not read; GDAL's own message goes to the log only."""
+    log.info("GDAL could not read %s: %s", path, exc)
+    return GeodataError(N_("Fila %(name)s kan ikke leses som geodata. Kontroller at den er hel og i et av "
+                           "formatene GeoJSON, GML, GeoPackage, FlatGeobuf eller Shapefile i zip."),
+                        name=Path(path).name)
+
+
+def _refuse(path: Path, message: str) -> GeodataError:
+    return GeodataError(message, name=Path(path).name)
+
+
+def _check_geopackage(path: Path, start: bytes) -> None:
+    """A GeoPackage with tables only: views and virtual tables would be SQL run by GDAL."""
+    if start[68:72] not in GEOPACKAGE_IDS:
+        raise _refuse(path, N_("Fila %(name)s er en SQLite-database, men ikke en GeoPackage."))
+    uri = "file:" + urllib.request.pathname2url(str(path)) + "?mode=ro&immutable=1"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            objects = conn.execute("SELECT type, coalesce(sql, '') FROM sqlite_master").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(path, exc) from exc
+    for kind, sql in objects:
+        virtual = sql.lstrip().upper().startswith("CREATE VIRTUAL TABLE")
+        if kind == "view" or (virtual and not re.search(r"\bUSING\s+rtree\s*\(", sql, re.IGNORECASE)):
+            raise _refuse(path, N_("GeoPackage-fila %(name)s inneholder visninger eller virtuelle tabeller. "
+                                   "Vi leser bare vanlige kartlag."))
+
+
+def _check_geojson(path: Path) -> None:
+    """No CRS that GDAL would fetch or read from a file: only EPSG codes and CRS84 by name."""
+    try:
+        with open(path, "rb") as f:
+            for prefix, event, value in ijson.parse(f, use_float=True):
+                keys = prefix.lower().split(".")
+                if "crs" not in keys or event not in ("string", "number"):
+                    continue
+                member = keys[keys.index("crs") + 1:]
+                if not member:
+                    continue  # a "crs" that is a plain value (metadata) is not read by GDAL
+                allowed = (member == ["type"] and str(value).lower() in ("name", "epsg")
+                           or member == ["properties", "name"] and CRS_NAME.match(str(value))
+                           or member == ["properties", "code"] and event == "number")
+                if not allowed:
+                    raise _refuse(path, N_("GeoJSON-fila %(name)s oppgir koordinatsystemet som en lenke eller et "
+                                           "ukjent navn. Bruk en EPSG-kode, f.eks. «EPSG:25833»."))
+    except ijson.JSONError as exc:
+        raise unreadable(path, exc) from exc
+
+
+class _RootFound(Exception):
+    pass
+
+
+def _check_gml(path: Path) -> None:
+    """GML without a DOCTYPE (entities could read files), with schemas on the web or beside the file."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    root, namespaces = {}, []
+
+    def doctype(*args):
+        raise _refuse(path, N_("Fila %(name)s inneholder en DOCTYPE-deklarasjon. Vi leser bare GML uten DOCTYPE."))
+
+    def start(name, attributes):
+        root.update(name=name, attributes=attributes)
+        raise _RootFound
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartNamespaceDeclHandler = lambda prefix, uri: namespaces.append(uri or "")
+    parser.StartElementHandler = start
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(1 << 16):
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except _RootFound:
+        pass
+    except xml.parsers.expat.ExpatError as exc:
+        raise unreadable(path, exc) from exc
+    if not any(uri.startswith(GML_NAMESPACES) for uri in namespaces):
+        raise _refuse(path, N_("Fila %(name)s er XML, men ikke GML."))
+    for name, value in root["attributes"].items():
+        if name.endswith(" schemaLocation") and not all(map(SCHEMA_LOCATION.match, value.split()[1::2])):
+            raise _refuse(path, N_("GML-fila %(name)s viser til et skjema som verken er en nettadresse "
+                                   "eller en fil ved siden av den."))
+
+
+def unpack(path: Path, target: Path) -> list[Path]:
+    """The data files of a zip, unpacked by us into the new folder `target` (no archive paths are used)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise unreadable(path, exc) from exc
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not _hidden(m.filename)]
+        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
+            raise _refuse(path, N_("Zip-fila %(name)s er for stor pakket ut."))
+        wanted = [m for m in members if Path(m.filename).suffix.lower() in DATA_SUFFIXES | SHAPEFILE_PARTS]
+        names = [_member_name(m.filename) for m in wanted]
+        if len(set(names)) != len(names):
+            raise _refuse(path, N_("Zip-fila %(name)s har flere filer med samme navn i ulike mapper. "
+                                   "Pakk dem i hver sin zip-fil."))
+        if any(stat.S_ISLNK(m.external_attr >> 16) for m in wanted):
+            raise _refuse(path, N_("Zip-fila %(name)s inneholder symbolske lenker."))
+        target.mkdir(parents=True)
+        for member, name in zip(wanted, names):
+            try:
+                with archive.open(member) as source, open(target / name, "wb") as out:
+                    while block := source.read(1 << 20):
+                        out.write(block)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+                raise unreadable(path, exc) from exc
+    found = [target / name for name in names if Path(name).suffix.lower() in DATA_SUFFIXES]
+    if not found:
+        raise _refuse(path, N_("Fant ingen geodata i zip-fila %(name)s."))
+    if any(checked(p) == ZIP for p in found):
+        raise _refuse(path, N_("Zip-fila %(name)s inneholder en ny zip-fil. Pakk den ut først."))
+    return found
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith((".", "__MACOSX")) for part in Path(name).parts)
+
+
+def _member_name(name: str) -> str:
+    """A member's file name without its folders, in characters that are safe on any disk."""
+    base = Path(name.replace("\\", "/")).name
+    return re.sub(r"[^\w.\-]", "_", base).lstrip(".") or "fil"

@@ -1,0 +1,220 @@
+"""An admin of another organisation with a hostile file: geodata uploads read only the formats we read.
+
+Replays of the outside audit (issue 13, finding 1) over real HTTP against a live server, and the
+same files through the command line and `geodata download`: an OGR VRT that selects the users'
+password hashes from the app's own database, one that reads /etc/passwd or the secret key
+through the CSV driver, one that makes the server fetch a loopback URL, and the variations a
+tester tries next (another name, inside a zip, a GeoJSON whose CRS is a link, a GeoPackage
+with a view, GML with an entity or a local schema, a zip bomb).
+"""
+import http.server
+import io
+import json
+import sqlite3
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from canvass.extensions import db
+from canvass.models import District, PostalArea, User
+from tests.conftest import csrf_token, login
+from tests.http import HttpClient
+
+SQUARE = "POLYGON((10.70 59.90, 10.80 59.90, 10.80 60.00, 10.70 59.90))"
+
+
+@pytest.fixture
+def listener():
+    """A loopback HTTP server that records every request made to it (none may come)."""
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def vrt(source: str, sql: str | None = None, layer: str = "bydeler") -> bytes:
+    select_sql = f'<SrcSQL dialect="sqlite">{sql}</SrcSQL>' if sql else f"<SrcLayer>{layer}</SrcLayer>"
+    return (f"<OGRVRTDataSource><OGRVRTLayer name=\"{layer}\"><SrcDataSource>{source}</SrcDataSource>"
+            f"{select_sql}<GeometryField encoding=\"WKT\" field=\"wkt\"/><LayerSRS>EPSG:4326</LayerSRS>"
+            "</OGRVRTLayer></OGRVRTDataSource>").encode()
+
+
+def steal_users(database: str) -> bytes:
+    """The tester's VRT: every user's e-mail, two-factor key and password hash as Bærum's districts."""
+    return vrt(database, "SELECT '3201' || printf('%02d', id) AS bydelsnummer, "
+                         "email || coalesce(totp_secret, '') || password_hash AS navn, "
+                         f"'{SQUARE}' AS wkt FROM user")
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def geojson_with_crs(crs: dict) -> bytes:
+    feature = {"type": "Feature", "properties": {"bydelsnummer": "320101", "navn": "Lenken"},
+               "geometry": {"type": "Polygon", "coordinates": [[[10.7, 59.9], [10.8, 59.9], [10.8, 60.0],
+                                                                [10.7, 59.9]]]}}
+    return json.dumps({"type": "FeatureCollection", "crs": crs, "features": [feature]}).encode()
+
+
+def gml(prolog: str = "", root_attributes: str = "", name: str = "Bydel") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>{prolog}
+<gml:FeatureCollection xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:app="http://example.no/app"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" {root_attributes}>
+  <gml:featureMember><app:Bydel gml:id="b1"><app:bydelsnummer>320101</app:bydelsnummer>
+    <app:navn>{name}</app:navn><app:omrade><gml:Polygon srsName="urn:ogc:def:crs:EPSG::4326">
+    <gml:exterior><gml:LinearRing><gml:posList>59.9 10.7 59.9 10.8 60.0 10.8 59.9 10.7</gml:posList>
+    </gml:LinearRing></gml:exterior></gml:Polygon></app:omrade></app:Bydel></gml:featureMember>
+</gml:FeatureCollection>""".encode()
+
+
+def geopackage_with_view(path: Path, secret_source: str) -> bytes:
+    """A GeoPackage whose only layer is a view; GDAL would evaluate it when reading."""
+    import geopandas
+    import shapely
+    frame = geopandas.GeoDataFrame({"bydelsnummer": ["320101"], "navn": ["Utsikt"]},
+                                   geometry=[shapely.from_wkt(SQUARE)], crs=4326)
+    frame.to_file(path, driver="GPKG", layer="bydeler")
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE VIEW tyveri AS SELECT fid, geom, {secret_source} AS navn, "
+                     "'320102' AS bydelsnummer FROM bydeler")
+        conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                     "VALUES ('tyveri', 'features', 'tyveri', 4326)")
+        conn.execute("INSERT INTO gpkg_geometry_columns VALUES ('tyveri', 'geom', 'POLYGON', 4326, 0, 0)")
+    conn.close()
+    return path.read_bytes()
+
+
+def secrets(demo_app) -> list[str]:
+    """What must never reach a page: hashes, two-factor keys, the secret key, /etc/passwd."""
+    found = [u.password_hash for u in db.session.scalars(select(User)) if u.password_hash]
+    found += [u.totp_secret for u in db.session.scalars(select(User)) if u.totp_secret]
+    return found + [demo_app.config["SECRET_KEY"], "root:x:0:0"]
+
+
+def hostile_files(demo_app, tmp_path, loopback) -> dict[str, bytes]:
+    database = db.engine.url.database if db.engine.url.get_backend_name() == "sqlite" else "/nonexistent.db"
+    return {
+        "bydeler.vrt": steal_users(database),
+        "bydeler.geojson": steal_users(database),
+        "bydeler.csv": steal_users(database),
+        "  <postnummer.gml": b"\xef\xbb\xbf\n  " + steal_users(database),
+        "passwd.vrt": vrt("CSV:/etc/passwd", layer="passwd"),
+        "nokkel.vrt": vrt("CSV:/proc/self/cwd/instance/secret_key", layer="secret_key"),
+        "ssrf.vrt": vrt(f"/vsicurl/{loopback}/bydeler.csv", layer="bydeler"),
+        "vsizip.vrt": vrt(f"/vsizip/{tmp_path}/x.zip/x.csv", layer="x"),
+        "vrt-i-zip.zip": zipped({"Basisdata/bydeler.vrt": steal_users(database)}),
+        "gml-i-zip.zip": zipped({"../../postnummer.gml": steal_users(database)}),
+        "lenke.geojson": geojson_with_crs({"type": "link", "properties": {"href": f"{loopback}/crs", "type": "proj4"}}),
+        "lenke2.geojson": geojson_with_crs({"type": "name", "properties": {"name": f"{loopback}/crs"}}),
+        "entitet.gml": gml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', name="&e;"),
+        "skjema.gml": gml(root_attributes='xsi:schemaLocation="http://example.no/app /etc/passwd"'),
+        "skjema-vsi.gml": gml(root_attributes=f'xsi:schemaLocation="http://example.no/app /vsicurl/{loopback}/s.xsd"'),
+        "utsikt.gpkg": geopackage_with_view(tmp_path / "utsikt.gpkg", "'hemmelig'"),
+    }
+
+
+def upload(client, name: str, content: bytes):
+    boundary = "----canvass-hostile"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{csrf_token(client, '/admin/geodata')}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return client.post("/admin/geodata", data=body,
+                       headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
+def stored():
+    return (db.session.scalar(select(func.count()).select_from(District)),
+            db.session.scalar(select(func.count()).select_from(PostalArea)))
+
+
+def test_a_hostile_file_uploaded_by_another_organisations_admin_is_refused_and_reveals_nothing(
+        demo_app, live_server, tmp_path, listener):
+    loopback, hits = listener
+    client = HttpClient(live_server)
+    login(client, "admin@baerum.demo")
+    before, hidden = stored(), secrets(demo_app)
+    for name, content in hostile_files(demo_app, tmp_path, loopback).items():
+        response = upload(client, name, content)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, (name, page)
+        assert "lagt til" not in page, name
+        leaked = [s for s in hidden if s in page]
+        assert not leaked, (name, "echoed file contents or a GDAL message")
+        assert "GDAL" not in page and "OGR" not in page, name
+        db.session.expire_all()
+        assert stored() == before, name
+    shown = client.get("/admin/geodata/kart.geojson").get_data(as_text=True)
+    assert not [s for s in hidden if s in shown]
+    assert hits == [], "the server fetched a URL named in an uploaded file"
+
+
+def test_the_command_line_and_the_download_refuse_the_same_files(demo_app, tmp_path, listener):
+    loopback, hits = listener
+    runner = demo_app.test_cli_runner()
+    hidden = secrets(demo_app)
+    for name, content in hostile_files(demo_app, tmp_path, loopback).items():
+        path = tmp_path / "cli" / name.strip(" <")
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content)
+        result = runner.invoke(args=["geodata", "import", str(path)])
+        assert result.exit_code != 0, (name, result.output)
+        assert not [s for s in hidden if s in result.output], name
+    for target in ["CSV:/etc/passwd", f"/vsicurl/{loopback}/x.geojson", "/proc/self/cwd/instance/secret_key"]:
+        result = runner.invoke(args=["geodata", "import", target])
+        assert result.exit_code != 0 and "root:" not in result.output, (target, result.output)
+    assert hits == []
+
+
+def test_files_of_the_formats_we_read_still_load_by_content(app, geodata, tmp_path):
+    """GeoJSON (under any name), GML, GeoPackage, FlatGeobuf, a zipped Shapefile, a zipped GML as Kartverket ships it."""
+    import geopandas
+    import shapely
+
+    from canvass.services.geodata_import import import_paths
+    layer = geopandas.read_file(geodata / "postal_areas_oslo_baerum.geojson")[["postnummer", "poststed", "geometry"]]
+    layer = layer[~shapely.is_missing(layer.geometry.values) & ~shapely.is_empty(layer.geometry.values)]
+    written = {}
+    for name, driver in [("postnummer.gml", "GML"), ("postnummer.gpkg", "GPKG"), ("postnummer.fgb", "FlatGeobuf")]:
+        layer.to_crs(25833).to_file(tmp_path / name, driver=driver)
+        written[name] = tmp_path / name
+    shape = tmp_path / "shape"
+    shape.mkdir()
+    layer.to_crs(25832).to_file(shape / "postnummer.shp", driver="ESRI Shapefile")
+    with zipfile.ZipFile(tmp_path / "postnummer_shp.zip", "w") as archive:
+        for part in shape.iterdir():
+            archive.write(part, f"Basisdata/{part.name}")
+    written["postnummer_shp.zip"] = tmp_path / "postnummer_shp.zip"
+    with zipfile.ZipFile(tmp_path / "Basisdata_0301_Oslo_25833_Postnummeromrader_GML.zip", "w") as archive:
+        archive.write(written["postnummer.gml"], "Basisdata_0301_Oslo_25833_Postnummeromrader_GML.gml")
+    written["gml.zip"] = tmp_path / "Basisdata_0301_Oslo_25833_Postnummeromrader_GML.zip"
+    renamed = tmp_path / "postnummer.txt"
+    renamed.write_bytes((geodata / "postal_areas_oslo_baerum.geojson").read_bytes())
+    written["postnummer.txt"] = renamed
+    for name, path in written.items():
+        [result] = import_paths([path])
+        assert (result.kind, result.added + result.updated, result.rejected) == ("postal_areas", 469 if path.suffix == ".txt" else len(layer), []), name

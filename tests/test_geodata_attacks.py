@@ -218,3 +218,61 @@ def test_files_of_the_formats_we_read_still_load_by_content(app, geodata, tmp_pa
     for name, path in written.items():
         [result] = import_paths([path])
         assert (result.kind, result.added + result.updated, result.rejected) == ("postal_areas", 469 if path.suffix == ".txt" else len(layer), []), name
+
+
+def geography():
+    """Every shared geography row, to compare before and after an upload."""
+    from canvass.models import Address, Dwelling, Municipality, SubDistrict
+    db.session.expire_all()
+    tables = [Address, PostalArea, District, SubDistrict, Municipality, Dwelling]
+    return {t.__name__: sorted(tuple(str(getattr(row, c.key)) for c in t.__table__.columns)
+                               for row in db.session.scalars(select(t))) for t in tables}
+
+
+def oslo_rows(geodata) -> dict[str, bytes]:
+    """Rows that would change Oslo's geography, written as Bærum's admin would upload them."""
+    osm = (geodata / "addresses_oslo_sentrum_osm.csv").read_text(encoding="utf-8").splitlines()
+    header, first = osm[0], osm[1].split(",")
+    renamed = ",".join([first[0], "Hackerveien"] + first[2:])
+    moved = ",".join(first[:5] + ["1337", "SANDVIKA"] + first[7:])
+    matrikkel = (geodata / "kartverket-format" / "matrikkelen_adresse_sample_3420_elverum.csv").read_text(
+        encoding="utf-8-sig").splitlines()
+    oslo_address = matrikkel[1].replace(";3420;ELVERUM;", ";0301;OSLO;", 1)
+    area = {"type": "Feature", "properties": {"postnummer": "0473", "poststed": "HACKET", "kommunenummer": "3201"},
+            "geometry": {"type": "Polygon", "coordinates": [[[10.5, 59.9], [10.6, 59.9], [10.6, 60.0], [10.5, 59.9]]]}}
+    district = {**area, "properties": {"bydelsnummer": "030103", "navn": "Hacket"}}
+    kommune = {**area, "properties": {"kommunenummer": "0301", "kommunenavn": "Hacket"}}
+    collection = lambda feature: json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()  # noqa: E731
+    return {
+        "osm-omdopt.csv": f"{header}\n{renamed}\n".encode(),
+        "osm-flyttet.csv": f"{header}\n{moved}\n".encode(),
+        "matrikkel-oslo.csv": ("\ufeff" + f"{matrikkel[0]}\n{oslo_address}\n").encode(),
+        "postnummer-oslo.csv": "postnummer;poststed;kommunenummer;kommunenavn;kategori\n0473;HACKET;0301;OSLO;B\n".encode(),
+        "postnummer-flyttet.csv": "postnummer;poststed;kommunenummer;kommunenavn;kategori\n0473;HACKET;3201;BÆRUM;B\n".encode(),
+        "postnummeromrade.geojson": collection(area),
+        "bydel.geojson": collection(district),
+        "kommune.geojson": collection(kommune),
+    }
+
+
+def test_another_organisations_admin_cannot_change_oslos_geography(demo_app, live_server, geodata):
+    client = HttpClient(live_server)
+    login(client, "admin@baerum.demo")
+    before = geography()
+    for name, content in oslo_rows(geodata).items():
+        page = upload(client, name, content).get_data(as_text=True)
+        assert "utenfor kommunene deres" in page, (name, page)
+        assert geography() == before, name
+    own = "postnummer;poststed;kommunenummer;kommunenavn;kategori\n1337;SANDVIKA SENTRUM;3201;BÆRUM;B\n"
+    response = upload(client, "postnummer-baerum.csv", own.encode())
+    assert "0 postnumre lagt til, 1 oppdatert, 0 avvist" in response.get_data(as_text=True)
+    assert db.session.get(PostalArea, "1337").poststed == "SANDVIKA SENTRUM"
+
+
+def test_the_command_line_still_loads_any_kommune(demo_app, geodata, tmp_path):
+    path = tmp_path / "postnummer.csv"
+    path.write_text("postnummer;poststed;kommunenummer;kommunenavn;kategori\n0473;OSLO NORD;0301;OSLO;B\n")
+    result = demo_app.test_cli_runner().invoke(args=["geodata", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(PostalArea, "0473").poststed == "OSLO NORD"

@@ -17,6 +17,7 @@ from canvass.extensions import db
 from canvass.geo import formats, geometry, sources
 from canvass.geo.errors import N_, Rejected
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
+from canvass.services import geodata_scope
 from canvass.services.upsert import count, upsert
 
 Progress = Callable[[int, int], None]
@@ -44,6 +45,8 @@ class ImportResult:
     rejected: list[Rejected] = field(default_factory=list)
     repaired: int = 0
     stored: bool = False
+    scope: frozenset[str] | None = None  # the importing organisation's kommuner; None from the command line
+    outside: int = 0
 
     def summary(self) -> str:
         text = gettext("%(added)s %(noun)s lagt til, %(updated)s oppdatert, %(rejected)s avvist",
@@ -51,6 +54,9 @@ class ImportResult:
                        updated=format_number(self.updated), rejected=format_number(len(self.rejected)))
         if self.repaired:
             text += gettext(" (%(count)s ugyldige flater reparert)", count=format_number(self.repaired))
+        if self.outside:
+            text += gettext(". %(count)s lå utenfor kommunene deres og ble ikke lagret",
+                            count=format_number(self.outside))
         return text
 
     def rejected_lines(self, limit: int | None = None) -> list[str]:
@@ -62,10 +68,12 @@ LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, f
 
 
 def import_paths(paths: list[Path], skip_invalid: bool = False,
-                 progress: Callable[[Path, str], Progress] | None = None) -> list[ImportResult]:
+                 progress: Callable[[Path, str], Progress] | None = None,
+                 scope: list[str] | None = None) -> list[ImportResult]:
     """Import several files in dependency order (postal codes before addresses before dwellings).
 
-    Zip files are unpacked by us into a folder that lives as long as the import."""
+    Zip files are unpacked by us into a folder that lives as long as the import. With `scope` (an
+    organisation's kommuner), only rows in those kommuner are written (geodata_scope)."""
     with tempfile.TemporaryDirectory(prefix="canvass-geodata-") as folder:
         files = []
         for number, path in enumerate(map(Path, paths)):
@@ -73,13 +81,14 @@ def import_paths(paths: list[Path], skip_invalid: bool = False,
             files += sources.unpack(path, Path(folder) / str(number)) if is_zip else [path]
         kinds = {p: formats.detect(p) for p in files}
         ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
-        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None) for p in ordered]
+        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope) for p in ordered]
 
 
-def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None) -> ImportResult:
+def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None,
+                scope: list[str] | None = None) -> ImportResult:
     path = Path(path)
     kind = formats.detect(path)
-    result = ImportResult(path, kind)
+    result = ImportResult(path, kind, scope=None if scope is None else frozenset(scope))
     try:
         STORE[kind](path, result, progress)
         if result.rejected and not skip_invalid:
@@ -101,13 +110,20 @@ def _finish(result: ImportResult, table, before: int, valid: int) -> None:
     result.updated = valid - result.added
 
 
+def _allowed(result: ImportResult, records: list[dict]) -> list[dict]:
+    kept, outside = geodata_scope.within(result.kind, records, result.scope)
+    result.outside += outside
+    return kept
+
+
 def _store_layer(path, result, progress, table, keys, update, keep_existing=()):
     chunk = formats.read_layer(path, result.kind)
     result.rejected += chunk.rejected
     result.repaired = chunk.repaired
+    records = _allowed(result, chunk.records)
     before = count(table)
-    upsert(table, chunk.records, keys, update, keep_existing)
-    _finish(result, table, before, len(chunk.records))
+    upsert(table, records, keys, update, keep_existing)
+    _finish(result, table, before, len(records))
     if progress:
         progress(len(chunk.records) + len(chunk.rejected), len(chunk.records) + len(chunk.rejected))
 
@@ -117,6 +133,7 @@ def _store_postal_areas(path, result, progress):
     chunk = formats.read_layer(path, result.kind)
     result.rejected += chunk.rejected
     result.repaired = chunk.repaired
+    chunk.records = _allowed(result, chunk.records)
     stored = dict(db.session.execute(select(PostalArea.postnummer, PostalArea.geometry.is_not(None))).all())
     result.added = sum(1 for r in chunk.records
                        if r["postnummer"] not in stored or (r["geometry"] and not stored[r["postnummer"]]))
@@ -158,8 +175,9 @@ def _store_postal_register(path, result, progress):
     before, valid = count(table), 0
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
-        upsert(table, chunk.records, ["postnummer"], ["poststed", "kommunenummer", "kommunenavn", "kategori"])
-        valid += len(chunk.records)
+        records = _allowed(result, chunk.records)
+        upsert(table, records, ["postnummer"], ["poststed", "kommunenummer", "kommunenavn", "kategori"])
+        valid += len(records)
     _finish(result, table, before, valid)
 
 
@@ -171,8 +189,11 @@ def _store_addresses(path, result, progress):
     before, valid = count(table), 0
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
+        allowed = {id(r) for r in _allowed(result, chunk.records)}
         records = []
         for line, record in zip(chunk.lines, chunk.records):
+            if id(record) not in allowed:
+                continue
             if record["postnummer"] in known:
                 records.append(record)
             elif official:
@@ -199,12 +220,15 @@ def _store_dwellings(path, result, progress):
     before, valid = count(table), 0
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
+        allowed = {id(r) for r in _allowed(result, chunk.records)}
         keys = {(r["kommunenummer"], r["adressekode"], r["number"], r["letter"]) for r in chunk.records}
         found = dict(((k, c, n, l), i) for i, k, c, n, l in db.session.execute(
             select(Address.id, Address.kommunenummer, Address.adressekode, Address.number, Address.letter)
             .where(tuple_(Address.kommunenummer, Address.adressekode).in_(sorted({k[:2] for k in keys})))))
         rows = []
         for line, r in zip(chunk.lines, chunk.records):
+            if id(r) not in allowed:
+                continue
             address_id = found.get((r["kommunenummer"], r["adressekode"], r["number"], r["letter"]))
             if address_id is None:
                 result.rejected.append(Rejected(line, N_("Adressen finnes ikke. Importer «Matrikkelen – Adresse» "

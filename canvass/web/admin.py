@@ -53,7 +53,8 @@ def upload():
                 upload.save(path)
                 paths.append(path)
             try:
-                results = geodata_import.import_paths(paths, skip_invalid=skip_invalid)
+                results = geodata_import.import_paths(paths, skip_invalid=skip_invalid,
+                                                      scope=current_user.organisation.kommunenummer)
             except GeodataError as err:
                 error = gettext(err.message, **err.params)
     template = "admin/_import_result.html" if request.htmx else "admin/geodata.html"

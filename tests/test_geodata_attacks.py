@@ -130,6 +130,11 @@ def hostile_files(demo_app, tmp_path, loopback) -> dict[str, bytes]:
         "gml-i-zip.zip": zipped({"../../postnummer.gml": steal_users(database)}),
         "lenke.geojson": geojson_with_crs({"type": "link", "properties": {"href": f"{loopback}/crs", "type": "proj4"}}),
         "lenke2.geojson": geojson_with_crs({"type": "name", "properties": {"name": f"{loopback}/crs"}}),
+        "lenke3.geojson": geojson_with_crs({"type": "link", "properties": {"href": f"{loopback}/crs"}}).replace(
+            b'"crs"', b'"\\u0063RS"'),
+        "lenke4.geojson": geojson_with_crs({"type": "name", "properties": {"name": "x"}}).replace(
+            b'"crs": {"type": "name", "properties": {"name": "x"}}', f"'Crs': {{'type': 'link', 'properties': "
+                                                                      f"{{'href': '{loopback}/crs'}}}}".encode()),
         "entitet.gml": gml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', name="&e;"),
         "skjema.gml": gml(root_attributes='xsi:schemaLocation="http://example.no/app /etc/passwd"'),
         "skjema-vsi.gml": gml(root_attributes=f'xsi:schemaLocation="http://example.no/app /vsicurl/{loopback}/s.xsd"'),

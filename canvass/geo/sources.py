@@ -16,7 +16,9 @@ name a schema or declare entities, and a GeoPackage view is SQL GDAL runs. So:
 Refusals are GeodataError with our own words: GDAL's messages can quote the files it read.
 """
 import contextlib
+import json
 import logging
+import mmap
 import re
 import sqlite3
 import stat
@@ -25,7 +27,6 @@ import xml.parsers.expat
 import zipfile
 from pathlib import Path
 
-import ijson
 import pyogrio
 from pyogrio import _ogr
 
@@ -53,6 +54,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/wfs")
 # A schema GDAL may read: a web address (never downloaded, see OPEN_OPTIONS) or a file beside the GML.
 SCHEMA_LOCATION = re.compile(r"^(https?://\S+|[\w\-]+(\.[\w\-]+)*\.xsd)$")
+# A JSON key spelling "crs" in any case, quoted either way, with or without \\u escapes.
+CRS_KEY = re.compile(rb"[\"'](?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)[\"']\s*:\s*")
+CRS_MAX = 64 << 10
 CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(epsg:[\d.]*:\d+|ogc:1\.3:crs84)|epsg:\d+)$", re.IGNORECASE)
 
 
@@ -146,24 +150,34 @@ def _check_geopackage(path: Path, start: bytes) -> None:
 
 
 def _check_geojson(path: Path) -> None:
-    """No CRS that GDAL would fetch or read from a file: only EPSG codes and CRS84 by name."""
-    try:
-        with open(path, "rb") as f:
-            for prefix, event, value in ijson.parse(f, use_float=True):
-                keys = prefix.lower().split(".")
-                if "crs" not in keys or event not in ("string", "number"):
-                    continue
-                member = keys[keys.index("crs") + 1:]
-                if not member:
-                    continue  # a "crs" that is a plain value (metadata) is not read by GDAL
-                allowed = (member == ["type"] and str(value).lower() in ("name", "epsg")
-                           or member == ["properties", "name"] and CRS_NAME.match(str(value))
-                           or member == ["properties", "code"] and event == "number")
-                if not allowed:
-                    raise _refuse(path, N_("GeoJSON-fila %(name)s oppgir koordinatsystemet som en lenke eller et "
-                                           "ukjent navn. Bruk en EPSG-kode, f.eks. «EPSG:25833»."))
-    except ijson.JSONError as exc:
-        raise unreadable(path, exc) from exc
+    """No CRS that GDAL would fetch or read from a file: only EPSG codes and CRS84 by name.
+
+    GDAL reads a "crs" object wherever it stands (the collection, a layer, a geometry) and
+    matches the key in any case. Rather than parse the whole file, find every key that spells
+    "crs" (also with \\u escapes or single quotes, which GDAL's JSON parser accepts) and parse the
+    object after it; a "crs" that is a plain value (metadata) is not read by GDAL."""
+    with open(path, "rb") as f, contextlib.closing(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)) as data:
+        for found in CRS_KEY.finditer(data):
+            if data[found.end():found.end() + 1] not in (b"{", b"["):
+                continue
+            text = data[found.end():found.end() + CRS_MAX].decode("utf-8", "replace")
+            try:
+                crs, _ = json.JSONDecoder().raw_decode(text)
+            except ValueError as exc:
+                raise unreadable(path, exc) from exc
+            if not _named_crs(crs):
+                raise _refuse(path, N_("GeoJSON-fila %(name)s oppgir koordinatsystemet som en lenke eller et "
+                                       "ukjent navn. Bruk en EPSG-kode, f.eks. «EPSG:25833»."))
+
+
+def _named_crs(crs) -> bool:
+    """A CRS object of the forms GDAL resolves without a file or the network."""
+    if not isinstance(crs, dict) or set(crs) - {"type", "properties"}:
+        return False
+    kind, properties = str(crs.get("type", "")).lower(), crs.get("properties") or {}
+    if kind == "name":
+        return set(properties) == {"name"} and bool(CRS_NAME.match(str(properties["name"])))
+    return kind == "epsg" and set(properties) == {"code"} and isinstance(properties["code"], int)
 
 
 class _RootFound(Exception):

@@ -9,13 +9,14 @@ from urllib.parse import quote
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.models import Assignment, Branch, BranchPostalCode, Turf, TurfAddress, User
+from canvass.models import AddressNote, Assignment, Branch, BranchPostalCode, Turf, TurfAddress, User
 from canvass.services import actions, sync, turfs
-from tests.conftest import login, post
+from tests.conftest import _dispose, login, make_app, post
 from tests.http import HttpClient
 
 NOTE = "Dørkode 1234"
@@ -206,3 +207,37 @@ def test_an_admin_cannot_merge_or_redraw_across_branches(live_server, sagene_at_
     baerum = other_organisations_turf(sagene_turfs[0])
     assert post(admin, f"/roder/{own[0].id}/{MERGE}", {"other": baerum.id}).status_code == 404
     assert snapshot(branch("Sagene")) == before
+
+
+def test_door_notes_from_before_the_upgrade_go_to_the_branch_whose_turf_they_were_written_in(databases_):
+    """Notes did not record their turf: the author's visit to the door names it, else the author's branch."""
+    app = make_app(databases_.create())
+    with app.app_context():
+        upgrade(revision="0009")
+        for statement in [
+                "INSERT INTO organisation (id, name) VALUES (1, 'Oslo')",
+                "INSERT INTO branch (id, organisation_id, name, kind) VALUES (1, 1, 'Sagene', 'lokallag'),"
+                " (2, 1, 'Frogner', 'lokallag')",
+                "INSERT INTO postal_area (postnummer, poststed) VALUES ('0473', 'OSLO')",
+                "INSERT INTO address (id, official_id, street, number, letter, postnummer, lat, lon)"
+                " VALUES (1, 'a1', 'Vogts gate', 10, '', '0473', 59.93, 10.76)",
+                "INSERT INTO \"user\" (id, organisation_id, branch_id, role, name, created_at) VALUES"
+                " (1, 1, 2, 'CANVASSER', 'Daniel', '2026-10-01'), (2, 1, 2, 'CANVASSER', 'Frida', '2026-10-01'),"
+                " (3, 1, NULL, 'ADMIN', 'Astrid', '2026-10-01')",
+                "INSERT INTO turf (id, organisation_id, branch_id, name, round, doors, doors_estimated, walk_metres,"
+                " created_at) VALUES (1, 1, 1, '0473-1', 1, 10, false, 100, '2026-10-01')",
+                # Daniel, now in Frogner, wrote his note while walking Sagene's turf.
+                "INSERT INTO visit (client_uuid, organisation_id, turf_id, address_id, unit, outcome, canvasser_id,"
+                " recorded_at, received_at) VALUES ('00000000-0000-4000-8000-00000000000a', 1, 1, 1, '1',"
+                " 'NOT_HOME', 1, '2026-10-02 18:00', '2026-10-02 18:00')",
+                "INSERT INTO address_note (client_uuid, organisation_id, address_id, text, author_id, recorded_at,"
+                " received_at) VALUES ('00000000-0000-4000-8000-0000000000a1', 1, 1, 'Dørkode 1234', 1,"
+                " '2026-10-02 18:01', '2026-10-02 18:01'), ('00000000-0000-4000-8000-0000000000a2', 1, 1,"
+                " 'Ringeklokka virker ikke', 2, '2026-10-02 18:02', '2026-10-02 18:02'),"
+                " ('00000000-0000-4000-8000-0000000000a3', 1, 1, 'Hund', 3, '2026-10-02 18:03', '2026-10-02 18:03')"]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        notes = dict(db.session.execute(select(AddressNote.text, AddressNote.branch_id)).all())
+    _dispose(app)
+    assert notes == {"Dørkode 1234": 1, "Ringeklokka virker ikke": 2, "Hund": None}

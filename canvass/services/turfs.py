@@ -93,7 +93,7 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
                         branch=branch.name)
     if not 10 <= target <= 500:
         raise TurfError(N_("Rodestørrelsen må være mellom 10 og 500 dører."))
-    addresses = list(db.session.scalars(select(Address).where(Address.postnummer.in_(codes))).all())
+    addresses = list(db.session.scalars(select(Address).where(Address.postnummer.in_(codes))))
     if not addresses:
         raise TurfError(N_("Det finnes ingen adresser i de valgte postnumrene. Last inn adresser først."))
     held = held_by_others(branch, [a.id for a in addresses])

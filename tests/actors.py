@@ -47,7 +47,7 @@ def build_world(databases_, demo_template):
         invite = people.create_invite(sagene, coordinator, 30)
         address = turf.stops[0].address_id
         db.session.add(AddressNote(client_uuid="00000000-0000-4000-8000-000000000001", organisation_id=oslo.id,
-                                   address_id=address, text=NOTE, author_id=daniel.id, recorded_at=datetime.now()))
+                                   branch_id=sagene.id, address_id=address, text=NOTE, author_id=daniel.id, recorded_at=datetime.now()))
         contact = Contact(event_key="s" * 64, organisation_id=oslo.id, branch_id=sagene.id, name=CONTACT_NAME,
                           phone=CONTACT_PHONE)
         contact.consents.append(ConsentRecord(organisation_id=oslo.id, action_id=action.id, purpose=consent.FOLLOW_UP,

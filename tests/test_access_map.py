@@ -56,7 +56,7 @@ POLICY = {
     "turf.cut": MANAGES_SAGENE, "turf.index": MANAGES_SAGENE, "turf.merge": MANAGES_SAGENE,
     "turf.move": MANAGES_SAGENE, "turf.outlines": MANAGES_SAGENE, "turf.rename": MANAGES_SAGENE,
     "turf.shape": MANAGES_SAGENE, "turf.sheet": MANAGES_SAGENE, "turf.show": MANAGES_SAGENE,
-    "turf.split": MANAGES_SAGENE,
+    "turf.split": MANAGES_SAGENE, "turf.archive": MANAGES_SAGENE,
 }
 
 # Personal data seeded in Sagene, and who may ever see it. Any other actor's page showing it is a leak.

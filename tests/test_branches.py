@@ -2,7 +2,8 @@
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Branch
+from canvass.models import Branch, BranchPostalCode
+from canvass.services import territory, turfs
 from tests.conftest import login, post
 
 
@@ -30,11 +31,11 @@ def test_admin_creates_a_branch_and_picks_its_postal_codes(client):
     response = post(client, "/lag/", {"name": "Torshov", "kind": "lokallag"})
     assert response.status_code == 302
     torshov = branch("Torshov")
-    response = post(client, f"/lag/{torshov.id}/postnumre", {"postnummer": ["0476", "0477"]},
-                    follow_redirects=True)
+    free = territory.coverage(torshov.organisation).uncovered[:2]
+    response = post(client, f"/lag/{torshov.id}/postnumre", {"postnummer": free}, follow_redirects=True)
     assert "Torshov har nå 2 postnumre." in response.get_data(as_text=True)
     db.session.expire_all()
-    assert branch("Torshov").territory == ["0476", "0477"]
+    assert branch("Torshov").territory == free
 
 
 def test_a_duplicate_branch_name_gets_a_clear_message(client):
@@ -57,17 +58,50 @@ def test_postal_codes_outside_the_organisation_are_refused_and_nothing_changes(c
 
 def test_territory_derived_from_a_district_polygon(client):
     login(client, "admin@oslo.demo")
-    studentlaget = branch("Studentlaget")
+    studentlaget, sagene = branch("Studentlaget"), branch("Sagene")
+    codes = list(sagene.territory)
+    territory.set_territory(sagene, [])
     response = post(client, f"/lag/{studentlaget.id}/fra-bydel", {"district": "030103"}, follow_redirects=True)
-    assert "fra bydel Sagene" in response.get_data(as_text=True)
+    assert f"La til {len(codes)} postnumre fra bydel Sagene" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert branch("Studentlaget").territory == branch("Sagene").territory
+    assert branch("Studentlaget").territory == codes
 
 
-def test_the_map_shows_contested_and_uncovered_postal_codes(client):
+def test_a_postal_code_belongs_to_one_branch_and_moves_when_the_admin_takes_it_from_the_other(client):
     login(client, "admin@oslo.demo")
+    frogner, sagene = branch("Frogner"), branch("Sagene")
+    before = list(frogner.territory)
+    page = post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": before + ["0460", "0473", "0552"]},
+                follow_redirects=True).get_data(as_text=True)
+    assert "0460, 0473 hører allerede til Sagene. Ta postnumrene bort fra Sagene først. Ingenting ble endret." in page
+    assert "0552 hører allerede til Grünerløkka. Ta postnummeret bort fra Grünerløkka først." in page
+    db.session.expire_all()
+    assert branch("Frogner").territory == before
+    turfs.cut_turfs(sagene, ["0473"], target=70)
+    page = post(client, f"/lag/{sagene.id}/postnumre", {"postnummer": [c for c in sagene.territory if c != "0473"]},
+                follow_redirects=True).get_data(as_text=True)
+    assert "Sagene har fortsatt roder i 0473. De blir stående til laget arkiverer dem" in page
+    assert post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": before + ["0473"]}).status_code == 302
+    db.session.expire_all()
+    assert "0473" in branch("Frogner").territory and "0473" not in branch("Sagene").territory
+
+
+def test_adding_a_district_leaves_codes_other_branches_hold_with_them(client):
+    login(client, "admin@oslo.demo")
+    studentlaget = branch("Studentlaget")
+    page = post(client, f"/lag/{studentlaget.id}/fra-bydel", {"district": "030103"},
+                follow_redirects=True).get_data(as_text=True)
+    assert "La til 0 postnumre fra bydel Sagene" in page and "hører allerede til Sagene og ble ikke lagt til." in page
+    db.session.expire_all()
+    assert branch("Studentlaget").territory == []
+
+
+def test_the_map_shows_codes_still_shared_from_before_and_uncovered_postal_codes(client):
+    # Earlier versions let the admin give a code to two branches; such codes show until the admin settles them.
     frogner = branch("Frogner")
-    post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": frogner.territory + ["0460"]})
+    db.session.add(BranchPostalCode(branch_id=frogner.id, postnummer="0460"))
+    db.session.commit()
+    login(client, "admin@oslo.demo")
     features = {f["properties"]["postnummer"]: f["properties"] for f in client.get("/lag/kart.geojson").get_json()["features"]}
     assert features["0460"]["status"] == "contested"
     assert features["0460"]["branches"] == ["Frogner", "Sagene"]
@@ -75,3 +109,5 @@ def test_the_map_shows_contested_and_uncovered_postal_codes(client):
     assert features["0473"]["status"] == "covered"
     page = client.get("/lag/").get_data(as_text=True)
     assert "0460: Frogner, Sagene" in page
+    # Saving Frogner's list with the shared code still ticked keeps it; nothing else is blocked by it.
+    assert post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": frogner.territory}).status_code == 302

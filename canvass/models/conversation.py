@@ -33,6 +33,8 @@ class AddressNote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # The branch whose turf it was written in: only that branch's walk lists show it.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
     address_id: Mapped[int] = mapped_column(ForeignKey("address.id"), index=True)
     text: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

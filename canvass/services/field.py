@@ -1,4 +1,4 @@
-"""What a canvasser's walk list shows: each address's doors and what earlier canvassers recorded there."""
+"""What a canvasser's walk list shows: each address's doors and what the branch's earlier canvassers recorded there."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,14 +40,17 @@ def walk_list(turf: Turf) -> list[Stop]:
     for dwelling in db.session.scalars(select(Dwelling).where(Dwelling.address_id.in_(address_ids))):
         units.setdefault(dwelling.address_id, []).append(dwelling.unit)
     latest: dict[tuple[int, str], Visit] = {}
-    # Rows of the columns used, not objects: every visit ever made at these doors is read.
+    # Rows of the columns used, not objects: every visit the branch ever made at these doors is read.
+    # Another branch's (or organisation's) results and notes at the same doors stay with it.
     visits = effective(list(db.session.execute(
         select(Visit.id, Visit.client_uuid, Visit.corrects, Visit.address_id, Visit.unit, Visit.outcome,
-               Visit.recorded_at).where(Visit.address_id.in_(address_ids)))))
+               Visit.recorded_at).join(Turf, Turf.id == Visit.turf_id)
+        .where(Visit.address_id.in_(address_ids), Turf.branch_id == turf.branch_id))))
     for visit in sorted(visits, key=lambda v: (v.recorded_at, v.id)):
         latest[(visit.address_id, visit.unit)] = visit
     notes: dict[int, list[str]] = {}
-    for note in db.session.scalars(select(AddressNote).where(AddressNote.address_id.in_(address_ids))
+    for note in db.session.scalars(select(AddressNote).where(AddressNote.address_id.in_(address_ids),
+                                                              AddressNote.branch_id == turf.branch_id)
                                    .order_by(AddressNote.recorded_at.desc())):
         notes.setdefault(note.address_id, []).append(note.text)
     result = []

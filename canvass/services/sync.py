@@ -113,7 +113,9 @@ def _note_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | R
     turf_id, address_id = event.get("turf_id"), event.get("address_id")
     if not _is_id(turf_id) or not _is_id(address_id) or address_id not in allowed.get(turf_id, ()):
         return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
+    # Filed under the turf's branch, whose walk lists alone show it (one look-up per note; notes are few).
     return {"client_uuid": event_id, "organisation_id": user.organisation_id, "address_id": event["address_id"],
+            "branch_id": db.session.get(Turf, turf_id).branch_id,
             "text": text.strip(), "author_id": user.id, "recorded_at": recorded_at, "received_at": utcnow()}
 
 

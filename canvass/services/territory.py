@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from canvass.extensions import db
 from canvass.geo import geometry
-from canvass.models import Branch, BranchPostalCode, District, Organisation, PostalArea
+from canvass.models import Address, Branch, BranchPostalCode, District, Organisation, PostalArea, Turf, TurfAddress
 
 
 class TerritoryError(ValueError):
@@ -24,14 +24,55 @@ def postal_areas(organisation: Organisation) -> list[PostalArea]:
         .order_by(PostalArea.postnummer)))
 
 
+class TerritoryTaken(ValueError):
+    """Postal codes the branch was to get that another branch of the organisation holds: {branch name: codes}."""
+
+    def __init__(self, holders: dict[str, list[str]]):
+        super().__init__(str(holders))
+        self.holders = holders
+
+
+def holders(branch: Branch, codes) -> dict[str, list[str]]:
+    """Which other branches of the organisation hold any of `codes`: {branch name: its codes among them}.
+
+    A postal code belongs to one branch at a time: it is the area that branch organises, knocks
+    doors in and reports on (Bærum Ap fixes each division's area by postal code), so two branches
+    never cut turf in it, read its input or send canvassers to its doors at once.
+    """
+    rows = db.session.execute(select(Branch.name, BranchPostalCode.postnummer).join(Branch)
+                              .where(Branch.organisation_id == branch.organisation_id, Branch.id != branch.id,
+                                     BranchPostalCode.postnummer.in_(list(codes)))
+                              .order_by(Branch.name, BranchPostalCode.postnummer))
+    found: dict[str, list[str]] = {}
+    for name, code in rows:
+        found.setdefault(name, []).append(code)
+    return found
+
+
 def set_territory(branch: Branch, codes: list[str]) -> None:
-    """Replace the branch's territory; codes outside the organisation's area are refused and nothing changes."""
+    """Replace the branch's territory; codes outside the organisation's area, or newly given while another
+    branch holds them, are refused and nothing changes.
+
+    A code the branch already shares (given to two branches before this rule) stays until the admin removes it.
+    """
     allowed = {p.postnummer for p in postal_areas(branch.organisation)}
     unknown = sorted(set(codes) - allowed)
     if unknown:
         raise TerritoryError(unknown)
+    taken = holders(branch, set(codes) - set(branch.territory))
+    if taken:
+        raise TerritoryTaken(taken)
     branch.postal_codes = [BranchPostalCode(postnummer=c) for c in sorted(set(codes))]
     db.session.commit()
+
+
+def turf_left_in(branch: Branch, codes) -> list[str]:
+    """The codes among `codes` where the branch still has live turf (it stays until the branch archives it)."""
+    return list(db.session.scalars(
+        select(Address.postnummer).join(TurfAddress, TurfAddress.address_id == Address.id)
+        .join(Turf, Turf.id == TurfAddress.turf_id)
+        .where(Turf.branch_id == branch.id, Turf.archived_at.is_(None), Address.postnummer.in_(list(codes)))
+        .distinct().order_by(Address.postnummer)))
 
 
 def codes_in_district(district: District, organisation: Organisation) -> list[str]:

@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import replace
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from shapely.geometry import mapping
 
 from canvass.clock import utcnow
@@ -52,12 +53,37 @@ class PostalPolygons(dict):
         return self[code]
 
 
+def held_by_others(branch: Branch, address_ids) -> dict[int, str]:
+    """The addresses among `address_ids` that another branch's live turf holds, with that branch's name.
+
+    Turf is a branch's own: it is never taken or replaced by another branch cutting, even where a
+    postal code changed hands (or was shared) while the turf was out.
+    """
+    rows = db.session.execute(
+        select(TurfAddress.address_id, Branch.name).join(Turf, Turf.id == TurfAddress.turf_id)
+        .join(Branch, Branch.id == Turf.branch_id)
+        .where(TurfAddress.organisation_id == branch.organisation_id, TurfAddress.round == 1,
+               Turf.branch_id != branch.id, Turf.archived_at.is_(None), TurfAddress.address_id.in_(list(address_ids))))
+    return dict(rows.all())
+
+
+def left_out(branch: Branch, codes: list[str]) -> dict[str, dict[str, int]]:
+    """For each other branch holding turf in these postal codes: how many of their addresses it holds, by code."""
+    addresses = dict(db.session.execute(
+        select(Address.id, Address.postnummer).where(Address.postnummer.in_(codes))).all())
+    counts: dict[str, Counter] = {}
+    for address_id, holder in held_by_others(branch, addresses).items():
+        counts.setdefault(holder, Counter())[addresses[address_id]] += 1
+    return {holder: dict(sorted(by_code.items())) for holder, by_code in sorted(counts.items())}
+
+
 def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, style: str = walk.ONE_SIDE_THEN_OTHER
               ) -> list[Turf]:
-    """Cut the branch's chosen postal codes into turf of about `target` doors, replacing turf there.
+    """Cut the branch's chosen postal codes into turf of about `target` doors, replacing its own turf there.
 
-    Turf that already covers some of these addresses is replaced whole, together with its other
-    addresses, so every address stays in exactly one turf.
+    The branch's turf that already covers some of these addresses is replaced whole, together with
+    its other addresses, so every address stays in exactly one turf. Addresses in another branch's
+    live turf are left out (`left_out` says how many, and whose); if that is all of them, nothing is cut.
     """
     if not codes:
         raise TurfError(N_("Velg minst ett postnummer."))
@@ -70,8 +96,14 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
     addresses = list(db.session.scalars(select(Address).where(Address.postnummer.in_(codes))))
     if not addresses:
         raise TurfError(N_("Det finnes ingen adresser i de valgte postnumrene. Last inn adresser først."))
+    held = held_by_others(branch, [a.id for a in addresses])
+    if len(held) == len(addresses):
+        raise TurfError(N_("Alle adressene i %(codes)s ligger allerede i roder som %(branches)s har. "
+                           "De må arkivere rodene før dere kan dele inn adressene."),
+                        codes=", ".join(sorted(set(codes))), branches=", ".join(sorted(set(held.values()))))
+    addresses = [a for a in addresses if a.id not in held]
     replaced = list(db.session.scalars(
-        select(Turf).join(TurfAddress).where(TurfAddress.organisation_id == branch.organisation_id,
+        select(Turf).join(TurfAddress).where(Turf.branch_id == branch.id, Turf.archived_at.is_(None),
                                              TurfAddress.round == 1,
                                              TurfAddress.address_id.in_([a.id for a in addresses])).distinct()))
     if replaced:
@@ -94,8 +126,13 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
         db.session.add(new)
         filled.append((new, _fill(new, members, style, polygons)))
         created.append(new)
-    _store(filled)
-    db.session.commit()
+    try:
+        _store(filled)
+        db.session.commit()
+    except IntegrityError:
+        # Another branch cut some of the same doors at the same moment: its turf stands, this cut fails whole.
+        db.session.rollback()
+        raise TurfError(N_("Noen andre endret roder her samtidig. Ingenting ble endret; prøv igjen.")) from None
     return created
 
 
@@ -143,6 +180,15 @@ def _clear(*cleared: Turf) -> None:
 def _archive(old: Turf) -> None:
     old.archived_at = utcnow()
     _clear(old)
+
+
+def archive(t: Turf) -> None:
+    """Take a turf off the map and the lists, so its doors are free to cut again (by any branch with the code).
+
+    What was recorded in it stays, and a phone that still holds it can send what it recorded.
+    """
+    _archive(t)
+    db.session.commit()
 
 
 def _members(t: Turf) -> list[turf.Stop]:

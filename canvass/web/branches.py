@@ -1,6 +1,6 @@
 """Branches (lokallag, partiavdelinger) and their territories of postal codes, on a map and in a list."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -84,13 +84,25 @@ def set_codes(branch_id: int):
     """Replace the branch's territory with the postal codes ticked in the list or on the map."""
     branch = branch_for_manager(branch_id)
     codes = request.form.getlist("postnummer")
+    removed = set(branch.territory) - set(codes)
     try:
         territory.set_territory(branch, codes)
     except territory.TerritoryError as err:
         flash(gettext("Ukjente postnumre for %(org)s: %(codes)s. Ingenting ble endret.",
                       org=branch.organisation.name, codes=", ".join(err.codes)), "error")
         return redirect(url_for("branches.show", branch_id=branch.id)), 303
+    except territory.TerritoryTaken as err:
+        for holder, taken in err.holders.items():
+            flash(ngettext("%(codes)s hører allerede til %(branch)s. Ta postnummeret bort fra %(branch)s først. "
+                           "Ingenting ble endret.",
+                           "%(codes)s hører allerede til %(branch)s. Ta postnumrene bort fra %(branch)s først. "
+                           "Ingenting ble endret.", len(taken), codes=", ".join(taken), branch=holder), "error")
+        return redirect(url_for("branches.show", branch_id=branch.id)), 303
     flash(gettext("%(name)s har nå %(count)s postnumre.", name=branch.name, count=len(branch.postal_codes)))
+    kept = territory.turf_left_in(branch, removed)
+    if kept:
+        flash(gettext("%(name)s har fortsatt roder i %(codes)s. De blir stående til laget arkiverer dem, "
+                      "og ingen andre lag kan dele inn de dørene før det.", name=branch.name, codes=", ".join(kept)))
     return redirect(url_for("branches.show", branch_id=branch.id))
 
 
@@ -103,6 +115,12 @@ def from_district(branch_id: int):
     if district is None or district.kommunenummer not in branch.organisation.kommunenummer:
         abort(400)
     codes = territory.codes_in_district(district, branch.organisation)
-    territory.set_territory(branch, branch.territory + codes)
-    flash(gettext("La til %(count)s postnumre fra bydel %(district)s.", count=len(codes), district=district.name))
+    # Codes another branch holds stay with it; the admin is told which.
+    taken = territory.holders(branch, set(codes) - set(branch.territory))
+    free = [c for c in codes if not any(c in held for held in taken.values())]
+    territory.set_territory(branch, branch.territory + free)
+    flash(gettext("La til %(count)s postnumre fra bydel %(district)s.", count=len(free), district=district.name))
+    for holder, held in taken.items():
+        flash(gettext("%(codes)s hører allerede til %(branch)s og ble ikke lagt til.",
+                      codes=", ".join(held), branch=holder))
     return redirect(url_for("branches.show", branch_id=branch.id))

@@ -2,7 +2,7 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -44,12 +44,17 @@ def cut(branch_id: int):
     branch = branch_for_manager(branch_id)
     target = request.form.get("target", type=int) or 0
     style = walk.ZIGZAG if request.form.get("style") == walk.ZIGZAG else walk.ONE_SIDE_THEN_OTHER
+    codes = request.form.getlist("postnummer")
     try:
-        created = turfs.cut_turfs(branch, request.form.getlist("postnummer"), target, style)
+        created = turfs.cut_turfs(branch, codes, target, style)
     except turfs.TurfError as err:
         flash_error(err)
         return redirect(url_for("turf.index", branch_id=branch.id))
     flash(gettext("Delte inn i %(count)s roder på omtrent %(target)s dører.", count=len(created), target=target))
+    for holder, by_code in turfs.left_out(branch, codes).items():
+        flash(ngettext("%(num)s adresse i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
+                       "%(num)s adresser i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
+                       sum(by_code.values()), codes=", ".join(by_code), branch=holder))
     return redirect(url_for("turf.index", branch_id=branch.id))
 
 
@@ -148,3 +153,13 @@ def move(turf_id: int):
         return redirect(url_for("turf.show", turf_id=t.id))
     flash(gettext("Adressene er flyttet til %(name)s.", name=destination.name))
     return redirect(url_for("turf.show", turf_id=t.id))
+
+
+@bp.post("/roder/<int:turf_id>/arkiver")
+@roles_required(*MANAGERS)
+def archive(turf_id: int):
+    """Take the turf off the map and the lists; its doors can be cut again, by this or a neighbouring branch."""
+    t = turf_for_manager(turf_id)
+    turfs.archive(t)
+    flash(gettext("%(name)s er arkivert.", name=t.name))
+    return redirect(url_for("turf.index", branch_id=t.branch_id))

@@ -182,13 +182,14 @@ def purge_command(dry_run):
 def _subject_options(command):
     for option in (click.option("--organisation", required=True, help="Organisasjonens navn, f.eks. Oslo."),
                    click.option("--phone", help="Mobilnummeret personen oppga."),
-                   click.option("--email", help="E-postadressen personen oppga.")):
+                   click.option("--email", help="E-postadressen personen oppga."),
+                   click.option("--name", help="Navnet personen oppga (fullt navn).")):
         command = option(command)
     return command
 
 
-def _found(organisation, phone, email) -> tuple[subject.Found, Organisation]:
-    query = subject.Query.of(phone, email)
+def _found(organisation, phone, email, name) -> tuple[subject.Found, Organisation]:
+    query = subject.Query.of(phone, email, name)
     if query.empty:
         raise click.ClickException(gettext("Oppgi mobilnummer eller e-post."))
     org = _organisation(organisation)
@@ -198,9 +199,9 @@ def _found(organisation, phone, email) -> tuple[subject.Found, Organisation]:
 
 @privacy_cli.command("export")
 @_subject_options
-def export_command(organisation, phone, email):
+def export_command(organisation, phone, email, name):
     """Innsyn (art. 15): alt som er lagret om et mobilnummer eller en e-postadresse, som JSON."""
-    found, org = _found(organisation, phone, email)
+    found, org = _found(organisation, phone, email, name)
     audit.log(None, audit.EXPORT, "innsyn fra kommandolinjen", found.count, organisation_id=org.id)
     click.echo(json.dumps(subject.export(found), ensure_ascii=False, indent=2))
     db.session.commit()
@@ -209,9 +210,9 @@ def export_command(organisation, phone, email):
 @privacy_cli.command("erase")
 @_subject_options
 @click.option("--yes", is_flag=True, help="Slett uten å spørre.")
-def erase_command(organisation, phone, email, yes):
+def erase_command(organisation, phone, email, name, yes):
     """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
-    found, org = _found(organisation, phone, email)
+    found, org = _found(organisation, phone, email, name)
     click.echo(gettext("Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner "
                        "personen.", contacts=len(found.contacts), accounts=len(found.accounts),
                        inputs=len(found.conversations)))

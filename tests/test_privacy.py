@@ -1,6 +1,7 @@
 """What a data protection officer asks for: consent by purpose, deletion on time, access and erasure on request,
 and a log of everyone who looked at personal data."""
 import json
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -68,7 +69,7 @@ def test_the_purge_forgets_doors_notes_and_old_visits_but_not_the_counts(field):
     counts = db.session.scalar(select(func.sum(InputTally.residents)))
 
     soon = retention.purge(utcnow() + timedelta(days=31))
-    assert {p.rule.key: p.count for p in soon if p.count} == {"conversation_door": 1}
+    assert {p.rule.key: p.count for p in soon if p.count} == {"conversation_door": 1, "contact_key": 1}
     assert one(Conversation, words="Husleia er for høy.").address_id is None
     assert one(Conversation, words="Husleia er for høy.").postnummer == "0473"
 
@@ -97,7 +98,8 @@ def test_a_subject_request_finds_the_person_however_the_number_is_written(field)
         found = subject.find(oslo.id, subject.Query.of(phone, None))
         assert ([c.name for c in found.contacts], len(found.conversations)) == (["Kari Nordmann"], 1), phone
     by_email = subject.find(oslo.id, subject.Query.of(None, "kari@example.ORG"))
-    assert [c.name for c in by_email.contacts] == ["Kari Nordmann"] and by_email.conversations == []
+    # The contact record found by e-mail gives her number, and the input with it is hers too.
+    assert [c.name for c in by_email.contacts] == ["Kari Nordmann"] and len(by_email.conversations) == 1
     elsewhere = one(Organisation, name="Bærum")
     assert subject.find(elsewhere.id, subject.Query.of("41234567", None)).count == 0
 
@@ -187,3 +189,250 @@ def test_an_admin_answers_a_request_on_the_page(field, client):
     assert count(Contact) == 0
     log = client.get("/personvern/logg").get_data(as_text=True)
     assert "søk etter en person" in log and "innsyn for en person" in log and "sletting for en person" in log
+
+
+# ---- Issue 13, finding 8: after the purge nothing links a conversation to a door, a canvasser or a contact.
+
+def evening(demo_app):
+    """Yesterday evening on Torshov: Daniel and Berit knock in one action, talk with twelve residents, eight of
+    whom leave contact details, write a door note, and take input at a stand; two coordinators look at contacts."""
+    from canvass.insight.tally import LOCAL
+    from canvass.models import Role
+    from canvass.services import actions, people, turfs
+    sagene = one(Branch, name="Sagene")
+    cut = turfs.cut_turfs(sagene, ["0473"], target=60)
+    action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(days=1))
+    daniel = one(User, name="Daniel Dørbanker")
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit Bank", phone="+4798989898", branch=sagene)
+    db.session.flush()
+    actions.assign(action, cut[0], [daniel])
+    actions.assign(action, cut[1], [berit])
+    db.session.commit()
+    start = datetime.combine(datetime.now(LOCAL).date() - timedelta(days=1), datetime.min.time(),
+                             LOCAL).replace(hour=17).astimezone(timezone.utc)
+    truth = {"contact": {}, "visit": {}}
+    for who, (user, turf) in enumerate(((daniel, cut[0]), (berit, cut[1]))):
+        stops, batch = turf.stops, []
+        for i in range(10):
+            moment = start + timedelta(minutes=7 * i + who * 3, seconds=11 * i)
+            event = {"id": str(uuid.uuid4()), "type": "visit", "turf_id": turf.id, "action_id": action.id,
+                     "address_id": stops[i % len(stops)].address_id, "unit": str(i), "recorded_at": moment.isoformat(),
+                     "outcome": ("not_home", "not_home", "opened", "refused")[i] if i < 4 else "conversation"}
+            if i >= 4:
+                words = f"Samtale {who}-{i}: husleia er for høy i gata."
+                event["conversation"] = {"topics": ["bolig"], "words": words, "importance": 2,
+                                         "wants_membership": i % 2 == 0, "wants_contact": True}
+                truth["visit"][words] = event["id"]
+                if i >= 6:
+                    name = f"Beboer {who}{i}"
+                    event["contact"] = {"consent": True, "consent_version": consent.VERSION, "name": name,
+                                        "phone": f"+47 9{who}{i} 00 0{i}{who}"}
+                    truth["contact"][words] = name
+            batch.append(event)
+            if i == 5:
+                batch.append({"id": str(uuid.uuid4()), "type": "note", "turf_id": turf.id,
+                              "address_id": stops[i % len(stops)].address_id, "text": "Ringeklokka virker ikke",
+                              "recorded_at": (moment + timedelta(seconds=20)).isoformat()})
+        batch.append({"id": str(uuid.uuid4()), "type": "input", "action_id": action.id, "postnummer": "0473",
+                      "recorded_at": (start + timedelta(minutes=95 + who)).isoformat(),
+                      "conversation": {"topics": ["skole"], "words": f"Stand {who}: flere lærere."}})
+        sync.issue_device(user, "telefon")
+        assert {r.status for r in sync.ingest(user, batch)} == {"stored"}
+    from canvass.privacy import audit
+    for email in ("admin@oslo.demo", "sagene@oslo.demo"):
+        audit.log(one(User, email=email), audit.VIEW, "kontaktliste", 8)
+    db.session.commit()
+    return truth
+
+
+LINKED = ("visit", "address", "user", "contact", "consent_record", "audit_log", "address_note", "device")
+# What a row of each table points at: the door, the canvasser (any account) or the contact.
+REACHES = {"visit": {"door": "address_id", "person": "canvasser_id"}, "address": {"door": "id"},
+           "address_note": {"door": "address_id", "person": "author_id"}, "user": {"person": "id"},
+           "device": {"person": "user_id"}, "audit_log": {"person": "user_id"},
+           "contact": {"contact": "id"}, "consent_record": {"contact": "contact_id"}}
+
+
+def _domain(column):
+    """What a column's values mean, so integers are compared only with integers of the same table."""
+    from sqlalchemy import Boolean, DateTime, Integer, String, Text
+    if isinstance(column.type, Boolean):
+        return None
+    if isinstance(column.type, DateTime):
+        return "time"
+    if isinstance(column.type, Integer):
+        if column.foreign_keys:
+            return next(iter(column.foreign_keys)).column.table.name
+        return column.table.name if column.primary_key else f"{column.table.name}.{column.name}"
+    if isinstance(column.type, String | Text) or hasattr(column.type, "enums"):
+        return "text"
+    return None
+
+
+def _joins(a, b, domain) -> bool:
+    if a is None or b is None:
+        return False
+    if domain == "time":
+        return abs((a - b).total_seconds()) <= 60
+    return str(a) == str(b)
+
+
+def links_after_purge() -> list[str]:
+    """Every single-column join from a conversation to another table that ends at exactly one door, person or
+    contact: equal values (integers of the same meaning, any two texts) and times within a minute."""
+    tables = db.metadata.tables
+    conversations = [dict(r._mapping) for r in db.session.execute(select(tables["conversation"]))]
+    found = []
+    for name in LINKED:
+        rows = [dict(r._mapping) for r in db.session.execute(select(tables[name]))]
+        for ours in tables["conversation"].columns:
+            for theirs in tables[name].columns:
+                domain = _domain(ours)
+                if domain is None or domain != _domain(theirs):
+                    continue
+                for c in conversations:
+                    matched = [r for r in rows if _joins(c[ours.name], r[theirs.name], domain)]
+                    for kind, column in REACHES[name].items():
+                        reached = {r[column] for r in matched if r[column] is not None}
+                        if len(reached) == 1:
+                            found.append(f"conversation.{ours.name} = {name}.{theirs.name} -> one {kind} "
+                                         f"({c['words'][:20]!r})")
+    return found
+
+
+def right_by_order(ours: dict[str, int], theirs: dict[str, int]) -> int:
+    """How many pairs come out right when the n-th row of one table is taken for the n-th of the other."""
+    keys = sorted(ours, key=ours.get)
+    return sum(a == b for a, b in zip(keys, sorted(theirs, key=theirs.get)))
+
+
+def test_after_the_purge_no_join_links_a_conversation_to_a_door_a_canvasser_or_a_contact(demo_app):
+    truth = evening(demo_app)
+    retention.purge(utcnow() + timedelta(days=31))
+    db.session.expire_all()
+    assert links_after_purge() == []
+
+    words = {c.words: c for c in db.session.scalars(select(Conversation))}
+    # Id order: the n-th conversation is not the n-th contact or the n-th visit.
+    contacts = {c.name: c.id for c in db.session.scalars(select(Contact))}
+    assert right_by_order({w: words[w].id for w in truth["contact"]},
+                          {w: contacts[n] for w, n in truth["contact"].items()}) <= len(truth["contact"]) // 2
+    visits = {v.client_uuid: v.id for v in db.session.scalars(select(Visit))}
+    assert right_by_order({w: words[w].id for w in truth["visit"]},
+                          {w: visits[u] for w, u in truth["visit"].items()}) <= len(truth["visit"]) // 2
+    # Area and time together: no visit still says a conversation was had at its door.
+    assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.outcome == "conversation")) == 0
+    # What committees count by stays: postal code, district, action and the day.
+    kept = words["Samtale 0-4: husleia er for høy i gata."]
+    assert (kept.postnummer, kept.action_id is not None, kept.address_id, kept.wants_contact) == ("0473", True,
+                                                                                                 None, False)
+    assert kept.recorded_at.time() == datetime.min.time()
+
+
+def test_before_the_purge_a_conversation_is_still_tied_to_its_door_for_the_evening(demo_app):
+    evening(demo_app)
+    retention.purge(utcnow() + timedelta(days=29))
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Conversation).where(
+        Conversation.address_id.is_not(None))) == 12
+
+
+# ---- Issue 13, finding 8: erasure removes the name wherever it stands.
+
+KARIS_WORDS = ("Kari Nordmann vil ha flere barnehageplasser.",
+               "kari nordmann sier bussen går for sjelden, ring 412 34 567",
+               "Karis mann mener husleia er for høy; skriv til kari at example dot org",
+               "Send svar til KARI (at) EXAMPLE (dot) ORG, hilsen Kari Nordmanns nabo")
+
+
+def karis_evening(field):
+    conversation(field, contact=KARI)
+    for i, words in enumerate(KARIS_WORDS, start=1):
+        conversation(field, i=i, words=words, membership=False)
+    conversation(field, i=9, words="Kari Hansen vil ha sykkelvei.", membership=False)
+    db.session.add(AddressNote(client_uuid=str(uuid.uuid4()), organisation_id=field["user"].organisation_id,
+                               address_id=field["turf"].stops[0].address_id, text="Kari Nordmann vil ha besøk igjen",
+                               author_id=field["user"].id, recorded_at=utcnow()))
+    db.session.commit()
+
+
+def no_trace_of_kari():
+    texts = [c.words for c in db.session.scalars(select(Conversation))] + \
+        [n.text for n in db.session.scalars(select(AddressNote))] + \
+        [f"{e.user_name} {e.subject}" for e in db.session.scalars(select(AuditEntry))]
+    for text in texts:
+        lower = text.lower()
+        for trace in ("nordmann", "kari at", "kari (at)", "example", "412 34 567", "karis"):
+            assert trace not in lower, text
+    assert "Kari Hansen vil ha sykkelvei." in texts, "another Kari keeps her words"
+    assert count(Contact) == 0 and count(ConsentRecord) == 0
+
+
+def test_erasure_from_the_command_line_removes_her_name_number_and_address_in_every_spelling(field, demo_app):
+    karis_evening(field)
+    result = demo_app.test_cli_runner().invoke(
+        args=["privacy", "erase", "--organisation", "Oslo", "--phone", "41234567", "--yes"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    no_trace_of_kari()
+    assert one(Conversation, words="[navn] vil ha flere barnehageplasser.") is not None
+
+
+def test_erasure_on_the_page_removes_her_name_wherever_it_stands(field, client):
+    karis_evening(field)
+    login(client, "admin@oslo.demo")
+    page = post(client, "/personvern/innsyn", {"email": "kari@example.org"}).get_data(as_text=True)
+    assert "4 innspill som nevner" in page
+    assert post(client, "/personvern/innsyn/slett", {"email": "kari@example.org", "confirm": "1"}).status_code == 302
+    db.session.expire_all()
+    no_trace_of_kari()
+
+
+# ---- Issue 13, finding 7: search input is matched as written, never as a LIKE pattern.
+
+WILDCARDS = ({"email": "%"}, {"email": "_%"}, {"email": "%@%"}, {"email": "%example.org"}, {"email": "per%"},
+             {"email": "per_hansen@example_org"}, {"phone": "%"}, {"phone": "4123456_"}, {"phone": "%67"},
+             {"name": "%"}, {"name": "Kari%"}, {"name": "_ari Nordmann"}, {"name": "%\\"}, {"email": "\\%"})
+
+
+def unescaped_like_patterns(statements: list[tuple[str, object]]) -> list[str]:
+    """Values sent with a LIKE statement holding a % or _ not escaped with "/" (the wrapping %s are in the SQL)."""
+    found = []
+    for sql, params in statements:
+        if " LIKE " not in sql.upper():
+            continue
+        values = params.values() if isinstance(params, dict) else params
+        found += [value for value in values
+                  if isinstance(value, str) and re.search(r"[%_]", re.sub(r"/.", "", value))]
+    return found
+
+
+def test_wildcards_sent_to_the_request_page_over_http_find_only_the_person_they_name(field, live_server):
+    from sqlalchemy import event
+
+    from tests.http import HttpClient
+    statements = []
+    listener = lambda conn, cursor, sql, params, context, many: statements.append((sql, params))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    conversation(field, contact=KARI)
+    conversation(field, i=1, words="Send svar til per_hansen@example.org om bussen.", membership=False,
+                 contact={"name": "Per Hansen", "email": "per_hansen@example.org"})
+    conversation(field, i=2, words="Skriv til perxhansen@example.org og ring 41234560", membership=False)
+    http = HttpClient(live_server)
+    login(http, "admin@oslo.demo")
+    for form in WILDCARDS:
+        response = post(http, "/personvern/innsyn/eksport", form)
+        if response.status_code == 200:
+            data = response.json()
+            assert (data["contact_details"], data["volunteer_accounts"], data["input_naming_you"]) == ([], [], []), form
+        else:
+            assert response.status_code == 400, form
+        page = post(http, "/personvern/innsyn", form).get_data(as_text=True)
+        assert "Kari Nordmann" not in page and "Per Hansen" not in page, form
+    event.remove(db.engine, "before_cursor_execute", listener)
+    assert unescaped_like_patterns(statements) == []
+    per = post(http, "/personvern/innsyn/eksport", {"email": "PER_HANSEN@example.org"}).json()
+    assert [c["name"] for c in per["contact_details"]] == ["Per Hansen"]
+    assert [c["words"] for c in per["input_naming_you"]] == ["Send svar til per_hansen@example.org om bussen."]
+    by_name = post(http, "/personvern/innsyn/eksport", {"name": "per  HANSEN"}).json()
+    assert [c["name"] for c in by_name["contact_details"]] == ["Per Hansen"]

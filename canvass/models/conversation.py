@@ -3,6 +3,7 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import expression
 
 from canvass.clock import utcnow
 from canvass.extensions import db
@@ -25,6 +26,9 @@ class Conversation(db.Model):
     wants_membership: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set by the purge after 30 days (canvass.privacy.retention.unlink): from then on the row has no door, its
+    # time is the day, and nothing in it or in its place among its neighbours' ids leads back to a visit.
+    unlinked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
 
 
 class AddressNote(db.Model):

@@ -4,19 +4,30 @@ A contact row holds a name and a way to reach the person, nothing about their vi
 the resident agreed to (membership, a follow-up talk) is its own consent record with the text and
 version they were shown; when the last consent runs out, the contact goes (canvass.privacy.retention).
 No column links a contact to a conversation or a visit: `event_key` is a keyed hash of the phone's
-event id, so a resend is recognised but the database alone cannot join the two.
+event id, so a resend is recognised but the database alone cannot join the two. Contact and consent
+ids are drawn at random: sequential ids, handed out in the same order as the conversations', would
+pair the n-th contact with the n-th conversation.
 """
+import secrets
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from canvass.clock import utcnow
 from canvass.extensions import db
 
 
+# 53 bits: far from colliding at any party's size, and exact as a number in JavaScript too.
+RandomId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def random_id() -> int:
+    return secrets.randbelow(2 ** 53 - 1) + 1
+
+
 class Contact(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
     event_key: Mapped[str] = mapped_column(String(64), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
@@ -38,8 +49,8 @@ class Contact(db.Model):
 class ConsentRecord(db.Model):
     """One purpose a resident agreed to, with the words they were shown, when and at which action."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(RandomId, primary_key=True, autoincrement=False, default=random_id)
+    contact_id: Mapped[int] = mapped_column(RandomId, ForeignKey("contact.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     purpose: Mapped[str] = mapped_column(String(20))

@@ -1,19 +1,30 @@
 """How long each kind of personal data is kept, and the purge that deletes what has passed it.
 
 `flask --app canvass privacy purge` runs `purge` (a timer runs it nightly, docs/deploy.md). Every
-rule is one statement, all in one transaction: a purge that fails halfway deletes nothing. The
-committees' counts are not personal data and are never purged.
+rule runs in one transaction: a purge that fails halfway deletes nothing. The committees' counts
+are not personal data and are never purged.
 """
+import secrets
+import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, exists, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Visit
+from canvass.insight.tally import local_day
+from canvass.models import AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Outcome, Visit
 from canvass.privacy import audit, consent
+
+# What a conversation is shuffled within and keeps: the finest cell the committees' counts have.
+CELL = ("organisation_id", "branch_id", "action_id", "postnummer", "district_number")
+# What moves with the resident's input when the rows of a cell are shuffled.
+CONTENT = ("topics", "words", "importance")
+# A contact's resend key after the purge: random, and marked so it is replaced once (a hex HMAC never starts so).
+REKEYED = "r"
 
 
 @dataclass(frozen=True)
@@ -21,32 +32,125 @@ class Rule:
     key: str
     what: str
     kept: timedelta | None
-    # The statement for a cut-off time: now minus `kept`, or now for rows that carry their own deletion date.
-    statement: Callable[[datetime], object]
+    # Does the rule's work for a cut-off time (now minus `kept`, or now for rows that carry their own
+    # deletion date) and says how many rows it touched.
+    run: Callable[[datetime], int]
+
+
+def _statement(build: Callable[[datetime], object]) -> Callable[[datetime], int]:
+    return lambda cut: db.session.execute(build(cut).execution_options(synchronize_session=False)).rowcount
 
 
 def _consents(purpose: str):
-    return lambda now: delete(ConsentRecord).where(ConsentRecord.purpose == purpose, ConsentRecord.delete_after <= now)
+    return _statement(lambda now: delete(ConsentRecord).where(ConsentRecord.purpose == purpose,
+                                                              ConsentRecord.delete_after <= now))
+
+
+def unlink(cut: datetime) -> int:
+    """Cut conversations older than `cut` loose from the door, the canvasser and the contact.
+
+    The evening's link is there so the canvasser can correct a record; after that, anything that
+    could join a conversation to a visit, a note, a device or a contact goes: the door, the visit's
+    id (door conversations get a random one; the visit keeps deduplicating a resend), the time
+    (only the Oslo day is kept, as at midnight UTC), the wish for membership or contact (the consent
+    records hold the action and the hour). The rows' ids keep the order they were stored in, which
+    follows the visits' and contacts' ids, so the input of each cell (action, branch, postal code,
+    district, day) is shuffled among the cell's rows, with everything that points at it. The
+    visit stops saying a conversation was had: it says the door opened. What the committees count
+    (cell and content) is unchanged, so their tallies stay right.
+    """
+    due = (Conversation.unlinked.is_(False), Conversation.recorded_at < cut)
+    rows = db.session.execute(select(Conversation.id, Conversation.visit_uuid, Conversation.recorded_at,
+                                     *(getattr(Conversation, c) for c in CELL + CONTENT)).where(*due)).all()
+    db.session.execute(update(Visit).where(Visit.outcome == Outcome.CONVERSATION, Visit.recorded_at < cut)
+                       .values(outcome=Outcome.OPENED).execution_options(synchronize_session=False))
+    if not rows:
+        return 0
+    cells = defaultdict(list)
+    for row in rows:
+        cells[tuple(getattr(row, c) for c in CELL) + (local_day(row.recorded_at),)].append(row)
+    door_uuids = set(db.session.scalars(select(Conversation.visit_uuid).where(
+        *due, exists().where(Visit.client_uuid == Conversation.visit_uuid))))
+    moved: dict[int, int] = {}
+    values = []
+    shuffle = secrets.SystemRandom().shuffle
+    for key, members in cells.items():
+        sources = list(members)
+        shuffle(sources)
+        for target, source in zip(members, sources):
+            moved[source.id] = target.id
+            values.append({"row_id": target.id, **{f"new_{c}": getattr(source, c) for c in CONTENT},
+                           "new_uuid": str(uuid.uuid4()) if target.visit_uuid in door_uuids else target.visit_uuid,
+                           "day": datetime.combine(key[-1], time())})
+    _move_references(moved)
+    table = Conversation.__table__
+    db.session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+        address_id=None, visit_uuid=bindparam("new_uuid"), recorded_at=bindparam("day"),
+        wants_membership=False, wants_contact=False, unlinked=True,
+        **{c: bindparam(f"new_{c}") for c in CONTENT}), values)
+    return len(rows)
+
+
+def _move_references(moved: dict[int, int]) -> None:
+    """Every row that points at a conversation (its topics, tags, themes, what a committee considered) follows
+    the input it belongs to. Deleted and inserted again, because a row-by-row update would collide with
+    the composite keys halfway."""
+    moved = {source: target for source, target in moved.items() if source != target}
+    if not moved:
+        return
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is not Conversation.__table__:
+                continue
+            column = fk.parent
+            referring = [dict(r._mapping) for chunk in _chunks(list(moved))
+                         for r in db.session.execute(select(table).where(column.in_(chunk)))]
+            if not referring:
+                continue
+            # All of them out before any comes back: a row may move to an id whose own rows are still there.
+            for chunk in _chunks(list(moved)):
+                db.session.execute(delete(table).where(column.in_(chunk)))
+            db.session.execute(insert(table), [{**r, column.name: moved[r[column.name]]} for r in referring])
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def rekey_contacts(cut: datetime) -> int:
+    """A contact's resend key is a keyed hash of the visit's id: with the server's secret it would join the
+    contact to the door. Resends are long over by the time the conversation is unlinked; the key becomes random."""
+    stale = db.session.scalars(select(Contact.id).where(
+        ~Contact.event_key.startswith(REKEYED, autoescape=True),
+        exists().where(ConsentRecord.contact_id == Contact.id, ConsentRecord.given_at < cut))).all()
+    if stale:
+        table = Contact.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+            event_key=bindparam("new_key")), [{"row_id": contact_id, "new_key": REKEYED + secrets.token_hex(31)}
+                            for contact_id in stale])
+    return len(stale)
 
 
 RULES = (
     Rule("consent_membership", N_("samtykker til medlemskap"), None, _consents(consent.MEMBERSHIP)),
     Rule("consent_follow_up", N_("samtykker til oppfølging"), None, _consents(consent.FOLLOW_UP)),
     # Contact details live only as long as a consent for them does.
-    Rule("contact", N_("kontakter uten gyldig samtykke"), None, lambda now: delete(Contact).where(
-        ~exists().where(ConsentRecord.contact_id == Contact.id))),
+    Rule("contact", N_("kontakter uten gyldig samtykke"), None, _statement(lambda now: delete(Contact).where(
+        ~exists().where(ConsentRecord.contact_id == Contact.id)))),
     # The door a conversation was had at helps the canvasser correct it that evening; after that
     # the postal code and district are enough, and a house number could point to one household.
-    Rule("conversation_door", N_("dører fra samtaler"), timedelta(days=30), lambda cut: update(Conversation).where(
-        Conversation.address_id.is_not(None), Conversation.recorded_at < cut).values(address_id=None)),
-    Rule("door_note", N_("notater om dører"), timedelta(days=365), lambda cut: delete(AddressNote).where(
-        AddressNote.recorded_at < cut)),
+    Rule("conversation_door", N_("samtaler løst fra dør, tid og dørbanker"), timedelta(days=30), unlink),
+    Rule("contact_key", N_("kontakter løst fra dørbesøket"), timedelta(days=30), rekey_contacts),
+    Rule("door_note", N_("notater om dører"), timedelta(days=365), _statement(lambda cut: delete(AddressNote).where(
+        AddressNote.recorded_at < cut))),
     # Two years covers one election to the next for "do not knock" and the turf maps.
-    Rule("visit", N_("dørbesøk"), timedelta(days=730), lambda cut: delete(Visit).where(Visit.recorded_at < cut)),
-    Rule("device", N_("tilbakekalte telefoner"), timedelta(days=90), lambda cut: delete(Device).where(
-        Device.revoked_at < cut)),
-    Rule("audit", N_("linjer i loggen over tilgang"), timedelta(days=730), lambda cut: delete(AuditEntry).where(
-        AuditEntry.at < cut, AuditEntry.event != audit.PURGE)),
+    Rule("visit", N_("dørbesøk"), timedelta(days=730), _statement(lambda cut: delete(Visit).where(
+        Visit.recorded_at < cut))),
+    Rule("device", N_("tilbakekalte telefoner"), timedelta(days=90), _statement(lambda cut: delete(Device).where(
+        Device.revoked_at < cut))),
+    Rule("audit", N_("linjer i loggen over tilgang"), timedelta(days=730), _statement(
+        lambda cut: delete(AuditEntry).where(AuditEntry.at < cut, AuditEntry.event != audit.PURGE))),
 )
 
 
@@ -58,9 +162,7 @@ class Purged:
 
 def purge(now: datetime, dry_run: bool = False) -> list[Purged]:
     """Delete everything past its time, rule by rule, and log what went; with `dry_run`, only count."""
-    done = [Purged(rule, db.session.execute(rule.statement(now - rule.kept if rule.kept else now)
-                                            .execution_options(synchronize_session=False)).rowcount)
-            for rule in RULES]
+    done = [Purged(rule, rule.run(now - rule.kept if rule.kept else now)) for rule in RULES]
     if dry_run:
         db.session.rollback()
         return done

@@ -9,13 +9,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from canvass.extensions import db
 from canvass.insight import scrub
-from canvass.models import Action, Address, AddressNote, Assignment, Contact, Conversation, Device, Signup, User, Visit
+from canvass.models import (Action, Address, AddressNote, Assignment, AuditEntry, Contact, Conversation, Device,
+                            Signup, User, Visit)
 
 ERASED_NAME = "Slettet"
+# Between the digits of a number as people write it: spaces, dots, dashes, slashes.
+_DIGIT_GAP = r"[\s./-]*"
+# How an e-mail address is spelled out to slip past filters: "kari at example dot org", "(at)", "[dot]", "krøllalfa".
+_AT = r"\s*(?:@|[(\[]\s*(?:at|alfa|krøllalfa)\s*[)\]]|(?<![^\W\d_])(?:at|alfa|krøllalfa)(?![^\W\d_]))\s*"
+_DOT = r"\s*(?:\.|[(\[]\s*(?:dot|punktum|prikk)\s*[)\]]|(?<![^\W\d_])(?:dot|punktum|prikk)(?![^\W\d_]))\s*"
+# A name as it stands in a sentence: "Kari", "Karis", "Kari's", "Nordmanns".
+_POSSESSIVE = r"(?:s|'s|’s|'|’)?"
 
 
 def _national(phone: str) -> str:
@@ -23,33 +31,104 @@ def _national(phone: str) -> str:
     return re.sub(r"^(?:\+|00)47", "", re.sub(r"[^\d+]", "", phone))
 
 
+def _name(name: str) -> str:
+    """A name compared as a person reads it: case and spacing do not matter."""
+    return " ".join(name.casefold().split())
+
+
+def _phone_pattern(national: str) -> str:
+    return r"(?<![\d+])(?:(?:\+|00)\s*47" + _DIGIT_GAP + ")?" + _DIGIT_GAP.join(national) + r"(?!\d)"
+
+
+def _email_pattern(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return (r"(?<![\w.+-])" + _DOT.join(re.escape(p) for p in local.split(".")) + _AT
+            + _DOT.join(re.escape(p) for p in domain.split(".")) + r"(?![\w-])")
+
+
+def _name_pattern(parts: list[str]) -> str:
+    return r"(?<!\w)" + r"\s+".join(re.escape(p) for p in parts) + _POSSESSIVE + r"(?!\w)"
+
+
 @dataclass
 class Query:
+    """Who is asking: the phone number, e-mail address or name they give, as typed (never as a pattern)."""
+
     phone: str | None = None
     email: str | None = None
+    name: str | None = None
+    # Further ways the person is named, learnt from the contact records and accounts found.
+    phones: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, phone: str | None, email: str | None) -> "Query":
-        return cls(_national(phone or "") or None, (email or "").strip().lower() or None)
+    def of(cls, phone: str | None, email: str | None, name: str | None = None) -> "Query":
+        national = _national(phone or "")
+        query = cls(national if len(national) >= 5 else None, (email or "").strip().lower() or None,
+                    _name(name or "") or None)
+        query.learn(query.phone, query.email, query.name)
+        return query
 
     @property
     def empty(self) -> bool:
-        return not self.phone and not self.email
+        return not self.phone and not self.email and not self.name
 
-    def phones(self) -> list[str]:
+    def learn(self, phone: str | None, email: str | None, name: str | None) -> None:
+        national = _national(phone or "")
+        if len(national) >= 5:
+            self.phones.add(national)
+        if email and "@" in email:
+            self.emails.add(email.strip().lower())
+        if name and _name(name) != _name(ERASED_NAME):
+            self.names.add(_name(name))
+
+    def stored_phones(self) -> list[str]:
         """The ways a number is stored: as typed without spaces, with or without the country code."""
         return [self.phone, f"+47{self.phone}", f"0047{self.phone}"] if self.phone else []
 
+    def hints(self) -> list[str]:
+        """Plain substrings, one of which any mention must contain: a cheap filter in SQL before the exact match.
+
+        The last two digits of a number (its groupings keep them together), and the longest run of
+        ASCII letters and digits in each part of an e-mail address or a name: SQLite compares only
+        ASCII without regard to case, so "KARI", "Kari" and "ØYVIND" are all found."""
+        hints = {p[-2:] for p in self.phones}
+        parts = [part for e in self.emails for part in e.split("@")] + [p for n in self.names for p in n.split()]
+        for part in parts:
+            runs = re.findall(r"[A-Za-z0-9]+", part)
+            longest = max(runs, key=len) if runs else ""
+            hints.add(longest if len(longest) >= 3 else part)
+        return sorted(h for h in hints if h)
+
+    def _patterns(self) -> tuple[re.Pattern | None, re.Pattern | None]:
+        """What names the person outright (number, address, full name), and their names' parts alone."""
+        whole = [_phone_pattern(p) for p in self.phones] + [_email_pattern(e) for e in self.emails] + \
+            [_name_pattern(n.split()) for n in self.names]
+        parts = {part for n in self.names for part in n.split() if len(part) > 1}
+        return (re.compile("|".join(whole), re.IGNORECASE) if whole else None,
+                re.compile("|".join(_name_pattern([p]) for p in sorted(parts)), re.IGNORECASE) if parts else None)
+
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
-        """Where the words name this phone number or e-mail address, with the mask that replaces it."""
-        found = []
-        if self.phone:
-            found += [(m.start(), m.end(), scrub.PHONE_MASK) for m in scrub.PHONE.finditer(text)
-                      if _national(m.group()) == self.phone]
-        if self.email:
-            found += [(m.start(), m.end(), scrub.EMAIL_MASK) for m in scrub.EMAIL.finditer(text)
-                      if m.group().lower() == self.email]
-        return found
+        """Where the text names this person, with the mask that replaces it. A first or last name alone
+        counts only in a text that names them outright too: another Kari keeps her words."""
+        whole, parts = self._patterns()
+        found = [(m.start(), m.end(), self._mask(m.group())) for m in whole.finditer(text)] if whole else []
+        if found and parts:
+            found += [(m.start(), m.end(), scrub.NAME_MASK) for m in parts.finditer(text)]
+        kept, end = [], -1
+        for start, stop, mask in sorted(found, key=lambda span: (span[0], -span[1])):
+            if start >= end:
+                kept.append((start, stop, mask))
+                end = stop
+        return kept
+
+    def _mask(self, found: str) -> str:
+        if any(re.fullmatch(_phone_pattern(p), found) for p in self.phones):
+            return scrub.PHONE_MASK
+        if any(re.fullmatch(_email_pattern(e), found, re.IGNORECASE) for e in self.emails):
+            return scrub.EMAIL_MASK
+        return scrub.NAME_MASK
 
 
 @dataclass
@@ -58,35 +137,53 @@ class Found:
     contacts: list[Contact] = field(default_factory=list)
     accounts: list[User] = field(default_factory=list)
     conversations: list[Conversation] = field(default_factory=list)
+    notes: list[AddressNote] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.contacts) + len(self.accounts) + len(self.conversations)
+        return len(self.contacts) + len(self.accounts) + len(self.conversations) + len(self.notes)
 
 
-def _matches(query: Query, phone_column, email_column):
+def _people(model, organisation_id: int, query: Query) -> list:
+    """Contact records or accounts with the number, the address or the name, each compared by equality.
+
+    Names are compared in Python: SQLite folds the case of ASCII letters only."""
     conditions = []
     if query.phone:
-        conditions.append(phone_column.in_(query.phones()))
+        conditions.append(model.phone.in_(query.stored_phones()))
     if query.email:
-        conditions.append(func.lower(email_column) == query.email)
-    return or_(*conditions)
+        conditions.append(func.lower(model.email) == query.email)
+    rows = list(db.session.scalars(select(model).where(model.organisation_id == organisation_id, or_(*conditions))
+                                   .order_by(model.id))) if conditions else []
+    if query.name:
+        ids = {row.id for row in rows}
+        named = [row_id for row_id, name in db.session.execute(select(model.id, model.name).where(
+            model.organisation_id == organisation_id)) if _name(name) == query.name and row_id not in ids]
+        rows += list(db.session.scalars(select(model).where(model.id.in_(named)).order_by(model.id))) if named else []
+    return rows
+
+
+def _naming(column, organisation_column, organisation_id: int, query: Query):
+    """Rows whose text may name the person: any hint as a plain substring (LIKE with % and _ escaped)."""
+    hints = query.hints()
+    if not hints:
+        return []
+    model = column.class_
+    return [row for row in db.session.scalars(select(model).where(
+        organisation_column == organisation_id, or_(*(column.icontains(h, autoescape=True) for h in hints)))
+        .order_by(model.id)) if query.mentions(getattr(row, column.key))]
 
 
 def find(organisation_id: int, query: Query) -> Found:
     if query.empty:
         return Found(query)
-    contacts = db.session.scalars(select(Contact).where(
-        Contact.organisation_id == organisation_id, _matches(query, Contact.phone, Contact.email))
-        .order_by(Contact.id)).all()
-    accounts = db.session.scalars(select(User).where(
-        User.organisation_id == organisation_id, _matches(query, User.phone, User.email)).order_by(User.id)).all()
-    # A cheap filter in SQL (the last digits, the address), then the exact match on what it lets through.
-    hints = ([Conversation.words.contains(query.phone[-2:])] if query.phone else []) + \
-        ([func.lower(Conversation.words).contains(query.email)] if query.email else [])
-    candidates = db.session.scalars(select(Conversation).where(
-        Conversation.organisation_id == organisation_id, or_(*hints)).order_by(Conversation.id))
-    return Found(query, list(contacts), list(accounts), [c for c in candidates if query.mentions(c.words)])
+    contacts = _people(Contact, organisation_id, query)
+    accounts = _people(User, organisation_id, query)
+    for person in contacts + accounts:
+        query.learn(person.phone, person.email, person.name)
+    return Found(query, contacts, accounts,
+                 _naming(Conversation.words, Conversation.organisation_id, organisation_id, query),
+                 _naming(AddressNote.text, AddressNote.organisation_id, organisation_id, query))
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -106,6 +203,7 @@ def export(found: Found) -> dict:
         "volunteer_accounts": [_account(user) for user in found.accounts],
         "input_naming_you": [{"recorded_at": _time(c.recorded_at), "postnummer": c.postnummer,
                               "topics": c.topics.splitlines(), "words": c.words} for c in found.conversations],
+        "door_notes_naming_you": [{"recorded_at": _time(n.recorded_at), "text": n.text} for n in found.notes],
     }
 
 
@@ -139,7 +237,11 @@ class Erased:
 
 def erase(found: Found, keep: User | None = None) -> Erased:
     """Erase the person (art. 17): contact details and consents go, accounts lose their name and ways in,
-    and their number or address is masked where it was typed into input. The caller commits."""
+    and their name, number and address, however spelt, are masked wherever they were typed: input,
+    door notes, the access log's copy of an account's name. The caller commits.
+
+    Ending an erased account's logins is the accounts' part (canvass.services.people); the phones'
+    sync credentials go here."""
     for contact in found.contacts:
         # Through the session, so its consents go too: SQLite does not enforce the foreign key's cascade.
         db.session.delete(contact)
@@ -148,10 +250,24 @@ def erase(found: Found, keep: User | None = None) -> Erased:
         # The account stays so the doors it recorded keep counting; nothing in it names a person.
         user.name, user.email, user.phone, user.password_hash = ERASED_NAME, None, None, None
         db.session.execute(delete(Device).where(Device.user_id == user.id))
+    if accounts:
+        db.session.execute(update(AuditEntry).where(AuditEntry.user_id.in_([u.id for u in accounts]))
+                           .values(user_name=ERASED_NAME))
     for conversation in found.conversations:
         conversation.words = _masked(conversation.words, found.query.mentions(conversation.words))
+    for note in found.notes:
+        note.text = _masked(note.text, found.query.mentions(note.text))
+    organisation_id = _organisation(found)
+    for entry in _naming(AuditEntry.subject, AuditEntry.organisation_id, organisation_id, found.query) \
+            if organisation_id is not None else []:
+        entry.subject = _masked(entry.subject, found.query.mentions(entry.subject))
     db.session.flush()
     return Erased(len(found.contacts), len(accounts), len(found.conversations))
+
+
+def _organisation(found: Found) -> int | None:
+    rows = found.contacts + found.accounts + found.conversations + found.notes
+    return rows[0].organisation_id if rows else None
 
 
 def _masked(text: str, spans: list[tuple[int, int, str]]) -> str:

@@ -87,14 +87,14 @@ def delete_contact(contact_id: int):
 
 
 def _request_found() -> subject.Found | None:
-    query = subject.Query.of(request.form.get("phone"), request.form.get("email"))
+    query = subject.Query.of(request.form.get("phone"), request.form.get("email"), request.form.get("name"))
     return None if query.empty else subject.find(current_user.organisation_id, query)
 
 
 @bp.route("/innsyn", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def subject_request():
-    """Find everything stored about a phone number or e-mail address, to hand it over or erase it."""
+    """Find everything stored about a phone number, e-mail address or name, to hand it over or erase it."""
     found = None
     if request.method == "POST":
         found = _request_found()

@@ -1,7 +1,7 @@
 """purge unlinking: a conversation marked once the purge has cut it loose; contact and consent ids at random
 
 Revision ID: 0010_purge
-Revises: 0009
+Revises: 0010_turf
 Create Date: 2026-12-01 14:10:00
 
 """

@@ -84,7 +84,9 @@ def test_the_language_switch_still_returns_to_the_page_it_was_chosen_on(live_ser
 
 def test_a_login_link_never_sends_the_person_to_another_site(live_server, demo_app):
     wrong = []
-    for target in TARGETS:
+    # A login costs a password hash: the request-line forms and the whitespace and backslash tricks here, the
+    # whole list on the language switch, which goes through the same check.
+    for target in RAW + [urllib.parse.quote(value, safe="") for value in DECODED[:12]]:
         # Each login counts against the login limit of this one address; the limit has its own tests.
         limiter.reset()
         client = HttpClient(live_server)

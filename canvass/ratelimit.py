@@ -7,13 +7,15 @@ shares the database, so by default the count lives there: one row per limit and 
 single atomic upsert (SQLite and PostgreSQL alike), so workers racing on the same key never lose a
 hit. `CANVASS_RATELIMIT_STORAGE=redis://…` still points the limits at Redis where one runs.
 
-Keys are stored as a SHA-256 hash: the key holds the client's IP address, which the counts do not need
-to keep. A row lives as long as its window (at most an hour) and expired rows are removed as new
-ones are counted.
+Keys are stored as an HMAC-SHA-256 under the app's secret key: the key holds the client's IP address,
+which the counts do not need to keep. A row lives as long as its window (at most an hour) and expired
+rows are removed as new ones are counted.
 """
 import hashlib
+import hmac
 import time
 
+from flask import current_app
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +38,8 @@ INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    # Keyed with the app's secret: without it the 2^32 IPv4 addresses could be hashed and matched.
+    return hmac.new(current_app.secret_key.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
 class DatabaseStorage(Storage):

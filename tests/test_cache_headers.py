@@ -27,8 +27,9 @@ def test_every_page_fragment_file_and_export_behind_the_login_says_no_store(worl
         for client in (actors[actor], actors[ANON]):
             response = client.get(address)
             opened += response.status_code == 200
-            if response.headers.get("Cache-Control") != "no-store":
-                wrong.append(f"GET {address} ({response.status_code}): Cache-Control {response.headers.get('Cache-Control')!r}")
+            said = response.headers.get("Cache-Control")
+            if said != "no-store":
+                wrong.append(f"GET {address} ({response.status_code}): Cache-Control {said!r}")
     assert wrong == [], "\n".join(wrong)
     assert opened > walked * 2 // 3, "the walk opened the pages themselves, not only the login page"
 

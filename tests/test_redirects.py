@@ -8,7 +8,10 @@ import re
 import urllib.parse
 import urllib.request
 
+from hypothesis import given, settings, strategies as st
+
 from canvass.extensions import limiter
+from canvass.web.redirects import local_target
 from tests.conftest import PASSWORD, csrf_token, two_factor_code
 from tests.http import HttpClient, raw_request
 
@@ -36,6 +39,24 @@ def is_local(location: str) -> bool:
     """A path on this site as a browser reads the header: one slash first, nothing it would drop or fold."""
     return (location.isascii() and not re.search(r"[\x00-\x20\x7f\\]", location)
             and location.startswith("/") and not location.startswith("//"))
+
+
+def browser_resolves(location: str) -> urllib.parse.SplitResult:
+    """Where a browser on this site goes for `location`: tabs and newlines dropped, ends trimmed,
+    backslashes read as slashes, resolved against the page's address."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).strip("".join(map(chr, range(0x21)))).replace("\\", "/")
+    return urllib.parse.urlsplit(urllib.parse.urljoin("https://canvass.example/komite/", cleaned))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(list("/\\\t\n\r @:%.?#25cCfFeE09a") + ["／", "∕", "＼", "evil", "http", "%2f", "%5c",
+                                                                           "%09", "%25"]), max_size=12).map("".join))
+def test_no_text_of_slashes_escapes_and_whitespace_becomes_another_site(value):
+    target = local_target(value)
+    if target is not None:
+        assert is_local(target), repr(value)
+        resolved = browser_resolves(target)
+        assert resolved.netloc == "canvass.example" and not resolved.path.startswith("//"), repr(value)
 
 
 def cookie_header(client: HttpClient) -> str:

@@ -11,7 +11,7 @@ are refused too, in case a proxy or a later hop decodes them once more.
 """
 import re
 import unicodedata
-from urllib.parse import quote, unquote, urlsplit, urljoin
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 # Any stand-in works: only whether the resolved address keeps it matters.
 _ORIGIN = "https://canvass.invalid"

@@ -43,6 +43,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    from canvass import ratelimit  # noqa: F401 (the database:// storage the limits count in by default)
+
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "canvass" / "translations"))

@@ -50,9 +50,9 @@ def from_environment(instance_path: Path) -> dict:
         # weeks: a lost laptop does not keep its way into residents' contact details for a year.
         "TWO_FACTOR": os.environ.get("CANVASS_TWO_FACTOR", "1") != "0",
         "TWO_FACTOR_REMEMBER_DAYS": 14,
-        # memory:// counts per worker process; with several gunicorn workers use a shared store
-        # such as memcached://localhost:11211 or redis://localhost:6379 (docs/deploy.md).
-        "RATELIMIT_STORAGE_URI": os.environ.get("CANVASS_RATELIMIT_STORAGE", "memory://"),
+        # database:// counts in the app's database, which every gunicorn worker and app server shares
+        # (canvass/ratelimit.py); redis://host:6379 where Redis runs. Never memory://: it counts per worker.
+        "RATELIMIT_STORAGE_URI": os.environ.get("CANVASS_RATELIMIT_STORAGE", "database://"),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT": "10 per minute; 50 per hour",

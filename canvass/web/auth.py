@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from canvass.extensions import db, limiter
 from canvass.models import User
 from canvass.services import people, two_factor
+from canvass.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
 PHONE = re.compile(r"^\+?[0-9 ]{8,16}$")
@@ -143,7 +144,4 @@ def language():
 
 
 def _safe_next() -> str | None:
-    target = request.args.get("next") or request.form.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    return local_target(request.args.get("next") or request.form.get("next"))

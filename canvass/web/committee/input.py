@@ -12,6 +12,7 @@ from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.dashboard import filtered, read_filters
+from canvass.web.redirects import local_target
 
 
 @bp.app_template_filter("masks")
@@ -24,8 +25,8 @@ def masks(text: str) -> Markup:
 
 def back():
     """Back to the page the form was on, with its filters; never to another site."""
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/komite/") else url_for("committee.input"))
+    target = local_target(request.form.get("next"))
+    return redirect(target if target and target.startswith("/komite/") else url_for("committee.input"))
 
 
 def _theme(committee, theme_id):

@@ -1,7 +1,7 @@
 """web: login, code and invite-link attempts counted in the database, shared by every worker and server
 
 Revision ID: 0010_web
-Revises: 0009
+Revises: 0010_purge
 Create Date: 2026-12-01 14:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_web'
-down_revision = '0009'
+down_revision = '0010_purge'
 branch_labels = None
 depends_on = None
 

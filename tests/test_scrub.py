@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.insight import scrub as scrubber
+from canvass.insight import sample, scrub as scrubber
 from canvass.insight.scrub import scrub
 from canvass.models import Conversation, Organisation
 from canvass.services import tallies
@@ -140,6 +140,15 @@ def test_what_identifies_a_person_is_masked(entry):
 @pytest.mark.parametrize("text", CLEAN)
 def test_input_without_personal_data_is_left_as_it_was(text):
     assert scrub(text) == text
+
+
+def test_the_generated_demo_input_keeps_its_words_and_loses_its_personal_touches():
+    for sayings in sample.SAYINGS.values():
+        for saying in (s for theme in sayings.values() for s in theme):
+            for opening in sample.OPENINGS:
+                assert scrub(opening + saying) == opening + saying
+    for personal in sample.PERSONAL:
+        assert not re.search(r"Kari|Hansen|Ola|Nordmann|\d|@|Sannergata", scrub(personal)), personal
 
 
 def test_a_known_street_with_a_number_is_masked_whatever_its_name_ends_with():

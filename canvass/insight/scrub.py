@@ -498,8 +498,16 @@ def _kind_of_name(word: str, lists: dict[str, frozenset]) -> str | None:
 
 
 def _surname_by_ending(word: str) -> bool:
+    """"Kowalski", "Kazlauskas", "Yılmazoğlu"; and "Hansen", "Svensson" from a given name, not "Bussen" or "Prisen"."""
     lower = word.lower()
-    return len(lower) > 5 and lower.endswith(tuple(_lists()["surname endings"]))
+    if len(lower) <= 5 or not lower.endswith(tuple(_lists()["surname endings"])):
+        return False
+    patronymic = ("ssen", "sen", "sson", "son", "en")
+    if not lower.endswith(patronymic):
+        return True
+    lists = _lists()
+    names = lists["given"] | lists["given, capitalised"] | lists["given, also a word"]
+    return any(lower.endswith(end) and lower[:-len(end)] in names for end in patronymic)
 
 
 def _names(tokens: list[_Token]) -> None:

@@ -95,6 +95,7 @@ CORPUS = [
     "⟦Maria Santos⟧ vil ha bedre rettigheter",
     "⟦Khaled Haddad⟧ vil ha raskere godkjenning",
     "⟦Erik Johansson⟧ vil ha flere tog",
+    "⟦Bjørn⟧ mener bussen går for sjelden",
 ]
 
 CLEAN = [
@@ -118,6 +119,8 @@ CLEAN = [
     "Vil ha flere sykkelveier langs Trondheimsveien og nattbuss til Tøyen.",
     "Kristiansand har bedre kollektivtilbud, sa han, og vi var alle 3 hjemme.",
     "I helga var det fest i bakgården, og barna i tredje klasse savner gymsal.",
+    "Storm i natt veltet trær. Stein og grus ligger på fortauet. Finn ut hvem som rydder.",
+    "Stemmer Ap fordi Jonas Gahr Støre er flink, men Erna Solberg var bedre enn Solberg-regjeringen.",
 ]
 
 

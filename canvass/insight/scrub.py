@@ -50,9 +50,9 @@ STREET_WORDS = {"gate", "gata", "vei", "veien", "veg", "vegen", "allé", "allè"
 STREET_PREFIXES = {"nedre", "øvre", "store", "lille", "gamle", "nordre", "søndre", "vestre", "østre", "sankt", "st"}
 FLAT_WORDS = {"leil", "leilighet", "leiligheten", "leilighetsnummer", "leilnr", "lgh", "dør", "døra", "døren", "hybel",
               "nr", "nummer", "oppgang", "inngang", "flat", "apartment", "apt"}
-FLOOR_WORDS = {"etg", "etasje", "etasjen", "etage", "etasjar", "høgda", "floor"}
+FLOOR_WORDS = {"etg", "etasje", "etasjen", "etage", "etasjar", "floor"}
 ORDINALS = {"første", "fyrste", "andre", "annen", "anna", "tredje", "tridje", "fjerde", "femte", "sjette", "sjuende",
-            "syvende", "åttende", "niende", "tiende", "øverste", "øvste", "nederste", "nedste", "første", "first",
+            "syvende", "åttende", "niende", "tiende", "øverste", "øvste", "nederste", "nedste", "first",
             "second", "third", "fourth", "top", "ground"}
 PLACES_IN_A_HOUSE = {"kjelleren", "kjellaren", "underetasjen", "underetasjes", "sokkelen", "loftet", "loftsleiligheten",
                      "kjellerleiligheten", "sokkelleiligheten", "hybelleiligheten", "basement", "attic",
@@ -477,8 +477,10 @@ def _words(tokens: list[_Token]) -> list[tuple[int, int, str]]:
 def _kind_of_name(word: str, lists: dict[str, frozenset]) -> str | None:
     """Which list the word is in: "given", "surname", "given-word", "surname-word", "cap" or None."""
     lower = word.lower()
-    parts = [lower] + (lower.replace("’", "-").replace("'", "-").split("-") if "-" in lower or "'" in lower
-                       or "’" in lower else [])
+    pieces = word.replace("’", "-").replace("'", "-").split("-")
+    if len(pieces) > 1 and not all(piece[:1].isupper() for piece in pieces[1:] if len(piece) > 1):
+        return None  # a compound noun, "Solberg-regjeringen", "Frp-velgere"; not "Anne-Lise", "Al-Sayed"
+    parts = [lower] + [piece.lower() for piece in pieces] if len(pieces) > 1 else [lower]
     for part in parts:
         if part in lists["given"]:
             return "given"
@@ -522,8 +524,9 @@ def _names(tokens: list[_Token]) -> None:
     def adjacent(a, b):  # words a and b follow each other with only white space between
         return words[b][0] == words[a][1] + 1 and not tokens[words[b][0]].glued
 
+    public = _public_figures(words, adjacent)
     for w, (first, last, text) in enumerate(words):
-        if len(text) > LONGEST_WORD or not _free(tokens, first):
+        if len(text) > LONGEST_WORD or not _free(tokens, first) or w in public:
             continue
         lower = text.lower()
         if lower in never or lower.split("-")[0] in never:
@@ -540,7 +543,8 @@ def _names(tokens: list[_Token]) -> None:
         found[w] = bool(
             kind == "given" or strong
             or (kind == "surname" and (capitalised(words[w]) or cue))
-            or (kind == "cap" and (capitalised(words[w]) or cue))
+            or (kind == "cap" and capitalised(words[w]) and (not start or next_is_name or _speaks(words, w, adjacent)))
+            or (kind == "cap" and cue)
             or (kind in ("given-word", "surname-word") and capitalised(words[w])
                 and (not start or next_is_name or cue))
             or (kind in ("given-word", "surname-word") and cue and not start)
@@ -550,6 +554,8 @@ def _names(tokens: list[_Token]) -> None:
         )
     # A name goes on over the capitalised words and name-list words right after it ("Nguyen Van Anh",
     # "trond hansen") and takes in a capitalised word right before it ("Piotr Kowalski").
+    for w in public:
+        found[w] = False
     told = found[:]
     run = 0
     for w in range(len(words) - 1):
@@ -566,6 +572,24 @@ def _names(tokens: list[_Token]) -> None:
     for w, (first, last, _) in enumerate(words):
         if found[w]:
             _mark(tokens, first, last, NAME_MASK)
+
+
+def _speaks(words: list, w: int, adjacent) -> bool:
+    """Whether the word after w says what someone does: "Bjørn mener", not "Bjørn og ulv", "Storm i natt"."""
+    return w + 1 < len(words) and adjacent(w, w + 1) and words[w + 1][2].lower() in _lists()["says"]
+
+
+def _public_figures(words: list, adjacent) -> set[int]:
+    """Words that make the full name of a national politician: what residents say about them is not about themselves."""
+    figures, found = _lists()["public figures"], set()
+    for w in range(len(words)):
+        for length in (4, 3, 2):
+            if w + length <= len(words) and all(adjacent(v, v + 1) for v in range(w, w + length - 1)) \
+                    and all(len(words[v][2]) <= LONGEST_WORD for v in range(w, w + length)) \
+                    and "_".join(words[v][2].lower() for v in range(w, w + length)) in figures:
+                found.update(range(w, w + length))
+                break
+    return found
 
 
 def _name_prefix(word: str) -> bool:

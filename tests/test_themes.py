@@ -1,11 +1,14 @@
 """Similar input lands in the same theme: measured as purity on a hand-labelled Norwegian set."""
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from canvass.insight import sample
 from canvass.insight.scrub import scrub
 from canvass.insight.themes import find_themes, words
+from tests.test_scrub import ADVERSARIAL, FIFTY_KB
 
 LABELLED = [line.split("\t") for line in
             (Path(__file__).parent / "data" / "themes_labelled.tsv").read_text(encoding="utf-8").splitlines()]
@@ -67,3 +70,19 @@ def test_generated_input_groups_by_the_theme_it_was_written_from():
         lowest = min(lowest, p)
     print(f"all topics: purity {weighted / counted:.2f} (weighted by input), lowest {lowest:.2f}")
     assert weighted / counted >= 0.8 and lowest >= 0.5
+
+
+def test_input_without_a_word_that_counts_is_grouped_apart_instead_of_stopping_the_search():
+    themes = find_themes(["a." * 100, "husleia er for høy", "husleia er altfor høy", "12 34 [navn]"])
+    assert sorted(sorted(t.members) for t in themes) == [[0, 3], [1, 2]]
+
+
+@settings(max_examples=5, deadline=timedelta(minutes=2),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.tuples(st.sampled_from(ADVERSARIAL + ["husleie ", "barnehage "]), st.integers(1, FIFTY_KB)),
+                min_size=8, max_size=8))
+def test_finding_themes_in_eight_50_kb_texts_takes_seconds_not_hours(parts):
+    """Each text is scrubbed first, as the committee's "Finn temaer" does; the deadline is generous."""
+    texts = [scrub((piece * count)[:FIFTY_KB]) for piece, count in parts]
+    themes = find_themes(texts, background=texts[:2])
+    assert sorted(i for theme in themes for i in theme.members) == list(range(8))

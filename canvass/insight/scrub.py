@@ -1,123 +1,689 @@
 """Masking what identifies a person in free text before a programme committee reads it.
 
 Canvassers type what residents say, and now and then that includes a phone number, an e-mail
-address, a street address or a name. Committees see the words with those replaced by [telefon],
-[e-post], [adresse] and [navn]. The rules are deliberately greedy: masking a word too many costs
-a committee little, a name too few is a leak. tests/test_scrub.py holds the corpus they must catch.
+address, a street address, a flat or floor, a personal id number, a licence plate or a name.
+Committees see the words with those replaced by [telefon], [e-post], [adresse], [nummer] and
+[navn]. The rules are greedy where it is cheap: masking a word too many costs a committee little,
+a name too few is a leak. tests/data/scrub/ holds the labelled notes they are measured on.
+
+Linear time by construction. Anyone can type a note, and the text is scrubbed on every reading
+page, export and theme search, so one note must never cost more than a few passes over it. The
+text is cut once into tokens by a regular expression whose alternatives are each one character
+class repeated (letters, digits, white space) or a single character: it cannot backtrack. Every
+rule after that walks the token list and looks at most a fixed number of tokens around each one;
+no regular expression runs on the text itself.
 """
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 PHONE_MASK, EMAIL_MASK, ADDRESS_MASK, NAME_MASK = "[telefon]", "[e-post]", "[adresse]", "[navn]"
-MASK = re.compile("|".join(re.escape(m) for m in (PHONE_MASK, EMAIL_MASK, ADDRESS_MASK, NAME_MASK)))
+NUMBER_MASK = "[nummer]"  # a fødselsnummer or a licence plate
+MASKS = (PHONE_MASK, EMAIL_MASK, ADDRESS_MASK, NAME_MASK, NUMBER_MASK)
+# Literal alternatives only: linear.
+MASK = re.compile("|".join(re.escape(m) for m in MASKS))
 
-EMAIL = re.compile(r"[\w.+-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
-# Norwegian numbers as people write them: 91234567, 912 34 567, 91 23 45 67, 9123 4567, with +47 or 0047.
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?47[\s.-]?)?"
-                   r"(?:\d{8}|\d{3}[\s.-]\d{2}[\s.-]\d{3}|\d{2}[\s.-]\d{2}[\s.-]\d{2}[\s.-]\d{2}|\d{4}[\s.-]\d{4})(?!\d)")
-HOUSE_NUMBER = r"\s?(?:nr\.?\s?)?\d{1,4}(?:\s?[A-Za-z](?![\wæøåÆØÅ]))?"
-SUFFIX = (r"gate|gata|gaten|veien|vegen|vei|veg|allé|alle|plass|plassen|torg|torget|bakken|stien|sti|tunet|lia"
-          r"|svingen|kroken|løkka|brygge|ringen|terrasse|haugen")
-# "Sannergata 5B", "Kirkeveien 40 A", and with the street word apart: "Thorvald Meyers gate 12", "vogts gate 64".
-STREET = re.compile(rf"\b[\wæøåÆØÅé.-]*(?i:{SUFFIX}){HOUSE_NUMBER}\b"
-                    rf"|\b(?:[A-ZÆØÅ][\wæøåÆØÅé.-]*\s){{0,2}}[\wæøåÆØÅé.-]+\s(?i:{SUFFIX}){HOUSE_NUMBER}\b")
-WORD = re.compile(r"[A-Za-zÆØÅæøåÀ-ÿ][\wÆØÅæøåÀ-ÿ'-]*")
-# Words after which the next words are a person's name, capitalised or not.
-CUES = {"heter", "het", "naboen", "nabo", "naboene", "fru", "herr", "kona", "mannen", "samboeren", "datteren",
-        "sønnen", "dattera", "moren", "mora", "faren", "broren", "søsteren", "venninnen", "kompisen",
-        "familien", "kontakt", "kontaktperson", "hilsen", "spør", "etter", "ring", "ringe"}
-NOT_NAMES = {"i", "på", "og", "er", "som", "har", "vil", "var", "sa", "en", "et", "ei", "den", "det", "de", "hun",
-             "han", "vi", "jeg", "meg", "seg", "til", "fra", "med", "om", "at", "ikke", "også", "mer", "min", "mitt",
-             "mine", "sin", "sitt", "sine", "hans", "hennes", "deres", "alle", "noen", "ingen"}
+# A run of letters, a run of digits, a run of white space, or one other character.
+TOKEN = re.compile(r"[^\W\d_]+|\d+|\s+|.", re.DOTALL)
+# How far a rule looks around a token, in tokens; bounds the work per token.
+REACH = 48
+# Longer words are never names or streets, so they are not looked up.
+LONGEST_WORD = 40
+
+# --- e-mail ---
+AT_WORDS = {"at", "krøllalfa", "alfakrøll", "a"}  # "a" only in brackets: "kaja(a)gmail.com"
+DOT_WORDS = {"dot", "punktum", "prikk", "dott"}
+SPELLED = (AT_WORDS | DOT_WORDS) - {"a"}
+# An "at" or "dot" spelled out is only an e-mail when it ends in a domain people use.
+TOP_DOMAINS = {"no", "com", "net", "org", "se", "dk", "fi", "is", "nu", "io", "eu", "info", "de", "uk", "co", "pl",
+               "lt", "lv", "ee", "so", "pk", "tr", "ph", "vn", "me", "edu", "gov", "biz", "fr", "es", "it", "nl"}
+# --- addresses, flats and floors ---
+# A word ending so is a street ("Sannergata", "Kapellveien"); these on their own follow the street's name.
+STREET_ENDINGS = ("gate", "gata", "gaten", "veien", "vegen", "vei", "veg", "allé", "allè", "plass", "plassen", "torg",
+                  "torget", "bakken", "bakke", "stien", "sti", "tunet", "lia", "svingen", "kroken", "løkka", "brygge",
+                  "brygga", "ringen", "terrasse", "stredet", "strædet", "smauet", "kaia", "kaien", "jordet", "grenda",
+                  "sletta", "høgda", "åsen", "bråten", "myra")
+STREET_WORDS = {"gate", "gata", "vei", "veien", "veg", "vegen", "allé", "allè", "plass", "terrasse", "torg", "brygge",
+                "bakke", "sving", "stredet", "street", "road"}
+# Words before a street word that belong to the street's name ("Nedre Slottsgate 8").
+STREET_PREFIXES = {"nedre", "øvre", "store", "lille", "gamle", "nordre", "søndre", "vestre", "østre", "sankt", "st"}
+FLAT_WORDS = {"leil", "leilighet", "leiligheten", "leilighetsnummer", "leilnr", "lgh", "dør", "døra", "døren", "hybel",
+              "nr", "nummer", "oppgang", "inngang", "flat", "apartment", "apt"}
+FLOOR_WORDS = {"etg", "etasje", "etasjen", "etage", "etasjar", "floor"}
+ORDINALS = {"første", "fyrste", "andre", "annen", "anna", "tredje", "tridje", "fjerde", "femte", "sjette", "sjuende",
+            "syvende", "åttende", "niende", "tiende", "øverste", "øvste", "nederste", "nedste", "first",
+            "second", "third", "fourth", "top", "ground"}
+PLACES_IN_A_HOUSE = {"kjelleren", "kjellaren", "underetasjen", "underetasjes", "sokkelen", "loftet", "loftsleiligheten",
+                     "kjellerleiligheten", "sokkelleiligheten", "hybelleiligheten", "basement", "attic",
+                     "toppetasjen", "penthouseleiligheten"}
+# A number after these is a bus, a line or a time, not a door.
+NOT_A_DOOR = {"buss", "bussen", "trikk", "trikken", "linje", "linjen", "rute", "ruten", "t-bane", "bane", "kl", "klokka",
+              "klokken", "uke", "side", "sak", "punkt", "år", "ring", "rv", "e", "fv", "kapittel", "paragraf"}
+# Letters Norwegian licence plates start with (two of them, then five digits).
+PLATE_LETTERS = frozenset("ABCDEFGHJKLNPRSTUVXYZ")
+# --- names ---
+# After these the next word is a name, whatever its case.
+STRONG_CUES = {"heter", "heiter", "het", "hette", "named", "fornavn", "etternavn"}
+# After these a capitalised word or a word from the name lists is a name.
+CUES = STRONG_CUES | {
+    "naboen", "nabo", "naboene", "grannen", "granne", "grannane", "fru", "frue", "herr", "hr", "frk", "kona", "kone",
+    "mannen", "samboeren", "sambuaren", "datteren", "dattera", "dottera", "sønnen", "sonen", "moren", "mora", "faren",
+    "far", "mor", "broren", "bror", "søsteren", "syster", "systera", "venninnen", "venninna", "kompisen", "vennen",
+    "kjæresten", "bestemor", "bestefar", "onkel", "tante", "kontakt", "kontaktperson", "hilsen", "helsing", "spør",
+    "etter", "ring", "ringe", "ringes", "sms", "mr", "mrs", "ms", "miss", "dr", "neighbour", "neighbor", "wife",
+    "husband", "son", "daughter", "mother", "father", "call", "hei"}
+# Never names after a cue: the small words that follow "med", "til" and "etter".
+NOT_NAMES = {"i", "på", "og", "er", "som", "har", "vil", "var", "sa", "en", "et", "ei", "den", "det", "de", "dei", "hun",
+             "ho", "han", "vi", "me", "jeg", "eg", "meg", "seg", "til", "fra", "frå", "med", "om", "at", "ikke", "ikkje",
+             "også", "mer", "meir", "min", "mitt", "mine", "sin", "sitt", "sine", "hans", "hennes", "hennar", "deres",
+             "alle", "noen", "nokon", "ingen", "oss", "dere", "dykk", "dem", "henne", "ham", "honom", "seg", "kl",
+             "klokka", "dette", "denne", "disse", "hva", "kva", "når", "hvem", "kven", "tilbake", "igjen", "senere",
+             "seinare", "the", "a", "an", "to", "me", "him", "her", "them", "us", "back", "about", "on", "at", "in",
+             "and", "or", "is", "was", "he", "she", "they", "it", "we", "you", "i"}
+# Before these a word is at the start of a sentence.
+SENTENCE_BREAKS = set(".!?:;«»\"“”„()[]-–—•*·/|")
 
 
 @cache
-def _names() -> tuple[frozenset, frozenset, frozenset]:
-    """Given names, given names that are also ordinary words, surnames: all lower-cased."""
+def _lists() -> dict[str, frozenset]:
+    """The sections of names.txt, lower-cased."""
     sections: dict[str, set] = {}
     current = None
-    for line in (Path(__file__).with_name("names.txt")).read_text(encoding="utf-8").splitlines():
+    for line in Path(__file__).with_name("names.txt").read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("["):
-            current = sections.setdefault(line.strip("[]"), set())
+            current = sections.setdefault(line.strip().strip("[]"), set())
             continue
         current.update(word.lower() for word in line.split())
-    return (frozenset(sections["given"]), frozenset(sections["given, also a word"]), frozenset(sections["surname"]))
+    return {name: frozenset(words) for name, words in sections.items()}
 
 
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    kind: str  # "a" letters, "d" digits, "p" one other character
+    glued: bool  # no white space between this token and the one before
+    newline_before: bool
+    lower: str  # lower-cased, empty for words too long to be a name or a street
+    mask: str | None = None
+    kept: bool = False  # part of a mask already in the text: left as it is
 
 
-def _sentence_start(text: str, position: int) -> bool:
-    before = text[:position].rstrip()
-    return not before or before[-1] in ".!?:;«\"(\n-–"
+def _tokens(text: str) -> list[_Token]:
+    """The text's tokens without the white space; a mask already in the text is one token that stays."""
+    tokens, gap, newline, at = [], False, False, 0
+    masks = MASK.finditer(text)
+    next_mask = next(masks, None)
+    while at < len(text):
+        if next_mask is not None and next_mask.start() == at:
+            # Stands for what it hid, so the rules read "5 [telefon]" as they read "5 912 34 567".
+            kind = "d" if next_mask.group() in (PHONE_MASK, NUMBER_MASK) else "a"
+            tokens.append(_Token(at, next_mask.end(), next_mask.group(), kind, not gap and bool(tokens), newline, "",
+                                 kept=True))
+            at, gap, newline = next_mask.end(), False, False
+            next_mask = next(masks, None)
+            continue
+        match = TOKEN.match(text, at)  # stops before any "[" a mask begins with
+        piece, at = match.group(), match.end()
+        first = piece[0]
+        if first.isspace():
+            gap, newline = True, "\n" in piece
+            continue
+        kind = "a" if first.isalpha() else "d" if first.isdigit() else "p"
+        lower = piece.lower() if len(piece) <= LONGEST_WORD else ""
+        tokens.append(_Token(match.start(), at, piece, kind, not gap and bool(tokens), newline, lower))
+        gap = newline = False
+    return tokens
 
 
-def _name_spans(text: str) -> list[tuple[int, int]]:
-    given, ambiguous, surnames = _names()
-    words = list(WORD.finditer(text))
-    spans = []
-    i = 0
-    while i < len(words):
-        word = words[i].group()
-        lower = word.lower().split("-")[0]
-        after_cue = i > 0 and words[i - 1].group().lower() in CUES and lower not in NOT_NAMES
-        following = words[i + 1] if i + 1 < len(words) else None
-        surname_next = (following is not None and _capitalised(following.group())
-                        and text[words[i].end():following.start()].strip() == ""
-                        and (following.group().lower() in surnames or following.group().lower().endswith(("sen", "son"))))
-        is_name = (
-            (lower in given and (_capitalised(word) or after_cue))
-            or (lower in ambiguous and _capitalised(word) and (surname_next or after_cue
-                                                               or not _sentence_start(text, words[i].start())))
-            or (after_cue and _capitalised(word) and not _sentence_start(text, words[i].start()))
-            or (_capitalised(word) and not _sentence_start(text, words[i].start())
-                and (lower.endswith(("sen", "ssen")) and len(lower) > 5 or (lower in surnames and after_cue)))
-        )
-        if not is_name:
+def _mark(tokens: list[_Token], first: int, last: int, mask: str) -> None:
+    """Masks tokens first..last, leaving those a rule run earlier masked (e-mail first, names last)."""
+    for token in tokens[first:last + 1]:
+        if not token.mask and not token.kept:
+            token.mask = mask
+
+
+def _free(tokens: list[_Token], i: int) -> bool:
+    return 0 <= i < len(tokens) and not tokens[i].mask and not tokens[i].kept
+
+
+def _lower(token: _Token) -> str:
+    return token.lower
+
+
+# --- e-mail -----------------------------------------------------------------------------------------------------------
+
+def _separator(tokens: list[_Token], i: int, words: set, symbol: str, forward: bool) -> int:
+    """How many tokens from i on (or back from i) spell an "@" or a "." as people hide it, 0 if none.
+
+    "@", "at", "(at)", "[at]", "(a)", " krøllalfa "; ".", "dot", "(dot)", "[punktum]".
+    """
+    step = 1 if forward else -1
+    if not 0 <= i < len(tokens):
+        return 0
+    token = tokens[i]
+    if token.text == symbol or (token.kind == "a" and _lower(token) in words and _lower(token) != "a"):
+        return 1
+    opening, closing = ("([{<", ")]}>") if forward else (")]}>", "([{<")
+    if token.text in opening and 0 <= i + 2 * step < len(tokens):
+        middle, close = tokens[i + step], tokens[i + 2 * step]
+        if (middle.text == symbol or _lower(middle) in words) and close.text == closing[opening.index(token.text)]:
+            return 3
+    return 0
+
+
+def _part(tokens: list[_Token], i: int, forward: bool) -> int:
+    """How many glued tokens from i on (or back) make one piece of an address: letters, digits, _ - + '."""
+    step, n = (1 if forward else -1), 0
+    while 0 <= i < len(tokens) and n < REACH:
+        token = tokens[i]
+        if not (token.kind in "ad" or token.text in "_-+'"):
+            break
+        if n and not (tokens[i].glued if forward else tokens[i + 1].glued):
+            break
+        if n == 0 and _lower(token) in SPELLED:
+            break
+        n += 1
+        i += step
+    return n
+
+
+def _emails(tokens: list[_Token]) -> None:
+    for i, token in enumerate(tokens):
+        if not _free(tokens, i):
+            continue
+        at = _separator(tokens, i, AT_WORDS, "@", True)
+        if not at or token.text in ")]}>":
+            continue
+        spelled = token.text != "@" and not (at == 3 and tokens[i + 1].text == "@")
+        # The domain: pieces joined by dots, at least two.
+        j, pieces, last_piece = i + at, 0, None
+        while pieces < 8:
+            n = _part(tokens, j, True)
+            if not n:
+                break
+            pieces, last_piece = pieces + 1, (j, j + n - 1)
+            dot = _separator(tokens, j + n, DOT_WORDS, ".", True)
+            if not dot or not _part(tokens, j + n + dot, True):
+                break
+            j += n + dot
+        if pieces < 2:
+            continue
+        tld = tokens[last_piece[1]]
+        if tld.kind != "a" or len(tld.text) < 2 or (spelled and _lower(tld) not in TOP_DOMAINS):
+            continue
+        # The name before the "@": pieces joined by dots, going back.
+        k, first = i - 1, None
+        for _ in range(8):
+            n = _part(tokens, k, False)
+            if not n or not _free(tokens, k):
+                break
+            first = k - n + 1
+            dot = _separator(tokens, first - 1, DOT_WORDS, ".", False)
+            if not dot or not _part(tokens, first - 1 - dot, False):
+                break
+            k = first - 1 - dot
+        if first is None:
+            continue
+        if spelled and tokens[first].kind == "a" and _lower(tokens[first]) in NOT_NAMES:
+            continue
+        _mark(tokens, first, last_piece[1], EMAIL_MASK)
+
+
+# --- phone numbers and personal id numbers ----------------------------------------------------------------------------
+
+# Eight digits in groups of two or more are a Norwegian number ("912 34 567", "9261 23 45", "47 11 223 44"),
+# except as money ("12 000 000" kroner) and dates ("12.03.2026", "2026-03-12").
+
+
+def _digit_runs(tokens: list[_Token]):
+    """Runs of digit groups as people space them: "912 34 567", "45.67.89.01", "481-23-456", "916/23/456".
+
+    Yields (first token, group tokens, whether a "+" stands glued before the first group).
+    """
+    i, n = 0, len(tokens)
+    while i < n:
+        if tokens[i].kind != "d" or not _free(tokens, i):
             i += 1
             continue
-        # The rest of the name: capitalised words right after it (a surname, a middle name).
-        end = i
-        while end + 1 < len(words) and end - i < 3 and _capitalised(words[end + 1].group()) \
-                and text[words[end].end():words[end + 1].start()].strip() == "":
-            end += 1
-        spans.append((words[i].start(), words[end].end()))
-        i = end + 1
-    return spans
+        groups, j = [i], i + 1
+        while j < n:
+            token = tokens[j]
+            if token.kind == "d" and not token.glued and _free(tokens, j):
+                groups.append(j)
+            elif (token.text in ".-/" and token.glued and j + 1 < n and tokens[j + 1].kind == "d"
+                  and tokens[j + 1].glued and _free(tokens, j + 1)):
+                groups.append(j + 1)
+                j += 1
+            else:
+                break
+            j += 1
+        plus = i > 0 and tokens[i - 1].text == "+" and tokens[i].glued
+        yield (i - 1 if plus else i), groups, plus
+        i = j
+
+
+def _numbers(tokens: list[_Token]) -> None:
+    """Phone numbers in every grouping, with or without +47 / 0047, and fødselsnummer (six digits of a date, five more)."""
+    for start, groups, plus in list(_digit_runs(tokens)):
+        texts = [tokens[g].text for g in groups]
+        k, coded = 0, False
+        if (texts[0] == "47" and plus or texts[0] == "0047") and len(groups) > 1:
+            k, coded = 1, True
+        elif plus and len(texts[0]) == 10 and texts[0].startswith("47") \
+                or len(texts[0]) == 12 and texts[0].startswith("0047"):
+            _mark(tokens, start, groups[0], PHONE_MASK)
+            k = 1
+        while k < len(groups):
+            total, m, hit = 0, k, None
+            while m < len(groups) and total < 11:  # at most eleven groups: bounded
+                total += len(texts[m])
+                m += 1
+                shape = tuple(len(t) for t in texts[k:m])
+                if total == 8 and (coded or _phone_shape(shape, texts[k:m])):
+                    hit = PHONE_MASK
+                    break
+                if total == 11 and shape in {(11,), (6, 5)} and _birth_date("".join(texts[k:m])):
+                    hit = NUMBER_MASK
+                    break
+            if hit:
+                _mark(tokens, start if coded else groups[k], groups[m - 1], hit)
+                k = m
+            else:
+                k += 1
+            coded = False
+
+
+def _phone_shape(shape: tuple[int, ...], texts: list[str]) -> bool:
+    if min(shape) < 2 or texts[0][0] not in "23456789":
+        return False
+    if shape == (2, 3, 3):  # a mobile number, "41 122 344", or a sum of money, "12 000 000"
+        return texts[0][0] in "49" and "000" not in texts
+    year = lambda t: len(t) == 4 and t.startswith(("19", "20"))  # noqa: E731
+    return not (shape in {(2, 2, 4), (4, 4)} and year(texts[-1]) or shape in {(4, 2, 2), (4, 4)} and year(texts[0]))
+
+
+def _birth_date(digits: str) -> bool:
+    day, month = int(digits[:2]), int(digits[2:4])
+    return (1 <= day <= 31 or 41 <= day <= 71) and (1 <= month <= 12 or 41 <= month <= 52)
+
+
+def _phone_context(tokens: list[_Token]) -> None:
+    """A country code in brackets before a number ("(+47) 915 55 123") goes with the number."""
+    for i, token in enumerate(tokens):
+        if token.mask == PHONE_MASK and i > 0 and not tokens[i - 1].mask:
+            j = i - 1
+            while j >= 0 and j > i - 5 and tokens[j].text in {"+", "(", ")", "47", "0047"} and _free(tokens, j):
+                j -= 1
+            if any(t.text in ("47", "0047") for t in tokens[j + 1:i]):
+                _mark(tokens, j + 1, i - 1, PHONE_MASK)
+
+
+def _plates(tokens: list[_Token]) -> None:
+    """Licence plates: two capital letters and five digits, "EL 12345", "AB12345"."""
+    for i in range(len(tokens) - 1):
+        letters, digits = tokens[i], tokens[i + 1]
+        if (letters.kind == "a" and len(letters.text) == 2 and all(c in PLATE_LETTERS for c in letters.text)
+                and digits.kind == "d" and len(digits.text) == 5 and digits.text[0] != "0"
+                and _free(tokens, i) and _free(tokens, i + 1)
+                and not (i + 2 < len(tokens) and tokens[i + 2].kind == "d" and not tokens[i + 2].glued)):
+            _mark(tokens, i, i + 1, NUMBER_MASK)
+
+
+# --- addresses, flats and floors ----------------------------------------------------------------------------------------
+
+def _house_number(tokens: list[_Token], i: int) -> int:
+    """How many tokens from i make a house number: "5", "5B", "40 A", "nr. 12"; 0 if none."""
+    n = 0
+    if i < len(tokens) and _lower(tokens[i]) == "nr":
+        n = 2 if i + 1 < len(tokens) and tokens[i + 1].text == "." else 1
+    if i + n >= len(tokens) or tokens[i + n].kind != "d" or len(tokens[i + n].text) > 4 or not _free(tokens, i + n):
+        return 0
+    number = i + n
+    n += 1
+    after = tokens[number + 1] if number + 1 < len(tokens) else None
+    beyond = tokens[number + 2] if number + 2 < len(tokens) else None
+    if after is not None and after.kind == "a" and len(after.text) == 1 and (after.glued or "A" <= after.text <= "H") \
+            and not (beyond is not None and beyond.kind == "a" and beyond.glued):
+        n += 1
+    # A number in a run of digits is a phone number or a sum, not a door.
+    following = tokens[i + n] if i + n < len(tokens) else None
+    if following is not None and following.kind == "d" and not following.glued:
+        return 0
+    return n
+
+
+def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
+    for i, token in enumerate(tokens):
+        if token.kind != "a" or not _free(tokens, i):
+            continue
+        lower = _lower(token)
+        street_end, first = None, i
+        if lower in STREET_WORDS:
+            # "Thorvald Meyers gate", "vogts gate", "Sagene terrasse": the name stands before the street word.
+            j = i - 1
+            if j >= 0 and tokens[j].kind == "a" and _free(tokens, j) and _lower(tokens[j]) not in NOT_NAMES:
+                street_end, first = i, j
+                while first > 0 and i - first < 3 and tokens[first - 1].kind == "a" and _free(tokens, first - 1) \
+                        and tokens[first - 1].text[:1].isupper() and not _sentence_start(tokens, first):
+                    first -= 1
+        elif lower.endswith(STREET_ENDINGS) and any(len(lower) > len(e) + 2 for e in STREET_ENDINGS
+                                                    if lower.endswith(e)):
+            street_end = i
+            if first > 0 and _lower(tokens[first - 1]) in STREET_PREFIXES and tokens[first - 1].text[:1].isupper():
+                first -= 1
+        elif streets:
+            # A street from the register, up to four words long.
+            for length in (4, 3, 2, 1):
+                last = i + length - 1
+                if last >= len(tokens) or tokens[last].end - token.start > 80 \
+                        or any(t.kind == "p" and t.text not in "-." for t in tokens[i:last + 1]):
+                    continue
+                if text[token.start:tokens[last].end].lower() in streets:
+                    street_end = last
+                    break
+        if street_end is None:
+            continue
+        n = _house_number(tokens, street_end + 1)
+        if n:
+            _mark(tokens, first, street_end + n, ADDRESS_MASK)
+
+
+def _flats(tokens: list[_Token]) -> None:
+    """Flat numbers ("H0201", "leil. 3"), floors ("3. etg", "andre etasje") and places in a house ("i kjelleren")."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if not _free(tokens, i):
+            continue
+        lower = _lower(token)
+        # "H0201", "U0101": the flat number of the address register.
+        if token.kind == "a" and lower in {"h", "u", "k", "l"} and i + 1 < n and tokens[i + 1].glued \
+                and tokens[i + 1].kind == "d" and len(tokens[i + 1].text) == 4 \
+                and not (i + 2 < n and tokens[i + 2].glued and tokens[i + 2].kind in "ad"):
+            first = i - 1 if i > 0 and _lower(tokens[i - 1]) in FLAT_WORDS and _free(tokens, i - 1) else i
+            _mark(tokens, first, i + 1, ADDRESS_MASK)
+        # "leil. 3", "leilighet 12", "nr. 17"
+        elif token.kind == "a" and lower in FLAT_WORDS:
+            j = i + 1 + (i + 1 < n and tokens[i + 1].text == ".")
+            if j < n and tokens[j].kind == "d" and len(tokens[j].text) <= 4 and _free(tokens, j) \
+                    and not (i > 0 and _lower(tokens[i - 1]) in NOT_A_DOOR) \
+                    and not (j + 1 < n and tokens[j + 1].kind == "d" and not tokens[j + 1].glued):
+                end = j + 1 if j + 1 < n and tokens[j + 1].kind == "a" and tokens[j + 1].glued \
+                    and len(tokens[j + 1].text) == 1 else j
+                _mark(tokens, i, end, ADDRESS_MASK)
+        # "3. etg", "3 etasje", "2. etg." and "etg 3"
+        elif token.kind == "d" and len(token.text) <= 2:
+            j = i + 1 + (i + 1 < n and tokens[i + 1].text == "." and tokens[i + 1].glued)
+            if j < n and _lower(tokens[j]) in FLOOR_WORDS:
+                _mark(tokens, i, j + _trailing_dot(tokens, j), ADDRESS_MASK)
+        elif token.kind == "a" and lower in FLOOR_WORDS:
+            before = i - 1
+            if before >= 0 and _lower(tokens[before]) in ORDINALS and _free(tokens, before):
+                _mark(tokens, before, i + _trailing_dot(tokens, i), ADDRESS_MASK)
+            elif i + 1 < n and tokens[i + 1].kind == "d" and len(tokens[i + 1].text) <= 2:
+                _mark(tokens, i, i + 1, ADDRESS_MASK)
+        elif token.kind == "a" and lower in PLACES_IN_A_HOUSE:
+            _mark(tokens, i, i, ADDRESS_MASK)
+        # "han i tredje vil ha heis": an ordinal on its own after "i" or "på" is a floor.
+        elif token.kind == "a" and lower in ORDINALS and i > 0 and _lower(tokens[i - 1]) in {"i", "på"} \
+                and (i + 1 >= n or tokens[i + 1].kind != "a" or _lower(tokens[i + 1]) in _verbs()):
+            _mark(tokens, i, i, ADDRESS_MASK)
+
+
+def _trailing_dot(tokens: list[_Token], i: int) -> int:
+    """1 when "etg." ends with its abbreviation dot and the sentence goes on after it."""
+    return int(i + 1 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 1].glued
+               and _lower(tokens[i]) == "etg")
+
+
+@cache
+def _verbs() -> frozenset[str]:
+    return _lists()["verbs"] | NOT_NAMES
+
+
+# --- names ---------------------------------------------------------------------------------------------------------------
+
+def _sentence_start(tokens: list[_Token], i: int) -> bool:
+    """Whether token i begins a sentence (or the text, a line, a bracket, a quotation)."""
+    if i == 0 or tokens[i].newline_before:
+        return True
+    before = tokens[i - 1]
+    return before.kind == "p" and before.text in SENTENCE_BREAKS and not before.kept
+
+
+def _words(tokens: list[_Token]) -> list[tuple[int, int, str]]:
+    """Words as (first token, last token, text): letters joined by a glued hyphen or apostrophe count as one."""
+    words, i, n = [], 0, len(tokens)
+    while i < n:
+        if tokens[i].kind != "a" or tokens[i].kept:
+            i += 1
+            continue
+        last = i
+        while last + 2 < n and tokens[last + 1].text in "-'’" and tokens[last + 1].glued \
+                and tokens[last + 2].kind == "a" and tokens[last + 2].glued and last - i < 6:
+            last += 2
+        if last + 1 < n and tokens[last + 1].kind == "a" and tokens[last + 1].glued:
+            last += 1  # letters split by a combining mark the tokeniser saw as a letter run of its own
+        text = "".join(t.text for t in tokens[i:last + 1])
+        words.append((i, last, text))
+        i = last + 1
+    return words
+
+
+def _kind_of_name(word: str, lists: dict[str, frozenset]) -> str | None:
+    """Which list the word is in: "given", "surname", "given-word", "surname-word", "cap" or None."""
+    lower = word.lower()
+    pieces = word.replace("’", "-").replace("'", "-").split("-")
+    if len(pieces) > 1 and not all(piece[:1].isupper() for piece in pieces[1:] if len(piece) > 1):
+        return None  # a compound noun, "Solberg-regjeringen", "Frp-velgere"; not "Anne-Lise", "Al-Sayed"
+    parts = [lower] + [piece.lower() for piece in pieces] if len(pieces) > 1 else [lower]
+    for part in parts:
+        if part in lists["given"]:
+            return "given"
+        if part in lists["surname"]:
+            return "surname"
+    for part in parts:
+        if part in lists["given, capitalised"]:
+            return "cap"
+        if part in lists["given, also a word"]:
+            return "given-word"
+        if part in lists["surname, also a word"]:
+            return "surname-word"
+    # Genitive: "Karis", "Ahmeds".
+    if lower.endswith("s") and lower[:-1] in lists["given"]:
+        return "given"
+    return None
+
+
+def _surname_by_ending(word: str) -> bool:
+    """"Kowalski", "Kazlauskas", "Yılmazoğlu"; and "Hansen", "Svensson" from a given name, not "Bussen" or "Prisen"."""
+    lower = word.lower()
+    if len(lower) <= 5 or not lower.endswith(tuple(_lists()["surname endings"])):
+        return False
+    patronymic = ("ssen", "sen", "sson", "son", "en")
+    if not lower.endswith(patronymic):
+        return True
+    lists = _lists()
+    names = lists["given"] | lists["given, capitalised"] | lists["given, also a word"]
+    return any(lower.endswith(end) and lower[:-len(end)] in names for end in patronymic)
+
+
+def _names(tokens: list[_Token]) -> None:
+    lists = _lists()
+    words = _words(tokens)
+    never = lists["not a name"]
+    found = [False] * len(words)
+
+    def capitalised(w):
+        return w[2][:1].isupper()
+
+    def adjacent(a, b):  # words a and b follow each other with only white space between
+        return words[b][0] == words[a][1] + 1 and not tokens[words[b][0]].glued
+
+    public = _public_figures(words, adjacent)
+    for w, (first, last, text) in enumerate(words):
+        if len(text) > LONGEST_WORD or not _free(tokens, first) or w in public:
+            continue
+        lower = text.lower()
+        if lower in never or lower.split("-")[0] in never:
+            continue
+        kind = _kind_of_name(text, lists)
+        cue = w > 0 and adjacent(w - 1, w) and words[w - 1][2].lower() in CUES and lower not in NOT_NAMES \
+            and lower not in _verbs()
+        strong = cue and words[w - 1][2].lower() in STRONG_CUES
+        start = _sentence_start(tokens, first)
+        nxt = _kind_of_name(words[w + 1][2], lists) if w + 1 < len(words) and adjacent(w, w + 1) else None
+        next_is_name = nxt in ("given", "surname", "surname-word") and capitalised(words[w + 1]) or (
+            w + 1 < len(words) and adjacent(w, w + 1) and capitalised(words[w + 1])
+            and _surname_by_ending(words[w + 1][2]))
+        found[w] = bool(
+            kind == "given" or strong
+            or (kind == "surname" and (capitalised(words[w]) or cue))
+            or (kind == "cap" and capitalised(words[w]) and (not start or next_is_name or _speaks(words, w, adjacent)))
+            or (kind == "cap" and cue)
+            or (kind in ("given-word", "surname-word") and capitalised(words[w])
+                and (not start or next_is_name or cue))
+            or (kind in ("given-word", "surname-word") and cue and not start)
+            or (capitalised(words[w]) and _surname_by_ending(text) and (not start or lower in lists["surname"]))
+            or (capitalised(words[w]) and cue and not start and lower not in _verbs())
+            or (capitalised(words[w]) and _name_prefix(text))
+        )
+    # A name goes on over the capitalised words and name-list words right after it ("Nguyen Van Anh",
+    # "trond hansen") and takes in a capitalised word right before it ("Piotr Kowalski").
+    for w in public:
+        found[w] = False
+    told = found[:]
+    run = 0
+    for w in range(len(words) - 1):
+        run = run + 1 if found[w] and not told[w] else 0
+        if found[w] and run < 3 and not found[w + 1] and adjacent(w, w + 1) and _continues(words[w + 1][2], lists):
+            found[w + 1] = True
+    run = 0
+    for w in range(len(words) - 1, 0, -1):
+        run = run + 1 if found[w] and not told[w] else 0
+        if found[w] and run < 2 and not found[w - 1] and adjacent(w - 1, w) and capitalised(words[w - 1]) \
+                and _precedes(words[w - 1][2], lists) and not _sentence_start(tokens, words[w][0]) \
+                and (not _sentence_start(tokens, words[w - 1][0]) or _kind_of_name(words[w - 1][2], lists)):
+            found[w - 1] = True
+    for w, (first, last, _) in enumerate(words):
+        if found[w]:
+            _mark(tokens, first, last, NAME_MASK)
+
+
+def _speaks(words: list, w: int, adjacent) -> bool:
+    """Whether the word after w says what someone does: "Bjørn mener", not "Bjørn og ulv", "Storm i natt"."""
+    return w + 1 < len(words) and adjacent(w, w + 1) and words[w + 1][2].lower() in _lists()["says"]
+
+
+def _public_figures(words: list, adjacent) -> set[int]:
+    """Words that make the full name of a national politician: what residents say about them is not about themselves."""
+    figures, found = _lists()["public figures"], set()
+    for w in range(len(words)):
+        for length in (4, 3, 2):
+            if w + length <= len(words) and all(adjacent(v, v + 1) for v in range(w, w + length - 1)) \
+                    and all(len(words[v][2]) <= LONGEST_WORD for v in range(w, w + length)) \
+                    and "_".join(words[v][2].lower() for v in range(w, w + length)) in figures:
+                found.update(range(w, w + length))
+                break
+    return found
+
+
+def _name_prefix(word: str) -> bool:
+    """Arabic and Tigrinya names built on a prefix: "Al-Masri", "El-Amin", "Abdel-Aziz", "Gebremedhin"."""
+    lower = word.lower()
+    return (lower.startswith(("al-", "el-", "abdel", "abdul", "abdi", "gebre", "ghebre", "tesfa", "habte", "wolde",
+                              "haile", "ould-", "ben-", "bin-", "abu-")) and len(lower) > 5)
+
+
+def _continues(word: str, lists: dict[str, frozenset]) -> bool:
+    lower = word.lower()
+    if lower in lists["not a name"] or lower in NOT_NAMES or lower in _verbs():
+        return False
+    return word[:1].isupper() or _kind_of_name(word, lists) in ("given", "surname")
+
+
+def _precedes(word: str, lists: dict[str, frozenset]) -> bool:
+    lower = word.lower()
+    return not (lower in lists["not a name"] or lower in NOT_NAMES or lower in _verbs()
+                or lower in CUES or lower in lists["not before a name"])
+
+
+# --- the whole -----------------------------------------------------------------------------------------------------------
+
+def _masked(text: str, streets: frozenset[str] = frozenset()) -> list[_Token]:
+    tokens = _tokens(text)
+    _emails(tokens)
+    _numbers(tokens)
+    _phone_context(tokens)
+    _plates(tokens)
+    _flats(tokens)
+    _streets(tokens, streets, text)
+    _names(tokens)
+    return tokens
+
+
+def spans(text: str, streets: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """Where the text identifies a person: (start, end, mask), in order, not overlapping.
+
+    Neighbouring pieces under the same mask with only white space between them are one span.
+    """
+    found: list[list] = []
+    for token in _masked(text, streets):
+        if not token.mask:
+            continue
+        if found and found[-1][2] == token.mask and (found[-1][1] == token.start
+                                                     or text[found[-1][1]:token.start].isspace()):
+            found[-1][1] = token.end
+        else:
+            found.append([token.start, token.end, token.mask])
+    return [tuple(span) for span in found]
 
 
 def scrub(text: str, streets: frozenset[str] = frozenset()) -> str:
-    """The text with phone numbers, e-mail addresses, street addresses and personal names masked.
+    """The text with phone numbers, e-mail addresses, addresses, id numbers and personal names masked.
 
     `streets` are street names known from the address register (lower-case); a known street with a
     house number is masked whatever its ending.
     """
     if not text:
         return text
-    text = EMAIL.sub(EMAIL_MASK, text)
-    text = PHONE.sub(PHONE_MASK, text)
-    text = STREET.sub(ADDRESS_MASK, text)
-    if streets:
-        text = _known_streets(text, streets)
-    for start, end in reversed(_name_spans(text)):
-        text = text[:start] + NAME_MASK + text[end:]
-    return text
+    pieces, at = [], 0
+    for start, end, mask in spans(text, streets):
+        pieces += [text[at:start], mask]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
-def _known_streets(text: str, streets: frozenset[str]) -> str:
-    words = list(WORD.finditer(text))
-    for i in reversed(range(len(words))):
-        for length in (4, 3, 2, 1):
-            if i + length > len(words):
-                continue
-            start, end = words[i].start(), words[i + length - 1].end()
-            if text[start:end].lower() in streets:
-                number = re.match(HOUSE_NUMBER, text[end:])
-                if number and number.group().strip():
-                    text = text[:start] + ADDRESS_MASK + text[end + number.end():]
-                break
-    return text
+@dataclass
+class Found:
+    """One place in a text, shaped like a regular-expression match for callers that used one."""
+    at: tuple[int, int]
+    text: str
+
+    def start(self) -> int:
+        return self.at[0]
+
+    def end(self) -> int:
+        return self.at[1]
+
+    def group(self) -> str:
+        return self.text
+
+
+class _Finder:
+    """Finds the places one mask would cover, with the `finditer` of a compiled pattern."""
+
+    def __init__(self, mask: str):
+        self.mask = mask
+
+    def finditer(self, text: str):
+        return [Found((start, end), text[start:end]) for start, end, mask in spans(text) if mask == self.mask]
+
+
+PHONE = _Finder(PHONE_MASK)
+EMAIL = _Finder(EMAIL_MASK)

@@ -19,6 +19,7 @@ import snowballstemmer
 from scipy.sparse import diags, hstack
 from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 
 from canvass.insight.scrub import MASK
@@ -67,9 +68,15 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
     vectors = _vectors(texts, list(background))
     if vectors is None:
         return [Theme(list(range(len(texts))), "")]
-    labels = _cluster(vectors, len(texts))
+    # Texts with no word that counts (only masks, numbers or stop words) have no direction to compare:
+    # they make one group of their own instead of breaking the cosine distances.
+    counted = vectors.getnnz(axis=1) > 0
     groups: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
+    if not counted.all():
+        groups[-1] = [int(i) for i in np.flatnonzero(~counted)]
+    kept = [int(i) for i in np.flatnonzero(counted)]
+    labels = _cluster(vectors[kept], len(kept)) if len(kept) > 1 else [0] * len(kept)
+    for index, label in zip(kept, labels):
         groups.setdefault(int(label), []).append(index)
     themes = [Theme(members, _label([texts[i] for i in members])) for members in groups.values()]
     return sorted(themes, key=lambda t: (-len(t.members), t.members[0]))
@@ -105,9 +112,11 @@ def _weighted(vectorizer: TfidfVectorizer, texts: list[str], background: list[st
 
 def _cluster(vectors, n: int) -> np.ndarray:
     if n <= AGGLOMERATIVE_LIMIT:
-        model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+        # Distances computed here: handed the vectors, scipy takes a set of two or three that happens to be
+        # square, symmetric and zero on the diagonal for a distance matrix.
+        model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
                                         distance_threshold=THRESHOLD)
-        return model.fit_predict(vectors.toarray())
+        return model.fit_predict(cosine_distances(vectors))
     k = int(min(200, max(10, n / 50)))
     return MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3).fit_predict(vectors)
 

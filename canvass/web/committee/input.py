@@ -19,7 +19,8 @@ from canvass.web.redirects import local_target
 def masks(text: str) -> Markup:
     """Scrubbed text, escaped, with its masks marked and named in the reader's language."""
     labels = {scrub.NAME_MASK: gettext("navn"), scrub.PHONE_MASK: gettext("telefon"),
-              scrub.EMAIL_MASK: gettext("e-post"), scrub.ADDRESS_MASK: gettext("adresse")}
+              scrub.EMAIL_MASK: gettext("e-post"), scrub.ADDRESS_MASK: gettext("adresse"),
+              scrub.NUMBER_MASK: gettext("nummer")}
     return Markup(scrub.MASK.sub(lambda m: f'<span class="mask">[{escape(labels[m.group()])}]</span>', str(escape(text))))
 
 

@@ -4,6 +4,8 @@
 rule runs in one transaction: a purge that fails halfway deletes nothing. The committees' counts
 are not personal data and are never purged.
 """
+import hashlib
+import hmac
 import secrets
 import uuid
 from collections import defaultdict
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from canvass.extensions import db
@@ -19,9 +22,9 @@ from canvass.insight.tally import local_day
 from canvass.models import AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Outcome, Visit
 from canvass.privacy import audit, consent
 
-# What a conversation is shuffled within and keeps: the finest cell the committees' counts have.
+# What a conversation is reordered within and keeps: the finest cell the committees' counts have.
 CELL = ("organisation_id", "branch_id", "action_id", "postnummer", "district_number")
-# What moves with the resident's input when the rows of a cell are shuffled.
+# What moves with the resident's input when the rows of a cell are reordered.
 CONTENT = ("topics", "words", "importance")
 # A contact's resend key after the purge: random, and marked so it is replaced once (a hex HMAC never starts so).
 REKEYED = "r"
@@ -55,7 +58,8 @@ def unlink(cut: datetime) -> int:
     (only the Oslo day is kept, as at midnight UTC), the wish for membership or contact (the consent
     records hold the action and the hour). The rows' ids keep the order they were stored in, which
     follows the visits' and contacts' ids, so the input of each cell (action, branch, postal code,
-    district, day) is shuffled among the cell's rows, with everything that points at it. The
+    district, day) is put among the cell's rows in the order of a keyed hash of the input, with everything that points
+    at it. The
     visit stops saying a conversation was had: it says the door opened. What the committees count
     (cell and content) is unchanged, so their tallies stay right.
     """
@@ -73,10 +77,9 @@ def unlink(cut: datetime) -> int:
         *due, exists().where(Visit.client_uuid == Conversation.visit_uuid))))
     moved: dict[int, int] = {}
     values = []
-    shuffle = secrets.SystemRandom().shuffle
+    secret = current_app.config["SECRET_KEY"].encode()
     for key, members in cells.items():
-        sources = list(members)
-        shuffle(sources)
+        sources = sorted(members, key=lambda row: _keyed(secret, row))
         for target, source in zip(members, sources):
             moved[source.id] = target.id
             values.append({"row_id": target.id, **{f"new_{c}": getattr(source, c) for c in CONTENT},
@@ -89,6 +92,13 @@ def unlink(cut: datetime) -> int:
         wants_membership=False, wants_contact=False, unlinked=True,
         **{c: bindparam(f"new_{c}") for c in CONTENT}), values)
     return len(rows)
+
+
+def _keyed(secret: bytes, row) -> str:
+    """A row's place in its cell after the purge: a keyed hash of its input, so the order says nothing of
+    when it was stored (or of its visit), and the same input always lands in the same place."""
+    content = repr([getattr(row, c) for c in CONTENT]).encode()
+    return hmac.new(secret, content, hashlib.sha256).hexdigest()
 
 
 def _move_references(moved: dict[int, int]) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, select
 from canvass.extensions import db
 from canvass.insight import scrub
 from canvass.models import Action, Address, AddressNote, Assignment, Contact, Conversation, Device, Signup, User, Visit
+from canvass.services import logins
 
 ERASED_NAME = "Slettet"
 
@@ -147,6 +148,8 @@ def erase(found: Found, keep: User | None = None) -> Erased:
     for user in accounts:
         # The account stays so the doors it recorded keep counting; nothing in it names a person.
         user.name, user.email, user.phone, user.password_hash = ERASED_NAME, None, None, None
+        # Its sessions and remember cookies load nobody any more (services/logins.py).
+        logins.end_all(user)
         db.session.execute(delete(Device).where(Device.user_id == user.id))
     for conversation in found.conversations:
         conversation.words = _masked(conversation.words, found.query.mentions(conversation.words))

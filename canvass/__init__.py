@@ -52,11 +52,12 @@ def register_extensions(app: Flask) -> None:
     login.login_view = "auth.login"
     login.login_message = None
 
-    from canvass.models import User
+    from canvass.services import logins
 
     @login.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(token: str):
+        # The session and the remember cookie carry a login's token, never the user's id (services/logins.py).
+        return logins.user_for(token, app.config["TWO_FACTOR_REMEMBER_DAYS"] if app.config["TWO_FACTOR"] else None)
 
     app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
                                   format_number=format_number, format_percent=format_percent)

@@ -8,7 +8,7 @@ import click
 from flask import current_app, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from canvass import backup
 from canvass.clock import utcnow
@@ -159,6 +159,19 @@ def create_user(organisation, role, name, email, branch, password):
     people.create_user(org, Role(role), name, email=email, password=password, branch=branch_obj)
     db.session.commit()
     click.echo(gettext("Opprettet %(name)s.", name=name))
+
+
+@user_cli.command("password")
+@click.option("--email", required=True)
+@click.password_option()
+def set_password(email, password):
+    """Gi en bruker med passord et nytt passord; alle innlogginger personen har, avsluttes."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(),
+                                                User.password_hash.is_not(None)))
+    if user is None:
+        raise click.ClickException(gettext("Fant ingen bruker med passord og e-postadressen %(email)s.", email=email))
+    people.set_password(user, password)
+    click.echo(gettext("Nytt passord for %(name)s. Alle innloggingene er avsluttet.", name=user.name))
 
 
 def _organisation(name: str) -> Organisation:

@@ -46,6 +46,8 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "INVITE_DAYS": 30,
+        # A personal login link is given face to face or by text message and used at once.
+        "LOGIN_LINK_HOURS": 24,
         # Admins and coordinators log in with a code from an authenticator app too, and again after two
         # weeks: a lost laptop does not keep its way into residents' contact details for a year.
         "TWO_FACTOR": os.environ.get("CANVASS_TWO_FACTOR", "1") != "0",

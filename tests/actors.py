@@ -17,7 +17,7 @@ from canvass.models import (AddressNote, Branch, ConsentRecord, Contact, Convers
                             Role, SectionLink, Theme, User)
 from canvass.privacy import consent
 from canvass.services import actions, committees, people, programme, tallies, turfs
-from tests.conftest import PASSWORD, _dispose, login, make_app
+from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
 
 ANON, DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE = (
     "anonymous", "daniel", "frida", "sagene", "frogner", "admin", "komite", "baerum", "baerum_komite")
@@ -101,10 +101,9 @@ def _logged_in(app) -> dict:
                         (BAERUM_KOMITE, "komite@baerum.demo")):
         clients[name] = app.test_client()
         login(clients[name], email)
-    for name, token, who, phone in ((DANIEL, app.ids["token"], "Daniel Dørbanker", "+4791234567"),
-                                    (FRIDA, app.frida_invite, "Frida Frogner", "+4790000001")):
+    for name, who in ((DANIEL, "Daniel Dørbanker"), (FRIDA, "Frida Frogner")):
         clients[name] = app.test_client()
-        assert clients[name].post(f"/bli-med/{token}", data={"name": who, "phone": phone}).status_code == 302
+        login_as_volunteer(clients[name], db.session.scalar(select(User).where(User.name == who)))
     return clients
 
 

@@ -17,8 +17,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
-from canvass.models import Branch, User  # noqa: E402
-from canvass.services import actions, demo, sample_input, turfs, two_factor  # noqa: E402
+from canvass.models import Branch, Role, User  # noqa: E402
+from canvass.services import actions, demo, logins, sample_input, turfs, two_factor  # noqa: E402
 from tests import databases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +139,18 @@ def login(client, email: str, password: str = PASSWORD):
         response = client.post("/login/kode", data={"code": two_factor_code(client, email),
                                                     "csrf_token": csrf_token(client, "/login/kode")})
         assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def login_as_volunteer(client, volunteer: User):
+    """A volunteer's phone logs in the one way there is into an existing volunteer account: a personal
+    login link from the organisation (an invite link always makes a new account)."""
+    admin = db.session.scalar(select(User).where(User.organisation_id == volunteer.organisation_id,
+                                                 User.role == Role.ADMIN).order_by(User.id).limit(1))
+    _, token = logins.issue_link(volunteer, admin, timedelta(hours=1))
+    path = f"/inn/{token}"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     return response
 
 

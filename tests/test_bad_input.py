@@ -20,7 +20,7 @@ from canvass.extensions import db
 from canvass.models import Address, AddressNote, Branch, Conversation, Organisation, User, Visit
 from canvass.privacy import consent
 from canvass.services import actions, committees, people, sync
-from tests.conftest import _dispose, csrf_token, daniels_turf_tonight, login, make_app
+from tests.conftest import _dispose, csrf_token, daniels_turf_tonight, login, login_as_volunteer, make_app
 from tests.snapshot import snapshot
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,7 @@ def world(databases_, demo_template):
         phone = app.test_client()
         link = people.create_invite(sagene, db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")), 30)
         app.invite = link.token
-        phone.post(f"/bli-med/{link.token}", data={"name": daniel.name, "phone": daniel.phone,
-                                                   "csrf_token": csrf_token(phone, f"/bli-med/{link.token}")})
+        login_as_volunteer(phone, daniel)
         app.clients["daniel"] = phone
         app.clients["anonymous"] = app.test_client()
         # The committee is made on a member's first visit; make it now, so the cases start from it.

@@ -11,12 +11,12 @@ from canvass.models import Branch, Contact, Conversation, Outcome, User, Visit
 from canvass.privacy import consent
 from canvass.services import actions, progress, turfs
 from canvass.web import pwa
-from tests.conftest import csrf_token, post
+from tests.conftest import csrf_token, login_as_volunteer, post
 
 
 @pytest.fixture
 def phone(demo_app):
-    """Daniel's phone, logged in from an invite, holding a turf in tonight's action."""
+    """Daniel's phone, logged in with a login link, holding a turf in tonight's action."""
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
     action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1),
@@ -24,10 +24,7 @@ def phone(demo_app):
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     actions.assign(action, turf, [daniel])
     client = demo_app.test_client()
-    from canvass.services import people
-    invite = people.create_invite(sagene, db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")), 30)
-    path = f"/bli-med/{invite.token}"
-    client.post(path, data={"name": daniel.name, "phone": daniel.phone, "csrf_token": csrf_token(client, path)})
+    login_as_volunteer(client, daniel)
     client.assignment = actions.my_assignments(daniel)[0]
     client.turf = turf
     return client

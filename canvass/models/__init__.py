@@ -1,7 +1,7 @@
 """The data model, one module per aggregate."""
 from canvass.models.geography import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality
-from canvass.models.people import Invite, Role, User
+from canvass.models.people import Invite, Login, LoginLink, Role, User
 from canvass.models.turf import Turf, TurfAddress
 from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
 from canvass.models.visit import Outcome, Visit
@@ -15,6 +15,6 @@ __all__ = [
     "Committee", "ConsideredInput", "ConversationTopic", "InputTag", "InputTally", "ProgrammeSection", "Report",
     "SectionLink", "Tag", "Theme", "ThemeMember",
     "AddressNote", "AuditEntry", "ConsentRecord", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
-    "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Municipality",
+    "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Login", "LoginLink", "Municipality",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

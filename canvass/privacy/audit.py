@@ -3,6 +3,8 @@ from canvass.extensions import db
 from canvass.models import AuditEntry
 
 VIEW, EXPORT, ERASE, PURGE = "view", "export", "erase", "purge"
+# Who gave whom a way in, or took it away (services/logins.py).
+LOGIN_LINK, REMOVE, REVOKE = "login_link", "remove", "revoke"
 SYSTEM = "system"
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import bindparam, delete, exists, insert, select, update
 from canvass.extensions import db
 from canvass.geo.errors import N_
 from canvass.insight.tally import local_day
-from canvass.models import AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Outcome, Visit
+from canvass.models import (AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Login, LoginLink,
+                            Outcome, Visit)
 from canvass.privacy import audit, consent
 
 # What a conversation is reordered within and keeps: the finest cell the committees' counts have.
@@ -159,6 +160,12 @@ RULES = (
         Visit.recorded_at < cut))),
     Rule("device", N_("tilbakekalte telefoner"), timedelta(days=90), _statement(lambda cut: delete(Device).where(
         Device.revoked_at < cut))),
+    # A login that ended or ran out is kept a while to answer "was that phone logged out?"; one a phone's
+    # sync credential still points to goes with that credential.
+    Rule("login", N_("avsluttede innlogginger"), timedelta(days=90), _statement(lambda cut: delete(Login).where(
+        (Login.ended_at < cut) | (Login.expires_at < cut), ~exists().where(Device.login_id == Login.id)))),
+    Rule("login_link", N_("innloggingslenker"), timedelta(days=90), _statement(lambda cut: delete(LoginLink).where(
+        LoginLink.expires_at < cut))),
     Rule("audit", N_("linjer i loggen over tilgang"), timedelta(days=730), _statement(
         lambda cut: delete(AuditEntry).where(AuditEntry.at < cut, AuditEntry.event != audit.PURGE))),
 )

@@ -15,6 +15,7 @@ from canvass.extensions import db
 from canvass.insight import scrub
 from canvass.models import (Action, Address, AddressNote, Assignment, AuditEntry, Contact, Conversation, Device,
                             Signup, User, Visit)
+from canvass.services import logins
 
 ERASED_NAME = "Slettet"
 # Between the digits of a number as people write it: spaces, dots, dashes, slashes.
@@ -249,6 +250,8 @@ def erase(found: Found, keep: User | None = None) -> Erased:
     for user in accounts:
         # The account stays so the doors it recorded keep counting; nothing in it names a person.
         user.name, user.email, user.phone, user.password_hash = ERASED_NAME, None, None, None
+        # Its sessions and remember cookies load nobody any more (services/logins.py).
+        logins.end_all(user)
         db.session.execute(delete(Device).where(Device.user_id == user.id))
     if accounts:
         db.session.execute(update(AuditEntry).where(AuditEntry.user_id.in_([u.id for u in accounts]))

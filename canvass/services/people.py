@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import Invite, Role, User
+from canvass.services import logins
 
 _hasher = PasswordHasher()
 
@@ -22,7 +23,9 @@ def create_user(organisation, role: Role, name: str, email: str | None = None, p
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # Only password accounts log in here; a volunteer may have given the same address at an invite.
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower(),
+                                                User.password_hash.is_not(None)))
     if user is None or not user.password_hash:
         _hasher.hash(password)  # same work whether or not the user exists
         return None
@@ -69,25 +72,23 @@ def revoke_invite(invite: Invite) -> None:
     db.session.commit()
 
 
-def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User | None:
-    """A volunteer joins the invite's branch as a canvasser; joining again from the same contact reuses the account.
+def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User:
+    """A volunteer joins the invite's branch as a canvasser, always with a new account.
 
-    None when the contact belongs to a password account: an invite link must not log anyone into that.
+    An invite link is shared widely, so what is typed into it never picks an existing account, whatever
+    phone number or e-mail it gives: that would let anyone holding the link log in as someone else, and a
+    refusal would tell them who has an account. A volunteer whose phone lost its login gets a personal
+    login link from the coordinator instead (services/logins.py).
     """
-    existing = None
-    if email:
-        existing = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-    elif phone:
-        existing = db.session.scalar(select(User).where(User.phone == phone,
-                                                        User.organisation_id == invite.organisation_id))
-    if existing is not None and existing.role == Role.CANVASSER and existing.organisation_id == invite.organisation_id:
-        user = existing
-        user.branch_id = invite.branch_id
-    elif existing is not None:
-        return None
-    else:
-        user = create_user(invite.branch.organisation, Role.CANVASSER, name, email=email, phone=phone,
-                           branch=invite.branch)
+    user = create_user(invite.branch.organisation, Role.CANVASSER, name, email=email, phone=phone,
+                       branch=invite.branch)
     invite.uses += 1
     db.session.commit()
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password ends every login of the person: whoever knew the old one is out."""
+    user.password_hash = _hasher.hash(password)
+    logins.end_all(user)
+    db.session.commit()

@@ -35,10 +35,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_device(user: User, label: str = "") -> str:
-    """A new sync credential for one phone; only its hash is stored, the token is shown once."""
+def issue_device(user: User, label: str = "", login_id: int | None = None) -> str:
+    """A new sync credential for one phone; only its hash is stored, the token is shown once.
+
+    `login_id`: the login it is issued in, whose logout ends it too (services/logins.py)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(Device(user_id=user.id, token_hash=_hash(token), label=label[:200]))
+    db.session.add(Device(user_id=user.id, token_hash=_hash(token), label=label[:200], login_id=login_id))
     db.session.commit()
     return token
 

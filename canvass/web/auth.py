@@ -8,14 +8,14 @@ import segno
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from canvass.extensions import db, limiter
 from canvass.models import User
-from canvass.services import people, two_factor
+from canvass.services import logins, people, two_factor
 from canvass.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -33,10 +33,16 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Kode fra appen"), validators=[DataRequired(_l("Skriv koden fra appen.")), Length(max=10)])
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class JoinForm(FlaskForm):
-    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet ditt.")), Length(max=100)])
-    phone = TelField(_l("Mobilnummer"), validators=[Optional(), Regexp(PHONE, message=_l("Ugyldig mobilnummer."))])
-    email = EmailField(_l("E-post"), validators=[Optional(), Email(_l("Ugyldig e-postadresse."))])
+    name = StringField(_l("Navn"), filters=[_stripped],
+                       validators=[DataRequired(_l("Skriv navnet ditt.")), Length(max=100)])
+    phone = TelField(_l("Mobilnummer"), filters=[_stripped],
+                     validators=[Optional(), Regexp(PHONE, message=_l("Ugyldig mobilnummer."))])
+    email = EmailField(_l("E-post"), filters=[_stripped], validators=[Optional(), Email(_l("Ugyldig e-postadresse."))])
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -66,7 +72,7 @@ def login():
             session[PENDING] = {"user": user.id, "since": time.time()}
             return redirect(url_for("auth.second_factor", next=_safe_next()))
         if user is not None:
-            login_user(user, remember=True)
+            _log_in(user)
             return redirect(_safe_next() or url_for("home.index"))
         form.password.errors.append(gettext("Feil e-post eller passord."))
     return render_template("auth/login.html", form=form)
@@ -96,7 +102,7 @@ def second_factor():
             db.session.commit()
             session.pop(PENDING, None)
             session.pop(NEW_SECRET, None)
-            login_user(user, remember=True, duration=timedelta(days=current_app.config["TWO_FACTOR_REMEMBER_DAYS"]))
+            _log_in(user, second_factor=True)
             return redirect(_safe_next() or url_for("home.index"))
         form.code.errors.append(gettext("Feil kode. Bruk den som står i appen nå."))
     setup = None
@@ -116,21 +122,54 @@ def join(token: str):
     form = JoinForm()
     if form.validate_on_submit():
         phone = re.sub(r"\s", "", form.phone.data or "") or None
-        user = people.join(invite, form.name.data.strip(), phone, (form.email.data or "").strip() or None)
-        if user is None:
-            form.email.errors.append(gettext("Denne kontakten har allerede en konto. Logg inn med passord."))
-        else:
-            login_user(user, remember=True)
-            flash(gettext("Velkommen, %(name)s! Du er nå med i %(branch)s.", name=user.name, branch=invite.branch.name))
-            return redirect(url_for("home.index"))
+        user = people.join(invite, form.name.data, phone, form.email.data or None)
+        _log_in(user)
+        flash(gettext("Velkommen, %(name)s! Du er nå med i %(branch)s.", name=user.name, branch=invite.branch.name))
+        return redirect(url_for("home.index"))
     return render_template("auth/join.html", form=form, invite=invite)
+
+
+@bp.route("/inn/<token>", methods=["GET", "POST"])
+@limiter.limit(_invite_limit)
+def login_link(token: str):
+    """A volunteer's personal one-time link from the coordinator. Opening it only asks (message apps open
+    links to show a preview); the button logs the volunteer in on this phone and uses the link up."""
+    link = logins.valid_link(token)
+    if link is None:
+        return render_template("auth/login_link.html", link=None), 404
+    if request.method == "POST":
+        user = logins.use_link(token)  # CSRFProtect has checked the form's token already
+        if user is None:
+            return render_template("auth/login_link.html", link=None), 404
+        _log_in(user)
+        flash(gettext("Velkommen tilbake, %(name)s!", name=user.name))
+        return redirect(url_for("home.index"))
+    return render_template("auth/login_link.html", link=link)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends this login on the server: its session, remember cookie and the phone's sync credential."""
+    logins.end(current_user.login_token)
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+def _log_in(user: User, second_factor: bool = False) -> None:
+    """A new login record, and the session and remember cookie that carry its token.
+
+    Someone who gave a code from the app keeps it for TWO_FACTOR_REMEMBER_DAYS (the server checks that on
+    every request, services/logins.py); anyone else for REMEMBER_COOKIE_DURATION."""
+    config = current_app.config
+    lifetime = (timedelta(days=config["TWO_FACTOR_REMEMBER_DAYS"]) if second_factor
+                else timedelta(seconds=config["REMEMBER_COOKIE_DURATION"]))
+    if current_user.is_authenticated:
+        logins.end(current_user.login_token)  # the login this browser had before stops here
+    logins.start(user, lifetime, second_factor=second_factor)
+    db.session.commit()
+    login_user(user, remember=True, duration=lifetime)
 
 
 @bp.post("/sprak")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from canvass.clock import utcnow
 from canvass.extensions import csrf, db
-from canvass.services import sync
+from canvass.services import logins, sync
 
 bp = Blueprint("sync", __name__, url_prefix="/api/sync/v1")
 
@@ -23,7 +23,7 @@ def _error(status: int, message: str):
 @login_required
 def device():
     """Issue a sync credential to this phone (the page asks once, while online and logged in)."""
-    token = sync.issue_device(current_user, request.headers.get("User-Agent", ""))
+    token = sync.issue_device(current_user, request.headers.get("User-Agent", ""), login_id=logins.login_id(current_user))
     return jsonify({"protocol": sync.PROTOCOL, "token": token})
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, User
-from canvass.services import actions, people, turfs
+from canvass.services import actions, logins, turfs
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium reaches for Google's services, which this network refuses.
@@ -55,22 +55,21 @@ def phone(browser):
     context.close()
 
 
-def join_as_daniel(context, live_server, branch):
-    """Daniel joins the branch from a fresh invite on the phone `context`; his page after joining."""
+def log_in_as_daniel(context, live_server):
+    """Daniel logs in on the phone `context` with a personal login link from his coordinator; his start page."""
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    invite = people.create_invite(branch, coordinator, 30)
+    _, token = logins.issue_link(daniel, coordinator, timedelta(hours=1))
     page = context.new_page()
-    page.goto(f"{live_server}/bli-med/{invite.token}")
-    page.get_by_label("Navn").fill(daniel.name)
-    page.get_by_label("Mobilnummer").fill(daniel.phone)
-    page.get_by_role("button", name="Bli med").click()
+    page.goto(f"{live_server}/inn/{token}")
+    page.get_by_role("button", name="Logg inn på denne telefonen").click()
+    page.wait_for_url(f"{live_server}/")
     return page
 
 
 @pytest.fixture
 def volunteer(live_server, browser):
-    """Daniel, joined by invite on his phone, with tonight's turf open and downloaded."""
+    """Daniel, logged in on his phone, with tonight's turf open and downloaded."""
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
     action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1),
@@ -78,7 +77,7 @@ def volunteer(live_server, browser):
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     actions.assign(action, turf, [daniel])
     context = browser.new_context(**PHONE)
-    page = join_as_daniel(context, live_server, sagene)
+    page = log_in_as_daniel(context, live_server)
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
     page.goto(walk_url)

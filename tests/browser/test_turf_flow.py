@@ -21,7 +21,7 @@ def tap_postal_code(page, code: str):
 
 
 def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, browser):
-    from tests.browser.conftest import PHONE, join_as_daniel
+    from tests.browser.conftest import PHONE, log_in_as_daniel
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     action = actions.create_action(sagene, "Dørbank på Torshov", "door", datetime(2026, 11, 26, 16, 30),
                                    "Torshovparken")
@@ -46,7 +46,7 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
     coordinator_phone.close()
 
     volunteer_phone = browser.new_context(**PHONE)
-    phone = join_as_daniel(volunteer_phone, live_server, sagene)
+    phone = log_in_as_daniel(volunteer_phone, live_server)
     phone.get_by_role("link", name=first_turf).click()
     phone.get_by_text("Kart", exact=True).click()
     phone.wait_for_selector("#map[data-loaded]")

@@ -182,7 +182,7 @@ def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Re
     if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
         return _rejected(_echo(event), N_("Ugyldig postnummer «%(value)s»."), value=_shown(postnummer))
     action_id = event.get("action_id")
-    if action_id is not None and action_id not in actions:
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
         return _rejected(_echo(event), N_("Ukjent aksjon."))
     action = actions.get(action_id)
     branch_id = action.branch_id if action else user.branch_id
@@ -215,7 +215,7 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
     if not _is_id(turf_id) or not _is_id(address_id) or address_id not in allowed.get(turf_id, ()):
         return _rejected(_echo(event), N_("Du kan ikke registrere besøk på denne adressen."))
     action_id = event.get("action_id")
-    if action_id is not None and action_id not in actions:
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
         return _rejected(_echo(event), N_("Ukjent aksjon."))
     unit = event.get("unit") or ""
     if not isinstance(unit, str) or len(unit) > 8:

@@ -399,7 +399,6 @@ SAID = {"visit": SAME, "note": ("organisation_id", "address_id", "text", "author
                   "recorded_at")}
 SAID_IN_CONVERSATION = ("topics", "words", "importance", "wants_membership", "wants_contact")
 SAID_IN_CONTACT = ("name", "phone", "email")
-TABLES = {"visit": Visit.__table__, "note": AddressNote.__table__, "input": Conversation.__table__}
 NOT_YOURS = N_("Bare dørbankere, koordinatorer og administratorer kan registrere.")
 CONFLICT = N_("En annen registrering har samme id.")
 
@@ -439,7 +438,7 @@ def _checked(event, user: User, allowed: dict[int, set[int]], actions: dict[int,
 
 
 def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
-    """For ids used before: their type and what the stored record says (None once it was purged or erased)."""
+    """For ids used before: their type and what the stored record says (None once the record was deleted)."""
     kinds = dict(db.session.execute(select(SyncEvent.client_uuid, SyncEvent.kind)
                                     .where(SyncEvent.client_uuid.in_(keys))).all())
     conversations = {c.visit_uuid: c for c in db.session.scalars(select(Conversation).where(
@@ -464,7 +463,7 @@ def _compare(event_id, kind: str, said: dict, earlier: tuple[str, dict | None]) 
     if earlier_kind != kind:
         return Result(event_id, "conflict", CONFLICT)
     if earlier_said is None:
-        # Stored once and since purged or erased: the phone may let go of it, it is never stored again.
+        # Stored once and deleted since: the phone may let go of it, and it is never stored again.
         return Result(event_id, "duplicate")
     if kind == "visit" and earlier_said["contact"] is None:
         # Contact details are deleted when consent is withdrawn or runs out; a replay must not bring them back
@@ -486,7 +485,7 @@ def ingest(user: User, events: list) -> list[Result]:
     allowed = _allowed(user, {e.get("turf_id") for e in dicts if _is_id(e.get("turf_id"))},
                        {e.get("address_id") for e in dicts if _is_id(e.get("address_id"))})
     results: list[Result | None] = [None] * len(events)
-    claims: dict[str, tuple[str, dict, dict]] = {}
+    claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []
     for index, event in enumerate(events):
         checked = _checked(event, user, allowed, actions)
@@ -510,25 +509,35 @@ def ingest(user: User, events: list) -> list[Result]:
             results[index] = Result(_echo(events[index]), "stored")
         else:
             results[index] = _compare(_echo(events[index]), kind, said, earlier.get(key, (kind, None)))
+    there = _store(dialect, user, {key: claim for key, claim in claims.items() if key in new})
+    if there:
+        earlier.update(_stored(there))
+        for key in there:
+            kind, _, said, _, index = claims[key]
+            results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
     for index, key, kind, said in repeats:
         results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
-    _store(dialect, user, {key: claim for key, claim in claims.items() if key in new})
     db.session.commit()
     return results
 
 
-def _store(dialect, user: User, claims: dict[str, tuple]) -> None:
-    """The records of ids claimed just now, each in its own table."""
+def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
+    """The records of ids claimed just now, each in its own table; the ids whose table held them already
+    (written before the ledger existed, or by a path other than sync) are returned to be compared."""
     visits = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "visit"}
+    notes = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"}
+    inputs = {key: {**row, "visit_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "input"}
+    stored = set()
     if visits:
-        stored = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
-        _store_extras(dialect, user, {key: visits[key] for key in stored},
-                      {key: claims[key][3] for key in stored})
-    notes = [{**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"]
+        new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
+        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
+        stored |= new
     if notes:
-        db.session.execute(AddressNote.__table__.insert(), notes)
-    for key, (kind, row, *_) in claims.items():
-        if kind == "input":
-            row = {**row, "visit_uuid": key}
-            row["id"] = db.session.execute(Conversation.__table__.insert().returning(Conversation.id), row).scalar_one()
+        stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
+    for key, row in inputs.items():
+        row["id"] = db.session.scalar(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
+            index_elements=["visit_uuid"]).returning(Conversation.id), row)
+        if row["id"] is not None:
             tallies.record([row])
+            stored.add(key)
+    return set(claims) - stored

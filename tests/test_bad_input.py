@@ -273,7 +273,7 @@ FORMS = [
     Case("a programme section without a title", "komite", form("/komite/program", {"title": ""}), (200, 302, 400),
          "Overskriften må ha mellom 1 og 200 tegn."),
     Case("a form of 2 MB", "anonymous", form("/login", {"email": "a@b.no", "password": "x" * (2 * 1024 * 1024)}),
-         (413,), "Det du sendte er for stort. Største tillatte størrelse her er 1 MB."),
+         (413,), "Det du sendte er for stort. Største tillatte størrelse her er 500 kB."),
     Case("a subject request with nothing to search for", "admin", form("/personvern/innsyn", {"phone": " "}),
          (200,), "Skriv mobilnummer eller e-post."),
 ]

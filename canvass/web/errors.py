@@ -34,7 +34,7 @@ def register(app):
     def too_large(e):
         # The cap depends on the page (canvass/web/limits.py): say the one that applied here.
         return render(413, gettext("Det du sendte er for stort. Største tillatte størrelse her er %(size)s.",
-                                   size=limits.shown(request.max_content_length)))
+                                   size=limits.shown(limits.cap(request))))
 
     @app.errorhandler(429)
     def too_many(e):

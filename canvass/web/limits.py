@@ -42,6 +42,13 @@ class _Capped:
         self._max_content_length = value
 
 
+def cap(request) -> int | None:
+    """The cap that applied to this request: a plain form is held in memory whole, so its field cap is its cap."""
+    if request.mimetype == "application/x-www-form-urlencoded" and request.max_form_memory_size is not None:
+        return min(request.max_content_length or request.max_form_memory_size, request.max_form_memory_size)
+    return request.max_content_length
+
+
 def shown(size: int | None) -> str:
     """A cap as people read it: 2 MB, 500 kB."""
     if size is None:

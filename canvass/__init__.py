@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from canvass import config
 from canvass.extensions import babel, compress, csrf, db, htmx, limiter, login, migrate
 from canvass.formatting import format_number
+from canvass.web import limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
+    limits.init_app(app)
     register_blueprints(app)
     register_commands(app)
     return app

@@ -34,7 +34,14 @@ def from_environment(instance_path: Path) -> dict:
         "GEONORGE_BASE_URL": os.environ.get("CANVASS_GEONORGE_URL", "https://nedlasting.geonorge.no/geonorge"),
         "TILE_URL": os.environ.get("CANVASS_TILE_URL", DEFAULT_TILE_URL),
         "TILE_ATTRIBUTION": ATTRIBUTION,
-        "MAX_CONTENT_LENGTH": 200 * 1024 * 1024,
+        # Request sizes (canvass/web/limits.py). Every page and API takes at most 1 MB, form fields 500 kB;
+        # the few views that need more name their own cap.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+        # The largest honest sync request: 50 events (static/sw.js) of at most 34 kB each (docs/sync.md).
+        "SYNC_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Geodata files uploaded by an admin (Matrikkelen for a large kommune runs to tens of MB).
+        "GEODATA_MAX_UPLOAD": int(os.environ.get("CANVASS_GEODATA_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         # Long enough for an evening of canvassing; offline records never need it (docs/sync.md).
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -132,26 +132,46 @@ function announce() {
   });
 }
 
+// After a 400 or 413 for a whole batch, the rest of this flush goes one event at a time.
+var oneByOne = false;
+
 function sendBatch(token) {
   return CanvassStore.all().then(function (all) {
-    var events = all.slice(0, BATCH);
+    var events = all.slice(0, oneByOne ? 1 : BATCH);
     if (!events.length) return false;
     return fetch("/api/sync/v1/events", {
       method: "POST", headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
       body: JSON.stringify({ protocol: 1, events: events })
     }).then(function (response) {
-      // A revoked credential: keep everything, the page asks for a new one when logged in.
-      if (response.status === 401) return CanvassStore.set("device-token", null).then(function () { return false; });
+      // A revoked credential, or a role that does not record: keep everything, the page asks for a new one.
+      if (response.status === 401 || response.status === 403) {
+        return CanvassStore.set("device-token", null).then(function () { return false; });
+      }
+      // The server can never take this request as it is (too large, unreadable): resending it would
+      // stick the outbox for ever. Send the events one by one; the one it still refuses is set aside
+      // with the reason, like a rejected event (docs/sync.md).
+      if ((response.status === 400 || response.status === 413) && events.length > 1) { oneByOne = true; return true; }
+      if (response.status === 400 || response.status === 413) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          return CanvassStore.fail(events[0], answer.error || String(response.status));
+        }).then(function () { return true; });
+      }
       if (!response.ok) throw new Error("sync " + response.status);
       return response.json().then(function (answer) {
         var byId = {};
         events.forEach(function (e) { byId[e.id] = e; });
         return Promise.all(answer.results.map(function (r) {
-          // Confirmed records leave the phone, contact details with them.
-          if (r.status === "stored" || r.status === "duplicate") return CanvassStore.remove(r.id);
-          return byId[r.id] ? CanvassStore.fail(byId[r.id], r.reason || r.status) : null;
+          var event = byId[r.id];
+          if (!event) return false;
+          // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason.
+          var done = r.status === "stored" || r.status === "duplicate" ? CanvassStore.remove(event.id)
+            : CanvassStore.fail(event, r.reason || r.status);
+          return done.then(function () { return true; });
         }));
-      }).then(function () { return true; });
+      }).then(function (done) {
+        // Go on only while events leave the outbox: an answer that names none of them must not loop.
+        return done.some(Boolean);
+      });
     });
   });
 }
@@ -173,6 +193,7 @@ function flush(force) {
     nextTry = Date.now() + Math.min(5000 * Math.pow(2, failures - 1), 300000);
   }).then(function () {
     flushing = null;
+    oneByOne = false;
     return announce();
   });
   return flushing;

@@ -33,6 +33,8 @@ def world(databases_, demo_template):
         app.token = sync.issue_device(daniel, "test")
         baerum = db.session.scalar(select(Branch).join(Organisation).where(Organisation.name == "Bærum").limit(1))
         app.baerum_action = actions.create_action(baerum, "Bekkestua", "door", datetime.now()).id
+        frogner = db.session.scalar(select(Branch).where(Branch.name == "Frogner"))
+        app.frogner_action = actions.create_action(frogner, "Stand på Majorstuen", "stand", datetime.now()).id
         app.turf, app.action, app.branch = turf.id, action.id, sagene.id
         app.door = next(s.address_id for s in turf.stops if s.doors)
         app.foreign_door = db.session.scalar(select(Address.id).where(Address.postnummer == "0254").limit(1))
@@ -93,6 +95,13 @@ def api(body, token=True, raw=False):
     return send
 
 
+def nested(depth: int):
+    value = "H0101"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def events(*make):
     return lambda app: {"protocol": 1, "events": [m(app) for m in make]}
 
@@ -111,9 +120,38 @@ def form(path, data=None, files=None):
 
 REJECTED = (200,)
 SYNC = [
-    Case("the body is not JSON", "daniel", api(b"{events: [", raw=True), (400,), "Ugyldig forespørsel."),
-    Case("the JSON is a list, not an object", "daniel", api([{"id": 1}]), (400,), "Ugyldig forespørsel."),
-    Case("events is not a list", "daniel", api({"protocol": 1, "events": {"id": 1}}), (400,), "Ugyldig forespørsel."),
+    Case("the body is not JSON", "daniel", api(b"{events: [", raw=True), (400,),
+         "Ugyldig forespørsel: sendingen er ikke gyldig JSON."),
+    Case("the JSON is a list, not an object", "daniel", api([{"id": 1}]), (400,),
+         "Ugyldig forespørsel: sendingen må være et JSON-objekt med «events»."),
+    Case("events is not a list", "daniel", api({"protocol": 1, "events": {"id": 1}}), (400,),
+         "Ugyldig forespørsel: «events» må være en liste."),
+    Case("JSON nested 100,000 deep", "daniel", api(b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", raw=True),
+         (400,), "Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst 8 nivåer)."),
+    Case("an event nested 20 deep", "daniel", api(lambda app: {"events": [visit(app, unit=nested(20))]}), (400,),
+         "Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst 8 nivåer)."),
+    Case("a body of 31 MB", "daniel", api(b'{"events": [], "fyll": "' + b"x" * (31 * 1024 * 1024) + b'"}', raw=True),
+         (413,), "Sendingen er for stor (høyst 2 MB)."),
+    Case("an id of 5,000 digits", "daniel", api(b'{"events": [{"id": ' + b"9" * 5000 + b', "type": "visit"}]}',
+                                                 raw=True), REJECTED, reason="Ugyldig id på registreringen."),
+    Case("a time in year 1 an hour east of UTC", "daniel", api(events(lambda app: visit(
+        app, recorded_at="0001-01-01T00:30:00+01:00"))), REJECTED, reason="Tidspunktet for registreringen er ugyldig."),
+    Case("a time at the end of year 9999 west of UTC", "daniel", api(events(lambda app: visit(
+        app, recorded_at="9999-12-31T23:59:59-01:00"))), REJECTED, reason="Tidspunktet for registreringen er ugyldig."),
+    Case("an importance of true", "daniel", api(events(lambda app: talk(app, {"importance": True}))), REJECTED,
+         reason="Samtaleinnholdet er ugyldig."),
+    Case("a door that is a list", "daniel", api(events(lambda app: visit(app, unit=["H0101"]))), REJECTED,
+         reason="Ugyldig dør «['H0101']»."),
+    Case("a visit's id resent as stand input", "daniel", api(events(lambda app: {
+        "id": app.stored_id, "type": "input", "conversation": {"topics": ["bolig"]},
+        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="En annen registrering har samme id."),
+    Case("stand input under another branch's action", "daniel", api(events(lambda app: {
+        "id": str(uuid.uuid4()), "type": "input", "action_id": app.frogner_action, "conversation": {"topics": ["bolig"]},
+        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Ukjent aksjon."),
+    Case("stand input from another branch's postal code", "daniel", api(events(lambda app: {
+        "id": str(uuid.uuid4()), "type": "input", "postnummer": "0253", "conversation": {"topics": ["bolig"]},
+        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED,
+        reason="Postnummeret 0253 hører ikke til lagets område."),
     Case("a batch of 201 events", "daniel", api(lambda app: {"events": [visit(app) for _ in range(201)]}), (413,),
          "For mange registreringer i én sending"),
     Case("no credential", "daniel", api(events(visit), token=None), (401,), "Telefonen er ikke registrert"),
@@ -233,6 +271,8 @@ FORMS = [
          "Minste gruppe må være et helt tall på minst 5."),
     Case("a programme section without a title", "komite", form("/komite/program", {"title": ""}), (200, 302, 400),
          "Overskriften må ha mellom 1 og 200 tegn."),
+    Case("a form of 2 MB", "anonymous", form("/login", {"email": "a@b.no", "password": "x" * (2 * 1024 * 1024)}),
+         (413,), "Det du sendte er for stort. Største tillatte størrelse her er 500 kB."),
     Case("a subject request with nothing to search for", "admin", form("/personvern/innsyn", {"phone": " "}),
          (200,), "Skriv mobilnummer eller e-post."),
 ]
@@ -320,3 +360,70 @@ def test_the_sync_endpoint_answers_any_body_with_a_4xx_or_results(world, body):
             "Authorization": f"Bearer {world.token}", "Content-Type": "application/json"})
         assert response.status_code in (200, 400)
         assert json.loads(response.get_data(as_text=True))["protocol"] == sync.PROTOCOL
+
+
+def _edge_time(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+OFFSETS = st.builds(timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59),
+                                            max_value=timedelta(hours=23, minutes=59)))
+# Times at both ends of the calendar (where moving to UTC overflows), around now, and strings that only look like times.
+TIMES = (st.sampled_from(["0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00Z",
+                          "9999-12-31T23:59:59.999999+14:00", "2026-02-30T18:00:00+01:00", "T", "Z", "-1"])
+         | st.datetimes(timezones=OFFSETS).map(_edge_time)
+         | st.datetimes(min_value=datetime.now() - timedelta(days=70), max_value=datetime.now() + timedelta(days=2),
+                        timezones=OFFSETS).map(_edge_time))
+# Whole numbers beyond any column, beyond Python's int-from-text limit (a placeholder, written as digits into the body),
+# and floats including NaN and infinities (which Python's JSON reads).
+NUMBERS = (st.integers(min_value=2 ** 31, max_value=2 ** 70) | st.integers(min_value=-2 ** 70, max_value=0)
+           | st.integers(min_value=19, max_value=6000).map(lambda digits: f"@@DIGITS{digits}@@") | st.floats())
+NESTED = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                            max_size=3), max_leaves=25)
+HOSTILE = TIMES | NUMBERS | NESTED | JUNK
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(HOSTILE,
+       st.sampled_from(["id", "type", "outcome", "turf_id", "address_id", "recorded_at", "conversation", "contact",
+                        "corrects", "unit", "text", "postnummer", "action_id"]),
+       st.sampled_from(["visit", "note", "input"]))
+def test_a_bad_field_is_refused_alone_and_the_good_events_beside_it_are_stored(world, junk, key, kind):
+    """The attack that stuck a phone's outbox: one event with a hostile field in a batch must never fail the batch."""
+    with world.app_context():
+        now = datetime.now(timezone.utc).isoformat()
+        base = {"visit": talk(world),
+                "note": {"id": str(uuid.uuid4()), "type": "note", "turf_id": world.turf, "address_id": world.door,
+                         "text": "Kodelås", "recorded_at": now},
+                "input": {"id": str(uuid.uuid4()), "type": "input", "action_id": world.action, "postnummer": "0473",
+                          "conversation": {"topics": ["bolig"], "words": "Bussen"}, "recorded_at": now}}[kind]
+        bad = {**base, key: junk}
+        good_note = {"id": str(uuid.uuid4()), "type": "note", "turf_id": world.turf, "address_id": world.door,
+                     "text": "Ringeklokka virker ikke", "recorded_at": now}
+        body = json.dumps({"protocol": 1, "events": [visit(world), bad, good_note]})
+        body = re.sub(r'"@@DIGITS(\d+)@@"', lambda found: "9" * int(found.group(1)), body)
+        before = stored_records()
+        response = world.clients["daniel"].post("/api/sync/v1/events", data=body.encode(), headers={
+            "Authorization": f"Bearer {world.token}", "Content-Type": "application/json"})
+        answer = response.get_json()
+        if _depth(bad) + 2 > sync.MAX_DEPTH:
+            # Nesting no phone sends refuses the request as a whole, with a reason, and stores nothing.
+            assert response.status_code == 400 and "for dypt nøstet" in answer["error"]
+            assert stored_records() == before
+            return
+        assert response.status_code == 200, response.get_data(as_text=True)
+        first, middle, last = answer["results"]
+        assert first["status"] == "stored" and last["status"] == "stored"
+        assert middle["status"] == "stored" or (middle["status"] in ("rejected", "conflict") and middle["reason"])
+        if bad["id"] is None or isinstance(bad["id"], str) and not bad["id"].startswith("@@DIGITS"):
+            # The phone finds its event in the answer by the id it sent, whatever that was.
+            assert middle["id"] == bad["id"]
+        assert stored_records() - before == 2 + (middle["status"] == "stored")

@@ -53,4 +53,4 @@ def test_uploads_over_200_mb_are_refused_before_reading_them(client):
     response = client.post("/admin/geodata", data=b"x" * 10, content_type="multipart/form-data; boundary=x",
                            environ_overrides={"CONTENT_LENGTH": str(200 * 1024 * 1024 + 1)})
     assert response.status_code == 413
-    assert "Fila er for stor. Største tillatte størrelse er 200 MB." in response.get_data(as_text=True)
+    assert "Det du sendte er for stort. Største tillatte størrelse her er 200 MB." in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Records from the phone reach the server exactly once, however often and however late they are sent."""
+import hashlib
 import json
 import threading
 import urllib.request
@@ -9,9 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Branch, Device, Outcome, Turf, Visit
-from canvass.services import sync, turfs
-from tests.conftest import daniels_turf_tonight
+from canvass.models import Branch, Device, Outcome, Turf, User, Visit
+from canvass.privacy import consent
+from canvass.services import actions, sync, turfs
+from tests.conftest import csrf_token, daniels_turf_tonight, login, post
+from tests.http import HttpClient
+from tests.snapshot import snapshot
 
 
 def one(model, **where):
@@ -163,3 +167,177 @@ def test_a_server_dying_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothi
     results = send(client, field["token"], batch).get_json()["results"]
     assert [r["status"] for r in results] == ["duplicate"] * 10 + ["stored"] * 20
     assert stored() == 30
+
+
+# Replays of the outside tester's attacks (issue 13, findings 7 and 11), over real HTTP against a live server.
+
+def _talk(field, **fields):
+    """A conversation at Daniel's first door, with a resident who wants contact and said yes to it."""
+    event = events(field, 1, outcome="conversation")[0]
+    event["conversation"] = {"topics": ["bolig"], "words": "Husleia er for høy", "importance": 2,
+                             "wants_membership": False, "wants_contact": True}
+    event["contact"] = {"consent": True, "consent_version": consent.VERSION, "name": "Kari Nordmann",
+                        "phone": "41234567", "email": ""}
+    return {**event, **fields}
+
+
+def _note(field, **fields):
+    return {"id": str(uuid.uuid4()), "type": "note", "turf_id": field["turf"].id,
+            "address_id": field["turf"].stops[0].address_id, "text": "Dørkode 1234",
+            "recorded_at": datetime.now(timezone.utc).isoformat(), **fields}
+
+
+def _input(field, **fields):
+    return {"id": str(uuid.uuid4()), "type": "input", "action_id": field["action"].id, "postnummer": "0473",
+            "conversation": {"topics": ["klima"], "words": "Mer sykkelvei", "importance": 3},
+            "recorded_at": datetime.now(timezone.utc).isoformat(), **fields}
+
+
+def _statuses(response):
+    assert response.status_code == 200, response.text
+    return [(r["status"], r.get("reason")) for r in response.json()["results"]]
+
+
+CONFLICT = ("conflict", "En annen registrering har samme id.")
+
+
+def test_a_replay_with_a_changed_conversation_contact_note_or_input_is_a_conflict_and_changes_nothing(
+        live_server, field):
+    phone = HttpClient(live_server)
+    talk, note, said = _talk(field), _note(field), _input(field)
+    assert _statuses(send(phone, field["token"], [talk, note, said])) == [("stored", None)] * 3
+    assert _statuses(send(phone, field["token"], [talk, note, said])) == [("duplicate", None)] * 3
+    before = snapshot()
+    changed = [
+        {**talk, "conversation": {**talk["conversation"], "words": "Husleia er grei"}},
+        {**talk, "conversation": {**talk["conversation"], "topics": ["skole"]}},
+        {**talk, "conversation": {**talk["conversation"], "importance": 3}},
+        {**talk, "contact": {**talk["contact"], "phone": "99887766"}},
+        {**talk, "contact": {**talk["contact"], "name": "Ola Nordmann"}},
+        {**talk, "unit": "H0201"},
+        {**note, "text": "Dørkode 9999"},
+        {**note, "address_id": field["turf"].stops[1].address_id},
+        {**said, "conversation": {**said["conversation"], "words": "Færre sykkelveier"}},
+        {**said, "postnummer": None},
+    ]
+    for event in changed:
+        assert _statuses(send(phone, field["token"], [event])) == [CONFLICT], event
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_one_id_names_one_record_of_one_type_ever(live_server, field):
+    phone = HttpClient(live_server)
+    visit, note, said = events(field, 1)[0], _note(field), _input(field)
+    assert _statuses(send(phone, field["token"], [visit, note, said])) == [("stored", None)] * 3
+    before = snapshot()
+    reused = [_input(field, id=visit["id"]), _note(field, id=visit["id"]), _input(field, id=note["id"]),
+              {**events(field, 1)[0], "id": said["id"]}, _note(field, id=said["id"].upper())]
+    assert _statuses(send(phone, field["token"], reused)) == [CONFLICT] * 5
+    db.session.expire_all()
+    assert snapshot() == before
+    # Within one batch too: the second use of an id is compared with the first.
+    twice = _input(field)
+    assert _statuses(send(phone, field["token"], [twice, _note(field, id=twice["id"]), twice])) == [
+        ("stored", None), CONFLICT, ("duplicate", None)]
+
+
+def test_a_committee_member_can_neither_get_a_device_token_nor_record(live_server, field):
+    member = HttpClient(live_server)
+    login(member, "komite@oslo.demo")
+    before = snapshot()
+    response = member.post("/api/sync/v1/device", headers={"X-CSRFToken": csrf_token(member, "/")})
+    assert response.status_code == 403 and "registrere" in response.json()["error"]
+    # A token issued before this rule, or to someone whose role changed since, is refused as well.
+    with pytest.raises(PermissionError):
+        sync.issue_device(one(User, email="komite@oslo.demo"))
+    token = "utstedt-før-regelen"
+    db.session.add(Device(user_id=one(User, email="komite@oslo.demo").id, label="gammel",
+                          token_hash=hashlib.sha256(token.encode()).hexdigest()))
+    db.session.commit()
+    before = snapshot()
+    response = send(HttpClient(live_server), token, [_input(field)])
+    assert response.status_code == 403 and "registrere" in response.json()["error"]
+    response = post(member, "/felt/innspill", {"topic": "bolig", "words": "Noe", "action_id": field["action"].id})
+    assert response.status_code in (400, 403)
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_stand_input_goes_only_under_ones_own_actions_and_their_territory(live_server, field):
+    phone = HttpClient(live_server)
+    frogner = one(Branch, name="Frogner")
+    frogner_action = actions.create_action(frogner, "Stand på Majorstuen", "stand", datetime.now())
+    before = snapshot()
+    refused = [_input(field, action_id=frogner_action.id), _input(field, action_id=frogner_action.id, postnummer=None),
+               _input(field, postnummer="0253"), _input(field, postnummer="9999"),
+               _input(field, action_id=None, postnummer="0253")]
+    results = _statuses(send(phone, field["token"], refused))
+    assert [status for status, _ in results] == ["rejected"] * 5, results
+    assert results[0][1] == "Ukjent aksjon." and results[2][1] == "Postnummeret 0253 hører ikke til lagets område."
+    db.session.expire_all()
+    assert snapshot() == before
+    assert _statuses(send(phone, field["token"], [_input(field), _input(field, action_id=None, postnummer=None)])) == [
+        ("stored", None)] * 2
+
+
+def test_a_visit_under_another_branchs_action_is_refused(live_server, field):
+    frogner_action = actions.create_action(one(Branch, name="Frogner"), "Frogner", "door", datetime.now())
+    results = _statuses(send(HttpClient(live_server), field["token"], events(field, 1) + [
+        {**events(field, 1)[0], "action_id": frogner_action.id}]))
+    assert results == [("stored", None), ("rejected", "Ukjent aksjon.")]
+
+
+@pytest.mark.parametrize("recorded_at", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00",
+                                         "0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59.999999+00:00"])
+def test_a_time_at_the_edge_of_the_calendar_is_refused_alone_and_the_rest_of_the_batch_is_stored(
+        live_server, field, recorded_at):
+    batch = events(field, 3)
+    batch[1]["recorded_at"] = recorded_at
+    assert _statuses(send(HttpClient(live_server), field["token"], batch)) == [
+        ("stored", None), ("rejected", "Tidspunktet for registreringen er ugyldig."), ("stored", None)]
+
+
+def test_deeply_nested_json_and_wrong_top_level_types_get_a_400_with_a_reason(live_server, field):
+    phone = HttpClient(live_server)
+    headers = {"Authorization": f"Bearer {field['token']}", "Content-Type": "application/json"}
+    nested = '{"events": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+    deep_event = '{"events": [{"id": "x", "conversation": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}]}"
+    bodies = {nested: "dypt", deep_event: "dypt", "[]": "objekt", '"events"': "objekt", "17": "objekt",
+              "null": "objekt", '{"events": {"id": 1}}': "liste", '{"events": "alle"}': "liste",
+              '{"events": [1, 2], "protocol": 1' : "JSON", "": "JSON"}
+    for body, reason in bodies.items():
+        response = phone.post("/api/sync/v1/events", data=body.encode(), headers=headers)
+        assert response.status_code == 400, (body[:40], response.status_code, response.text[:300])
+        assert reason in response.json()["error"], response.json()
+    assert stored() == 0
+
+
+def test_an_oversized_body_is_refused_with_413_before_it_is_read(live_server, field):
+    phone = HttpClient(live_server)
+    padding = "x" * (31 * 1024 * 1024)
+    body = json.dumps({"protocol": 1, "events": events(field, 1), "padding": padding}).encode()
+    response = phone.post("/api/sync/v1/events", data=body, headers={
+        "Authorization": f"Bearer {field['token']}", "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"].startswith("Sendingen er for stor")
+    # Forms have a small cap of their own, far below what the sync API takes.
+    response = phone.post("/login", data={"email": "a@b.no", "password": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413 and "for stor" in response.text
+    assert stored() == 0
+
+
+def test_the_largest_batch_an_honest_phone_sends_fits_under_the_cap(live_server, demo_app, field):
+    """Fifty conversations (the service worker's batch) with every field at its longest, in the costliest characters."""
+    longest = []
+    for event in events(field, 50, outcome="conversation"):
+        event["conversation"] = {"topics": ["\u0001" * 60] * 20, "words": "\u0001" * 4000,
+                                 "importance": 3, "wants_membership": True, "wants_contact": True}
+        event["contact"] = {"consent": True, "consent_version": consent.VERSION, "name": "\u0001" * 100,
+                            "phone": "+4741234567", "email": "\u0001" * 198 + "@x"}
+        longest.append(event)
+    body = json.dumps({"protocol": 1, "events": longest}, ensure_ascii=False).encode()
+    assert demo_app.config["MAX_CONTENT_LENGTH"] < len(body) <= demo_app.config["SYNC_MAX_CONTENT_LENGTH"]
+    response = HttpClient(live_server).post("/api/sync/v1/events", data=body, headers={
+        "Authorization": f"Bearer {field['token']}", "Content-Type": "application/json"})
+    assert response.status_code == 200

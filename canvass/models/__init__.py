@@ -5,7 +5,7 @@ from canvass.models.people import Invite, Login, LoginLink, Role, User
 from canvass.models.turf import Turf, TurfAddress
 from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
 from canvass.models.visit import Outcome, Visit
-from canvass.models.device import Device
+from canvass.models.device import Device, SyncEvent
 from canvass.models.conversation import AddressNote, Conversation
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
 from canvass.models.insight import (Committee, ConsideredInput, ConversationTopic, InputTag, InputTally,
@@ -14,7 +14,7 @@ from canvass.models.insight import (Committee, ConsideredInput, ConversationTopi
 __all__ = [
     "Committee", "ConsideredInput", "ConversationTopic", "InputTag", "InputTally", "ProgrammeSection", "Report",
     "SectionLink", "Tag", "Theme", "ThemeMember",
-    "AddressNote", "AuditEntry", "ConsentRecord", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "Turf", "TurfAddress", "Visit",
+    "AddressNote", "AuditEntry", "ConsentRecord", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "SyncEvent", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Login", "LoginLink", "Municipality",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

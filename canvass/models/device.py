@@ -1,4 +1,5 @@
-"""A phone's sync credential: issued to a logged-in person, used to replay records made offline."""
+"""A phone's sync credential (issued to a logged-in person, used to replay records made offline) and the ledger
+of the ids its records used."""
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, String
@@ -21,3 +22,17 @@ class Device(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship("User")
+
+
+class SyncEvent(db.Model):
+    """One row per id a phone ever used: an id names one record of one type, for ever (docs/sync.md).
+
+    The record itself lives in its own table (visit, address_note, conversation); this row holds only the
+    id and the type, so a replay under another type is a conflict, and a record that was purged or erased
+    is not stored again when an old outbox is replayed.
+    """
+
+    __tablename__ = "sync_event"
+
+    client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))

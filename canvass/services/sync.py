@@ -6,6 +6,7 @@ phone), a repeat with different content as a conflict (never stored). The protoc
 docs/sync.md.
 """
 import hashlib
+import json
 import re
 import secrets
 import uuid
@@ -19,8 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import (Action, Address, AddressNote, Assignment, BranchPostalCode, ConsentRecord, Contact,
-                            Conversation, Device, Outcome, Role, Signup, Turf, User, Visit)
+from canvass.models import (Action, Address, AddressNote, Assignment, Branch, BranchPostalCode, ConsentRecord,
+                            Contact, Conversation, Device, Outcome, Role, Signup, SyncEvent, Turf, User, Visit)
 from canvass.privacy import consent
 from canvass.services import tallies
 
@@ -31,6 +32,20 @@ CLOCK_SKEW = timedelta(hours=1)
 OLDEST = timedelta(days=60)
 
 
+# The roles that record doors and input (docs/sync.md); a committee member only reads.
+RECORDING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CANVASSER})
+# How deep an honest batch nests: {events: [{conversation: {topics: [...]}}]} is five levels.
+MAX_DEPTH = 8
+# Longer numbers than any id or count become floats, which no field accepts (Python's int() of a
+# 5,000-digit literal would raise and fail the whole batch).
+MAX_DIGITS = 18
+
+
+def may_record(user: User) -> bool:
+    """Whether this person records doors and input, and so may hold a phone's sync credential."""
+    return user.role in RECORDING_ROLES
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -39,6 +54,8 @@ def issue_device(user: User, label: str = "", login_id: int | None = None) -> st
     """A new sync credential for one phone; only its hash is stored, the token is shown once.
 
     `login_id`: the login it is issued in, whose logout ends it too (services/logins.py)."""
+    if not may_record(user):
+        raise PermissionError(user.role)
     token = secrets.token_urlsafe(32)
     db.session.add(Device(user_id=user.id, token_hash=_hash(token), label=label[:200], login_id=login_id))
     db.session.commit()
@@ -52,9 +69,40 @@ def device_for(token: str) -> Device | None:
     return device
 
 
+def _too_deep(value) -> bool:
+    """Whether JSON nests deeper than an honest batch; iterative, so no depth can exhaust the stack."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_batch(body: bytes) -> list | tuple[str, dict]:
+    """The events of a request body, or why the request as a whole cannot be read (message, parameters)."""
+    try:
+        payload = json.loads(body, parse_int=lambda digits: int(digits) if len(digits) <= MAX_DIGITS else float(digits))
+    except RecursionError:
+        return N_("Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst %(max)s nivåer)."), {"max": MAX_DEPTH}
+    except ValueError:  # also UnicodeDecodeError
+        return N_("Ugyldig forespørsel: sendingen er ikke gyldig JSON."), {}
+    if _too_deep(payload):
+        return N_("Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst %(max)s nivåer)."), {"max": MAX_DEPTH}
+    if not isinstance(payload, dict):
+        return N_("Ugyldig forespørsel: sendingen må være et JSON-objekt med «events»."), {}
+    if not isinstance(payload.get("events"), list):
+        return N_("Ugyldig forespørsel: «events» må være en liste."), {}
+    return payload["events"]
+
+
 @dataclass
 class Result:
-    id: str
+    id: object
     status: str
     reason: str | None = None
     params: dict | None = None
@@ -65,18 +113,26 @@ def _is_id(value) -> bool:
     return type(value) is int and 0 < value < 2 ** 31
 
 
+def _shown(value) -> str:
+    """A value as a reason may quote it: short, whatever was sent."""
+    return str(value)[:40]
+
+
 def _rejected(event_id, message, **params) -> Result:
-    return Result(str(event_id), "rejected", message, params)
+    return Result(event_id, "rejected", message, params)
 
 
 def _parse_time(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            return None
+        # Near year 1 or 9999, moving to UTC leaves the calendar: OverflowError.
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _recorded_at(event: dict) -> datetime | None:
@@ -86,95 +142,103 @@ def _recorded_at(event: dict) -> datetime | None:
     return moment if moment is not None and now - OLDEST <= moment <= now + CLOCK_SKEW else None
 
 
-def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: set[int]) -> dict | Result:
-    """The Visit row an event asks for, or why it cannot be stored."""
-    event_id = _event_id(event)
-    if event_id is None:
-        return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
-    if event.get("type") != "visit":
-        return _rejected(event_id, N_("Ukjent type registrering."))
-    return _checked_visit(event_id, event, user, allowed, actions)
+def _echo(event):
+    """The id as the phone sent it, so the phone finds its event in the answer whatever it sent."""
+    value = event.get("id") if isinstance(event, dict) else None
+    return value if value is None or isinstance(value, str) else _shown(value)
 
 
 def _event_id(event: dict) -> str | None:
+    value = event.get("id")
     try:
-        return str(uuid.UUID(str(event.get("id"))))
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
     except ValueError:
         return None
 
 
 def _note_row(event: dict, user: User, allowed: dict[int, set[int]]) -> dict | Result:
     """A note about a door (door code, broken bell) for the next canvasser."""
-    event_id = _event_id(event)
-    if event_id is None:
-        return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
     text = event.get("text")
     recorded_at = _recorded_at(event)
     if not isinstance(text, str) or not 0 < len(text.strip()) <= 200 or recorded_at is None:
-        return _rejected(event_id, N_("Notatet må ha mellom 1 og 200 tegn."))
+        return _rejected(_echo(event), N_("Notatet må ha mellom 1 og 200 tegn."))
     turf_id, address_id = event.get("turf_id"), event.get("address_id")
     if not _is_id(turf_id) or not _is_id(address_id) or address_id not in allowed.get(turf_id, ()):
-        return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
+        return _rejected(_echo(event), N_("Du kan ikke registrere besøk på denne adressen."))
     # Filed under the turf's branch, whose walk lists alone show it (one look-up per note; notes are few).
-    return {"client_uuid": event_id, "organisation_id": user.organisation_id, "address_id": event["address_id"],
-            "branch_id": db.session.get(Turf, turf_id).branch_id,
-            "text": text.strip(), "author_id": user.id, "recorded_at": recorded_at, "received_at": utcnow()}
+    return {"organisation_id": user.organisation_id, "address_id": address_id,
+            "branch_id": db.session.get(Turf, turf_id).branch_id, "text": text.strip(),
+            "author_id": user.id, "recorded_at": recorded_at, "received_at": utcnow()}
 
 
-def _input_row(event: dict, user: User) -> dict | Result:
-    """Input not tied to a door (a stand, a street talk): what was said, and the area if the person gave one."""
-    event_id = _event_id(event)
-    if event_id is None:
-        return _rejected(event.get("id"), N_("Ugyldig id på registreringen."))
+def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Result:
+    """Input not tied to a door (a stand, a street talk): what was said, and the area if the person gave one.
+
+    It goes under one of the actions the person may record under, or under their own branch, and the
+    area must lie in that branch's territory: a tampered request cannot file input for another branch."""
     conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION)
     recorded_at = _recorded_at(event)
     if recorded_at is None:
-        return _rejected(event_id, N_("Tidspunktet for registreringen er ugyldig."))
+        return _rejected(_echo(event), N_("Tidspunktet for registreringen er ugyldig."))
     if not isinstance(conversation, dict) or not (conversation["topics"] or conversation["words"]):
-        return _rejected(event_id, N_("Innspillet må ha et tema eller noen ord."))
+        return _rejected(_echo(event), N_("Innspillet må ha et tema eller noen ord."))
     postnummer = event.get("postnummer") or None
     if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
-        return _rejected(event_id, N_("Ugyldig postnummer «%(value)s»."), value=str(postnummer))
-    action = db.session.get(Action, event["action_id"]) if _is_id(event.get("action_id")) else None
-    if event.get("action_id") is not None and (action is None or action.organisation_id != user.organisation_id):
-        return _rejected(event_id, N_("Ukjent aksjon."))
-    return {**conversation, "visit_uuid": event_id, "organisation_id": user.organisation_id,
-            "branch_id": action.branch_id if action else user.branch_id, "action_id": action.id if action else None,
-            "address_id": None, "postnummer": postnummer, "district_number": None, "recorded_at": recorded_at}
+        return _rejected(_echo(event), N_("Ugyldig postnummer «%(value)s»."), value=_shown(postnummer))
+    action_id = event.get("action_id")
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
+        return _rejected(_echo(event), N_("Ukjent aksjon."))
+    action = actions.get(action_id)
+    branch_id = action.branch_id if action else user.branch_id
+    if postnummer is not None and not _in_territory(user, branch_id, postnummer):
+        return _rejected(_echo(event), N_("Postnummeret %(value)s hører ikke til lagets område."), value=postnummer)
+    return {**conversation, "organisation_id": user.organisation_id, "branch_id": branch_id,
+            "action_id": action.id if action else None, "address_id": None, "postnummer": postnummer,
+            "district_number": None, "recorded_at": recorded_at}
 
 
-def _checked_visit(event_id: str, event: dict, user: User, allowed: dict[int, set[int]], actions: set[int]
-                   ) -> dict | Result:
+def _in_territory(user: User, branch_id: int | None, postnummer: str) -> bool:
+    """Whether the postal code is the branch's, or for input under no branch (an admin's), the organisation's."""
+    query = select(BranchPostalCode.postnummer).join(Branch).where(
+        BranchPostalCode.postnummer == postnummer, Branch.organisation_id == user.organisation_id)
+    if branch_id is not None:
+        query = query.where(BranchPostalCode.branch_id == branch_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]) -> dict | Result:
+    """The Visit row an event asks for (with its conversation and contact details), or why it cannot be stored."""
     try:
         outcome = Outcome(event.get("outcome"))
     except ValueError:
-        return _rejected(event_id, N_("Ukjent resultat «%(value)s»."), value=str(event.get("outcome")))
+        return _rejected(_echo(event), N_("Ukjent resultat «%(value)s»."), value=_shown(event.get("outcome")))
     recorded_at = _recorded_at(event)
     if recorded_at is None:
-        return _rejected(event_id, N_("Tidspunktet for registreringen er ugyldig."))
-    now = utcnow()
+        return _rejected(_echo(event), N_("Tidspunktet for registreringen er ugyldig."))
     turf_id, address_id = event.get("turf_id"), event.get("address_id")
     if not _is_id(turf_id) or not _is_id(address_id) or address_id not in allowed.get(turf_id, ()):
-        return _rejected(event_id, N_("Du kan ikke registrere besøk på denne adressen."))
+        return _rejected(_echo(event), N_("Du kan ikke registrere besøk på denne adressen."))
     action_id = event.get("action_id")
     if action_id is not None and (not _is_id(action_id) or action_id not in actions):
-        return _rejected(event_id, N_("Ukjent aksjon."))
+        return _rejected(_echo(event), N_("Ukjent aksjon."))
+    unit = event.get("unit") or ""
+    if not isinstance(unit, str) or len(unit) > 8:
+        return _rejected(_echo(event), N_("Ugyldig dør «%(value)s»."), value=_shown(unit))
     corrects = event.get("corrects")
     if corrects is not None:
         try:
-            corrects = str(uuid.UUID(str(corrects)))
+            corrects = str(uuid.UUID(corrects if isinstance(corrects, str) else ""))
         except ValueError:
-            return _rejected(event_id, N_("Ugyldig id på registreringen som angres."))
+            return _rejected(_echo(event), N_("Ugyldig id på registreringen som angres."))
     conversation = _conversation(event.get("conversation"), outcome)
     if isinstance(conversation, str):
-        return _rejected(event_id, conversation)
+        return _rejected(_echo(event), conversation)
     contact = _contact(event.get("contact"), conversation)
     if isinstance(contact, str):
-        return _rejected(event_id, contact)
-    return {"_conversation": conversation, "_contact": contact, "client_uuid": event_id, "organisation_id": user.organisation_id, "action_id": event.get("action_id"),
-            "turf_id": turf_id, "address_id": address_id, "unit": str(event.get("unit") or "")[:8],
-            "outcome": outcome, "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": now,
-            "corrects": corrects}
+        return _rejected(_echo(event), contact)
+    return {"_conversation": conversation, "_contact": contact, "organisation_id": user.organisation_id,
+            "action_id": action_id, "turf_id": turf_id, "address_id": address_id, "unit": unit, "outcome": outcome,
+            "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
 
 
 def _conversation(data, outcome: Outcome) -> dict | str | None:
@@ -188,7 +252,7 @@ def _conversation(data, outcome: Outcome) -> dict | str | None:
     importance = data.get("importance")
     if (not isinstance(topics, list) or len(topics) > 20 or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
             or not isinstance(words, str) or len(words) > 4000
-            or importance not in (None, 1, 2, 3)):
+            or not (importance is None or type(importance) is int and 1 <= importance <= 3)):
         return N_("Samtaleinnholdet er ugyldig.")
     return {"topics": "\n".join(t.strip() for t in topics), "words": words.strip(), "importance": importance,
             "wants_membership": bool(data.get("wants_membership")), "wants_contact": bool(data.get("wants_contact"))}
@@ -203,9 +267,10 @@ def _contact(data, conversation: dict | None) -> dict | str | None:
         return N_("Kontaktinformasjon kan bare lagres når beboeren vil bli medlem eller kontaktet.")
     if data.get("consent_version") != consent.VERSION or data.get("consent") is not True:
         return N_("Kontaktinformasjon kan bare lagres med samtykke.")
-    name = str(data.get("name") or "").strip()
-    phone = re.sub(r"\s", "", str(data.get("phone") or "")) or None
-    email = str(data.get("email") or "").strip() or None
+    fields = [data.get(key) or "" for key in ("name", "phone", "email")]
+    if not all(isinstance(value, str) for value in fields):
+        return N_("Kontaktinformasjonen er ufullstendig eller ugyldig.")
+    name, phone, email = fields[0].strip(), re.sub(r"\s", "", fields[1]) or None, fields[2].strip() or None
     if not name or len(name) > 100 or not (phone or email) or (phone and not re.fullmatch(r"\+?\d{8,15}", phone)) \
             or (email and (len(email) > 200 or "@" not in email)):
         return N_("Kontaktinformasjonen er ufullstendig eller ugyldig.")
@@ -245,14 +310,22 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     return allowed
 
 
-def _known_actions(user: User, action_ids: set[int]) -> set[int]:
-    """The batch's action ids that are actions of the user's organisation.
+def _recordable_actions(user: User, action_ids: set[int]) -> dict[int, Action]:
+    """The batch's actions the user may record under: an admin any of the organisation's, others their own
+    branch's and those they signed up for or were given turf in (as for turf, see `_allowed`).
 
     A batch names one action or two, and a page recording a door has its action loaded already,
     so looking each up through the session costs no query there."""
-    return {action_id for action_id in action_ids
-            if (action := db.session.get(Action, action_id)) is not None
-            and action.organisation_id == user.organisation_id}
+    found = {action_id: action for action_id in action_ids
+             if (action := db.session.get(Action, action_id)) is not None
+             and action.organisation_id == user.organisation_id}
+    others = {action_id for action_id, action in found.items() if action.branch_id != user.branch_id}
+    if others and user.role != Role.ADMIN:
+        joined = set(db.session.scalars(select(Signup.action_id).where(
+            Signup.user_id == user.id, Signup.action_id.in_(others)))) | set(db.session.scalars(select(
+                Assignment.action_id).where(Assignment.user_id == user.id, Assignment.action_id.in_(others))))
+        found = {action_id: action for action_id, action in found.items() if action_id not in others - joined}
+    return found
 
 
 def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
@@ -325,59 +398,150 @@ def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
 
 SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcome", "canvasser_id", "recorded_at",
         "corrects")
+SAID = {"visit": SAME, "note": ("organisation_id", "address_id", "text", "author_id", "recorded_at"),
+        "input": ("organisation_id", "branch_id", "action_id", "postnummer", "topics", "words", "importance",
+                  "recorded_at")}
+SAID_IN_CONVERSATION = ("topics", "words", "importance", "wants_membership", "wants_contact")
+SAID_IN_CONTACT = ("name", "phone", "email")
+NOT_YOURS = N_("Bare dørbankere, koordinatorer og administratorer kan registrere.")
+CONFLICT = N_("En annen registrering har samme id.")
 
 
-def ingest(user: User, events: list[dict]) -> list[Result]:
-    """Store a batch of events (visits, door notes, input without a door) once each, in one transaction."""
-    events_ok = [e for e in events if isinstance(e, dict)]
-    actions = _known_actions(user, {e.get("action_id") for e in events_ok if _is_id(e.get("action_id"))})
-    allowed = _allowed(user, {e.get("turf_id") for e in events_ok if _is_id(e.get("turf_id"))},
-                       {e.get("address_id") for e in events_ok if _is_id(e.get("address_id"))})
-    results: dict[str, Result] = {}
-    rows: dict[str, dict] = {}
-    others: dict[str, tuple] = {}
-    for event in events:
-        kind = event.get("type") if isinstance(event, dict) else None
-        if kind == "note":
-            row, table, key = _note_row(event, user, allowed), AddressNote.__table__, "client_uuid"
-        elif kind == "input":
-            row, table, key = _input_row(event, user), Conversation.__table__, "visit_uuid"
-        elif isinstance(event, dict):
-            row, table, key = _visit_row(event, user, allowed, actions), None, None
-        else:
-            row = _rejected(None, N_("Ugyldig registrering."))
-        if isinstance(row, Result):
-            results[row.id] = row
-        elif table is not None:
-            others[row[key]] = (table, key, row)
-        elif row["client_uuid"] not in rows:
-            rows[row["client_uuid"]] = row
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    for event_id, (table, key, row) in others.items():
-        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
-        stored = db.session.scalars(stmt, [row]).all()
-        if stored and table is Conversation.__table__:
-            tallies.record([{**row, "id": stored[0]}])
-        results[event_id] = Result(event_id, "stored" if stored else "duplicate")
-    if rows:
-        extras = {key: (row.pop("_conversation"), row.pop("_contact")) for key, row in rows.items()}
-        stored = _insert_new(dialect, Visit.__table__, "client_uuid", list(rows.values()))
-        _store_extras(dialect, user, {key: rows[key] for key in stored}, extras)
-        for event_id in stored:
-            results[event_id] = Result(event_id, "stored")
-        repeated = set(rows) - stored
-        earlier = {v.client_uuid: v for v in db.session.scalars(
-            select(Visit).where(Visit.client_uuid.in_(repeated)))} if repeated else {}
-        for event_id, visit in earlier.items():
-            same = all(getattr(visit, key) == rows[event_id][key] for key in SAME)
-            results[event_id] = Result(event_id, "duplicate") if same else \
-                Result(event_id, "conflict", N_("En annen registrering har samme id."))
-    db.session.commit()
-    return [results[_key(e)] for e in events if _key(e) in results]
+def _said(kind: str, row, conversation=None, contact=None) -> dict:
+    """What an event says, field by field, from its checked row or from what was stored: two sends of
+    one record say the same. Contact details count only while they are stored (see `_compare`)."""
+    said = {key: _get(row, key) for key in SAID[kind]}
+    if kind == "visit":
+        said["conversation"] = conversation and {key: _get(conversation, key) for key in SAID_IN_CONVERSATION}
+        said["contact"] = contact and {key: _get(contact, key) for key in SAID_IN_CONTACT}
+    return said
 
 
-def _key(event) -> str:
-    """The key an event's result is filed under: its id as the rows have it, or as it came."""
+def _get(row, key):
+    return row[key] if isinstance(row, dict) else getattr(row, key)
+
+
+def _checked(event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]
+             ) -> tuple[str, str, dict] | Result:
+    """An event's type, id and row, or why it can never be stored."""
     if not isinstance(event, dict):
-        return "None"
-    return _event_id(event) or str(event.get("id"))
+        return _rejected(None, N_("Ugyldig registrering."))
+    event_id = _event_id(event)
+    if event_id is None:
+        return _rejected(_echo(event), N_("Ugyldig id på registreringen."))
+    kind = event.get("type")
+    if kind == "note":
+        row = _note_row(event, user, allowed)
+    elif kind == "input":
+        row = _input_row(event, user, actions)
+    elif kind == "visit":
+        row = _visit_row(event, user, allowed, actions)
+    else:
+        return _rejected(_echo(event), N_("Ukjent type registrering."))
+    return row if isinstance(row, Result) else (kind, event_id, row)
+
+
+def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
+    """For ids used before: their type and what the stored record says (None once the record was deleted)."""
+    kinds = dict(db.session.execute(select(SyncEvent.client_uuid, SyncEvent.kind)
+                                    .where(SyncEvent.client_uuid.in_(keys))).all())
+    conversations = {c.visit_uuid: c for c in db.session.scalars(select(Conversation).where(
+        Conversation.visit_uuid.in_([k for k, kind in kinds.items() if kind in ("visit", "input")])))}
+    visits = {v.client_uuid: v for v in db.session.scalars(select(Visit).where(
+        Visit.client_uuid.in_([k for k, kind in kinds.items() if kind == "visit"])))}
+    notes = {n.client_uuid: n for n in db.session.scalars(select(AddressNote).where(
+        AddressNote.client_uuid.in_([k for k, kind in kinds.items() if kind == "note"])))}
+    event_keys = {consent.event_key(current_app.secret_key, key): key for key in visits}
+    contacts = {event_keys[c.event_key]: c for c in db.session.scalars(select(Contact).where(
+        Contact.event_key.in_(event_keys)))} if event_keys else {}
+    stored = {}
+    for key, kind in kinds.items():
+        row = {"visit": visits, "note": notes, "input": conversations}[kind].get(key)
+        stored[key] = (kind, row and _said(kind, row, conversations.get(key), contacts.get(key)))
+    return stored
+
+
+def _compare(event_id, kind: str, said: dict, earlier: tuple[str, dict | None]) -> Result:
+    """A repeat: a duplicate if it says what the record under its id says, else a conflict."""
+    earlier_kind, earlier_said = earlier
+    if earlier_kind != kind:
+        return Result(event_id, "conflict", CONFLICT)
+    if earlier_said is None:
+        # Stored once and deleted since: the phone may let go of it, and it is never stored again.
+        return Result(event_id, "duplicate")
+    if kind == "visit" and earlier_said["contact"] is None:
+        # Contact details are deleted when consent is withdrawn or runs out; a replay must not bring them back
+        # nor keep them on the phone as a conflict.
+        said = {**said, "contact": None}
+    return Result(event_id, "duplicate") if said == earlier_said else Result(event_id, "conflict", CONFLICT)
+
+
+def ingest(user: User, events: list) -> list[Result]:
+    """Store a batch of events (visits, door notes, input without a door) once each, in one transaction.
+
+    One result per event, in order. An id names one record of one type for ever: the ledger
+    (SyncEvent) is claimed first, and an id claimed before, in this batch or earlier, is compared
+    with what it names: the same content is a duplicate, anything else a conflict."""
+    if not may_record(user):
+        return [_rejected(_echo(event), NOT_YOURS) for event in events]
+    dicts = [e for e in events if isinstance(e, dict)]
+    actions = _recordable_actions(user, {e.get("action_id") for e in dicts if _is_id(e.get("action_id"))})
+    allowed = _allowed(user, {e.get("turf_id") for e in dicts if _is_id(e.get("turf_id"))},
+                       {e.get("address_id") for e in dicts if _is_id(e.get("address_id"))})
+    results: list[Result | None] = [None] * len(events)
+    claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
+    repeats: list[tuple[int, str, str, dict]] = []
+    for index, event in enumerate(events):
+        checked = _checked(event, user, allowed, actions)
+        if isinstance(checked, Result):
+            results[index] = checked
+            continue
+        kind, event_id, row = checked
+        extras = (row.pop("_conversation"), row.pop("_contact")) if kind == "visit" else (None, None)
+        said = _said(kind, row, *extras)
+        if event_id in claims:
+            repeats.append((index, event_id, kind, said))
+        else:
+            claims[event_id] = (kind, row, said, extras, index)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    new = _insert_new(dialect, SyncEvent.__table__, "client_uuid",
+                      [{"client_uuid": key, "kind": claim[0]} for key, claim in claims.items()]) if claims else set()
+    earlier = _stored(set(claims) - new) if set(claims) - new else {}
+    for key, (kind, row, said, extras, index) in claims.items():
+        if key in new:
+            earlier[key] = (kind, said)
+            results[index] = Result(_echo(events[index]), "stored")
+        else:
+            results[index] = _compare(_echo(events[index]), kind, said, earlier.get(key, (kind, None)))
+    there = _store(dialect, user, {key: claim for key, claim in claims.items() if key in new})
+    if there:
+        earlier.update(_stored(there))
+        for key in there:
+            kind, _, said, _, index = claims[key]
+            results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
+    for index, key, kind, said in repeats:
+        results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
+    db.session.commit()
+    return results
+
+
+def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
+    """The records of ids claimed just now, each in its own table; the ids whose table held them already
+    (written before the ledger existed, or by a path other than sync) are returned to be compared."""
+    visits = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "visit"}
+    notes = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"}
+    inputs = {key: {**row, "visit_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "input"}
+    stored = set()
+    if visits:
+        new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
+        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
+        stored |= new
+    if notes:
+        stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
+    for key, row in inputs.items():
+        row["id"] = db.session.scalar(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
+            index_elements=["visit_uuid"]).returning(Conversation.id), row)
+        if row["id"] is not None:
+            tallies.record([row])
+            stored.add(key)
+    return set(claims) - stored

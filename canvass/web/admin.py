@@ -15,6 +15,7 @@ from canvass.geo.errors import GeodataError
 from canvass.models import Address, District, Dwelling, PostalArea, Role
 from canvass.services import geodata_import, territory
 from canvass.web.access import roles_required
+from canvass.web.limits import body_limit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -37,6 +38,7 @@ def geodata():
 
 
 @bp.post("/geodata")
+@body_limit("GEODATA_MAX_UPLOAD")
 @roles_required(Role.ADMIN)
 def upload():
     """Import uploaded geodata files; each file is stored whole or not at all."""

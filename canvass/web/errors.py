@@ -5,11 +5,12 @@ from flask_wtf.csrf import CSRFError
 
 from htmx_flask import request
 
+from canvass.web import limits
+
 MESSAGES = {
     400: _l("Forespørselen kunne ikke behandles."),
     403: _l("Du har ikke tilgang til denne siden."),
     404: _l("Fant ikke siden."),
-    413: _l("Fila er for stor. Største tillatte størrelse er 200 MB."),
     500: _l("Noe gikk galt hos oss. Prøv igjen om litt."),
 }
 
@@ -28,6 +29,12 @@ def register(app):
 
     for code, message in MESSAGES.items():
         app.register_error_handler(code, handler(code, message))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        # The cap depends on the page (canvass/web/limits.py): say the one that applied here.
+        return render(413, gettext("Det du sendte er for stort. Største tillatte størrelse her er %(size)s.",
+                                   size=limits.shown(limits.cap(request))))
 
     @app.errorhandler(429)
     def too_many(e):

@@ -162,3 +162,25 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     page.reload()
     page.wait_for_function("() => CanvassStore.failed().then(f => f.length === 0)")
     assert failed.is_hidden()
+
+
+def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_is_set_aside(volunteer):
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    buttons = page.locator('button[name="outcome"][value="not_home"]')
+    for i in range(3):
+        buttons.nth(i).click()
+        page.locator(".recorded").nth(i).wait_for()
+    # A corrupted record in the outbox, nested deeper than any phone writes: the server refuses the
+    # whole request with 400, which used to stick the outbox for ever.
+    page.evaluate("""() => CanvassStore.add({id: crypto.randomUUID(), type: "visit", outcome: "not_home",
+                                              recorded_at: new Date().toISOString(),
+                                              unit: [[[[[[[[[["H0101"]]]]]]]]]]})""")
+    signal_back(context, page)
+    waiting(page, 0, timeout=30000)
+    failed = page.locator("[data-failed]")
+    failed.wait_for()
+    assert failed.locator("[data-failed-count]").inner_text() == "1"
+    assert "for dypt nøstet" in failed.locator("li").first.inner_text()
+    assert visits() == 3

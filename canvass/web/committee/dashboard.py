@@ -95,6 +95,8 @@ def read_filters() -> tuple[FilterForm, Filters]:
     if form.area.data and (kind not in ("d", "b") or not value):
         abort(400, gettext("Velg en bydel eller et lag. Postnummer er for små områder til å vise for seg."))
     form.start.data, form.end.data = cells.snap(form.start.data, form.end.data)
+    # The form shows the widened dates, not the ones typed (WTForms shows raw input first).
+    form.start.raw_data = form.end.raw_data = None
     return form, _filters(form)
 
 

@@ -6,7 +6,7 @@ from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from htmx_flask import request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from markupsafe import Markup, escape
 from wtforms import DateField, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +16,7 @@ from canvass.extensions import db
 from canvass.geo import geometry
 from canvass.insight import cells, charts
 from canvass.insight.suppress import OTHER, K
-from canvass.models import Campaign, District, InputTally, Role
+from canvass.models import Campaign, District, Role
 from canvass.services import committees
 from canvass.services.committees import WHOLE, Filters
 from canvass.web.access import roles_required
@@ -58,10 +58,8 @@ def _choices(committee, names) -> dict[str, list]:
     campaigns = db.session.execute(select(Campaign.id, Campaign.name).where(Campaign.organisation_id == organisation)
                                    .order_by(Campaign.starts_on.desc())).all()
     # Only topics that some visible atom holds: a topic raised by one resident is not even named.
-    topics = db.session.scalars(select(InputTally.topic).where(*committees.conditions(committee, Filters()),
-                                                               InputTally.topic != "",
-                                                               InputTally.residents >= committee.k)
-                                .group_by(InputTally.topic).order_by(func.sum(InputTally.residents).desc())).all()
+    counted = committees.sums(committee, Filters()).get(WHOLE, {})
+    topics = sorted((t for t in counted if t), key=lambda t: (-counted[t].residents, t))
     areas = [SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name))
              for number, name in names["district"].items()]
     if committee.branch_id is None:

@@ -41,7 +41,7 @@ def views(oslo: Organisation) -> list[tuple[str, Committee, Filters]]:
         ("county, no filter (the default view)", county, Filters()),
         ("county, the latest campaign", county, Filters(campaign_id=campaign)),
         ("county, the last four weeks", county, month),
-        ("county, the last week", county, Filters(start=last, end=last)),
+        ("county, the last whole week", county, Filters(start=last - timedelta(weeks=1), end=last - timedelta(days=1))),
         (f"county, district {name}", county, Filters(district=busiest)),
         (f"county, district {name}, the last four weeks", county, Filters(district=busiest, start=month.start,
                                                                           end=month.end)),

@@ -8,7 +8,7 @@ conversation's address, a contact or a canvasser.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
@@ -134,20 +134,19 @@ def sums(committee: Committee, filters: Filters, *by: str) -> dict:
 
 def visible_atom(committee: Committee, topic=ALL_TOPICS):
     """A condition on `Conversation`: at least k residents of its cell raised `topic` (a name or a column;
-    "" for the whole cell)."""
-    t, c = InputTally, Conversation
-    ours, theirs = aliased(Action), aliased(Action)
+    "" for the whole cell).
+
+    The visible atoms of the committee's scope are found once, as one list the conversation's cell is
+    looked up in, not summed again for every conversation.
+    """
+    atoms, c, ours = _atoms(committee, Filters()), Conversation, aliased(Action)
     campaign = func.coalesce(select(ours.campaign_id).where(ours.id == c.action_id)
                              .correlate_except(ours).scalar_subquery(), 0)
-    residents = (select(func.coalesce(func.sum(t.residents), 0)).select_from(t)
-                 .outerjoin(theirs, theirs.id == t.action_id)
-                 .where(t.organisation_id == c.organisation_id, t.grain == cells.GRAIN, t.postnummer == "",
-                        t.day == c.week, t.branch_id == func.coalesce(c.branch_id, 0),
-                        t.district_number == func.coalesce(c.district_number, ""), t.topic == topic,
-                        func.coalesce(theirs.campaign_id, 0) == campaign)
-                 # Always the conversation of the query it sits in, however deep: never a FROM of its own.
-                 .correlate_except(t, theirs).scalar_subquery())
-    return residents >= committee.k
+    cell = (campaign, func.coalesce(c.branch_id, 0), func.coalesce(c.district_number, ""), c.week)
+    listed = (atoms.c.campaign, atoms.c.branch_id, atoms.c.district_number, atoms.c.day)
+    if isinstance(topic, str):
+        return tuple_(*cell).in_(select(*listed).where(atoms.c.topic == topic))
+    return tuple_(*cell, topic).in_(select(*listed, atoms.c.topic))
 
 
 def cell_of(row) -> tuple:

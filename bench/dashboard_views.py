@@ -2,8 +2,8 @@
 
 Each view is requested through the app (SQL, suppression, SVG and HTML), once to warm up and then
 REPEAT times; the median is reported. The counts come from the `input_tally` summary table, kept
-in step at ingest at four grains (day or week, postal code or district), and each view sums the
-coarsest grain its filters allow. Before the views are read, the committee finds the themes in
+in step at ingest; each view sums the visible cells (campaign, branch, district, week) of its
+filters (docs/committees.md). Before the views are read, the committee finds the themes in
 "bolig" for the whole county, as a committee would, so the input pages have themes to count.
 """
 import os
@@ -30,10 +30,8 @@ from tests import databases  # noqa: E402
 GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))
 INPUTS = int(os.environ.get("BENCH_INPUTS", 1_000_000))
 REPEAT = 5
-HTMX = {"HX-Request": "true"}
 VIEWS = [
     ("dashboard, no filter", "/komite/"),
-    ("table per postal code (opened fold), no filter", "/komite/postnummer", HTMX),
     ("dashboard, one district and topic", "/komite/?area=d:030103&topic=bolig"),
     ("dashboard, one campaign and a month", "/komite/?campaign={campaign}&start=2026-03-01&end=2026-03-31"),
     ("two districts side by side", "/komite/sammenlign?a=d:030101&b=d:030105"),

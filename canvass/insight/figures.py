@@ -3,7 +3,7 @@
 Every figure passes through `suppress` here, so no view or export can show a group of fewer
 than k residents by forgetting to. Input is plain dicts of counts; the database is not known here.
 """
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -85,17 +85,6 @@ def weeks(by_day: Mapping[date, Mapping[str, Counts]]) -> dict[tuple[int, int], 
         for topic, c in by_topic.items():
             week.setdefault(topic, Counts()).merge(c)
     return dict(sorted(result.items()))
-
-
-def regroup(counts: Mapping[Hashable, Mapping[str, Counts]], key: Callable[[Hashable], Hashable]) \
-        -> dict[Hashable, dict[str, Counts]]:
-    """Counts summed under a coarser key (an action's campaign, a postal code's district)."""
-    result: dict[Hashable, dict[str, Counts]] = {}
-    for row, by_topic in counts.items():
-        target = result.setdefault(key(row), {})
-        for topic, c in by_topic.items():
-            target.setdefault(topic, Counts()).merge(c)
-    return result
 
 
 @dataclass

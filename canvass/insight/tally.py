@@ -4,8 +4,8 @@ A cell with topic "" counts every conversation in it, whatever its topics: the d
 topic's share. The day is the day in Oslo, where the door was, not in UTC.
 
 Every conversation is counted at four grains: by day or by week, and by postal code or only by
-district. The finest answers any filter; the coarser ones hold a fraction of the rows, so the
-views that do not need a single day or a single postal code sum far fewer of them.
+district. The committee reads only the district weeks, its cells (`canvass.insight.cells`); the
+finer grains are kept so that a finer cell could be chosen later without recounting.
 """
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,13 +26,6 @@ class Grain(IntEnum):
     WEEK = 1
     DISTRICT_DAY = 2
     DISTRICT_WEEK = 3
-
-    @classmethod
-    def coarsest_for(cls, days: bool, postal_codes: bool) -> "Grain":
-        """The coarsest grain that still tells single days (`days`) and postal codes (`postal_codes`) apart."""
-        if postal_codes:
-            return cls.DAY if days else cls.WEEK
-        return cls.DISTRICT_DAY if days else cls.DISTRICT_WEEK
 
     def period(self, day: date) -> date:
         return day - timedelta(days=day.weekday()) if self in (Grain.WEEK, Grain.DISTRICT_WEEK) else day
@@ -69,6 +62,12 @@ class Counts:
 def local_day(moment: datetime) -> date:
     """The Oslo date of a naive UTC time."""
     return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL).date()
+
+
+def week_of(moment: datetime) -> date:
+    """The Monday of the Oslo week a naive UTC time falls in: the week a committee reads it under."""
+    day = local_day(moment)
+    return day - timedelta(days=day.weekday())
 
 
 def topics_of(conversation: Mapping) -> list[str]:

@@ -1,12 +1,13 @@
 """What was said at a door, stored with its area and never with a name (contact details: models.privacy)."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import expression
 
 from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.insight.tally import week_of
 
 
 class Conversation(db.Model):
@@ -29,6 +30,10 @@ class Conversation(db.Model):
     # Set by the purge after 30 days (canvass.privacy.retention.unlink): from then on the row has no door, its
     # time is the day, and nothing in it or in its place among its neighbours' ids leads back to a visit.
     unlinked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
+    # The Monday of the Oslo week it was said in: with its action, branch and district, the cell a
+    # committee reads it in (canvass.insight.cells). Filled from recorded_at on every insert.
+    week: Mapped[date | None] = mapped_column(Date, index=True, default=lambda context: week_of(
+        context.get_current_parameters()["recorded_at"]))
 
 
 class AddressNote(db.Model):

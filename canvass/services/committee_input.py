@@ -2,6 +2,9 @@
 
 A committee reads the words (with names, numbers and addresses masked), the topics, how important
 it was, the district and the week. Never the address, the time of day, a contact or who canvassed.
+Only input in a visible atom is read, counted or clustered (`canvass.insight.cells`): the texts on
+a topic are those of the cells where at least k residents raised it, and beside each text only the
+topics at least k in its cell raised are named.
 """
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,8 +14,9 @@ from sqlalchemy import and_, delete, func, select
 from canvass.extensions import db
 from canvass.geo.errors import N_
 from canvass.insight import scrub, themes
+from canvass.insight import tally
 from canvass.insight.tally import ALL_TOPICS
-from canvass.models import (Address, Committee, ConsideredInput, Conversation,
+from canvass.models import (Action, Address, Committee, ConsideredInput, Conversation,
                             ConversationTopic, InputTag, SectionLink, Tag, Theme, ThemeMember)
 from canvass.services import committees
 from canvass.services.committees import Filters
@@ -45,7 +49,12 @@ def known_streets() -> frozenset[str]:
 def _in_topic(committee: Committee, filters: Filters, topic: str):
     return (select(Conversation.id).join(ConversationTopic, ConversationTopic.conversation_id == Conversation.id)
             .where(ConversationTopic.organisation_id == committee.organisation_id, ConversationTopic.topic == topic,
-                   Conversation.words != "", *committees.conditions(committee, filters, Conversation)))
+                   Conversation.words != "", *_readable_in(committee, filters, topic)))
+
+
+def _readable_in(committee: Committee, filters: Filters, topic: str) -> list:
+    """Conditions on `Conversation`: within the scope and filters, in a cell where at least k raised `topic`."""
+    return [*committees.conditions(committee, filters, Conversation), committees.visible_atom(committee, topic)]
 
 
 @dataclass
@@ -60,8 +69,9 @@ class Said:
     tags: list[str]
 
 
-def _said(committee: Committee, rows) -> list[Said]:
+def _said(committee: Committee, rows, filters: Filters) -> list[Said]:
     rows = list(rows)
+    shown_topics = committees.visible_topics(committee, filters) if rows else set()
     ids = [row.id for row in rows]
     considered = set(db.session.scalars(select(ConsideredInput.conversation_id).where(
         ConsideredInput.committee_id == committee.id, ConsideredInput.conversation_id.in_(ids)))) if ids else set()
@@ -72,14 +82,19 @@ def _said(committee: Committee, rows) -> list[Said]:
                     Tag.committee_id == committee.id, InputTag.conversation_id.in_(ids)).order_by(Tag.name)):
             tags.setdefault(conversation_id, []).append(name)
     streets = known_streets()
-    return [Said(row.id, scrub.scrub(row.words, streets), row.topics.splitlines(), row.importance,
-                 row.district_number, row.recorded_at.isocalendar()[:2], row.id in considered, tags.get(row.id, []))
+    return [Said(row.id, scrub.scrub(row.words, streets),
+                 [topic for topic in tally.topics_of(row._mapping)
+                  if (*committees.cell_of(row), topic) in shown_topics],
+                 row.importance, row.district_number, row.week.isocalendar()[:2], row.id in considered,
+                 tags.get(row.id, []))
             for row in rows]
 
 
 def _readable():
     c = Conversation
-    return select(c.id, c.words, c.topics, c.importance, c.district_number, c.recorded_at)
+    campaign = select(Action.campaign_id).where(Action.id == c.action_id).correlate_except(Action).scalar_subquery()
+    return select(c.id, c.words, c.topics, c.importance, c.district_number, c.week, c.branch_id,
+                  campaign.label("campaign"))
 
 
 @dataclass
@@ -100,7 +115,7 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
     topic holds comes from the counts: a topic can hold hundreds of thousands of conversations.
     """
     inside = (ThemeMember.committee_id == committee.id, ThemeMember.topic == topic,
-              *committees.conditions(committee, filters, Conversation))
+              *_readable_in(committee, filters, topic))
     counts = dict(db.session.execute(
         select(ThemeMember.theme_id, func.count()).join(Conversation, Conversation.id == ThemeMember.conversation_id)
         .where(*inside).group_by(ThemeMember.theme_id)).all())
@@ -120,7 +135,7 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
                   .where(ThemeMember.theme_id.in_([theme.id for theme in ordered]), *inside).subquery())
         rows = db.session.execute(select(ranked).where(ranked.c.place <= examples)
                                   .order_by(ranked.c.theme_id, ranked.c.place)).all()
-        for row, said in zip(rows, _said(committee, rows)):
+        for row, said in zip(rows, _said(committee, rows, filters)):
             newest.setdefault(row.theme_id, []).append(said)
     shown = [(theme, counts[theme.id], newest.get(theme.id, [])) for theme in ordered]
     return TopicView(shown, max(total - sum(counts.values()), 0), total, len(found))
@@ -134,13 +149,13 @@ def theme_for(committee: Committee, theme_id: int) -> Theme | None:
 def theme_inputs(committee: Committee, theme: Theme, filters: Filters, page: int = 1,
                  size: int = PAGE) -> tuple[list[Said], int]:
     """One page of a theme's input (newest first) within the filters, and how many there are."""
-    inside = and_(ThemeMember.theme_id == theme.id, *committees.conditions(committee, filters, Conversation))
+    inside = and_(ThemeMember.theme_id == theme.id, *_readable_in(committee, filters, theme.topic))
     total = db.session.scalar(select(func.count()).select_from(Conversation).join(
         ThemeMember, ThemeMember.conversation_id == Conversation.id).where(inside))
     rows = db.session.execute(_readable().join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
                               .where(inside).order_by(Conversation.recorded_at.desc(), Conversation.id)
                               .offset((page - 1) * size).limit(size))
-    return _said(committee, rows), total
+    return _said(committee, rows, filters), total
 
 
 def topic_inputs(committee: Committee, filters: Filters, topic: str, limit: int) -> list[tuple[str, Said]]:
@@ -151,7 +166,7 @@ def topic_inputs(committee: Committee, filters: Filters, topic: str, limit: int)
     rows = db.session.execute(_readable().add_columns(label.label("theme"))
                               .where(Conversation.id.in_(_in_topic(committee, filters, topic)))
                               .order_by(Conversation.recorded_at.desc(), Conversation.id).limit(limit)).all()
-    return list(zip([row.theme or "" for row in rows], _said(committee, rows)))
+    return list(zip([row.theme or "" for row in rows], _said(committee, rows, filters)))
 
 
 def find_themes(committee: Committee, filters: Filters, topic: str) -> int:
@@ -165,7 +180,7 @@ def find_themes(committee: Committee, filters: Filters, topic: str) -> int:
         return 0
     other_topics = db.session.scalars(
         select(Conversation.words).where(
-            Conversation.words != "", *committees.conditions(committee, filters, Conversation),
+            Conversation.words != "", *_readable_in(committee, filters, ALL_TOPICS),
             ~select(ConversationTopic.conversation_id).where(ConversationTopic.conversation_id == Conversation.id,
                                                             ConversationTopic.topic == topic).exists())
         .order_by(Conversation.id.desc()).limit(BACKGROUND)).all()
@@ -230,9 +245,9 @@ def set_theme_considered(theme: Theme, considered: bool) -> None:
 
 
 def in_scope(committee: Committee, conversation_id: int) -> bool:
-    """Whether the input is the committee's to mark, tag or link."""
+    """Whether the input is the committee's to mark, tag or link: in its scope and in a cell it may read."""
     return db.session.scalar(select(Conversation.id).where(
-        Conversation.id == conversation_id, *committees.conditions(committee, Filters(), Conversation))) is not None
+        Conversation.id == conversation_id, *_readable_in(committee, Filters(), ALL_TOPICS))) is not None
 
 
 def set_input_considered(committee: Committee, conversation_id: int, considered: bool) -> bool:
@@ -270,6 +285,20 @@ def untag(committee: Committee, conversation_id: int, name: str) -> None:
         db.session.execute(delete(InputTag).where(InputTag.tag_id == found.id,
                                                   InputTag.conversation_id == conversation_id))
         db.session.commit()
+
+
+def readable_share(committee: Committee, filters: Filters) -> tuple[int, int, int, int]:
+    """How much of the input within the scope and filters a committee can use: (counted, all input,
+    readable on some topic's page, all input with words). Filters are applied whole weeks, as everywhere."""
+    c, t = Conversation, ConversationTopic
+    scope = committees.conditions(committee, filters, Conversation)
+    on_a_readable_topic = select(t.conversation_id).where(
+        t.conversation_id == c.id, committees.visible_atom(committee, t.topic)).exists()
+    everything, counted, said, readable = db.session.execute(select(
+        func.count(), func.count().filter(committees.visible_atom(committee)),
+        func.count().filter(c.words != ""), func.count().filter(and_(c.words != "", on_a_readable_topic)))
+        .where(*scope)).one()
+    return counted, everything, readable, said
 
 
 def topics(committee: Committee, filters: Filters) -> list[tuple[str, int]]:

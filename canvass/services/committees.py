@@ -1,20 +1,21 @@
 """A programme committee's scope and the counts behind its dashboard and exports.
 
-Everything is summed from `InputTally`, at the coarsest grain the question allows, for the
-committee's scope (the organisation, or one branch's territory) and the filters, then handed to
-`canvass.insight.figures`, which suppresses small groups. Nothing here reads a conversation's
-address, a contact or a canvasser.
+Everything is summed from the cells of `InputTally` (`canvass.insight.cells`) for the committee's
+scope (the organisation, or what one branch collected) and the filters, leaving out every atom
+with fewer than k residents, then handed to `canvass.insight.figures`. Nothing here reads a
+conversation's address, a contact or a canvasser.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case, func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
-from canvass.insight import figures
+from canvass.insight import cells, figures
 from canvass.insight.suppress import K
-from canvass.insight.tally import LOCAL, MEASURES, Counts, Grain
-from canvass.models import (Action, Branch, BranchPostalCode, Campaign, Committee, District, InputTally, PostalArea,
+from canvass.insight.tally import ALL_TOPICS, MEASURES, Counts
+from canvass.models import (Action, Branch, Campaign, Committee, Conversation, District, InputTally, PostalArea,
                             Role, User)
 
 WHOLE = ""
@@ -46,76 +47,133 @@ def set_k(committee: Committee, k: int) -> None:
 @dataclass(frozen=True)
 class Filters:
     campaign_id: int | None = None
-    action_id: int | None = None
     district: str | None = None
-    postnummer: str | None = None
     branch_id: int | None = None
+    # Widened to whole weeks wherever they are used (`cells.snap`).
     start: date | None = None
     end: date | None = None
     topic: str | None = None
 
 
-def _utc(day: date, end: bool = False) -> datetime:
-    """The UTC time an Oslo day starts (or, with `end`, the next day starts)."""
-    moment = datetime.combine(day + timedelta(days=1) if end else day, time(), LOCAL)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+def conditions(committee: Committee, filters: Filters, table=InputTally) -> list:
+    """The committee's scope and the filters as conditions on the cells of `InputTally` or on `Conversation`.
 
-
-def grain(committee: Committee, filters: Filters, by: tuple[str, ...] = ()) -> Grain:
-    """The coarsest counts that answer a question grouped `by` these columns within the committee's filters."""
-    return Grain.coarsest_for(days=bool(filters.start or filters.end),
-                               postal_codes=("postnummer" in by or bool(filters.postnummer)
-                                             or committee.branch_id is not None))
-
-
-def conditions(committee: Committee, filters: Filters, table=InputTally, by: tuple[str, ...] = ()) -> list:
-    """The committee's scope and the filters as conditions on `InputTally` (grouped `by`) or on `Conversation`.
-
-    The counts store an Oslo day and "" for no postal code; conversations a UTC time and NULL.
+    Every condition is on something that is the same for a whole cell (`canvass.insight.cells`), and
+    the period is whole weeks, so the conditions choose whole cells and never cut one.
+    The counts store "" and 0 for unknown; conversations NULL.
     """
     counted = table is InputTally
+    week = table.day if counted else table.week
     conditions = [table.organisation_id == committee.organisation_id]
     if counted:
-        conditions.append(table.grain == grain(committee, filters, by))
+        conditions += [table.grain == cells.GRAIN, table.postnummer == ""]
     if committee.branch_id is not None:
-        # Input with no postal code (a stand) belongs to the branch that held the action.
-        territory = select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == committee.branch_id)
-        no_code = table.postnummer == "" if counted else table.postnummer.is_(None)
-        conditions.append(or_(table.postnummer.in_(territory), and_(no_code, table.branch_id == committee.branch_id)))
+        # A branch's committee reads what the branch collected: input is only taken for one's own
+        # actions inside one's own territory, and the branch is a column of the cell; a postal code is not.
+        conditions.append(table.branch_id == committee.branch_id)
     if filters.campaign_id:
         conditions.append(table.action_id.in_(select(Action.id).where(Action.campaign_id == filters.campaign_id)))
-    if filters.action_id:
-        conditions.append(table.action_id == filters.action_id)
     if filters.district:
         conditions.append(table.district_number == filters.district)
-    if filters.postnummer:
-        conditions.append(table.postnummer == filters.postnummer)
     if filters.branch_id:
         conditions.append(table.branch_id == filters.branch_id)
-    if filters.start:
-        conditions.append(table.day >= filters.start if counted else table.recorded_at >= _utc(filters.start))
-    if filters.end:
-        conditions.append(table.day <= filters.end if counted else table.recorded_at < _utc(filters.end, end=True))
+    start, end = cells.snap(filters.start, filters.end)
+    if start:
+        conditions.append(week >= start)
+    if end:
+        conditions.append(week <= cells.monday(end))
     return conditions
 
 
-def sums(committee: Committee, filters: Filters, *by: str) -> dict:
-    """Counts per `by` column values (a tuple when several, a value when one, WHOLE when none) and topic.
-
-    Grouped by "day", the keys are days or, when no day is filtered on, the Mondays of weeks.
-    """
+def _atoms(committee: Committee, filters: Filters, visible: bool = True):
+    """The atoms within the scope and filters, one row per cell and topic, with the cell's campaign: by
+    default only those with at least k residents."""
     t = InputTally
-    keys = [getattr(t, name) for name in by]
-    stmt = (select(*keys, t.topic, *(func.sum(getattr(t, name)) for name in MEASURES))
-            .where(*conditions(committee, filters, by=by)).group_by(*keys, t.topic)
-            # In order, so that tables and ties in the ranking come out the same on every grain and database.
-            .order_by(*keys, t.topic))
+    campaign = func.coalesce(Action.campaign_id, 0)
+    stmt = (select(campaign.label("campaign"), t.branch_id, t.district_number, t.day, t.topic,
+                   *(func.sum(getattr(t, name)).label(name) for name in MEASURES))
+            .select_from(t).outerjoin(Action, Action.id == t.action_id)
+            .where(*conditions(committee, filters))
+            .group_by(campaign, t.branch_id, t.district_number, t.day, t.topic))
+    if visible:
+        stmt = stmt.having(func.sum(t.residents) >= committee.k)
+    return stmt.subquery()
+
+
+def _measure(atoms, name: str, k: int):
+    """A measure summed over visible atoms: importance only from atoms where at least k gave one, "very
+    important" only from atoms where at least k said so; the rest from every visible atom."""
+    column = atoms.c[name]
+    if name in ("importance_sum", "importance_count"):
+        return func.sum(case((atoms.c.importance_count >= k, column), else_=0))
+    if name == "strong":
+        return func.sum(case((atoms.c.strong >= k, column), else_=0))
+    return func.sum(column)
+
+
+def sums(committee: Committee, filters: Filters, *by: str) -> dict:
+    """Counts of the visible atoms per `by` column values ("campaign", "branch_id", "district_number" or
+    "day"; a tuple when several, a value when one, WHOLE when none) and topic. "day" is a week's Monday.
+
+    An atom with fewer than the committee's k residents is left out here, so no figure built on
+    these sums can count it (`canvass.insight.cells`).
+    """
+    atoms = _atoms(committee, filters)
+    keys = [atoms.c[name] for name in by]
+    stmt = (select(*keys, atoms.c.topic, *(_measure(atoms, name, committee.k) for name in MEASURES))
+            .group_by(*keys, atoms.c.topic)
+            # In order, so that tables and ties in the ranking come out the same on every database.
+            .order_by(*keys, atoms.c.topic))
     result: dict = {}
     for row in db.session.execute(stmt):
         key = tuple(row[:len(by)]) if len(by) > 1 else (row[0] if by else WHOLE)
         topic, *measures = row[len(by):]
         result.setdefault(key, {})[topic] = Counts(*(int(value or 0) for value in measures))
     return result
+
+
+def visible_atom(committee: Committee, topic=ALL_TOPICS):
+    """A condition on `Conversation`: at least k residents of its cell raised `topic` (a name or a column;
+    "" for the whole cell).
+
+    The visible atoms of the committee's scope are found once, as one list the conversation's cell is
+    looked up in, not summed again for every conversation.
+    """
+    atoms, c, ours = _atoms(committee, Filters()), Conversation, aliased(Action)
+    campaign = func.coalesce(select(ours.campaign_id).where(ours.id == c.action_id)
+                             .correlate_except(ours).scalar_subquery(), 0)
+    cell = (campaign, func.coalesce(c.branch_id, 0), func.coalesce(c.district_number, ""), c.week)
+    listed = (atoms.c.campaign, atoms.c.branch_id, atoms.c.district_number, atoms.c.day)
+    if isinstance(topic, str):
+        return tuple_(*cell).in_(select(*listed).where(atoms.c.topic == topic))
+    return tuple_(*cell, topic).in_(select(*listed, atoms.c.topic))
+
+
+def cell_of(row) -> tuple:
+    """A conversation's cell as `visible_topics` names it, from its campaign, branch, district and week."""
+    return (row.campaign or 0, row.branch_id or 0, row.district_number or "", row.week)
+
+
+def visible_topics(committee: Committee, filters: Filters) -> set[tuple]:
+    """The visible topic atoms within the filters, as (*cell, topic): which of an input's topics may be
+    named beside its words."""
+    atoms = _atoms(committee, filters)
+    return {tuple(row) for row in db.session.execute(
+        select(atoms.c.campaign, atoms.c.branch_id, atoms.c.district_number, atoms.c.day, atoms.c.topic)
+        .where(atoms.c.topic != ALL_TOPICS))}
+
+
+def held_back_share(committee: Committee) -> float:
+    """The share of all input in the committee's scope that is in cells under k, over all time.
+
+    It is not filtered, so comparing it between views tells nothing; it changes only as input comes in.
+    """
+    atoms = _atoms(committee, Filters(), visible=False)
+    total, hidden = db.session.execute(
+        select(func.sum(atoms.c.residents), func.sum(case((atoms.c.residents < committee.k, atoms.c.residents),
+                                                          else_=0)))
+        .where(atoms.c.topic == ALL_TOPICS)).one()
+    return (hidden or 0) / total if total else 0.0
 
 
 def topic_columns(committee: Committee, filters: Filters, by: str = "residents",
@@ -139,40 +197,23 @@ class Dashboard:
     campaigns: figures.Table
     topic: str | None
     shares: list[figures.Share]
-    # Only when asked for: the one table that needs the counts per postal code.
-    postal_codes: figures.Table | None = None
 
 
-def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6,
-              postal_codes: bool = False) -> Dashboard:
+def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6) -> Dashboard:
     """Every figure on the committee's dashboard for the filters, suppressed for the committee's k."""
     k = committee.k
     total, ranking, topics = topic_columns(committee, filters, by, columns)
     districts = sums(committee, filters, "district_number")
     by_day = sums(committee, filters, "day")
-    by_action = sums(committee, filters, "action_id")
-    campaign_of = dict(db.session.execute(select(Action.id, Action.campaign_id).where(
-        Action.id.in_([a for a in by_action if a]))).all())
     shown_topic = filters.topic or (topics[0] if topics else None)
     return Dashboard(
         total=total, ranking=ranking, topics=topics,
         districts=figures.table(districts, k, topics, {d: WHOLE for d in districts if d != WHOLE}),
         branches=figures.table(sums(committee, filters, "branch_id"), k, topics),
         weeks=figures.table(figures.weeks(by_day), k, topics),
-        campaigns=figures.table(figures.regroup(by_action, lambda a: campaign_of.get(a) or 0), k, topics),
+        campaigns=figures.table(sums(committee, filters, "campaign"), k, topics),
         topic=shown_topic,
-        shares=figures.shares(districts, shown_topic, k) if shown_topic else [],
-        postal_codes=postal_code_table(committee, filters, topics) if postal_codes else None)
-
-
-def postal_code_table(committee: Committee, filters: Filters, topics: list[str]) -> figures.Table:
-    """Counts per postal code; a postal code with fewer than k residents is counted in its district."""
-    by_code = sums(committee, filters, "postnummer", "district_number")
-    district_of = {code: district for code, district in by_code}
-    codes = figures.regroup(by_code, lambda key: key[0])
-    parents = {**{code: ("district", district_of[code]) for code in codes if code},
-               **{("district", district): WHOLE for district in set(district_of.values())}}
-    return figures.table(codes, committee.k, topics, parents)
+        shares=figures.shares(districts, shown_topic, k) if shown_topic else [])
 
 
 def area_names(committee: Committee) -> dict[str, dict]:

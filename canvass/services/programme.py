@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo.errors import N_
 from canvass.insight.suppress import OTHER
-from canvass.models import Committee, ProgrammeSection, Report, SectionLink, Theme, ThemeMember
+from canvass.models import Committee, Conversation, ProgrammeSection, Report, SectionLink, Theme, ThemeMember
 from canvass.services import committees
 from canvass.services.committee_input import InputError, in_scope, theme_for
 
@@ -75,8 +75,15 @@ def unlink(section: ProgrammeSection, link_id: int) -> None:
 
 
 def theme_sizes(committee: Committee) -> dict[int, int]:
-    return dict(db.session.execute(select(ThemeMember.theme_id, func.count()).where(
-        ThemeMember.committee_id == committee.id).group_by(ThemeMember.theme_id)).all())
+    """How much input each theme holds that the committee may read: members in cells under k are not counted."""
+    sizes: dict[int, int] = {}
+    for topic in db.session.scalars(select(Theme.topic).where(Theme.committee_id == committee.id).distinct()):
+        sizes.update(db.session.execute(
+            select(ThemeMember.theme_id, func.count()).join(Conversation, Conversation.id == ThemeMember.conversation_id)
+            .where(ThemeMember.committee_id == committee.id, ThemeMember.topic == topic,
+                   *committees.conditions(committee, committees.Filters(), Conversation),
+                   committees.visible_atom(committee, topic)).group_by(ThemeMember.theme_id)).all())
+    return sizes
 
 
 def unanswered(committee: Committee, sizes: dict[int, int] | None = None) -> list[tuple[Theme, int]]:

@@ -1,12 +1,12 @@
 """The dashboard: what people raised, where and when, with charts and a district map."""
 from functools import lru_cache
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from htmx_flask import request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from markupsafe import Markup, escape
 from wtforms import DateField, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -14,10 +14,9 @@ from wtforms.validators import Optional
 
 from canvass.extensions import db
 from canvass.geo import geometry
-from canvass.insight import charts
+from canvass.insight import cells, charts
 from canvass.insight.suppress import OTHER, K
-from canvass.insight.tally import Grain
-from canvass.models import Action, Branch, BranchPostalCode, Campaign, District, InputTally, Role
+from canvass.models import Campaign, District, Role
 from canvass.services import committees
 from canvass.services.committees import WHOLE, Filters
 from canvass.web.access import roles_required
@@ -45,7 +44,6 @@ class FilterForm(FlaskForm):
         csrf = False
 
     campaign = SelectField(_l("Kampanje"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
-    action = SelectField(_l("Aksjon"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
     area = SelectField(_l("Område"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
     start = DateField(_l("Fra dato"), validators=[Optional()])
     end = DateField(_l("Til dato"), validators=[Optional()])
@@ -59,27 +57,17 @@ def _choices(committee, names) -> dict[str, list]:
     everything = [SelectChoice("", gettext("Alle"))]
     campaigns = db.session.execute(select(Campaign.id, Campaign.name).where(Campaign.organisation_id == organisation)
                                    .order_by(Campaign.starts_on.desc())).all()
-    actions = select(Action.id, Action.title).where(Action.organisation_id == organisation)
-    if committee.branch_id is not None:
-        actions = actions.where(Action.branch_id == committee.branch_id)
-    topics = db.session.scalars(select(InputTally.topic).where(InputTally.organisation_id == organisation,
-                                                               InputTally.grain == Grain.DISTRICT_WEEK,
-                                                               InputTally.topic != "")
-                                .group_by(InputTally.topic).order_by(func.sum(InputTally.residents).desc())).all()
+    # Only topics that some visible atom holds: a topic raised by one resident is not even named.
+    counted = committees.sums(committee, Filters()).get(WHOLE, {})
+    topics = sorted((t for t in counted if t), key=lambda t: (-counted[t].residents, t))
     areas = [SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name))
              for number, name in names["district"].items()]
     if committee.branch_id is None:
         areas += [SelectChoice(f"b:{branch_id}", gettext("Lag %(name)s", name=name))
                   for branch_id, name in names["branch"].items()]
-    # Only the postal codes the branches canvass: a county has hundreds more, most of them post-office boxes.
-    canvassed = (committee.branch.territory if committee.branch_id is not None else
-                 db.session.scalars(select(BranchPostalCode.postnummer).join(Branch).where(
-                     Branch.organisation_id == organisation).distinct()).all())
-    areas += [SelectChoice(f"p:{code}", names["postnummer"].get(code, code)) for code in sorted(canvassed)]
+    # No postal codes: they are finer than the cells a committee reads (canvass.insight.cells).
     return {
         "campaign": everything + [SelectChoice(str(i), name) for i, name in campaigns],
-        "action": everything + [SelectChoice(str(i), title) for i, title in
-                                db.session.execute(actions.order_by(Action.starts_at.desc())).all()],
         "area": everything + areas,
         "topic": everything + [SelectChoice(t, t) for t in topics],
     }
@@ -88,16 +76,25 @@ def _choices(committee, names) -> dict[str, list]:
 def _filters(form: FilterForm) -> Filters:
     kind, _, value = (form.area.data or "").partition(":")
     number = lambda text: int(text) if text and text.isdigit() else None  # noqa: E731
-    return Filters(campaign_id=number(form.campaign.data), action_id=number(form.action.data),
-                   district=value if kind == "d" else None, postnummer=value if kind == "p" else None,
-                   branch_id=number(value) if kind == "b" else None,
+    return Filters(campaign_id=number(form.campaign.data),
+                   district=value if kind == "d" else None, branch_id=number(value) if kind == "b" else None,
                    start=form.start.data, end=form.end.data, topic=form.topic.data or None)
 
 
 def read_filters() -> tuple[FilterForm, Filters]:
-    """The filter form read from the query string, and the filters it gives; without its choices."""
+    """The filter form read from the query string, and the filters it gives; without its choices.
+
+    The period is widened to whole weeks and shown so in the form. An area the committee cannot
+    choose (a postal code, or anything else) is refused with 400: it would cut a cell.
+    """
     form = FilterForm(request.args)
     form.validate()
+    kind, _, value = (form.area.data or "").partition(":")
+    if form.area.data and (kind not in ("d", "b") or not value):
+        abort(400, gettext("Velg en bydel eller et lag. Postnummer er for små områder til å vise for seg."))
+    form.start.data, form.end.data = cells.snap(form.start.data, form.end.data)
+    # The form shows the widened dates, not the ones typed (WTForms shows raw input first).
+    form.start.raw_data = form.end.raw_data = None
     return form, _filters(form)
 
 
@@ -116,10 +113,8 @@ def label(kind: str, key, names: dict) -> str:
     """A table row's name: an area, a week, a campaign, or what small groups were counted as."""
     if kind == "weeks":
         return gettext("Uke %(week)s %(year)s", week=key[1], year=key[0])
-    if key == WHOLE and kind in ("district", "postnummer"):
+    if key == WHOLE and kind == "district":
         return gettext("Uten område")
-    if isinstance(key, tuple) and key[0] == "district":
-        return gettext("Øvrige i %(area)s", area=names["district"].get(key[1]) or gettext("ukjent bydel"))
     if key == WHOLE:
         return gettext("Øvrige")
     if not key:
@@ -186,22 +181,9 @@ def dashboard():
     sort = form.sort.data if form.sort.data in SORTS else "residents"
     board = committees.dashboard(committee, filters, by=sort)
     return render_template("committee/dashboard.html", committee=committee, form=form, board=board, names=names,
-                           sorted_by=SORTS[sort],
+                           sorted_by=SORTS[sort], held_back=committees.held_back_share(committee),
                            pictures=pictures(committee, board, names), label=label, topic_label=topic_label,
                            query=request.query_string.decode())
-
-
-@bp.get("/postnummer")
-@roles_required(Role.COMMITTEE)
-def postal_codes():
-    """The counts per postal code: fetched when the dashboard's fold is opened, or a page of its own without JS."""
-    committee, names, form, filters = filtered(choices=not request.htmx)
-    sort = form.sort.data if form.sort.data in SORTS else "residents"
-    _, _, topics = committees.topic_columns(committee, filters, by=sort)
-    table = committees.postal_code_table(committee, filters, topics)
-    return render_template("committee/_postal_codes.html" if request.htmx else "committee/postal_codes.html",
-                           committee=committee, form=form, table=table, names=names, label=label,
-                           topic_label=topic_label, query=request.query_string.decode())
 
 
 @bp.get("/sammenlign")
@@ -214,11 +196,10 @@ def compare():
     sides = []
     for value in picked:
         kind, _, key = value.partition(":")
-        if kind not in ("d", "p", "b") or not key:
+        if kind not in ("d", "b") or not key:
             sides.append(None)
             continue
         narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
-                              "postnummer": key if kind == "p" else None,
                               "branch_id": int(key) if kind == "b" and key.isdigit() else None})
         board = committees.dashboard(committee, narrowed)
         name = next((c.label for c in areas if c.value == value), value)

@@ -24,7 +24,7 @@ def _ranking(board) -> Sheet:
 
 
 def _table(table, kind: str, title: str, names) -> Sheet:
-    return Sheet(title, [gettext("Område") if kind in ("district", "postnummer") else title, gettext("Innspill"),
+    return Sheet(title, [gettext("Område") if kind == "district" else title, gettext("Innspill"),
                          *table.topics, topic_label("annet")],
                  [[label(kind, key, names), total, *(cells[t] for t in [*table.topics, "annet"])]
                   for key, total, cells in table.rows])
@@ -47,7 +47,6 @@ def sheets(committee, board, names, filters) -> dict[str, Sheet]:
     result = {"ranking": _ranking(board),
               "district": _table(board.districts, "district", gettext("Per bydel"), names),
               "branch": _table(board.branches, "branch", gettext("Per lag"), names),
-              "postnummer": _table(board.postal_codes, "postnummer", gettext("Per postnummer"), names),
               "weeks": _table(board.weeks, "weeks", gettext("Per uke"), names),
               "campaign": _table(board.campaigns, "campaign", gettext("Per kampanje"), names)}
     if committee.branch_id is not None:
@@ -60,10 +59,11 @@ def sheets(committee, board, names, filters) -> dict[str, Sheet]:
 
 def _described(form, committee) -> list[str]:
     chosen = [f"{form[name].label.text}: {dict((c.value, c.label) for c in form[name].choices).get(form[name].data)}"
-              for name in ("campaign", "action", "area", "topic") if form[name].data]
+              for name in ("campaign", "area", "topic") if form[name].data]
     chosen += [f"{form[name].label.text}: {format_date(form[name].data)}" for name in ("start", "end") if form[name].data]
     return [gettext("Filter: %(filters)s", filters="; ".join(chosen) if chosen else gettext("ingen")),
-            gettext("Grupper med færre enn %(k)s innbyggere vises ikke for seg, men telles i «annet».", k=committee.k)]
+            gettext("Innspill fra grupper med færre enn %(k)s innbyggere er holdt tilbake og telles ikke med.",
+                    k=committee.k)]
 
 
 @bp.get("/eksport.<kind>")
@@ -73,7 +73,7 @@ def export(kind: str):
     if kind not in MIMETYPES:
         abort(404)
     committee, names, form, filters = filtered()
-    board = committees.dashboard(committee, filters, by=form.sort.data or "residents", postal_codes=True)
+    board = committees.dashboard(committee, filters, by=form.sort.data or "residents")
     tables = sheets(committee, board, names, filters)
     scope = committee.branch.name if committee.branch else committee.organisation.name
     if kind == "csv":

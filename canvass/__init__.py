@@ -59,7 +59,7 @@ def register_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(token: str):
         # The session and the remember cookie carry a login's token, never the user's id (services/logins.py).
-        return logins.user_for(token, app.config["TWO_FACTOR_REMEMBER_DAYS"] if app.config["TWO_FACTOR"] else None)
+        return logins.user_for(token, logins.code_days(app.config))
 
     app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
                                   format_number=format_number, format_percent=format_percent)

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.insight.export import XLSX
-from canvass.models import (AddressNote, Branch, ConsentRecord, Contact, Conversation, Organisation, ProgrammeSection,
-                            Role, SectionLink, Theme, User)
+from canvass.models import (AddressNote, Branch, ConsentRecord, Contact, Conversation, Device, Organisation,
+                            ProgrammeSection, Role, SectionLink, Theme, User)
 from canvass.privacy import consent
-from canvass.services import actions, committees, people, programme, tallies, turfs
+from canvass.services import actions, committees, logins, people, programme, sync, tallies, turfs
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
 
 ANON, DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE = (
@@ -71,12 +71,19 @@ def build_world(databases_, demo_template):
         db.session.add(link)
         db.session.commit()
         report = programme.publish(committee, "Rapport", "")
-        app.ids = {"branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
+        login_link, _ = logins.issue_link(daniel, coordinator, timedelta(hours=24))
+        sync.issue_device(daniel, "Daniels telefon")
+        device = db.session.scalar(select(Device).where(Device.user_id == daniel.id))
+        db.session.commit()
+        app.ids = {"user_id": daniel.id, "device_id": device.id, "login_link_id": login_link.id,
+                   "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token}
         app.action_token = action.signup_token
+        # By id: the hostile-text tests rename everyone before the volunteers log in.
+        app.volunteer_ids = {DANIEL: daniel.id, FRIDA: frida.id}
         app.frida_invite = people.create_invite(frogner, coordinator, 30).token
     return app
 
@@ -101,9 +108,9 @@ def _logged_in(app) -> dict:
                         (BAERUM_KOMITE, "komite@baerum.demo")):
         clients[name] = app.test_client()
         login(clients[name], email)
-    for name, who in ((DANIEL, "Daniel Dørbanker"), (FRIDA, "Frida Frogner")):
+    for name, user_id in app.volunteer_ids.items():
         clients[name] = app.test_client()
-        login_as_volunteer(clients[name], db.session.scalar(select(User).where(User.name == who)))
+        login_as_volunteer(clients[name], db.session.get(User, user_id))
     return clients
 
 

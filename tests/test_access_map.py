@@ -44,7 +44,11 @@ POLICY = {
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL},
     "home.index": EVERYONE,
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,
-    "people.show_invite": MANAGES_SAGENE,
+    "people.show_invite": MANAGES_SAGENE, "people.login_link": MANAGES_SAGENE,
+    "people.revoke_login_link": MANAGES_SAGENE, "people.revoke_device": MANAGES_SAGENE,
+    "people.remove": MANAGES_SAGENE,
+    # A personal login link opens only with its own token; the seeded token is an invite's, so nobody.
+    "auth.login_link": set(),
     "privacy.audit_log": ADMINS, "privacy.contacts": MANAGERS, "privacy.contacts_export": MANAGERS,
     "privacy.delete_contact": MANAGES_SAGENE, "privacy.followed_up": MANAGES_SAGENE,
     "privacy.subject_erase": ADMINS, "privacy.subject_export": ADMINS, "privacy.subject_request": ADMINS,

@@ -311,13 +311,16 @@ def test_a_coordinator_whose_last_code_is_fifteen_days_old_gives_a_code_again(li
     coordinator = HttpClient(live_server)
     login(coordinator, "sagene@oslo.demo")
     remember = copy.copy(coordinator.get_cookie("remember_token"))
+    phone = device_token(coordinator)
     real = clock.utcnow
     monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(days=13))
     assert coordinator.get("/folk/").status_code == 200
+    assert syncs(live_server, phone) == 200
     monkeypatch.setattr(clock, "utcnow", lambda: real() + timedelta(days=15))
     for client in (coordinator, carrying(live_server, remember)):
         answer = client.get("/folk/")
         assert answer.status_code == 302 and answer.location.startswith("/login")
+    assert syncs(live_server, phone) == 401, "the phone's sync credential ends with the login it was issued in"
     step = coordinator.post("/login", data={"email": "sagene@oslo.demo", "password": PASSWORD,
                                             "csrf_token": csrf_token(coordinator)})
     assert step.location.startswith("/login/kode")

@@ -6,6 +6,7 @@ spreadsheet cell must never start like a formula.
 """
 import csv
 import io
+import uuid
 
 from openpyxl import load_workbook
 from sqlalchemy import select, update
@@ -14,7 +15,7 @@ from canvass.extensions import db
 from canvass.insight.export import FORMULA_START, XLSX
 from canvass.models import (Action, AddressNote, Branch, Campaign, Contact, Conversation, InputTag, ProgrammeSection,
                             Tag, Theme, Turf, User)
-from canvass.services import committees, programme
+from canvass.services import committees, programme, tallies
 from tests.actors import ADMIN, KOMITE, SAGENE, build_world, clients, url
 from tests.conftest import _dispose
 
@@ -92,8 +93,22 @@ def test_hostile_text_is_shown_as_text_on_every_page_and_in_every_export(databas
             "people.index", "branches.overview"} <= escaped_on, sorted(escaped_on)
 
 
+def _four_more_like_it(app) -> None:
+    """Committees read only groups of at least five residents: the seeded conversation gets four neighbours."""
+    with app.app_context():
+        said = db.session.get(Conversation, app.ids["conversation_id"])
+        rows = [{c.key: getattr(said, c.key) for c in Conversation.__table__.columns if c.key != "id"}
+                | {"visit_uuid": str(uuid.uuid4())} for _ in range(4)]
+        clones = [Conversation(**row) for row in rows]
+        db.session.add_all(clones)
+        db.session.flush()
+        tallies.record([{**row, "id": clone.id} for row, clone in zip(rows, clones)])
+        db.session.commit()
+
+
 def test_a_contact_export_never_hands_excel_a_formula(databases_, demo_template):
     app = build_world(databases_, demo_template)
+    _four_more_like_it(app)
     _poison(app)
     actors = clients(app)
     with app.app_context():

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.models import (AddressNote, AuditEntry, Branch, ConsentRecord, Contact, Conversation, Device, InputTally,
-                            Organisation, User, Visit)
+from canvass.models import (Address, AddressNote, AuditEntry, Branch, ConsentRecord, Contact, Conversation, Device, InputTally,
+                            Organisation, Outcome, User, Visit)
 from canvass.privacy import consent, retention, subject
 from canvass.services import sync
 from tests.conftest import login, post
@@ -71,7 +71,8 @@ def test_the_purge_forgets_doors_notes_and_old_visits_but_not_the_counts(field):
     soon = retention.purge(utcnow() + timedelta(days=31))
     assert {p.rule.key: p.count for p in soon if p.count} == {"conversation_door": 1, "contact_key": 1}
     assert one(Conversation, words="Husleia er for høy.").address_id is None
-    assert one(Conversation, words="Husleia er for høy.").postnummer == "0473"
+    kept = one(Conversation, words="Husleia er for høy.")
+    assert (kept.postnummer, kept.district_number) == (None, "030103"), "the district stays, the postal code goes"
 
     later = retention.purge(utcnow() + timedelta(days=731))
     assert {p.rule.key: p.count for p in later if p.count} == {
@@ -324,11 +325,29 @@ def test_after_the_purge_no_join_links_a_conversation_to_a_door_a_canvasser_or_a
                           {w: visits[u] for w, u in truth["visit"].items()}) <= len(truth["visit"]) // 2
     # Area and time together: no visit still says a conversation was had at its door.
     assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.outcome == "conversation")) == 0
-    # What committees count by stays: postal code, district, action and the day.
+    # What committees count by stays: district, action and the week (its Monday); not the postal code or the day.
     kept = words["Samtale 0-4: husleia er for høy i gata."]
-    assert (kept.postnummer, kept.action_id is not None, kept.address_id, kept.wants_contact) == ("0473", True,
+    assert (kept.postnummer, kept.action_id is not None, kept.address_id, kept.wants_contact) == (None, True,
                                                                                                  None, False)
-    assert kept.recorded_at.time() == datetime.min.time()
+    assert kept.district_number is not None
+    assert kept.recorded_at.time() == datetime.min.time() and kept.recorded_at.date() == kept.week
+    assert kept.week.weekday() == 0
+
+
+def test_the_outside_testers_join_on_action_day_postal_code_and_district_finds_no_door(demo_app):
+    """The replay: a purged conversation joined to the visits that opened at its action, on its day, in its
+    postal code and district, once named exactly one door (and so its canvasser and the contact's hour)."""
+    evening(demo_app)
+    retention.purge(utcnow() + timedelta(days=31))
+    db.session.expire_all()
+    matches = db.session.execute(
+        select(Conversation.id, func.count(Visit.id))
+        .join(Visit, (Visit.action_id == Conversation.action_id) & (Visit.outcome == Outcome.OPENED))
+        .join(Address, Address.id == Visit.address_id)
+        .where(Conversation.unlinked.is_(True), Address.postnummer == Conversation.postnummer,
+               func.date(Visit.recorded_at) == func.date(Conversation.recorded_at))
+        .group_by(Conversation.id)).all()
+    assert matches == []
 
 
 def test_before_the_purge_a_conversation_is_still_tied_to_its_door_for_the_evening(demo_app):

@@ -298,6 +298,17 @@ def test_a_time_at_the_edge_of_the_calendar_is_refused_alone_and_the_rest_of_the
         ("stored", None), ("rejected", "Tidspunktet for registreringen er ugyldig."), ("stored", None)]
 
 
+@pytest.mark.parametrize("text", ["emoji kuttet \ud83d", "\udfff", "null\x00tegn"])
+def test_half_an_emoji_or_a_nul_is_refused_alone_and_the_rest_of_the_batch_is_stored(live_server, field, text):
+    """A phone that cut an emoji in half (or a tampered request) must not stick the whole outbox."""
+    in_words = _input(field, conversation={"topics": ["klima"], "words": text, "importance": 3})
+    in_topics = _input(field, conversation={"topics": [text], "words": "Mer sykkelvei", "importance": 3})
+    in_note = _note(field, text=text)
+    refused = ("rejected", "Registreringen inneholder tegn som ikke kan lagres (en halv emoji eller et nulltegn).")
+    assert _statuses(send(HttpClient(live_server), field["token"], [in_words, _input(field), in_topics, in_note])) == [
+        refused, ("stored", None), refused, refused]
+
+
 def test_deeply_nested_json_and_wrong_top_level_types_get_a_400_with_a_reason(live_server, field):
     phone = HttpClient(live_server)
     headers = {"Authorization": f"Bearer {field['token']}", "Content-Type": "application/json"}

@@ -20,6 +20,7 @@ import json
 import logging
 import mmap
 import re
+import shutil
 import sqlite3
 import stat
 import urllib.request
@@ -44,7 +45,7 @@ OPEN_OPTIONS = {GML: {"DOWNLOAD_SCHEMA": "NO", "WRITE_GFS": "NO", "SKIP_RESOLVE_
 DATA_SUFFIXES = {".csv", ".geojson", ".json", ".gml", ".gpkg", ".fgb", ".shp"}
 SHAPEFILE_PARTS = {".dbf", ".shx", ".prj", ".cpg"}
 MAX_MEMBERS = 200
-MAX_UNPACKED = 4 << 30
+MAX_UNPACKED = 2 << 30  # per import, all zips together
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 GEOPACKAGE_IDS = {b"GPKG", b"GP10", b"GP11"}
@@ -217,34 +218,68 @@ def _check_gml(path: Path) -> None:
                                    "eller en fil ved siden av den."))
 
 
-def unpack(path: Path, target: Path) -> list[Path]:
-    """The data files of a zip, unpacked by us into the new folder `target` (no archive paths are used)."""
+def local_files(paths: list[Path], folder: Path) -> list[Path]:
+    """The files to import: each path, or the data files of a zip unpacked into `folder`.
+
+    All the zips of one import share one budget for what they unpack, and it must fit on the disk
+    with room to spare: a 4 MB zip of zeros unpacks to gigabytes."""
+    zips = [p for p in map(Path, paths) if checked(p) == ZIP]
+    archives = {p: _open_zip(p) for p in zips}
     try:
-        archive = zipfile.ZipFile(path)
+        planned = {p: _members(p, archive) for p, archive in archives.items()}
+        total = sum(m.file_size for members in planned.values() for m in members)
+        free = shutil.disk_usage(folder).free
+        if total > MAX_UNPACKED or total > free // 2:
+            raise GeodataError(N_("Zip-filene er for store pakket ut (%(size)s MB). Last dem opp hver for seg, eller "
+                                  "last inn store filer fra kommandolinjen."), size=total >> 20)
+        files = []
+        for number, path in enumerate(map(Path, paths)):
+            if path in archives:
+                files += _unpack(path, archives[path], planned[path], folder / str(number))
+            else:
+                files.append(path)
+        return files
+    finally:
+        for archive in archives.values():
+            archive.close()
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise unreadable(path, exc) from exc
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and not _hidden(m.filename)]
-        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
-            raise _refuse(path, N_("Zip-fila %(name)s er for stor pakket ut."))
-        wanted = [m for m in members if Path(m.filename).suffix.lower() in DATA_SUFFIXES | SHAPEFILE_PARTS]
-        names = [_member_name(m.filename) for m in wanted]
-        if len(set(names)) != len(names):
-            raise _refuse(path, N_("Zip-fila %(name)s har flere filer med samme navn i ulike mapper. "
-                                   "Pakk dem i hver sin zip-fil."))
-        if any(stat.S_ISLNK(m.external_attr >> 16) for m in wanted):
-            raise _refuse(path, N_("Zip-fila %(name)s inneholder symbolske lenker."))
-        target.mkdir(parents=True)
-        for member, name in zip(wanted, names):
-            try:
-                with archive.open(member) as source, open(target / name, "wb") as out:
-                    while block := source.read(1 << 20):
-                        out.write(block)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-                raise unreadable(path, exc) from exc
-    found = [target / name for name in names if Path(name).suffix.lower() in DATA_SUFFIXES]
-    if not found:
+
+
+def _members(path: Path, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members we would unpack: data files and a Shapefile's parts, checked before any is written."""
+    members = [m for m in archive.infolist() if not m.is_dir() and not _hidden(m.filename)]
+    if len(members) > MAX_MEMBERS:
+        raise _refuse(path, N_("Zip-fila %(name)s er for stor pakket ut."))
+    wanted = [m for m in members if Path(m.filename).suffix.lower() in DATA_SUFFIXES | SHAPEFILE_PARTS]
+    names = [_member_name(m.filename) for m in wanted]
+    if len(set(names)) != len(names):
+        raise _refuse(path, N_("Zip-fila %(name)s har flere filer med samme navn i ulike mapper. "
+                               "Pakk dem i hver sin zip-fil."))
+    if any(stat.S_ISLNK(m.external_attr >> 16) for m in wanted):
+        raise _refuse(path, N_("Zip-fila %(name)s inneholder symbolske lenker."))
+    if not any(Path(name).suffix.lower() in DATA_SUFFIXES for name in names):
         raise _refuse(path, N_("Fant ingen geodata i zip-fila %(name)s."))
+    return wanted
+
+
+def _unpack(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], target: Path) -> list[Path]:
+    """Write `members` under our own names into the new folder `target`; zipfile stops each at its stated size."""
+    target.mkdir(parents=True)
+    names = [_member_name(m.filename) for m in members]
+    for member, name in zip(members, names):
+        try:
+            with archive.open(member) as source, open(target / name, "wb") as out:
+                while block := source.read(1 << 20):
+                    out.write(block)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise unreadable(path, exc) from exc
+    found = [target / name for name in names if Path(name).suffix.lower() in DATA_SUFFIXES]
     if any(checked(p) == ZIP for p in found):
         raise _refuse(path, N_("Zip-fila %(name)s inneholder en ny zip-fil. Pakk den ut først."))
     return found

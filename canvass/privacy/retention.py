@@ -23,8 +23,9 @@ from canvass.models import (AddressNote, AuditEntry, ConsentRecord, Contact, Con
                             Outcome, Visit)
 from canvass.privacy import audit, consent
 
-# What a conversation is reordered within and keeps: the finest cell the committees' counts have.
-CELL = ("organisation_id", "branch_id", "action_id", "postnummer", "district_number")
+# What a conversation keeps after the purge, with its week, and is reordered within: the postal code and the
+# day would narrow it to the few doors that opened there that day (committees read districts and weeks).
+CELL = ("organisation_id", "branch_id", "action_id", "district_number")
 # What moves with the resident's input when the rows of a cell are reordered.
 CONTENT = ("topics", "words", "importance")
 # A contact's resend key after the purge: random, and marked so it is replaced once (a hex HMAC never starts so).
@@ -56,16 +57,16 @@ def unlink(cut: datetime) -> int:
     The evening's link is there so the canvasser can correct a record; after that, anything that
     could join a conversation to a visit, a note, a device or a contact goes: the door, the visit's
     id (door conversations get a random one; the visit keeps deduplicating a resend), the time
-    (only the Oslo day is kept, as at midnight UTC), the wish for membership or contact (the consent
-    records hold the action and the hour). The rows' ids keep the order they were stored in, which
-    follows the visits' and contacts' ids, so the input of each cell (action, branch, postal code,
-    district, day) is put among the cell's rows in the order of a keyed hash of the input, with everything that points
-    at it. The
+    (only the Oslo week is kept, as its Monday at midnight UTC) and the postal code (the district stays),
+    the wish for membership or contact (the consent records hold the action and the hour). The rows'
+    ids keep the order they were stored in, which follows the visits' and contacts' ids, so the input
+    of each cell (action, branch, district, week) is put among the cell's rows in the order of a keyed
+    hash of the input, with everything that points at it. The
     visit stops saying a conversation was had: it says the door opened. What the committees count
     (cell and content) is unchanged, so their tallies stay right.
     """
     due = (Conversation.unlinked.is_(False), Conversation.recorded_at < cut)
-    rows = db.session.execute(select(Conversation.id, Conversation.visit_uuid, Conversation.recorded_at,
+    rows = db.session.execute(select(Conversation.id, Conversation.visit_uuid, Conversation.week,
                                      *(getattr(Conversation, c) for c in CELL + CONTENT)).where(*due)).all()
     db.session.execute(update(Visit).where(Visit.outcome == Outcome.CONVERSATION, Visit.recorded_at < cut)
                        .values(outcome=Outcome.OPENED).execution_options(synchronize_session=False))
@@ -73,7 +74,7 @@ def unlink(cut: datetime) -> int:
         return 0
     cells = defaultdict(list)
     for row in rows:
-        cells[tuple(getattr(row, c) for c in CELL) + (local_day(row.recorded_at),)].append(row)
+        cells[tuple(getattr(row, c) for c in CELL) + (row.week,)].append(row)
     door_uuids = set(db.session.scalars(select(Conversation.visit_uuid).where(
         *due, exists().where(Visit.client_uuid == Conversation.visit_uuid))))
     moved: dict[int, int] = {}
@@ -85,11 +86,11 @@ def unlink(cut: datetime) -> int:
             moved[source.id] = target.id
             values.append({"row_id": target.id, **{f"new_{c}": getattr(source, c) for c in CONTENT},
                            "new_uuid": str(uuid.uuid4()) if target.visit_uuid in door_uuids else target.visit_uuid,
-                           "day": datetime.combine(key[-1], time())})
+                           "monday": datetime.combine(key[-1], time())})
     _move_references(moved)
     table = Conversation.__table__
     db.session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
-        address_id=None, visit_uuid=bindparam("new_uuid"), recorded_at=bindparam("day"),
+        address_id=None, postnummer=None, visit_uuid=bindparam("new_uuid"), recorded_at=bindparam("monday"),
         wants_membership=False, wants_contact=False, unlinked=True,
         **{c: bindparam(f"new_{c}") for c in CONTENT}), values)
     return len(rows)

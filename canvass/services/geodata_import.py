@@ -75,10 +75,7 @@ def import_paths(paths: list[Path], skip_invalid: bool = False,
     Zip files are unpacked by us into a folder that lives as long as the import. With `scope` (an
     organisation's kommuner), only rows in those kommuner are written (geodata_scope)."""
     with tempfile.TemporaryDirectory(prefix="canvass-geodata-") as folder:
-        files = []
-        for number, path in enumerate(map(Path, paths)):
-            is_zip = sources.checked(path) == sources.ZIP
-            files += sources.unpack(path, Path(folder) / str(number)) if is_zip else [path]
+        files = sources.local_files(paths, Path(folder))
         kinds = {p: formats.detect(p) for p in files}
         ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
         return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope) for p in ordered]

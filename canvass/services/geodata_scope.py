@@ -3,8 +3,10 @@
 Addresses, postal areas, districts and municipalities are shared by every organisation on the
 server. The command line belongs to whoever runs the server and may load national files. An
 upload by an organisation's admin writes a row only when the row lies in one of the
-organisation's kommuner and, when it replaces a stored row, the stored row does too: otherwise an
-OpenStreetMap row with another kommune's node id could rename or move that kommune's address.
+organisation's kommuner, its postal code (when it is known) belongs to one of them, and, when it
+replaces a stored row, the stored row does too. Otherwise an OpenStreetMap row with another
+kommune's node id could rename or move that kommune's address, and a Matrikkel row claiming the
+admin's own kommune with another kommune's postal code would land in that kommune's turf.
 """
 from collections.abc import Iterable
 
@@ -37,7 +39,8 @@ def within(kind: str, records: list[dict], kommuner: Iterable[str] | None) -> tu
     postal = _postal_kommuner({r["postnummer"] for r in records if r.get("postnummer")})
     stored = _stored(kind, [r[key] for r in records]) if key else {}
     kept = [r for r in records
-            if _kommune(kind, r, postal) in allowed and (key is None or stored.get(r[key], "new") in allowed | {"new"})]
+            if _kommune(kind, r, postal) in allowed and postal.get(r.get("postnummer"), "new") in allowed | {"new"}
+            and (key is None or stored.get(r[key], "new") in allowed | {"new"})]
     return kept, len(records) - len(kept)
 
 

@@ -42,14 +42,32 @@ def user_for(token: str, second_factor_days: int | None) -> User | None:
     if found is None:
         return None
     record, user = found
-    now = clock.utcnow()
-    if record.ended_at is not None or record.expires_at <= now or user.removed_at is not None:
-        return None
-    if second_factor_days is not None and two_factor.required(user) and (
-            record.second_factor_at is None or record.second_factor_at + timedelta(days=second_factor_days) <= now):
+    if not _running(record, user, second_factor_days):
         return None
     user.login_token = token
     return user
+
+
+def device_running(device: Device, second_factor_days: int | None) -> bool:
+    """Whether a phone's sync credential still stands on a running login: it ends with its login, also when the
+    login runs out or owes a new code. A phone set up before logins were recorded has none: a volunteer's
+    still delivers its outbox; an admin's or coordinator's must log in again."""
+    if device.login_id is None:
+        return not two_factor.required(device.user)
+    return _running(db.session.get(Login, device.login_id), device.user, second_factor_days)
+
+
+def code_days(config) -> int | None:
+    """How long a code from the authenticator app lasts, or None when two-factor login is switched off."""
+    return config["TWO_FACTOR_REMEMBER_DAYS"] if config["TWO_FACTOR"] else None
+
+
+def _running(record: Login, user: User, second_factor_days: int | None) -> bool:
+    now = clock.utcnow()
+    if record.ended_at is not None or record.expires_at <= now or user.removed_at is not None:
+        return False
+    return not (second_factor_days is not None and two_factor.required(user) and (
+        record.second_factor_at is None or record.second_factor_at + timedelta(days=second_factor_days) <= now))
 
 
 def login_id(user: User) -> int | None:

@@ -426,6 +426,9 @@ def _checked(event, user: User, allowed: dict[int, set[int]], actions: dict[int,
     """An event's type, id and row, or why it can never be stored."""
     if not isinstance(event, dict):
         return _rejected(None, N_("Ugyldig registrering."))
+    if not _storable(event):
+        return _rejected(_echo(event), N_("Registreringen inneholder tegn som ikke kan lagres (en halv emoji "
+                                         "eller et nulltegn)."))
     event_id = _event_id(event)
     if event_id is None:
         return _rejected(_echo(event), N_("Ugyldig id på registreringen."))
@@ -439,6 +442,21 @@ def _checked(event, user: User, allowed: dict[int, set[int]], actions: dict[int,
     else:
         return _rejected(_echo(event), N_("Ukjent type registrering."))
     return row if isinstance(row, Result) else (kind, event_id, row)
+
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value) -> bool:
+    """Text every database can hold: JSON lets a phone send half a surrogate pair or a NUL, which UTF-8
+    and PostgreSQL refuse at insert, failing the whole batch."""
+    if isinstance(value, str):
+        return UNSTORABLE.search(value) is None
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(map(_storable, value))
+    return True
 
 
 def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:

@@ -69,10 +69,10 @@ def login_link(user_id: int):
                            hours=current_app.config["LOGIN_LINK_HOURS"])
 
 
-@bp.post("/innloggingslenke/<int:link_id>/trekk-tilbake")
+@bp.post("/innloggingslenke/<int:login_link_id>/trekk-tilbake")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
-def revoke_login_link(link_id: int):
-    link = db.session.get(LoginLink, link_id)
+def revoke_login_link(login_link_id: int):
+    link = db.session.get(LoginLink, login_link_id)
     if link is None:
         abort(404)
     _managed_volunteer(link.user_id)

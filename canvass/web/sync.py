@@ -5,7 +5,7 @@ the device's bearer token rather than the session and its CSRF token, so a recor
 door is accepted when it is replayed the next morning. Every refusal is JSON with a Norwegian
 reason; a bad event is refused on its own and never fails the rest of its batch.
 """
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -45,7 +45,7 @@ def events():
     """Store a batch of records once each and say what became of every one."""
     header = request.headers.get("Authorization", "")
     device = sync.device_for(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
-    if device is None:
+    if device is None or not logins.device_running(device, logins.code_days(current_app.config)):
         return _error(401, gettext("Telefonen er ikke registrert. Logg inn på nytt mens du har nett."))
     if not sync.may_record(device.user):
         return _error(403, gettext(sync.NOT_YOURS))

@@ -224,8 +224,10 @@ def local_files(paths: list[Path], folder: Path) -> list[Path]:
     All the zips of one import share one budget for what they unpack, and it must fit on the disk
     with room to spare: a 4 MB zip of zeros unpacks to gigabytes."""
     zips = [p for p in map(Path, paths) if checked(p) == ZIP]
-    archives = {p: _open_zip(p) for p in zips}
+    archives: dict[Path, zipfile.ZipFile] = {}
     try:
+        for path in zips:
+            archives[path] = _open_zip(path)
         planned = {p: _members(p, archive) for p, archive in archives.items()}
         total = sum(m.file_size for members in planned.values() for m in members)
         free = shutil.disk_usage(folder).free

@@ -26,7 +26,7 @@ class Note:
 
 
 def parse(line: str) -> Note:
-    text, spans, at = "", [], 0
+    text, spans = "", []
     for part in re.split(r"(⟦.*?⟧)", line):
         if part.startswith("⟦"):
             spans.append((len(text), len(text) + len(part) - 2))

@@ -25,7 +25,7 @@ DECODED = [
     f"http:{EVIL}", f"http:/{EVIL}", f"HTTPS://{EVIL}", "javascript:alert(1)", " javascript:alert(1)",
     "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>", f"//user@{EVIL}", f"//127.0.0.1@{EVIL}",
     f"/\\user@{EVIL}", f"/／{EVIL}", f"／／{EVIL}", f"/∕{EVIL}", f"/%EF%BC%8F{EVIL}", f"/..//{EVIL}",
-    f"/%2e%2e//{EVIL}", f"/./\\{EVIL}", f"{EVIL}", f"@{EVIL}", f"/@{EVIL}", f"/komite/\r\nSet-Cookie: stjal=1",
+    f"/%2e%2e//{EVIL}", f"/./\\{EVIL}", f"{EVIL}", f"@{EVIL}", f"/@{EVIL}", "/komite/\r\nSet-Cookie: stjal=1",
     "/" + "%25" * 40 + "2f" + EVIL,
 ]
 # The same, typed straight into the request line as a tester does (everything the request line may hold).

@@ -18,7 +18,6 @@ from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.insight.tally import local_day
 from canvass.models import (AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Login, LoginLink,
                             Outcome, Visit)
 from canvass.privacy import audit, consent

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench")
 
+from http_load import serve  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from http_load import serve  # noqa: E402
 from tests import databases  # noqa: E402
 
 CANVASSERS = int(os.environ.get("BENCH_LOAD_USERS", 300))
@@ -34,12 +34,12 @@ def prepare(url: str) -> list[dict]:
     """The demo, with CANVASSERS volunteers in Sagene, three to a turf, each logged in on a phone."""
     from flask import g
     from flask_migrate import upgrade
+    from sync_ingest import GEODATA
 
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Branch, User
     from canvass.services import actions, demo, people, sync, turfs
-    from sync_ingest import GEODATA
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     # Requests from many test clients inside one app context: each must start with its own `g` (CSRF state).

@@ -40,12 +40,12 @@ def free_port() -> int:
 def prepare(url: str, target: int = 200) -> tuple[str, str, dict]:
     """A demo database with Daniel holding a turf; his session cookie, CSRF token and a door's form."""
     from flask_migrate import upgrade
+    from sync_ingest import GEODATA
 
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Branch, User
     from canvass.services import actions, demo, people, turfs
-    from sync_ingest import GEODATA
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

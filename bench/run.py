@@ -8,13 +8,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import matrikkel_import  # noqa: E402
-import turf_cut  # noqa: E402
-import sync_ingest  # noqa: E402
+import canvasser_load  # noqa: E402
+import dashboard_views  # noqa: E402
 import http_load  # noqa: E402
 import lighthouse_walk  # noqa: E402
-import dashboard_views  # noqa: E402
-import canvasser_load  # noqa: E402
+import matrikkel_import  # noqa: E402
+import sync_ingest  # noqa: E402
+import turf_cut  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

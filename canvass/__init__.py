@@ -70,8 +70,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web import (actions, admin, auth, branches, committee, errors, field, home, people, privacy, pwa, reports,
-                             security, sync, turf)
+    from canvass.web import (
+        actions,
+        admin,
+        auth,
+        branches,
+        committee,
+        errors,
+        field,
+        home,
+        people,
+        privacy,
+        pwa,
+        reports,
+        security,
+        sync,
+        turf,
+    )
 
     for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports, privacy):
         app.register_blueprint(module.bp)

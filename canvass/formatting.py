@@ -2,7 +2,8 @@
 from functools import lru_cache
 
 from babel import numbers
-from flask_babel import format_number as format_any, get_locale
+from flask_babel import format_number as format_any
+from flask_babel import get_locale
 
 
 @lru_cache(maxsize=8)

@@ -13,8 +13,20 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.insight.export import XLSX
-from canvass.models import (AddressNote, Branch, ConsentRecord, Contact, Conversation, Device, Organisation,
-                            ProgrammeSection, Role, SectionLink, Theme, User)
+from canvass.models import (
+    AddressNote,
+    Branch,
+    ConsentRecord,
+    Contact,
+    Conversation,
+    Device,
+    Organisation,
+    ProgrammeSection,
+    Role,
+    SectionLink,
+    Theme,
+    User,
+)
 from canvass.privacy import consent
 from canvass.services import actions, committees, logins, people, programme, sync, tallies, turfs
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app

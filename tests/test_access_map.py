@@ -5,9 +5,24 @@ see it. Everything is seeded in Sagene (Oslo): the other branch's coordinator an
 committee and Bærum must be turned away, and no page any of them can open may show Sagene's
 personal data.
 """
-from tests.actors import (ADMIN, ANON, BAERUM, BAERUM_KOMITE, CONTACT_NAME, CONTACT_PHONE, DANIEL, FRIDA, FROGNER,
-                          KOMITE, NOTE, SAGENE, clients, readable, url)
-from tests.actors import world  # noqa: F401 (a fixture)
+from tests.actors import (
+    ADMIN,
+    ANON,
+    BAERUM,
+    BAERUM_KOMITE,
+    CONTACT_NAME,
+    CONTACT_PHONE,
+    DANIEL,
+    FRIDA,
+    FROGNER,
+    KOMITE,
+    NOTE,
+    SAGENE,
+    clients,
+    readable,
+    url,
+    world,  # noqa: F401 (a fixture)
+)
 
 EVERYONE = {DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE}
 OSLO = {DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE}

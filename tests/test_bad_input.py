@@ -9,11 +9,13 @@ import io
 import json
 import re
 import uuid
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from canvass.extensions import db
@@ -22,6 +24,7 @@ from canvass.privacy import consent
 from canvass.services import actions, committees, people, sync
 from tests.conftest import _dispose, csrf_token, daniels_turf_tonight, login, login_as_volunteer, make_app
 from tests.snapshot import snapshot
+
 
 @pytest.fixture(scope="module")
 def world(databases_, demo_template):

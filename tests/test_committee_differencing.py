@@ -9,7 +9,8 @@ pages show is built from exactly those inputs, so the construction is what is sh
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from canvass.extensions import db

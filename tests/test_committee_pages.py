@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.insight import tally
-from canvass.models import (Branch, Contact, Conversation, InputTally, Organisation, SectionLink,
-                            Theme, ThemeMember)
+from canvass.models import Branch, Contact, Conversation, InputTally, Organisation, SectionLink, Theme, ThemeMember
 from canvass.services import tallies
 from tests import kanon_model
 from tests.conftest import login, post

@@ -1,7 +1,9 @@
 """Numbers and long option lists are written fast and exactly as the libraries would write them."""
 import pytest
-from flask_babel import force_locale, format_number as babel_format
-from hypothesis import given, strategies as st
+from flask_babel import force_locale
+from flask_babel import format_number as babel_format
+from hypothesis import given
+from hypothesis import strategies as st
 from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice
 

@@ -1,7 +1,8 @@
 """Geometry without a database: projections, repair, and which area a point or polygon belongs to."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
 from canvass.geo import geometry

@@ -13,8 +13,20 @@ from sqlalchemy import select, update
 
 from canvass.extensions import db
 from canvass.insight.export import FORMULA_START, XLSX
-from canvass.models import (Action, AddressNote, Branch, Campaign, Contact, Conversation, InputTag, ProgrammeSection,
-                            Tag, Theme, Turf, User)
+from canvass.models import (
+    Action,
+    AddressNote,
+    Branch,
+    Campaign,
+    Contact,
+    Conversation,
+    InputTag,
+    ProgrammeSection,
+    Tag,
+    Theme,
+    Turf,
+    User,
+)
 from canvass.services import committees, programme, tallies
 from tests.actors import ADMIN, KOMITE, SAGENE, build_world, clients, url
 from tests.conftest import _dispose

@@ -9,8 +9,21 @@ from sqlalchemy import func, select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.models import (Address, AddressNote, AuditEntry, Branch, ConsentRecord, Contact, Conversation, Device, InputTally,
-                            Organisation, Outcome, User, Visit)
+from canvass.models import (
+    Address,
+    AddressNote,
+    AuditEntry,
+    Branch,
+    ConsentRecord,
+    Contact,
+    Conversation,
+    Device,
+    InputTally,
+    Organisation,
+    Outcome,
+    User,
+    Visit,
+)
 from canvass.privacy import consent, retention, subject
 from canvass.services import sync
 from tests.conftest import login, post

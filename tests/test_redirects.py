@@ -8,7 +8,8 @@ import re
 import urllib.parse
 import urllib.request
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canvass.extensions import limiter
 from canvass.web.redirects import local_target

@@ -9,11 +9,13 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.insight import sample, scrub as scrubber
+from canvass.insight import sample
+from canvass.insight import scrub as scrubber
 from canvass.insight.scrub import scrub
 from canvass.models import Conversation, Organisation
 from canvass.services import tallies

@@ -1,5 +1,6 @@
 """No group smaller than k residents is ever shown, and what is hidden cannot be worked out from the rest."""
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from canvass.insight.suppress import OTHER, roll_up, suppress
 

@@ -3,7 +3,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from canvass.insight import sample
 from canvass.insight.scrub import scrub

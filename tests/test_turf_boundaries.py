@@ -5,8 +5,8 @@ Frogner's coordinator cut 0473, which archived Sagene's turf (assigned ones too)
 walk list then showed Sagene's door notes.
 """
 import uuid
-from urllib.parse import quote
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade

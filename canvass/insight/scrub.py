@@ -77,10 +77,10 @@ CUES = STRONG_CUES | {
 NOT_NAMES = {"i", "på", "og", "er", "som", "har", "vil", "var", "sa", "en", "et", "ei", "den", "det", "de", "dei", "hun",
              "ho", "han", "vi", "me", "jeg", "eg", "meg", "seg", "til", "fra", "frå", "med", "om", "at", "ikke", "ikkje",
              "også", "mer", "meir", "min", "mitt", "mine", "sin", "sitt", "sine", "hans", "hennes", "hennar", "deres",
-             "alle", "noen", "nokon", "ingen", "oss", "dere", "dykk", "dem", "henne", "ham", "honom", "seg", "kl",
+             "alle", "noen", "nokon", "ingen", "oss", "dere", "dykk", "dem", "henne", "ham", "honom", "kl",
              "klokka", "dette", "denne", "disse", "hva", "kva", "når", "hvem", "kven", "tilbake", "igjen", "senere",
-             "seinare", "the", "a", "an", "to", "me", "him", "her", "them", "us", "back", "about", "on", "at", "in",
-             "and", "or", "is", "was", "he", "she", "they", "it", "we", "you", "i"}
+             "seinare", "the", "a", "an", "to", "him", "her", "them", "us", "back", "about", "on", "in",
+             "and", "or", "is", "was", "he", "she", "they", "it", "we", "you"}
 # Before these a word is at the start of a sentence.
 SENTENCE_BREAKS = set(".!?:;«»\"“”„()[]-–—•*·/|")
 

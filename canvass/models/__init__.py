@@ -1,15 +1,26 @@
 """The data model, one module per aggregate."""
+from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
+from canvass.models.conversation import AddressNote, Conversation
+from canvass.models.device import Device, SyncEvent
 from canvass.models.geography import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
+from canvass.models.insight import (
+                                     Committee,
+                                     ConsideredInput,
+                                     ConversationTopic,
+                                     InputTag,
+                                     InputTally,
+                                     ProgrammeSection,
+                                     Report,
+                                     SectionLink,
+                                     Tag,
+                                     Theme,
+                                     ThemeMember,
+)
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality
 from canvass.models.people import Invite, Login, LoginLink, Role, User
-from canvass.models.turf import Turf, TurfAddress
-from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Signup
-from canvass.models.visit import Outcome, Visit
-from canvass.models.device import Device, SyncEvent
-from canvass.models.conversation import AddressNote, Conversation
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
-from canvass.models.insight import (Committee, ConsideredInput, ConversationTopic, InputTag, InputTally,
-                                     ProgrammeSection, Report, SectionLink, Tag, Theme, ThemeMember)
+from canvass.models.turf import Turf, TurfAddress
+from canvass.models.visit import Outcome, Visit
 
 __all__ = [
     "Committee", "ConsideredInput", "ConversationTopic", "InputTag", "InputTally", "ProgrammeSection", "Report",

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from canvass.clock import utcnow
 from canvass.extensions import db
 
-
 # 53 bits: far from colliding at any party's size, and exact as a number in JavaScript too.
 RandomId = BigInteger().with_variant(Integer(), "sqlite")
 

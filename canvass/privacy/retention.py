@@ -18,8 +18,18 @@ from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import (AddressNote, AuditEntry, ConsentRecord, Contact, Conversation, Device, Login, LoginLink,
-                            Outcome, Visit)
+from canvass.models import (
+    AddressNote,
+    AuditEntry,
+    ConsentRecord,
+    Contact,
+    Conversation,
+    Device,
+    Login,
+    LoginLink,
+    Outcome,
+    Visit,
+)
 from canvass.privacy import audit, consent
 
 # What a conversation keeps after the purge, with its week, and is reordered within: the postal code and the

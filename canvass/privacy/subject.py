@@ -13,8 +13,19 @@ from sqlalchemy import delete, func, or_, select, update
 
 from canvass.extensions import db
 from canvass.insight import scrub
-from canvass.models import (Action, Address, AddressNote, Assignment, AuditEntry, Contact, Conversation, Device,
-                            Signup, User, Visit)
+from canvass.models import (
+    Action,
+    Address,
+    AddressNote,
+    Assignment,
+    AuditEntry,
+    Contact,
+    Conversation,
+    Device,
+    Signup,
+    User,
+    Visit,
+)
 from canvass.services import logins
 
 ERASED_NAME = "Slettet"

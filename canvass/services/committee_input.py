@@ -13,11 +13,21 @@ from sqlalchemy import and_, delete, func, select
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.insight import scrub, themes
-from canvass.insight import tally
+from canvass.insight import scrub, tally, themes
 from canvass.insight.tally import ALL_TOPICS
-from canvass.models import (Action, Address, Committee, ConsideredInput, Conversation,
-                            ConversationTopic, InputTag, SectionLink, Tag, Theme, ThemeMember)
+from canvass.models import (
+    Action,
+    Address,
+    Committee,
+    ConsideredInput,
+    Conversation,
+    ConversationTopic,
+    InputTag,
+    SectionLink,
+    Tag,
+    Theme,
+    ThemeMember,
+)
 from canvass.services import committees
 from canvass.services.committees import Filters
 

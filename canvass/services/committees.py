@@ -15,8 +15,18 @@ from canvass.extensions import db
 from canvass.insight import cells, figures
 from canvass.insight.suppress import K
 from canvass.insight.tally import ALL_TOPICS, MEASURES, Counts
-from canvass.models import (Action, Branch, Campaign, Committee, Conversation, District, InputTally, PostalArea,
-                            Role, User)
+from canvass.models import (
+    Action,
+    Branch,
+    Campaign,
+    Committee,
+    Conversation,
+    District,
+    InputTally,
+    PostalArea,
+    Role,
+    User,
+)
 
 WHOLE = ""
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import format_number, gettext, lazy_gettext as _l
+from flask_babel import format_number, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, tuple_
 
 from canvass.extensions import db

@@ -20,8 +20,25 @@ from sqlalchemy.dialects import postgresql, sqlite
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import (Action, Address, AddressNote, Assignment, Branch, BranchPostalCode, ConsentRecord,
-                            Contact, Conversation, Device, Outcome, Role, Signup, SyncEvent, Turf, User, Visit)
+from canvass.models import (
+    Action,
+    Address,
+    AddressNote,
+    Assignment,
+    Branch,
+    BranchPostalCode,
+    ConsentRecord,
+    Contact,
+    Conversation,
+    Device,
+    Outcome,
+    Role,
+    Signup,
+    SyncEvent,
+    Turf,
+    User,
+    Visit,
+)
 from canvass.privacy import consent
 from canvass.services import tallies
 

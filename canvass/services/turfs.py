@@ -3,9 +3,9 @@ import json
 from collections import Counter
 from dataclasses import replace
 
+from shapely.geometry import mapping
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from shapely.geometry import mapping
 
 from canvass.clock import utcnow
 from canvass.extensions import db

@@ -4,14 +4,14 @@ from datetime import datetime
 
 import segno
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext, lazy_gettext as _l, to_utc
+from flask_babel import format_datetime, gettext, to_utc
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-
-from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.insight import charts

@@ -4,9 +4,9 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template
-from htmx_flask import request
 from flask_babel import gettext
 from flask_login import current_user
+from htmx_flask import request
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 

@@ -1,8 +1,8 @@
 """Error pages in Norwegian, as fragments for htmx requests and pages otherwise."""
 from flask import render_template
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-
 from htmx_flask import request
 
 from canvass.web import limits

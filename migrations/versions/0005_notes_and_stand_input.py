@@ -5,9 +5,8 @@ Revises: 0004
 Create Date: 2026-11-23 12:34:46.013781
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005'

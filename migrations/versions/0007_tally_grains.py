@@ -8,11 +8,10 @@ The counts are derived from the conversations, so the table is made afresh and e
 conversation is counted again. A later migration that changes the counts' shape must do the same
 and take the recount over from here, since `tallies.rebuild` writes the current shape.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from canvass.services import tallies
-
 
 revision = '0007'
 down_revision = '0006'

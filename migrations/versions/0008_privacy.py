@@ -7,12 +7,11 @@ Create Date: 2026-11-23 18:18:12.453491
 A contact's consent moves into one record per purpose, and its key stops being the visit's id.
 Going back down deletes contact details: the older table cannot hold them without that link.
 """
+import sqlalchemy as sa
 from alembic import op
 from flask import current_app
-import sqlalchemy as sa
 
 from canvass.privacy import consent
-
 
 # revision identifiers, used by Alembic.
 revision = '0008'

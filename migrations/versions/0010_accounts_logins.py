@@ -6,9 +6,8 @@ everyone logs in once more (volunteers with a login link from their coordinator)
 Revision ID: 0010_accounts
 Revises: 0010_web
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010_accounts'
 down_revision = '0010_web'

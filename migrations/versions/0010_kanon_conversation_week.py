@@ -8,9 +8,8 @@ Create Date: 2026-12-01 14:00:00
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_kanon'

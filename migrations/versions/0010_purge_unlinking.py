@@ -5,9 +5,8 @@ Revises: 0010_turf
 Create Date: 2026-12-01 14:10:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010_purge'
 down_revision = '0010_turf'

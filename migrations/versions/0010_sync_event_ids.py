@@ -8,9 +8,8 @@ Existing records are entered in the ledger: visits, then door notes, then input 
 (a conversation whose id is no visit's). Where an id was already used twice across types (the
 attack of issue 13), the first of those is the one the ledger keeps.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_sync'

@@ -56,8 +56,8 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
 
 
 def test_a_turf_name_with_markup_is_shown_on_the_map_as_text(live_server, browser):
-    from tests.browser.conftest import PHONE
     from canvass.services import turfs
+    from tests.browser.conftest import PHONE
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     for turf in turfs.cut_turfs(sagene, ["0473"], target=200):
         turfs.rename(turf, '<img src=x onerror="document.title=1">Rode')

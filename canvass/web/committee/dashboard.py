@@ -2,12 +2,13 @@
 from functools import lru_cache
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import format_decimal, format_percent, gettext, lazy_gettext as _l
+from flask_babel import format_decimal, format_percent, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from htmx_flask import request
-from sqlalchemy import select
 from markupsafe import Markup, escape
+from sqlalchemy import select
 from wtforms import DateField, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional

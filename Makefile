@@ -6,7 +6,7 @@ PYBABEL  := $(VENV)/bin/pybabel
 VENDOR   := static/vendor
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard canvass/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup run test test-sqlite test-postgresql test-browser bench db demo messages clean
+.PHONY: setup run test lint bench db demo messages clean
 
 setup: $(VENV)/.installed $(VENDOR)/.installed $(MO_FILES)
 
@@ -35,8 +35,15 @@ demo: db
 run: demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+# One pytest worker per core; each builds its own databases, so the suite runs on both at once.
+# `make test WORKERS=0` runs in one process, `PYTEST_ARGS=tests/test_sync.py` picks tests.
+WORKERS ?= auto
+
+test: setup lint
+	$(PY) -m pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
 
 # locust and its gevent stay out of the test setup: only the benchmarks need them.
 $(VENV)/.bench: pyproject.toml $(VENV)/.installed

@@ -37,14 +37,18 @@ def run() -> list[tuple[str, str, str]]:
             data = json.loads(report.read_text())
             scores = data["categories"]
             if os.environ.get("LIGHTHOUSE_DETAILS"):
-                for audit in sorted(data["audits"].values(), key=lambda a: a.get("score") if a.get("score") is not None else 1):
+                for audit in sorted(
+                    data["audits"].values(), key=lambda a: a.get("score") if a.get("score") is not None else 1
+                ):
                     if audit.get("score") is not None and audit["score"] < 0.9:
                         print(f"  {audit['score']:.2f} {audit['id']}: {audit.get('displayValue', '')}", file=sys.stderr)
         finally:
             server.terminate()
             server.wait()
-    return [("walk list, Lighthouse mobile: performance", f"{scores['performance']['score'] * 100:.0f}", "≥ 95"),
-            ("walk list, Lighthouse mobile: accessibility", f"{scores['accessibility']['score'] * 100:.0f}", "100")]
+    return [
+        ("walk list, Lighthouse mobile: performance", f"{scores['performance']['score'] * 100:.0f}", "≥ 95"),
+        ("walk list, Lighthouse mobile: accessibility", f"{scores['accessibility']['score'] * 100:.0f}", "100"),
+    ]
 
 
 if __name__ == "__main__":

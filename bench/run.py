@@ -24,9 +24,13 @@ def machine() -> str:
                 if line.startswith("model name")), platform.processor())
     memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal"))) / 1024 / 1024
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM; Python {platform.python_version()}; "
-            f"commit {commit or 'unknown'}")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM; Python {platform.python_version()}; "
+        f"commit {commit or 'unknown'}"
+    )
 
 
 BENCHMARKS = {
@@ -45,9 +49,14 @@ def measured(name: str) -> str:
     """One benchmark's section: its own date and machine, since a section can be measured again on its own."""
     title, run = BENCHMARKS[name]
     rows = run()
-    lines = [f"## {title()} (`bench/{name}.py`)", "",
-             f"Measured {datetime.date.today().isoformat()} on {machine()}.", "",
-             "| what | measured | target |", "|---|---|---|"]
+    lines = [
+        f"## {title()} (`bench/{name}.py`)",
+        "",
+        f"Measured {datetime.date.today().isoformat()} on {machine()}.",
+        "",
+        "| what | measured | target |",
+        "|---|---|---|",
+    ]
     lines += [f"| {what} | {value} | {target} |" for what, value, target in rows]
     return "\n".join(lines) + "\n"
 
@@ -65,8 +74,13 @@ def main(names: list[str]):
                 sections[name] = "## " + part.rstrip("\n") + "\n"
     for name in names or BENCHMARKS:
         sections[name] = measured(name)
-    header = ["# Benchmarks", "", "Written by `make bench` (all) or `make bench ONLY=\"name ...\"` (those named);",
-              "each section says when and on what it was measured. Numbers from one run.", ""]
+    header = [
+        "# Benchmarks",
+        "",
+        'Written by `make bench` (all) or `make bench ONLY="name ..."` (those named);',
+        "each section says when and on what it was measured. Numbers from one run.",
+        "",
+    ]
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(header) + "\n" + "\n".join(sections[n] for n in BENCHMARKS if n in sections))
     print(REPORT.read_text())

@@ -189,14 +189,17 @@ def purge_command(dry_run):
     for purged in done:
         click.echo(f"{gettext(purged.rule.what)}: {purged.count}")
     total = sum(p.count for p in done)
-    click.echo(gettext("Ville slettet %(count)s.", count=total) if dry_run else gettext("Slettet %(count)s.", count=total))
+    click.echo(gettext("Ville slettet %(count)s.", count=total) if dry_run
+               else gettext("Slettet %(count)s.", count=total))
 
 
 def _subject_options(command):
-    for option in (click.option("--organisation", required=True, help="Organisasjonens navn, f.eks. Oslo."),
-                   click.option("--phone", help="Mobilnummeret personen oppga."),
-                   click.option("--email", help="E-postadressen personen oppga."),
-                   click.option("--name", help="Navnet personen oppga (fullt navn).")):
+    for option in (
+        click.option("--organisation", required=True, help="Organisasjonens navn, f.eks. Oslo."),
+        click.option("--phone", help="Mobilnummeret personen oppga."),
+        click.option("--email", help="E-postadressen personen oppga."),
+        click.option("--name", help="Navnet personen oppga (fullt navn)."),
+    ):
         command = option(command)
     return command
 
@@ -226,9 +229,14 @@ def export_command(organisation, phone, email, name):
 def erase_command(organisation, phone, email, name, yes):
     """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
     found, org = _found(organisation, phone, email, name)
-    click.echo(gettext("Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner "
-                       "personen.", contacts=len(found.contacts), accounts=len(found.accounts),
-                       inputs=len(found.conversations)))
+    click.echo(
+        gettext(
+            "Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner personen.",
+            contacts=len(found.contacts),
+            accounts=len(found.accounts),
+            inputs=len(found.conversations),
+        )
+    )
     if not found.count:
         return
     if not yes:
@@ -236,9 +244,14 @@ def erase_command(organisation, phone, email, name, yes):
     erased = subject.erase(found)
     audit.log(None, audit.ERASE, "sletting fra kommandolinjen", found.count, organisation_id=org.id)
     db.session.commit()
-    click.echo(gettext("Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte "
-                       "%(inputs)s innspill.", contacts=erased.contacts, accounts=erased.accounts,
-                       inputs=erased.conversations))
+    click.echo(
+        gettext(
+            "Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte %(inputs)s innspill.",
+            contacts=erased.contacts,
+            accounts=erased.accounts,
+            inputs=erased.conversations,
+        )
+    )
 
 
 @backup_cli.command("create")
@@ -248,9 +261,14 @@ def backup_create(target):
     try:
         backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
     except backup.BackupError as err:
-        raise click.ClickException(gettext(err.message, **err.params))
-    click.echo(gettext("Sikkerhetskopi skrevet til %(path)s (%(size)s kB).", path=target,
-                       size=format_number(target.stat().st_size // 1024)))
+        raise click.ClickException(gettext(err.message, **err.params)) from err
+    click.echo(
+        gettext(
+            "Sikkerhetskopi skrevet til %(path)s (%(size)s kB).",
+            path=target,
+            size=format_number(target.stat().st_size // 1024),
+        )
+    )
 
 
 @backup_cli.command("restore")
@@ -259,14 +277,15 @@ def backup_create(target):
 def backup_restore(source, yes):
     """Erstatt alt i databasen med sikkerhetskopien SOURCE. Stopp appen først."""
     if not yes:
-        click.confirm(gettext("Alt i databasen erstattes med innholdet i %(path)s. Fortsette?", path=source),
-                      abort=True)
+        click.confirm(
+            gettext("Alt i databasen erstattes med innholdet i %(path)s. Fortsette?", path=source), abort=True
+        )
     db.session.remove()
     db.engine.dispose()
     try:
         backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
     except backup.BackupError as err:
-        raise click.ClickException(gettext(err.message, **err.params))
+        raise click.ClickException(gettext(err.message, **err.params)) from err
     click.echo(gettext("Gjenopprettet fra %(path)s.", path=source))
     # A backup can hold personal data the purge has deleted since it was taken: delete it again.
     purged = sum(p.count for p in retention.purge(utcnow()))

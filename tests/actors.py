@@ -58,18 +58,47 @@ def build_world(databases_, demo_template):
         campaign = actions.create_campaign(sagene, "Høst", datetime.now().date(), datetime.now().date())
         invite = people.create_invite(sagene, coordinator, 30)
         address = turf.stops[0].address_id
-        db.session.add(AddressNote(client_uuid="00000000-0000-4000-8000-000000000001", organisation_id=oslo.id,
-                                   branch_id=sagene.id, address_id=address, text=NOTE, author_id=daniel.id, recorded_at=datetime.now()))
-        contact = Contact(event_key="s" * 64, organisation_id=oslo.id, branch_id=sagene.id, name=CONTACT_NAME,
-                          phone=CONTACT_PHONE)
-        contact.consents.append(ConsentRecord(organisation_id=oslo.id, action_id=action.id, purpose=consent.FOLLOW_UP,
-                                              text_version=consent.VERSION, text=consent.TEXT,
-                                              given_at=datetime.now(), delete_after=datetime.now() + timedelta(days=9)))
+        db.session.add(
+            AddressNote(
+                client_uuid="00000000-0000-4000-8000-000000000001",
+                organisation_id=oslo.id,
+                branch_id=sagene.id,
+                address_id=address,
+                text=NOTE,
+                author_id=daniel.id,
+                recorded_at=datetime.now(),
+            )
+        )
+        contact = Contact(
+            event_key="s" * 64, organisation_id=oslo.id, branch_id=sagene.id, name=CONTACT_NAME, phone=CONTACT_PHONE
+        )
+        contact.consents.append(
+            ConsentRecord(
+                organisation_id=oslo.id,
+                action_id=action.id,
+                purpose=consent.FOLLOW_UP,
+                text_version=consent.VERSION,
+                text=consent.TEXT,
+                given_at=datetime.now(),
+                delete_after=datetime.now() + timedelta(days=9),
+            )
+        )
         db.session.add(contact)
-        row = {"visit_uuid": "00000000-0000-4000-8000-000000000002", "organisation_id": oslo.id,
-               "branch_id": sagene.id, "action_id": action.id, "address_id": None, "postnummer": "0473",
-               "district_number": "030103", "topics": "bolig", "words": "Husleia er for høy", "importance": 2,
-               "wants_membership": False, "wants_contact": False, "recorded_at": datetime.now()}
+        row = {
+            "visit_uuid": "00000000-0000-4000-8000-000000000002",
+            "organisation_id": oslo.id,
+            "branch_id": sagene.id,
+            "action_id": action.id,
+            "address_id": None,
+            "postnummer": "0473",
+            "district_number": "030103",
+            "topics": "bolig",
+            "words": "Husleia er for høy",
+            "importance": 2,
+            "wants_membership": False,
+            "wants_contact": False,
+            "recorded_at": datetime.now(),
+        }
         said = Conversation(**row)
         db.session.add(said)
         db.session.flush()
@@ -87,12 +116,26 @@ def build_world(databases_, demo_template):
         sync.issue_device(daniel, "Daniels telefon")
         device = db.session.scalar(select(Device).where(Device.user_id == daniel.id))
         db.session.commit()
-        app.ids = {"user_id": daniel.id, "device_id": device.id, "login_link_id": login_link.id,
-                   "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
-                   "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
-                   "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
-                   "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
-                   "token": invite.token}
+        app.ids = {
+            "user_id": daniel.id,
+            "device_id": device.id,
+            "login_link_id": login_link.id,
+            "branch_id": sagene.id,
+            "action_id": action.id,
+            "campaign_id": campaign.id,
+            "turf_id": other.id,
+            "assignment_id": actions.my_assignments(daniel)[0].id,
+            "invite_id": invite.id,
+            "contact_id": contact.id,
+            "theme_id": theme.id,
+            "section_id": section.id,
+            "link_id": link.id,
+            "report_id": report.id,
+            "conversation_id": said.id,
+            "kind": "csv",
+            "filename": "css/app.css",
+            "token": invite.token,
+        }
         app.action_token = action.signup_token
         # By id: the hostile-text tests rename everyone before the volunteers log in.
         app.volunteer_ids = {DANIEL: daniel.id, FRIDA: frida.id}
@@ -115,9 +158,14 @@ def clients(app) -> dict:
 
 def _logged_in(app) -> dict:
     clients = {ANON: app.test_client()}
-    for name, email in ((SAGENE, "sagene@oslo.demo"), (FROGNER, "frogner@oslo.demo"), (ADMIN, "admin@oslo.demo"),
-                        (KOMITE, "komite@oslo.demo"), (BAERUM, "admin@baerum.demo"),
-                        (BAERUM_KOMITE, "komite@baerum.demo")):
+    for name, email in (
+        (SAGENE, "sagene@oslo.demo"),
+        (FROGNER, "frogner@oslo.demo"),
+        (ADMIN, "admin@oslo.demo"),
+        (KOMITE, "komite@oslo.demo"),
+        (BAERUM, "admin@baerum.demo"),
+        (BAERUM_KOMITE, "komite@baerum.demo"),
+    ):
         clients[name] = app.test_client()
         login(clients[name], email)
     for name, user_id in app.volunteer_ids.items():
@@ -142,5 +190,3 @@ def readable(response) -> str:
     if response.mimetype == "application/pdf":
         return ""
     return response.get_data(as_text=True)
-
-

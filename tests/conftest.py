@@ -101,12 +101,51 @@ def demo_app(databases_, demo_template):
     yield from _app_on_copy_of(databases_, demo_template)
 
 
+class Draining:
+    """A WSGI wrapper that counts the requests being served and, once the test is over, turns new ones
+    away and waits for the last one to finish.
+
+    A browser's service worker or a polling page may still be in a request when the test ends. Its
+    database connection would go back to a pool the test has already disposed of, and psycopg would
+    complain about it whenever the garbage collector next ran, failing some later test.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.busy = 0
+        self.closing = False
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            if self.closing:
+                start_response("503 Service Unavailable", [("Content-Length", "0"), ("Connection", "close")])
+                return [b""]
+            self.busy += 1
+        try:
+            # Flask pops the app context, and with it the database session, before returning.
+            return self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.busy -= 1
+                self.changed.notify_all()
+
+    def drain(self, timeout: float = 60):
+        with self.changed:
+            self.closing = True
+            assert self.changed.wait_for(lambda: self.busy == 0, timeout), "a request outlived its test by a minute"
+
+
 def serve(app):
-    """Serve `app` on a loopback port with a threaded server; yields its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """Serve `app` on a loopback port with a threaded server; yields its address.
+
+    At the end every request still in flight is finished before the caller disposes of the database."""
+    draining = Draining(app)
+    server = make_server("127.0.0.1", 0, draining, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    draining.drain()
     server.shutdown()
     thread.join()
     server.server_close()

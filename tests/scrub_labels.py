@@ -73,10 +73,10 @@ def score(scrub, labelled: list[Note]) -> tuple[Score, list[tuple[str, str]]]:
         tokens = note.tokens()
         scrubbed = scrub(note.text)
         gone = removed([t for t, _ in tokens], scrubbed)
-        for (_, personal), g in zip(tokens, gone):
+        for (_, personal), g in zip(tokens, gone, strict=True):
             total.personal += personal
             total.caught += personal and g
             total.removed += g
-        if any(personal != g for (_, personal), g in zip(tokens, gone)):
+        if any(personal != g for (_, personal), g in zip(tokens, gone, strict=True)):
             wrong.append((note.text, scrubbed))
     return total, wrong

@@ -5,6 +5,7 @@ see it. Everything is seeded in Sagene (Oslo): the other branch's coordinator an
 committee and Bærum must be turned away, and no page any of them can open may show Sagene's
 personal data.
 """
+import tests.actors
 from tests.actors import (
     ADMIN,
     ANON,
@@ -21,8 +22,9 @@ from tests.actors import (
     clients,
     readable,
     url,
-    world,  # noqa: F401 (a fixture)
 )
+
+world = tests.actors.world  # the fixture: every actor logged in on the same database
 
 EVERYONE = {DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE}
 OSLO = {DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE}

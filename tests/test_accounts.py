@@ -92,8 +92,11 @@ def test_an_invite_link_with_beritss_email_in_any_case_makes_a_new_account(live_
 
 
 def test_another_organisations_invite_neither_takes_over_nor_moves_an_oslo_volunteer(live_server):
-    baerum = people.create_invite(db.session.scalar(select(Branch).join(Organisation).where(Organisation.name == "Bærum")),
-                                  one(User, email="admin@baerum.demo"), 30).token
+    baerum = people.create_invite(
+        db.session.scalar(select(Branch).join(Organisation).where(Organisation.name == "Bærum")),
+        one(User, email="admin@baerum.demo"),
+        30,
+    ).token
     hacker = join(live_server, baerum, name="Hacker", phone="+47 912 34 567")
     assert logged_in_name(hacker) == "Hacker"
     daniel = one(User, name="Daniel Dørbanker")
@@ -103,8 +106,14 @@ def test_another_organisations_invite_neither_takes_over_nor_moves_an_oslo_volun
 def test_an_invite_answers_the_same_whether_or_not_the_contact_has_an_account(live_server):
     token = invite_token("Frogner", "frogner@oslo.demo")
     answers = []
-    for fields in ({"phone": "+47 912 34 567"}, {"phone": "+47 900 00 099"}, {"email": "sagene@oslo.demo"},
-                   {"email": "SAGENE@oslo.demo"}, {"email": "ingen@example.no"}, {"email": "admin@baerum.demo"}):
+    for fields in (
+        {"phone": "+47 912 34 567"},
+        {"phone": "+47 900 00 099"},
+        {"email": "sagene@oslo.demo"},
+        {"email": "SAGENE@oslo.demo"},
+        {"email": "ingen@example.no"},
+        {"email": "admin@baerum.demo"},
+    ):
         phone = join(live_server, token, name="Samme Navn", **fields)
         page = phone.get("/").get_data(as_text=True)
         answers.append((phone.last.status_code, phone.last.location, "Velkommen, Samme Navn!" in page))
@@ -113,8 +122,9 @@ def test_an_invite_answers_the_same_whether_or_not_the_contact_has_an_account(li
 
 
 def test_a_coordinators_email_given_at_an_invite_neither_logs_in_as_her_nor_locks_her_out(live_server):
-    intruder = join(live_server, invite_token("Sagene", "sagene@oslo.demo"), name="Inntrenger",
-                    email="SAGENE@oslo.demo")
+    intruder = join(
+        live_server, invite_token("Sagene", "sagene@oslo.demo"), name="Inntrenger", email="SAGENE@oslo.demo"
+    )
     assert intruder.get("/folk/").status_code == 403
     coordinator = HttpClient(live_server)
     login(coordinator, "sagene@oslo.demo")
@@ -188,6 +198,7 @@ def test_only_the_volunteers_own_coordinator_or_admin_issues_a_login_link(live_s
 
 
 # Finding 4: logins cannot be revoked.
+
 
 def test_after_logout_the_old_remember_cookie_and_session_open_nothing(live_server):
     admin = HttpClient(live_server)
@@ -321,8 +332,9 @@ def test_a_coordinator_whose_last_code_is_fifteen_days_old_gives_a_code_again(li
         answer = client.get("/folk/")
         assert answer.status_code == 302 and answer.location.startswith("/login")
     assert syncs(live_server, phone) == 401, "the phone's sync credential ends with the login it was issued in"
-    step = coordinator.post("/login", data={"email": "sagene@oslo.demo", "password": PASSWORD,
-                                            "csrf_token": csrf_token(coordinator)})
+    step = coordinator.post(
+        "/login", data={"email": "sagene@oslo.demo", "password": PASSWORD, "csrf_token": csrf_token(coordinator)}
+    )
     assert step.location.startswith("/login/kode")
 
 
@@ -330,8 +342,9 @@ def test_a_new_password_ends_every_login_of_that_person(demo_app, live_server):
     first, second = HttpClient(live_server), HttpClient(live_server)
     login(first, "komite@oslo.demo")
     login(second, "komite@oslo.demo")
-    result = demo_app.test_cli_runner().invoke(args=["user", "password", "--email", "komite@oslo.demo"],
-                                               input="nytt-passord-123\nnytt-passord-123\n")
+    result = demo_app.test_cli_runner().invoke(
+        args=["user", "password", "--email", "komite@oslo.demo"], input="nytt-passord-123\nnytt-passord-123\n"
+    )
     assert result.exit_code == 0, result.output
     assert logged_in_name(first) is None and logged_in_name(second) is None
     fresh = HttpClient(live_server)

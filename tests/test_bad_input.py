@@ -45,7 +45,11 @@ def world(databases_, demo_template):
         app.stored_id = str(uuid.uuid4())
         assert sync.ingest(daniel, [visit(app, id=app.stored_id)])[0].status == "stored"
         app.clients = {}
-        for who, email in (("admin", "admin@oslo.demo"), ("sagene", "sagene@oslo.demo"), ("komite", "komite@oslo.demo")):
+        for who, email in (
+            ("admin", "admin@oslo.demo"),
+            ("sagene", "sagene@oslo.demo"),
+            ("komite", "komite@oslo.demo"),
+        ):
             app.clients[who] = app.test_client()
             login(app.clients[who], email)
         phone = app.test_client()
@@ -61,18 +65,37 @@ def world(databases_, demo_template):
 
 
 def visit(app, **fields) -> dict:
-    return {"id": str(uuid.uuid4()), "type": "visit", "outcome": "not_home", "turf_id": app.turf,
-            "action_id": app.action, "address_id": app.door, "unit": "1",
-            "recorded_at": (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat(), **fields}
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "visit",
+        "outcome": "not_home",
+        "turf_id": app.turf,
+        "action_id": app.action,
+        "address_id": app.door,
+        "unit": "1",
+        "recorded_at": (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat(),
+        **fields,
+    }
 
 
 def talk(app, conversation=None, contact=None, **fields) -> dict:
-    said = {"topics": ["bolig"], "words": "Husleia", "importance": 2, "wants_membership": True,
-            "wants_contact": False, **(conversation or {})}
+    said = {
+        "topics": ["bolig"],
+        "words": "Husleia",
+        "importance": 2,
+        "wants_membership": True,
+        "wants_contact": False,
+        **(conversation or {}),
+    }
     event = visit(app, outcome="conversation", conversation=said, **fields)
     if contact is not None:
-        event["contact"] = {"consent": True, "consent_version": consent.VERSION, "name": "Kari Nordmann",
-                            "phone": "41234567", **contact}
+        event["contact"] = {
+            "consent": True,
+            "consent_version": consent.VERSION,
+            "name": "Kari Nordmann",
+            "phone": "41234567",
+            **contact,
+        }
     return event
 
 
@@ -90,11 +113,15 @@ class Case:
 
 def api(body, token=True, raw=False):
     def send(app, client):
-        headers = {"Authorization": f"Bearer {app.token}"} if token is True else (
-            {"Authorization": token} if token else {})
+        headers = (
+            {"Authorization": f"Bearer {app.token}"} if token is True else ({"Authorization": token} if token else {})
+        )
         if raw:
-            return client.post("/api/sync/v1/events", data=body, headers={**headers, "Content-Type": "application/json"})
+            return client.post(
+                "/api/sync/v1/events", data=body, headers={**headers, "Content-Type": "application/json"}
+            )
         return client.post("/api/sync/v1/events", json=body(app) if callable(body) else body, headers=headers)
+
     return send
 
 
@@ -118,179 +145,587 @@ def form(path, data=None, files=None):
             values["files"] = [(io.BytesIO(content), name) for name, content in files.items()]
             return client.post(address, data=values, content_type="multipart/form-data")
         return client.post(address, data=values)
+
     return send
 
 
 REJECTED = (200,)
 SYNC = [
-    Case("the body is not JSON", "daniel", api(b"{events: [", raw=True), (400,),
-         "Ugyldig forespørsel: sendingen er ikke gyldig JSON."),
-    Case("the JSON is a list, not an object", "daniel", api([{"id": 1}]), (400,),
-         "Ugyldig forespørsel: sendingen må være et JSON-objekt med «events»."),
-    Case("events is not a list", "daniel", api({"protocol": 1, "events": {"id": 1}}), (400,),
-         "Ugyldig forespørsel: «events» må være en liste."),
-    Case("JSON nested 100,000 deep", "daniel", api(b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", raw=True),
-         (400,), "Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst 8 nivåer)."),
-    Case("an event nested 20 deep", "daniel", api(lambda app: {"events": [visit(app, unit=nested(20))]}), (400,),
-         "Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst 8 nivåer)."),
-    Case("a body of 31 MB", "daniel", api(b'{"events": [], "fyll": "' + b"x" * (31 * 1024 * 1024) + b'"}', raw=True),
-         (413,), "Sendingen er for stor (høyst 2 MB)."),
-    Case("an id of 5,000 digits", "daniel", api(b'{"events": [{"id": ' + b"9" * 5000 + b', "type": "visit"}]}',
-                                                 raw=True), REJECTED, reason="Ugyldig id på registreringen."),
-    Case("a time in year 1 an hour east of UTC", "daniel", api(events(lambda app: visit(
-        app, recorded_at="0001-01-01T00:30:00+01:00"))), REJECTED, reason="Tidspunktet for registreringen er ugyldig."),
-    Case("a time at the end of year 9999 west of UTC", "daniel", api(events(lambda app: visit(
-        app, recorded_at="9999-12-31T23:59:59-01:00"))), REJECTED, reason="Tidspunktet for registreringen er ugyldig."),
-    Case("an importance of true", "daniel", api(events(lambda app: talk(app, {"importance": True}))), REJECTED,
-         reason="Samtaleinnholdet er ugyldig."),
-    Case("a door that is a list", "daniel", api(events(lambda app: visit(app, unit=["H0101"]))), REJECTED,
-         reason="Ugyldig dør «['H0101']»."),
-    Case("a visit's id resent as stand input", "daniel", api(events(lambda app: {
-        "id": app.stored_id, "type": "input", "conversation": {"topics": ["bolig"]},
-        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="En annen registrering har samme id."),
-    Case("stand input under another branch's action", "daniel", api(events(lambda app: {
-        "id": str(uuid.uuid4()), "type": "input", "action_id": app.frogner_action, "conversation": {"topics": ["bolig"]},
-        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Ukjent aksjon."),
-    Case("stand input from another branch's postal code", "daniel", api(events(lambda app: {
-        "id": str(uuid.uuid4()), "type": "input", "postnummer": "0253", "conversation": {"topics": ["bolig"]},
-        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED,
-        reason="Postnummeret 0253 hører ikke til lagets område."),
-    Case("a batch of 201 events", "daniel", api(lambda app: {"events": [visit(app) for _ in range(201)]}), (413,),
-         "For mange registreringer i én sending"),
+    Case(
+        "the body is not JSON",
+        "daniel",
+        api(b"{events: [", raw=True),
+        (400,),
+        "Ugyldig forespørsel: sendingen er ikke gyldig JSON.",
+    ),
+    Case(
+        "the JSON is a list, not an object",
+        "daniel",
+        api([{"id": 1}]),
+        (400,),
+        "Ugyldig forespørsel: sendingen må være et JSON-objekt med «events».",
+    ),
+    Case(
+        "events is not a list",
+        "daniel",
+        api({"protocol": 1, "events": {"id": 1}}),
+        (400,),
+        "Ugyldig forespørsel: «events» må være en liste.",
+    ),
+    Case(
+        "JSON nested 100,000 deep",
+        "daniel",
+        api(b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", raw=True),
+        (400,),
+        "Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst 8 nivåer).",
+    ),
+    Case(
+        "an event nested 20 deep",
+        "daniel",
+        api(lambda app: {"events": [visit(app, unit=nested(20))]}),
+        (400,),
+        "Ugyldig forespørsel: JSON-en er for dypt nøstet (høyst 8 nivåer).",
+    ),
+    Case(
+        "a body of 31 MB",
+        "daniel",
+        api(b'{"events": [], "fyll": "' + b"x" * (31 * 1024 * 1024) + b'"}', raw=True),
+        (413,),
+        "Sendingen er for stor (høyst 2 MB).",
+    ),
+    Case(
+        "an id of 5,000 digits",
+        "daniel",
+        api(b'{"events": [{"id": ' + b"9" * 5000 + b', "type": "visit"}]}', raw=True),
+        REJECTED,
+        reason="Ugyldig id på registreringen.",
+    ),
+    Case(
+        "a time in year 1 an hour east of UTC",
+        "daniel",
+        api(events(lambda app: visit(app, recorded_at="0001-01-01T00:30:00+01:00"))),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "a time at the end of year 9999 west of UTC",
+        "daniel",
+        api(events(lambda app: visit(app, recorded_at="9999-12-31T23:59:59-01:00"))),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "an importance of true",
+        "daniel",
+        api(events(lambda app: talk(app, {"importance": True}))),
+        REJECTED,
+        reason="Samtaleinnholdet er ugyldig.",
+    ),
+    Case(
+        "a door that is a list",
+        "daniel",
+        api(events(lambda app: visit(app, unit=["H0101"]))),
+        REJECTED,
+        reason="Ugyldig dør «['H0101']».",
+    ),
+    Case(
+        "a visit's id resent as stand input",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": app.stored_id,
+                    "type": "input",
+                    "conversation": {"topics": ["bolig"]},
+                    "recorded_at": datetime.now(timezone.utc).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="En annen registrering har samme id.",
+    ),
+    Case(
+        "stand input under another branch's action",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": str(uuid.uuid4()),
+                    "type": "input",
+                    "action_id": app.frogner_action,
+                    "conversation": {"topics": ["bolig"]},
+                    "recorded_at": datetime.now(timezone.utc).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="Ukjent aksjon.",
+    ),
+    Case(
+        "stand input from another branch's postal code",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": str(uuid.uuid4()),
+                    "type": "input",
+                    "postnummer": "0253",
+                    "conversation": {"topics": ["bolig"]},
+                    "recorded_at": datetime.now(timezone.utc).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="Postnummeret 0253 hører ikke til lagets område.",
+    ),
+    Case(
+        "a batch of 201 events",
+        "daniel",
+        api(lambda app: {"events": [visit(app) for _ in range(201)]}),
+        (413,),
+        "For mange registreringer i én sending",
+    ),
     Case("no credential", "daniel", api(events(visit), token=None), (401,), "Telefonen er ikke registrert"),
-    Case("a forged credential", "daniel", api(events(visit), token="Bearer " + "A" * 43), (401,),
-         "Telefonen er ikke registrert"),
-    Case("a credential without 'Bearer'", "daniel", api(events(visit), token="Basic ZGFuaWVs"), (401,),
-         "Telefonen er ikke registrert"),
+    Case(
+        "a forged credential",
+        "daniel",
+        api(events(visit), token="Bearer " + "A" * 43),
+        (401,),
+        "Telefonen er ikke registrert",
+    ),
+    Case(
+        "a credential without 'Bearer'",
+        "daniel",
+        api(events(visit), token="Basic ZGFuaWVs"),
+        (401,),
+        "Telefonen er ikke registrert",
+    ),
     Case("an event that is a string", "daniel", api({"events": ["besøk"]}), REJECTED, reason="Ugyldig registrering."),
-    Case("an id that is not a UUID", "daniel", api(events(lambda app: visit(app, id="1; DROP TABLE visit"))),
-         REJECTED, reason="Ugyldig id på registreringen."),
-    Case("an unknown type", "daniel", api(events(lambda app: visit(app, type="vote"))), REJECTED,
-         reason="Ukjent type registrering."),
-    Case("an unknown outcome", "daniel", api(events(lambda app: visit(app, outcome="kidnapped"))), REJECTED,
-         reason="Ukjent resultat «kidnapped»."),
-    Case("a time two days ahead", "daniel", api(events(lambda app: visit(
-        app, recorded_at=(datetime.now(timezone.utc) + timedelta(days=2)).isoformat()))), REJECTED,
-        reason="Tidspunktet for registreringen er ugyldig."),
-    Case("a time a year ago", "daniel", api(events(lambda app: visit(
-        app, recorded_at=(datetime.now(timezone.utc) - timedelta(days=365)).isoformat()))), REJECTED,
-        reason="Tidspunktet for registreringen er ugyldig."),
-    Case("a time without a time zone", "daniel", api(events(lambda app: visit(
-        app, recorded_at=datetime.now().isoformat()))), REJECTED, reason="Tidspunktet for registreringen er ugyldig."),
-    Case("a time that is not a time", "daniel", api(events(lambda app: visit(app, recorded_at="i går"))), REJECTED,
-         reason="Tidspunktet for registreringen er ugyldig."),
-    Case("a door outside the turf", "daniel", api(events(lambda app: visit(app, address_id=app.foreign_door))),
-         REJECTED, reason="Du kan ikke registrere besøk på denne adressen."),
-    Case("a door that does not exist", "daniel", api(events(lambda app: visit(app, address_id=10 ** 9))), REJECTED,
-         reason="Du kan ikke registrere besøk på denne adressen."),
-    Case("a turf id that is a string", "daniel", api(events(lambda app: visit(app, turf_id=str(app.turf)))), REJECTED,
-         reason="Du kan ikke registrere besøk på denne adressen."),
-    Case("an action that is a list", "daniel", api(events(lambda app: visit(app, action_id=[]))), REJECTED,
-         reason="Ukjent aksjon."),
-    Case("another organisation's action", "daniel", api(events(lambda app: visit(app, action_id=app.baerum_action))),
-         REJECTED, reason="Ukjent aksjon."),
-    Case("a turf id too big for the database", "daniel", api(events(lambda app: visit(app, turf_id=2 ** 63))),
-         REJECTED, reason="Du kan ikke registrere besøk på denne adressen."),
-    Case("a replayed id with other content", "daniel", api(events(lambda app: visit(
-        app, id=app.stored_id, outcome="refused"))), REJECTED, reason="En annen registrering har samme id."),
-    Case("words over 4,000 characters", "daniel", api(events(lambda app: talk(app, {"words": "x" * 4001}))), REJECTED,
-         reason="Samtaleinnholdet er ugyldig."),
-    Case("topics that are not a list", "daniel", api(events(lambda app: talk(app, {"topics": "bolig"}))), REJECTED,
-         reason="Samtaleinnholdet er ugyldig."),
-    Case("an importance of 7", "daniel", api(events(lambda app: talk(app, {"importance": 7}))), REJECTED,
-         reason="Samtaleinnholdet er ugyldig."),
-    Case("a conversation on a door nobody opened", "daniel", api(events(lambda app: {
-        **talk(app), "outcome": "not_home"})), REJECTED, reason="Samtaleinnholdet hører bare til en samtale."),
-    Case("contact details without consent", "daniel", api(events(lambda app: talk(app, contact={"consent": False}))),
-         REJECTED, reason="Kontaktinformasjon kan bare lagres med samtykke."),
-    Case("contact details under an old consent text", "daniel", api(events(lambda app: talk(
-        app, contact={"consent_version": "2019-v0"}))), REJECTED, reason="Kontaktinformasjon kan bare lagres med samtykke."),
-    Case("contact details nobody asked for", "daniel", api(events(lambda app: talk(
-        app, {"wants_membership": False}, contact={}))), REJECTED,
-        reason="Kontaktinformasjon kan bare lagres når beboeren vil bli medlem eller kontaktet."),
-    Case("a phone number of letters", "daniel", api(events(lambda app: talk(app, contact={"phone": "ring meg"}))),
-         REJECTED, reason="Kontaktinformasjonen er ufullstendig eller ugyldig."),
-    Case("a 500-character name", "daniel", api(events(lambda app: talk(app, contact={"name": "K" * 500}))), REJECTED,
-         reason="Kontaktinformasjonen er ufullstendig eller ugyldig."),
-    Case("a door note of 201 characters", "daniel", api(events(lambda app: {
-        "id": str(uuid.uuid4()), "type": "note", "turf_id": app.turf, "address_id": app.door, "text": "n" * 201,
-        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Notatet må ha mellom 1 og 200 tegn."),
-    Case("stand input dated next week", "daniel", api(events(lambda app: {
-        "id": str(uuid.uuid4()), "type": "input", "conversation": {"topics": ["bolig"]},
-        "recorded_at": (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()})), REJECTED,
-        reason="Tidspunktet for registreringen er ugyldig."),
-    Case("stand input for another organisation's action", "daniel", api(events(lambda app: {
-        "id": str(uuid.uuid4()), "type": "input", "action_id": app.baerum_action, "conversation": {"topics": ["bolig"]},
-        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Ukjent aksjon."),
-    Case("stand input with a postal code of letters", "daniel", api(events(lambda app: {
-        "id": str(uuid.uuid4()), "type": "input", "postnummer": "abcd", "conversation": {"topics": ["bolig"]},
-        "recorded_at": datetime.now(timezone.utc).isoformat()})), REJECTED, reason="Ugyldig postnummer «abcd»."),
+    Case(
+        "an id that is not a UUID",
+        "daniel",
+        api(events(lambda app: visit(app, id="1; DROP TABLE visit"))),
+        REJECTED,
+        reason="Ugyldig id på registreringen.",
+    ),
+    Case(
+        "an unknown type",
+        "daniel",
+        api(events(lambda app: visit(app, type="vote"))),
+        REJECTED,
+        reason="Ukjent type registrering.",
+    ),
+    Case(
+        "an unknown outcome",
+        "daniel",
+        api(events(lambda app: visit(app, outcome="kidnapped"))),
+        REJECTED,
+        reason="Ukjent resultat «kidnapped».",
+    ),
+    Case(
+        "a time two days ahead",
+        "daniel",
+        api(events(lambda app: visit(app, recorded_at=(datetime.now(timezone.utc) + timedelta(days=2)).isoformat()))),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "a time a year ago",
+        "daniel",
+        api(events(lambda app: visit(app, recorded_at=(datetime.now(timezone.utc) - timedelta(days=365)).isoformat()))),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "a time without a time zone",
+        "daniel",
+        api(events(lambda app: visit(app, recorded_at=datetime.now().isoformat()))),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "a time that is not a time",
+        "daniel",
+        api(events(lambda app: visit(app, recorded_at="i går"))),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "a door outside the turf",
+        "daniel",
+        api(events(lambda app: visit(app, address_id=app.foreign_door))),
+        REJECTED,
+        reason="Du kan ikke registrere besøk på denne adressen.",
+    ),
+    Case(
+        "a door that does not exist",
+        "daniel",
+        api(events(lambda app: visit(app, address_id=10**9))),
+        REJECTED,
+        reason="Du kan ikke registrere besøk på denne adressen.",
+    ),
+    Case(
+        "a turf id that is a string",
+        "daniel",
+        api(events(lambda app: visit(app, turf_id=str(app.turf)))),
+        REJECTED,
+        reason="Du kan ikke registrere besøk på denne adressen.",
+    ),
+    Case(
+        "an action that is a list",
+        "daniel",
+        api(events(lambda app: visit(app, action_id=[]))),
+        REJECTED,
+        reason="Ukjent aksjon.",
+    ),
+    Case(
+        "another organisation's action",
+        "daniel",
+        api(events(lambda app: visit(app, action_id=app.baerum_action))),
+        REJECTED,
+        reason="Ukjent aksjon.",
+    ),
+    Case(
+        "a turf id too big for the database",
+        "daniel",
+        api(events(lambda app: visit(app, turf_id=2**63))),
+        REJECTED,
+        reason="Du kan ikke registrere besøk på denne adressen.",
+    ),
+    Case(
+        "a replayed id with other content",
+        "daniel",
+        api(events(lambda app: visit(app, id=app.stored_id, outcome="refused"))),
+        REJECTED,
+        reason="En annen registrering har samme id.",
+    ),
+    Case(
+        "words over 4,000 characters",
+        "daniel",
+        api(events(lambda app: talk(app, {"words": "x" * 4001}))),
+        REJECTED,
+        reason="Samtaleinnholdet er ugyldig.",
+    ),
+    Case(
+        "topics that are not a list",
+        "daniel",
+        api(events(lambda app: talk(app, {"topics": "bolig"}))),
+        REJECTED,
+        reason="Samtaleinnholdet er ugyldig.",
+    ),
+    Case(
+        "an importance of 7",
+        "daniel",
+        api(events(lambda app: talk(app, {"importance": 7}))),
+        REJECTED,
+        reason="Samtaleinnholdet er ugyldig.",
+    ),
+    Case(
+        "a conversation on a door nobody opened",
+        "daniel",
+        api(events(lambda app: {**talk(app), "outcome": "not_home"})),
+        REJECTED,
+        reason="Samtaleinnholdet hører bare til en samtale.",
+    ),
+    Case(
+        "contact details without consent",
+        "daniel",
+        api(events(lambda app: talk(app, contact={"consent": False}))),
+        REJECTED,
+        reason="Kontaktinformasjon kan bare lagres med samtykke.",
+    ),
+    Case(
+        "contact details under an old consent text",
+        "daniel",
+        api(events(lambda app: talk(app, contact={"consent_version": "2019-v0"}))),
+        REJECTED,
+        reason="Kontaktinformasjon kan bare lagres med samtykke.",
+    ),
+    Case(
+        "contact details nobody asked for",
+        "daniel",
+        api(events(lambda app: talk(app, {"wants_membership": False}, contact={}))),
+        REJECTED,
+        reason="Kontaktinformasjon kan bare lagres når beboeren vil bli medlem eller kontaktet.",
+    ),
+    Case(
+        "a phone number of letters",
+        "daniel",
+        api(events(lambda app: talk(app, contact={"phone": "ring meg"}))),
+        REJECTED,
+        reason="Kontaktinformasjonen er ufullstendig eller ugyldig.",
+    ),
+    Case(
+        "a 500-character name",
+        "daniel",
+        api(events(lambda app: talk(app, contact={"name": "K" * 500}))),
+        REJECTED,
+        reason="Kontaktinformasjonen er ufullstendig eller ugyldig.",
+    ),
+    Case(
+        "a door note of 201 characters",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": str(uuid.uuid4()),
+                    "type": "note",
+                    "turf_id": app.turf,
+                    "address_id": app.door,
+                    "text": "n" * 201,
+                    "recorded_at": datetime.now(timezone.utc).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="Notatet må ha mellom 1 og 200 tegn.",
+    ),
+    Case(
+        "stand input dated next week",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": str(uuid.uuid4()),
+                    "type": "input",
+                    "conversation": {"topics": ["bolig"]},
+                    "recorded_at": (datetime.now(timezone.utc) + timedelta(days=7)).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="Tidspunktet for registreringen er ugyldig.",
+    ),
+    Case(
+        "stand input for another organisation's action",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": str(uuid.uuid4()),
+                    "type": "input",
+                    "action_id": app.baerum_action,
+                    "conversation": {"topics": ["bolig"]},
+                    "recorded_at": datetime.now(timezone.utc).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="Ukjent aksjon.",
+    ),
+    Case(
+        "stand input with a postal code of letters",
+        "daniel",
+        api(
+            events(
+                lambda app: {
+                    "id": str(uuid.uuid4()),
+                    "type": "input",
+                    "postnummer": "abcd",
+                    "conversation": {"topics": ["bolig"]},
+                    "recorded_at": datetime.now(timezone.utc).isoformat(),
+                }
+            )
+        ),
+        REJECTED,
+        reason="Ugyldig postnummer «abcd».",
+    ),
 ]
 FORMS = [
-    Case("a branch without a name", "admin", form("/lag/", {"name": "", "kind": "lokallag"}), (200, 400),
-         "Skriv et navn."),
-    Case("a branch name of 300 characters", "admin", form("/lag/", {"name": "L" * 300, "kind": "lokallag"}),
-         (200, 400), "Feltet kan ikke være lenger enn 100 tegn."),
-    Case("turf of 5 doors", "sagene", form(lambda app: f"/lag/{app.branch}/roder",
-                                           {"postnummer": ["0473"], "target": "5"}), (302,),
-         "Rodestørrelsen må være mellom 10 og 500 dører."),
-    Case("turf with no postal code chosen", "sagene", form(lambda app: f"/lag/{app.branch}/roder", {"target": "60"}),
-         (302,), "Velg minst ett postnummer."),
-    Case("turf in another branch's postal code", "sagene", form(lambda app: f"/lag/{app.branch}/roder",
-                                                                {"postnummer": ["0260"], "target": "60"}),
-         (302,), "hører ikke til Sagene"),
-    Case("a turf renamed to nothing", "sagene", form(lambda app: f"/roder/{app.turf}/navn", {"name": "   "}),
-         (302,), "Navnet må ha mellom 1 og 120 tegn."),
-    Case("an action without a date", "sagene", form(lambda app: f"/lag/{app.branch}/aksjoner",
-                                                    {"title": "Aksjon", "kind": "door", "day": "", "time": "18:00"}),
-         (200, 400), "Velg en dato."),
-    Case("an action on 31 February", "sagene", form(lambda app: f"/lag/{app.branch}/aksjoner",
-                                                    {"title": "Aksjon", "kind": "door", "day": "2026-02-31",
-                                                     "time": "18:00"}), (200, 400), "Velg en dato."),
-    Case("a campaign week that ends before it starts", "sagene", form(
-        lambda app: f"/lag/{app.branch}/kampanjer", {"name": "Uke 48", "starts_on": "2026-11-30",
-                                                      "ends_on": "2026-11-23"}), (302,),
-         "Kampanjeuka kan ikke slutte før den begynner."),
-    Case("joining with neither phone nor e-mail", "anonymous", form(lambda app: f"/bli-med/{app.invite}",
-                                                                    {"name": "Ola"}), (200, 400),
-         "Skriv mobilnummer eller e-post"),
-    Case("joining with a phone number of letters", "anonymous", form(lambda app: f"/bli-med/{app.invite}",
-                                                                     {"name": "Ola", "phone": "ring meg"}),
-         (200, 400), "Ugyldig mobilnummer."),
-    Case("logging in with a malformed e-mail", "anonymous", form("/login", {"email": "admin@", "password": "x"}),
-         (200, 400), "Ugyldig e-postadresse."),
-    Case("a conversation at a door outside the turf", "daniel", form(
-        lambda app: f"/felt/{app.assignment}/samtale", lambda app: {
-            "id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(), "turf_id": app.turf,
-            "action_id": app.action, "address_id": app.foreign_door, "unit": "1", "topic": ["bolig"]}),
-         (400,), "Du kan ikke registrere besøk på denne adressen."),
-    Case("a door note of 500 characters from the walk list", "daniel", form(
-        lambda app: f"/felt/{app.assignment}/notat", lambda app: {
-            "id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
-            "address_id": app.door, "text": "n" * 500}), (400,), "Notatet må ha mellom 1 og 200 tegn."),
-    Case("a committee threshold of zero", "komite", form("/komite/k", {"k": "0"}), (302,),
-         "Minste gruppe må være et helt tall på minst 5."),
-    Case("a committee threshold of letters", "komite", form("/komite/k", {"k": "fem"}), (302,),
-         "Minste gruppe må være et helt tall på minst 5."),
-    Case("a programme section without a title", "komite", form("/komite/program", {"title": ""}), (200, 302, 400),
-         "Overskriften må ha mellom 1 og 200 tegn."),
-    Case("a form of 2 MB", "anonymous", form("/login", {"email": "a@b.no", "password": "x" * (2 * 1024 * 1024)}),
-         (413,), "Det du sendte er for stort. Største tillatte størrelse her er 500 kB."),
-    Case("a subject request with nothing to search for", "admin", form("/personvern/innsyn", {"phone": " "}),
-         (200,), "Skriv mobilnummer eller e-post."),
+    Case(
+        "a branch without a name",
+        "admin",
+        form("/lag/", {"name": "", "kind": "lokallag"}),
+        (200, 400),
+        "Skriv et navn.",
+    ),
+    Case(
+        "a branch name of 300 characters",
+        "admin",
+        form("/lag/", {"name": "L" * 300, "kind": "lokallag"}),
+        (200, 400),
+        "Feltet kan ikke være lenger enn 100 tegn.",
+    ),
+    Case(
+        "turf of 5 doors",
+        "sagene",
+        form(lambda app: f"/lag/{app.branch}/roder", {"postnummer": ["0473"], "target": "5"}),
+        (302,),
+        "Rodestørrelsen må være mellom 10 og 500 dører.",
+    ),
+    Case(
+        "turf with no postal code chosen",
+        "sagene",
+        form(lambda app: f"/lag/{app.branch}/roder", {"target": "60"}),
+        (302,),
+        "Velg minst ett postnummer.",
+    ),
+    Case(
+        "turf in another branch's postal code",
+        "sagene",
+        form(lambda app: f"/lag/{app.branch}/roder", {"postnummer": ["0260"], "target": "60"}),
+        (302,),
+        "hører ikke til Sagene",
+    ),
+    Case(
+        "a turf renamed to nothing",
+        "sagene",
+        form(lambda app: f"/roder/{app.turf}/navn", {"name": "   "}),
+        (302,),
+        "Navnet må ha mellom 1 og 120 tegn.",
+    ),
+    Case(
+        "an action without a date",
+        "sagene",
+        form(
+            lambda app: f"/lag/{app.branch}/aksjoner", {"title": "Aksjon", "kind": "door", "day": "", "time": "18:00"}
+        ),
+        (200, 400),
+        "Velg en dato.",
+    ),
+    Case(
+        "an action on 31 February",
+        "sagene",
+        form(
+            lambda app: f"/lag/{app.branch}/aksjoner",
+            {"title": "Aksjon", "kind": "door", "day": "2026-02-31", "time": "18:00"},
+        ),
+        (200, 400),
+        "Velg en dato.",
+    ),
+    Case(
+        "a campaign week that ends before it starts",
+        "sagene",
+        form(
+            lambda app: f"/lag/{app.branch}/kampanjer",
+            {"name": "Uke 48", "starts_on": "2026-11-30", "ends_on": "2026-11-23"},
+        ),
+        (302,),
+        "Kampanjeuka kan ikke slutte før den begynner.",
+    ),
+    Case(
+        "joining with neither phone nor e-mail",
+        "anonymous",
+        form(lambda app: f"/bli-med/{app.invite}", {"name": "Ola"}),
+        (200, 400),
+        "Skriv mobilnummer eller e-post",
+    ),
+    Case(
+        "joining with a phone number of letters",
+        "anonymous",
+        form(lambda app: f"/bli-med/{app.invite}", {"name": "Ola", "phone": "ring meg"}),
+        (200, 400),
+        "Ugyldig mobilnummer.",
+    ),
+    Case(
+        "logging in with a malformed e-mail",
+        "anonymous",
+        form("/login", {"email": "admin@", "password": "x"}),
+        (200, 400),
+        "Ugyldig e-postadresse.",
+    ),
+    Case(
+        "a conversation at a door outside the turf",
+        "daniel",
+        form(
+            lambda app: f"/felt/{app.assignment}/samtale",
+            lambda app: {
+                "id": str(uuid.uuid4()),
+                "recorded_at": datetime.now(timezone.utc).isoformat(),
+                "turf_id": app.turf,
+                "action_id": app.action,
+                "address_id": app.foreign_door,
+                "unit": "1",
+                "topic": ["bolig"],
+            },
+        ),
+        (400,),
+        "Du kan ikke registrere besøk på denne adressen.",
+    ),
+    Case(
+        "a door note of 500 characters from the walk list",
+        "daniel",
+        form(
+            lambda app: f"/felt/{app.assignment}/notat",
+            lambda app: {
+                "id": str(uuid.uuid4()),
+                "recorded_at": datetime.now(timezone.utc).isoformat(),
+                "address_id": app.door,
+                "text": "n" * 500,
+            },
+        ),
+        (400,),
+        "Notatet må ha mellom 1 og 200 tegn.",
+    ),
+    Case(
+        "a committee threshold of zero",
+        "komite",
+        form("/komite/k", {"k": "0"}),
+        (302,),
+        "Minste gruppe må være et helt tall på minst 5.",
+    ),
+    Case(
+        "a committee threshold of letters",
+        "komite",
+        form("/komite/k", {"k": "fem"}),
+        (302,),
+        "Minste gruppe må være et helt tall på minst 5.",
+    ),
+    Case(
+        "a programme section without a title",
+        "komite",
+        form("/komite/program", {"title": ""}),
+        (200, 302, 400),
+        "Overskriften må ha mellom 1 og 200 tegn.",
+    ),
+    Case(
+        "a form of 2 MB",
+        "anonymous",
+        form("/login", {"email": "a@b.no", "password": "x" * (2 * 1024 * 1024)}),
+        (413,),
+        "Det du sendte er for stort. Største tillatte størrelse her er 500 kB.",
+    ),
+    Case(
+        "a subject request with nothing to search for",
+        "admin",
+        form("/personvern/innsyn", {"phone": " "}),
+        (200,),
+        "Skriv mobilnummer eller e-post.",
+    ),
 ]
 IMPORTS = [
-    Case("a truncated GeoJSON file", "admin", form("/admin/geodata", files={
-        "kart.geojson": b'{"type": "FeatureCollection", "features": [{"type":'}), (400,),
-         "kan ikke leses som geodata"),
+    Case(
+        "a truncated GeoJSON file",
+        "admin",
+        form("/admin/geodata", files={"kart.geojson": b'{"type": "FeatureCollection", "features": [{"type":'}),
+        (400,),
+        "kan ikke leses som geodata",
+    ),
     Case("an empty file", "admin", form("/admin/geodata", files={"tom.csv": b""}), (400,), "er tom"),
-    Case("a CSV with the wrong columns", "admin", form("/admin/geodata", files={
-        "adresser.csv": "navn;alder\nKari;40\n".encode()}), (400,), "Kjenner ikke igjen formatet"),
-    Case("a CSV in Latin-1", "admin", form("/admin/geodata", files={
-        "postnummer.csv": "Postnummer\tPoststed\n0473\tOSLO\n0160\tBÆRUM\n".encode("latin-1")}), (400,),
-         "er ikke UTF-8-tekst"),
-    Case("a ZIP that is not a ZIP", "admin", form("/admin/geodata", files={"adresser.zip": b"PK\x03\x04 tull"}),
-         (400,), ""),
+    Case(
+        "a CSV with the wrong columns",
+        "admin",
+        form("/admin/geodata", files={"adresser.csv": "navn;alder\nKari;40\n".encode()}),
+        (400,),
+        "Kjenner ikke igjen formatet",
+    ),
+    Case(
+        "a CSV in Latin-1",
+        "admin",
+        form(
+            "/admin/geodata",
+            files={"postnummer.csv": "Postnummer\tPoststed\n0473\tOSLO\n0160\tBÆRUM\n".encode("latin-1")},
+        ),
+        (400,),
+        "er ikke UTF-8-tekst",
+    ),
+    Case(
+        "a ZIP that is not a ZIP",
+        "admin",
+        form("/admin/geodata", files={"adresser.zip": b"PK\x03\x04 tull"}),
+        (400,),
+        "",
+    ),
 ]
 CATALOGUE = SYNC + FORMS + IMPORTS
 
@@ -320,34 +755,72 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(world, case):
 
 def stored_records() -> int:
     """Visits, door notes and input without a door: what one event of each kind stores."""
-    return sum(db.session.scalar(select(func.count()).select_from(model)) for model in (Visit, AddressNote, Conversation)
-               ) - db.session.scalar(select(func.count()).select_from(Conversation).where(Conversation.address_id.is_not(None)))
+    return sum(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (Visit, AddressNote, Conversation)
+    ) - db.session.scalar(select(func.count()).select_from(Conversation).where(Conversation.address_id.is_not(None)))
 
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50)
-JUNK = SCALARS | st.lists(SCALARS, max_size=4) | st.dictionaries(st.text(max_size=12), SCALARS | st.lists(SCALARS),
-                                                                max_size=5)
+JUNK = (
+    SCALARS
+    | st.lists(SCALARS, max_size=4)
+    | st.dictionaries(st.text(max_size=12), SCALARS | st.lists(SCALARS), max_size=5)
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(JUNK,
-       st.sampled_from(["id", "type", "outcome", "turf_id", "address_id", "recorded_at", "conversation", "contact",
-                        "corrects", "unit", "text", "postnummer", "action_id"]),
-       st.sampled_from(["visit", "note", "input"]))
+@given(
+    JUNK,
+    st.sampled_from(
+        [
+            "id",
+            "type",
+            "outcome",
+            "turf_id",
+            "address_id",
+            "recorded_at",
+            "conversation",
+            "contact",
+            "corrects",
+            "unit",
+            "text",
+            "postnummer",
+            "action_id",
+        ]
+    ),
+    st.sampled_from(["visit", "note", "input"]),
+)
 def test_the_sync_endpoint_survives_anything_in_any_field(world, junk, key, kind):
     """Whatever a field holds, the phone gets an answer per event and nothing half-stored: a record is stored
     whole or not at all."""
     with world.app_context():
         now = datetime.now(timezone.utc).isoformat()
-        base = {"visit": talk(world),
-                "note": {"id": str(uuid.uuid4()), "type": "note", "turf_id": world.turf, "address_id": world.door,
-                         "text": "Kodelås", "recorded_at": now},
-                "input": {"id": str(uuid.uuid4()), "type": "input", "action_id": world.action, "postnummer": "0473",
-                          "conversation": {"topics": ["bolig"], "words": "Bussen"}, "recorded_at": now}}[kind]
+        base = {
+            "visit": talk(world),
+            "note": {
+                "id": str(uuid.uuid4()),
+                "type": "note",
+                "turf_id": world.turf,
+                "address_id": world.door,
+                "text": "Kodelås",
+                "recorded_at": now,
+            },
+            "input": {
+                "id": str(uuid.uuid4()),
+                "type": "input",
+                "action_id": world.action,
+                "postnummer": "0473",
+                "conversation": {"topics": ["bolig"], "words": "Bussen"},
+                "recorded_at": now,
+            },
+        }[kind]
         event = {**base, key: junk}
         before = stored_records()
-        response = world.clients["daniel"].post("/api/sync/v1/events", json={"protocol": 1, "events": [event]},
-                                                headers={"Authorization": f"Bearer {world.token}"})
+        response = world.clients["daniel"].post(
+            "/api/sync/v1/events",
+            json={"protocol": 1, "events": [event]},
+            headers={"Authorization": f"Bearer {world.token}"},
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         [result] = response.get_json()["results"]
         assert result["status"] in ("stored", "rejected", "duplicate", "conflict")
@@ -359,8 +832,11 @@ def test_the_sync_endpoint_survives_anything_in_any_field(world, junk, key, kind
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
 def test_the_sync_endpoint_answers_any_body_with_a_4xx_or_results(world, body):
     with world.app_context():
-        response = world.clients["daniel"].post("/api/sync/v1/events", data=body, headers={
-            "Authorization": f"Bearer {world.token}", "Content-Type": "application/json"})
+        response = world.clients["daniel"].post(
+            "/api/sync/v1/events",
+            data=body,
+            headers={"Authorization": f"Bearer {world.token}", "Content-Type": "application/json"},
+        )
         assert response.status_code in (200, 400)
         assert json.loads(response.get_data(as_text=True))["protocol"] == sync.PROTOCOL
 
@@ -369,20 +845,41 @@ def _edge_time(moment: datetime) -> str:
     return moment.isoformat()
 
 
-OFFSETS = st.builds(timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59),
-                                            max_value=timedelta(hours=23, minutes=59)))
+OFFSETS = st.builds(
+    timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59))
+)
 # Times at both ends of the calendar (where moving to UTC overflows), around now, and strings that only look like times.
-TIMES = (st.sampled_from(["0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00Z",
-                          "9999-12-31T23:59:59.999999+14:00", "2026-02-30T18:00:00+01:00", "T", "Z", "-1"])
-         | st.datetimes(timezones=OFFSETS).map(_edge_time)
-         | st.datetimes(min_value=datetime.now() - timedelta(days=70), max_value=datetime.now() + timedelta(days=2),
-                        timezones=OFFSETS).map(_edge_time))
+TIMES = (
+    st.sampled_from(
+        [
+            "0001-01-01T00:30:00+01:00",
+            "9999-12-31T23:59:59-01:00",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999+14:00",
+            "2026-02-30T18:00:00+01:00",
+            "T",
+            "Z",
+            "-1",
+        ]
+    )
+    | st.datetimes(timezones=OFFSETS).map(_edge_time)
+    | st.datetimes(
+        min_value=datetime.now() - timedelta(days=70), max_value=datetime.now() + timedelta(days=2), timezones=OFFSETS
+    ).map(_edge_time)
+)
 # Whole numbers beyond any column, beyond Python's int-from-text limit (a placeholder, written as digits into the body),
 # and floats including NaN and infinities (which Python's JSON reads).
-NUMBERS = (st.integers(min_value=2 ** 31, max_value=2 ** 70) | st.integers(min_value=-2 ** 70, max_value=0)
-           | st.integers(min_value=19, max_value=6000).map(lambda digits: f"@@DIGITS{digits}@@") | st.floats())
-NESTED = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                                            max_size=3), max_leaves=25)
+NUMBERS = (
+    st.integers(min_value=2**31, max_value=2**70)
+    | st.integers(min_value=-(2**70), max_value=0)
+    | st.integers(min_value=19, max_value=6000).map(lambda digits: f"@@DIGITS{digits}@@")
+    | st.floats()
+)
+NESTED = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=25,
+)
 HOSTILE = TIMES | NUMBERS | NESTED | JUNK
 
 
@@ -395,27 +892,67 @@ def _depth(value) -> int:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(HOSTILE,
-       st.sampled_from(["id", "type", "outcome", "turf_id", "address_id", "recorded_at", "conversation", "contact",
-                        "corrects", "unit", "text", "postnummer", "action_id"]),
-       st.sampled_from(["visit", "note", "input"]))
+@given(
+    HOSTILE,
+    st.sampled_from(
+        [
+            "id",
+            "type",
+            "outcome",
+            "turf_id",
+            "address_id",
+            "recorded_at",
+            "conversation",
+            "contact",
+            "corrects",
+            "unit",
+            "text",
+            "postnummer",
+            "action_id",
+        ]
+    ),
+    st.sampled_from(["visit", "note", "input"]),
+)
 def test_a_bad_field_is_refused_alone_and_the_good_events_beside_it_are_stored(world, junk, key, kind):
     """The attack that stuck a phone's outbox: one event with a hostile field in a batch must never fail the batch."""
     with world.app_context():
         now = datetime.now(timezone.utc).isoformat()
-        base = {"visit": talk(world),
-                "note": {"id": str(uuid.uuid4()), "type": "note", "turf_id": world.turf, "address_id": world.door,
-                         "text": "Kodelås", "recorded_at": now},
-                "input": {"id": str(uuid.uuid4()), "type": "input", "action_id": world.action, "postnummer": "0473",
-                          "conversation": {"topics": ["bolig"], "words": "Bussen"}, "recorded_at": now}}[kind]
+        base = {
+            "visit": talk(world),
+            "note": {
+                "id": str(uuid.uuid4()),
+                "type": "note",
+                "turf_id": world.turf,
+                "address_id": world.door,
+                "text": "Kodelås",
+                "recorded_at": now,
+            },
+            "input": {
+                "id": str(uuid.uuid4()),
+                "type": "input",
+                "action_id": world.action,
+                "postnummer": "0473",
+                "conversation": {"topics": ["bolig"], "words": "Bussen"},
+                "recorded_at": now,
+            },
+        }[kind]
         bad = {**base, key: junk}
-        good_note = {"id": str(uuid.uuid4()), "type": "note", "turf_id": world.turf, "address_id": world.door,
-                     "text": "Ringeklokka virker ikke", "recorded_at": now}
+        good_note = {
+            "id": str(uuid.uuid4()),
+            "type": "note",
+            "turf_id": world.turf,
+            "address_id": world.door,
+            "text": "Ringeklokka virker ikke",
+            "recorded_at": now,
+        }
         body = json.dumps({"protocol": 1, "events": [visit(world), bad, good_note]})
         body = re.sub(r'"@@DIGITS(\d+)@@"', lambda found: "9" * int(found.group(1)), body)
         before = stored_records()
-        response = world.clients["daniel"].post("/api/sync/v1/events", data=body.encode(), headers={
-            "Authorization": f"Bearer {world.token}", "Content-Type": "application/json"})
+        response = world.clients["daniel"].post(
+            "/api/sync/v1/events",
+            data=body.encode(),
+            headers={"Authorization": f"Bearer {world.token}", "Content-Type": "application/json"},
+        )
         answer = response.get_json()
         if _depth(bad) + 2 > sync.MAX_DEPTH:
             # Nesting no phone sends refuses the request as a whole, with a reason, and stores nothing.

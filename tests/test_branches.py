@@ -102,7 +102,9 @@ def test_the_map_shows_codes_still_shared_from_before_and_uncovered_postal_codes
     db.session.add(BranchPostalCode(branch_id=frogner.id, postnummer="0460"))
     db.session.commit()
     login(client, "admin@oslo.demo")
-    features = {f["properties"]["postnummer"]: f["properties"] for f in client.get("/lag/kart.geojson").get_json()["features"]}
+    features = {
+        f["properties"]["postnummer"]: f["properties"] for f in client.get("/lag/kart.geojson").get_json()["features"]
+    }
     assert features["0460"]["status"] == "contested"
     assert features["0460"]["branches"] == ["Frogner", "Sagene"]
     assert features["0150"]["status"] == "uncovered"

@@ -4,16 +4,18 @@ Checked as a class, from the URL map: every GET route is opened by someone allow
 only the public files (static assets, the service worker's script) may be cached. A new route gets
 the rule without anyone remembering it. The exports and a page are also fetched over real HTTP.
 """
+import tests.actors
 from tests.actors import (
     ADMIN,
     ANON,
     clients,
     url,
-    world,  # noqa: F401 (a fixture)
 )
 from tests.conftest import login
 from tests.http import HttpClient
 from tests.test_access_map import POLICY
+
+world = tests.actors.world  # the fixture: every actor logged in on the same database
 
 PUBLIC_FILES = {"static", "pwa.service_worker"}
 # The order in which to pick who opens a route: the admin sees most, then whoever the policy lets in.

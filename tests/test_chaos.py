@@ -170,7 +170,7 @@ def test_ten_thousand_events_through_a_bad_network_and_a_killed_server_are_store
     delivered = [0]
     phones = [threading.Thread(target=_phone, args=(f"http://127.0.0.1:{proxy.server_port}", token, outbox,
                                                     delivered), daemon=True)
-              for token, outbox in zip(tokens, outboxes)]
+              for token, outbox in zip(tokens, outboxes, strict=True)]
     try:
         for phone in phones:
             phone.start()

@@ -53,7 +53,10 @@ def views(draw, districts, branches, campaigns, topics):
 def committees_(insight_app):
     oslo = sample_input.organisation_named("Oslo")
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    county, branch = Committee(organisation_id=oslo.id, k=K), Committee(organisation_id=oslo.id, branch_id=sagene.id, k=K)
+    county, branch = (
+        Committee(organisation_id=oslo.id, k=K),
+        Committee(organisation_id=oslo.id, branch_id=sagene.id, k=K),
+    )
     db.session.add_all([county, branch])
     db.session.commit()
     return county, branch
@@ -61,13 +64,21 @@ def committees_(insight_app):
 
 def test_any_two_views_differ_by_no_input_or_by_at_least_k(insight_app, committees_):
     districts = db.session.scalars(select(District.number).where(District.kommunenummer == "0301")).all()
-    branches = db.session.scalars(select(Branch.id).where(Branch.organisation_id == committees_[0].organisation_id)).all()
+    branches = db.session.scalars(
+        select(Branch.id).where(Branch.organisation_id == committees_[0].organisation_id)
+    ).all()
     campaigns = db.session.scalars(select(Campaign.id)).all()
     topics = sorted(set(db.session.scalars(select(ConversationTopic.topic).distinct())))
 
-    @settings(max_examples=40, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(st.sampled_from(committees_), st.lists(views(districts, branches, campaigns, topics), min_size=2, max_size=4))
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.sampled_from(committees_), st.lists(views(districts, branches, campaigns, topics), min_size=2, max_size=4)
+    )
     def check(committee, sequence):
         seen = [_contributors(committee, filters) for filters in sequence]
         for first in seen:
@@ -75,7 +86,7 @@ def test_any_two_views_differ_by_no_input_or_by_at_least_k(insight_app, committe
                 for topic in first.keys() | second.keys():
                     only = first.get(topic, set()) - second.get(topic, set())
                     assert len(only) == 0 or len(only) >= K, (topic, sorted(only))
-        for filters, contributors in zip(sequence, seen):
+        for filters, contributors in zip(sequence, seen, strict=True):
             _shown_is_built_from(committee, filters, contributors)
 
     check()
@@ -100,8 +111,9 @@ def _shown_is_built_from(committee: Committee, filters: Filters, contributors: d
 def test_a_period_is_widened_to_whole_weeks(insight_app, committees_):
     county, _ = committees_
     thursday = date(2026, 10, 8)
-    assert _contributors(county, Filters(start=thursday, end=thursday)) == \
-        _contributors(county, Filters(start=thursday - timedelta(days=3), end=thursday + timedelta(days=3)))
+    assert _contributors(county, Filters(start=thursday, end=thursday)) == _contributors(
+        county, Filters(start=thursday - timedelta(days=3), end=thursday + timedelta(days=3))
+    )
 
 
 def test_the_figures_are_the_generated_input_of_the_cells_with_at_least_k(insight_app, committees_):

@@ -42,7 +42,9 @@ def test_counts_per_district_match(insight_app, county):
     board = committees.dashboard(county, Filters())
     assert len(board.districts.rows) >= 10
     for district, total, cells in board.districts.rows:
-        shown, topics = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == district)
+        shown, topics = kanon_model.visible(
+            insight_app.generated, where=lambda item, d=district: item.district_number == d
+        )
         assert total == shown
         for topic in board.topics:
             assert cells[topic] == (topics[topic] or None)
@@ -50,11 +52,15 @@ def test_counts_per_district_match(insight_app, county):
 
 def test_filters_narrow_to_one_district_and_week(insight_app, county):
     week_start = date(2026, 9, 14)
-    chosen = [item for item in insight_app.generated if item.district_number == "030103"
-              and week_start <= item.recorded_at.date() < week_start + timedelta(days=7)]
+    chosen = [
+        item
+        for item in insight_app.generated
+        if item.district_number == "030103" and week_start <= item.recorded_at.date() < week_start + timedelta(days=7)
+    ]
     # Any day of the week gives the whole week.
-    board = committees.dashboard(county, Filters(district="030103", start=week_start + timedelta(days=2),
-                                                 end=week_start + timedelta(days=3)))
+    board = committees.dashboard(
+        county, Filters(district="030103", start=week_start + timedelta(days=2), end=week_start + timedelta(days=3))
+    )
     total, expected = kanon_model.visible(chosen)
     assert board.total == total > 0
     assert {row.topic: row.residents for row in board.ranking} == dict(expected)
@@ -66,9 +72,12 @@ def test_no_number_anywhere_is_under_k(insight_app, county):
     county.k = 7
     board = committees.dashboard(county, Filters(district="030103"))
     tables = [board.districts, board.branches, board.weeks, board.campaigns]
-    numbers = [row.residents for row in board.ranking] + [total for t in tables for _, total, _ in t.rows] + \
-        [n for t in tables for _, _, cells in t.rows for n in cells.values() if n is not None] + \
-        [s.residents for s in board.shares]
+    numbers = (
+        [row.residents for row in board.ranking]
+        + [total for t in tables for _, total, _ in t.rows]
+        + [n for t in tables for _, _, cells in t.rows for n in cells.values() if n is not None]
+        + [s.residents for s in board.shares]
+    )
     assert numbers and min(numbers) >= 7
     assert any(n is None for t in tables for _, _, cells in t.rows for n in cells.values())
 

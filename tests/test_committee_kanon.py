@@ -77,7 +77,7 @@ def _numbers(client, query: str) -> dict[tuple, int]:
             continue
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
         for row in rows[1:]:
-            for column, value in zip(rows[0][1:], row[1:]):
+            for column, value in zip(rows[0][1:], row[1:], strict=True):
                 if value.isdigit():
                     numbers[(table, row[0], column)] = int(value)
     page = client.get(f"/komite/?{query}").get_data(as_text=True).replace("\xa0", " ").replace(" ", "")
@@ -128,7 +128,7 @@ def test_subtracting_one_period_from_another_shows_no_group_under_k(tester, area
     views = [f"area={area}&start=2026-10-01&end=2026-10-31", f"area={area}&start=2026-10-08&end=2026-10-31",
              f"area={area}&start=2026-10-06&end=2026-10-08", f"area={area}&start=2026-10-07&end=2026-10-07"]
     numbers = [_numbers(tester, view) for view in views]
-    for bigger, smaller in zip(numbers, numbers[1:]):
+    for bigger, smaller in zip(numbers, numbers[1:], strict=True):
         for key in bigger.keys() | smaller.keys():
             difference = bigger.get(key, 0) - smaller.get(key, 0)
             assert difference == 0 or difference >= K, (key, bigger.get(key), smaller.get(key))

@@ -105,7 +105,9 @@ def test_masks_are_named_in_the_readers_language(committee, insight_app):
 
 
 def test_themes_are_found_named_merged_split_and_considered(committee, insight_app):
-    response = post(committee, "/komite/temaer/finn?topic=bolig", {"topic": "bolig", "next": "/komite/innspill?topic=bolig"})
+    response = post(
+        committee, "/komite/temaer/finn?topic=bolig", {"topic": "bolig", "next": "/komite/innspill?topic=bolig"}
+    )
     assert response.status_code == 302 and response.location == "/komite/innspill?topic=bolig"
     themes = db.session.scalars(select(Theme).where(Theme.topic == "bolig")).all()
     assert len(themes) >= 3
@@ -141,6 +143,7 @@ def test_another_committees_theme_is_not_found(committee, insight_app):
     other = insight_app.test_client()
     baerum = db.session.scalar(select(Organisation).where(Organisation.name == "Bærum"))
     from canvass.services import people
+
     people.create_user(baerum, "committee", "Bærum-komiteen", email="komite@baerum.demo", password="demo-passord")
     login(other, "komite@baerum.demo")
     assert other.get(f"/komite/temaer/{theme.id}").status_code == 404
@@ -154,7 +157,7 @@ def test_tags_and_considered_input(committee, insight_app):
     post(committee, "/komite/temaer/finn?topic=bolig", {"topic": "bolig"})
     theme = db.session.scalar(select(ThemeMember.theme_id).where(ThemeMember.conversation_id == conversation.id))
     page = committee.get(f"/komite/temaer/{theme}").get_data(as_text=True)
-    item = page[page.index(f'id="innspill-{conversation.id}"'):][:3000]
+    item = page[page.index(f'id="innspill-{conversation.id}"') :][:3000]
     assert '<span class="tag">kommunal bolig</span>' in item and "Ikke vurdert likevel" in item
 
 
@@ -168,7 +171,7 @@ def test_a_theme_linked_to_a_section_is_no_longer_unanswered_and_the_report_is_p
     post(committee, "/komite/program/lenke", {"section": section, "theme": str(biggest[0].id)})
     assert db.session.scalar(select(SectionLink.theme_id)) == biggest[0].id
     page = committee.get("/komite/program").get_data(as_text=True)
-    unanswered = page[page.index("unanswered-title"):page.index("outline-title")]
+    unanswered = page[page.index("unanswered-title") : page.index("outline-title")]
     assert f'/komite/temaer/{biggest[0].id}"' not in unanswered
     response = post(committee, "/komite/rapport", {"title": "Dette hørte vi – dette gjorde vi", "intro": "Takk!"})
     assert response.status_code == 302
@@ -185,7 +188,9 @@ def test_a_theme_linked_to_a_section_is_no_longer_unanswered_and_the_report_is_p
 def test_a_section_of_another_committee_cannot_be_linked(committee, insight_app):
     post(committee, "/komite/temaer/finn?topic=bolig", {"topic": "bolig"})
     theme = db.session.scalar(select(Theme))
-    response = post(committee, "/komite/program/lenke", {"section": "999", "theme": str(theme.id)}, follow_redirects=True)
+    response = post(
+        committee, "/komite/program/lenke", {"section": "999", "theme": str(theme.id)}, follow_redirects=True
+    )
     assert "Velg hvilket avsnitt i programmet som svarer på dette." in response.get_data(as_text=True)
     assert db.session.scalar(select(SectionLink)) is None
 
@@ -201,7 +206,7 @@ def test_the_excel_export_has_a_sheet_per_table(committee, insight_app):
 
 
 def test_exports_do_not_run_formulas(committee, insight_app):
-    _said("=HYPERLINK(\"http://evil.example\",\"klikk\") er det jeg mener om husleia")
+    _said('=HYPERLINK("http://evil.example","klikk") er det jeg mener om husleia')
     body = committee.get("/komite/eksport.csv?topic=bolig&tabell=input").data.decode("utf-8-sig")
     words = [row[1] for row in csv.reader(io.StringIO(body), delimiter=";")]
     assert any(w.startswith("'=HYPERLINK") for w in words) and not any(w.startswith("=") for w in words)
@@ -229,8 +234,15 @@ def test_k_can_be_raised_but_not_lowered_below_five(committee, insight_app):
 def test_a_branch_committee_member_sees_only_the_branch(insight_app):
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     from canvass.services import people
-    people.create_user(sagene.organisation, "committee", "Sagenekomiteen", email="komite@sagene.demo",
-                       password="demo-passord", branch=sagene)
+
+    people.create_user(
+        sagene.organisation,
+        "committee",
+        "Sagenekomiteen",
+        email="komite@sagene.demo",
+        password="demo-passord",
+        branch=sagene,
+    )
     client = insight_app.test_client()
     login(client, "komite@sagene.demo")
     page = client.get("/komite/").get_data(as_text=True)
@@ -250,6 +262,7 @@ def test_counts_stay_when_the_conversation_is_erased(committee, insight_app):
 
 def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one():
     from canvass.services.committee_pdf import cell_text
+
     assert cell_text(0.25, percent=True) == "25%"
     assert cell_text(1.0) == "1.0" and cell_text(None) == "-"
 

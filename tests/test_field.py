@@ -120,7 +120,11 @@ def test_a_conversation_is_stored_without_a_name(phone):
     form = door_form(phone, topic=["bolig", "skole", "ukjent tema"], words="Husleia er for høy.", importance="3")
     post(phone, f"/felt/{phone.assignment.id}/samtale", form)
     conversation = db.session.scalar(select(Conversation))
-    assert (conversation.topics, conversation.words, conversation.importance) == ("bolig\nskole", "Husleia er for høy.", 3)
+    assert (conversation.topics, conversation.words, conversation.importance) == (
+        "bolig\nskole",
+        "Husleia er for høy.",
+        3,
+    )
     assert conversation.postnummer == "0473" and conversation.visit_uuid == form["id"]
     assert conversation.address_id == form["address_id"]
     assert db.session.scalar(select(Visit)).outcome == Outcome.CONVERSATION
@@ -137,9 +141,12 @@ def test_contact_details_need_the_consent_and_are_stored_apart(phone):
     assert (contact.name, contact.email) == ("Kari Nordmann", "kari@example.org")
     assert [(r.purpose, r.text_version, r.text, r.action_id) for r in contact.consents] == [
         (purpose, consent.VERSION, consent.TEXT, phone.assignment.action_id)
-        for purpose in sorted((consent.FOLLOW_UP, consent.MEMBERSHIP))]
+        for purpose in sorted((consent.FOLLOW_UP, consent.MEMBERSHIP))
+    ]
     for record in contact.consents:
-        assert record.given_at.minute == 0 and record.delete_after - record.given_at == consent.RETENTION[record.purpose]
+        assert (
+            record.given_at.minute == 0 and record.delete_after - record.given_at == consent.RETENTION[record.purpose]
+        )
     # Nothing stored with the contact names the visit, the door or the conversation.
     stored = {column.name: getattr(contact, column.name) for column in Contact.__table__.columns}
     assert form["id"] not in stored.values() and not {"visit_uuid", "address_id", "conversation_id"} & set(stored)
@@ -148,6 +155,7 @@ def test_contact_details_need_the_consent_and_are_stored_apart(phone):
 def test_another_volunteers_turf_is_not_found(phone, demo_app):
     other = demo_app.test_client()
     from tests.conftest import login
+
     login(other, "frogner@oslo.demo")
     assert other.get(f"/felt/{phone.assignment.id}").status_code == 404
 
@@ -166,9 +174,18 @@ def test_a_note_about_the_door_shows_for_the_next_canvasser(phone):
 def test_input_from_a_stand_has_no_address(phone):
     page = phone.get("/felt/innspill").get_data(as_text=True)
     assert "Innspill fra stand eller gate" in page and 'value="klima"' in page
-    post(phone, "/felt/innspill", {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(),
-                                    "topic": ["klima"], "words": "Mer sykkelvei langs Ring 2.", "postnummer": "0473",
-                                    "action_id": str(phone.assignment.action_id)})
+    post(
+        phone,
+        "/felt/innspill",
+        {
+            "id": str(uuid.uuid4()),
+            "recorded_at": datetime.now(UTC).isoformat(),
+            "topic": ["klima"],
+            "words": "Mer sykkelvei langs Ring 2.",
+            "postnummer": "0473",
+            "action_id": str(phone.assignment.action_id),
+        },
+    )
     conversation = db.session.scalar(select(Conversation))
     assert (conversation.address_id, conversation.postnummer, conversation.topics) == (None, "0473", "klima")
     assert conversation.action_id == phone.assignment.action_id

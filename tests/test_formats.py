@@ -30,7 +30,9 @@ def test_each_corrupt_row_is_rejected_by_line_and_the_rest_kept(template, tmp_pa
     header, rows = template
     col = {name: i for i, name in enumerate(header.split(";"))}
     count = data.draw(st.integers(1, 60))
-    corrupt = data.draw(st.dictionaries(st.integers(0, count - 1), st.sampled_from(sorted(CORRUPTIONS)), max_size=count))
+    corrupt = data.draw(
+        st.dictionaries(st.integers(0, count - 1), st.sampled_from(sorted(CORRUPTIONS)), max_size=count)
+    )
     lines = [header]
     for i in range(count):
         row = list(rows[i % len(rows)])
@@ -46,5 +48,8 @@ def test_each_corrupt_row_is_rejected_by_line_and_the_rest_kept(template, tmp_pa
     kept = [line for chunk in chunks for line in chunk.lines]
     assert rejected == sorted(i + 2 for i in corrupt)
     assert sorted(kept) == [i + 2 for i in range(count) if i not in corrupt]
-    assert all(r["official_id"] == f"matrikkel:{1_000_000 + line - 2}"
-               for chunk in chunks for line, r in zip(chunk.lines, chunk.records))
+    assert all(
+        r["official_id"] == f"matrikkel:{1_000_000 + line - 2}"
+        for chunk in chunks
+        for line, r in zip(chunk.lines, chunk.records, strict=True)
+    )

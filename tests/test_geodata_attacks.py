@@ -25,6 +25,7 @@ from tests.conftest import csrf_token, login
 from tests.http import HttpClient
 
 SQUARE = "POLYGON((10.70 59.90, 10.80 59.90, 10.80 60.00, 10.70 59.90))"
+POSTAL_HEADER = "postnummer;poststed;kommunenummer;kommunenavn;kategori\n"  # Posten's register, as a CSV with a header
 
 
 @pytest.fixture
@@ -197,11 +198,13 @@ def test_the_command_line_and_the_download_refuse_the_same_files(demo_app, tmp_p
 
 
 def test_files_of_the_formats_we_read_still_load_by_content(app, geodata, tmp_path):
-    """GeoJSON (under any name), GML, GeoPackage, FlatGeobuf, a zipped Shapefile, a zipped GML as Kartverket ships it."""
+    """GeoJSON (under any name), GML, GeoPackage, FlatGeobuf, a zipped Shapefile, and a zipped GML as Kartverket
+    ships it."""
     import geopandas
     import shapely
 
     from canvass.services.geodata_import import import_paths
+
     layer = geopandas.read_file(geodata / "postal_areas_oslo_baerum.geojson")[["postnummer", "poststed", "geometry"]]
     layer = layer[~shapely.is_missing(layer.geometry.values) & ~shapely.is_empty(layer.geometry.values)]
     written = {}
@@ -223,16 +226,25 @@ def test_files_of_the_formats_we_read_still_load_by_content(app, geodata, tmp_pa
     written["postnummer.txt"] = renamed
     for name, path in written.items():
         [result] = import_paths([path])
-        assert (result.kind, result.added + result.updated, result.rejected) == ("postal_areas", 469 if path.suffix == ".txt" else len(layer), []), name
+        assert (result.kind, result.added + result.updated, result.rejected) == (
+            "postal_areas",
+            469 if path.suffix == ".txt" else len(layer),
+            [],
+        ), name
 
 
 def geography():
     """Every shared geography row, to compare before and after an upload."""
     from canvass.models import Address, Dwelling, Municipality, SubDistrict
+
     db.session.expire_all()
     tables = [Address, PostalArea, District, SubDistrict, Municipality, Dwelling]
-    return {t.__name__: sorted(tuple(str(getattr(row, c.key)) for c in t.__table__.columns)
-                               for row in db.session.scalars(select(t))) for t in tables}
+    return {
+        t.__name__: sorted(
+            tuple(str(getattr(row, c.key)) for c in t.__table__.columns) for row in db.session.scalars(select(t))
+        )
+        for t in tables
+    }
 
 
 def oslo_rows(geodata) -> dict[str, bytes]:
@@ -241,15 +253,25 @@ def oslo_rows(geodata) -> dict[str, bytes]:
     header, first = osm[0], osm[1].split(",")
     renamed = ",".join([first[0], "Hackerveien"] + first[2:])
     moved = ",".join(first[:5] + ["1337", "SANDVIKA"] + first[7:])
-    matrikkel = (geodata / "kartverket-format" / "matrikkelen_adresse_sample_3420_elverum.csv").read_text(
-        encoding="utf-8-sig").splitlines()
+    matrikkel = (
+        (geodata / "kartverket-format" / "matrikkelen_adresse_sample_3420_elverum.csv")
+        .read_text(encoding="utf-8-sig")
+        .splitlines()
+    )
     oslo_address = matrikkel[1].replace(";3420;ELVERUM;", ";0301;OSLO;", 1)
     # Bærum's own kommune claimed, with an Oslo postal code: it would land in Sagene's turf of 0473.
     # A new lokalid: the demo holds this Elverum address already, and Bærum may not replace it either.
-    into_oslo_turf = matrikkel[1].replace(";3420;ELVERUM;", ";3201;BÆRUM;", 1).replace(
-        ";2410;HERNES;", ";0473;OSLO;").replace("399524883", "999999001")
-    area = {"type": "Feature", "properties": {"postnummer": "0473", "poststed": "HACKET", "kommunenummer": "3201"},
-            "geometry": {"type": "Polygon", "coordinates": [[[10.5, 59.9], [10.6, 59.9], [10.6, 60.0], [10.5, 59.9]]]}}
+    into_oslo_turf = (
+        matrikkel[1]
+        .replace(";3420;ELVERUM;", ";3201;BÆRUM;", 1)
+        .replace(";2410;HERNES;", ";0473;OSLO;")
+        .replace("399524883", "999999001")
+    )
+    area = {
+        "type": "Feature",
+        "properties": {"postnummer": "0473", "poststed": "HACKET", "kommunenummer": "3201"},
+        "geometry": {"type": "Polygon", "coordinates": [[[10.5, 59.9], [10.6, 59.9], [10.6, 60.0], [10.5, 59.9]]]},
+    }
     district = {**area, "properties": {"bydelsnummer": "030103", "navn": "Hacket"}}
     kommune = {**area, "properties": {"kommunenummer": "0301", "kommunenavn": "Hacket"}}
     collection = lambda feature: json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()  # noqa: E731
@@ -258,8 +280,8 @@ def oslo_rows(geodata) -> dict[str, bytes]:
         "osm-flyttet.csv": f"{header}\n{moved}\n".encode(),
         "matrikkel-oslo.csv": ("\ufeff" + f"{matrikkel[0]}\n{oslo_address}\n").encode(),
         "matrikkel-baerum-0473.csv": ("\ufeff" + f"{matrikkel[0]}\n{into_oslo_turf}\n").encode(),
-        "postnummer-oslo.csv": "postnummer;poststed;kommunenummer;kommunenavn;kategori\n0473;HACKET;0301;OSLO;B\n".encode(),
-        "postnummer-flyttet.csv": "postnummer;poststed;kommunenummer;kommunenavn;kategori\n0473;HACKET;3201;BÆRUM;B\n".encode(),
+        "postnummer-oslo.csv": (POSTAL_HEADER + "0473;HACKET;0301;OSLO;B\n").encode(),
+        "postnummer-flyttet.csv": (POSTAL_HEADER + "0473;HACKET;3201;BÆRUM;B\n").encode(),
         "postnummeromrade.geojson": collection(area),
         "bydel.geojson": collection(district),
         "kommune.geojson": collection(kommune),
@@ -294,6 +316,7 @@ def test_zips_that_unpack_beyond_the_budget_are_refused_before_anything_is_writt
     from canvass.geo import sources
     from canvass.geo.errors import GeodataError
     from canvass.services.geodata_import import import_paths
+
     monkeypatch.setattr(sources, "MAX_UNPACKED", 3 << 20)
     monkeypatch.setattr(sources, "_unpack", lambda *args: pytest.fail("unpacked before the budget was checked"))
     bombs = []

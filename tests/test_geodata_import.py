@@ -97,7 +97,11 @@ def test_matrikkel_in_utm32_lands_in_the_same_place(app, geodata, tmp_path):
     header = lines[0].split(";")
     north, east = float(fields[header.index("Nord")]), float(fields[header.index("Øst")])
     x, y = Transformer.from_crs(25833, 25832, always_xy=True).transform(east, north)
-    fields[header.index("EPSG-kode")], fields[header.index("Nord")], fields[header.index("Øst")] = "25832", f"{y:.2f}", f"{x:.2f}"
+    fields[header.index("EPSG-kode")], fields[header.index("Nord")], fields[header.index("Øst")] = (
+        "25832",
+        f"{y:.2f}",
+        f"{x:.2f}",
+    )
     import_file(write(tmp_path / "utm32.csv", [lines[0], ";".join(fields)], bom=True))
     address = db.session.scalar(select(Address))
     reference = Transformer.from_crs(25833, 4326, always_xy=True).transform(east, north)
@@ -110,16 +114,21 @@ def test_dwellings_from_leilighetsniva_attach_to_their_addresses(app, geodata, t
     source_header = rows(geodata / ELVERUM)[0].split(";")
     lines = [";".join(header)]
     for source in rows(geodata / ELVERUM)[1:4]:
-        values = dict(zip(source_header, source.split(";")))
+        values = dict(zip(source_header, source.split(";"), strict=True))
         for unit in ("H0101", "H0102", "H0201"):
             lines.append(";".join({**values, "bruksenhetsnummerTekst": unit}.get(c, "") for c in header))
-    unknown = dict(zip(source_header, rows(geodata / ELVERUM)[1].split(";")), nummer="9999",
-                   bruksenhetsnummerTekst="H0101")
+    unknown = dict(
+        zip(source_header, rows(geodata / ELVERUM)[1].split(";"), strict=True),
+        nummer="9999",
+        bruksenhetsnummerTekst="H0101",
+    )
     lines.append(";".join(unknown.get(c, "") for c in header))
     path = write(tmp_path / "leiligheter.csv", lines, bom=True)
 
     refused = import_file(path)
-    assert refused.rejected_lines() == ["linje 11: Adressen finnes ikke. Importer «Matrikkelen – Adresse» for kommunen først."]
+    assert refused.rejected_lines() == [
+        "linje 11: Adressen finnes ikke. Importer «Matrikkelen – Adresse» for kommunen først."
+    ]
     assert counts()["Dwelling"] == 0
 
     accepted = import_file(path, skip_invalid=True)
@@ -134,6 +143,7 @@ def test_the_header_only_dwelling_file_is_an_empty_import(app, geodata):
 
 
 # Bad input: a clear Norwegian message, and the database exactly as it was.
+
 
 def refused(path, match: str):
     before = counts()
@@ -157,7 +167,9 @@ def test_wrong_delimiter(app, geodata, tmp_path):
 def test_missing_columns(app, geodata, tmp_path):
     lines = [line.split(";") for line in rows(geodata / ELVERUM)]
     drop = lines[0].index("Nord")
-    path = write(tmp_path / "uten-nord.csv", [";".join(v for i, v in enumerate(l) if i != drop) for l in lines], bom=True)
+    path = write(
+        tmp_path / "uten-nord.csv", [";".join(v for i, v in enumerate(cells) if i != drop) for cells in lines], bom=True
+    )
     refused(path, "mangler kolonnene: Nord")
 
 
@@ -173,18 +185,28 @@ def test_broken_geojson(app, geodata, tmp_path):
 
 
 def test_geojson_in_metres_labelled_as_degrees(app, tmp_path):
-    feature = {"type": "Feature", "properties": {"postnummer": "0562", "poststed": "OSLO"},
-               "geometry": {"type": "Polygon", "coordinates": [[[262000, 6650000], [263000, 6650000],
-                                                                [263000, 6651000], [262000, 6650000]]]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"postnummer": "0562", "poststed": "OSLO"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[262000, 6650000], [263000, 6650000], [263000, 6651000], [262000, 6650000]]],
+        },
+    }
     (tmp_path / "utm.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     refused(tmp_path / "utm.geojson", "utenfor Norge")
 
 
 def test_a_layer_in_utm33_is_reprojected(app, tmp_path):
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25833"}}
-    feature = {"type": "Feature", "properties": {"postnummer": "0562", "poststed": "OSLO"},
-               "geometry": {"type": "Polygon", "coordinates": [[[262000, 6650000], [263000, 6650000],
-                                                                [263000, 6651000], [262000, 6650000]]]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"postnummer": "0562", "poststed": "OSLO"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[262000, 6650000], [263000, 6650000], [263000, 6651000], [262000, 6650000]]],
+        },
+    }
     (tmp_path / "utm.geojson").write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": [feature]}))
     assert import_file(tmp_path / "utm.geojson").added == 1
     area = json.loads(db.session.get(PostalArea, "0562").geometry)
@@ -218,8 +240,10 @@ def test_wrong_or_unknown_crs_in_matrikkel_rows(app, geodata, tmp_path):
     lines[1] = lines[1].replace(";25833;", ";3857;")
     lines[2] = lines[2].replace(";25833;", ";4326;")
     result = import_file(write(tmp_path / "crs.csv", lines, bom=True))
-    assert result.rejected_lines() == ["linje 2: Ukjent koordinatsystem «EPSG:3857».",
-                                       "linje 3: Koordinatene ligger utenfor Norge: feil koordinatsystem?"]
+    assert result.rejected_lines() == [
+        "linje 2: Ukjent koordinatsystem «EPSG:3857».",
+        "linje 3: Koordinatene ligger utenfor Norge: feil koordinatsystem?",
+    ]
     assert counts()["Address"] == 0
 
 
@@ -227,18 +251,22 @@ def test_utm_coordinates_swapped_are_outside_norway(app, geodata, tmp_path):
     lines = [line.split(";") for line in rows(geodata / ELVERUM)[:2]]
     n, e = lines[0].index("Nord"), lines[0].index("Øst")
     lines[1][n], lines[1][e] = lines[1][e], lines[1][n]
-    result = import_file(write(tmp_path / "byttet.csv", [";".join(l) for l in lines], bom=True))
+    result = import_file(write(tmp_path / "byttet.csv", [";".join(cells) for cells in lines], bom=True))
     assert result.rejected_lines() == ["linje 2: Koordinatene ligger utenfor Norge: feil koordinatsystem?"]
 
 
 def test_self_intersecting_polygon_is_repaired_and_stored_valid(app, tmp_path):
     bow_tie = [[[10.70, 59.90], [10.72, 59.92], [10.72, 59.90], [10.70, 59.92], [10.70, 59.90]]]
-    feature = {"type": "Feature", "properties": {"postnummer": "0562", "poststed": "OSLO"},
-               "geometry": {"type": "Polygon", "coordinates": bow_tie}}
+    feature = {
+        "type": "Feature",
+        "properties": {"postnummer": "0562", "poststed": "OSLO"},
+        "geometry": {"type": "Polygon", "coordinates": bow_tie},
+    }
     (tmp_path / "sløyfe.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     result = import_file(tmp_path / "sløyfe.geojson")
     assert result.summary() == "1 postnummerområder lagt til, 0 oppdatert, 0 avvist (1 ugyldige flater reparert)"
     from canvass.geo.geometry import from_geojson
+
     assert from_geojson(db.session.get(PostalArea, "0562").geometry).is_valid
 
 
@@ -252,6 +280,7 @@ def test_a_failing_file_in_a_batch_leaves_the_earlier_files_stored(app, geodata,
 @pytest.mark.parametrize("suffix, driver", [(".gml", "GML"), (".gpkg", "GPKG")])
 def test_postal_areas_in_other_ogr_formats_and_utm33_load_the_same(app, geodata, tmp_path, suffix, driver):
     import geopandas
+
     layer = geopandas.read_file(geodata / "postal_areas_oslo_baerum.geojson").to_crs(25833)
     path = tmp_path / f"Postnummeromrader{suffix}"
     layer.to_file(path, driver=driver)
@@ -260,4 +289,5 @@ def test_postal_areas_in_other_ogr_formats_and_utm33_load_the_same(app, geodata,
     area = json.loads(db.session.get(PostalArea, "0562").geometry)
     assert area["type"] in ("Polygon", "MultiPolygon")
     from canvass.geo.geometry import from_geojson
+
     assert from_geojson(db.session.get(PostalArea, "0562").geometry).centroid.x == pytest.approx(10.76, abs=0.02)

@@ -53,7 +53,7 @@ def test_every_point_is_located_in_the_one_region_that_contains_it(points):
     lon = np.array([p[0] for p in points])
     lat = np.array([p[1] for p in points])
     located = geometry.locate_points(lon, lat, regions)
-    for (x, _), region in zip(points, located):
+    for (x, _), region in zip(points, located, strict=True):
         if x < 10.5:
             assert region == "west"
         elif x > 10.5:

@@ -67,9 +67,14 @@ def _poison(app) -> None:
 def _cells(response) -> list[str]:
     if response.mimetype == XLSX:
         book = load_workbook(io.BytesIO(response.get_data()))
-        return [cell.value for sheet in book for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
-    return [cell for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
-            for cell in row]
+        return [
+            cell.value for sheet in book for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)
+        ]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+        for cell in row
+    ]
 
 
 def test_hostile_text_is_shown_as_text_on_every_page_and_in_every_export(databases_, demo_template):
@@ -78,8 +83,13 @@ def test_hostile_text_is_shown_as_text_on_every_page_and_in_every_export(databas
     actors = clients(app)
     wrong, escaped_on = [], set()
     # Every kind of export, with the input table that holds the free text.
-    extra = {"committee.export": ["/komite/eksport.csv?topic=bolig&tabell=input", "/komite/eksport.xlsx?topic=bolig",
-                                  "/komite/eksport.pdf?topic=bolig"]}
+    extra = {
+        "committee.export": [
+            "/komite/eksport.csv?topic=bolig&tabell=input",
+            "/komite/eksport.xlsx?topic=bolig",
+            "/komite/eksport.pdf?topic=bolig",
+        ]
+    }
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
@@ -96,25 +106,39 @@ def test_hostile_text_is_shown_as_text_on_every_page_and_in_every_export(databas
                     if ESCAPED in body:
                         escaped_on.add(rule.endpoint)
                 elif response.mimetype in (XLSX, "text/csv"):
-                    wrong += [f"{address} as {actor}: cell {cell!r} runs as a formula" for cell in _cells(response)
-                              if cell.startswith(FORMULA_START)]
+                    wrong += [
+                        f"{address} as {actor}: cell {cell!r} runs as a formula"
+                        for cell in _cells(response)
+                        if cell.startswith(FORMULA_START)
+                    ]
     _dispose(app)
     assert wrong == [], "\n".join(wrong)
     # The hostile text did reach the pages it was written for, escaped.
-    assert {"actions.show", "turf.show", "field.walk", "committee.input", "committee.programme", "reports.show",
-            "people.index", "branches.overview"} <= escaped_on, sorted(escaped_on)
+    assert {
+        "actions.show",
+        "turf.show",
+        "field.walk",
+        "committee.input",
+        "committee.programme",
+        "reports.show",
+        "people.index",
+        "branches.overview",
+    } <= escaped_on, sorted(escaped_on)
 
 
 def _four_more_like_it(app) -> None:
     """Committees read only groups of at least five residents: the seeded conversation gets four neighbours."""
     with app.app_context():
         said = db.session.get(Conversation, app.ids["conversation_id"])
-        rows = [{c.key: getattr(said, c.key) for c in Conversation.__table__.columns if c.key != "id"}
-                | {"visit_uuid": str(uuid.uuid4())} for _ in range(4)]
+        rows = [
+            {c.key: getattr(said, c.key) for c in Conversation.__table__.columns if c.key != "id"}
+            | {"visit_uuid": str(uuid.uuid4())}
+            for _ in range(4)
+        ]
         clones = [Conversation(**row) for row in rows]
         db.session.add_all(clones)
         db.session.flush()
-        tallies.record([{**row, "id": clone.id} for row, clone in zip(rows, clones)])
+        tallies.record([{**row, "id": clone.id} for row, clone in zip(rows, clones, strict=True)])
         db.session.commit()
 
 

@@ -244,7 +244,7 @@ def _records(keep: np.ndarray, columns: dict) -> list[dict]:
     idx = np.flatnonzero(keep)
     names = list(columns)
     picked = [np.asarray(columns[name], dtype=object)[idx].tolist() for name in names]
-    return [dict(zip(names, values)) for values in zip(*picked)]
+    return [dict(zip(names, values, strict=True)) for values in zip(*picked, strict=True)]
 
 
 def _optional(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -335,9 +335,16 @@ def _dwellings(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
 def _postal_register(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     rejected: list[Rejected] = []
     bad = _validate_postal(frame, lines, np.zeros(len(frame), bool), rejected)
-    records = _records(~bad, {"postnummer": frame["postnummer"].to_numpy(), "poststed": frame["poststed"].to_numpy(),
-                              "kommunenummer": _optional(frame, "kommunenummer"), "kommunenavn": _optional(frame, "kommunenavn"),
-                              "kategori": _optional(frame, "kategori")})
+    records = _records(
+        ~bad,
+        {
+            "postnummer": frame["postnummer"].to_numpy(),
+            "poststed": frame["poststed"].to_numpy(),
+            "kommunenummer": _optional(frame, "kommunenummer"),
+            "kommunenavn": _optional(frame, "kommunenavn"),
+            "kategori": _optional(frame, "kategori"),
+        },
+    )
     return Chunk(records, lines[~bad].tolist(), rejected)
 
 
@@ -403,10 +410,13 @@ def _postal_area_fields(row: dict) -> dict | None:
     postnummer = _text(row.get("postnummer")).zfill(4)
     if not POSTNUMMER.match(postnummer):
         return None
-    return {"postnummer": postnummer, "poststed": _text(row.get("poststed")).upper(),
-            "kommunenummer": _text(row.get("kommunenummer")) or None,
-            "kommunenavn": _text(row.get("kommunenavn")) or None,
-            "kategori": _text(row.get("kategori")) or None}
+    return {
+        "postnummer": postnummer,
+        "poststed": _text(row.get("poststed")).upper(),
+        "kommunenummer": _text(row.get("kommunenummer")) or None,
+        "kommunenavn": _text(row.get("kommunenavn")) or None,
+        "kategori": _text(row.get("kategori")) or None,
+    }
 
 
 def _district_fields(row: dict) -> dict | None:

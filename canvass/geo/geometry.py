@@ -97,7 +97,7 @@ def dominant_area(areas: dict[str, BaseGeometry], regions: dict[str, BaseGeometr
     area_size = metric_area(area_geoms)
     overlaps = metric_area(shapely.intersection(area_geoms[pairs[0]], region_geoms[pairs[1]]))
     best: dict[str, tuple[float, str]] = {}
-    for a, r, overlap in zip(pairs[0], pairs[1], overlaps):
+    for a, r, overlap in zip(pairs[0], pairs[1], overlaps, strict=True):
         share = overlap / area_size[a] if area_size[a] else 0.0
         key = area_keys[a]
         if share >= min_share and share > best.get(key, (0.0, ""))[0]:
@@ -113,7 +113,7 @@ def locate_points(lon: np.ndarray, lat: np.ndarray, regions: dict[str, BaseGeome
     keys, geoms = list(regions), np.asarray(list(regions.values()))
     points = shapely.points(lon, lat)
     point_idx, region_idx = shapely.STRtree(geoms).query(points, predicate="intersects")
-    for p, r in zip(point_idx, region_idx):
+    for p, r in zip(point_idx, region_idx, strict=True):
         result[p] = keys[r]
     return result
 
@@ -140,6 +140,6 @@ def svg_outlines(geometries: dict[str, BaseGeometry], width: float) -> tuple[dic
                 xy = np.asarray(ring.coords)
                 x = (xy[:, 0] - west) * squeeze * scale
                 y = (north - xy[:, 1]) * scale
-                parts.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y)) + "Z")
+                parts.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True)) + "Z")
         paths[key] = "".join(parts)
     return paths, float(height)

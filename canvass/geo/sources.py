@@ -274,7 +274,7 @@ def _unpack(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]
     """Write `members` under our own names into the new folder `target`; zipfile stops each at its stated size."""
     target.mkdir(parents=True)
     names = [_member_name(m.filename) for m in members]
-    for member, name in zip(members, names):
+    for member, name in zip(members, names, strict=True):
         try:
             with archive.open(member) as source, open(target / name, "wb") as out:
                 while block := source.read(1 << 20):

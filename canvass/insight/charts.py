@@ -57,7 +57,9 @@ def lines(series: dict[str, Sequence[float | None]], x_labels: Sequence[str], ti
     for i, label in enumerate(x_labels):
         if i % every == 0:
             x, _ = point(i, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" fill="{INK}">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
+            )
     for n, (name, values) in enumerate(series.items()):
         colour = LINE_COLOURS[n % len(LINE_COLOURS)]
         runs, run = [], []
@@ -72,8 +74,10 @@ def lines(series: dict[str, Sequence[float | None]], x_labels: Sequence[str], ti
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
             parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in run)
         lx, ly = 10 + (n % 3) * (width // 3), height + 16 + (n // 3) * 22
-        parts.append(f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" fill="{colour}"/>'
-                     f'<text x="{lx + 20}" y="{ly}" fill="{INK}">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" fill="{colour}"/>'
+            f'<text x="{lx + 20}" y="{ly}" fill="{INK}">{escape(name)}</text>'
+        )
     return _svg(width, height + legend + 4, title, "".join(parts))
 
 
@@ -84,13 +88,16 @@ def shade(value: float | None, most: float) -> str:
     return BLUES[min(int(len(BLUES) * value / most), len(BLUES) - 1)]
 
 
-def choropleth(paths: dict[str, str], height: float, fills: dict[str, str], labels: dict[str, str], title: str,
-               width: int = 640) -> Markup:
+def choropleth(
+    paths: dict[str, str], height: float, fills: dict[str, str], labels: dict[str, str], title: str, width: int = 640
+) -> Markup:
     """Areas filled by their colour, each with its label as a tooltip; areas without a fill are grey."""
     if not paths:
         return Markup("")
     parts = []
     for key, d in paths.items():
-        parts.append(f'<path d="{d}" fill="{fills.get(key, NO_DATA)}" stroke="{INK}" stroke-width="1" '
-                     f'fill-rule="evenodd"><title>{escape(labels.get(key, key))}</title></path>')
+        parts.append(
+            f'<path d="{d}" fill="{fills.get(key, NO_DATA)}" stroke="{INK}" stroke-width="1" '
+            f'fill-rule="evenodd"><title>{escape(labels.get(key, key))}</title></path>'
+        )
     return _svg(width, height, title, "".join(parts))

@@ -57,7 +57,9 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
                 cell.number_format = "0%"
         page.freeze_panes = "B2"
         for i, header in enumerate(sheet.header, start=1):
-            longest = max([len(str(header))] + [len(str(row[i - 1])) for row in sheet.rows[:200] if row[i - 1] is not None])
+            longest = max(
+                [len(str(header))] + [len(str(row[i - 1])) for row in sheet.rows[:200] if row[i - 1] is not None]
+            )
             page.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 8), 80)
     out = io.BytesIO()
     book.save(out)

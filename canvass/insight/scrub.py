@@ -38,7 +38,7 @@ SPELLED = (AT_WORDS | DOT_WORDS) - {"a"}
 # An "at" or "dot" spelled out is only an e-mail when it ends in a domain people use.
 TOP_DOMAINS = {"no", "com", "net", "org", "se", "dk", "fi", "is", "nu", "io", "eu", "info", "de", "uk", "co", "pl",
                "lt", "lv", "ee", "so", "pk", "tr", "ph", "vn", "me", "edu", "gov", "biz", "fr", "es", "it", "nl"}
-# --- addresses, flats and floors ---
+# --- addresses, flats and floors --------------------------------------------------------------------------------------
 # A word ending so is a street ("Sannergata", "Kapellveien"); these on their own follow the street's name.
 STREET_ENDINGS = ("gate", "gata", "gaten", "veien", "vegen", "vei", "veg", "allé", "allè", "plass", "plassen", "torg",
                   "torget", "bakken", "bakke", "stien", "sti", "tunet", "lia", "svingen", "kroken", "løkka", "brygge",
@@ -58,31 +58,203 @@ PLACES_IN_A_HOUSE = {"kjelleren", "kjellaren", "underetasjen", "underetasjes", "
                      "kjellerleiligheten", "sokkelleiligheten", "hybelleiligheten", "basement", "attic",
                      "toppetasjen", "penthouseleiligheten"}
 # A number after these is a bus, a line or a time, not a door.
-NOT_A_DOOR = {"buss", "bussen", "trikk", "trikken", "linje", "linjen", "rute", "ruten", "t-bane", "bane", "kl", "klokka",
-              "klokken", "uke", "side", "sak", "punkt", "år", "ring", "rv", "e", "fv", "kapittel", "paragraf"}
+NOT_A_DOOR = {
+    "buss",
+    "bussen",
+    "trikk",
+    "trikken",
+    "linje",
+    "linjen",
+    "rute",
+    "ruten",
+    "t-bane",
+    "bane",
+    "kl",
+    "klokka",
+    "klokken",
+    "uke",
+    "side",
+    "sak",
+    "punkt",
+    "år",
+    "ring",
+    "rv",
+    "e",
+    "fv",
+    "kapittel",
+    "paragraf",
+}
 # Letters Norwegian licence plates start with (two of them, then five digits).
 PLATE_LETTERS = frozenset("ABCDEFGHJKLNPRSTUVXYZ")
-# --- names ---
+# --- names ------------------------------------------------------------------------------------------------------------
 # After these the next word is a name, whatever its case.
 STRONG_CUES = {"heter", "heiter", "het", "hette", "named", "fornavn", "etternavn"}
 # After these a capitalised word or a word from the name lists is a name.
 CUES = STRONG_CUES | {
-    "naboen", "nabo", "naboene", "grannen", "granne", "grannane", "fru", "frue", "herr", "hr", "frk", "kona", "kone",
-    "mannen", "samboeren", "sambuaren", "datteren", "dattera", "dottera", "sønnen", "sonen", "moren", "mora", "faren",
-    "far", "mor", "broren", "bror", "søsteren", "syster", "systera", "venninnen", "venninna", "kompisen", "vennen",
-    "kjæresten", "bestemor", "bestefar", "onkel", "tante", "kontakt", "kontaktperson", "hilsen", "helsing", "spør",
-    "etter", "ring", "ringe", "ringes", "sms", "mr", "mrs", "ms", "miss", "dr", "neighbour", "neighbor", "wife",
-    "husband", "son", "daughter", "mother", "father", "call", "hei"}
+    "naboen",
+    "nabo",
+    "naboene",
+    "grannen",
+    "granne",
+    "grannane",
+    "fru",
+    "frue",
+    "herr",
+    "hr",
+    "frk",
+    "kona",
+    "kone",
+    "mannen",
+    "samboeren",
+    "sambuaren",
+    "datteren",
+    "dattera",
+    "dottera",
+    "sønnen",
+    "sonen",
+    "moren",
+    "mora",
+    "faren",
+    "far",
+    "mor",
+    "broren",
+    "bror",
+    "søsteren",
+    "syster",
+    "systera",
+    "venninnen",
+    "venninna",
+    "kompisen",
+    "vennen",
+    "kjæresten",
+    "bestemor",
+    "bestefar",
+    "onkel",
+    "tante",
+    "kontakt",
+    "kontaktperson",
+    "hilsen",
+    "helsing",
+    "spør",
+    "etter",
+    "ring",
+    "ringe",
+    "ringes",
+    "sms",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "neighbour",
+    "neighbor",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "call",
+    "hei",
+}
 # Never names after a cue: the small words that follow "med", "til" and "etter".
-NOT_NAMES = {"i", "på", "og", "er", "som", "har", "vil", "var", "sa", "en", "et", "ei", "den", "det", "de", "dei", "hun",
-             "ho", "han", "vi", "me", "jeg", "eg", "meg", "seg", "til", "fra", "frå", "med", "om", "at", "ikke", "ikkje",
-             "også", "mer", "meir", "min", "mitt", "mine", "sin", "sitt", "sine", "hans", "hennes", "hennar", "deres",
-             "alle", "noen", "nokon", "ingen", "oss", "dere", "dykk", "dem", "henne", "ham", "honom", "kl",
-             "klokka", "dette", "denne", "disse", "hva", "kva", "når", "hvem", "kven", "tilbake", "igjen", "senere",
-             "seinare", "the", "a", "an", "to", "him", "her", "them", "us", "back", "about", "on", "in",
-             "and", "or", "is", "was", "he", "she", "they", "it", "we", "you"}
+NOT_NAMES = {
+    "i",
+    "på",
+    "og",
+    "er",
+    "som",
+    "har",
+    "vil",
+    "var",
+    "sa",
+    "en",
+    "et",
+    "ei",
+    "den",
+    "det",
+    "de",
+    "dei",
+    "hun",
+    "ho",
+    "han",
+    "vi",
+    "me",
+    "jeg",
+    "eg",
+    "meg",
+    "seg",
+    "til",
+    "fra",
+    "frå",
+    "med",
+    "om",
+    "at",
+    "ikke",
+    "ikkje",
+    "også",
+    "mer",
+    "meir",
+    "min",
+    "mitt",
+    "mine",
+    "sin",
+    "sitt",
+    "sine",
+    "hans",
+    "hennes",
+    "hennar",
+    "deres",
+    "alle",
+    "noen",
+    "nokon",
+    "ingen",
+    "oss",
+    "dere",
+    "dykk",
+    "dem",
+    "henne",
+    "ham",
+    "honom",
+    "kl",
+    "klokka",
+    "dette",
+    "denne",
+    "disse",
+    "hva",
+    "kva",
+    "når",
+    "hvem",
+    "kven",
+    "tilbake",
+    "igjen",
+    "senere",
+    "seinare",
+    "the",
+    "a",
+    "an",
+    "to",
+    "him",
+    "her",
+    "them",
+    "us",
+    "back",
+    "about",
+    "on",
+    "in",
+    "and",
+    "or",
+    "is",
+    "was",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "you",
+}
 # Before these a word is at the start of a sentence.
-SENTENCE_BREAKS = set(".!?:;«»\"“”„()[]-–—•*·/|")
+SENTENCE_BREAKS = set('.!?:;«»"“”„()[]-–—•*·/|')
 
 
 @cache
@@ -122,8 +294,9 @@ def _tokens(text: str) -> list[_Token]:
         if next_mask is not None and next_mask.start() == at:
             # Stands for what it hid, so the rules read "5 [telefon]" as they read "5 912 34 567".
             kind = "d" if next_mask.group() in (PHONE_MASK, NUMBER_MASK) else "a"
-            tokens.append(_Token(at, next_mask.end(), next_mask.group(), kind, not gap and bool(tokens), newline, "",
-                                 kept=True))
+            tokens.append(
+                _Token(at, next_mask.end(), next_mask.group(), kind, not gap and bool(tokens), newline, "", kept=True)
+            )
             at, gap, newline = next_mask.end(), False, False
             next_mask = next(masks, None)
             continue
@@ -142,7 +315,7 @@ def _tokens(text: str) -> list[_Token]:
 
 def _mark(tokens: list[_Token], first: int, last: int, mask: str) -> None:
     """Masks tokens first..last, leaving those a rule run earlier masked (e-mail first, names last)."""
-    for token in tokens[first:last + 1]:
+    for token in tokens[first : last + 1]:
         if not token.mask and not token.kept:
             token.mask = mask
 
@@ -156,6 +329,7 @@ def _lower(token: _Token) -> str:
 
 
 # --- e-mail -----------------------------------------------------------------------------------------------------------
+
 
 def _separator(tokens: list[_Token], i: int, words: set, symbol: str, forward: bool) -> int:
     """How many tokens from i on (or back from i) spell an "@" or a "." as people hide it, 0 if none.
@@ -255,8 +429,14 @@ def _digit_runs(tokens: list[_Token]):
             token = tokens[j]
             if token.kind == "d" and not token.glued and _free(tokens, j):
                 groups.append(j)
-            elif (token.text in ".-/" and token.glued and j + 1 < n and tokens[j + 1].kind == "d"
-                  and tokens[j + 1].glued and _free(tokens, j + 1)):
+            elif (
+                token.text in ".-/"
+                and token.glued
+                and j + 1 < n
+                and tokens[j + 1].kind == "d"
+                and tokens[j + 1].glued
+                and _free(tokens, j + 1)
+            ):
                 groups.append(j + 1)
                 j += 1
             else:
@@ -268,14 +448,20 @@ def _digit_runs(tokens: list[_Token]):
 
 
 def _numbers(tokens: list[_Token]) -> None:
-    """Phone numbers in every grouping, with or without +47 / 0047, and fødselsnummer (six digits of a date, five more)."""
+    """Phone numbers in every grouping, with or without +47 / 0047, and fødselsnummer (six digits of a date,
+    five more)."""
     for start, groups, plus in list(_digit_runs(tokens)):
         texts = [tokens[g].text for g in groups]
         k, coded = 0, False
         if (texts[0] == "47" and plus or texts[0] == "0047") and len(groups) > 1:
             k, coded = 1, True
-        elif plus and len(texts[0]) == 10 and texts[0].startswith("47") \
-                or len(texts[0]) == 12 and texts[0].startswith("0047"):
+        elif (
+            plus
+            and len(texts[0]) == 10
+            and texts[0].startswith("47")
+            or len(texts[0]) == 12
+            and texts[0].startswith("0047")
+        ):
             _mark(tokens, start, groups[0], PHONE_MASK)
             k = 1
         while k < len(groups):
@@ -319,7 +505,7 @@ def _phone_context(tokens: list[_Token]) -> None:
             j = i - 1
             while j >= 0 and j > i - 5 and tokens[j].text in {"+", "(", ")", "47", "0047"} and _free(tokens, j):
                 j -= 1
-            if any(t.text in ("47", "0047") for t in tokens[j + 1:i]):
+            if any(t.text in ("47", "0047") for t in tokens[j + 1 : i]):
                 _mark(tokens, j + 1, i - 1, PHONE_MASK)
 
 
@@ -327,14 +513,22 @@ def _plates(tokens: list[_Token]) -> None:
     """Licence plates: two capital letters and five digits, "EL 12345", "AB12345"."""
     for i in range(len(tokens) - 1):
         letters, digits = tokens[i], tokens[i + 1]
-        if (letters.kind == "a" and len(letters.text) == 2 and all(c in PLATE_LETTERS for c in letters.text)
-                and digits.kind == "d" and len(digits.text) == 5 and digits.text[0] != "0"
-                and _free(tokens, i) and _free(tokens, i + 1)
-                and not (i + 2 < len(tokens) and tokens[i + 2].kind == "d" and not tokens[i + 2].glued)):
+        if (
+            letters.kind == "a"
+            and len(letters.text) == 2
+            and all(c in PLATE_LETTERS for c in letters.text)
+            and digits.kind == "d"
+            and len(digits.text) == 5
+            and digits.text[0] != "0"
+            and _free(tokens, i)
+            and _free(tokens, i + 1)
+            and not (i + 2 < len(tokens) and tokens[i + 2].kind == "d" and not tokens[i + 2].glued)
+        ):
             _mark(tokens, i, i + 1, NUMBER_MASK)
 
 
-# --- addresses, flats and floors ----------------------------------------------------------------------------------------
+# --- addresses, flats and floors --------------------------------------------------------------------------------------
+
 
 def _house_number(tokens: list[_Token], i: int) -> int:
     """How many tokens from i make a house number: "5", "5B", "40 A", "nr. 12"; 0 if none."""
@@ -347,8 +541,13 @@ def _house_number(tokens: list[_Token], i: int) -> int:
     n += 1
     after = tokens[number + 1] if number + 1 < len(tokens) else None
     beyond = tokens[number + 2] if number + 2 < len(tokens) else None
-    if after is not None and after.kind == "a" and len(after.text) == 1 and (after.glued or "A" <= after.text <= "H") \
-            and not (beyond is not None and beyond.kind == "a" and beyond.glued):
+    if (
+        after is not None
+        and after.kind == "a"
+        and len(after.text) == 1
+        and (after.glued or "A" <= after.text <= "H")
+        and not (beyond is not None and beyond.kind == "a" and beyond.glued)
+    ):
         n += 1
     # A number in a run of digits is a phone number or a sum, not a door.
     following = tokens[i + n] if i + n < len(tokens) else None
@@ -368,11 +567,18 @@ def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
             j = i - 1
             if j >= 0 and tokens[j].kind == "a" and _free(tokens, j) and _lower(tokens[j]) not in NOT_NAMES:
                 street_end, first = i, j
-                while first > 0 and i - first < 3 and tokens[first - 1].kind == "a" and _free(tokens, first - 1) \
-                        and tokens[first - 1].text[:1].isupper() and not _sentence_start(tokens, first):
+                while (
+                    first > 0
+                    and i - first < 3
+                    and tokens[first - 1].kind == "a"
+                    and _free(tokens, first - 1)
+                    and tokens[first - 1].text[:1].isupper()
+                    and not _sentence_start(tokens, first)
+                ):
                     first -= 1
-        elif lower.endswith(STREET_ENDINGS) and any(len(lower) > len(e) + 2 for e in STREET_ENDINGS
-                                                    if lower.endswith(e)):
+        elif lower.endswith(STREET_ENDINGS) and any(
+            len(lower) > len(e) + 2 for e in STREET_ENDINGS if lower.endswith(e)
+        ):
             street_end = i
             if first > 0 and _lower(tokens[first - 1]) in STREET_PREFIXES and tokens[first - 1].text[:1].isupper():
                 first -= 1
@@ -380,10 +586,13 @@ def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
             # A street from the register, up to four words long.
             for length in (4, 3, 2, 1):
                 last = i + length - 1
-                if last >= len(tokens) or tokens[last].end - token.start > 80 \
-                        or any(t.kind == "p" and t.text not in "-." for t in tokens[i:last + 1]):
+                if (
+                    last >= len(tokens)
+                    or tokens[last].end - token.start > 80
+                    or any(t.kind == "p" and t.text not in "-." for t in tokens[i : last + 1])
+                ):
                     continue
-                if text[token.start:tokens[last].end].lower() in streets:
+                if text[token.start : tokens[last].end].lower() in streets:
                     street_end = last
                     break
         if street_end is None:
@@ -401,19 +610,33 @@ def _flats(tokens: list[_Token]) -> None:
             continue
         lower = _lower(token)
         # "H0201", "U0101": the flat number of the address register.
-        if token.kind == "a" and lower in {"h", "u", "k", "l"} and i + 1 < n and tokens[i + 1].glued \
-                and tokens[i + 1].kind == "d" and len(tokens[i + 1].text) == 4 \
-                and not (i + 2 < n and tokens[i + 2].glued and tokens[i + 2].kind in "ad"):
+        if (
+            token.kind == "a"
+            and lower in {"h", "u", "k", "l"}
+            and i + 1 < n
+            and tokens[i + 1].glued
+            and tokens[i + 1].kind == "d"
+            and len(tokens[i + 1].text) == 4
+            and not (i + 2 < n and tokens[i + 2].glued and tokens[i + 2].kind in "ad")
+        ):
             first = i - 1 if i > 0 and _lower(tokens[i - 1]) in FLAT_WORDS and _free(tokens, i - 1) else i
             _mark(tokens, first, i + 1, ADDRESS_MASK)
         # "leil. 3", "leilighet 12", "nr. 17"
         elif token.kind == "a" and lower in FLAT_WORDS:
             j = i + 1 + (i + 1 < n and tokens[i + 1].text == ".")
-            if j < n and tokens[j].kind == "d" and len(tokens[j].text) <= 4 and _free(tokens, j) \
-                    and not (i > 0 and _lower(tokens[i - 1]) in NOT_A_DOOR) \
-                    and not (j + 1 < n and tokens[j + 1].kind == "d" and not tokens[j + 1].glued):
-                end = j + 1 if j + 1 < n and tokens[j + 1].kind == "a" and tokens[j + 1].glued \
-                    and len(tokens[j + 1].text) == 1 else j
+            if (
+                j < n
+                and tokens[j].kind == "d"
+                and len(tokens[j].text) <= 4
+                and _free(tokens, j)
+                and not (i > 0 and _lower(tokens[i - 1]) in NOT_A_DOOR)
+                and not (j + 1 < n and tokens[j + 1].kind == "d" and not tokens[j + 1].glued)
+            ):
+                end = (
+                    j + 1
+                    if j + 1 < n and tokens[j + 1].kind == "a" and tokens[j + 1].glued and len(tokens[j + 1].text) == 1
+                    else j
+                )
                 _mark(tokens, i, end, ADDRESS_MASK)
         # "3. etg", "3 etasje", "2. etg." and "etg 3"
         elif token.kind == "d" and len(token.text) <= 2:
@@ -429,15 +652,19 @@ def _flats(tokens: list[_Token]) -> None:
         elif token.kind == "a" and lower in PLACES_IN_A_HOUSE:
             _mark(tokens, i, i, ADDRESS_MASK)
         # "han i tredje vil ha heis": an ordinal on its own after "i" or "på" is a floor.
-        elif token.kind == "a" and lower in ORDINALS and i > 0 and _lower(tokens[i - 1]) in {"i", "på"} \
-                and (i + 1 >= n or tokens[i + 1].kind != "a" or _lower(tokens[i + 1]) in _verbs()):
+        elif (
+            token.kind == "a"
+            and lower in ORDINALS
+            and i > 0
+            and _lower(tokens[i - 1]) in {"i", "på"}
+            and (i + 1 >= n or tokens[i + 1].kind != "a" or _lower(tokens[i + 1]) in _verbs())
+        ):
             _mark(tokens, i, i, ADDRESS_MASK)
 
 
 def _trailing_dot(tokens: list[_Token], i: int) -> int:
     """1 when "etg." ends with its abbreviation dot and the sentence goes on after it."""
-    return int(i + 1 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 1].glued
-               and _lower(tokens[i]) == "etg")
+    return int(i + 1 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 1].glued and _lower(tokens[i]) == "etg")
 
 
 @cache
@@ -445,7 +672,8 @@ def _verbs() -> frozenset[str]:
     return _lists()["verbs"] | NOT_NAMES
 
 
-# --- names ---------------------------------------------------------------------------------------------------------------
+# --- names ------------------------------------------------------------------------------------------------------------
+
 
 def _sentence_start(tokens: list[_Token], i: int) -> bool:
     """Whether token i begins a sentence (or the text, a line, a bracket, a quotation)."""
@@ -463,12 +691,18 @@ def _words(tokens: list[_Token]) -> list[tuple[int, int, str]]:
             i += 1
             continue
         last = i
-        while last + 2 < n and tokens[last + 1].text in "-'’" and tokens[last + 1].glued \
-                and tokens[last + 2].kind == "a" and tokens[last + 2].glued and last - i < 6:
+        while (
+            last + 2 < n
+            and tokens[last + 1].text in "-'’"
+            and tokens[last + 1].glued
+            and tokens[last + 2].kind == "a"
+            and tokens[last + 2].glued
+            and last - i < 6
+        ):
             last += 2
         if last + 1 < n and tokens[last + 1].kind == "a" and tokens[last + 1].glued:
             last += 1  # letters split by a combining mark the tokeniser saw as a letter run of its own
-        text = "".join(t.text for t in tokens[i:last + 1])
+        text = "".join(t.text for t in tokens[i : last + 1])
         words.append((i, last, text))
         i = last + 1
     return words
@@ -500,7 +734,7 @@ def _kind_of_name(word: str, lists: dict[str, frozenset]) -> str | None:
 
 
 def _surname_by_ending(word: str) -> bool:
-    """"Kowalski", "Kazlauskas", "Yılmazoğlu"; and "Hansen", "Svensson" from a given name, not "Bussen" or "Prisen"."""
+    """ "Kowalski", "Kazlauskas", "Yılmazoğlu"; and "Hansen", "Svensson" from a given name, not "Bussen" or "Prisen"."""
     lower = word.lower()
     if len(lower) <= 5 or not lower.endswith(tuple(_lists()["surname endings"])):
         return False
@@ -509,7 +743,7 @@ def _surname_by_ending(word: str) -> bool:
         return True
     lists = _lists()
     names = lists["given"] | lists["given, capitalised"] | lists["given, also a word"]
-    return any(lower.endswith(end) and lower[:-len(end)] in names for end in patronymic)
+    return any(lower.endswith(end) and lower[: -len(end)] in names for end in patronymic)
 
 
 def _names(tokens: list[_Token]) -> None:
@@ -525,28 +759,40 @@ def _names(tokens: list[_Token]) -> None:
         return words[b][0] == words[a][1] + 1 and not tokens[words[b][0]].glued
 
     public = _public_figures(words, adjacent)
-    for w, (first, last, text) in enumerate(words):
+    for w, (first, _last, text) in enumerate(words):
         if len(text) > LONGEST_WORD or not _free(tokens, first) or w in public:
             continue
         lower = text.lower()
         if lower in never or lower.split("-")[0] in never:
             continue
         kind = _kind_of_name(text, lists)
-        cue = w > 0 and adjacent(w - 1, w) and words[w - 1][2].lower() in CUES and lower not in NOT_NAMES \
+        cue = (
+            w > 0
+            and adjacent(w - 1, w)
+            and words[w - 1][2].lower() in CUES
+            and lower not in NOT_NAMES
             and lower not in _verbs()
+        )
         strong = cue and words[w - 1][2].lower() in STRONG_CUES
         start = _sentence_start(tokens, first)
         nxt = _kind_of_name(words[w + 1][2], lists) if w + 1 < len(words) and adjacent(w, w + 1) else None
-        next_is_name = nxt in ("given", "surname", "surname-word") and capitalised(words[w + 1]) or (
-            w + 1 < len(words) and adjacent(w, w + 1) and capitalised(words[w + 1])
-            and _surname_by_ending(words[w + 1][2]))
+        next_is_name = (
+            nxt in ("given", "surname", "surname-word")
+            and capitalised(words[w + 1])
+            or (
+                w + 1 < len(words)
+                and adjacent(w, w + 1)
+                and capitalised(words[w + 1])
+                and _surname_by_ending(words[w + 1][2])
+            )
+        )
         found[w] = bool(
-            kind == "given" or strong
+            kind == "given"
+            or strong
             or (kind == "surname" and (capitalised(words[w]) or cue))
             or (kind == "cap" and capitalised(words[w]) and (not start or next_is_name or _speaks(words, w, adjacent)))
             or (kind == "cap" and cue)
-            or (kind in ("given-word", "surname-word") and capitalised(words[w])
-                and (not start or next_is_name or cue))
+            or (kind in ("given-word", "surname-word") and capitalised(words[w]) and (not start or next_is_name or cue))
             or (kind in ("given-word", "surname-word") and cue and not start)
             or (capitalised(words[w]) and _surname_by_ending(text) and (not start or lower in lists["surname"]))
             or (capitalised(words[w]) and cue and not start and lower not in _verbs())
@@ -565,9 +811,16 @@ def _names(tokens: list[_Token]) -> None:
     run = 0
     for w in range(len(words) - 1, 0, -1):
         run = run + 1 if found[w] and not told[w] else 0
-        if found[w] and run < 2 and not found[w - 1] and adjacent(w - 1, w) and capitalised(words[w - 1]) \
-                and _precedes(words[w - 1][2], lists) and not _sentence_start(tokens, words[w][0]) \
-                and (not _sentence_start(tokens, words[w - 1][0]) or _kind_of_name(words[w - 1][2], lists)):
+        if (
+            found[w]
+            and run < 2
+            and not found[w - 1]
+            and adjacent(w - 1, w)
+            and capitalised(words[w - 1])
+            and _precedes(words[w - 1][2], lists)
+            and not _sentence_start(tokens, words[w][0])
+            and (not _sentence_start(tokens, words[w - 1][0]) or _kind_of_name(words[w - 1][2], lists))
+        ):
             found[w - 1] = True
     for w, (first, last, _) in enumerate(words):
         if found[w]:
@@ -584,9 +837,12 @@ def _public_figures(words: list, adjacent) -> set[int]:
     figures, found = _lists()["public figures"], set()
     for w in range(len(words)):
         for length in (4, 3, 2):
-            if w + length <= len(words) and all(adjacent(v, v + 1) for v in range(w, w + length - 1)) \
-                    and all(len(words[v][2]) <= LONGEST_WORD for v in range(w, w + length)) \
-                    and "_".join(words[v][2].lower() for v in range(w, w + length)) in figures:
+            if (
+                w + length <= len(words)
+                and all(adjacent(v, v + 1) for v in range(w, w + length - 1))
+                and all(len(words[v][2]) <= LONGEST_WORD for v in range(w, w + length))
+                and "_".join(words[v][2].lower() for v in range(w, w + length)) in figures
+            ):
                 found.update(range(w, w + length))
                 break
     return found
@@ -595,8 +851,28 @@ def _public_figures(words: list, adjacent) -> set[int]:
 def _name_prefix(word: str) -> bool:
     """Arabic and Tigrinya names built on a prefix: "Al-Masri", "El-Amin", "Abdel-Aziz", "Gebremedhin"."""
     lower = word.lower()
-    return (lower.startswith(("al-", "el-", "abdel", "abdul", "abdi", "gebre", "ghebre", "tesfa", "habte", "wolde",
-                              "haile", "ould-", "ben-", "bin-", "abu-")) and len(lower) > 5)
+    return (
+        lower.startswith(
+            (
+                "al-",
+                "el-",
+                "abdel",
+                "abdul",
+                "abdi",
+                "gebre",
+                "ghebre",
+                "tesfa",
+                "habte",
+                "wolde",
+                "haile",
+                "ould-",
+                "ben-",
+                "bin-",
+                "abu-",
+            )
+        )
+        and len(lower) > 5
+    )
 
 
 def _continues(word: str, lists: dict[str, frozenset]) -> bool:
@@ -608,11 +884,17 @@ def _continues(word: str, lists: dict[str, frozenset]) -> bool:
 
 def _precedes(word: str, lists: dict[str, frozenset]) -> bool:
     lower = word.lower()
-    return not (lower in lists["not a name"] or lower in NOT_NAMES or lower in _verbs()
-                or lower in CUES or lower in lists["not before a name"])
+    return not (
+        lower in lists["not a name"]
+        or lower in NOT_NAMES
+        or lower in _verbs()
+        or lower in CUES
+        or lower in lists["not before a name"]
+    )
 
 
-# --- the whole -----------------------------------------------------------------------------------------------------------
+# --- the whole --------------------------------------------------------------------------------------------------------
+
 
 def _masked(text: str, streets: frozenset[str] = frozenset()) -> list[_Token]:
     tokens = _tokens(text)
@@ -635,8 +917,11 @@ def spans(text: str, streets: frozenset[str] = frozenset()) -> list[tuple[int, i
     for token in _masked(text, streets):
         if not token.mask:
             continue
-        if found and found[-1][2] == token.mask and (found[-1][1] == token.start
-                                                     or text[found[-1][1]:token.start].isspace()):
+        if (
+            found
+            and found[-1][2] == token.mask
+            and (found[-1][1] == token.start or text[found[-1][1] : token.start].isspace())
+        ):
             found[-1][1] = token.end
         else:
             found.append([token.start, token.end, token.mask])
@@ -662,6 +947,7 @@ def scrub(text: str, streets: frozenset[str] = frozenset()) -> str:
 @dataclass
 class Found:
     """One place in a text, shaped like a regular-expression match for callers that used one."""
+
     at: tuple[int, int]
     text: str
 

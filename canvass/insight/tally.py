@@ -91,4 +91,4 @@ def cells(conversations: Iterable[Mapping]) -> dict[tuple, Counts]:
 
 
 def rows(counted: dict[tuple, Counts]) -> list[dict]:
-    return [{**dict(zip(KEY, key)), **vars(counts)} for key, counts in counted.items()]
+    return [{**dict(zip(KEY, key, strict=True)), **vars(counts)} for key, counts in counted.items()]

@@ -76,7 +76,7 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
         groups[-1] = [int(i) for i in np.flatnonzero(~counted)]
     kept = [int(i) for i in np.flatnonzero(counted)]
     labels = _cluster(vectors[kept], len(kept)) if len(kept) > 1 else [0] * len(kept)
-    for index, label in zip(kept, labels):
+    for index, label in zip(kept, labels, strict=True):
         groups.setdefault(int(label), []).append(index)
     themes = [Theme(members, _label([texts[i] for i in members])) for members in groups.values()]
     return sorted(themes, key=lambda t: (-len(t.members), t.members[0]))

@@ -91,7 +91,7 @@ def unlink(cut: datetime) -> int:
     secret = current_app.config["SECRET_KEY"].encode()
     for key, members in cells.items():
         sources = sorted(members, key=lambda row: _keyed(secret, row))
-        for target, source in zip(members, sources):
+        for target, source in zip(members, sources, strict=True):
             moved[source.id] = target.id
             values.append({"row_id": target.id, **{f"new_{c}": getattr(source, c) for c in CONTENT},
                            "new_uuid": str(uuid.uuid4()) if target.visit_uuid in door_uuids else target.visit_uuid,

@@ -145,7 +145,7 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
                   .where(ThemeMember.theme_id.in_([theme.id for theme in ordered]), *inside).subquery())
         rows = db.session.execute(select(ranked).where(ranked.c.place <= examples)
                                   .order_by(ranked.c.theme_id, ranked.c.place)).all()
-        for row, said in zip(rows, _said(committee, rows, filters)):
+        for row, said in zip(rows, _said(committee, rows, filters), strict=True):
             newest.setdefault(row.theme_id, []).append(said)
     shown = [(theme, counts[theme.id], newest.get(theme.id, [])) for theme in ordered]
     return TopicView(shown, max(total - sum(counts.values()), 0), total, len(found))
@@ -176,7 +176,7 @@ def topic_inputs(committee: Committee, filters: Filters, topic: str, limit: int)
     rows = db.session.execute(_readable().add_columns(label.label("theme"))
                               .where(Conversation.id.in_(_in_topic(committee, filters, topic)))
                               .order_by(Conversation.recorded_at.desc(), Conversation.id).limit(limit)).all()
-    return list(zip([row.theme or "" for row in rows], _said(committee, rows, filters)))
+    return list(zip([row.theme or "" for row in rows], _said(committee, rows, filters), strict=True))
 
 
 def find_themes(committee: Committee, filters: Filters, topic: str) -> int:

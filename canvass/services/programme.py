@@ -78,21 +78,33 @@ def theme_sizes(committee: Committee) -> dict[int, int]:
     """How much input each theme holds that the committee may read: members in cells under k are not counted."""
     sizes: dict[int, int] = {}
     for topic in db.session.scalars(select(Theme.topic).where(Theme.committee_id == committee.id).distinct()):
-        sizes.update(db.session.execute(
-            select(ThemeMember.theme_id, func.count()).join(Conversation, Conversation.id == ThemeMember.conversation_id)
-            .where(ThemeMember.committee_id == committee.id, ThemeMember.topic == topic,
-                   *committees.conditions(committee, committees.Filters(), Conversation),
-                   committees.visible_atom(committee, topic)).group_by(ThemeMember.theme_id)).all())
+        sizes.update(
+            db.session.execute(
+                select(ThemeMember.theme_id, func.count())
+                .join(Conversation, Conversation.id == ThemeMember.conversation_id)
+                .where(
+                    ThemeMember.committee_id == committee.id,
+                    ThemeMember.topic == topic,
+                    *committees.conditions(committee, committees.Filters(), Conversation),
+                    committees.visible_atom(committee, topic),
+                )
+                .group_by(ThemeMember.theme_id)
+            ).all()
+        )
     return sizes
 
 
 def unanswered(committee: Committee, sizes: dict[int, int] | None = None) -> list[tuple[Theme, int]]:
     """Themes raised by at least k residents that no section answers yet, the biggest first."""
     sizes = theme_sizes(committee) if sizes is None else sizes
-    linked = select(SectionLink.theme_id).join(ProgrammeSection).where(
-        ProgrammeSection.committee_id == committee.id, SectionLink.theme_id.is_not(None))
-    open_themes = db.session.scalars(select(Theme).where(Theme.committee_id == committee.id,
-                                                         Theme.id.not_in(linked))).all()
+    linked = (
+        select(SectionLink.theme_id)
+        .join(ProgrammeSection)
+        .where(ProgrammeSection.committee_id == committee.id, SectionLink.theme_id.is_not(None))
+    )
+    open_themes = db.session.scalars(
+        select(Theme).where(Theme.committee_id == committee.id, Theme.id.not_in(linked))
+    ).all()
     frequent = [(t, sizes.get(t.id, 0)) for t in open_themes if sizes.get(t.id, 0) >= committee.k]
     return sorted(frequent, key=lambda pair: (-pair[1], pair[0].label))
 
@@ -109,20 +121,34 @@ def report_content(committee: Committee) -> dict:
     return {
         "total": board.total,
         "k": committee.k,
-        "topics": [{"topic": r.topic, "residents": r.residents, "share": r.share, "other": r.topic == OTHER}
-                   for r in board.ranking],
-        "sections": [{"title": s.title, "answer": s.answer,
-                      "themes": [{"label": link.theme.label, "topic": link.theme.topic, "residents": size(link.theme.id)}
-                                 for link in s.links if link.theme is not None]}
-                     for s in sections(committee)],
+        "topics": [
+            {"topic": r.topic, "residents": r.residents, "share": r.share, "other": r.topic == OTHER}
+            for r in board.ranking
+        ],
+        "sections": [
+            {
+                "title": s.title,
+                "answer": s.answer,
+                "themes": [
+                    {"label": link.theme.label, "topic": link.theme.topic, "residents": size(link.theme.id)}
+                    for link in s.links
+                    if link.theme is not None
+                ],
+            }
+            for s in sections(committee)
+        ],
         "unanswered": [{"label": t.label, "topic": t.topic, "residents": n} for t, n in unanswered(committee, sizes)],
     }
 
 
 def publish(committee: Committee, title: str, intro: str) -> Report:
     title, intro = _checked(title, intro)
-    report = Report(committee_id=committee.id, title=title, intro=intro,
-                    content=json.dumps(report_content(committee), ensure_ascii=False))
+    report = Report(
+        committee_id=committee.id,
+        title=title,
+        intro=intro,
+        content=json.dumps(report_content(committee), ensure_ascii=False),
+    )
     db.session.add(report)
     db.session.commit()
     return report
@@ -130,5 +156,11 @@ def publish(committee: Committee, title: str, intro: str) -> Report:
 
 def published(organisation_id: int) -> list[Report]:
     """Reports members of the organisation can read, newest first."""
-    return list(db.session.scalars(select(Report).join(Committee).where(Committee.organisation_id == organisation_id)
-                                   .order_by(Report.published_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Report)
+            .join(Committee)
+            .where(Committee.organisation_id == organisation_id)
+            .order_by(Report.published_at.desc())
+        )
+    )

@@ -68,7 +68,7 @@ def load(organisation: Organisation, count: int, start: datetime, weeks: int = 8
                          "wants_contact": False, "recorded_at": item.recorded_at})
         ids = db.session.scalars(db.insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True),
                                  rows).all()
-        tallies.record([{**row, "id": conversation_id} for row, conversation_id in zip(rows, ids)])
+        tallies.record([{**row, "id": conversation_id} for row, conversation_id in zip(rows, ids, strict=True)])
         db.session.commit()
         done += len(chunk)
         if keep:

@@ -267,20 +267,33 @@ def _conversation(data, outcome: Outcome) -> dict | str | None:
     topics = data.get("topics") or []
     words = data.get("words") or ""
     importance = data.get("importance")
-    if (not isinstance(topics, list) or len(topics) > 20 or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
-            or not isinstance(words, str) or len(words) > 4000
-            or not (importance is None or type(importance) is int and 1 <= importance <= 3)):
+    if (
+        not isinstance(topics, list)
+        or len(topics) > 20
+        or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
+        or not isinstance(words, str)
+        or len(words) > 4000
+        or not (importance is None or type(importance) is int and 1 <= importance <= 3)
+    ):
         return N_("Samtaleinnholdet er ugyldig.")
-    return {"topics": "\n".join(t.strip() for t in topics), "words": words.strip(), "importance": importance,
-            "wants_membership": bool(data.get("wants_membership")), "wants_contact": bool(data.get("wants_contact"))}
+    return {
+        "topics": "\n".join(t.strip() for t in topics),
+        "words": words.strip(),
+        "importance": importance,
+        "wants_membership": bool(data.get("wants_membership")),
+        "wants_contact": bool(data.get("wants_contact")),
+    }
 
 
 def _contact(data, conversation: dict | None) -> dict | str | None:
     """Contact details, accepted only with the current consent text ticked and a reason to contact."""
     if data is None:
         return None
-    if not isinstance(data, dict) or conversation is None or not (
-            conversation["wants_membership"] or conversation["wants_contact"]):
+    if (
+        not isinstance(data, dict)
+        or conversation is None
+        or not (conversation["wants_membership"] or conversation["wants_contact"])
+    ):
         return N_("Kontaktinformasjon kan bare lagres når beboeren vil bli medlem eller kontaktet.")
     if data.get("consent_version") != consent.VERSION or data.get("consent") is not True:
         return N_("Kontaktinformasjon kan bare lagres med samtykke.")
@@ -288,11 +301,20 @@ def _contact(data, conversation: dict | None) -> dict | str | None:
     if not all(isinstance(value, str) for value in fields):
         return N_("Kontaktinformasjonen er ufullstendig eller ugyldig.")
     name, phone, email = fields[0].strip(), re.sub(r"\s", "", fields[1]) or None, fields[2].strip() or None
-    if not name or len(name) > 100 or not (phone or email) or (phone and not re.fullmatch(r"\+?\d{8,15}", phone)) \
-            or (email and (len(email) > 200 or "@" not in email)):
+    if (
+        not name
+        or len(name) > 100
+        or not (phone or email)
+        or (phone and not re.fullmatch(r"\+?\d{8,15}", phone))
+        or (email and (len(email) > 200 or "@" not in email))
+    ):
         return N_("Kontaktinformasjonen er ufullstendig eller ugyldig.")
-    return {"name": name, "phone": phone, "email": email,
-            "purposes": consent.purposes(conversation["wants_membership"], conversation["wants_contact"])}
+    return {
+        "name": name,
+        "phone": phone,
+        "email": email,
+        "purposes": consent.purposes(conversation["wants_membership"], conversation["wants_contact"]),
+    }
 
 
 # Built once: these run for every batch, and a prebuilt statement skips most of the compiling.
@@ -300,12 +322,19 @@ _ALLOWED_ANY_BRANCH = (
     select(Turf.id, Address.id)
     .join(BranchPostalCode, BranchPostalCode.branch_id == Turf.branch_id)
     .join(Address, Address.postnummer == BranchPostalCode.postnummer)
-    .where(Turf.id.in_(bindparam("turfs", expanding=True)), Turf.organisation_id == bindparam("organisation"),
-           Address.id.in_(bindparam("addresses", expanding=True))))
-_ALLOWED = _ALLOWED_ANY_BRANCH.where(or_(
-    Turf.branch_id == bindparam("branch"),
-    Turf.branch_id.in_(select(Action.branch_id).join(Signup).where(Signup.user_id == bindparam("user"))),
-    Turf.id.in_(select(Assignment.turf_id).where(Assignment.user_id == bindparam("user")))))
+    .where(
+        Turf.id.in_(bindparam("turfs", expanding=True)),
+        Turf.organisation_id == bindparam("organisation"),
+        Address.id.in_(bindparam("addresses", expanding=True)),
+    )
+)
+_ALLOWED = _ALLOWED_ANY_BRANCH.where(
+    or_(
+        Turf.branch_id == bindparam("branch"),
+        Turf.branch_id.in_(select(Action.branch_id).join(Signup).where(Signup.user_id == bindparam("user"))),
+        Turf.id.in_(select(Assignment.turf_id).where(Assignment.user_id == bindparam("user"))),
+    )
+)
 
 
 def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]:
@@ -319,8 +348,16 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     if not turf_ids or not address_ids:
         return {}
     query = _ALLOWED_ANY_BRANCH if user.role == Role.ADMIN else _ALLOWED
-    rows = db.session.execute(query, {"turfs": list(turf_ids), "addresses": list(address_ids), "user": user.id,
-                                      "organisation": user.organisation_id, "branch": user.branch_id})
+    rows = db.session.execute(
+        query,
+        {
+            "turfs": list(turf_ids),
+            "addresses": list(address_ids),
+            "user": user.id,
+            "organisation": user.organisation_id,
+            "branch": user.branch_id,
+        },
+    )
     allowed: dict[int, set[int]] = {}
     for turf_id, address_id in rows:
         allowed.setdefault(turf_id, set()).add(address_id)
@@ -333,14 +370,20 @@ def _recordable_actions(user: User, action_ids: set[int]) -> dict[int, Action]:
 
     A batch names one action or two, and a page recording a door has its action loaded already,
     so looking each up through the session costs no query there."""
-    found = {action_id: action for action_id in action_ids
-             if (action := db.session.get(Action, action_id)) is not None
-             and action.organisation_id == user.organisation_id}
+    found = {
+        action_id: action
+        for action_id in action_ids
+        if (action := db.session.get(Action, action_id)) is not None and action.organisation_id == user.organisation_id
+    }
     others = {action_id for action_id, action in found.items() if action.branch_id != user.branch_id}
     if others and user.role != Role.ADMIN:
-        joined = set(db.session.scalars(select(Signup.action_id).where(
-            Signup.user_id == user.id, Signup.action_id.in_(others)))) | set(db.session.scalars(select(
-                Assignment.action_id).where(Assignment.user_id == user.id, Assignment.action_id.in_(others))))
+        joined = set(
+            db.session.scalars(select(Signup.action_id).where(Signup.user_id == user.id, Signup.action_id.in_(others)))
+        ) | set(
+            db.session.scalars(
+                select(Assignment.action_id).where(Assignment.user_id == user.id, Assignment.action_id.in_(others))
+            )
+        )
         found = {action_id: action for action_id, action in found.items() if action_id not in others - joined}
     return found
 
@@ -350,27 +393,52 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
     rows = {key: row for key, row in rows.items() if any(extras[key])}
     if not rows:
         return
-    addresses = {a.id: a for a in db.session.scalars(select(Address).where(
-        Address.id.in_({row["address_id"] for row in rows.values()})))}
-    branches = dict(db.session.execute(select(Turf.id, Turf.branch_id).where(
-        Turf.id.in_({row["turf_id"] for row in rows.values()}))).all())
+    addresses = {
+        a.id: a
+        for a in db.session.scalars(select(Address).where(Address.id.in_({row["address_id"] for row in rows.values()})))
+    }
+    branches = dict(
+        db.session.execute(
+            select(Turf.id, Turf.branch_id).where(Turf.id.in_({row["turf_id"] for row in rows.values()}))
+        ).all()
+    )
     conversations, contacts = [], []
     for key, row in rows.items():
         conversation, contact = extras[key]
         branch_id = branches.get(row["turf_id"])
         if conversation:
             address = addresses[row["address_id"]]
-            conversations.append({**conversation, "visit_uuid": key, "organisation_id": user.organisation_id,
-                                  "branch_id": branch_id, "action_id": row["action_id"], "address_id": address.id,
-                                  "postnummer": address.postnummer, "district_number": address.district_number,
-                                  "recorded_at": row["recorded_at"]})
+            conversations.append(
+                {
+                    **conversation,
+                    "visit_uuid": key,
+                    "organisation_id": user.organisation_id,
+                    "branch_id": branch_id,
+                    "action_id": row["action_id"],
+                    "address_id": address.id,
+                    "postnummer": address.postnummer,
+                    "district_number": address.district_number,
+                    "recorded_at": row["recorded_at"],
+                }
+            )
         if contact:
-            contacts.append({**contact, "event_key": consent.event_key(current_app.secret_key, key),
-                             "organisation_id": user.organisation_id, "branch_id": branch_id,
-                             "action_id": row["action_id"], "recorded_at": row["recorded_at"]})
+            contacts.append(
+                {
+                    **contact,
+                    "event_key": consent.event_key(current_app.secret_key, key),
+                    "organisation_id": user.organisation_id,
+                    "branch_id": branch_id,
+                    "action_id": row["action_id"],
+                    "recorded_at": row["recorded_at"],
+                }
+            )
     if conversations:
-        stored = db.session.execute(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
-            index_elements=["visit_uuid"]).returning(Conversation.id, Conversation.visit_uuid), conversations)
+        stored = db.session.execute(
+            dialect.insert(Conversation.__table__)
+            .on_conflict_do_nothing(index_elements=["visit_uuid"])
+            .returning(Conversation.id, Conversation.visit_uuid),
+            conversations,
+        )
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
     if contacts:
@@ -380,12 +448,26 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
 def _store_contacts(dialect, contacts: list[dict]) -> None:
     """Contact details and one consent record per purpose; nothing in either names the visit."""
     columns = ("event_key", "organisation_id", "branch_id", "name", "phone", "email")
-    stored = dict(db.session.execute(dialect.insert(Contact.__table__).on_conflict_do_nothing(
-        index_elements=["event_key"]).returning(Contact.event_key, Contact.id),
-        [{c: contact[c] for c in columns} for contact in contacts]).all())
-    consents = [consent.record(contact_id=stored[c["event_key"]], organisation_id=c["organisation_id"],
-                               action_id=c["action_id"], purpose=purpose, recorded_at=c["recorded_at"])
-                for c in contacts if c["event_key"] in stored for purpose in c["purposes"]]
+    stored = dict(
+        db.session.execute(
+            dialect.insert(Contact.__table__)
+            .on_conflict_do_nothing(index_elements=["event_key"])
+            .returning(Contact.event_key, Contact.id),
+            [{c: contact[c] for c in columns} for contact in contacts],
+        ).all()
+    )
+    consents = [
+        consent.record(
+            contact_id=stored[c["event_key"]],
+            organisation_id=c["organisation_id"],
+            action_id=c["action_id"],
+            purpose=purpose,
+            recorded_at=c["recorded_at"],
+        )
+        for c in contacts
+        if c["event_key"] in stored
+        for purpose in c["purposes"]
+    ]
     if consents:
         db.session.execute(ConsentRecord.__table__.insert(), consents)
 
@@ -408,16 +490,40 @@ def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
             kind, values = String(), [value.name for value in values]
         arrays.append(bindparam(f"each_{name}", values, type_=postgresql.ARRAY(kind)))
     source = func.unnest(*arrays).table_valued(*names).render_derived()
-    stmt = postgresql.insert(table).from_select(names, select(*(source.c[name] for name in names))) \
-        .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    stmt = (
+        postgresql.insert(table)
+        .from_select(names, select(*(source.c[name] for name in names)))
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(table.c[key])
+    )
     return set(db.session.scalars(stmt))
 
 
-SAME = ("organisation_id", "action_id", "turf_id", "address_id", "unit", "outcome", "canvasser_id", "recorded_at",
-        "corrects")
-SAID = {"visit": SAME, "note": ("organisation_id", "address_id", "text", "author_id", "recorded_at"),
-        "input": ("organisation_id", "branch_id", "action_id", "postnummer", "topics", "words", "importance",
-                  "recorded_at")}
+SAME = (
+    "organisation_id",
+    "action_id",
+    "turf_id",
+    "address_id",
+    "unit",
+    "outcome",
+    "canvasser_id",
+    "recorded_at",
+    "corrects",
+)
+SAID = {
+    "visit": SAME,
+    "note": ("organisation_id", "address_id", "text", "author_id", "recorded_at"),
+    "input": (
+        "organisation_id",
+        "branch_id",
+        "action_id",
+        "postnummer",
+        "topics",
+        "words",
+        "importance",
+        "recorded_at",
+    ),
+}
 SAID_IN_CONVERSATION = ("topics", "words", "importance", "wants_membership", "wants_contact")
 SAID_IN_CONTACT = ("name", "phone", "email")
 NOT_YOURS = N_("Bare dørbankere, koordinatorer og administratorer kan registrere.")
@@ -438,14 +544,16 @@ def _get(row, key):
     return row[key] if isinstance(row, dict) else getattr(row, key)
 
 
-def _checked(event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]
-             ) -> tuple[str, str, dict] | Result:
+def _checked(
+    event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]
+) -> tuple[str, str, dict] | Result:
     """An event's type, id and row, or why it can never be stored."""
     if not isinstance(event, dict):
         return _rejected(None, N_("Ugyldig registrering."))
     if not _storable(event):
-        return _rejected(_echo(event), N_("Registreringen inneholder tegn som ikke kan lagres (en halv emoji "
-                                         "eller et nulltegn)."))
+        return _rejected(
+            _echo(event), N_("Registreringen inneholder tegn som ikke kan lagres (en halv emoji eller et nulltegn).")
+        )
     event_id = _event_id(event)
     if event_id is None:
         return _rejected(_echo(event), N_("Ugyldig id på registreringen."))
@@ -478,17 +586,38 @@ def _storable(value) -> bool:
 
 def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
     """For ids used before: their type and what the stored record says (None once the record was deleted)."""
-    kinds = dict(db.session.execute(select(SyncEvent.client_uuid, SyncEvent.kind)
-                                    .where(SyncEvent.client_uuid.in_(keys))).all())
-    conversations = {c.visit_uuid: c for c in db.session.scalars(select(Conversation).where(
-        Conversation.visit_uuid.in_([k for k, kind in kinds.items() if kind in ("visit", "input")])))}
-    visits = {v.client_uuid: v for v in db.session.scalars(select(Visit).where(
-        Visit.client_uuid.in_([k for k, kind in kinds.items() if kind == "visit"])))}
-    notes = {n.client_uuid: n for n in db.session.scalars(select(AddressNote).where(
-        AddressNote.client_uuid.in_([k for k, kind in kinds.items() if kind == "note"])))}
+    kinds = dict(
+        db.session.execute(select(SyncEvent.client_uuid, SyncEvent.kind).where(SyncEvent.client_uuid.in_(keys))).all()
+    )
+    conversations = {
+        c.visit_uuid: c
+        for c in db.session.scalars(
+            select(Conversation).where(
+                Conversation.visit_uuid.in_([k for k, kind in kinds.items() if kind in ("visit", "input")])
+            )
+        )
+    }
+    visits = {
+        v.client_uuid: v
+        for v in db.session.scalars(
+            select(Visit).where(Visit.client_uuid.in_([k for k, kind in kinds.items() if kind == "visit"]))
+        )
+    }
+    notes = {
+        n.client_uuid: n
+        for n in db.session.scalars(
+            select(AddressNote).where(AddressNote.client_uuid.in_([k for k, kind in kinds.items() if kind == "note"]))
+        )
+    }
     event_keys = {consent.event_key(current_app.secret_key, key): key for key in visits}
-    contacts = {event_keys[c.event_key]: c for c in db.session.scalars(select(Contact).where(
-        Contact.event_key.in_(event_keys)))} if event_keys else {}
+    contacts = (
+        {
+            event_keys[c.event_key]: c
+            for c in db.session.scalars(select(Contact).where(Contact.event_key.in_(event_keys)))
+        }
+        if event_keys
+        else {}
+    )
     stored = {}
     for key, kind in kinds.items():
         row = {"visit": visits, "note": notes, "input": conversations}[kind].get(key)
@@ -521,8 +650,11 @@ def ingest(user: User, events: list) -> list[Result]:
         return [_rejected(_echo(event), NOT_YOURS) for event in events]
     dicts = [e for e in events if isinstance(e, dict)]
     actions = _recordable_actions(user, {e.get("action_id") for e in dicts if _is_id(e.get("action_id"))})
-    allowed = _allowed(user, {e.get("turf_id") for e in dicts if _is_id(e.get("turf_id"))},
-                       {e.get("address_id") for e in dicts if _is_id(e.get("address_id"))})
+    allowed = _allowed(
+        user,
+        {e.get("turf_id") for e in dicts if _is_id(e.get("turf_id"))},
+        {e.get("address_id") for e in dicts if _is_id(e.get("address_id"))},
+    )
     results: list[Result | None] = [None] * len(events)
     claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []
@@ -539,10 +671,18 @@ def ingest(user: User, events: list) -> list[Result]:
         else:
             claims[event_id] = (kind, row, said, extras, index)
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    new = _insert_new(dialect, SyncEvent.__table__, "client_uuid",
-                      [{"client_uuid": key, "kind": claim[0]} for key, claim in claims.items()]) if claims else set()
+    new = (
+        _insert_new(
+            dialect,
+            SyncEvent.__table__,
+            "client_uuid",
+            [{"client_uuid": key, "kind": claim[0]} for key, claim in claims.items()],
+        )
+        if claims
+        else set()
+    )
     earlier = _stored(set(claims) - new) if set(claims) - new else {}
-    for key, (kind, row, said, extras, index) in claims.items():
+    for key, (kind, _row, said, _extras, index) in claims.items():
         if key in new:
             earlier[key] = (kind, said)
             results[index] = Result(_echo(events[index]), "stored")
@@ -574,8 +714,12 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     if notes:
         stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
     for key, row in inputs.items():
-        row["id"] = db.session.scalar(dialect.insert(Conversation.__table__).on_conflict_do_nothing(
-            index_elements=["visit_uuid"]).returning(Conversation.id), row)
+        row["id"] = db.session.scalar(
+            dialect.insert(Conversation.__table__)
+            .on_conflict_do_nothing(index_elements=["visit_uuid"])
+            .returning(Conversation.id),
+            row,
+        )
         if row["id"] is not None:
             tallies.record([row])
             stored.add(key)

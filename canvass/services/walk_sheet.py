@@ -22,12 +22,17 @@ def latin1(text: str) -> str:
 def door_rows(turf: Turf) -> list[tuple[int, str, str]]:
     """(stop number, address, door) for every door, top floor first where the dwellings are known."""
     units: dict[int, list[str]] = {}
-    for dwelling in db.session.scalars(select(Dwelling).where(Dwelling.address_id.in_([s.address_id for s in turf.stops]))):
+    for dwelling in db.session.scalars(
+        select(Dwelling).where(Dwelling.address_id.in_([s.address_id for s in turf.stops]))
+    ):
         units.setdefault(dwelling.address_id, []).append(dwelling.unit)
     rows = []
     for stop in turf.stops:
-        labels = doors.units_top_down(units.get(stop.address_id, [])) or \
-            [gettext("dør %(n)s", n=n) for n in range(1, stop.doors + 1)] or [gettext("ingen boliger")]
+        labels = (
+            doors.units_top_down(units.get(stop.address_id, []))
+            or [gettext("dør %(n)s", n=n) for n in range(1, stop.doors + 1)]
+            or [gettext("ingen boliger")]
+        )
         rows += [(stop.position + 1, stop.address.label, label) for label in labels]
     return rows
 
@@ -78,14 +83,20 @@ def _map(pdf: FPDF, turf: Turf, top: float) -> None:
 
 
 def _table(pdf: FPDF, rows: list[tuple[int, str, str]]) -> None:
-    boxes = [gettext("Ikke hjemme"), gettext("Åpnet"), gettext("Samtale"), gettext("Nei takk"),
-             gettext("Ikke bank"), gettext("Løpeseddel")]
+    boxes = [
+        gettext("Ikke hjemme"),
+        gettext("Åpnet"),
+        gettext("Samtale"),
+        gettext("Nei takk"),
+        gettext("Ikke bank"),
+        gettext("Løpeseddel"),
+    ]
     widths = [8, 60, 20] + [round((pdf.w - 2 * MARGIN - 88) / len(boxes), 1)] * len(boxes)
     header = ["#", gettext("Adresse"), gettext("Dør")] + boxes
 
     def header_row():
         pdf.set_font("Helvetica", "B", 7)
-        for text, w in zip(header, widths):
+        for text, w in zip(header, widths, strict=True):
             pdf.cell(w, 6, latin1(text), border=1, align="C")
         pdf.ln()
         pdf.set_font("Helvetica", "", 8)

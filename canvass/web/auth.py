@@ -25,7 +25,9 @@ PENDING_SECONDS = 600
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-post"), validators=[DataRequired(_l("Skriv e-postadressen din.")), Email(_l("Ugyldig e-postadresse."))])
+    email = EmailField(
+        _l("E-post"), validators=[DataRequired(_l("Skriv e-postadressen din.")), Email(_l("Ugyldig e-postadresse."))]
+    )
     password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet ditt."))])
 
 
@@ -38,10 +40,14 @@ def _stripped(value):
 
 
 class JoinForm(FlaskForm):
-    name = StringField(_l("Navn"), filters=[_stripped],
-                       validators=[DataRequired(_l("Skriv navnet ditt.")), Length(max=100)])
-    phone = TelField(_l("Mobilnummer"), filters=[_stripped],
-                     validators=[Optional(), Regexp(PHONE, message=_l("Ugyldig mobilnummer."))])
+    name = StringField(
+        _l("Navn"), filters=[_stripped], validators=[DataRequired(_l("Skriv navnet ditt.")), Length(max=100)]
+    )
+    phone = TelField(
+        _l("Mobilnummer"),
+        filters=[_stripped],
+        validators=[Optional(), Regexp(PHONE, message=_l("Ugyldig mobilnummer."))],
+    )
     email = EmailField(_l("E-post"), filters=[_stripped], validators=[Optional(), Email(_l("Ugyldig e-postadresse."))])
 
     def validate(self, extra_validators=None) -> bool:
@@ -108,7 +114,10 @@ def second_factor():
     setup = None
     if user.totp_secret is None:
         uri = two_factor.provisioning_uri(user, secret)
-        setup = {"secret": secret, "qr": segno.make(uri, error="m").svg_inline(scale=5, title=gettext("QR-kode for tofaktor"))}
+        setup = {
+            "secret": secret,
+            "qr": segno.make(uri, error="m").svg_inline(scale=5, title=gettext("QR-kode for tofaktor")),
+        }
     return render_template("auth/second_factor.html", form=form, setup=setup)
 
 
@@ -163,8 +172,11 @@ def _log_in(user: User, second_factor: bool = False) -> None:
     Someone who gave a code from the app keeps it for TWO_FACTOR_REMEMBER_DAYS (the server checks that on
     every request, services/logins.py); anyone else for REMEMBER_COOKIE_DURATION."""
     config = current_app.config
-    lifetime = (timedelta(days=config["TWO_FACTOR_REMEMBER_DAYS"]) if second_factor
-                else timedelta(seconds=config["REMEMBER_COOKIE_DURATION"]))
+    lifetime = (
+        timedelta(days=config["TWO_FACTOR_REMEMBER_DAYS"])
+        if second_factor
+        else timedelta(seconds=config["REMEMBER_COOKIE_DURATION"])
+    )
     if current_user.is_authenticated:
         logins.end(current_user.login_token)  # the login this browser had before stops here
     logins.start(user, lifetime, second_factor=second_factor)

@@ -99,16 +99,25 @@ def revoke_device(device_id: int):
 def remove(user_id: int):
     volunteer = _managed_volunteer(user_id)
     logins.remove_volunteer(volunteer, current_user)
-    flash(gettext("%(name)s er fjernet fra laget og logget ut på alle telefoner. Dørene som er registrert, teller fortsatt.",
-                  name=volunteer.name))
+    flash(
+        gettext(
+            "%(name)s er fjernet fra laget og logget ut på alle telefoner. Dørene som er registrert, teller fortsatt.",
+            name=volunteer.name,
+        )
+    )
     return redirect(url_for("people.index"))
 
 
 def _managed_volunteer(user_id: int) -> User:
     """A volunteer of a branch the user manages (404 for anyone else's, 403 for another branch's)."""
     volunteer = db.session.get(User, user_id)
-    if (volunteer is None or volunteer.organisation_id != current_user.organisation_id
-            or volunteer.role != Role.CANVASSER or volunteer.removed_at is not None or volunteer.branch_id is None):
+    if (
+        volunteer is None
+        or volunteer.organisation_id != current_user.organisation_id
+        or volunteer.role != Role.CANVASSER
+        or volunteer.removed_at is not None
+        or volunteer.branch_id is None
+    ):
         abort(404)
     branch_for_manager(volunteer.branch_id)
     return volunteer

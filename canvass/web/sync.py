@@ -34,7 +34,9 @@ def device():
     """Issue a sync credential to this phone (the page asks once, while online and logged in)."""
     if not sync.may_record(current_user):
         return _error(403, gettext(sync.NOT_YOURS))
-    token = sync.issue_device(current_user, request.headers.get("User-Agent", ""), login_id=logins.login_id(current_user))
+    token = sync.issue_device(
+        current_user, request.headers.get("User-Agent", ""), login_id=logins.login_id(current_user)
+    )
     return jsonify({"protocol": sync.PROTOCOL, "token": token})
 
 
@@ -57,6 +59,16 @@ def events():
     results = sync.ingest(device.user, batch)
     device.last_seen_at = utcnow()
     db.session.commit()
-    return jsonify({"protocol": sync.PROTOCOL, "results": [
-        {"id": r.id, "status": r.status, **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {})}
-        for r in results]})
+    return jsonify(
+        {
+            "protocol": sync.PROTOCOL,
+            "results": [
+                {
+                    "id": r.id,
+                    "status": r.status,
+                    **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {}),
+                }
+                for r in results
+            ],
+        }
+    )

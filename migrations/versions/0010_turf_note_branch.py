@@ -5,21 +5,22 @@ Revises: 0009
 Create Date: 2026-12-01 14:00:00.000000
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010_turf'
-down_revision = '0009'
+revision = "0010_turf"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('address_note', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('branch_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_address_note_branch_id'), ['branch_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_address_note_branch_id_branch'), 'branch', ['branch_id'], ['id'])
+    with op.batch_alter_table("address_note", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("branch_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_address_note_branch_id"), ["branch_id"], unique=False)
+        batch_op.create_foreign_key(batch_op.f("fk_address_note_branch_id_branch"), "branch", ["branch_id"], ["id"])
     # Earlier notes did not record their turf. The author's latest visit to the same address names
     # it; failing that, the author's own branch. A note neither finds stays off every walk list.
     op.execute("""
@@ -38,7 +39,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('address_note', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_address_note_branch_id_branch'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_address_note_branch_id'))
-        batch_op.drop_column('branch_id')
+    with op.batch_alter_table("address_note", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_address_note_branch_id_branch"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_address_note_branch_id"))
+        batch_op.drop_column("branch_id")

@@ -80,8 +80,10 @@ def test_tapping_the_map_ticks_the_postal_code(live_server, phone):
     box = page.locator(f'input[name="postnummer"][value="{code}"]')
     assert not box.is_checked()
     inside = from_geojson(db.session.get(PostalArea, code).geometry).representative_point()
-    point = page.evaluate("([lat, lon]) => document.getElementById('map').leafletMap.latLngToContainerPoint([lat, lon])",
-                          [inside.y, inside.x])
+    point = page.evaluate(
+        "([lat, lon]) => document.getElementById('map').leafletMap.latLngToContainerPoint([lat, lon])",
+        [inside.y, inside.x],
+    )
     page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
     assert box.is_checked()
     page.get_by_role("button", name="Lagre området").click()

@@ -36,7 +36,9 @@ def record_thirty(page, walk_url):
 
 
 def waiting(page, n: int, timeout: int = 10000):
-    page.wait_for_function(f"() => document.querySelector('[data-outbox-count]').textContent === '{n}'", timeout=timeout)
+    page.wait_for_function(
+        f"() => document.querySelector('[data-outbox-count]').textContent === '{n}'", timeout=timeout
+    )
 
 
 def signal_back(context, *tabs):
@@ -125,9 +127,12 @@ def test_a_server_stopping_in_the_middle_of_a_batch_loses_and_doubles_nothing(vo
     monkeypatch.setattr(demo_app, "wsgi_app", server)
     # The phone sends the batch again each time it sees the signal come back, until it gets an answer.
     context.set_offline(False)
-    page.wait_for_function("""() => { window.dispatchEvent(new Event("online"));
+    page.wait_for_function(
+        """() => { window.dispatchEvent(new Event("online"));
                                       return document.querySelector("[data-outbox-count]").textContent === "0"; }""",
-                           polling=1000, timeout=30000)
+        polling=1000,
+        timeout=30000,
+    )
     assert server.batches >= 3
     assert visits() == 30
 
@@ -142,8 +147,9 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
         page.locator(".recorded").nth(i).wait_for()
     # While the phone was without signal, the branch gave its postal code away.
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    db.session.execute(delete(BranchPostalCode).where(BranchPostalCode.branch_id == sagene.id,
-                                                      BranchPostalCode.postnummer == "0473"))
+    db.session.execute(
+        delete(BranchPostalCode).where(BranchPostalCode.branch_id == sagene.id, BranchPostalCode.postnummer == "0473")
+    )
     db.session.commit()
 
     signal_back(context, page)

@@ -29,7 +29,9 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     bodies["/sw.js"] = gzipped((ROOT / "static" / "sw.js").read_bytes())
     total = sum(bodies.values())
     own = sum(size for url, size in bodies.items() if any(part in url for part in OWN_JS))
-    print(f"\nwalk list first load: {total / 1024:.1f} KB gzipped in {len(bodies)} responses; own JS {own / 1024:.1f} KB")
+    print(
+        f"\nwalk list first load: {total / 1024:.1f} KB gzipped in {len(bodies)} responses; own JS {own / 1024:.1f} KB"
+    )
     for url, size in sorted(bodies.items(), key=lambda kv: -kv[1]):
         print(f"  {size / 1024:6.1f} KB  {url.split('127.0.0.1')[-1]}")
     assert total <= 50 * 1024

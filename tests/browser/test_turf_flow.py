@@ -15,16 +15,20 @@ pytestmark = pytest.mark.browser
 
 def tap_postal_code(page, code: str):
     inside = from_geojson(db.session.get(PostalArea, code).geometry).representative_point()
-    point = page.evaluate("([lat, lon]) => document.getElementById('map').leafletMap.latLngToContainerPoint([lat, lon])",
-                          [inside.y, inside.x])
+    point = page.evaluate(
+        "([lat, lon]) => document.getElementById('map').leafletMap.latLngToContainerPoint([lat, lon])",
+        [inside.y, inside.x],
+    )
     page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
 
 
 def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, browser):
     from tests.browser.conftest import PHONE, log_in_as_daniel
+
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    action = actions.create_action(sagene, "Dørbank på Torshov", "door", datetime(2026, 11, 26, 16, 30),
-                                   "Torshovparken")
+    action = actions.create_action(
+        sagene, "Dørbank på Torshov", "door", datetime(2026, 11, 26, 16, 30), "Torshovparken"
+    )
     coordinator_phone = browser.new_context(**PHONE)
     page = coordinator_phone.new_page()
     log_in(page, live_server, "sagene@oslo.demo")
@@ -58,6 +62,7 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
 def test_a_turf_name_with_markup_is_shown_on_the_map_as_text(live_server, browser):
     from canvass.services import turfs
     from tests.browser.conftest import PHONE
+
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     for turf in turfs.cut_turfs(sagene, ["0473"], target=200):
         turfs.rename(turf, '<img src=x onerror="document.title=1">Rode')

@@ -35,7 +35,9 @@ class ManyOptions(widgets.Select):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
         selected = "selected " if choice.selected else ""
-        return Markup(f'<option {selected}value="{escape(choice.value)}">{escape(choice.label or choice.value)}</option>')
+        return Markup(
+            f'<option {selected}value="{escape(choice.value)}">{escape(choice.label or choice.value)}</option>'
+        )
 
 
 class FilterForm(FlaskForm):
@@ -49,23 +51,33 @@ class FilterForm(FlaskForm):
     start = DateField(_l("Fra dato"), validators=[Optional()])
     end = DateField(_l("Til dato"), validators=[Optional()])
     topic = SelectField(_l("Tema"), widget=ManyOptions(), validators=[Optional()], validate_choice=False)
-    sort = SelectField(_l("Ranger etter"), choices=[SelectChoice(k, v) for k, v in SORTS.items()],
-                       default="residents", validate_choice=False)
+    sort = SelectField(
+        _l("Ranger etter"),
+        choices=[SelectChoice(k, v) for k, v in SORTS.items()],
+        default="residents",
+        validate_choice=False,
+    )
 
 
 def _choices(committee, names) -> dict[str, list]:
     organisation = committee.organisation_id
     everything = [SelectChoice("", gettext("Alle"))]
-    campaigns = db.session.execute(select(Campaign.id, Campaign.name).where(Campaign.organisation_id == organisation)
-                                   .order_by(Campaign.starts_on.desc())).all()
+    campaigns = db.session.execute(
+        select(Campaign.id, Campaign.name)
+        .where(Campaign.organisation_id == organisation)
+        .order_by(Campaign.starts_on.desc())
+    ).all()
     # Only topics that some visible atom holds: a topic raised by one resident is not even named.
     counted = committees.sums(committee, Filters()).get(WHOLE, {})
     topics = sorted((t for t in counted if t), key=lambda t: (-counted[t].residents, t))
-    areas = [SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name))
-             for number, name in names["district"].items()]
+    areas = [
+        SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name)) for number, name in names["district"].items()
+    ]
     if committee.branch_id is None:
-        areas += [SelectChoice(f"b:{branch_id}", gettext("Lag %(name)s", name=name))
-                  for branch_id, name in names["branch"].items()]
+        areas += [
+            SelectChoice(f"b:{branch_id}", gettext("Lag %(name)s", name=name))
+            for branch_id, name in names["branch"].items()
+        ]
     # No postal codes: they are finer than the cells a committee reads (canvass.insight.cells).
     return {
         "campaign": everything + [SelectChoice(str(i), name) for i, name in campaigns],
@@ -77,9 +89,14 @@ def _choices(committee, names) -> dict[str, list]:
 def _filters(form: FilterForm) -> Filters:
     kind, _, value = (form.area.data or "").partition(":")
     number = lambda text: int(text) if text and text.isdigit() else None  # noqa: E731
-    return Filters(campaign_id=number(form.campaign.data),
-                   district=value if kind == "d" else None, branch_id=number(value) if kind == "b" else None,
-                   start=form.start.data, end=form.end.data, topic=form.topic.data or None)
+    return Filters(
+        campaign_id=number(form.campaign.data),
+        district=value if kind == "d" else None,
+        branch_id=number(value) if kind == "b" else None,
+        start=form.start.data,
+        end=form.end.data,
+        topic=form.topic.data or None,
+    )
 
 
 def read_filters() -> tuple[FilterForm, Filters]:
@@ -134,8 +151,14 @@ def _outlines(districts: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], f
 
 
 def _district_map(committee, board, names):
-    shapes = tuple((number, text) for number, text in db.session.execute(select(District.number, District.geometry)
-                   .where(District.kommunenummer.in_(committee.organisation.kommunenummer)).order_by(District.number)))
+    shapes = tuple(
+        (number, text)
+        for number, text in db.session.execute(
+            select(District.number, District.geometry)
+            .where(District.kommunenummer.in_(committee.organisation.kommunenummer))
+            .order_by(District.number)
+        )
+    )
     if not shapes or not board.topic:
         return None, []
     paths, height = _outlines(shapes)
@@ -149,27 +172,36 @@ def _district_map(committee, board, names):
             tips[number] = gettext("%(area)s: for få innspill til å vise", area=name)
         elif share.share is None:
             fills[number] = charts.BLUES[0]
-            tips[number] = gettext("%(area)s: færre enn %(k)s nevnte %(topic)s", area=name, k=committee.k,
-                                   topic=board.topic)
+            tips[number] = gettext(
+                "%(area)s: færre enn %(k)s nevnte %(topic)s", area=name, k=committee.k, topic=board.topic
+            )
         else:
             fills[number] = charts.shade(share.share, most)
-            tips[number] = gettext("%(area)s: %(share)s nevnte %(topic)s", area=name,
-                                   share=format_percent(share.share), topic=board.topic)
+            tips[number] = gettext(
+                "%(area)s: %(share)s nevnte %(topic)s", area=name, share=format_percent(share.share), topic=board.topic
+            )
     title = gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic)
-    legend = [(charts.BLUES[i], format_percent(most * i / len(charts.BLUES)) + "–"
-               + format_percent(most * (i + 1) / len(charts.BLUES))) for i in range(len(charts.BLUES))]
+    legend = [
+        (
+            charts.BLUES[i],
+            format_percent(most * i / len(charts.BLUES)) + "–" + format_percent(most * (i + 1) / len(charts.BLUES)),
+        )
+        for i in range(len(charts.BLUES))
+    ]
     legend.append((charts.NO_DATA, gettext("For få innspill")))
     return charts.choropleth(paths, height, fills, tips, title), legend
 
 
 def pictures(committee, board, names) -> dict:
     """The dashboard's charts and map, drawn for the page and the PDF alike."""
-    ranking = charts.bars([(topic_label(r.topic), r.residents, format_decimal(r.residents)) for r in board.ranking],
-                          gettext("Temaer etter hvor mange som tok dem opp"), highlight=board.topic)
+    ranking = charts.bars(
+        [(topic_label(r.topic), r.residents, format_decimal(r.residents)) for r in board.ranking],
+        gettext("Temaer etter hvor mange som tok dem opp"),
+        highlight=board.topic,
+    )
     week_keys = [key for key, _, _ in board.weeks.rows]
     series = {topic: [cells.get(topic) for _, _, cells in board.weeks.rows] for topic in board.topics[:5]}
-    over_time = charts.lines(series, [str(week) for _, week in week_keys],
-                             gettext("Temaer per uke"))
+    over_time = charts.lines(series, [str(week) for _, week in week_keys], gettext("Temaer per uke"))
     district_map, legend = _district_map(committee, board, names)
     return {"ranking": ranking, "weeks": over_time, "map": district_map, "legend": legend}
 
@@ -181,10 +213,19 @@ def dashboard():
     committee, names, form, filters = filtered()
     sort = form.sort.data if form.sort.data in SORTS else "residents"
     board = committees.dashboard(committee, filters, by=sort)
-    return render_template("committee/dashboard.html", committee=committee, form=form, board=board, names=names,
-                           sorted_by=SORTS[sort], held_back=committees.held_back_share(committee),
-                           pictures=pictures(committee, board, names), label=label, topic_label=topic_label,
-                           query=request.query_string.decode())
+    return render_template(
+        "committee/dashboard.html",
+        committee=committee,
+        form=form,
+        board=board,
+        names=names,
+        sorted_by=SORTS[sort],
+        held_back=committees.held_back_share(committee),
+        pictures=pictures(committee, board, names),
+        label=label,
+        topic_label=topic_label,
+        query=request.query_string.decode(),
+    )
 
 
 @bp.get("/sammenlign")
@@ -200,16 +241,34 @@ def compare():
         if kind not in ("d", "b") or not key:
             sides.append(None)
             continue
-        narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
-                              "branch_id": int(key) if kind == "b" and key.isdigit() else None})
+        narrowed = Filters(
+            **{
+                **vars(filters),
+                "district": key if kind == "d" else None,
+                "branch_id": int(key) if kind == "b" and key.isdigit() else None,
+            }
+        )
         board = committees.dashboard(committee, narrowed)
         name = next((c.label for c in areas if c.value == value), value)
-        sides.append((name, board, charts.bars(
-            [(topic_label(r.topic), r.share * 100, format_percent(r.share)) for r in board.ranking],
-            gettext("Temaer i %(area)s, andel av innspillene", area=name))))
-    return render_template("committee/compare.html", committee=committee, form=form, areas=areas, picked=picked,
-                           sides=sides, topic_label=topic_label)
-
+        sides.append(
+            (
+                name,
+                board,
+                charts.bars(
+                    [(topic_label(r.topic), r.share * 100, format_percent(r.share)) for r in board.ranking],
+                    gettext("Temaer i %(area)s, andel av innspillene", area=name),
+                ),
+            )
+        )
+    return render_template(
+        "committee/compare.html",
+        committee=committee,
+        form=form,
+        areas=areas,
+        picked=picked,
+        sides=sides,
+        topic_label=topic_label,
+    )
 
 
 @bp.post("/k")

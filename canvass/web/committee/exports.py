@@ -60,10 +60,15 @@ def sheets(committee, board, names, filters) -> dict[str, Sheet]:
 def _described(form, committee) -> list[str]:
     chosen = [f"{form[name].label.text}: {dict((c.value, c.label) for c in form[name].choices).get(form[name].data)}"
               for name in ("campaign", "area", "topic") if form[name].data]
-    chosen += [f"{form[name].label.text}: {format_date(form[name].data)}" for name in ("start", "end") if form[name].data]
-    return [gettext("Filter: %(filters)s", filters="; ".join(chosen) if chosen else gettext("ingen")),
-            gettext("Innspill fra grupper med færre enn %(k)s innbyggere er holdt tilbake og telles ikke med.",
-                    k=committee.k)]
+    chosen += [
+        f"{form[name].label.text}: {format_date(form[name].data)}" for name in ("start", "end") if form[name].data
+    ]
+    return [
+        gettext("Filter: %(filters)s", filters="; ".join(chosen) if chosen else gettext("ingen")),
+        gettext(
+            "Innspill fra grupper med færre enn %(k)s innbyggere er holdt tilbake og telles ikke med.", k=committee.k
+        ),
+    ]
 
 
 @bp.get("/eksport.<kind>")
@@ -83,12 +88,15 @@ def export(kind: str):
         body = to_xlsx(list(tables.values()))
     else:
         drawn = pictures(committee, board, names)
-        sections = [(gettext("Temaer folk tok opp"), drawn["ranking"], tables["ranking"]),
-                    (gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic or ""), drawn["map"], None),
-                    (gettext("Over tid"), drawn["weeks"], tables["weeks"]),
-                    (gettext("Per bydel"), None, tables["district"])]
-        body = committee_pdf.render(gettext("Hva folk sa i %(scope)s", scope=scope),
-                                    _described(form, committee), sections)
+        sections = [
+            (gettext("Temaer folk tok opp"), drawn["ranking"], tables["ranking"]),
+            (gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic or ""), drawn["map"], None),
+            (gettext("Over tid"), drawn["weeks"], tables["weeks"]),
+            (gettext("Per bydel"), None, tables["district"]),
+        ]
+        body = committee_pdf.render(
+            gettext("Hva folk sa i %(scope)s", scope=scope), _described(form, committee), sections
+        )
     response = Response(body, mimetype=MIMETYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="innspill.{kind}"'
     return response

@@ -21,7 +21,9 @@ def masks(text: str) -> Markup:
     labels = {scrub.NAME_MASK: gettext("navn"), scrub.PHONE_MASK: gettext("telefon"),
               scrub.EMAIL_MASK: gettext("e-post"), scrub.ADDRESS_MASK: gettext("adresse"),
               scrub.NUMBER_MASK: gettext("nummer")}
-    return Markup(scrub.MASK.sub(lambda m: f'<span class="mask">[{escape(labels[m.group()])}]</span>', str(escape(text))))
+    return Markup(
+        scrub.MASK.sub(lambda m: f'<span class="mask">[{escape(labels[m.group()])}]</span>', str(escape(text)))
+    )
 
 
 def back():
@@ -51,9 +53,19 @@ def read_input():
     page = max(request.args.get("side", 1, type=int), 1)
     view = committee_input.topic_view(committee, filters, topic, page=page) if topic else None
     pages = (view.theme_count + committee_input.THEMES_PAGE - 1) // committee_input.THEMES_PAGE if view else 0
-    return render_template("committee/input.html", committee=committee, form=form, names=names, topics=topics,
-                           topic=topic, view=view, page=page, pages=pages, sections=programme.sections(committee),
-                           query=request.query_string.decode())
+    return render_template(
+        "committee/input.html",
+        committee=committee,
+        form=form,
+        names=names,
+        topics=topics,
+        topic=topic,
+        view=view,
+        page=page,
+        pages=pages,
+        sections=programme.sections(committee),
+        query=request.query_string.decode(),
+    )
 
 
 @bp.get("/temaer/<int:theme_id>")
@@ -64,11 +76,25 @@ def theme(theme_id: int):
     found = _theme(committee, theme_id)
     page = max(request.args.get("side", 1, type=int), 1)
     said, total = committee_input.theme_inputs(committee, found, filters, page)
-    others = [t for t, _, _ in committee_input.topic_view(committee, filters, found.topic, examples=0,
-                                                           size=None).themes if t.id != found.id]
-    return render_template("committee/theme.html", committee=committee, form=form, names=names, theme=found,
-                           said=said, total=total, page=page, pages=(total + committee_input.PAGE - 1) // committee_input.PAGE,
-                           others=others, sections=programme.sections(committee), query=request.query_string.decode())
+    others = [
+        t
+        for t, _, _ in committee_input.topic_view(committee, filters, found.topic, examples=0, size=None).themes
+        if t.id != found.id
+    ]
+    return render_template(
+        "committee/theme.html",
+        committee=committee,
+        form=form,
+        names=names,
+        theme=found,
+        said=said,
+        total=total,
+        page=page,
+        pages=(total + committee_input.PAGE - 1) // committee_input.PAGE,
+        others=others,
+        sections=programme.sections(committee),
+        query=request.query_string.decode(),
+    )
 
 
 @bp.post("/temaer/finn")
@@ -101,8 +127,10 @@ def merge_themes(theme_id: int):
     committee = committees.committee_for(current_user)
     try:
         n = committee_input.merge(committee, _theme(committee, theme_id), _ids("theme"))
-        flash(ngettext("%(num)s tema er slått sammen med dette.", "%(num)s temaer er slått sammen med dette.", n),
-              "success")
+        flash(
+            ngettext("%(num)s tema er slått sammen med dette.", "%(num)s temaer er slått sammen med dette.", n),
+            "success",
+        )
     except InputError as err:
         flash_error(err)
     return back()
@@ -113,7 +141,9 @@ def merge_themes(theme_id: int):
 def split_theme(theme_id: int):
     committee = committees.committee_for(current_user)
     try:
-        new = committee_input.split(committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", ""))
+        new = committee_input.split(
+            committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", "")
+        )
         flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
     except InputError as err:
         flash_error(err)

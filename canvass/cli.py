@@ -16,7 +16,7 @@ from canvass.extensions import db
 from canvass.formatting import format_number
 from canvass.geo.errors import GeodataError
 from canvass.models import Branch, Municipality, Organisation, PostalArea, Role, User
-from canvass.privacy import audit, retention, subject
+from canvass.privacy import handover, retention, subject
 from canvass.services import demo, geodata_import, geonorge, people, sample_input
 
 geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
@@ -204,23 +204,19 @@ def _subject_options(command):
     return command
 
 
-def _found(organisation, phone, email, name) -> tuple[subject.Found, Organisation]:
+def _query(organisation, phone, email, name) -> tuple[subject.Query, Organisation]:
     query = subject.Query.of(phone, email, name)
     if query.empty:
         raise click.ClickException(gettext("Oppgi mobilnummer eller e-post."))
-    org = _organisation(organisation)
-    found = subject.find(org.id, query)
-    return found, org
+    return query, _organisation(organisation)
 
 
 @privacy_cli.command("export")
 @_subject_options
 def export_command(organisation, phone, email, name):
     """Innsyn (art. 15): alt som er lagret om et mobilnummer eller en e-postadresse, som JSON."""
-    found, org = _found(organisation, phone, email, name)
-    audit.log(None, audit.EXPORT, "innsyn fra kommandolinjen", found.count, organisation_id=org.id)
-    click.echo(json.dumps(subject.export(found), ensure_ascii=False, indent=2))
-    db.session.commit()
+    query, org = _query(organisation, phone, email, name)
+    click.echo(json.dumps(handover.export_subject(None, org.id, query), ensure_ascii=False, indent=2))
 
 
 @privacy_cli.command("erase")
@@ -228,7 +224,8 @@ def export_command(organisation, phone, email, name):
 @click.option("--yes", is_flag=True, help="Slett uten å spørre.")
 def erase_command(organisation, phone, email, name, yes):
     """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
-    found, org = _found(organisation, phone, email, name)
+    query, org = _query(organisation, phone, email, name)
+    found = subject.find(org.id, query)
     click.echo(
         gettext(
             "Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner personen.",
@@ -241,9 +238,7 @@ def erase_command(organisation, phone, email, name, yes):
         return
     if not yes:
         click.confirm(gettext("Slette alt dette?"), abort=True)
-    erased = subject.erase(found)
-    audit.log(None, audit.ERASE, "sletting fra kommandolinjen", found.count, organisation_id=org.id)
-    db.session.commit()
+    erased = handover.erase_subject(None, found, org.id)
     click.echo(
         gettext(
             "Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte %(inputs)s innspill.",

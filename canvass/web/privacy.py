@@ -1,8 +1,8 @@
 """Personal data in the open: the follow-up list, requests from the people it is about, and the audit log.
 
 Every view of contact details, every export and every deletion is written to the audit log in the
-same transaction. Phone numbers and e-mail addresses for a request travel in POST bodies, never in
-a URL, so they do not end up in a server's access log.
+same transaction, by canvass/privacy/handover.py. Phone numbers and e-mail addresses for a request
+travel in POST bodies, never in a URL, so they do not end up in a server's access log.
 """
 import json
 
@@ -11,57 +11,37 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.insight import export
-from canvass.models import AuditEntry, Contact, Role
-from canvass.privacy import audit, consent, subject
+from canvass.models import AuditEntry, Role
+from canvass.privacy import consent, handover, subject
 from canvass.web.access import roles_required
 
 bp = Blueprint("privacy", __name__, url_prefix="/personvern")
 AUDIT_PAGE = 200
 
 
-def _contacts_query():
-    """The contacts the user may see: the organisation's for an admin, the own branch's for a coordinator."""
-    query = select(Contact).where(Contact.organisation_id == current_user.organisation_id)
-    if current_user.role == Role.COORDINATOR:
-        query = query.where(Contact.branch_id == current_user.branch_id)
-    return query
-
-
-def _scope() -> str:
-    return current_user.branch.name if current_user.role == Role.COORDINATOR else current_user.organisation.name
-
-
-def _contact(contact_id: int) -> Contact:
-    contact = db.session.scalar(_contacts_query().where(Contact.id == contact_id))
-    if contact is None:
-        abort(404)
-    return contact
+def _viewer() -> handover.Viewer:
+    return handover.Viewer(current_user)
 
 
 @bp.get("/kontakter")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def contacts():
     """Residents who asked to become members or to be contacted, with what they agreed to and until when."""
-    rows = db.session.scalars(_contacts_query().order_by(Contact.followed_up_at.is_not(None), Contact.id.desc())).all()
-    audit.log(current_user, audit.VIEW, f"kontaktliste for {_scope()}", len(rows))
-    db.session.commit()
-    return render_template("privacy/contacts.html", contacts=rows, purposes=consent.PURPOSE_NAMES)
+    return render_template("privacy/contacts.html", contacts=handover.follow_up_list(_viewer()),
+                           purposes=consent.PURPOSE_NAMES)
 
 
 @bp.get("/kontakter.xlsx")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def contacts_export():
-    rows = db.session.scalars(_contacts_query().order_by(Contact.id)).all()
+    rows = handover.export_contacts(_viewer())
     sheet = export.Sheet(gettext("Kontakter"), [gettext("Navn"), gettext("Mobilnummer"), gettext("E-post"),
                                                 gettext("Lag"), gettext("Ønsker"), gettext("Slettes")],
                          [[c.name, c.phone, c.email, c.branch.name if c.branch else "",
                            ", ".join(str(consent.PURPOSE_NAMES[p]) for p in c.purposes),
                            min((r.delete_after.date() for r in c.consents), default=None)] for c in rows])
-    audit.log(current_user, audit.EXPORT, f"kontaktliste for {_scope()}", len(rows))
-    db.session.commit()
     return Response(export.to_xlsx([sheet]), mimetype=export.XLSX,
                     headers={"Content-Disposition": "attachment; filename=kontakter.xlsx"})
 
@@ -69,8 +49,8 @@ def contacts_export():
 @bp.post("/kontakter/<int:contact_id>/fulgt-opp")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def followed_up(contact_id: int):
-    _contact(contact_id).followed_up_at = utcnow()
-    db.session.commit()
+    if not handover.mark_followed_up(_viewer(), contact_id):
+        abort(404)
     flash(gettext("Markert som fulgt opp."))
     return redirect(url_for("privacy.contacts"))
 
@@ -79,16 +59,15 @@ def followed_up(contact_id: int):
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def delete_contact(contact_id: int):
     """The resident withdrew their consent, or the branch is done with them: the details go now."""
-    db.session.delete(_contact(contact_id))
-    audit.log(current_user, audit.ERASE, "én kontakt", 1)
-    db.session.commit()
+    if not handover.delete_contact(_viewer(), contact_id):
+        abort(404)
     flash(gettext("Kontakten er slettet."))
     return redirect(url_for("privacy.contacts"))
 
 
-def _request_found() -> subject.Found | None:
+def _request_query() -> subject.Query | None:
     query = subject.Query.of(request.form.get("phone"), request.form.get("email"), request.form.get("name"))
-    return None if query.empty else subject.find(current_user.organisation_id, query)
+    return None if query.empty else query
 
 
 @bp.route("/innsyn", methods=["GET", "POST"])
@@ -97,39 +76,36 @@ def subject_request():
     """Find everything stored about a phone number, e-mail address or name, to hand it over or erase it."""
     found = None
     if request.method == "POST":
-        found = _request_found()
-        if found is None:
+        query = _request_query()
+        if query is None:
             flash(gettext("Skriv mobilnummer eller e-post."), "error")
         else:
-            audit.log(current_user, audit.VIEW, "søk etter en person", found.count)
-            db.session.commit()
+            found = handover.search(current_user, query)
     return render_template("privacy/subject.html", found=found, form=request.form, purposes=consent.PURPOSE_NAMES)
 
 
 @bp.post("/innsyn/eksport")
 @roles_required(Role.ADMIN)
 def subject_export():
-    found = _request_found()
-    if found is None:
+    query = _request_query()
+    if query is None:
         abort(400)
-    audit.log(current_user, audit.EXPORT, "innsyn for en person", found.count)
-    db.session.commit()
-    return Response(json.dumps(subject.export(found), ensure_ascii=False, indent=2), mimetype="application/json",
+    exported = handover.export_subject(current_user, current_user.organisation_id, query)
+    return Response(json.dumps(exported, ensure_ascii=False, indent=2), mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=innsyn.json"})
 
 
 @bp.post("/innsyn/slett")
 @roles_required(Role.ADMIN)
 def subject_erase():
-    found = _request_found()
-    if found is None:
+    query = _request_query()
+    if query is None:
         abort(400)
     if request.form.get("confirm") != "1":
         flash(gettext("Bekreft først hvem som spør."), "error")
         return redirect(url_for("privacy.subject_request"))
-    erased = subject.erase(found, keep=current_user)
-    audit.log(current_user, audit.ERASE, "sletting for en person", found.count)
-    db.session.commit()
+    found = subject.find(current_user.organisation_id, query)
+    erased = handover.erase_subject(current_user, found, current_user.organisation_id)
     flash(gettext("Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte %(inputs)s "
                   "innspill.", contacts=erased.contacts, accounts=erased.accounts, inputs=erased.conversations))
     return redirect(url_for("privacy.subject_request"))

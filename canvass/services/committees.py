@@ -32,7 +32,10 @@ WHOLE = ""
 
 
 def committee_for(user: User) -> Committee:
-    """The committee the user sits on: the organisation's, or their branch's. Made on first use."""
+    """The committee the user sits on: the organisation's, or their branch's.
+
+    Made on first use but only flushed: a page that merely reads leaves no row behind (its session
+    is rolled back), and the first change the committee makes commits it together with that change."""
     if user.role not in (Role.COMMITTEE, Role.ADMIN):
         raise PermissionError(user.role)
     branch_id = user.branch_id if user.role == Role.COMMITTEE else None
@@ -42,7 +45,7 @@ def committee_for(user: User) -> Committee:
     if committee is None:
         committee = Committee(organisation_id=user.organisation_id, branch_id=branch_id, k=K)
         db.session.add(committee)
-        db.session.commit()
+        db.session.flush()
     return committee
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.models import Branch, Outcome, Role, User, Visit
 from canvass.services import actions, people, progress, turfs
+from canvass.services.turfs import TurfError
 
 
 def branch(name: str) -> Branch:
@@ -48,6 +49,16 @@ def record(turf, volunteer, action, outcome, address_index=0, unit="1", minutes=
 def test_the_default_topic_list_is_the_campaigns(sagene_action):
     _, _, action = sagene_action
     assert action.topic_list[:3] == ["bolig", "klima", "skole"]
+
+
+def test_an_action_is_door_knocking_or_a_leaflet_drop_and_nothing_else(demo_app):
+    sagene = branch("Sagene")
+    before = len(actions.actions(sagene))
+    with pytest.raises(TurfError) as refused:
+        actions.create_action(sagene, "Stand på Torshov", "stand", datetime(2026, 11, 26, 17, 30))
+    assert refused.value.message == "Velg om aksjonen er dørbanking eller løpeseddelutdeling."
+    db.session.rollback()
+    assert len(actions.actions(sagene)) == before
 
 
 def test_a_pair_gets_a_turf_and_a_reassignment_moves_them(sagene_action):

@@ -37,7 +37,7 @@ def world(databases_, demo_template):
         baerum = db.session.scalar(select(Branch).join(Organisation).where(Organisation.name == "Bærum").limit(1))
         app.baerum_action = actions.create_action(baerum, "Bekkestua", "door", datetime.now()).id
         frogner = db.session.scalar(select(Branch).where(Branch.name == "Frogner"))
-        app.frogner_action = actions.create_action(frogner, "Stand på Majorstuen", "stand", datetime.now()).id
+        app.frogner_action = actions.create_action(frogner, "Stand på Majorstuen", "door", datetime.now()).id
         app.turf, app.action, app.branch = turf.id, action.id, sagene.id
         app.door = next(s.address_id for s in turf.stops if s.doors)
         app.foreign_door = db.session.scalar(select(Address.id).where(Address.postnummer == "0254").limit(1))

@@ -2,7 +2,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from canvass.insight.suppress import OTHER, roll_up, suppress
+from canvass.insight.suppress import OTHER, destinations, suppress
 
 counts = st.dictionaries(st.sampled_from([f"tema {i}" for i in range(12)]), st.integers(0, 40), max_size=12)
 
@@ -33,6 +33,14 @@ def test_no_shown_group_is_smaller_than_k_and_the_total_is_kept(table, k):
     for key, n in table.items():
         if n and key not in shown:
             assert shown == {} or shown[OTHER] >= k
+
+
+def roll_up(counts, parent):
+    """The counts as they stand once every area is counted where `destinations` sends it."""
+    rolled: dict = {}
+    for area, destination in destinations(counts, parent).items():
+        rolled[destination] = rolled.get(destination, 0) + counts[area]
+    return rolled
 
 
 def test_a_small_postal_code_is_counted_in_its_district_and_a_small_district_in_its_branch():

@@ -267,7 +267,7 @@ def test_a_committee_member_can_neither_get_a_device_token_nor_record(live_serve
 def test_stand_input_goes_only_under_ones_own_actions_and_their_territory(live_server, field):
     phone = HttpClient(live_server)
     frogner = one(Branch, name="Frogner")
-    frogner_action = actions.create_action(frogner, "Stand på Majorstuen", "stand", datetime.now())
+    frogner_action = actions.create_action(frogner, "Stand på Majorstuen", "door", datetime.now())
     before = snapshot()
     refused = [_input(field, action_id=frogner_action.id), _input(field, action_id=frogner_action.id, postnummer=None),
                _input(field, postnummer="0253"), _input(field, postnummer="9999"),

@@ -32,20 +32,13 @@ def suppress(counts: Mapping[Hashable, int], k: int = K) -> dict:
     return result
 
 
-def roll_up(counts: Mapping[Hashable, int], parent: Mapping[Hashable, Hashable], k: int = K) -> dict:
-    """Areas with fewer than k residents handed to the area above them, as many levels as it takes.
-
-    `parent` maps an area to the one above it; an area without a parent keeps what it has and
-    is left to `suppress`.
-    """
-    result: dict = {}
-    for area, destination in destinations(counts, parent, k).items():
-        result[destination] = result.get(destination, 0) + counts[area]
-    return result
-
-
 def destinations(counts: Mapping[Hashable, int], parent: Mapping[Hashable, Hashable], k: int = K) -> dict:
-    """Where each area's residents are counted once small areas are rolled up: itself or an area above it."""
+    """Where each area's residents are counted once small areas are rolled up: itself or an area above it.
+
+    Areas with fewer than k residents are handed to the area above them, as many levels as it takes.
+    `parent` maps an area to the one above it; an area without a parent keeps what it has and is
+    left to `suppress`.
+    """
     where = {area: area for area in counts}
     totals: dict = {}
     for area, n in counts.items():

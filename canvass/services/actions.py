@@ -7,6 +7,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.geo.errors import N_
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, Role, Signup, Turf, User
+from canvass.models.action import ACTION_KINDS
 from canvass.services.turfs import TurfError
 
 MAX_PER_TURF = 3
@@ -30,6 +31,8 @@ def campaigns(branch: Branch) -> list[Campaign]:
 def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, meeting_point: str = "",
                   meeting_lat: float | None = None, meeting_lon: float | None = None, topics: str | None = None,
                   questions: str = "", campaign: Campaign | None = None) -> Action:
+    if kind not in ACTION_KINDS:
+        raise TurfError(N_("Velg om aksjonen er dørbanking eller løpeseddelutdeling."))
     if campaign is not None and campaign.branch_id != branch.id:
         raise TurfError(N_("Kampanjeuka hører til et annet lag."))
     action = Action(organisation_id=branch.organisation_id, branch=branch, title=title.strip(), kind=kind,

@@ -1,5 +1,4 @@
 """The demo `make run` loads: Oslo with its 16 lokallag, Bærum with five partiavdelinger, one user per role."""
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -30,14 +29,6 @@ BAERUM_DIVISIONS = {
     "Fornebu, Lysaker og Snarøya": ["1360", "1364", "1366", "1367"],
 }
 PASSWORD = "demo-passord"
-
-
-@dataclass
-class DemoLogin:
-    role: str
-    name: str
-    email: str | None
-    link: str | None = None
 
 
 def geodata_files(folder: Path) -> list[Path]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyotp
 import pytest
 from flask import g
-from hypothesis import HealthCheck, settings
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 from werkzeug.serving import make_server
 

@@ -7,7 +7,8 @@ from canvass.models import Role
 from canvass.services import committee_input, committee_pdf, committees
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
-from canvass.web.committee.dashboard import filtered, label, pictures, topic_label
+from canvass.web.committee.filters import filtered
+from canvass.web.committee.pictures import label, pictures, topic_label
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": XLSX,

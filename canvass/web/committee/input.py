@@ -11,7 +11,7 @@ from canvass.services.committee_input import InputError
 from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
-from canvass.web.committee.dashboard import filtered, read_filters
+from canvass.web.committee.filters import filtered, read_filters
 from canvass.web.redirects import local_target
 
 

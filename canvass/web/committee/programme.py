@@ -10,8 +10,8 @@ from canvass.services.committee_input import InputError
 from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
-from canvass.web.committee.dashboard import topic_label
 from canvass.web.committee.input import back
+from canvass.web.committee.pictures import topic_label
 
 
 def _section(committee, section_id):

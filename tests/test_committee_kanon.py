@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
@@ -128,7 +129,7 @@ def test_subtracting_one_period_from_another_shows_no_group_under_k(tester, area
     views = [f"area={area}&start=2026-10-01&end=2026-10-31", f"area={area}&start=2026-10-08&end=2026-10-31",
              f"area={area}&start=2026-10-06&end=2026-10-08", f"area={area}&start=2026-10-07&end=2026-10-07"]
     numbers = [_numbers(tester, view) for view in views]
-    for bigger, smaller in zip(numbers, numbers[1:], strict=True):
+    for bigger, smaller in pairwise(numbers):
         for key in bigger.keys() | smaller.keys():
             difference = bigger.get(key, 0) - smaller.get(key, 0)
             assert difference == 0 or difference >= K, (key, bigger.get(key), smaller.get(key))

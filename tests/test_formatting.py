@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from canvass import create_app
 from canvass.formatting import format_number
-from canvass.web.committee.dashboard import ManyOptions
+from canvass.web.committee.filters import ManyOptions
 
 # Formatting needs a request's locale, not a database.
 app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})

@@ -81,10 +81,13 @@ def volunteer(live_server, browser):
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
     page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null || location.reload()", timeout=15000)
+    # A page loaded before the service worker was ready is not controlled by it: wait, then load again.
+    # (A reload from inside a wait raced the next navigation on a busy machine.)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => CanvassStore.get('device-token').then(t => !!t)", timeout=15000)
+    page.wait_for_function("() => window.CanvassStore !== undefined && CanvassStore.get('device-token').then(t => !!t)",
+                           timeout=15000)
     page.get_by_role("button", name="Last ned roden").click()
     page.wait_for_selector("html[data-offline-ready]")
     yield context, page, walk_url, turf

@@ -16,7 +16,7 @@ from canvass.models.insight import (
                                      Theme,
                                      ThemeMember,
 )
-from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality
+from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality, SetupCode
 from canvass.models.people import Invite, Login, LoginLink, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
 from canvass.models.turf import Turf, TurfAddress
@@ -27,5 +27,5 @@ __all__ = [
     "SectionLink", "Tag", "Theme", "ThemeMember",
     "AddressNote", "AuditEntry", "ConsentRecord", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "SyncEvent", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Login", "LoginLink", "Municipality",
-    "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
+    "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SetupCode", "SubDistrict", "User",
 ]

@@ -47,6 +47,7 @@ def _divisions(organisation) -> dict:
 
 
 DIVISION_LABELS = {"kommune": _l("kommune"), "valgkrets": _l("valgkrets")}
+ADD_LABELS = {"kommune": _l("Legg til postnumrene i en kommune"), "valgkrets": _l("Legg til postnumrene i en valgkrets")}
 
 
 @bp.post("/inndeling")
@@ -116,7 +117,7 @@ def show(branch_id: int):
                            coverage=territory.coverage(organisation),
                            districts=territory.districts(organisation),
                            divisions=_divisions(organisation) if current_user.role == Role.ADMIN else {},
-                           division_labels=DIVISION_LABELS, editable=current_user.role == Role.ADMIN)
+                           add_labels=ADD_LABELS, editable=current_user.role == Role.ADMIN)
 
 
 @bp.post("/<int:branch_id>/postnumre")

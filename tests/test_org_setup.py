@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import ActionTurf, Branch, LoginLink, Organisation, SetupCode, User
 from canvass.services import actions, geodata_import, organisations, territory, turfs
+from canvass.web.setup import announce
 from tests import elverum
 from tests.conftest import csrf_token, login, post, two_factor_code
 
@@ -156,6 +157,16 @@ def test_setup_code_command_prints_a_code_until_an_organisation_exists(app):
     closed = runner.invoke(args=["setup", "code"])
     assert closed.exit_code == 1 and "Canvass er allerede satt opp" in closed.output
     assert runner.invoke(args=["setup", "code", "--if-open"]).output == ""
+
+
+def test_the_server_log_shows_a_fresh_code_at_start_while_setup_is_open(app):
+    logged = []
+    announce(app, logged.append)
+    code = re.search(r"engangskoden (\S+)$", logged[0]).group(1)
+    client = app.test_client()
+    assert client.post("/oppsett", data=_setup_form(client, code)).status_code == 302
+    announce(app, logged.append)
+    assert len(logged) == 1
 
 
 def test_wrong_codes_are_rate_limited(app):

@@ -47,7 +47,8 @@ def _divisions(organisation) -> dict:
 
 
 DIVISION_LABELS = {"kommune": _l("kommune"), "valgkrets": _l("valgkrets")}
-ADD_LABELS = {"kommune": _l("Legg til postnumrene i en kommune"), "valgkrets": _l("Legg til postnumrene i en valgkrets")}
+ADD_LABELS = {"kommune": _l("Legg til postnumrene i en kommune"),
+              "valgkrets": _l("Legg til postnumrene i en valgkrets")}
 
 
 @bp.post("/inndeling")

@@ -1,4 +1,5 @@
-# Canvass: `make run` serves the demo on SQLite, `make test` runs every test.
+# Canvass: `make run` serves Canvass on SQLite (on an empty database it prints the one-time setup code),
+# `make demo` serves the Oslo and Bærum demo instead, `make test` runs every test.
 VENV     := .venv
 PY       := $(VENV)/bin/python
 FLASK    := $(VENV)/bin/flask --app canvass
@@ -6,7 +7,7 @@ PYBABEL  := $(VENV)/bin/pybabel
 VENDOR   := static/vendor
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard canvass/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: setup run test lint bench db demo messages clean
+.PHONY: setup run demo-data test lint bench db demo messages clean
 
 setup: $(VENV)/.installed $(VENDOR)/.installed $(MO_FILES)
 
@@ -29,10 +30,14 @@ $(VENDOR)/.installed: package.json package-lock.json
 db: setup
 	$(FLASK) db upgrade
 
-demo: db
+demo-data: db
 	$(FLASK) demo load
 
-run: demo
+demo: demo-data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+run: db
+	$(FLASK) setup code --if-open
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # One pytest worker per core; each builds its own databases, so the suite runs on both at once.

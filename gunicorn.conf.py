@@ -14,3 +14,10 @@ def pre_fork(server, worker):
     # each full collection in a worker walks them all (150 ms here, a request's worth of delay);
     # frozen, it walks only what requests made, and the pages holding them stay shared.
     gc.freeze()
+
+
+def when_ready(server):
+    # On an empty database the log shows the one-time code for setting Canvass up on the web.
+    from canvass.web.setup import announce
+
+    announce(server.app.wsgi(), server.log.info)

@@ -79,23 +79,26 @@ def register_blueprints(app: Flask) -> None:
         errors,
         field,
         home,
+        organisation,
         people,
         privacy,
         pwa,
         reports,
         security,
+        setup,
         sync,
         turf,
     )
 
-    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports, privacy):
+    for module in (home, setup, auth, admin, organisation, branches, people, turf, actions, field, sync, pwa,
+                   committee, reports, privacy):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from canvass.cli import backup_cli, demo_cli, geodata_cli, privacy_cli, user_cli
+    from canvass.cli import backup_cli, demo_cli, geodata_cli, org_cli, privacy_cli, setup_cli, user_cli
 
-    for group in (geodata_cli, demo_cli, user_cli, privacy_cli, backup_cli):
+    for group in (geodata_cli, demo_cli, user_cli, org_cli, setup_cli, privacy_cli, backup_cli):
         app.cli.add_command(group)

@@ -16,13 +16,15 @@ from canvass.extensions import db
 from canvass.formatting import format_number
 from canvass.geo.errors import GeodataError
 from canvass.models import Branch, Municipality, Organisation, PostalArea, Role, User
-from canvass.privacy import handover, retention, subject
-from canvass.services import demo, geodata_import, geonorge, people, sample_input
+from canvass.privacy import audit, handover, retention, subject
+from canvass.services import demo, geodata_import, geonorge, kommuner, logins, organisations, people, sample_input
 
 geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
 demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
 user_cli = AppGroup("user", help="Brukere og roller.")
 backup_cli = AppGroup("backup", help="Sikkerhetskopi av databasen og gjenoppretting.")
+org_cli = AppGroup("org", help="Organisasjoner: opprett en ny, endre kommunene.")
+setup_cli = AppGroup("setup", help="Første oppstart: engangskoden for oppsett på nettsiden.")
 privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
@@ -285,3 +287,85 @@ def backup_restore(source, yes):
     # A backup can hold personal data the purge has deleted since it was taken: delete it again.
     purged = sum(p.count for p in retention.purge(utcnow()))
     click.echo(gettext("Slettet %(count)s som har passert lagringstiden siden kopien ble tatt.", count=purged))
+
+
+def _refused(err: organisations.Refused) -> click.ClickException:
+    return click.ClickException(gettext(err.message, **err.params))
+
+
+def _external(endpoint: str, **values) -> str:
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+@org_cli.command("create")
+@click.option("--name", required=True, help="Organisasjonens navn, f.eks. «Elverum SV».")
+@click.option("--party", help="Partiet, fritt skrevet, f.eks. «SV».")
+@click.option("--kommune", "kommunenummer", multiple=True, required=True,
+              help="Kommunenummer (2024), f.eks. 3420. Gjenta for flere kommuner.")
+@click.option("--admin-email", required=True, help="E-postadressen til den første administratoren.")
+@click.option("--admin-name", required=True, help="Navnet til den første administratoren.")
+def org_create(name, party, kommunenummer, admin_email, admin_name):
+    """Opprett en organisasjon med kommunene sine og den første administratoren.
+
+    Skriver ut en engangslenke der administratoren velger passord; tofaktor settes opp ved første innlogging."""
+    try:
+        created = organisations.create(name, kommunenummer, admin_name, admin_email, party=party, commit=False)
+    except organisations.Refused as err:
+        db.session.rollback()
+        raise _refused(err) from err
+    hours = current_app.config["PASSWORD_LINK_HOURS"]
+    token = logins.issue_password_link(created.admin, timedelta(hours=hours))
+    audit.log(None, audit.LOGIN_LINK, f"passordlenke for ny administrator {created.admin.id}",
+              organisation_id=created.organisation.id)
+    db.session.commit()
+    places = ", ".join(kommuner.get(n).label for n in created.organisation.kommunenummer)
+    click.echo(gettext("Opprettet %(name)s (%(kommuner)s) med administrator %(admin)s <%(email)s>.",
+                       name=created.organisation.name, kommuner=places, admin=created.admin.name,
+                       email=created.admin.email))
+    click.echo(gettext("Engangslenke der %(admin)s velger passord (virker i %(hours)s timer):",
+                       admin=created.admin.name, hours=hours))
+    click.echo(_external("auth.set_password", token=token))
+    click.echo(gettext("Hent geodata for kommunene: flask --app canvass geodata download --kommune %(number)s",
+                       number=created.organisation.kommunenummer[0]))
+
+
+@org_cli.command("kommuner")
+@click.argument("organisation")
+@click.option("--add", "added", multiple=True, help="Kommunenummer å legge til (kan gjentas).")
+@click.option("--remove", "removed", multiple=True, help="Kommunenummer å ta bort (kan gjentas).")
+def org_kommuner(organisation, added, removed):
+    """Vis eller endre kommunene til ORGANISATION."""
+    org = _organisation(organisation)
+    if added or removed:
+        wanted = (set(org.kommunenummer) | {a.strip() for a in added}) - {r.strip() for r in removed}
+        try:
+            change = organisations.set_kommuner(org, wanted)
+        except organisations.Refused as err:
+            db.session.rollback()
+            raise _refused(err) from err
+        for number in change.added:
+            click.echo(gettext("La til %(kommune)s.", kommune=kommuner.get(number).label))
+        for number in change.removed:
+            click.echo(gettext("Tok bort %(kommune)s.", kommune=kommuner.get(number).label))
+        for number in change.without_geodata:
+            click.echo(gettext("Ingen postnumre for %(kommune)s ennå: flask --app canvass geodata download "
+                               "--kommune %(number)s", kommune=kommuner.get(number).label, number=number))
+    for number in org.kommunenummer:
+        known = kommuner.get(number)
+        click.echo(known.label if known else number)
+
+
+@setup_cli.command("code")
+@click.option("--if-open", is_flag=True, help="Si ingenting om Canvass allerede er satt opp (for `make run`).")
+def setup_code(if_open):
+    """Skriv ut en ny engangskode for oppsett på nettsiden (den forrige slutter å virke)."""
+    code = organisations.new_setup_code()
+    if code is None and if_open:
+        return
+    if code is None:
+        raise click.ClickException(gettext("Canvass er allerede satt opp: det finnes en organisasjon. Opprett flere "
+                                           "med «flask --app canvass org create»."))
+    from canvass.web.setup import setup_banner
+
+    click.echo(setup_banner(code))

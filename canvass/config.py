@@ -53,6 +53,10 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "INVITE_DAYS": 30,
+        # Where people reach this server, for links printed on the command line (a new admin's password link).
+        "PUBLIC_URL": os.environ.get("CANVASS_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # A new admin's password link from `org create` is sent by hand and may wait over a weekend.
+        "PASSWORD_LINK_HOURS": 72,
         # A personal login link is given face to face or by text message and used at once.
         "LOGIN_LINK_HOURS": 24,
         # Admins and coordinators log in with a code from an authenticator app too, and again after two

@@ -48,7 +48,8 @@ POLICY = {
     "auth.join": PUBLIC, "auth.language": PUBLIC, "auth.login": PUBLIC, "auth.logout": EVERYONE,
     # Only after the right password; anyone else is sent back to the login page.
     "auth.second_factor": set(),
-    "branches.create": ADMINS, "branches.from_district": {ADMIN}, "branches.map_data": MANAGERS,
+    "branches.create": ADMINS, "branches.divide": ADMINS, "branches.from_district": {ADMIN},
+    "branches.from_unit": {ADMIN}, "branches.map_data": MANAGERS,
     "branches.overview": MANAGERS, "branches.set_codes": {ADMIN}, "branches.show": MANAGES_SAGENE,
     "committee.add_section": COMMITTEES, "committee.compare": COMMITTEES, "committee.consider_input": {KOMITE},
     "committee.consider_theme": {KOMITE}, "committee.dashboard": COMMITTEES, "committee.delete_section": {KOMITE},
@@ -65,7 +66,10 @@ POLICY = {
     "people.revoke_login_link": MANAGES_SAGENE, "people.revoke_device": MANAGES_SAGENE,
     "people.remove": MANAGES_SAGENE,
     # A personal login link opens only with its own token; the seeded token is an invite's, so nobody.
-    "auth.login_link": set(),
+    "auth.login_link": set(), "auth.set_password": set(),
+    # First-run setup is closed for good once an organisation exists; what comes after it is the admin's.
+    "setup.index": set(), "setup.done": ADMINS,
+    "organisation.kommuner_page": ADMINS,
     "privacy.audit_log": ADMINS, "privacy.contacts": MANAGERS, "privacy.contacts_export": MANAGERS,
     "privacy.delete_contact": MANAGES_SAGENE, "privacy.followed_up": MANAGES_SAGENE,
     "privacy.subject_erase": ADMINS, "privacy.subject_export": ADMINS, "privacy.subject_request": ADMINS,

@@ -67,14 +67,17 @@ def test_territory_derived_from_a_district_polygon(client):
     assert branch("Studentlaget").territory == codes
 
 
-def test_a_postal_code_belongs_to_one_branch_and_moves_when_the_admin_takes_it_from_the_other(client):
+def test_a_postal_code_belongs_to_one_branch_and_moves_only_when_the_admin_confirms(client):
     login(client, "admin@oslo.demo")
     frogner, sagene = branch("Frogner"), branch("Sagene")
     before = list(frogner.territory)
-    page = post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": before + ["0460", "0473", "0552"]},
-                follow_redirects=True).get_data(as_text=True)
-    assert "0460, 0473 hører allerede til Sagene. Ta postnumrene bort fra Sagene først. Ingenting ble endret." in page
-    assert "0552 hører allerede til Grünerløkka. Ta postnummeret bort fra Grünerløkka først." in page
+    response = post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": before + ["0460", "0473", "0552"]})
+    # Asked first, naming who holds each code; nothing changes until the admin says yes.
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Flytte postnumre til Frogner?" in page
+    assert "Grünerløkka: 0552" in page and "Sagene: 0460, 0473" in page
+    assert "Sagene har ingen roder i gang der." in page
     db.session.expire_all()
     assert branch("Frogner").territory == before
     turfs.cut_turfs(sagene, ["0473"], target=70)
@@ -84,6 +87,11 @@ def test_a_postal_code_belongs_to_one_branch_and_moves_when_the_admin_takes_it_f
     assert post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": before + ["0473"]}).status_code == 302
     db.session.expire_all()
     assert "0473" in branch("Frogner").territory and "0473" not in branch("Sagene").territory
+    page = post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": before + ["0473", "0460"], "move": "1"},
+                follow_redirects=True).get_data(as_text=True)
+    assert "Flyttet 0460 fra Sagene." in page
+    db.session.expire_all()
+    assert "0460" in branch("Frogner").territory and "0460" not in branch("Sagene").territory
 
 
 def test_adding_a_district_leaves_codes_other_branches_hold_with_them(client):

@@ -293,7 +293,10 @@ def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
         frame, lines, bad, ("matrikkel:" + frame["lokalid"]).to_numpy(), street, number, lon, lat,
         {"kommunenummer": frame["kommunenummer"].to_numpy(),
          "adressekode": _ints(code),
-         "poststed": frame["poststed"].str.upper().to_numpy()},
+         "poststed": frame["poststed"].str.upper().to_numpy(),
+         # Every Matrikkel address names its electoral precinct: branches can be cut along them.
+         "valgkretsnummer": _optional(frame, "valgkretsnummer"),
+         "valgkretsnavn": _optional(frame, "valgkretsnavn")},
     )
     chunk.rejected = sorted(rejected, key=lambda r: r.line)
     return chunk

@@ -16,7 +16,7 @@ from canvass.models.insight import (
                                      Theme,
                                      ThemeMember,
 )
-from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality
+from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality, SetupCode
 from canvass.models.people import Invite, Login, LoginLink, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
 from canvass.models.turf import Turf, TurfAddress
@@ -63,6 +63,7 @@ __all__ = [
     "OrganisationMunicipality",
     "PostalArea",
     "Role",
+    "SetupCode",
     "SubDistrict",
     "User",
 ]

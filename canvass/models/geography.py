@@ -62,6 +62,9 @@ class Address(db.Model):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     district_number: Mapped[str | None] = mapped_column(String(6), index=True)
+    # The electoral precinct Matrikkelen gives every address: numbered within its kommune.
+    valgkretsnummer: Mapped[str | None] = mapped_column(String(8))
+    valgkretsnavn: Mapped[str | None] = mapped_column(String(100))
     building_id: Mapped[str | None] = mapped_column(String(40))
     building_type: Mapped[str | None] = mapped_column(String(40))
     building_levels: Mapped[int | None] = mapped_column(Integer)
@@ -70,6 +73,7 @@ class Address(db.Model):
 
     __table_args__ = (
         Index("ix_address_official_key", "kommunenummer", "adressekode", "number", "letter"),
+        Index("ix_address_valgkrets", "kommunenummer", "valgkretsnummer"),
     )
 
     @property

@@ -1,5 +1,7 @@
 """Party organisations (county or municipal) and their local branches with postal-code territories."""
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from canvass.extensions import db
@@ -12,6 +14,8 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The party as its members write it ("SV", "Arbeiderpartiet"); free text, shown beside the name.
+    party: Mapped[str | None] = mapped_column(String(100))
 
     branches: Mapped[list["Branch"]] = relationship(
         back_populates="organisation", order_by="Branch.name", cascade="all, delete-orphan"
@@ -53,3 +57,16 @@ class Branch(db.Model):
 class BranchPostalCode(db.Model):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True)
     postnummer: Mapped[str] = mapped_column(ForeignKey("postal_area.postnummer"), primary_key=True)
+
+
+class SetupCode(db.Model):
+    """The one-time code that lets whoever holds the server's console set up the first organisation.
+
+    Only a hash is kept. A new code replaces the one before; a used one never works again, and setup
+    closes for good once an organisation exists (services/organisations.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -34,7 +34,8 @@ NOUNS = {
     formats.MATRIKKEL_DWELLINGS: _l("boliger"),
 }
 ADDRESS_COLUMNS = ["kommunenummer", "adressekode", "street", "number", "letter", "postnummer", "lat", "lon",
-                   "district_number", "building_id", "building_type", "building_levels"]
+                   "district_number", "building_id", "building_type", "building_levels", "valgkretsnummer",
+                   "valgkretsnavn"]
 
 
 @dataclass

@@ -175,3 +175,35 @@ def active_links(user_ids: list[int]) -> dict[int, LoginLink]:
 def revoke_link(link: LoginLink) -> None:
     link.revoked_at = link.revoked_at or clock.utcnow()
     db.session.commit()
+
+
+def issue_password_link(user: User, lifetime: timedelta) -> str:
+    """A one-time link where a new admin (or coordinator) chooses a password; two-factor setup follows at the
+    first login. It is a LoginLink row like a volunteer's, but only the password page accepts it (valid_link
+    takes volunteers only), and only while the account has no password. The caller commits; shown once."""
+    now = clock.utcnow()
+    db.session.execute(update(LoginLink).where(LoginLink.user_id == user.id, LoginLink.used_at.is_(None),
+                                               LoginLink.revoked_at.is_(None)).values(revoked_at=now))
+    token = secrets.token_urlsafe(32)
+    db.session.flush()
+    db.session.add(LoginLink(user_id=user.id, created_by_id=user.id, token_hash=_hash(token), created_at=now,
+                             expires_at=now + lifetime))
+    return token
+
+
+def valid_password_link(token: str) -> LoginLink | None:
+    link = db.session.scalar(select(LoginLink).where(LoginLink.token_hash == _hash(token), _usable(clock.utcnow())))
+    if (link is None or link.user.removed_at is not None or link.user.role == Role.CANVASSER
+            or link.user.password_hash is not None):
+        return None
+    return link
+
+
+def use_password_link(token: str) -> User | None:
+    """The account the link is for, once; the caller sets the password and commits in the same transaction."""
+    link = valid_password_link(token)
+    if link is None:
+        return None
+    now = clock.utcnow()
+    claimed = db.session.execute(update(LoginLink).where(LoginLink.id == link.id, _usable(now)).values(used_at=now))
+    return link.user if claimed.rowcount == 1 else None

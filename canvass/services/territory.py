@@ -1,12 +1,26 @@
 """Branch territories as sets of postal codes, and how the organisation's area is covered."""
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, func, or_, select
 
+from canvass import clock
 from canvass.extensions import db
 from canvass.geo import geometry
-from canvass.models import Address, Branch, BranchPostalCode, District, Organisation, PostalArea, Turf, TurfAddress
+from canvass.models import (
+    Action,
+    ActionTurf,
+    Address,
+    Branch,
+    BranchPostalCode,
+    District,
+    Organisation,
+    PostalArea,
+    Turf,
+    TurfAddress,
+)
+from canvass.services import kommuner
 
 
 class TerritoryError(ValueError):
@@ -49,21 +63,153 @@ def holders(branch: Branch, codes) -> dict[str, list[str]]:
     return found
 
 
-def set_territory(branch: Branch, codes: list[str]) -> None:
-    """Replace the branch's territory; codes outside the organisation's area, or newly given while another
-    branch holds them, are refused and nothing changes.
+def set_territory(branch: Branch, codes: list[str], take: bool = False) -> None:
+    """Replace the branch's territory; codes outside the organisation's area are refused and nothing changes.
 
-    A code the branch already shares (given to two branches before this rule) stays until the admin removes it.
+    A code another branch holds is refused too (TerritoryTaken), unless the admin confirmed moving it
+    (`take`): then it leaves the other branch in the same transaction. That branch's live turf there stays
+    its own until it archives it (turf_left_in). A code the branch already shares (given to two branches
+    before this rule) stays until the admin removes it.
     """
     allowed = {p.postnummer for p in postal_areas(branch.organisation)}
     unknown = sorted(set(codes) - allowed)
     if unknown:
         raise TerritoryError(unknown)
-    taken = holders(branch, set(codes) - set(branch.territory))
-    if taken:
+    new = set(codes) - set(branch.territory)
+    taken = holders(branch, new)
+    if taken and not take:
         raise TerritoryTaken(taken)
+    if taken:
+        others = select(Branch.id).where(Branch.organisation_id == branch.organisation_id, Branch.id != branch.id)
+        db.session.execute(delete(BranchPostalCode).where(BranchPostalCode.branch_id.in_(others),
+                                                          BranchPostalCode.postnummer.in_(sorted(new))))
+        db.session.expire_all()
     branch.postal_codes = [BranchPostalCode(postnummer=c) for c in sorted(set(codes))]
     db.session.commit()
+
+
+@dataclass
+class HeldElsewhere:
+    """What moving postal codes from another branch touches there: its live turf and its actions on that turf."""
+
+    branch: Branch
+    codes: list[str]
+    turfs: list[Turf] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+def held_elsewhere(branch: Branch, codes) -> list[HeldElsewhere]:
+    """For each other branch holding any of `codes`: those codes, its live turf in them, and the actions that
+    have not ended (started within the last day or still to come) with that turf planned."""
+    found = []
+    for name, held in holders(branch, codes).items():
+        other = db.session.scalar(select(Branch).where(Branch.organisation_id == branch.organisation_id,
+                                                       Branch.name == name))
+        live = list(db.session.scalars(
+            select(Turf).where(Turf.branch_id == other.id, Turf.archived_at.is_(None), Turf.id.in_(
+                select(TurfAddress.turf_id).join(Address, Address.id == TurfAddress.address_id)
+                .where(Address.postnummer.in_(held)))).order_by(Turf.name)))
+        recent = clock.utcnow() - timedelta(days=1)
+        actions = list(db.session.scalars(
+            select(Action).where(Action.branch_id == other.id, Action.starts_at >= recent, Action.id.in_(
+                select(ActionTurf.action_id).where(ActionTurf.turf_id.in_([t.id for t in live]))))
+            .order_by(Action.starts_at))) if live else []
+        found.append(HeldElsewhere(other, held, live, actions))
+    return found
+
+
+@dataclass
+class Unit:
+    """A kommune or a valgkrets, and the postal codes a branch for it would cover."""
+
+    key: str
+    name: str
+    codes: list[str]
+    # Codes with addresses in other units too: each goes to the unit holding most of its addresses.
+    split: list[str] = field(default_factory=list)
+
+
+def kommune_units(organisation: Organisation) -> list[Unit]:
+    """One unit per kommune of the organisation, with the postal codes Posten's register puts in it."""
+    codes: dict[str, list[str]] = {}
+    for area in postal_areas(organisation):
+        codes.setdefault(area.kommunenummer, []).append(area.postnummer)
+    return [Unit(number, kommuner.name(number), codes.get(number, [])) for number in sorted(organisation.kommunenummer)]
+
+
+def valgkrets_units(organisation: Organisation) -> list[Unit]:
+    """One unit per valgkrets (electoral precinct) of the organisation's kommuner, from the valgkrets every
+    Matrikkel address carries. Postal codes and valgkretser do not nest: a code goes to the valgkrets holding
+    most of its addresses, and is listed as split."""
+    own = {p.postnummer for p in postal_areas(organisation)}
+    counts = db.session.execute(
+        select(Address.kommunenummer, Address.valgkretsnummer, func.max(Address.valgkretsnavn), Address.postnummer,
+               func.count())
+        .where(Address.kommunenummer.in_(organisation.kommunenummer), Address.valgkretsnummer.is_not(None))
+        .group_by(Address.kommunenummer, Address.valgkretsnummer, Address.postnummer)).all()
+    several_kommuner = len(organisation.kommunenummer) > 1
+    names: dict[str, str] = {}
+    best: dict[str, tuple[int, str]] = {}
+    seen: dict[str, set[str]] = {}
+    for kommune, number, name, code, n in counts:
+        if code not in own:
+            continue
+        key = f"{kommune}-{number}"
+        label = name or number
+        names[key] = f"{label} ({kommuner.name(kommune)})" if several_kommuner else label
+        seen.setdefault(code, set()).add(key)
+        if code not in best or (n, key) > best[code]:
+            best[code] = (n, key)
+    units = {key: Unit(key, names[key], []) for key in names}
+    for code, (_, key) in sorted(best.items()):
+        units[key].codes.append(code)
+        if len(seen[code]) > 1:
+            units[key].split.append(code)
+    return sorted((u for u in units.values() if u.codes), key=lambda u: (u.key.split("-")[0], _number(u.key)))
+
+
+def _number(key: str) -> tuple[int, str]:
+    tail = key.split("-", 1)[1]
+    return (int(tail), tail) if tail.isdigit() else (10**9, tail)
+
+
+@dataclass
+class Division:
+    created: list[str]
+    filled: list[str]
+    # Codes another branch already held: they stay where they are.
+    kept_elsewhere: dict[str, list[str]]
+    split: list[str]
+
+
+def divide(organisation: Organisation, units: list[Unit], kind: str = "lokallag") -> Division:
+    """A branch per unit (an existing branch of the same name is reused) with the unit's postal codes that no
+    branch holds yet. Codes other branches hold stay with them and are reported. One transaction."""
+    held = dict(db.session.execute(select(BranchPostalCode.postnummer, Branch.name).join(Branch)
+                                   .where(Branch.organisation_id == organisation.id)).all())
+    existing = {b.name.lower(): b for b in organisation.branches}
+    created, filled, kept, split = [], [], {}, []
+    for unit in units:
+        branch = existing.get(unit.name.lower())
+        if branch is None:
+            branch = Branch(organisation=organisation, name=unit.name[:100], kind=kind)
+            db.session.add(branch)
+            existing[unit.name.lower()] = branch
+            created.append(branch.name)
+        else:
+            filled.append(branch.name)
+        free = [c for c in unit.codes if c not in held or held[c] == branch.name]
+        for code in unit.codes:
+            if code in held and held[code] != branch.name:
+                kept.setdefault(held[code], []).append(code)
+        current = {p.postnummer for p in branch.postal_codes}
+        branch.postal_codes = list(branch.postal_codes) + [BranchPostalCode(postnummer=c) for c in free
+                                                           if c not in current]
+        for code in free:
+            held[code] = branch.name
+        split += unit.split
+    db.session.commit()
+    return Division(created, filled, kept, sorted(split))
 
 
 def turf_left_in(branch: Branch, codes) -> list[str]:

@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TelField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from canvass.extensions import db, limiter
 from canvass.models import User
-from canvass.services import logins, people, two_factor
+from canvass.services import logins, organisations, people, two_factor
 from canvass.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -78,10 +78,10 @@ def login():
             session[PENDING] = {"user": user.id, "since": time.time()}
             return redirect(url_for("auth.second_factor", next=_safe_next()))
         if user is not None:
-            _log_in(user)
+            log_in(user)
             return redirect(_safe_next() or url_for("home.index"))
         form.password.errors.append(gettext("Feil e-post eller passord."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, setup_open=organisations.setup_open())
 
 
 def _pending_user() -> User | None:
@@ -108,7 +108,7 @@ def second_factor():
             db.session.commit()
             session.pop(PENDING, None)
             session.pop(NEW_SECRET, None)
-            _log_in(user, second_factor=True)
+            log_in(user, second_factor=True)
             return redirect(_safe_next() or url_for("home.index"))
         form.code.errors.append(gettext("Feil kode. Bruk den som står i appen nå."))
     setup = None
@@ -132,7 +132,7 @@ def join(token: str):
     if form.validate_on_submit():
         phone = re.sub(r"\s", "", form.phone.data or "") or None
         user = people.join(invite, form.name.data, phone, form.email.data or None)
-        _log_in(user)
+        log_in(user)
         flash(gettext("Velkommen, %(name)s! Du er nå med i %(branch)s.", name=user.name, branch=invite.branch.name))
         return redirect(url_for("home.index"))
     return render_template("auth/join.html", form=form, invite=invite)
@@ -150,10 +150,39 @@ def login_link(token: str):
         user = logins.use_link(token)  # CSRFProtect has checked the form's token already
         if user is None:
             return render_template("auth/login_link.html", link=None), 404
-        _log_in(user)
+        log_in(user)
         flash(gettext("Velkommen tilbake, %(name)s!", name=user.name))
         return redirect(url_for("home.index"))
     return render_template("auth/login_link.html", link=link)
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Passord (minst 10 tegn)"),
+                             validators=[DataRequired(_l("Velg et passord.")),
+                                         Length(min=10, max=200, message=_l("Passordet må ha minst 10 tegn."))])
+    password_again = PasswordField(_l("Passordet en gang til"),
+                                   validators=[EqualTo("password", _l("Passordene er ikke like."))])
+
+
+@bp.route("/passord/<token>", methods=["GET", "POST"])
+@limiter.limit(_invite_limit)
+def set_password(token: str):
+    """A new admin's one-time link from `flask org create`: choose a password, then set up two-factor."""
+    link = logins.valid_password_link(token)
+    if link is None:
+        return render_template("auth/set_password.html", link=None), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = logins.use_password_link(token)
+        if user is None:
+            return render_template("auth/set_password.html", link=None), 404
+        people.set_password(user, form.password.data)
+        if current_app.config["TWO_FACTOR"] and two_factor.required(user):
+            session[PENDING] = {"user": user.id, "since": time.time()}
+            return redirect(url_for("auth.second_factor"))
+        log_in(user)
+        return redirect(url_for("home.index"))
+    return render_template("auth/set_password.html", link=link, form=form), 400 if request.method == "POST" else 200
 
 
 @bp.post("/logout")
@@ -166,7 +195,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _log_in(user: User, second_factor: bool = False) -> None:
+def log_in(user: User, second_factor: bool = False) -> None:
     """A new login record, and the session and remember cookie that carry its token.
 
     Someone who gave a code from the app keeps it for TWO_FACTOR_REMEMBER_DAYS (the server checks that on

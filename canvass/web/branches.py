@@ -32,8 +32,50 @@ def overview():
     organisation = current_user.organisation
     if current_user.role == Role.COORDINATOR:
         return redirect(url_for("branches.show", branch_id=current_user.branch_id))
+    return _overview(organisation, BranchForm())
+
+
+def _overview(organisation, form, status: int = 200):
     return render_template("branches/overview.html", organisation=organisation,
-                           coverage=territory.coverage(organisation), form=BranchForm(), kinds=KIND_LABELS)
+                           coverage=territory.coverage(organisation), form=form, kinds=KIND_LABELS,
+                           divisions=_divisions(organisation)), status
+
+
+def _divisions(organisation) -> dict:
+    """The ways to divide the organisation into branches where there are no bydeler: by kommune, by valgkrets."""
+    return {"kommune": territory.kommune_units(organisation), "valgkrets": territory.valgkrets_units(organisation)}
+
+
+DIVISION_LABELS = {"kommune": _l("kommune"), "valgkrets": _l("valgkrets")}
+ADD_LABELS = {"kommune": _l("Legg til postnumrene i en kommune"),
+              "valgkrets": _l("Legg til postnumrene i en valgkrets")}
+
+
+@bp.post("/inndeling")
+@roles_required(Role.ADMIN)
+def divide():
+    """One branch per kommune or per valgkrets, each with its postal codes that no branch holds yet."""
+    organisation = current_user.organisation
+    by = request.form.get("by", "")
+    if by not in DIVISION_LABELS:
+        abort(400)
+    units = [u for u in _divisions(organisation)[by] if u.codes]
+    if not units:
+        flash(gettext("Fant ingen postnumre å dele inn etter %(by)s. Hent geodata (postnummerområder og adresser) "
+                      "for kommunene først.", by=DIVISION_LABELS[by]), "error")
+        return redirect(url_for("branches.overview")), 303
+    done = territory.divide(organisation, units)
+    flash(ngettext("Opprettet %(num)s lag etter %(by)s: %(names)s.", "Opprettet %(num)s lag etter %(by)s: %(names)s.",
+                   len(done.created), by=DIVISION_LABELS[by], names=", ".join(done.created) or "–"))
+    if done.filled:
+        flash(gettext("Fylte på lag som fantes fra før: %(names)s.", names=", ".join(done.filled)))
+    if done.split:
+        flash(gettext("Disse postnumrene har adresser i flere valgkretser og gikk til den med flest: %(codes)s.",
+                      codes=", ".join(done.split)))
+    for holder, codes in done.kept_elsewhere.items():
+        flash(gettext("%(codes)s hører allerede til %(branch)s og ble ikke flyttet.", codes=", ".join(codes),
+                      branch=holder))
+    return redirect(url_for("branches.overview"))
 
 
 @bp.post("/")
@@ -52,8 +94,7 @@ def create():
             db.session.commit()
             flash(gettext("%(name)s er opprettet. Velg postnumrene laget har ansvar for.", name=name))
             return redirect(url_for("branches.show", branch_id=branch.id))
-    return render_template("branches/overview.html", organisation=organisation,
-                           coverage=territory.coverage(organisation), form=form, kinds=KIND_LABELS), 400
+    return _overview(organisation, form, 400)
 
 
 @bp.get("/kart.geojson")
@@ -76,7 +117,8 @@ def show(branch_id: int):
                            areas=territory.postal_areas(organisation),
                            coverage=territory.coverage(organisation),
                            districts=territory.districts(organisation),
-                           editable=current_user.role == Role.ADMIN)
+                           divisions=_divisions(organisation) if current_user.role == Role.ADMIN else {},
+                           add_labels=ADD_LABELS, editable=current_user.role == Role.ADMIN)
 
 
 @bp.post("/<int:branch_id>/postnumre")
@@ -84,10 +126,34 @@ def show(branch_id: int):
 def set_codes(branch_id: int):
     """Replace the branch's territory with the postal codes ticked in the list or on the map."""
     branch = branch_for_manager(branch_id)
-    codes = request.form.getlist("postnummer")
+    return _give(branch, request.form.getlist("postnummer"), confirmed=request.form.get("move") == "1")
+
+
+@bp.post("/<int:branch_id>/fra-inndeling")
+@roles_required(Role.ADMIN)
+def from_unit(branch_id: int):
+    """Add the postal codes of a kommune or a valgkrets to the branch; codes another branch holds are asked about."""
+    branch = branch_for_manager(branch_id)
+    by, key = request.form.get("by", ""), request.form.get("unit", "")
+    if by not in DIVISION_LABELS:
+        abort(400)
+    unit = next((u for u in _divisions(branch.organisation)[by] if u.key == key), None)
+    if unit is None:
+        abort(400)
+    return _give(branch, branch.territory + [c for c in unit.codes if c not in branch.territory], confirmed=False)
+
+
+def _give(branch, codes: list[str], confirmed: bool):
+    """Set the branch's territory. Codes another branch holds are moved only after the admin has seen, on a
+    confirmation page, that branch's live turf and actions there."""
     removed = set(branch.territory) - set(codes)
+    elsewhere = territory.held_elsewhere(branch, set(codes) - set(branch.territory))
+    known = {p.postnummer for p in territory.postal_areas(branch.organisation)}
+    if elsewhere and not confirmed and set(codes) <= known:
+        return render_template("branches/confirm_move.html", branch=branch, codes=sorted(set(codes)),
+                               elsewhere=elsewhere), 409
     try:
-        territory.set_territory(branch, codes)
+        territory.set_territory(branch, codes, take=confirmed)
     except territory.TerritoryError as err:
         flash(gettext("Ukjente postnumre for %(org)s: %(codes)s. Ingenting ble endret.",
                       org=branch.organisation.name, codes=", ".join(err.codes)), "error")
@@ -100,6 +166,11 @@ def set_codes(branch_id: int):
                            "Ingenting ble endret.", len(taken), codes=", ".join(taken), branch=holder), "error")
         return redirect(url_for("branches.show", branch_id=branch.id)), 303
     flash(gettext("%(name)s har nå %(count)s postnumre.", name=branch.name, count=len(branch.postal_codes)))
+    for other in elsewhere if confirmed else []:
+        flash(gettext("Flyttet %(codes)s fra %(branch)s.", codes=", ".join(other.codes), branch=other.branch.name))
+        if other.turfs:
+            flash(gettext("Rodene %(branch)s har der (%(turfs)s) blir stående til %(branch)s arkiverer dem.",
+                          branch=other.branch.name, turfs=", ".join(t.name for t in other.turfs)))
     kept = territory.turf_left_in(branch, removed)
     if kept:
         flash(gettext("%(name)s har fortsatt roder i %(codes)s. De blir stående til laget arkiverer dem, "

@@ -10,22 +10,10 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.insight import tally
-from canvass.models import (
-    Branch,
-    Committee,
-    Contact,
-    Conversation,
-    InputTally,
-    Organisation,
-    Role,
-    SectionLink,
-    Theme,
-    ThemeMember,
-)
-from canvass.services import people, tallies
+from canvass.models import Branch, Contact, Conversation, InputTally, Organisation, SectionLink, Theme, ThemeMember
+from canvass.services import tallies
 from tests import kanon_model
 from tests.conftest import login, post
-from tests.http import HttpClient
 
 SECRET_WORDS = "Husleia er for høy. Ring meg på 912 34 567, hilsen Kari Nordmann i Sannergata 5B"
 
@@ -282,24 +270,3 @@ def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one():
 def test_the_excel_ranking_shows_shares_as_percent(committee, insight_app):
     book = load_workbook(io.BytesIO(committee.get("/komite/eksport.xlsx").data))
     assert book["Temaer"]["C2"].number_format == "0%" and book["Temaer"]["B2"].number_format == "General"
-
-
-def test_a_new_committee_members_first_look_writes_nothing_until_the_committee_changes_something(live_server):
-    """Reading pages is reading: the committee row is made by the first change, e.g. a higher k."""
-    frogner = db.session.scalar(select(Branch).where(Branch.name == "Frogner"))
-    people.create_user(frogner.organisation, Role.COMMITTEE, "Frode Frognerkomité", email="komite@frogner.demo",
-                       password="demo-passord", branch=frogner)
-    db.session.commit()
-
-    def frogner_committees():
-        with db.engine.connect() as connection:
-            return connection.scalar(select(db.func.count()).select_from(Committee)
-                                     .where(Committee.branch_id == frogner.id))
-
-    member = HttpClient(live_server)
-    login(member, "komite@frogner.demo")
-    for page in ("/komite/", "/komite/innspill", "/komite/program", "/komite/rapport"):
-        assert member.get(page).status_code == 200, page
-    assert frogner_committees() == 0
-    assert post(member, "/komite/k", {"k": "7"}, follow_redirects=False).status_code == 302
-    assert frogner_committees() == 1

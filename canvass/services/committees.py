@@ -32,10 +32,7 @@ WHOLE = ""
 
 
 def committee_for(user: User) -> Committee:
-    """The committee the user sits on: the organisation's, or their branch's.
-
-    Made on first use but only flushed: a page that merely reads leaves no row behind (its session
-    is rolled back), and the first change the committee makes commits it together with that change."""
+    """The committee the user sits on: the organisation's, or their branch's. Made on first use."""
     if user.role not in (Role.COMMITTEE, Role.ADMIN):
         raise PermissionError(user.role)
     branch_id = user.branch_id if user.role == Role.COMMITTEE else None
@@ -45,7 +42,7 @@ def committee_for(user: User) -> Committee:
     if committee is None:
         committee = Committee(organisation_id=user.organisation_id, branch_id=branch_id, k=K)
         db.session.add(committee)
-        db.session.flush()
+        db.session.commit()
     return committee
 
 

@@ -81,8 +81,8 @@
   // Okabe–Ito colours: told apart also by colour-blind eyes.
   var turfColours = ["#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#999999"];
 
-  // Labels in order of importance: each is shown unless it would cover one shown before it or
-  // stick out of the map. All are measured in one pass, then hidden in one, so the page lays out once.
+  // Labels in order of importance: each is shown unless it would cover one shown before it (or
+  // lies wholly outside the map, where it would only block others at the edge). All are measured in one pass, then hidden in one, so the page lays out once.
   function hideCrowded(nodes) {
     nodes.forEach(function (node) { if (node) node.classList.remove("crowded"); });
     var frame = el.getBoundingClientRect();
@@ -90,7 +90,7 @@
     var shown = [];
     boxes.forEach(function (box, k) {
       if (!box || !box.width) return;
-      var out = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
+      var out = box.right < frame.left || box.left > frame.right || box.bottom < frame.top || box.top > frame.bottom;
       var covers = shown.some(function (other) {
         return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
       });

@@ -103,10 +103,17 @@ def outlines(branch_id: int):
         shape = geometry.from_geojson(t.geometry)
         at = shape.representative_point()
         features.append({"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
-            "id": t.id, "name": t.name, "doors": t.doors, "url": url_for("turf.show", turf_id=t.id),
+            "id": t.id, "name": t.name, "short": _short(t.name), "doors": t.doors,
+            "url": url_for("turf.show", turf_id=t.id),
             "colour": colour[t.id], "label_at": [round(at.y, 6), round(at.x, 6)], "fresh": _is_fresh(t, fresh),
             "area": shape.area}})
     return jsonify({"type": "FeatureCollection", "features": features})
+
+
+def _short(name: str) -> str:
+    """A map label: the number of a turf named when it was cut (0473-12 Vogts gate → 0473-12), else its name."""
+    found = re.match(r"\d{4}-\d+\b", name)
+    return found[0] if found else name
 
 
 @bp.get("/roder/<int:turf_id>")

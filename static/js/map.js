@@ -157,7 +157,7 @@
           var p = feature.properties;
           if (p.label_at) {
             var tip = L.tooltip({ permanent: true, direction: "center", className: "turf-label" + (p.fresh ? " fresh" : ""),
-                                  interactive: false }).setLatLng(p.label_at).setContent(label({ name: p.name }));
+                                  interactive: false }).setLatLng(p.label_at).setContent(label({ name: p.short || p.name }));
             labels.push({ tip: tip, rank: [p.fresh ? 0 : 1, -p.area] });
           } else {
             shape.bindTooltip(label(p), permanent ?

@@ -100,6 +100,7 @@ def test_after_cutting_the_map_opens_on_the_new_turf_with_labels_that_never_over
 
     # The new turf is listed first by number: 0473-2 before 0473-10.
     names = [n for n in page.locator(".cards a strong").all_inner_texts() if n.startswith("0473-")]
+    assert "0473-1" in page.locator(".leaflet-tooltip.turf-label").all_text_contents()
     numbers = [int(n.split()[0].split("-")[1]) for n in names]
     assert numbers == sorted(numbers) and len(numbers) == len(new) >= 10
 

@@ -69,3 +69,31 @@ def test_turf_page_shows_the_walk_list_and_edits_it(client):
     assert db.session.get(Turf, second.id).archived_at is not None
     response = post(client, f"/roder/{first.id}/del", follow_redirects=True)
     assert "Roden er delt i" in response.get_data(as_text=True)
+
+
+def test_turf_is_listed_by_number_and_the_page_opens_on_the_turf_just_cut(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    response = post(client, f"/lag/{sagene.id}/roder", {"postnummer": "0473", "target": "40"})
+    created = [t for t in turfs.live_turfs(sagene)]
+    assert len(created) >= 11
+    ids = sorted(t.id for t in created)
+    assert response.headers["Location"].endswith(f"/lag/{sagene.id}/roder?ny={ids[0]}-{ids[-1]}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    names = re.findall(r"<strong>(0473-\d+) ", page)
+    assert names.index("0473-2") < names.index("0473-10")
+    assert [int(n[5:]) for n in names] == list(range(1, len(created) + 1))
+    assert 'data-focus="[[59.' in page and "ca. 1 t" in page
+    outlines = client.get(f"/lag/{sagene.id}/roder.geojson?ny={ids[0]}-{ids[-1]}").get_json()["features"]
+    assert all(f["properties"]["fresh"] for f in outlines)
+    assert not any(f["properties"]["fresh"] for f in client.get(f"/lag/{sagene.id}/roder.geojson").get_json()[
+        "features"])
+
+
+def test_a_made_up_focus_in_the_address_shows_the_whole_map(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    turfs.cut_turfs(sagene, ["0473"], target=70)
+    for junk in ["1-", "x-y", "9" * 40 + "-1", "5-3", "<script>"]:
+        page = client.get(f"/lag/{sagene.id}/roder", query_string={"ny": junk})
+        assert page.status_code == 200 and "data-focus" not in page.get_data(as_text=True)

@@ -85,3 +85,33 @@ def test_a_whole_building_moves_together(demo_app):
                     key=lambda t: from_geojson(t.geometry).distance(from_geojson(source.geometry)))
     turfs.move_addresses(source, neighbour, [shared[0].address_id])
     assert all(s.address.building_id != building for s in source.stops)
+
+
+def test_cutting_0473_gives_balanced_turf_with_short_walks_coloured_apart(demo_app):
+    """Issue 15 cut 0473 at 70 doors into turfs of 32 to 200 doors and one 2,027 m walk."""
+    sagene = branch("Sagene")
+    created = turfs.cut_turfs(sagene, ["0473"], target=70)
+    doors = sorted(t.doors for t in created)
+    assert sum(doors) == db.session.scalar(select(func.sum(TurfAddress.doors)))
+    # By hand: 0473 has about 1,250 estimated doors, so 15–20 turfs; each within ±25 % of 70.
+    assert 15 <= len(created) <= 20
+    assert 52 <= doors[0] and doors[-1] <= 88
+    assert max(t.walk_metres for t in created) <= 1000
+    assert all(60 <= t.minutes <= 150 for t in created)
+    outline = {t.id: from_geojson(t.geometry) for t in created}
+    colour = turfs.colours(created)
+    assert set(colour) == set(outline) and max(colour.values()) < 8
+    touching = [(a, b) for a in outline for b in outline if a < b and outline[a].intersects(outline[b])]
+    assert touching and all(colour[a] != colour[b] for a, b in touching)
+
+
+def test_numbers_go_on_from_the_turf_left_standing(demo_app):
+    sagene = branch("Sagene")
+    first = turfs.cut_turfs(sagene, ["0473", "0474"], target=70)
+    assert turfs._next_numbers(sagene)["0473"] == sum(t.name.startswith("0473-") for t in first)
+    # Cutting 0474 again replaces the turf reaching into it, also one named after 0473.
+    turfs.cut_turfs(sagene, ["0474"], target=50)
+    names = [t.name.split()[0] for t in turfs.live_turfs(sagene)]
+    assert len(names) == len(set(names))
+    assert turfs.natural_key("0473-2 Vogts gate") < turfs.natural_key("0473-10 Vogts gate")
+    assert turfs.natural_key("Rode 9") < turfs.natural_key("rode 10")

@@ -55,10 +55,14 @@ def walk_order(stops: Sequence[Stop], style: str = ONE_SIDE_THEN_OTHER, narrow: 
 
 
 def walking_distance(stops: Sequence[Stop]) -> float:
-    """Metres from door to door along the walk, as the crow flies between consecutive addresses."""
+    """Metres from door to door along the walk, as the crow flies between consecutive addresses.
+
+    Addresses without homes (offices, schools) stay on the list but are not walked to.
+    """
+    stops = [s for s in stops if s.doors > 0]
     if len(stops) < 2:
         return 0.0
-    x, y = metres(list(stops))
+    x, y = metres(stops)
     return float(np.hypot(np.diff(x), np.diff(y)).sum())
 
 

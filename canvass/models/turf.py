@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.geo import turf as geo_turf
 
 
 class Turf(db.Model):
@@ -26,6 +27,11 @@ class Turf(db.Model):
 
     branch = relationship("Branch")
     stops: Mapped[list["TurfAddress"]] = relationship(order_by="TurfAddress.position", cascade="all, delete-orphan")
+
+    @property
+    def minutes(self) -> int:
+        """Estimated time to walk the turf at the stated pace (see canvass.geo.turf)."""
+        return round(geo_turf.minutes(self.doors or 0, self.walk_metres or 0))
 
 
 class TurfAddress(db.Model):

@@ -1,5 +1,6 @@
 """Cutting, merging, splitting and redrawing a branch's turf, stored with walk order and outline."""
 import json
+import re
 from collections import Counter
 from dataclasses import replace
 
@@ -24,11 +25,35 @@ class TurfError(ValueError):
         self.params = params
 
 
+def natural_key(name: str) -> tuple:
+    """Sort key that reads numbers as numbers: 0473-2 comes before 0473-10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", name) if part)
+
+
 def live_turfs(branch: Branch, round_: int | None = None) -> list[Turf]:
-    query = select(Turf).where(Turf.branch_id == branch.id, Turf.archived_at.is_(None)).order_by(Turf.name)
+    """The branch's turf on the map, by name with numbers in number order."""
+    query = select(Turf).where(Turf.branch_id == branch.id, Turf.archived_at.is_(None))
     if round_ is not None:
         query = query.where(Turf.round == round_)
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda t: (natural_key(t.name), t.id))
+
+
+def colours(live: list[Turf]) -> dict[int, int]:
+    """A colour number per turf, so turf that touches on the map is coloured apart."""
+    drawn = [t for t in live if t.geometry]
+    return dict(zip([t.id for t in drawn], turf.colour_apart([geometry.from_geojson(t.geometry) for t in drawn]),
+                    strict=True))
+
+
+def _next_numbers(branch: Branch) -> Counter:
+    """The highest number each postal code's live turf of the branch already has (0473-7 → 7), to count on from."""
+    highest: Counter = Counter()
+    for name in db.session.scalars(select(Turf.name).where(Turf.branch_id == branch.id, Turf.archived_at.is_(None))):
+        found = re.match(r"(\d{4})-(\d+)\b", name)
+        if found:
+            highest[found[1]] = max(highest[found[1]], int(found[2]))
+    return highest
 
 
 def _stops(addresses: list[Address]) -> list[turf.Stop]:
@@ -114,7 +139,8 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
     stops = _stops(addresses)
     groups = turf.cut(stops, target)
     by_id = {s.id: s for s in stops}
-    numbering: Counter = Counter()
+    # Numbers go on from the branch's turf left standing, so no two live turfs share a name.
+    numbering = _next_numbers(branch)
     polygons = PostalPolygons()
     created, filled = [], []
     for group in groups:
@@ -216,11 +242,11 @@ def merge(keep: Turf, other: Turf) -> Turf:
 
 
 def split(t: Turf) -> list[Turf]:
-    """Split a turf in two of about half its doors each, keeping buildings and streets together."""
+    """Split a turf in two of about half its doors each, between entrances, keeping streets together."""
     members = _members(t)
     groups = turf.cut(members, max(t.doors // 2, 1))
     if len(groups) < 2:
-        raise TurfError(N_("Roden kan ikke deles: den har bare én bygning."))
+        raise TurfError(N_("Roden kan ikke deles: den har bare én adresse."))
     by_id = {s.id: s for s in members}
     _archive(t)
     parts = []

@@ -1,13 +1,16 @@
 """Turf (roder) for coordinators: cut from postal codes, look at, merge, split, rename and redraw."""
 import json
+import re
 
+import shapely
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.geo import walk
+from canvass.geo import geometry, walk
+from canvass.geo import turf as geo_turf
 from canvass.models import Address, Role, Turf
 from canvass.services import territory, turfs, walk_sheet
 from canvass.web import flash_error
@@ -33,8 +36,32 @@ def index(branch_id: int):
     areas = [a for a in territory.postal_areas(branch.organisation) if a.postnummer in branch.territory]
     counts = dict(db.session.execute(select(Address.postnummer, func.count()).where(
         Address.postnummer.in_(branch.territory)).group_by(Address.postnummer)).all())
-    return render_template("turf/index.html", branch=branch, areas=areas, counts=counts,
-                           turfs=turfs.live_turfs(branch), default_target=turfs.DEFAULT_TARGET)
+    live = turfs.live_turfs(branch)
+    fresh = _fresh(request.args.get("ny", ""))
+    return render_template("turf/index.html", branch=branch, areas=areas, counts=counts, turfs=live,
+                           default_target=turfs.DEFAULT_TARGET, fresh=fresh,
+                           focus=_bounds([t for t in live if _is_fresh(t, fresh)]),
+                           door_seconds=geo_turf.DOOR_SECONDS,
+                           pace=format_decimal(geo_turf.WALK_METRES_PER_MINUTE * 60 / 1000, "0.#"))
+
+
+def _fresh(text: str) -> tuple[int, int] | None:
+    """The ids of the turf just cut, as "first-last" in the address (a whole district is a thousand turfs)."""
+    found = re.fullmatch(r"(\d{1,12})-(\d{1,12})", text)
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def _is_fresh(t: Turf, fresh: tuple[int, int] | None) -> bool:
+    return fresh is not None and fresh[0] <= t.id <= fresh[1]
+
+
+def _bounds(shown: list[Turf]) -> str | None:
+    """South-west and north-east corners ([[lat, lon], [lat, lon]]) around the turf, for the map to zoom to."""
+    shapes = [geometry.from_geojson(t.geometry) for t in shown if t.geometry]
+    if not shapes:
+        return None
+    west, south, east, north = shapely.union_all(shapes).bounds
+    return json.dumps([[south, west], [north, east]])
 
 
 @bp.post("/lag/<int:branch_id>/roder")
@@ -55,18 +82,38 @@ def cut(branch_id: int):
         flash(ngettext("%(num)s adresse i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
                        "%(num)s adresser i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
                        sum(by_code.values()), codes=", ".join(by_code), branch=holder))
-    return redirect(url_for("turf.index", branch_id=branch.id))
+    # The page zooms to the new turf; its ids came from one transaction, so they run first to last.
+    ids = [t.id for t in created]
+    return redirect(url_for("turf.index", branch_id=branch.id, ny=f"{min(ids)}-{max(ids)}"))
 
 
 @bp.get("/lag/<int:branch_id>/roder.geojson")
 @roles_required(*MANAGERS)
 def outlines(branch_id: int):
-    """Outlines of the branch's live turf, labelled with name and doors."""
+    """Outlines of the branch's live turf: name and doors, a colour apart from its neighbours, where to put the label.
+
+    `ny` (first-last id) marks the turf just cut; its labels are placed first.
+    """
     branch = branch_for_manager(branch_id)
-    return jsonify({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": json.loads(t.geometry),
-         "properties": {"id": t.id, "name": t.name, "doors": t.doors, "url": url_for("turf.show", turf_id=t.id)}}
-        for t in turfs.live_turfs(branch) if t.geometry]})
+    live = [t for t in turfs.live_turfs(branch) if t.geometry]
+    colour = turfs.colours(live)
+    fresh = _fresh(request.args.get("ny", ""))
+    features = []
+    for t in live:
+        shape = geometry.from_geojson(t.geometry)
+        at = shape.representative_point()
+        features.append({"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
+            "id": t.id, "name": t.name, "short": _short(t.name), "doors": t.doors,
+            "url": url_for("turf.show", turf_id=t.id),
+            "colour": colour[t.id], "label_at": [round(at.y, 6), round(at.x, 6)], "fresh": _is_fresh(t, fresh),
+            "area": shape.area}})
+    return jsonify({"type": "FeatureCollection", "features": features})
+
+
+def _short(name: str) -> str:
+    """A map label: the number of a turf named when it was cut (0473-12 Vogts gate → 0473-12), else its name."""
+    found = re.match(r"\d{4}-\d+\b", name)
+    return found[0] if found else name
 
 
 @bp.get("/roder/<int:turf_id>")

@@ -1,6 +1,7 @@
 // Draws a map from the page's GeoJSON: postal codes coloured by who covers them, a turf with its
 // numbered addresses, or labelled outlines (districts, turf) on top. In edit mode a tap on a
-// postal code ticks it in the form's list.
+// postal code ticks it in the form's list. Turf is coloured apart from its neighbours, its labels
+// never overlap, and after a cut the map opens on the new turf (data-focus).
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -77,6 +78,26 @@
     span.textContent = text;
     return span;
   }
+  // Okabe–Ito colours: told apart also by colour-blind eyes.
+  var turfColours = ["#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#999999"];
+
+  // Labels in order of importance: each is shown unless it would cover one shown before it (or
+  // lies wholly outside the map, where it would only block others at the edge). All are measured in one pass, then hidden in one, so the page lays out once.
+  function hideCrowded(nodes) {
+    nodes.forEach(function (node) { if (node) node.classList.remove("crowded"); });
+    var frame = el.getBoundingClientRect();
+    var boxes = nodes.map(function (node) { return node && node.getBoundingClientRect(); });
+    var shown = [];
+    boxes.forEach(function (box, k) {
+      if (!box || !box.width) return;
+      var out = box.right < frame.left || box.left > frame.right || box.bottom < frame.top || box.top > frame.bottom;
+      var covers = shown.some(function (other) {
+        return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
+      });
+      if (out || covers) nodes[k].classList.add("crowded"); else shown.push(box);
+    });
+  }
+
   function load(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
   }
@@ -102,8 +123,12 @@
       return input && input.checked;
     }));
     var frame = own.getLayers().length ? own : layer;
+    // After a cut the page names the new turf's corners: open on them, not on the whole area.
+    var focus = el.dataset.focus && JSON.parse(el.dataset.focus);
     var fit = function () {
-      if (data.features.length) map.fitBounds(frame.getBounds()); else map.setView([59.91, 10.75], 11);
+      if (focus) map.fitBounds(focus, { padding: [12, 12] });
+      else if (data.features.length) map.fitBounds(frame.getBounds());
+      else map.setView([59.91, 10.75], 11);
     };
     fit();
     // A map in a closed <details> has no size until it is opened.
@@ -116,15 +141,36 @@
     // Outlines on top, labelled, so postal codes can be read against them; drawn once the map
     // has its view, since labels cannot open on a map that has none.
     drawn.then(function () { return load(el.dataset.overlay); }).then(function (data) {
-      // A few outlines (districts) carry their names; many (turf) show them on a tap.
+      // A few outlines (districts) carry their names; many show them on a tap, except turf,
+      // which is filled in colours apart from its neighbours and labelled where labels fit.
       var permanent = data.features.length <= 20;
+      var labels = [];
       L.geoJSON(data, {
-        style: { color: "#1a1a1a", weight: 2.5, fill: false, interactive: !permanent },
+        style: function (feature) {
+          var p = feature.properties;
+          if (p.colour === undefined) return { color: "#1a1a1a", weight: 2.5, fill: false, interactive: !permanent };
+          // Not interactive: a tap on the map still ticks the postal code underneath.
+          return { color: "#1a1a1a", weight: p.fresh ? 3.5 : 1.5, fillColor: turfColours[p.colour % turfColours.length],
+                   fillOpacity: p.fresh ? 0.5 : 0.3, interactive: false };
+        },
         onEachFeature: function (feature, shape) {
-          shape.bindTooltip(label(feature.properties), permanent ?
-            { permanent: true, direction: "center", className: "district-label" } : {});
+          var p = feature.properties;
+          if (p.label_at) {
+            var tip = L.tooltip({ permanent: true, direction: "center", className: "turf-label" + (p.fresh ? " fresh" : ""),
+                                  interactive: false }).setLatLng(p.label_at).setContent(label({ name: p.short || p.name }));
+            labels.push({ tip: tip, rank: [p.fresh ? 0 : 1, -p.area] });
+          } else {
+            shape.bindTooltip(label(p), permanent ?
+              { permanent: true, direction: "center", className: "district-label" } : {});
+          }
         }
       }).addTo(map);
+      // New turf first, then the biggest: when labels collide, those keep theirs.
+      labels.sort(function (a, b) { return a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1]; });
+      labels.forEach(function (l) { map.openTooltip(l.tip); });
+      var unclutter = function () { hideCrowded(labels.map(function (l) { return l.tip.getElement(); })); };
+      map.on("zoomend moveend resize", unclutter);
+      unclutter();
       el.dataset.overlayLoaded = String(data.features.length);
     });
     // Labels crowd each other when the whole area is in view.

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 import pytest
+import shapely
 from sqlalchemy import select
 
 from canvass.extensions import db
@@ -74,4 +75,47 @@ def test_a_turf_name_with_markup_is_shown_on_the_map_as_text(live_server, browse
     labels = page.locator(".leaflet-tooltip")
     assert labels.first.inner_text().startswith('<img src=x onerror="document.title=1">Rode')
     assert page.locator(".leaflet-tooltip img").count() == 0
+    context.close()
+
+
+def test_after_cutting_the_map_opens_on_the_new_turf_with_labels_that_never_overlap(live_server, browser):
+    from canvass.services import turfs
+    from tests.browser.conftest import PHONE
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    # Turf elsewhere in the district, so framing all of the branch's turf would be a wider view.
+    turfs.cut_turfs(sagene, ["0461", "0482"], target=70)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    log_in(page, live_server, "sagene@oslo.demo")
+    page.goto(f"{live_server}/lag/{sagene.id}/roder")
+    page.wait_for_selector("#map[data-overlay-loaded]")
+    page.locator('input[name="postnummer"][value="0473"]').check()
+    page.get_by_label("Dører per rode").fill("70")
+    page.get_by_role("button", name="Del inn i roder").click()
+    page.wait_for_selector("#map[data-overlay-loaded]")
+
+    new = [t for t in turfs.live_turfs(sagene) if t.name.startswith("0473-")]
+    west, south, east, north = shapely.union_all([from_geojson(t.geometry) for t in new]).bounds
+    view = page.evaluate("""() => { const b = document.getElementById('map').leafletMap.getBounds();
+                                    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }""")
+    # The whole new turf is in view, and it fills the view: no more than twice its size either way.
+    assert view[0] <= west and view[1] <= south and view[2] >= east and view[3] >= north
+    assert (view[2] - view[0]) <= 2.5 * (east - west) or (view[3] - view[1]) <= 2.5 * (north - south)
+
+    # The new turf is listed first by number: 0473-2 before 0473-10.
+    names = [n for n in page.locator(".cards a strong").all_inner_texts() if n.startswith("0473-")]
+    assert "0473-1" in page.locator(".leaflet-tooltip.turf-label").all_text_contents()
+    numbers = [int(n.split()[0].split("-")[1]) for n in names]
+    assert numbers == sorted(numbers) and len(numbers) == len(new) >= 10
+
+    shown = page.locator(".leaflet-tooltip.turf-label:not(.crowded)")
+    assert shown.count() >= 3
+    boxes = [shown.nth(k).bounding_box() for k in range(shown.count())]
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1:]:
+            assert (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or
+                    a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]), "two labels overlap"
+    # Zoomed out, more labels collide and are hidden, and still none overlap.
+    page.evaluate("document.getElementById('map').leafletMap.setZoom(12, {animate: false})")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tooltip.turf-label.crowded').length > 0")
     context.close()

@@ -145,6 +145,7 @@ def test_another_committees_theme_is_not_found(committee, insight_app):
     from canvass.services import people
 
     people.create_user(baerum, "committee", "Bærum-komiteen", email="komite@baerum.demo", password="demo-passord")
+    db.session.commit()
     login(other, "komite@baerum.demo")
     assert other.get(f"/komite/temaer/{theme.id}").status_code == 404
     assert post(other, f"/komite/temaer/{theme.id}/navn", {"label": "x"}).status_code == 404
@@ -243,6 +244,7 @@ def test_a_branch_committee_member_sees_only_the_branch(insight_app):
         password="demo-passord",
         branch=sagene,
     )
+    db.session.commit()
     client = insight_app.test_client()
     login(client, "komite@sagene.demo")
     page = client.get("/komite/").get_data(as_text=True)

@@ -276,7 +276,7 @@ def test_another_organisations_admin_cannot_change_oslos_geography(demo_app, liv
         assert geography() == before, name
     own = "postnummer;poststed;kommunenummer;kommunenavn;kategori\n1337;SANDVIKA SENTRUM;3201;BÆRUM;B\n"
     response = upload(client, "postnummer-baerum.csv", own.encode())
-    assert "0 postnumre lagt til, 1 oppdatert, 0 avvist" in response.get_data(as_text=True)
+    assert "0 postnumre lagt til, 1 endret, 0 uendret, 0 avvist" in response.get_data(as_text=True)
     assert db.session.get(PostalArea, "1337").poststed == "SANDVIKA SENTRUM"
 
 

@@ -45,7 +45,8 @@ def parts(source: Path) -> list[dict]:
         feature = areas[code]
         geometry, kommune = shape(feature["geometry"]), feature["properties"]["kommunenummer"]
         if code == "0756":
-            pieces = [(geometry.intersection(kommuner["0301"]), "0301"), (geometry.difference(kommuner["0301"]), "3201")]
+            oslo = kommuner["0301"]
+            pieces = [(geometry.intersection(oslo), "0301"), (geometry.difference(oslo), "3201")]
         else:
             pieces = [(g, kommune) for g in getattr(geometry, "geoms", [geometry])]
         for piece, number in pieces:
@@ -75,6 +76,10 @@ def pos_list(ring) -> str:
     return " ".join(f"{x:.2f} {y:.2f}" for x, y in ring.coords)
 
 
+def first_ring(geometry):
+    return getattr(geometry, "geoms", [geometry])[0].exterior
+
+
 def gml(features: list[dict]) -> None:
     members = []
     for number, f in enumerate(f for f in features if f["kommune"] == "3201" or f["postnummer"] == "0756"):
@@ -91,7 +96,8 @@ def gml(features: list[dict]) -> None:
         <app:navnerom>https://data.geonorge.no/sosi/postnummeromrader</app:navnerom></app:Identifikasjon></app:identifikasjon>
       <app:oppdateringsdato>2023-01-26T00:00:00</app:oppdateringsdato>
       <app:datauttaksdato>2026-06-01T03:12:00</app:datauttaksdato>
-      <app:område><gml:Surface gml:id="flate.{number}" srsName="urn:ogc:def:crs:EPSG::25833"><gml:patches>{patches}</gml:patches></gml:Surface></app:område>
+      <app:område><gml:Surface gml:id="flate.{number}" srsName="urn:ogc:def:crs:EPSG::25833">
+        <gml:patches>{patches}</gml:patches></gml:Surface></app:område>
       <app:postnummerOmrådeId><app:PostnummerområdeId><app:postnummer>{f['postnummer']}</app:postnummer>
         <app:poststed>{escape(f['poststed'])}</app:poststed></app:PostnummerområdeId></app:postnummerOmrådeId>
       <app:kommune>{f['kommune']}</app:kommune>
@@ -102,8 +108,9 @@ def gml(features: list[dict]) -> None:
       <app:identifikasjon><app:Identifikasjon><app:lokalId>grense-{number}</app:lokalId>
         <app:navnerom>https://data.geonorge.no/sosi/postnummeromrader</app:navnerom></app:Identifikasjon></app:identifikasjon>
       <app:oppdateringsdato>2023-01-26T00:00:00</app:oppdateringsdato>
-      <app:grense><gml:Curve gml:id="kurve.{number}" srsName="urn:ogc:def:crs:EPSG::25833"><gml:segments><gml:LineStringSegment>
-        <gml:posList>{pos_list(getattr(f['geometry'], 'geoms', [f['geometry']])[0].exterior)}</gml:posList></gml:LineStringSegment></gml:segments></gml:Curve></app:grense>
+      <app:grense><gml:Curve gml:id="kurve.{number}" srsName="urn:ogc:def:crs:EPSG::25833">
+        <gml:segments><gml:LineStringSegment><gml:posList>{pos_list(first_ring(f['geometry']))}</gml:posList>
+        </gml:LineStringSegment></gml:segments></gml:Curve></app:grense>
     </app:Postnummerområdegrense>
   </gml:featureMember>""")
     document = f"""<?xml version="1.0" encoding="utf-8"?>

@@ -239,7 +239,8 @@ def test_self_intersecting_polygon_is_repaired_and_stored_valid(app, tmp_path):
                "geometry": {"type": "Polygon", "coordinates": bow_tie}}
     (tmp_path / "sløyfe.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     result = import_file(tmp_path / "sløyfe.geojson")
-    assert result.summary() == "1 postnummerområder lagt til, 0 endret, 0 uendret, 0 avvist (1 ugyldige flater reparert)"
+    assert result.summary() == ("1 postnummerområder lagt til, 0 endret, 0 uendret, 0 avvist "
+                                "(1 ugyldige flater reparert)")
     from canvass.geo.geometry import from_geojson
     assert from_geojson(db.session.get(PostalArea, "0562").geometry).is_valid
 

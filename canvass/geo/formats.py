@@ -108,7 +108,24 @@ class Layer:
 
 
 def layers(path: Path, source: str) -> list[Layer]:
-    """The layers of a vector file, each opened with our GDAL options (pyogrio.list_layers takes none)."""
+    """The layers of a vector file, each opened with our GDAL options (pyogrio.list_layers takes none).
+
+    GDAL parses a whole GeoJSON or GML file to open it, so the answer is kept for the read that
+    follows the detection (keyed by the file's identity, so a changed file is looked at again)."""
+    status = path.stat()
+    key = (str(path), source, status.st_size, status.st_mtime_ns, status.st_ino)
+    found = _LAYERS.get(key)
+    if found is None:
+        found = _list_layers(path, source)
+        _LAYERS.clear()
+        _LAYERS[key] = found
+    return found
+
+
+_LAYERS: dict[tuple, list[Layer]] = {}
+
+
+def _list_layers(path: Path, source: str) -> list[Layer]:
     found = []
     for index in range(MAX_LAYERS):
         try:

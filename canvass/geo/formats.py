@@ -93,7 +93,8 @@ def detect(path: Path) -> str:
 # kommunenavn) and older copies passed around (POSTNR as an integer, POSTSTEDSN).
 POSTAL_CODE_FIELDS = ("postnummer", "postnr")
 POSTAL_PLACE_FIELDS = ("poststed", "poststedsn", "poststedsnavn")
-POLYGONS = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Unknown", "Unknown Z"}
+# GDAL's names for layers that may hold polygons ("Polygon Z", "MultiSurface", "Unknown" for a mix).
+POLYGONAL = re.compile(r"^(Multi)?(Polygon|Surface|CurvePolygon)\b|^Unknown")
 MAX_LAYERS = 50
 LAYER_NAME = re.compile(r"^[\w\-. ]{1,80}$")
 
@@ -142,7 +143,7 @@ def _list_layers(path: Path, source: str) -> list[Layer]:
 
 def _layer_kind(layer: Layer) -> str | None:
     """The kind of geodata a layer holds, from its fields; only polygon layers hold any of ours."""
-    if layer.geometry not in POLYGONS:
+    if not POLYGONAL.match(layer.geometry or ""):
         return None
     fields = layer.fields
     if fields & set(POSTAL_CODE_FIELDS):
@@ -328,7 +329,7 @@ def _records(keep: np.ndarray, columns: dict) -> list[dict]:
     idx = np.flatnonzero(keep)
     names = list(columns)
     picked = [np.asarray(columns[name], dtype=object)[idx].tolist() for name in names]
-    return [dict(zip(names, values)) for values in zip(*picked)]
+    return [dict(zip(names, values, strict=True)) for values in zip(*picked, strict=True)]
 
 
 def _optional(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -420,7 +421,8 @@ def _postal_register(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     rejected: list[Rejected] = []
     bad = _validate_postal(frame, lines, np.zeros(len(frame), bool), rejected)
     records = _records(~bad, {"postnummer": frame["postnummer"].to_numpy(), "poststed": frame["poststed"].to_numpy(),
-                              "kommunenummer": _optional(frame, "kommunenummer"), "kommunenavn": _optional(frame, "kommunenavn"),
+                              "kommunenummer": _optional(frame, "kommunenummer"),
+                              "kommunenavn": _optional(frame, "kommunenavn"),
                               "kategori": _optional(frame, "kategori")})
     return Chunk(records, lines[~bad].tolist(), rejected)
 

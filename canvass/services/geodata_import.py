@@ -257,7 +257,7 @@ def _store_addresses(path, result, progress):
         result.rejected += chunk.rejected
         allowed = {id(r) for r in _allowed(result, chunk.records)}
         records = []
-        for line, record in zip(chunk.lines, chunk.records):
+        for line, record in zip(chunk.lines, chunk.records, strict=True):
             if id(record) not in allowed:
                 continue
             if record["postnummer"] in known:
@@ -273,7 +273,7 @@ def _store_addresses(path, result, progress):
                                                 {"value": record["postnummer"]}))
         if official and districts:
             located = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts)
-            for record, district in zip(records, located):
+            for record, district in zip(records, located, strict=True):
                 record["district_number"] = district
         rows = [{"official_id": r["official_id"], **{c: r.get(c) for c in ADDRESS_COLUMNS}} for r in records]
         upsert(table, _compare(result, table, ["official_id"], ADDRESS_COLUMNS, rows), ["official_id"], ADDRESS_COLUMNS)
@@ -286,11 +286,11 @@ def _store_dwellings(path, result, progress):
         result.rejected += chunk.rejected
         allowed = {id(r) for r in _allowed(result, chunk.records)}
         keys = {(r["kommunenummer"], r["adressekode"], r["number"], r["letter"]) for r in chunk.records}
-        found = dict(((k, c, n, l), i) for i, k, c, n, l in db.session.execute(
+        found = dict(((k, c, n, letter), i) for i, k, c, n, letter in db.session.execute(
             select(Address.id, Address.kommunenummer, Address.adressekode, Address.number, Address.letter)
             .where(tuple_(Address.kommunenummer, Address.adressekode).in_(sorted({k[:2] for k in keys})))))
         rows = []
-        for line, r in zip(chunk.lines, chunk.records):
+        for line, r in zip(chunk.lines, chunk.records, strict=True):
             if id(r) not in allowed:
                 continue
             address_id = found.get((r["kommunenummer"], r["adressekode"], r["number"], r["letter"]))

@@ -15,7 +15,7 @@ from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.formatting import format_number
 from canvass.geo.errors import GeodataError
-from canvass.models import Branch, Municipality, Organisation, PostalArea, Role, User
+from canvass.models import Branch, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
 from canvass.services import demo, geodata_import, geonorge, kommuner, logins, organisations, people, sample_input
 
@@ -82,27 +82,24 @@ def import_command(paths, skip_invalid):
 @click.option("--skip-invalid", is_flag=True, help="Lagre de gyldige radene selv om noen avvises.")
 def download_command(kommunenummer, navn, skip_invalid):
     """Last ned og importer offisielle geodata for en kommune fra Geonorge."""
-    name = navn or _municipality_name(kommunenummer)
+    name = navn or geonorge.known_name(kommunenummer)
     if not name:
         raise click.ClickException(gettext("Kjenner ikke navnet på kommune %(number)s. Oppgi det med --navn.",
                                            number=kommunenummer))
     folder = Path(current_app.config["DOWNLOAD_DIR"]) / kommunenummer
+
+    def announce(dataset, url):
+        click.echo(gettext("Laster ned %(title)s: %(url)s", title=dataset.title, url=url), err=True)
+        return _progress_bar(Path(url.rsplit("/", 1)[-1]), "")
+
     try:
-        paths = []
-        for dataset in geonorge.datasets(current_app.config["GEONORGE_BASE_URL"], kommunenummer, name):
-            click.echo(gettext("Laster ned %(title)s: %(url)s", title=dataset.title, url=dataset.url), err=True)
-            paths += geonorge.fetch(dataset, folder, _progress_bar(Path(dataset.url.rsplit("/", 1)[-1]), ""))
-        results = geodata_import.import_paths(paths, skip_invalid=skip_invalid, progress=_progress_bar)
+        fetched = geonorge.download(current_app.config["GEONORGE_BASE_URL"], kommunenummer, name, folder, announce)
+        results = geodata_import.import_paths(fetched.paths, skip_invalid=skip_invalid, progress=_progress_bar,
+                                              touching=fetched.touching)
     except GeodataError as err:
         raise click.ClickException(gettext(err.message, **err.params)) from err
     if not _report(results):
         raise SystemExit(1)
-
-
-def _municipality_name(kommunenummer: str) -> str | None:
-    return (db.session.scalar(select(Municipality.name).where(Municipality.kommunenummer == kommunenummer))
-            or db.session.scalar(select(PostalArea.kommunenavn).where(PostalArea.kommunenummer == kommunenummer)
-                                 .where(PostalArea.kommunenavn.is_not(None)).limit(1)))
 
 
 @demo_cli.command("load")

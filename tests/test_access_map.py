@@ -44,7 +44,7 @@ POLICY = {
     "actions.release": MANAGES_SAGENE, "actions.second_round": MANAGES_SAGENE, "actions.show": MANAGES_SAGENE,
     # Any volunteer of the organisation may sign up for any branch's action.
     "actions.signup": OSLO,
-    "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
+    "admin.download": ADMINS, "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
     "auth.join": PUBLIC, "auth.language": PUBLIC, "auth.login": PUBLIC, "auth.logout": EVERYONE,
     # Only after the right password; anyone else is sent back to the login page.
     "auth.second_factor": set(),

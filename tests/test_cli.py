@@ -11,8 +11,8 @@ def test_geodata_import_detects_formats_and_ends_with_a_summary(app, geodata):
                                  str(geodata / "postnummerregister_oslo_baerum.csv")])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines == ["postnummerregister_oslo_baerum.csv: 696 postnumre lagt til, 0 oppdatert, 0 avvist",
-                     "addresses_oslo_sentrum_osm.csv: 13\u00a0227 adresser lagt til, 0 oppdatert, 0 avvist"]
+    assert lines == ["postnummerregister_oslo_baerum.csv: 696 postnumre lagt til, 0 endret, 0 uendret, 0 avvist",
+                     "addresses_oslo_sentrum_osm.csv: 13\u00a0227 adresser lagt til, 0 endret, 0 uendret, 0 avvist"]
     assert "addresses_oslo_sentrum_osm.csv" in result.stderr and "13227/13227" in result.stderr
 
 

@@ -1,56 +1,59 @@
 """`geodata download` fetches a municipality's official files, here from a Geonorge stand-in on loopback."""
-import threading
-import zipfile
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, PostalArea
 from canvass.services import geonorge
-
-KARTVERKET = "kartverket-format"
+from tests import geonorge_standin
 
 
 @pytest.fixture
 def geonorge_server(tmp_path, geodata):
-    """Serves zips laid out as Geonorge's Basisdata, built from the real files in ../shared/geodata."""
-    root = tmp_path / "geonorge"
-    files = {
-        "Basisdata/Postnummeromrader/GeoJSON/Basisdata_0000_Norge_4258_Postnummeromrader_GeoJSON.zip":
-            geodata / "postal_areas_oslo_baerum.geojson",
-        "Basisdata/MatrikkelenAdresse/CSV/Basisdata_3420_Elverum_25833_MatrikkelenAdresse_CSV.zip":
-            geodata / KARTVERKET / "matrikkelen_adresse_sample_3420_elverum.csv",
-        "Basisdata/MatrikkelenAdresseLeilighetsniva/CSV/Basisdata_3420_Elverum_25833_MatrikkelenAdresseLeilighetsniva_CSV.zip":
-            geodata / KARTVERKET / "matrikkelen_adresse_leilighetsniva_HEADER_ONLY.csv",
-    }
-    for url_path, source in files.items():
-        target = root / url_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(target, "w") as archive:
-            archive.write(source, f"{target.stem}/{source.name}")
-            archive.writestr(f"{target.stem}/LES_MEG.txt", "Kartverket")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    yield from geonorge_standin.serve(tmp_path, geodata)
 
 
-def test_download_fetches_unpacks_and_imports_a_municipality(app, geonorge_server, tmp_path):
+def test_a_kommune_with_its_own_postal_file_gets_that_file_and_its_addresses(app, geonorge_server, tmp_path):
     app.config.update(GEONORGE_BASE_URL=geonorge_server, DOWNLOAD_DIR=tmp_path / "downloads")
-    result = app.test_cli_runner().invoke(args=["geodata", "download", "--kommune", "3420", "--navn", "Elverum"])
+    result = app.test_cli_runner().invoke(args=["geodata", "download", "--kommune", "3201", "--navn", "Bærum"])
     assert result.exit_code == 0, result.output
-    assert "postal_areas_oslo_baerum.geojson: 469 postnummerområder lagt til" in result.stdout
-    assert "matrikkelen_adresse_sample_3420_elverum.csv: 300 adresser lagt til" in result.stdout
-    assert db.session.scalar(select(func.count()).select_from(Address)) == 300
-    assert db.session.get(PostalArea, "2410") is not None
-    assert (tmp_path / "downloads" / "3420").is_dir()
+    assert "Basisdata_3201_Baerum_25833_Postnummeromrader_GML.zip" in result.stderr
+    assert "Norge" not in result.stderr
+    assert ("Basisdata_3201_Baerum_25833_Postnummeromrader_GML.gml: 4 postnummerområder lagt til, 0 endret, "
+            "0 uendret, 0 avvist (2 postnumre satt sammen av flere deler). Leste kartlaget «Postnummerområde» "
+            "og hoppet over «Postnummerområdegrense»") in result.stdout
+    assert "matrikkelenAdresse.csv: 20 adresser lagt til" in result.stdout
+    assert db.session.get(PostalArea, "1337").geometry.startswith('{"type":"MultiPolygon"')
+    assert db.session.scalar(select(func.count()).select_from(Address).where(Address.postnummer == "1337")) == 20
+    assert (tmp_path / "downloads" / "3201").is_dir()
+
+
+def test_without_a_kommune_file_the_national_file_gives_the_postal_areas_touching_the_kommune(
+        app, geonorge_server, tmp_path):
+    app.config.update(GEONORGE_BASE_URL=geonorge_server, DOWNLOAD_DIR=tmp_path / "downloads")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["geodata", "download", "--kommune", "3420", "--navn", "Elverum"])
+    assert result.exit_code == 0, result.output
+    assert "Basisdata_0000_Norge_25833_Postnummeromrader_GeoJSON.zip" in result.stderr
+    # The national fixture holds Oslo and Bærum only: none of its postal areas touches Elverum.
+    assert ("Basisdata_0000_Norge_25833_Postnummeromrader_GeoJSON.geojson: 0 postnummerområder lagt til, 0 endret, "
+            "0 uendret, 0 avvist (3 postnumre satt sammen av flere deler). 8 postnummerområder i andre kommuner "
+            "ble hoppet over") in result.stdout
+    assert "matrikkelenAdresse.csv: 300 adresser lagt til" in result.stdout
+    assert db.session.get(PostalArea, "2410").geometry is None
+    assert db.session.get(PostalArea, "0010") is None
+
+
+def test_the_national_fallback_keeps_a_split_code_whose_part_reaches_into_the_kommune(app, geonorge_server, tmp_path):
+    app.config.update(GEONORGE_BASE_URL=geonorge_server, DOWNLOAD_DIR=tmp_path / "downloads")
+    kommune_file = tmp_path / "geonorge" / "Basisdata" / "Postnummeromrader" / "GML" / \
+        "Basisdata_3201_Baerum_25833_Postnummeromrader_GML.zip"
+    kommune_file.unlink()
+    result = app.test_cli_runner().invoke(args=["geodata", "download", "--kommune", "3201", "--navn", "Bærum"])
+    assert result.exit_code == 0, result.output
+    assert "4 postnummerområder lagt til" in result.stdout and "4 postnummerområder i andre kommuner" in result.stdout
+    assert sorted(db.session.scalars(select(PostalArea.postnummer).where(PostalArea.geometry.is_not(None)))) == [
+        "0756", "1336", "1337", "1358"]
 
 
 def test_a_missing_dataset_is_reported_and_nothing_is_imported(app, geonorge_server, tmp_path):
@@ -59,6 +62,13 @@ def test_a_missing_dataset_is_reported_and_nothing_is_imported(app, geonorge_ser
     assert result.exit_code == 1
     assert "Fikk ikke lastet ned Matrikkelen – Adresse (HTTP 404" in result.output
     assert db.session.scalar(select(func.count()).select_from(PostalArea)) == 0
+
+
+def test_a_kommune_number_that_is_not_four_digits_is_refused_before_any_download(app, tmp_path):
+    app.config.update(GEONORGE_BASE_URL="http://127.0.0.1:9", DOWNLOAD_DIR=tmp_path / "downloads")
+    result = app.test_cli_runner().invoke(args=["geodata", "download", "--kommune", "../../x", "--navn", "Oslo"])
+    assert result.exit_code == 1 and "er ikke fire sifre" in result.output
+    assert not (tmp_path / "downloads").exists()
 
 
 def test_an_unknown_municipality_name_asks_for_it(app):

@@ -43,14 +43,15 @@ def test_postal_areas_load_469_codes_and_keep_the_two_without_polygon(app, geoda
     assert (result.added, result.updated, len(result.rejected)) == (469, 0, 0)
     assert db.session.scalar(select(func.count()).where(PostalArea.geometry.is_not(None))) == 467
     assert db.session.get(PostalArea, "0359").geometry is None
-    assert result.summary() == "469 postnummerområder lagt til, 0 oppdatert, 0 avvist"
+    assert result.summary() == "469 postnummerområder lagt til, 0 endret, 0 uendret, 0 avvist"
 
 
 def test_polygons_added_after_the_register_count_as_added_once(app, geodata, postal_codes):
     first = import_file(geodata / "postal_areas_oslo_baerum.geojson")
     again = import_file(geodata / "postal_areas_oslo_baerum.geojson")
     assert (first.added, first.updated) == (467, 2)
-    assert (again.added, again.updated) == (0, 469)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 469)
+    assert again.summary() == "0 postnummerområder lagt til, 0 endret, 469 uendret, 0 avvist"
     assert counts()["PostalArea"] == 696
 
 
@@ -64,7 +65,7 @@ def test_districts_sub_districts_and_municipalities(app, geodata):
 def test_all_13227_osm_addresses_load_with_their_own_postal_code(app, geodata, postal_codes):
     result = import_file(geodata / "addresses_oslo_sentrum_osm.csv")
     assert (result.added, result.updated, result.rejected) == (13227, 0, [])
-    assert result.summary() == "13\u00a0227 adresser lagt til, 0 oppdatert, 0 avvist"
+    assert result.summary() == "13\u00a0227 adresser lagt til, 0 endret, 0 uendret, 0 avvist"
     henrik_ibsen = db.session.scalar(select(Address).where(Address.official_id == "osm:6548811039"))
     assert (henrik_ibsen.label, henrik_ibsen.postnummer) == ("Henrik Ibsens gate 25", "0010")
     assert db.session.scalar(select(func.count(func.distinct(Address.postnummer)))) == 146
@@ -72,10 +73,11 @@ def test_all_13227_osm_addresses_load_with_their_own_postal_code(app, geodata, p
     assert db.session.scalar(select(func.count()).where(Address.district_number.is_(None))) == 873
 
 
-def test_reimport_updates_by_official_id_and_never_duplicates(app, geodata, postal_codes):
+def test_reimport_matches_by_official_id_never_duplicates_and_says_unchanged(app, geodata, postal_codes):
     import_file(geodata / "addresses_oslo_sentrum_osm.csv")
     again = import_file(geodata / "addresses_oslo_sentrum_osm.csv")
-    assert (again.added, again.updated) == (0, 13227)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 13227)
+    assert "uendret" in again.summary() and "oppdatert" not in again.summary()
     assert counts()["Address"] == 13227
 
 
@@ -232,7 +234,7 @@ def test_unknown_postal_code_is_reported_and_nothing_stored(app, geodata, postal
     result = import_file(write(tmp_path / "ukjent.csv", lines))
     assert result.rejected_lines() == ["linje 3: Ukjent postnummer «9999»."]
     assert not result.stored and counts() == before
-    assert "0 adresser lagt til, 0 oppdatert, 1 avvist" == result.summary()
+    assert "0 adresser lagt til, 0 endret, 0 uendret, 1 avvist" == result.summary()
 
 
 def test_wrong_or_unknown_crs_in_matrikkel_rows(app, geodata, tmp_path):
@@ -264,7 +266,8 @@ def test_self_intersecting_polygon_is_repaired_and_stored_valid(app, tmp_path):
     }
     (tmp_path / "sløyfe.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     result = import_file(tmp_path / "sløyfe.geojson")
-    assert result.summary() == "1 postnummerområder lagt til, 0 oppdatert, 0 avvist (1 ugyldige flater reparert)"
+    assert result.summary() == ("1 postnummerområder lagt til, 0 endret, 0 uendret, 0 avvist "
+                                "(1 ugyldige flater reparert)")
     from canvass.geo.geometry import from_geojson
 
     assert from_geojson(db.session.get(PostalArea, "0562").geometry).is_valid

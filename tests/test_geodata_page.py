@@ -1,10 +1,12 @@
 """The admin loads geodata from a web page and sees the result, file by file."""
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Address
+from canvass.models import Address, PostalArea
+from tests import geonorge_standin
 from tests.conftest import csrf_token, login
 
 
@@ -21,13 +23,13 @@ def test_the_geodata_page_shows_what_is_loaded(client):
     assert "© Kartverket (CC BY 4.0)" in page and "© OpenStreetMap contributors (ODbL)" in page
 
 
-def test_uploading_a_file_again_updates_and_reports(client, geodata):
+def test_uploading_a_file_again_reports_it_unchanged(client, geodata):
     login(client, "admin@oslo.demo")
     # The first 2,000 addresses keep the upload small enough for the test client's in-memory body.
     content = b"\n".join((geodata / "addresses_oslo_sentrum_osm.csv").read_bytes().split(b"\n")[:2001]) + b"\n"
     response = upload(client, {"adresser.csv": content})
     assert response.status_code == 200
-    assert "0 adresser lagt til, 2\u00a0000 oppdatert, 0 avvist" in response.get_data(as_text=True)
+    assert "0 adresser lagt til, 0 endret, 2\u00a0000 uendret, 0 avvist" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Address)) == 13527
 
 
@@ -54,3 +56,44 @@ def test_uploads_over_200_mb_are_refused_before_reading_them(client):
                            environ_overrides={"CONTENT_LENGTH": str(200 * 1024 * 1024 + 1)})
     assert response.status_code == 413
     assert "Det du sendte er for stort. Største tillatte størrelse her er 200 MB." in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def geonorge_server(tmp_path, geodata):
+    yield from geonorge_standin.serve(tmp_path, geodata)
+
+
+def fetch(client, kommune: str, **extra):
+    return client.post("/admin/geodata/hent", data={"csrf_token": csrf_token(client, "/admin/geodata"),
+                                                    "kommune": kommune, **extra})
+
+
+def test_the_admin_fetches_the_organisations_kommune_from_geonorge_on_the_page(client, geonorge_server):
+    client.application.config.update(GEONORGE_BASE_URL=geonorge_server)
+    login(client, "admin@baerum.demo")
+    page = client.get("/admin/geodata").get_data(as_text=True)
+    assert '<option value="3201">3201 Bærum</option>' in page
+    oslo_0756 = db.session.get(PostalArea, "0756").geometry
+    response = fetch(client, "3201")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert "Basisdata_3201_Baerum_25833_Postnummeromrader_GML.gml" in body
+    # Bærum's three codes get Kartverket's newer shapes; 0756 reaches into Bærum but is Oslo's to change.
+    assert "0 postnummerområder lagt til, 3 endret, 0 uendret, 0 avvist" in body
+    assert "1 lå utenfor kommunene deres og ble ikke lagret" in body
+    assert "20 adresser lagt til" in body
+    db.session.expire_all()
+    assert db.session.get(PostalArea, "0756").geometry == oslo_0756
+    again = fetch(client, "3201", navn="Bærum").get_data(as_text=True)
+    assert "0 postnummerområder lagt til, 0 endret, 3 uendret" in again
+    assert "0 adresser lagt til, 0 endret, 20 uendret" in again
+
+
+def test_an_admin_cannot_fetch_another_organisations_kommune(client, geonorge_server):
+    client.application.config.update(GEONORGE_BASE_URL=geonorge_server)
+    login(client, "admin@baerum.demo")
+    before = db.session.scalar(select(func.count()).select_from(Address))
+    response = fetch(client, "0301", navn="Oslo")
+    assert response.status_code == 400
+    assert "Velg en av kommunene deres." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Address)) == before

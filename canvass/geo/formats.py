@@ -72,6 +72,9 @@ class Chunk:
     lines: list[int]
     rejected: list[Rejected] = field(default_factory=list)
     repaired: int = 0
+    layer: str | None = None  # the layer read, for files with several
+    skipped_layers: list[str] = field(default_factory=list)
+    merged: int = 0  # postal codes put together from several features
 
 
 def detect(path: Path) -> str:
@@ -85,13 +88,65 @@ def detect(path: Path) -> str:
     return _detect_vector(path, source)
 
 
-def _detect_vector(path: Path, source: str) -> str:
-    try:
-        info = pyogrio.read_info(sources.regular_file(path), **sources.open_options(source))
-    except Exception as exc:
-        raise sources.unreadable(path, exc) from exc
-    fields = {f.lower() for f in info["fields"]}
-    if "postnummer" in fields:
+# Field names (lower case) that carry each value of a postal area, in the spellings in use:
+# Geonorge's files (postnummer, poststed, kommune), our register join (kommunenummer,
+# kommunenavn) and older copies passed around (POSTNR as an integer, POSTSTEDSN).
+POSTAL_CODE_FIELDS = ("postnummer", "postnr")
+POSTAL_PLACE_FIELDS = ("poststed", "poststedsn", "poststedsnavn")
+# GDAL's names for layers that may hold polygons ("Polygon Z", "MultiSurface", "Unknown" for a mix).
+POLYGONAL = re.compile(r"^(Multi)?(Polygon|Surface|CurvePolygon)\b|^Unknown")
+MAX_LAYERS = 50
+LAYER_NAME = re.compile(r"^[\w\-. ]{1,80}$")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a vector file: its name, its fields in lower case and its geometry type."""
+
+    name: str
+    fields: frozenset[str]
+    geometry: str | None
+
+
+def layers(path: Path, source: str) -> list[Layer]:
+    """The layers of a vector file, each opened with our GDAL options (pyogrio.list_layers takes none).
+
+    GDAL parses a whole GeoJSON or GML file to open it, so the answer is kept for the read that
+    follows the detection (keyed by the file's identity, so a changed file is looked at again)."""
+    status = path.stat()
+    key = (str(path), source, status.st_size, status.st_mtime_ns, status.st_ino)
+    found = _LAYERS.get(key)
+    if found is None:
+        found = _list_layers(path, source)
+        _LAYERS.clear()
+        _LAYERS[key] = found
+    return found
+
+
+_LAYERS: dict[tuple, list[Layer]] = {}
+
+
+def _list_layers(path: Path, source: str) -> list[Layer]:
+    found = []
+    for index in range(MAX_LAYERS):
+        try:
+            info = pyogrio.read_info(path, layer=index, **sources.open_options(source))
+        except pyogrio.errors.DataLayerError:
+            break
+        except Exception as exc:
+            raise sources.unreadable(path, exc) from exc
+        found.append(Layer(info["layer_name"], frozenset(f.lower() for f in info["fields"]), info["geometry_type"]))
+    if not found:
+        raise sources.unreadable(path, ValueError("no layers"))
+    return found
+
+
+def _layer_kind(layer: Layer) -> str | None:
+    """The kind of geodata a layer holds, from its fields; only polygon layers hold any of ours."""
+    if not POLYGONAL.match(layer.geometry or ""):
+        return None
+    fields = layer.fields
+    if fields & set(POSTAL_CODE_FIELDS):
         return POSTAL_AREAS
     if "delbydelsnummer" in fields:
         return SUB_DISTRICTS
@@ -99,13 +154,43 @@ def _detect_vector(path: Path, source: str) -> str:
         return DISTRICTS
     if {"kommunenummer", "kommunenavn"} <= fields:
         return MUNICIPALITIES
-    raise GeodataError(N_("Kjenner ikke igjen kartlaget i %(name)s: fant feltene %(fields)s."),
-                       name=path.name, fields=_shown(fields))
+    return None
 
 
-def _shown(columns) -> str:
+def pick_layer(path: Path, source: str) -> tuple[str, Layer, list[Layer]]:
+    """The kind and layer to read from a vector file, and all its layers.
+
+    Geonorge's national Postnummerområder file holds the postal areas beside their boundary
+    lines (in GML as two feature types): the layer whose fields and polygons make it one of
+    ours is read, the others are left alone. When no layer is ours, the refusal names the
+    fields we read beside those each layer has."""
+    every = layers(path, source)
+    for layer in every:
+        kind = _layer_kind(layer)
+        if kind is not None:
+            return kind, layer, every
+    found = "; ".join(f"{shown_name(layer.name)} ({_shown(layer.fields)}; {layer.geometry or '-'})"
+                      for layer in every[:5])
+    raise GeodataError(N_("Kjenner ikke igjen kartlaget i %(name)s. Vi leser flater med feltene postnummer og "
+                          "poststed (også POSTNR og POSTSTEDSN) for postnummerområder, bydelsnummer og navn for "
+                          "bydeler, delbydelsnummer og navn for delbydeler, eller kommunenummer og kommunenavn "
+                          "for kommuner. Fant: %(fields)s."),
+                       name=path.name, fields=found)
+
+
+def shown_name(name: str | None) -> str:
+    """A layer's name for a message, when it looks like one."""
+    return _shown([name], LAYER_NAME) if name else "-"
+
+
+def _detect_vector(path: Path, source: str) -> str:
+    kind, _, _ = pick_layer(sources.regular_file(path), source)
+    return kind
+
+
+def _shown(columns, pattern: re.Pattern = FIELD_NAME) -> str:
     """Column names for a message, only when they look like names: never a line of someone's file."""
-    if columns and all(FIELD_NAME.match(c) for c in columns):
+    if columns and all(pattern.match(c) for c in columns):
         return ", ".join(sorted(columns)[:20])
     return "-"
 
@@ -338,16 +423,10 @@ def _dwellings(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
 def _postal_register(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     rejected: list[Rejected] = []
     bad = _validate_postal(frame, lines, np.zeros(len(frame), bool), rejected)
-    records = _records(
-        ~bad,
-        {
-            "postnummer": frame["postnummer"].to_numpy(),
-            "poststed": frame["poststed"].to_numpy(),
-            "kommunenummer": _optional(frame, "kommunenummer"),
-            "kommunenavn": _optional(frame, "kommunenavn"),
-            "kategori": _optional(frame, "kategori"),
-        },
-    )
+    records = _records(~bad, {"postnummer": frame["postnummer"].to_numpy(), "poststed": frame["poststed"].to_numpy(),
+                              "kommunenummer": _optional(frame, "kommunenummer"),
+                              "kommunenavn": _optional(frame, "kommunenavn"),
+                              "kategori": _optional(frame, "kategori")})
     return Chunk(records, lines[~bad].tolist(), rejected)
 
 
@@ -360,13 +439,20 @@ CONVERTERS = {
 
 
 def read_layer(path: Path, kind: str) -> Chunk:
-    """Read a polygon layer of `kind`, reprojected to EPSG:4326 and made valid."""
+    """Read the polygon layer of `kind`, reprojected to EPSG:4326 and made valid.
+
+    Postal codes split over several features (one per kommune, or islands) become one record
+    whose polygon is the union of the parts."""
     path = Path(path)
     source = sources.checked(path)
     if source in (sources.ZIP, sources.TEXT):
         raise GeodataError(N_("Fila %(name)s er ikke et kartlag."), name=path.name)
+    path = sources.regular_file(path)
+    found, layer, every = pick_layer(path, source)
+    if found != kind:
+        raise GeodataError(N_("Fila %(name)s er ikke av forventet type."), name=path.name)
     try:
-        frame = geopandas.read_file(sources.regular_file(path), engine="pyogrio", **sources.open_options(source))
+        frame = geopandas.read_file(path, layer=layer.name, engine="pyogrio", **sources.open_options(source))
     except Exception as exc:
         raise sources.unreadable(path, exc) from exc
     if frame.crs is None:
@@ -399,27 +485,69 @@ def read_layer(path: Path, kind: str) -> Chunk:
         if record is None:
             rejected.append(Rejected(i, N_("Objektet mangler nøkkelfelt.")))
             continue
-        record["geometry"] = geometry.to_geojson(geom)
+        record["geometry"] = geom
         records.append(record)
         lines.append(i)
-    return Chunk(records, lines, rejected, repaired)
+    chunk = Chunk(records, lines, rejected, repaired, layer=layer.name,
+                  skipped_layers=[other.name for other in every if other is not layer])
+    if kind == POSTAL_AREAS:
+        _merge_parts(chunk)
+    for record in chunk.records:
+        if record["geometry"] is not None:
+            record["geometry"] = geometry.to_geojson(record["geometry"])
+    return chunk
+
+
+def _merge_parts(chunk: Chunk) -> None:
+    """One record per postal code: the parts' union, named by the first part, in the kommune holding most of it.
+
+    `kommuner` lists every kommune a part lies in, so a kommune's download keeps the codes touching it."""
+    groups: dict[str, list[int]] = {}
+    for index, record in enumerate(chunk.records):
+        groups.setdefault(record["postnummer"], []).append(index)
+    merged, lines = [], []
+    for indexes in groups.values():
+        parts = [chunk.records[i] for i in indexes]
+        record = dict(parts[0])
+        shapes = [p["geometry"] for p in parts if p["geometry"] is not None]
+        record["kommuner"] = sorted({p["kommunenummer"] for p in parts if p["kommunenummer"]})
+        if len(parts) > 1:
+            chunk.merged += 1
+            if shapes:
+                with_shape = [p for p in parts if p["geometry"] is not None]
+                largest = with_shape[int(geometry.metric_area(shapes).argmax())]
+                for name in ("kommunenummer", "kommunenavn", "poststed"):
+                    record[name] = largest[name] or record[name]
+                record["geometry"] = geometry.union(shapes)
+        merged.append(record)
+        lines.append(chunk.lines[indexes[0]])
+    chunk.records, chunk.lines = merged, lines
 
 
 def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+    """A field as text; whole numbers as integers (GDAL reads POSTNR and GML's postnummer as numbers)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _first(row: dict, names: tuple[str, ...]) -> str:
+    return next((text for text in (_text(row.get(name)) for name in names) if text), "")
 
 
 def _postal_area_fields(row: dict) -> dict | None:
-    postnummer = _text(row.get("postnummer")).zfill(4)
+    postnummer = _first(row, POSTAL_CODE_FIELDS).zfill(4)
     if not POSTNUMMER.match(postnummer):
         return None
-    return {
-        "postnummer": postnummer,
-        "poststed": _text(row.get("poststed")).upper(),
-        "kommunenummer": _text(row.get("kommunenummer")) or None,
-        "kommunenavn": _text(row.get("kommunenavn")) or None,
-        "kategori": _text(row.get("kategori")) or None,
-    }
+    # Geonorge's `kommune` is the kommune's number; some copies put its name there.
+    kommune = _text(row.get("kommune"))
+    number = _text(row.get("kommunenummer")) or (kommune if kommune.isdigit() else "")
+    return {"postnummer": postnummer, "poststed": _first(row, POSTAL_PLACE_FIELDS).upper(),
+            "kommunenummer": number.zfill(4) if number.isdigit() else None,
+            "kommunenavn": _text(row.get("kommunenavn")) or (kommune if kommune and not kommune.isdigit() else None),
+            "kategori": _text(row.get("kategori")) or None}
 
 
 def _district_fields(row: dict) -> dict | None:

@@ -63,6 +63,14 @@ def repair(geometry: BaseGeometry) -> BaseGeometry:
     return fixed
 
 
+def union(parts: list[BaseGeometry]) -> BaseGeometry:
+    """The union of polygons as one valid Polygon or MultiPolygon (islands stay separate polygons)."""
+    merged = repair(shapely.union_all([repair(part) for part in parts]))
+    if merged.geom_type == "GeometryCollection":
+        merged = shapely.union_all([g for g in merged.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+    return merged
+
+
 def to_geojson(geometry: BaseGeometry) -> str:
     return json.dumps(mapping(geometry), separators=(",", ":"))
 

@@ -5,6 +5,7 @@ columns, unreadable geometry, coordinates outside Norway) raises GeodataError an
 Rows that cannot be used are reported with their line number; unless the caller accepts them
 (`skip_invalid`), any rejected row also means nothing is stored.
 """
+import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from canvass.geo import formats, geometry, sources
 from canvass.geo.errors import N_, Rejected
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
 from canvass.services import geodata_scope
-from canvass.services.upsert import count, upsert
+from canvass.services.upsert import BATCH, upsert
 
 Progress = Callable[[int, int], None]
 
@@ -43,22 +44,38 @@ class ImportResult:
     path: Path
     kind: str
     added: int = 0
-    updated: int = 0
+    updated: int = 0  # rows that were stored before and changed
+    unchanged: int = 0  # rows that were stored before exactly as in the file
     rejected: list[Rejected] = field(default_factory=list)
     repaired: int = 0
     stored: bool = False
     scope: frozenset[str] | None = None  # the importing organisation's kommuner; None from the command line
     outside: int = 0
+    touching: frozenset[str] | None = None  # keep only postal areas with a part in these kommuner
+    elsewhere: int = 0
+    layer: str | None = None
+    skipped_layers: list[str] = field(default_factory=list)
+    merged: int = 0
 
     def summary(self) -> str:
-        text = gettext("%(added)s %(noun)s lagt til, %(updated)s oppdatert, %(rejected)s avvist",
+        text = gettext("%(added)s %(noun)s lagt til, %(updated)s endret, %(unchanged)s uendret, %(rejected)s avvist",
                        added=format_number(self.added), noun=NOUNS[self.kind],
-                       updated=format_number(self.updated), rejected=format_number(len(self.rejected)))
+                       updated=format_number(self.updated), unchanged=format_number(self.unchanged),
+                       rejected=format_number(len(self.rejected)))
+        if self.merged:
+            text += gettext(" (%(count)s postnumre satt sammen av flere deler)", count=format_number(self.merged))
         if self.repaired:
             text += gettext(" (%(count)s ugyldige flater reparert)", count=format_number(self.repaired))
         if self.outside:
             text += gettext(". %(count)s lå utenfor kommunene deres og ble ikke lagret",
                             count=format_number(self.outside))
+        if self.elsewhere:
+            text += gettext(". %(count)s postnummerområder i andre kommuner ble hoppet over",
+                            count=format_number(self.elsewhere))
+        if self.skipped_layers:
+            text += gettext(". Leste kartlaget «%(layer)s» og hoppet over %(skipped)s",
+                            layer=formats.shown_name(self.layer),
+                            skipped=", ".join(f"«{formats.shown_name(name)}»" for name in self.skipped_layers[:5]))
         return text
 
     def rejected_lines(self, limit: int | None = None) -> list[str]:
@@ -71,23 +88,27 @@ LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, f
 
 def import_paths(paths: list[Path], skip_invalid: bool = False,
                  progress: Callable[[Path, str], Progress] | None = None,
-                 scope: list[str] | None = None) -> list[ImportResult]:
+                 scope: list[str] | None = None, touching: list[str] | None = None) -> list[ImportResult]:
     """Import several files in dependency order (postal codes before addresses before dwellings).
 
     Zip files are unpacked by us into a folder that lives as long as the import. With `scope` (an
-    organisation's kommuner), only rows in those kommuner are written (geodata_scope)."""
+    organisation's kommuner), only rows in those kommuner are written (geodata_scope). With
+    `touching` (a kommune's download from the national file), only the postal areas with a part
+    in those kommuner are."""
     with tempfile.TemporaryDirectory(prefix="canvass-geodata-") as folder:
         files = sources.local_files(paths, Path(folder))
         kinds = {p: formats.detect(p) for p in files}
         ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
-        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope) for p in ordered]
+        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope, touching)
+                for p in ordered]
 
 
 def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None,
-                scope: list[str] | None = None) -> ImportResult:
+                scope: list[str] | None = None, touching: list[str] | None = None) -> ImportResult:
     path = Path(path)
     kind = formats.detect(path)
-    result = ImportResult(path, kind, scope=None if scope is None else frozenset(scope))
+    result = ImportResult(path, kind, scope=None if scope is None else frozenset(scope),
+                          touching=None if touching is None else frozenset(touching))
     try:
         STORE[kind](path, result, progress)
         if result.rejected and not skip_invalid:
@@ -99,14 +120,49 @@ def import_file(path: Path, skip_invalid: bool = False, progress: Progress | Non
         db.session.rollback()
         raise
     if not result.stored:
-        result.added = result.updated = 0
+        result.added = result.updated = result.unchanged = 0
     return result
 
 
-def _finish(result: ImportResult, table, before: int, valid: int) -> None:
+def _same(new, old) -> bool:
+    if isinstance(new, float) and isinstance(old, float):
+        return math.isclose(new, old, abs_tol=1e-9)
+    return new == old
+
+
+def _compare(result: ImportResult, table, keys: list[str], columns: list[str], records: list[dict],
+             keep_existing: tuple[str, ...] = (), first_polygon: bool = False) -> list[dict]:
+    """Count `records` as added, changed or unchanged against the stored rows; the ones to write.
+
+    A column in `keep_existing` keeps its stored value when the record has none, so only a value
+    that differs counts as a change. With `first_polygon`, a stored postal code that gets its
+    first polygon counts as added."""
+    key_columns = [table.c[k] for k in keys]
+    stored = {}
+    for start in range(0, len(records), BATCH):
+        batch = [tuple(r[k] for k in keys) for r in records[start:start + BATCH]]
+        where = key_columns[0].in_([b[0] for b in batch]) if len(keys) == 1 else tuple_(*key_columns).in_(batch)
+        for row in db.session.execute(select(*key_columns, *(table.c[c] for c in columns)).where(where)):
+            stored[tuple(row[:len(keys)])] = dict(zip(columns, row[len(keys):], strict=True))
+    write, seen = [], set()
+    for record in records:
+        key = tuple(record[k] for k in keys)
+        old = stored.get(key)
+        if old is None or (first_polygon and old["geometry"] is None and record["geometry"] is not None):
+            result.added += key not in seen
+        elif all(_same(record.get(c) if record.get(c) is not None or c not in keep_existing else old[c], old[c])
+                 for c in columns):
+            result.unchanged += 1
+            continue
+        else:
+            result.updated += 1
+        seen.add(key)
+        write.append(record)
+    return write
+
+
+def _finish(result: ImportResult) -> None:
     result.rejected.sort(key=lambda r: r.line)
-    result.added = count(table) - before
-    result.updated = valid - result.added
 
 
 def _allowed(result: ImportResult, records: list[dict]) -> list[dict]:
@@ -116,30 +172,44 @@ def _allowed(result: ImportResult, records: list[dict]) -> list[dict]:
 
 
 def _store_layer(path, result, progress, table, keys, update, keep_existing=()):
-    chunk = formats.read_layer(path, result.kind)
-    result.rejected += chunk.rejected
-    result.repaired = chunk.repaired
-    records = _allowed(result, chunk.records)
-    before = count(table)
+    chunk = _read_layer(path, result)
+    records = _compare(result, table, keys, update, _allowed(result, chunk.records), keep_existing)
     upsert(table, records, keys, update, keep_existing)
-    _finish(result, table, before, len(records))
+    _finish(result)
     if progress:
         progress(len(chunk.records) + len(chunk.rejected), len(chunk.records) + len(chunk.rejected))
 
 
-def _store_postal_areas(path, result, progress):
-    """Polygons for postal codes. A code counts as added when it is new or gets its first polygon."""
+def _read_layer(path, result: ImportResult) -> formats.Chunk:
     chunk = formats.read_layer(path, result.kind)
     result.rejected += chunk.rejected
     result.repaired = chunk.repaired
-    chunk.records = _allowed(result, chunk.records)
-    stored = dict(db.session.execute(select(PostalArea.postnummer, PostalArea.geometry.is_not(None))).all())
-    result.added = sum(1 for r in chunk.records
-                       if r["postnummer"] not in stored or (r["geometry"] and not stored[r["postnummer"]]))
-    result.updated = len(chunk.records) - result.added
-    upsert(PostalArea.__table__, chunk.records, ["postnummer"],
-           ["poststed", "kommunenummer", "kommunenavn", "kategori", "geometry"],
-           keep_existing=("kommunenummer", "kommunenavn", "kategori", "geometry"))
+    result.layer, result.skipped_layers, result.merged = chunk.layer, chunk.skipped_layers, chunk.merged
+    return chunk
+
+
+def _touching(result: ImportResult, records: list[dict]) -> list[dict]:
+    """The postal areas with a part in the kommuner asked for; a code without a kommune in the file
+    goes by the kommune Posten's register gives it."""
+    if result.touching is None:
+        return records
+    registered = dict(db.session.execute(select(PostalArea.postnummer, PostalArea.kommunenummer)).all())
+    kept = [r for r in records
+            if set(r["kommuner"] or [registered.get(r["postnummer"])]) & result.touching]
+    result.elsewhere += len(records) - len(kept)
+    return kept
+
+
+def _store_postal_areas(path, result, progress):
+    """Polygons for postal codes. A code counts as added when it is new or gets its first polygon."""
+    chunk = _read_layer(path, result)
+    columns = ["poststed", "kommunenummer", "kommunenavn", "kategori", "geometry"]
+    keep = ("kommunenummer", "kommunenavn", "kategori", "geometry")
+    records = _allowed(result, _touching(result, chunk.records))
+    records = [{c: r[c] for c in ["postnummer", *columns]} for r in records]
+    records = _compare(result, PostalArea.__table__, ["postnummer"], columns, records, keep, first_polygon=True)
+    upsert(PostalArea.__table__, records, ["postnummer"], columns, keep_existing=keep)
+    _finish(result)
     if progress:
         progress(len(chunk.records), len(chunk.records))
 
@@ -171,13 +241,12 @@ def _csv_chunks(path, kind, progress):
 
 def _store_postal_register(path, result, progress):
     table = PostalArea.__table__
-    before, valid = count(table), 0
+    columns = ["poststed", "kommunenummer", "kommunenavn", "kategori"]
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
-        records = _allowed(result, chunk.records)
-        upsert(table, records, ["postnummer"], ["poststed", "kommunenummer", "kommunenavn", "kategori"])
-        valid += len(records)
-    _finish(result, table, before, valid)
+        records = _compare(result, table, ["postnummer"], columns, _allowed(result, chunk.records))
+        upsert(table, records, ["postnummer"], columns)
+    _finish(result)
 
 
 def _store_addresses(path, result, progress):
@@ -185,7 +254,6 @@ def _store_addresses(path, result, progress):
     official = result.kind == formats.MATRIKKEL_ADDRESSES
     known = set(db.session.scalars(select(PostalArea.postnummer)))
     districts = {d.number: geometry.from_geojson(d.geometry) for d in db.session.scalars(select(District))}
-    before, valid = count(table), 0
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
         allowed = {id(r) for r in _allowed(result, chunk.records)}
@@ -209,14 +277,12 @@ def _store_addresses(path, result, progress):
             for record, district in zip(records, located, strict=True):
                 record["district_number"] = district
         rows = [{"official_id": r["official_id"], **{c: r.get(c) for c in ADDRESS_COLUMNS}} for r in records]
-        upsert(table, rows, ["official_id"], ADDRESS_COLUMNS)
-        valid += len(rows)
-    _finish(result, table, before, valid)
+        upsert(table, _compare(result, table, ["official_id"], ADDRESS_COLUMNS, rows), ["official_id"], ADDRESS_COLUMNS)
+    _finish(result)
 
 
 def _store_dwellings(path, result, progress):
     table = Dwelling.__table__
-    before, valid = count(table), 0
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
         allowed = {id(r) for r in _allowed(result, chunk.records)}
@@ -234,9 +300,8 @@ def _store_dwellings(path, result, progress):
                                                          "for kommunen først.")))
             else:
                 rows.append({"address_id": address_id, "unit": r["unit"]})
-        upsert(table, rows, ["address_id", "unit"])
-        valid += len(rows)
-    _finish(result, table, before, valid)
+        upsert(table, _compare(result, table, ["address_id", "unit"], [], rows), ["address_id", "unit"])
+    _finish(result)
 
 
 STORE = {

@@ -1,4 +1,8 @@
-"""Download the official datasets for a municipality from Geonorge, unpack them and import them."""
+"""Download the official datasets for a municipality from Geonorge; the import unpacks and reads them.
+
+Postal areas come per kommune as GML when Geonorge has that file, else from the national file,
+of which the import keeps only the postal areas with a part in the kommune."""
+import re
 import tomllib
 import unicodedata
 import urllib.error
@@ -7,8 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from canvass.config import PROJECT_ROOT
+from canvass.extensions import db
 from canvass.geo.errors import N_, GeodataError
+from canvass.models import Municipality, PostalArea
 
 CATALOGUE = PROJECT_ROOT / "geodata" / "catalogue.toml"
 BLOCK = 1 << 20
@@ -20,6 +28,15 @@ class Dataset:
     title: str
     url: str
     attribution: str
+    fallback: str | None = None
+
+
+@dataclass
+class Download:
+    """The files fetched for a kommune, and the kommuner whose postal areas to keep (None: all in the files)."""
+
+    paths: list[Path]
+    touching: list[str] | None
 
 
 def catalogue() -> dict:
@@ -27,19 +44,60 @@ def catalogue() -> dict:
         return tomllib.load(f)
 
 
+class NotPublished(GeodataError):
+    """Geonorge has no such file (HTTP 404)."""
+
+
+KOMMUNENUMMER = re.compile(r"^\d{4}$")
+
+
 def file_name(kommunenavn: str) -> str:
     """Geonorge spells municipality names in ASCII: Bærum becomes Baerum, Våler Valer."""
     ascii_name = kommunenavn.strip().replace("æ", "ae").replace("Æ", "Ae").replace("ø", "o").replace("Ø", "O")
     ascii_name = unicodedata.normalize("NFKD", ascii_name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9\- ]", "", ascii_name)  # a name typed on a form stays one path segment
     return "_".join(part.capitalize() if part.isupper() else part for part in ascii_name.split())
 
 
+def known_name(kommunenummer: str) -> str | None:
+    """The kommune's name from the municipalities or the postal register, when either is loaded."""
+    return (db.session.scalar(select(Municipality.name).where(Municipality.kommunenummer == kommunenummer))
+            or db.session.scalar(select(PostalArea.kommunenavn).where(PostalArea.kommunenummer == kommunenummer)
+                                 .where(PostalArea.kommunenavn.is_not(None)).limit(1)))
+
+
 def datasets(base_url: str, kommunenummer: str, kommunenavn: str) -> list[Dataset]:
-    return [Dataset(key, entry["title"],
-                    entry["url"].format(base=base_url.rstrip("/"), kommunenummer=kommunenummer,
-                                        kommunenavn=file_name(kommunenavn)),
-                    entry["attribution"])
+    if not KOMMUNENUMMER.match(kommunenummer or ""):
+        raise GeodataError(N_("Kommunenummeret «%(number)s» er ikke fire sifre."), number=kommunenummer)
+    if not file_name(kommunenavn):
+        raise GeodataError(N_("Oppgi navnet på kommune %(number)s."), number=kommunenummer)
+
+    def url(pattern: str | None, entry: dict) -> str | None:
+        return pattern and pattern.format(base=base_url.rstrip("/"), kommunenummer=kommunenummer,
+                                          kommunenavn=file_name(kommunenavn), epsg=entry.get("epsg", 25833))
+
+    return [Dataset(key, entry["title"], url(entry["url"], entry), entry["attribution"],
+                    url(entry.get("fallback"), entry))
             for key, entry in catalogue().items() if entry.get("download")]
+
+
+def download(base_url: str, kommunenummer: str, kommunenavn: str, folder: Path,
+             progress: Callable[[Dataset, str], Callable[[int, int], None] | None] | None = None) -> Download:
+    """Fetch every dataset of the catalogue for a kommune; a 404 on a dataset with a fallback fetches that.
+
+    `progress(dataset, url)` is told each download before it starts and gives its progress callback."""
+    paths, touching = [], None
+    for dataset in datasets(base_url, kommunenummer, kommunenavn):
+        try:
+            paths += fetch(dataset, folder, progress(dataset, dataset.url) if progress else None)
+        except NotPublished:
+            if not dataset.fallback:
+                raise
+            fallback = Dataset(dataset.key, dataset.title, dataset.fallback, dataset.attribution)
+            paths += fetch(fallback, folder, progress(fallback, fallback.url) if progress else None)
+            touching = [kommunenummer]
+    return Download(paths, touching)
+
 
 
 def fetch(dataset: Dataset, folder: Path, progress: Callable[[int, int], None] | None = None) -> list[Path]:
@@ -58,8 +116,9 @@ def fetch(dataset: Dataset, folder: Path, progress: Callable[[int, int], None] |
     except urllib.error.HTTPError as exc:
         exc.close()
         partial.unlink(missing_ok=True)
-        raise GeodataError(N_("Fikk ikke lastet ned %(title)s (HTTP %(status)s fra %(url)s)."),
-                           title=dataset.title, status=exc.code, url=dataset.url) from exc
+        error = NotPublished if exc.code == 404 else GeodataError
+        raise error(N_("Fikk ikke lastet ned %(title)s (HTTP %(status)s fra %(url)s)."),
+                    title=dataset.title, status=exc.code, url=dataset.url) from exc
     except (urllib.error.URLError, TimeoutError) as exc:
         partial.unlink(missing_ok=True)
         raise GeodataError(N_("Fikk ikke kontakt med %(url)s (%(reason)s)."),

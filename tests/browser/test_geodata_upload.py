@@ -1,6 +1,7 @@
-"""In a real Chromium: the admin uploads a geodata file and htmx swaps in the result."""
+"""In a real Chromium: the admin uploads a geodata file or fetches a kommune, and htmx swaps in the result."""
 import pytest
 
+from tests import geonorge_standin
 from tests.browser.test_join_and_map import log_in
 
 pytestmark = pytest.mark.browser
@@ -15,7 +16,7 @@ def test_the_admin_uploads_a_file_and_sees_the_summary_without_a_reload(live_ser
     page.get_by_role("button", name="Importer").click()
     result = page.locator("#import-result .result")
     result.wait_for()
-    assert "0 bydeler lagt til, 15 oppdatert, 0 avvist" in result.inner_text()
+    assert "0 bydeler lagt til, 0 endret, 15 uendret, 0 avvist" in result.inner_text()
     assert page.evaluate("window.notReloaded") is True
 
 
@@ -30,3 +31,24 @@ def test_a_broken_file_is_explained_on_the_page(live_server, phone, tmp_path):
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert "kan ikke leses som geodata" in alert.inner_text()
+
+
+@pytest.fixture
+def geonorge_server(tmp_path, geodata):
+    yield from geonorge_standin.serve(tmp_path, geodata)
+
+
+def test_the_admin_fetches_bærum_from_geonorge_and_sees_what_each_file_did(demo_app, live_server, phone,
+                                                                            geonorge_server):
+    demo_app.config.update(GEONORGE_BASE_URL=geonorge_server)
+    page = phone.new_page()
+    log_in(page, live_server, "admin@baerum.demo")
+    page.goto(f"{live_server}/admin/geodata")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Kommune", exact=True).select_option("3201")
+    page.get_by_role("button", name="Hent fra Geonorge").click()
+    gml = page.locator("#import-result .result", has_text="Postnummeromrader_GML.gml")
+    gml.wait_for()
+    assert "Leste kartlaget «Postnummerområde»" in gml.inner_text()
+    assert "20 adresser lagt til" in page.locator("#import-result").inner_text()
+    assert page.evaluate("window.notReloaded") is True

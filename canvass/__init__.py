@@ -85,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
         reports,
         security,
         sync,
+        tiles,
         turf,
     )
 
-    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports, privacy):
+    for module in (home, auth, admin, branches, people, turf, actions, field, sync, pwa, committee, reports, privacy,
+                   tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

@@ -1,7 +1,7 @@
 """Turf (roder) for coordinators: cut from postal codes, look at, merge, split, rename and redraw."""
 import json
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from canvass.extensions import db
 from canvass.geo import walk
 from canvass.models import Address, Role, Turf
 from canvass.services import territory, turfs, walk_sheet
-from canvass.web import flash_error
+from canvass.web import flash_error, tiles
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("turf", __name__)
@@ -99,7 +99,7 @@ def sheet_summary(t: Turf) -> str:
 
 
 def pdf_response(t: Turf, heading: list[str]) -> Response:
-    response = Response(walk_sheet.render(t, heading), mimetype="application/pdf")
+    response = Response(walk_sheet.render(t, heading, tiles.basemap(current_app)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="rode-{t.id}.pdf"'
     return response
 

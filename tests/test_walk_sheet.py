@@ -7,6 +7,7 @@ from canvass.extensions import db
 from canvass.models import Branch, Dwelling, User
 from canvass.services import actions, turfs, walk_sheet
 from tests.conftest import login
+from tests.tile_standin import kartverket  # noqa: F401 (a fixture)
 
 
 def sagene_turf():
@@ -39,3 +40,25 @@ def test_coordinator_and_volunteer_download_the_pdf(client):
     actions.assign(action, t, [daniel])
     assignment = actions.my_assignments(daniel)[0]
     assert client.get(f"/mine/roder/{assignment.id}/gaaliste.pdf").status_code == 404
+
+
+def test_the_walk_sheet_prints_the_turf_on_kartverkets_map_from_our_tile_cache(client, demo_app, kartverket, tmp_path):  # noqa: F811
+    demo_app.config.update(TILE_UPSTREAM=kartverket.template, TILE_CACHE_DIR=tmp_path)
+    t = sagene_turf()
+    login(client, "sagene@oslo.demo")
+    sheet = client.get(f"/roder/{t.id}/gaaliste.pdf")
+    assert sheet.status_code == 200 and b"/Subtype /Image" in sheet.data
+    asked = sum(kartverket.asked.values())
+    assert 1 <= asked <= 60 and list(tmp_path.rglob("*.png")), "stitched from tiles kept in our cache"
+    assert client.get(f"/roder/{t.id}/gaaliste.pdf").status_code == 200
+    assert sum(kartverket.asked.values()) == asked, "the second sheet is drawn from the cache alone"
+
+
+def test_without_tiles_the_walk_sheet_still_prints_with_the_outline_alone(client, demo_app, kartverket, tmp_path):  # noqa: F811
+    demo_app.config.update(TILE_UPSTREAM=kartverket.template, TILE_CACHE_DIR=tmp_path)
+    kartverket.status = 503
+    t = sagene_turf()
+    login(client, "sagene@oslo.demo")
+    sheet = client.get(f"/roder/{t.id}/gaaliste.pdf")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF") and b"/Subtype /Image" not in sheet.data
+    assert kartverket.asked, "it tried"

@@ -44,10 +44,11 @@ def basemap(app: Flask):
     cache = tile_cache(app)
     if cache is None:
         return None
-    layer = app.config["TILE_LAYER"]
+    # Read now: the walk sheet fetches tiles in threads of its own, outside the app context.
+    layer, max_zoom = app.config["TILE_LAYER"], app.config["TILE_MAX_ZOOM"]
 
     def fetch(z: int, x: int, y: int) -> bytes | None:
-        if not tiles.valid(z, x, y, app.config["TILE_MAX_ZOOM"]):
+        if not tiles.valid(z, x, y, max_zoom):
             return None
         try:
             return cache.get(layer, z, x, y)

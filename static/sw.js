@@ -224,7 +224,7 @@ self.addEventListener("message", function (event) {
 // turf's tiles in a cache of their own (static/js/tiles.js asks for them); a tile in that cache is
 // served from it, online too, and the rest come from the network as they are. Only the tiles a
 // download asked for are kept, so the cache stays the size of the downloaded turf(s).
-var TILES = "canvass-tiles-v1";
+var TILES = "canvass-tiles-v1";  // static/js/tiles.js looks in it by this name too
 var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
 
 self.addEventListener("fetch", function (event) {

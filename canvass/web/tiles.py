@@ -4,6 +4,8 @@ Phones never ask the tile provider themselves, so the provider never learns wher
 and the Content-Security-Policy needs no outside origin. Only the configured layers, zooms and
 tile numbers are served: the route is not a proxy for anything else.
 """
+import threading
+
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -47,12 +49,20 @@ def basemap(app: Flask):
     # Read now: the walk sheet fetches tiles in threads of its own, outside the app context.
     layer, max_zoom = app.config["TILE_LAYER"], app.config["TILE_MAX_ZOOM"]
 
+    down = threading.Event()
+
     def fetch(z: int, x: int, y: int) -> bytes | None:
         if not tiles.valid(z, x, y, max_zoom):
             return None
+        if down.is_set():
+            # Once the provider has failed, the rest of the sheet uses what the cache holds: the sheet is
+            # printed in seconds, not after one timeout per tile.
+            return cache.cached(layer, z, x, y)
         try:
             return cache.get(layer, z, x, y)
-        except tiles.TileError:
+        except tiles.TileError as exc:
+            if exc.status != 404:
+                down.set()
             return None
 
     fetch.attribution = app.config["TILE_ATTRIBUTION"]

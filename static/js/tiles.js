@@ -25,15 +25,23 @@
     }).then(function (answer) { list = answer; return list; });
   }
 
-  var kept = null;
-  try { kept = JSON.parse(localStorage.getItem(key)); } catch (e) { kept = null; }
-  if (kept) {
-    say(note.dataset.after, kept.count, kept.bytes, kept.failed);
-  } else if (navigator.onLine) {
+  function before() {
+    if (!navigator.onLine) return;
     fetchList().then(function (answer) {
       if (!answer.allowed) { note.textContent = note.dataset.refused; note.hidden = false; }
       else if (answer.count) say(note.dataset.before, answer.count, answer.bytes, 0);
     }).catch(function () {});
+  }
+  var kept = null;
+  try { kept = JSON.parse(localStorage.getItem(key)); } catch (e) { kept = null; }
+  if (kept && window.caches) {
+    // The phone may have emptied the tile cache since (low storage): say "saved" only while it holds them.
+    caches.open("canvass-tiles-v1").then(function (cache) { return cache.keys(); }).then(function (keys) {
+      if (keys.length >= kept.count) say(note.dataset.after, kept.count, kept.bytes, kept.failed);
+      else before();
+    }).catch(before);
+  } else {
+    before();
   }
 
   button.addEventListener("click", function () {

@@ -237,6 +237,18 @@ self.addEventListener("fetch", function (event) {
   }));
 });
 
+// Turf after turf over a season: the oldest tiles go once the phone holds more than this (about 40 MB),
+// never those of the turf just downloaded.
+var MAX_TILES = 2000;
+function trimTiles(cache, keep) {
+  return cache.keys().then(function (keys) {
+    var wanted = {}, extra = keys.length - MAX_TILES;
+    keep.forEach(function (path) { wanted[new URL(path, location.origin).href] = true; });
+    var old = keys.filter(function (k) { return !wanted[k.url]; }).slice(0, Math.max(extra, 0));
+    return Promise.all(old.map(function (k) { return cache.delete(k); }));
+  });
+}
+
 function keepTiles(urls) {
   var count = 0, bytes = 0, failed = 0, next = 0;
   return caches.open(TILES).then(function (cache) {
@@ -253,7 +265,7 @@ function keepTiles(urls) {
         });
       }).then(function (blob) { count += 1; bytes += blob.size; }, function () { failed += 1; }).then(worker);
     }
-    return Promise.all([worker(), worker(), worker(), worker()]);
+    return Promise.all([worker(), worker(), worker(), worker()]).then(function () { return trimTiles(cache, urls); });
   }).then(function () {
     return self.clients.matchAll().then(function (clients) {
       clients.forEach(function (c) { c.postMessage({ type: "tiles-downloaded", count: count, bytes: bytes, failed: failed }); });

@@ -87,11 +87,12 @@ def register_blueprints(app: Flask) -> None:
         security,
         setup,
         sync,
+        tiles,
         turf,
     )
 
     for module in (home, setup, auth, admin, organisation, branches, people, turf, actions, field, sync, pwa,
-                   committee, reports, privacy):
+                   committee, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

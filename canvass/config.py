@@ -3,9 +3,11 @@ import os
 import secrets
 from pathlib import Path
 
+from canvass.geo.tiles import KARTVERKET, KARTVERKET_LAYERS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+BASEMAP_ATTRIBUTION = "Bakgrunnskart: © Kartverket (CC BY 4.0)"
 ATTRIBUTION = (
     "Postnummerområder, kommunegrenser: © Kartverket (CC BY 4.0). Bydeler: © Oslo kommune. "
     "Postnummerregister: © Posten Norge AS. Adresser: © OpenStreetMap contributors (ODbL)."
@@ -32,8 +34,24 @@ def from_environment(instance_path: Path) -> dict:
         "GEODATA_DIR": Path(os.environ.get("CANVASS_GEODATA", PROJECT_ROOT.parent / "shared" / "geodata")),
         "DOWNLOAD_DIR": Path(os.environ.get("CANVASS_DOWNLOADS", PROJECT_ROOT / "geodata" / "downloads")),
         "GEONORGE_BASE_URL": os.environ.get("CANVASS_GEONORGE_URL", "https://nedlasting.geonorge.no/geonorge"),
-        "TILE_URL": os.environ.get("CANVASS_TILE_URL", DEFAULT_TILE_URL),
-        "TILE_ATTRIBUTION": ATTRIBUTION,
+        # Basemap tiles reach phones through our own route (canvass/web/tiles.py), which fetches them from
+        # this template ({layer}, {z}, {x}, {y}) and keeps them on disk; empty turns the basemap off.
+        "TILE_UPSTREAM": os.environ.get("CANVASS_TILE_UPSTREAM", KARTVERKET),
+        # The layer the maps show (Kartverket: topograatone is grey, quiet under coloured turf; topo is
+        # in colour); the route serves only the layers listed.
+        "TILE_LAYER": os.environ.get("CANVASS_TILE_LAYER", KARTVERKET_LAYERS[0]),
+        "TILE_LAYERS": tuple(filter(None, os.environ.get("CANVASS_TILE_LAYERS",
+                                                         ",".join(KARTVERKET_LAYERS)).split(","))),
+        "TILE_MAX_ZOOM": 18,
+        "TILE_CACHE_DIR": Path(os.environ.get("CANVASS_TILE_CACHE", instance_path / "tiles")),
+        "TILE_CACHE_MB": int(os.environ.get("CANVASS_TILE_CACHE_MB", "500")),
+        "TILE_CACHE_DAYS": int(os.environ.get("CANVASS_TILE_CACHE_DAYS", "30")),
+        "TILE_TIMEOUT_SECONDS": float(os.environ.get("CANVASS_TILE_TIMEOUT", "10")),
+        "TILE_ATTRIBUTION": os.environ.get("CANVASS_TILE_ATTRIBUTION", BASEMAP_ATTRIBUTION),
+        "DATA_ATTRIBUTION": ATTRIBUTION,
+        # "Last ned roden" keeps the tiles over the turf at the zooms a walker uses, at most this many.
+        "TILE_DOWNLOAD_ZOOMS": (15, 16, 17, 18),
+        "TILE_DOWNLOAD_LIMIT": int(os.environ.get("CANVASS_TILE_DOWNLOAD_LIMIT", "400")),
         # Request sizes (canvass/web/limits.py). Every page and API takes at most 1 MB, form fields 500 kB;
         # the few views that need more name their own cap.
         "MAX_CONTENT_LENGTH": 1024 * 1024,

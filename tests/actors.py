@@ -4,8 +4,12 @@ Everything is seeded in Sagene (Oslo). The other branch's coordinator and volunt
 committee and Bærum stand outside it, so a route that lets them see Sagene's data is a leak.
 """
 import io
+import shutil
+import tempfile
+import weakref
 import zipfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -30,6 +34,7 @@ from canvass.models import (
 from canvass.privacy import consent
 from canvass.services import actions, committees, logins, people, programme, sync, tallies, turfs
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
+from tests.tile_standin import png
 
 ANON, DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE = (
     "anonymous", "daniel", "frida", "sagene", "frogner", "admin", "komite", "baerum", "baerum_komite")
@@ -40,7 +45,13 @@ NOTE = "Kodelås 4711 bak Sagene-huset"
 def build_world(databases_, demo_template):
     """Sagene's action, turf, volunteer, contact and door note; a Frogner volunteer; committees in Oslo and Bærum."""
     # CSRF and rate limits have their own tests; here they would only stand between the actors and the checks.
-    app = make_app(databases_.create(demo_template), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    # One map tile waits in the tile cache; the upstream is a closed port, so nothing leaves the machine.
+    tile_cache = Path(tempfile.mkdtemp(prefix="canvass-tiles-"))
+    (tile_cache / "topograatone" / "16" / "34726").mkdir(parents=True)
+    (tile_cache / "topograatone" / "16" / "34726" / "19052.png").write_bytes(png((210, 210, 210)))
+    app = make_app(databases_.create(demo_template), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                   TILE_UPSTREAM="http://127.0.0.1:9/{layer}/{z}/{y}/{x}.png", TILE_CACHE_DIR=tile_cache)
+    weakref.finalize(app, shutil.rmtree, tile_cache, True)
     with app.app_context():
         oslo = db.session.scalar(select(Organisation).where(Organisation.name == "Oslo"))
         baerum = db.session.scalar(select(Organisation).where(Organisation.name == "Bærum"))
@@ -116,26 +127,12 @@ def build_world(databases_, demo_template):
         sync.issue_device(daniel, "Daniels telefon")
         device = db.session.scalar(select(Device).where(Device.user_id == daniel.id))
         db.session.commit()
-        app.ids = {
-            "user_id": daniel.id,
-            "device_id": device.id,
-            "login_link_id": login_link.id,
-            "branch_id": sagene.id,
-            "action_id": action.id,
-            "campaign_id": campaign.id,
-            "turf_id": other.id,
-            "assignment_id": actions.my_assignments(daniel)[0].id,
-            "invite_id": invite.id,
-            "contact_id": contact.id,
-            "theme_id": theme.id,
-            "section_id": section.id,
-            "link_id": link.id,
-            "report_id": report.id,
-            "conversation_id": said.id,
-            "kind": "csv",
-            "filename": "css/app.css",
-            "token": invite.token,
-        }
+        app.ids = {"user_id": daniel.id, "device_id": device.id, "login_link_id": login_link.id,
+                   "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
+                   "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
+                   "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
+                   "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
+                   "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token
         # By id: the hostile-text tests rename everyone before the volunteers log in.
         app.volunteer_ids = {DANIEL: daniel.id, FRIDA: frida.id}
@@ -183,10 +180,10 @@ def url(app, rule) -> str:
 
 def readable(response) -> str:
     """What a person could read in the answer; an Excel file is a zip of XML. PDFs are compressed and are
-    covered by their own tests."""
+    covered by their own tests; a map tile is a picture of the map."""
     if response.mimetype == XLSX:
         with zipfile.ZipFile(io.BytesIO(response.get_data())) as book:
             return "".join(book.read(name).decode() for name in book.namelist())
-    if response.mimetype == "application/pdf":
+    if response.mimetype in ("application/pdf", "image/png"):
         return ""
     return response.get_data(as_text=True)

@@ -34,7 +34,8 @@ PASSWORD = demo.PASSWORD
 
 def make_app(url: str, **config):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "GEODATA_DIR": GEODATA,
-                      "TILE_URL": "/tiles/{z}/{x}/{y}.png", **config})
+                      # No basemap unless a test brings its own tile stand-in (tests/tile_standin.py).
+                      "TILE_UPSTREAM": "", **config})
 
     def fresh_request_globals():
         # Tests keep one app context open for their database checks, and Flask reuses it for

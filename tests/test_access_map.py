@@ -78,6 +78,8 @@ POLICY = {
     "reports.index": EVERYONE, "reports.show": OSLO,
     "static": PUBLIC,
     "sync.device": EVERYONE, "sync.events": {DANIEL},
+    # Map tiles for every login (no personal data in a tile); a turf's tile list for its volunteer only.
+    "tiles.tile": EVERYONE, "tiles.turf_tiles": {DANIEL},
     "turf.cut": MANAGES_SAGENE, "turf.index": MANAGES_SAGENE, "turf.merge": MANAGES_SAGENE,
     "turf.move": MANAGES_SAGENE, "turf.outlines": MANAGES_SAGENE, "turf.rename": MANAGES_SAGENE,
     "turf.shape": MANAGES_SAGENE, "turf.sheet": MANAGES_SAGENE, "turf.show": MANAGES_SAGENE,

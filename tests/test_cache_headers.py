@@ -17,7 +17,8 @@ from tests.test_access_map import POLICY
 
 world = tests.actors.world  # the fixture: every actor logged in on the same database
 
-PUBLIC_FILES = {"static", "pwa.service_worker"}
+# A map tile may stay in the phone's own cache for a day (tests/test_tiles.py checks its header).
+PUBLIC_FILES = {"static", "pwa.service_worker", "tiles.tile"}
 # The order in which to pick who opens a route: the admin sees most, then whoever the policy lets in.
 PREFERENCE = [ADMIN, "sagene", "komite", "daniel", "baerum", "baerum_komite", "frida", "frogner", ANON]
 

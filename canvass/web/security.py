@@ -4,39 +4,38 @@ Nothing the app answers is kept by a browser's or a proxy's HTTP cache (`Cache-C
 whatever the view set: pages, fragments, JSON, exports, PDFs and QR codes may carry personal data
 or what lies behind a login, and a rule by class cannot be forgotten on the next new view. The
 exceptions are the public files that hold none: the static folder and the service worker's
-script (revalidated on every load so a new release reaches the phones). The service worker keeps
-turf pages for offline use in its own Cache Storage, which does not obey these headers.
+script (revalidated on every load so a new release reaches the phones), and a map tile, which a
+phone's own cache may keep for a day ("private": never a shared proxy, as the tiles a login asks
+for say where it canvasses). The service worker keeps turf pages for offline use in its own Cache
+Storage, which does not obey these headers.
 
-Only our own scripts and styles run; the map tiles are the one outside source, taken from the
-configured tile URL. Browsers refuse inline scripts, style attributes and <style> elements, so
-the templates have none (a test in tests/browser watches Chromium for refusals).
+Only our own scripts, styles and images load: map tiles come through our own route
+(canvass/web/tiles.py), so no outside origin is needed. Browsers refuse inline scripts, style
+attributes and <style> elements, so the templates have none (a test in tests/browser watches Chromium for refusals).
 """
-from urllib.parse import urlsplit
-
 from flask import Flask, request
 
 # Endpoints whose answers hold nothing personal and may be cached as their views say.
-PUBLIC_FILES = frozenset({"static", "pwa.service_worker"})
+PUBLIC_FILES = frozenset({"static", "pwa.service_worker", "tiles.tile"})
 
 
-def content_security_policy(tile_url: str) -> str:
-    tiles = urlsplit(tile_url.replace("{s}", "a"))
-    tile_origin = f"{tiles.scheme}://{tiles.netloc}" if tiles.netloc else ""
+def content_security_policy() -> str:
     return "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", f"img-src 'self' data: {tile_origin}".strip(),
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
         "frame-ancestors 'none'", "manifest-src 'self'", "worker-src 'self'",
     ])
 
 
 def register(app: Flask) -> None:
-    policy = content_security_policy(app.config["TILE_URL"])
+    policy = content_security_policy()
     https = app.config["SESSION_COOKIE_SECURE"]
 
     @app.after_request
     def harden(response):
         response.headers.setdefault("Content-Security-Policy", policy)
-        if request.endpoint not in PUBLIC_FILES:
+        # A tile route's refusal or login redirect is an ordinary answer and is not kept.
+        if request.endpoint not in PUBLIC_FILES or (request.endpoint == "tiles.tile" and response.status_code != 200):
             response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

@@ -3,7 +3,7 @@ import json
 import re
 
 import shapely
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from canvass.geo import geometry, walk
 from canvass.geo import turf as geo_turf
 from canvass.models import Address, Role, Turf
 from canvass.services import territory, turfs, walk_sheet
-from canvass.web import flash_error
+from canvass.web import flash_error, tiles
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("turf", __name__)
@@ -146,7 +146,7 @@ def sheet_summary(t: Turf) -> str:
 
 
 def pdf_response(t: Turf, heading: list[str]) -> Response:
-    response = Response(walk_sheet.render(t, heading), mimetype="application/pdf")
+    response = Response(walk_sheet.render(t, heading, tiles.basemap(current_app)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="rode-{t.id}.pdf"'
     return response
 

@@ -33,7 +33,10 @@
   var colours = { covered: "#0072b2", contested: "#d55e00", uncovered: "#767676", selected: "#1e6b30" };
   var map = L.map(el, { preferCanvas: true });
   el.leafletMap = map; // other scripts on the page (and tests) reach the map through its element
-  L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 }).addTo(map);
+  // Tiles come from our own server (Kartverket's basemap, kept there); without a basemap the outlines stand alone,
+  // and the attribution is shown on every map either way.
+  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
+  map.attributionControl.addAttribution(el.dataset.attribution);
   var editing = el.dataset.mode === "edit";
   if (el.dataset.locate && navigator.geolocation) {
     // The canvasser's own position is drawn here only: it never leaves the phone.

@@ -21,7 +21,7 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     fresh.add_cookies(cookies)
     tab = fresh.new_page()
     bodies: dict[str, int] = {}
-    tab.on("response", lambda r: bodies.__setitem__(r.url, gzipped(r.body())) if "/tiles/" not in r.url
+    tab.on("response", lambda r: bodies.__setitem__(r.url, gzipped(r.body())) if "/kart/fliser/" not in r.url
            and r.request.method == "GET" else None)
     tab.goto(walk_url, wait_until="networkidle")
     tab.wait_for_function("() => navigator.serviceWorker.controller !== null || true")

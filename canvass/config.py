@@ -32,6 +32,15 @@ def from_environment(instance_path: Path) -> dict:
         "GEODATA_DIR": Path(os.environ.get("CANVASS_GEODATA", PROJECT_ROOT.parent / "shared" / "geodata")),
         "DOWNLOAD_DIR": Path(os.environ.get("CANVASS_DOWNLOADS", PROJECT_ROOT / "geodata" / "downloads")),
         "GEONORGE_BASE_URL": os.environ.get("CANVASS_GEONORGE_URL", "https://nedlasting.geonorge.no/geonorge"),
+        # The job queue (canvass/queue.py): a SQLite file by default, redis://host:6379/0 for several app servers.
+        "QUEUE_URL": os.environ.get("CANVASS_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite'}"),
+        # Uploaded files wait here, one folder per job, until their job has finished. With several app
+        # servers it must be a folder they all share with the consumers.
+        "JOB_FILES": Path(os.environ.get("CANVASS_JOB_FILES", instance_path / "jobs")),
+        # A consumer marks each running job alive this often; a job not marked for JOB_STALE_SECONDS is
+        # taken to have lost its consumer (killed, machine gone) and is put on the queue again.
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("CANVASS_JOB_HEARTBEAT_SECONDS", "5")),
+        "JOB_STALE_SECONDS": float(os.environ.get("CANVASS_JOB_STALE_SECONDS", "30")),
         "TILE_URL": os.environ.get("CANVASS_TILE_URL", DEFAULT_TILE_URL),
         "TILE_ATTRIBUTION": ATTRIBUTION,
         # Request sizes (canvass/web/limits.py). Every page and API takes at most 1 MB, form fields 500 kB;

@@ -42,7 +42,7 @@ POLICY = {
     "actions.release": MANAGES_SAGENE, "actions.second_round": MANAGES_SAGENE, "actions.show": MANAGES_SAGENE,
     # Any volunteer of the organisation may sign up for any branch's action.
     "actions.signup": OSLO,
-    "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
+    "admin.download": ADMINS, "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
     "auth.join": PUBLIC, "auth.language": PUBLIC, "auth.login": PUBLIC, "auth.logout": EVERYONE,
     # Only after the right password; anyone else is sent back to the login page.
     "auth.second_factor": set(),
@@ -58,6 +58,8 @@ POLICY = {
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL},
     "home.index": EVERYONE,
+    # The seeded job is an import started by Oslo's admin: only those who may start imports in Oslo see it.
+    "jobs.show": {ADMIN}, "jobs.status": {ADMIN},
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,
     "people.show_invite": MANAGES_SAGENE, "people.login_link": MANAGES_SAGENE,
     "people.revoke_login_link": MANAGES_SAGENE, "people.revoke_device": MANAGES_SAGENE,

@@ -16,6 +16,7 @@ from canvass.models.insight import (
                                      Theme,
                                      ThemeMember,
 )
+from canvass.models.job import Job, JobKind, JobState
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality
 from canvass.models.people import Invite, Login, LoginLink, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
@@ -27,5 +28,6 @@ __all__ = [
     "SectionLink", "Tag", "Theme", "ThemeMember",
     "AddressNote", "AuditEntry", "ConsentRecord", "Contact", "Conversation", "Device", "Action", "ActionTurf", "Assignment", "Campaign", "Outcome", "Signup", "SyncEvent", "Turf", "TurfAddress", "Visit",
     "Address", "Branch", "BranchPostalCode", "District", "Dwelling", "Invite", "Login", "LoginLink", "Municipality",
+    "Job", "JobKind", "JobState",
     "Organisation", "OrganisationMunicipality", "PostalArea", "Role", "SubDistrict", "User",
 ]

@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 
 
 def watch(app, stop: threading.Event) -> None:
-    """Every third of the stale time, put jobs whose consumer died back on the queue."""
+    """Every third of the stale time, put jobs whose consumer died back on the queue, and remove files no
+    job needs any more."""
     stale = app.config["JOB_STALE_SECONDS"]
     while True:
         with app.app_context():
             try:
                 jobs.recover(stale)
+                jobs.sweep_files()
             except Exception:  # the database or queue away for a moment: try again next round
                 log.exception("recovering jobs")
         if stop.wait(stale / 3):

@@ -239,15 +239,33 @@ def recover(stale_seconds: float) -> list[int]:
         beat = queue.last_beat(job.id)
         if beat is not None and beat[0] == job.attempt and now - beat[1] < stale_seconds:
             continue
-        moved = db.session.execute(update(Job).where(Job.id == job.id, Job.attempt == job.attempt,
+        seen = job.attempt  # the update below also changes the loaded object
+        moved = db.session.execute(update(Job).where(Job.id == job.id, Job.attempt == seen,
                                                      Job.state == JobState.RUNNING)
-                                   .values(state=JobState.QUEUED, attempt=job.attempt + 1)).rowcount
+                                   .values(state=JobState.QUEUED, attempt=seen + 1)).rowcount
         db.session.commit()
         if moved:
-            log.warning("job %s lost its consumer; queued again as attempt %s", job.id, job.attempt + 1)
-            queue.send(job.id, job.attempt + 1)
+            log.warning("job %s lost its consumer; queued again as attempt %s", job.id, seen + 1)
+            queue.send(job.id, seen + 1)
             requeued.append(job.id)
     return requeued
+
+
+def sweep_files(older_than: float = 600) -> list[Path]:
+    """Remove job folders no unfinished job needs: those left when a consumer died between recording a job's
+    end and removing its files. A folder younger than `older_than` seconds may belong to an upload whose job
+    is being recorded right now, so it stays."""
+    root = Path(current_app.config["JOB_FILES"])
+    if not root.is_dir():
+        return []
+    needed = {Path(job.params.get("folder", "")).name for job in db.session.scalars(
+        select(Job).where(Job.state.in_((JobState.QUEUED, JobState.RUNNING))))}
+    removed = []
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.name not in needed and time.time() - folder.stat().st_mtime > older_than:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 # What each kind does.

@@ -14,7 +14,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobber")
 
 
 def _job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
+    # Always read again: the consumer, another process, changes the row while the page polls it.
+    job = db.session.get(Job, job_id, populate_existing=True)
     if job is None or not jobs.visible(job, current_user):
         abort(404)
     return job

@@ -1,4 +1,4 @@
-# Canvass: `make run` serves the demo on SQLite, `make test` runs every test.
+# Canvass: `make run` serves the demo on SQLite (with a job consumer), `make test` runs every test.
 VENV     := .venv
 PY       := $(VENV)/bin/python
 FLASK    := $(VENV)/bin/flask --app canvass
@@ -32,7 +32,10 @@ db: setup
 demo: db
 	$(FLASK) demo load
 
+# The web server and a consumer for the queued jobs (imports, downloads, themes) beside it; Ctrl-C stops both.
 run: demo
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup

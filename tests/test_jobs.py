@@ -366,3 +366,16 @@ def test_a_job_is_seen_only_by_those_of_its_organisation_who_may_start_it(demo_a
     from canvass.services import committees
     themes.params = {"committee_id": committees.committee_for(committee).id, "topic": "bolig"}
     assert oslo.id == themes.organisation_id and jobs.visible(themes, committee)
+
+
+def test_an_upload_while_the_queue_is_down_is_recorded_as_failed_and_says_so(demo_app, geodata):
+    demo_app.config.update(QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0")
+    queue.close(demo_app)
+    client = demo_app.test_client()
+    login(client, "admin@oslo.demo")
+    response = upload(client, [("bydeler.geojson", (geodata / "oslo_bydeler.geojson").read_bytes())])
+    job = fresh(int(response.location.rsplit("/", 1)[-1]))
+    assert job.state == JobState.FAILED and job.error["nb"].startswith("Jobbkøen svarer ikke")
+    assert not Path(job.params["folder"]).exists()
+    assert "Jobbkøen svarer ikke" in client.get(response.location).get_data(as_text=True)
+    queue.close(demo_app)

@@ -217,7 +217,10 @@ def _finish(job_id: int, attempt: int, state: JobState, result=None, error=None)
     if done:
         if folder:
             _remove_folder(Path(folder))
-        job_queue.get().forget(job_id)
+        try:
+            job_queue.get().forget(job_id)
+        except Exception:  # the queue's store is down: its progress keys are only read while a job runs
+            log.exception("forgetting progress of job %s", job_id)
     return bool(done)
 
 

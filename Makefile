@@ -1,5 +1,5 @@
 # Canvass: `make run` serves Canvass on SQLite (on an empty database it prints the one-time setup code),
-# `make demo` serves the Oslo and Bærum demo instead, `make test` runs every test.
+# `make demo` serves the Oslo and Bærum demo instead (both with a job consumer), `make test` runs every test.
 VENV     := .venv
 PY       := $(VENV)/bin/python
 FLASK    := $(VENV)/bin/flask --app canvass
@@ -33,12 +33,17 @@ db: setup
 demo-data: db
 	$(FLASK) demo load
 
-demo: demo-data
+# The web server and a consumer for the queued jobs (imports, downloads, themes) beside it; Ctrl-C stops both.
+SERVE = $(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 run: db
 	$(FLASK) setup code --if-open
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(SERVE)
+
+demo: demo-data
+	$(SERVE)
 
 # One pytest worker per core; each builds its own databases, so the suite runs on both at once.
 # `make test WORKERS=0` runs in one process, `PYTEST_ARGS=tests/test_sync.py` picks tests.

@@ -6,7 +6,7 @@ from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from canvass import config
+from canvass import config, queue
 from canvass.extensions import babel, compress, csrf, db, htmx, limiter, login, migrate
 from canvass.formatting import format_number
 from canvass.web import limits
@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     from canvass import ratelimit  # noqa: F401 (the database:// storage the limits count in by default)
 
     limiter.init_app(app)
+    queue.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "canvass" / "translations"))
     login.init_app(app)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         errors,
         field,
         home,
+        jobs,
         organisation,
         people,
         privacy,
@@ -91,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
         turf,
     )
 
-    for module in (home, setup, auth, admin, organisation, branches, people, turf, actions, field, sync, pwa,
+    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, sync, pwa,
                    committee, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
@@ -103,3 +105,6 @@ def register_commands(app: Flask) -> None:
 
     for group in (geodata_cli, demo_cli, user_cli, org_cli, setup_cli, privacy_cli, backup_cli):
         app.cli.add_command(group)
+    from canvass.worker import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -52,6 +52,15 @@ def from_environment(instance_path: Path) -> dict:
         # "Last ned roden" keeps the tiles over the turf at the zooms a walker uses, at most this many.
         "TILE_DOWNLOAD_ZOOMS": (15, 16, 17, 18),
         "TILE_DOWNLOAD_LIMIT": int(os.environ.get("CANVASS_TILE_DOWNLOAD_LIMIT", "400")),
+        # The job queue (canvass/queue.py): a SQLite file by default, redis://host:6379/0 for several app servers.
+        "QUEUE_URL": os.environ.get("CANVASS_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite'}"),
+        # Uploaded files wait here, one folder per job, until their job has finished. With several app
+        # servers it must be a folder they all share with the consumers.
+        "JOB_FILES": Path(os.environ.get("CANVASS_JOB_FILES", instance_path / "jobs")),
+        # A consumer marks each running job alive this often; a job not marked for JOB_STALE_SECONDS is
+        # taken to have lost its consumer (killed, machine gone) and is put on the queue again.
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("CANVASS_JOB_HEARTBEAT_SECONDS", "5")),
+        "JOB_STALE_SECONDS": float(os.environ.get("CANVASS_JOB_STALE_SECONDS", "30")),
         # Request sizes (canvass/web/limits.py). Every page and API takes at most 1 MB, form fields 500 kB;
         # the few views that need more name their own cap.
         "MAX_CONTENT_LENGTH": 1024 * 1024,

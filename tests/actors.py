@@ -24,6 +24,9 @@ from canvass.models import (
     Contact,
     Conversation,
     Device,
+    Job,
+    JobKind,
+    JobState,
     Organisation,
     ProgrammeSection,
     Role,
@@ -123,6 +126,9 @@ def build_world(databases_, demo_template):
         db.session.add(link)
         db.session.commit()
         report = programme.publish(committee, "Rapport", "")
+        job = Job(organisation_id=oslo.id, kind=JobKind.IMPORT, state=JobState.DONE, params={}, result={"files": []},
+                  started_by_id=db.session.scalar(select(User.id).where(User.email == "admin@oslo.demo")), attempt=1)
+        db.session.add(job)
         login_link, _ = logins.issue_link(daniel, coordinator, timedelta(hours=24))
         sync.issue_device(daniel, "Daniels telefon")
         device = db.session.scalar(select(Device).where(Device.user_id == daniel.id))
@@ -131,6 +137,7 @@ def build_world(databases_, demo_template):
                    "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
+                   "job_id": job.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token

@@ -1,6 +1,8 @@
 """Fixtures: every app-level test runs on SQLite and on a real PostgreSQL, with real geodata from ../shared/geodata."""
 import os
 import re
+import shutil
+import tempfile
 import threading
 import time
 from datetime import datetime, timedelta
@@ -16,7 +18,7 @@ from werkzeug.serving import make_server
 
 os.environ.setdefault("SECRET_KEY", "test-secret")
 
-from canvass import create_app  # noqa: E402
+from canvass import create_app, queue  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Branch, Role, User  # noqa: E402
 from canvass.services import actions, demo, logins, sample_input, turfs, two_factor  # noqa: E402
@@ -33,9 +35,12 @@ PASSWORD = demo.PASSWORD
 
 
 def make_app(url: str, **config):
+    # Jobs run inside the request that starts them (tests/test_jobs.py runs real consumers), and their
+    # files go to a folder of this app's own.
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "GEODATA_DIR": GEODATA,
                       # No basemap unless a test brings its own tile stand-in (tests/tile_standin.py).
-                      "TILE_UPSTREAM": "", **config})
+                      "TILE_UPSTREAM": "", "QUEUE_URL": "immediate://",
+                      "JOB_FILES": Path(tempfile.mkdtemp(prefix="canvass-test-jobs-")), **config})
 
     def fresh_request_globals():
         # Tests keep one app context open for their database checks, and Flask reuses it for
@@ -48,6 +53,8 @@ def make_app(url: str, **config):
 
 
 def _dispose(app):
+    queue.close(app)
+    shutil.rmtree(app.config["JOB_FILES"], ignore_errors=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

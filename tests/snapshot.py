@@ -9,6 +9,9 @@ from canvass.extensions import db
 COUNTED_ONLY = {"address", "dwelling", "postal_area", "turf_address", "sub_district", "district", "municipality"}
 # When a phone was last heard from is bookkeeping, not data: it changes on every request, good or bad.
 NOT_DATA = {"device": "last_seen_at"}
+# A job is the record of an attempt, a refused import's too (its page says why); what the job would have
+# changed is in the other tables.
+ATTEMPTS = {"job"}
 
 
 def snapshot(everything: bool = False) -> dict:
@@ -16,7 +19,7 @@ def snapshot(everything: bool = False) -> dict:
     db.session.expire_all()
     state = {}
     for table in inspect(db.engine).get_table_names():
-        if table == "alembic_version":
+        if table == "alembic_version" or (table in ATTEMPTS and not everything):
             continue
         if table in COUNTED_ONLY and not everything:
             state[table] = db.session.scalar(select(func.count()).select_from(text(f'"{table}"')))

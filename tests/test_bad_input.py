@@ -694,38 +694,17 @@ FORMS = [
     ),
 ]
 IMPORTS = [
-    Case(
-        "a truncated GeoJSON file",
-        "admin",
-        form("/admin/geodata", files={"kart.geojson": b'{"type": "FeatureCollection", "features": [{"type":'}),
-        (400,),
-        "kan ikke leses som geodata",
-    ),
-    Case("an empty file", "admin", form("/admin/geodata", files={"tom.csv": b""}), (400,), "er tom"),
-    Case(
-        "a CSV with the wrong columns",
-        "admin",
-        form("/admin/geodata", files={"adresser.csv": "navn;alder\nKari;40\n".encode()}),
-        (400,),
-        "Kjenner ikke igjen formatet",
-    ),
-    Case(
-        "a CSV in Latin-1",
-        "admin",
-        form(
-            "/admin/geodata",
-            files={"postnummer.csv": "Postnummer\tPoststed\n0473\tOSLO\n0160\tBÆRUM\n".encode("latin-1")},
-        ),
-        (400,),
-        "er ikke UTF-8-tekst",
-    ),
-    Case(
-        "a ZIP that is not a ZIP",
-        "admin",
-        form("/admin/geodata", files={"adresser.zip": b"PK\x03\x04 tull"}),
-        (400,),
-        "",
-    ),
+    Case("a truncated GeoJSON file", "admin", form("/admin/geodata", files={
+        "kart.geojson": b'{"type": "FeatureCollection", "features": [{"type":'}), (303,),
+         "kan ikke leses som geodata"),
+    Case("an empty file", "admin", form("/admin/geodata", files={"tom.csv": b""}), (303,), "er tom"),
+    Case("a CSV with the wrong columns", "admin", form("/admin/geodata", files={
+        "adresser.csv": "navn;alder\nKari;40\n".encode()}), (303,), "Kjenner ikke igjen formatet"),
+    Case("a CSV in Latin-1", "admin", form("/admin/geodata", files={
+        "postnummer.csv": "Postnummer\tPoststed\n0473\tOSLO\n0160\tBÆRUM\n".encode("latin-1")}), (303,),
+         "er ikke UTF-8-tekst"),
+    Case("a ZIP that is not a ZIP", "admin", form("/admin/geodata", files={"adresser.zip": b"PK\x03\x04 tull"}),
+         (303,), ""),
 ]
 CATALOGUE = SYNC + FORMS + IMPORTS
 
@@ -744,8 +723,9 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(world, case):
         if case.reason:
             [result] = response.get_json()["results"]
             assert result["status"] in ("rejected", "conflict") and result["reason"] == case.reason
-        if response.status_code == 302:
-            # Post, redirect, get: the message waits on the page the form sends the user back to.
+        if response.status_code in (302, 303):
+            # Post, redirect, get: the message waits on the page the form sends the user back to (for an
+            # import, the page of the job that refused the file).
             body = world.clients[case.who].get(response.location).get_data(as_text=True)
         if case.message:
             shown = response.get_json()["error"] if response.is_json else body

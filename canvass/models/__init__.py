@@ -16,6 +16,7 @@ from canvass.models.insight import (
                                      Theme,
                                      ThemeMember,
 )
+from canvass.models.job import Job, JobKind, JobState
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality, SetupCode
 from canvass.models.people import Invite, Login, LoginLink, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
@@ -24,6 +25,9 @@ from canvass.models.visit import Outcome, Visit
 
 __all__ = [
     "Committee",
+    "Job",
+    "JobKind",
+    "JobState",
     "ConsideredInput",
     "ConversationTopic",
     "InputTag",

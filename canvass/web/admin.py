@@ -1,19 +1,20 @@
-"""Admin: load official geodata from files and see what is loaded on a map."""
-import json
-import tempfile
-from pathlib import Path
+"""Admin: load official geodata from files or from Geonorge, and see what is loaded on a map.
 
-from flask import Blueprint, current_app, jsonify, render_template
-from flask_babel import gettext
+Loading runs as a job in the queue consumer (services/jobs.py): the request saves the files, starts
+the job and answers at once with the job's page, which shows its progress.
+"""
+import json
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from htmx_flask import request
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from canvass.extensions import db
-from canvass.geo.errors import GeodataError
-from canvass.models import Address, District, Dwelling, PostalArea, Role
-from canvass.services import geodata_import, geonorge, territory
+from canvass.models import Address, District, Dwelling, JobKind, PostalArea, Role
+from canvass.services import geonorge, jobs, territory
 from canvass.web.access import roles_required
 from canvass.web.limits import body_limit
 
@@ -35,64 +36,64 @@ def _kommuner() -> list[tuple[str, str | None]]:
     return [(number, geonorge.known_name(number)) for number in current_user.organisation.kommunenummer]
 
 
+def _page(status: int = 200, error: str | None = None):
+    return render_template("admin/geodata.html", counts=_counts(), error=error, kommuner=_kommuner(),
+                           recent_jobs=jobs.recent(current_user, jobs.ADMIN_KINDS)), status
+
+
+def _refused(error: str):
+    """The form's answer when nothing was started: the message in place, for htmx or the whole page."""
+    if request.htmx:
+        return render_template("admin/_import_result.html", error=error), 400
+    return _page(400, error)
+
+
+def _started(job):
+    """The job's page, or for htmx its status fragment in place of the form's result."""
+    if request.htmx:
+        return render_template("jobs/_status.html", job=job, progress=None, language=str(get_locale() or "nb"),
+                               worded=jobs.worded), 202
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
+
+
 @bp.get("/geodata")
 @roles_required(Role.ADMIN)
 def geodata():
-    """What geography is loaded, a map of it, and forms to load more."""
-    return render_template("admin/geodata.html", counts=_counts(), kommuner=_kommuner())
-
-
-@bp.post("/geodata/hent")
-@roles_required(Role.ADMIN)
-def download():
-    """Fetch one of the organisation's kommuner from Geonorge and import what lies in its kommuner."""
-    kommunenummer = request.form.get("kommune", "")
-    organisation = current_user.organisation
-    results, error = [], None
-    name = request.form.get("navn", "").strip()[:100] or geonorge.known_name(kommunenummer)
-    if kommunenummer not in organisation.kommunenummer:
-        error = gettext("Velg en av kommunene deres.")
-    elif not name:
-        error = gettext("Oppgi navnet på kommune %(number)s.", number=kommunenummer)
-    else:
-        try:
-            with tempfile.TemporaryDirectory(prefix="canvass-geonorge-") as folder:
-                fetched = geonorge.download(current_app.config["GEONORGE_BASE_URL"], kommunenummer, name,
-                                            Path(folder))
-                results = geodata_import.import_paths(fetched.paths, request.form.get("skip_invalid") == "1",
-                                                      scope=organisation.kommunenummer, touching=fetched.touching)
-        except GeodataError as err:
-            error = gettext(err.message, **err.params)
-    template = "admin/_import_result.html" if request.htmx else "admin/geodata.html"
-    status = 400 if error or any(not r.stored for r in results) else 200
-    return render_template(template, counts=_counts(), kommuner=_kommuner(), results=results, error=error), status
+    """What geography is loaded, a map of it, forms to load more, and the latest loading jobs."""
+    return _page()
 
 
 @bp.post("/geodata")
 @body_limit("GEODATA_MAX_UPLOAD")
 @roles_required(Role.ADMIN)
 def upload():
-    """Import uploaded geodata files; each file is stored whole or not at all."""
+    """Keep the uploaded files in a folder of the job's own and start the import job."""
     files = [f for f in request.files.getlist("files") if f.filename]
-    skip_invalid = request.form.get("skip_invalid") == "1"
-    results, error = [], None
     if not files:
-        error = gettext("Velg minst én fil.")
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            paths = []
-            for upload in files:
-                path = Path(folder) / (secure_filename(upload.filename) or "upload")
-                upload.save(path)
-                paths.append(path)
-            try:
-                results = geodata_import.import_paths(paths, skip_invalid=skip_invalid,
-                                                      scope=current_user.organisation.kommunenummer)
-            except GeodataError as err:
-                error = gettext(err.message, **err.params)
-    template = "admin/_import_result.html" if request.htmx else "admin/geodata.html"
-    status = 400 if error or any(not r.stored for r in results) else 200
-    return render_template(template, counts=_counts(), kommuner=_kommuner(), results=results, error=error), status
+        return _refused(gettext("Velg minst én fil."))
+    folder = jobs.job_folder(current_app.config)
+    names = jobs.save_uploads(files, folder, secure_filename)
+    job = jobs.start(JobKind.IMPORT, current_user, {
+        "folder": str(folder), "files": names, "skip_invalid": request.form.get("skip_invalid") == "1",
+        "scope": current_user.organisation.kommunenummer})
+    return _started(job)
+
+
+@bp.post("/geodata/hent")
+@roles_required(Role.ADMIN)
+def download():
+    """Start a job that fetches one of the organisation's kommuner from Geonorge and imports what lies in them."""
+    number = request.form.get("kommune", "")
+    if number not in current_user.organisation.kommunenummer:
+        return _refused(gettext("Velg en av kommunene deres."))
+    name = request.form.get("navn", "").strip()[:100] or geonorge.known_name(number)
+    if not name:
+        return _refused(gettext("Oppgi navnet på kommune %(number)s.", number=number))
+    folder = jobs.job_folder(current_app.config)
+    job = jobs.start(JobKind.DOWNLOAD, current_user, {
+        "folder": str(folder), "kommunenummer": number, "kommunenavn": name,
+        "skip_invalid": request.form.get("skip_invalid") == "1", "scope": current_user.organisation.kommunenummer})
+    return _started(job)
 
 
 @bp.get("/geodata/kart.geojson")

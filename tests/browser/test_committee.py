@@ -45,7 +45,9 @@ def test_filter_read_themes_link_to_the_programme_and_download_excel(committee_p
     page.get_by_role("link", name="Innspill og temaer").click()
     expect(page.get_by_role("heading", name="Temaer i «bolig»")).to_be_visible()
     page.get_by_role("button", name="Finn temaer").click()
+    # Finding themes is a job: its page shows how it went and leads back to the input, filters and all.
     expect(page.get_by_text(re.compile(r"Fant \d+ nye temaer"))).to_be_visible()
+    page.get_by_role("link", name="Tilbake til innspillene").click()
     themes = page.locator("ol.themes > li")
     expect(themes.first).to_be_visible()
     assert themes.count() >= 2

@@ -5,8 +5,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from canvass.insight import scrub
-from canvass.models import Role
-from canvass.services import committee_input, committees, programme
+from canvass.models import JobKind, Role
+from canvass.services import committee_input, committees, jobs, programme
 from canvass.services.committee_input import InputError
 from canvass.web import flash_error
 from canvass.web.access import roles_required
@@ -104,9 +104,13 @@ def find_themes():
     committee = committees.committee_for(current_user)
     _, filters = read_filters()
     topic = request.form.get("topic", "")
-    made = committee_input.find_themes(committee, filters, topic) if topic else 0
-    flash(ngettext("Fant %(num)s nytt tema.", "Fant %(num)s nye temaer.", made), "success")
-    return back()
+    if not topic:
+        flash(gettext("Velg et emne å finne temaer i."), "error")
+        return back()
+    # Grouping a county's input takes a quarter of a minute: a job, so the page answers at once.
+    job = jobs.start(JobKind.THEMES, current_user, {"committee_id": committee.id, "topic": topic,
+                                                    "filters": jobs.filters_params(filters), "back": back().location})
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
 @bp.post("/temaer/<int:theme_id>/navn")

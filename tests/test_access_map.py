@@ -56,7 +56,7 @@ POLICY = {
     "committee.set_k": COMMITTEES, "committee.split_theme": {KOMITE}, "committee.tag_input": {KOMITE},
     "committee.theme": {KOMITE}, "committee.unlink": {KOMITE}, "committee.update_section": {KOMITE},
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
-    "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL},
+    "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
     "home.index": EVERYONE,
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,
     "people.show_invite": MANAGES_SAGENE, "people.login_link": MANAGES_SAGENE,

@@ -58,5 +58,6 @@ def events():
     device.last_seen_at = utcnow()
     db.session.commit()
     return jsonify({"protocol": sync.PROTOCOL, "results": [
-        {"id": r.id, "status": r.status, **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {})}
+        {"id": r.id, "status": r.status, **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {}),
+         **({"refused": {"part": r.refused["part"], "reason": gettext(r.refused["reason"])}} if r.refused else {})}
         for r in results]})

@@ -41,6 +41,22 @@ var CanvassStore = (function () {
         return all.map(function (e) { return { at: e.recorded_at, reason: e.reason }; });
       });
     },
+    // The doors recorded lately (no conversation, no contact details): a walk list that comes from the cache
+    // after the records have left the outbox still shows them done. The last 18 hours, at most 500.
+    remember: function (event) {
+      var recent = { id: event.id, type: event.type, turf_id: event.turf_id, address_id: event.address_id,
+                     unit: event.unit, outcome: event.outcome, corrects: event.corrects || null,
+                     recorded_at: event.recorded_at };
+      var since = new Date(Date.now() - 18 * 3600 * 1000).toISOString();
+      // Read and written in one transaction: two taps in quick succession both stay.
+      return run("meta", "readwrite", function (s) {
+        s.get("recent").onsuccess = function (e) {
+          var all = (e.target.result || []).filter(function (r) { return r.recorded_at > since && r.id !== recent.id; });
+          all.push(recent);
+          s.put(all.slice(-500), "recent");
+        };
+      });
+    },
     clearFailed: function () { return run("failed", "readwrite", function (s) { return s.clear(); }); },
     get: function (key) { return run("meta", "readonly", function (s) { return s.get(key); }); },
     set: function (key, value) { return run("meta", "readwrite", function (s) { return s.put(value, key); }); }

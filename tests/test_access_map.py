@@ -44,6 +44,7 @@ POLICY = {
     "actions.signup": OSLO,
     "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
     "auth.join": PUBLIC, "auth.language": PUBLIC, "auth.login": PUBLIC, "auth.logout": EVERYONE,
+    "auth.logout_page": EVERYONE,
     # Only after the right password; anyone else is sent back to the login page.
     "auth.second_factor": set(),
     "branches.create": ADMINS, "branches.from_district": {ADMIN}, "branches.map_data": MANAGERS,

@@ -147,6 +147,13 @@ def login_link(token: str):
     return render_template("auth/login_link.html", link=link)
 
 
+@bp.get("/logout")
+@login_required
+def logout_page():
+    """Asks first, and says how to get back in: a volunteer without a password needs a new personal link."""
+    return render_template("auth/logout.html")
+
+
 @bp.post("/logout")
 @login_required
 def logout():

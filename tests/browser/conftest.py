@@ -81,7 +81,9 @@ def volunteer(live_server, browser):
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
     page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null || location.reload()", timeout=15000)
+    # Until the worker is active, then once more so it controls the page: reloading while it installs
+    # starved a busy machine.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("() => CanvassStore.get('device-token').then(t => !!t)", timeout=15000)

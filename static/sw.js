@@ -7,7 +7,7 @@ importScripts("/static/js/store.js");
 var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
-             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/map.js"];
+             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js"];
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
@@ -48,8 +48,7 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== location.origin) return;
   if (request.method === "POST" && RECORDING.test(url.pathname)) {
-    // Offline, or a page so old that its form token has expired: the record goes to the outbox. Any
-    // other refusal is the server's answer and reaches the page as one: never "saved on the phone".
+    // Offline, or an expired form token: to the outbox. Any other refusal reaches the page as one.
     event.respondWith(fetch(request.clone()).then(function (response) {
       return response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
         ? keep(request, url) : response;
@@ -63,14 +62,14 @@ self.addEventListener("fetch", function (event) {
       });
     }));
   } else if (request.method === "GET" && /\.json$/.test(url.pathname)) {
-    // What the partner did (polled): only ever fresh from the server.
+    // Polled data: only ever fresh.
   } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
     // Pages under /felt/ are cached as they are visited, so they open again without signal.
     event.respondWith(networkFirst(request));
   }
 });
 
-// The same event as canvass/services/door_record.py builds from the same form (tests/browser/test_door_record.py).
+// The event canvass/services/door_record.py builds from the same form (tests/browser/test_door_record.py).
 function number(value) {
   value = String(value || "").trim();
   return /^[0-9]+$/.test(value) && Number(value) > 0 && Number(value) < 2147483648 ? Number(value) : null;
@@ -82,20 +81,14 @@ function said(form) {
 }
 
 function door(form) {
-  var tap = form.get("tap"), undo = form.get("undo"), parts;
-  if (undo) {
-    parts = undo.split(" ");
-    return { corrects: parts[0], outcome: parts[1] || "", address_id: number(parts[2]), unit: parts.slice(3).join(" ") };
-  }
-  if (tap) {
-    parts = tap.split(" ");
-    return { outcome: parts[0], address_id: number(parts[1]), unit: parts.slice(2).join(" ") };
-  }
+  var undo = form.get("undo"), tap = form.get("tap"), p = (undo || tap || "").split(" ");
+  if (undo) return { corrects: p[0], outcome: p[1] || "", address_id: number(p[2]), unit: p.slice(3).join(" ") };
+  if (tap) return { outcome: p[0], address_id: number(p[1]), unit: p.slice(2).join(" ") };
   return { outcome: form.get("outcome"), address_id: number(form.get("address_id")), unit: form.get("unit") || "" };
 }
 
 function eventFrom(form, kind) {
-  var stamp = { id: form.get("id") || self.crypto.randomUUID(), recorded_at: form.get("recorded_at") || new Date().toISOString() };
+  var stamp = { id: form.get("id") || CanvassStore.newId(), recorded_at: form.get("recorded_at") || new Date().toISOString() };
   if (kind === "notat") {
     return Object.assign(stamp, { type: "note", turf_id: number(form.get("turf_id")), address_id: number(form.get("address_id")),
                                   text: form.get("text") || "" });
@@ -119,12 +112,8 @@ function eventFrom(form, kind) {
   return event;
 }
 
-function json(body) {
-  return new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
-}
-
-// Kept on the phone: the page's script gets data to show in its own template, a page without it goes back
-// to the list at the door. An undo of a record still in the outbox takes it out, and adds nothing.
+// Kept on the phone: the page's script gets data for its template, a page without it the list at the door.
+// An undo of a record still in the outbox takes it out, and adds nothing.
 function keep(request, url) {
   var match = RECORDING.exec(url.pathname);
   var wantsData = (request.headers.get("Accept") || "").indexOf("application/json") === 0;
@@ -146,9 +135,9 @@ function keep(request, url) {
       announce();
       if (kind === "innspill") return Response.redirect("/felt/innspill", 303);
       if (wantsData) {
-        return json({ status: kind === "angre" ? "undone" : "kept",
-                      event: { id: event.id, outcome: event.outcome, address_id: event.address_id, unit: event.unit,
-                               recorded_at: event.recorded_at, corrects: event.corrects || null } });
+        return Response.json({ status: kind === "angre" ? "undone" : "kept",
+          event: { id: event.id, outcome: event.outcome, address_id: event.address_id, unit: event.unit,
+                   recorded_at: event.recorded_at, corrects: event.corrects || null } });
       }
       if (kind === "notat") return Response.redirect(walk + "#a-" + event.address_id, 303);
       return Response.redirect(walk + "#d-" + event.address_id + "-" + event.unit, 303);
@@ -196,7 +185,7 @@ function sendBatch(token) {
           // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason.
           var done = r.status === "stored" || r.status === "duplicate" ? CanvassStore.remove(event.id)
             : CanvassStore.fail(event, r.reason || r.status);
-          // Stored without its contact part: the contact details leave the phone, and the reason stays in sight.
+          // Stored without its contact part: the reason stays in sight.
           if (r.refused) {
             done = done.then(function () { return CanvassStore.get("texts"); }).then(function (texts) {
               var line = ((texts || {}).contact || "%s").replace("%s", r.refused.reason);

@@ -83,7 +83,6 @@
   }
   window.addEventListener("online", function () { flush(true); });
   window.addEventListener("offline", function () { show(Number(counter && counter.textContent) || 0); });
-  window.addEventListener("online", function () { show(Number(counter && counter.textContent) || 0); });
   setInterval(function () { if (navigator.onLine) flush(false); }, 30000);
   worker().then(function () {
     flush(true);

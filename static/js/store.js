@@ -27,6 +27,8 @@ var CanvassStore = (function () {
     });
   }
   return {
+    // A record's id, made on the phone. Without one (a page served without https), the server makes it.
+    newId: function () { return crypto.randomUUID ? crypto.randomUUID() : ""; },
     add: function (event) { return run("outbox", "readwrite", function (s) { return s.put(event); }); },
     all: function () { return run("outbox", "readonly", function (s) { return s.getAll(); }); },
     remove: function (id) { return run("outbox", "readwrite", function (s) { return s.delete(id); }); },

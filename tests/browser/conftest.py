@@ -83,7 +83,7 @@ def volunteer(live_server, browser):
     page.goto(walk_url)
     # Until the worker is active, then once more so it controls the page: reloading while it installs
     # starved a busy machine.
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
     page.goto(walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("() => CanvassStore.get('device-token').then(t => !!t)", timeout=15000)

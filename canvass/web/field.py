@@ -9,10 +9,11 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from canvass.extensions import db
-from canvass.models import Action, Address, Assignment, Outcome
+from canvass.models import Action, Address, Assignment, Outcome, TurfAddress
 from canvass.privacy import consent
 from canvass.services import actions, door_record, field, sync
 
@@ -185,7 +186,9 @@ def conversation(assignment_id: int):
             return _door_answer(assignment.id, event, result.status, message, refused)
         flash(message)
         return redirect(url_for("field.walk", assignment_id=assignment.id) + _door_anchor(event))
-    address = db.session.get(Address, request.args.get("address_id", type=int) or 0)
+    # Named only if it is in the canvasser's own turf: the page says which door, and nothing about others.
+    address = db.session.scalar(select(Address).join(TurfAddress, TurfAddress.address_id == Address.id).where(
+        TurfAddress.turf_id == assignment.turf_id, Address.id == (request.args.get("address_id", type=int) or 0)))
     unit = request.args.get("unit", "")
     return render_template("field/conversation.html", assignment=assignment, action=assignment.action,
                            address_id=address.id if address else "", unit=unit, address=address, Outcome=Outcome,

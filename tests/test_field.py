@@ -309,3 +309,21 @@ def test_the_conversation_page_says_which_address_and_door(phone):
     stop = next(s for s in phone.turf.stops if s.address_id == address_id)
     page = phone.get(f"/felt/{phone.assignment.id}/samtale?address_id={address_id}&unit={unit}").get_data(as_text=True)
     assert f'data-door-label>{stop.address.label}, ' in page and 'name="outcome" value="do_not_knock"' in page
+
+
+def test_the_home_page_shows_an_action_signed_up_for_before_a_turf_is_given(phone):
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    later = actions.create_action(daniel.branch, "Lørdagsaksjon på Torshov", "door", datetime.now() + timedelta(days=2))
+    later.meeting_point = "Torshovparken"
+    actions.sign_up(later, daniel)
+    page = phone.get("/").get_data(as_text=True)
+    assert "Aksjoner du er påmeldt" in page and "Lørdagsaksjon på Torshov" in page and "Torshovparken" in page
+    actions.assign(later, phone.turf, [daniel])
+    assert "Lørdagsaksjon på Torshov" not in phone.get("/").get_data(as_text=True).split("Mine roder")[0]
+
+
+def test_logging_out_asks_first_and_says_how_to_get_back_in(phone):
+    page = phone.get("/logout").get_data(as_text=True)
+    assert "ny personlig innloggingslenke fra dørbankansvarlig" in page and "Ja, logg ut" in page
+    assert phone.get("/").status_code == 200
+    assert post(phone, "/logout").status_code == 302 and phone.get("/").status_code == 302

@@ -33,7 +33,9 @@ FORMS = {
 def event_from_in_the_browser(page, pairs, kind):
     """`eventFrom` as sw.js has it, run in Chromium on a FormData holding the pairs."""
     source = (ROOT / "static" / "sw.js").read_text()
-    functions = source[source.index("function number("):source.index("// Kept on the phone")]
+    # The outbox's script, as the worker imports it, for the id of an event that has none.
+    functions = (ROOT / "static" / "js" / "store.js").read_text() + \
+        source[source.index("function number("):source.index("// Kept on the phone")]
     return page.evaluate(f"""([pairs, kind]) => {{ {functions}
         const form = new FormData();
         pairs.forEach(([name, value]) => form.append(name, value));

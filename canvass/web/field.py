@@ -178,7 +178,8 @@ def conversation(assignment_id: int):
                 return jsonify({"error": message}), 400
             abort(400, message)
         result = _record(event)
-        refused = result.refused and {"part": "contact", "reason": gettext(result.refused["reason"])}
+        why = result.refused and result.refused["reason"]
+        refused = why and {"part": "contact", "reason": gettext(why)}
         message = gettext("Samtalen er lagret.")
         if refused:
             message = gettext("Samtalen er lagret, men ikke kontaktinformasjonen: %(why)s", why=refused["reason"])

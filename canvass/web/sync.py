@@ -59,5 +59,11 @@ def events():
     db.session.commit()
     return jsonify({"protocol": sync.PROTOCOL, "results": [
         {"id": r.id, "status": r.status, **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {}),
-         **({"refused": {"part": r.refused["part"], "reason": gettext(r.refused["reason"])}} if r.refused else {})}
+         **({"refused": _refused(r.refused)} if r.refused else {})}
         for r in results]})
+
+
+def _refused(part: dict) -> dict:
+    """The part of a stored event that was refused, and why, in the phone's language."""
+    why = part["reason"]
+    return {"part": part["part"], "reason": gettext(why)}

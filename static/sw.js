@@ -7,7 +7,7 @@ importScripts("/static/js/store.js");
 var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
-             "/static/js/outbox.js", "/static/js/map.js"];
+             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js"];
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
@@ -49,9 +49,10 @@ self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== location.origin) return;
   if (request.method === "POST" && RECORDING.test(url.pathname)) {
-    // Offline, or a page so old that its form token has expired: the record goes to the outbox.
+    // Offline, or an expired form token: to the outbox. Any other refusal reaches the page as one.
     event.respondWith(fetch(request.clone()).then(function (response) {
-      return response.status === 400 ? keep(request, url) : response;
+      return response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
+        ? keep(request, url) : response;
     }).catch(function () { return keep(request, url); }));
   } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
     event.respondWith(caches.match(request).then(function (hit) {
@@ -61,32 +62,49 @@ self.addEventListener("fetch", function (event) {
         return response;
       });
     }));
+  } else if (request.method === "GET" && /\.json$/.test(url.pathname)) {
+    // Polled data: only ever fresh.
   } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
     // Pages under /felt/ are cached as they are visited, so they open again without signal.
     event.respondWith(networkFirst(request));
   }
 });
 
+// The event canvass/services/door_record.py builds from the same form (tests/browser/test_door_record.py).
+function number(value) {
+  value = String(value || "").trim();
+  return /^[0-9]+$/.test(value) && Number(value) > 0 && Number(value) < 2147483648 ? Number(value) : null;
+}
+
+function said(form) {
+  return { topics: form.getAll("topic").map(function (t) { return t.trim(); }).filter(Boolean),
+           words: form.get("words") || "", importance: number(form.get("importance")) };
+}
+
+function door(form) {
+  var undo = form.get("undo"), tap = form.get("tap"), p = (undo || tap || "").split(" ");
+  if (undo) return { corrects: p[0], outcome: p[1] || "", address_id: number(p[2]), unit: p.slice(3).join(" ") };
+  if (tap) return { outcome: p[0], address_id: number(p[1]), unit: p.slice(2).join(" ") };
+  return { outcome: form.get("outcome"), address_id: number(form.get("address_id")), unit: form.get("unit") || "" };
+}
+
 function eventFrom(form, kind) {
+  var stamp = { id: form.get("id") || CanvassStore.newId(), recorded_at: form.get("recorded_at") || new Date().toISOString() };
   if (kind === "notat") {
-    return { id: form.get("id"), type: "note", recorded_at: form.get("recorded_at") || new Date().toISOString(),
-             turf_id: Number(form.get("turf_id")), address_id: Number(form.get("address_id")), text: form.get("text") || "" };
+    return Object.assign(stamp, { type: "note", turf_id: number(form.get("turf_id")), address_id: number(form.get("address_id")),
+                                  text: form.get("text") || "" });
   }
   if (kind === "innspill") {
-    return { id: form.get("id"), type: "input", recorded_at: form.get("recorded_at") || new Date().toISOString(),
-             action_id: Number(form.get("action_id")) || null, postnummer: form.get("postnummer") || null,
-             conversation: { topics: form.getAll("topic"), words: form.get("words") || "",
-                             importance: Number(form.get("importance")) || null } };
+    return Object.assign(stamp, { type: "input", action_id: number(form.get("action_id")),
+                                  postnummer: (form.get("postnummer") || "").trim() || null, conversation: said(form) });
   }
-  var event = { id: form.get("id"), type: "visit", recorded_at: form.get("recorded_at") || new Date().toISOString(),
-                turf_id: Number(form.get("turf_id")), action_id: Number(form.get("action_id")) || null,
-                address_id: Number(form.get("address_id")), unit: form.get("unit") || "",
-                outcome: kind === "samtale" ? "conversation" : form.get("outcome") };
-  if (kind === "angre") event.corrects = form.get("corrects");
+  var event = Object.assign(stamp, { type: "visit", turf_id: number(form.get("turf_id")), action_id: number(form.get("action_id")) },
+                            door(form));
+  if (kind === "angre" && !form.get("undo")) event.corrects = form.get("corrects");
   if (kind === "samtale") {
+    event.outcome = "conversation";
     var wants = { wants_membership: form.get("wants_membership") === "1", wants_contact: form.get("wants_contact") === "1" };
-    event.conversation = Object.assign({ topics: form.getAll("topic"), words: form.get("words") || "",
-                                         importance: Number(form.get("importance")) || null }, wants);
+    event.conversation = Object.assign(said(form), wants);
     if (form.get("consent") && (wants.wants_membership || wants.wants_contact)) {
       event.contact = { consent: true, consent_version: form.get("consent"), name: form.get("name") || "",
                         phone: form.get("phone") || "", email: form.get("email") || "" };
@@ -95,34 +113,35 @@ function eventFrom(form, kind) {
   return event;
 }
 
+// Kept on the phone: the page's script gets data for its template, a page without it the list at the door.
+// An undo of a record still in the outbox takes it out, and adds nothing.
 function keep(request, url) {
   var match = RECORDING.exec(url.pathname);
+  var wantsData = (request.headers.get("Accept") || "").indexOf("application/json") === 0;
   return request.formData().then(function (form) {
-    var kind = match[1] === "innspill" ? "innspill" : match[2];
+    var kind = match[1] === "innspill" ? "innspill" : form.get("undo") ? "angre" : match[2];
     var event = eventFrom(form, kind);
-    return Promise.all([CanvassStore.add(event), CanvassStore.get("texts")]).then(function (done) {
-      var texts = done[1] || { saved: "Lagret på telefonen", undo: "Angre" };
+    var walk = "/felt/" + match[1];
+    if (kind === "besok" && (event.outcome === "conversation" || event.outcome === "more")) {
+      return Response.redirect(walk + "/samtale?address_id=" + event.address_id + "&unit=" + encodeURIComponent(event.unit) +
+                               (event.outcome === "more" ? "#mer" : ""), 303);
+    }
+    var stored = kind === "angre" ? CanvassStore.all().then(function (all) {
+      var earlier = all.filter(function (e) { return e.id === event.corrects; })[0];
+      return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
+    }) : CanvassStore.add(event);
+    return stored.then(function () {
+      return event.type === "visit" ? CanvassStore.remember(event) : null;
+    }).then(function () {
       announce();
       if (kind === "innspill") return Response.redirect("/felt/innspill", 303);
-      if (event.conversation || !request.headers.get("HX-Request")) {
-        return Response.redirect("/felt/" + match[1] + "#adresse-" + event.address_id, 303);
+      if (wantsData) {
+        return Response.json({ status: kind === "angre" ? "undone" : "kept",
+          event: { id: event.id, outcome: event.outcome, address_id: event.address_id, unit: event.unit,
+                   recorded_at: event.recorded_at, corrects: event.corrects || null } });
       }
-      if (kind === "notat") {
-        return new Response('<p class="note">' + texts.saved + "</p>", { headers: { "Content-Type": "text/html; charset=utf-8" } });
-      }
-      var undo = event.corrects ? "" :
-        '<form method="post" action="/felt/' + match[1] + '/angre" hx-post="/felt/' + match[1] + '/angre"' +
-        ' hx-target="closest .recorded" hx-swap="outerHTML">' +
-        '<input type="hidden" name="id"><input type="hidden" name="recorded_at">' +
-        '<input type="hidden" name="corrects" value="' + event.id + '">' +
-        '<input type="hidden" name="turf_id" value="' + event.turf_id + '">' +
-        '<input type="hidden" name="action_id" value="' + (event.action_id || "") + '">' +
-        '<input type="hidden" name="address_id" value="' + event.address_id + '">' +
-        '<input type="hidden" name="unit" value="' + event.unit + '">' +
-        '<input type="hidden" name="outcome" value="' + event.outcome + '">' +
-        '<button type="submit">' + texts.undo + '</button></form>';
-      return new Response('<div class="recorded offline" role="status"><span>' + texts.saved + '</span>' + undo + "</div>",
-                          { headers: { "Content-Type": "text/html; charset=utf-8" } });
+      if (kind === "notat") return Response.redirect(walk + "#a-" + event.address_id, 303);
+      return Response.redirect(walk + "#d-" + event.address_id + "-" + event.unit, 303);
     });
   });
 }
@@ -167,6 +186,13 @@ function sendBatch(token) {
           // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason.
           var done = r.status === "stored" || r.status === "duplicate" ? CanvassStore.remove(event.id)
             : CanvassStore.fail(event, r.reason || r.status);
+          // Stored without its contact part: the reason stays in sight.
+          if (r.refused) {
+            done = done.then(function () { return CanvassStore.get("texts"); }).then(function (texts) {
+              var line = ((texts || {}).contact || "%s").replace("%s", r.refused.reason);
+              return CanvassStore.fail({ id: event.id + "/" + r.refused.part, recorded_at: event.recorded_at }, line);
+            });
+          }
           return done.then(function () { return true; });
         }));
       }).then(function (done) {

@@ -46,6 +46,7 @@ POLICY = {
     "actions.signup": OSLO,
     "admin.download": ADMINS, "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
     "auth.join": PUBLIC, "auth.language": PUBLIC, "auth.login": PUBLIC, "auth.logout": EVERYONE,
+    "auth.logout_page": EVERYONE,
     # Only after the right password; anyone else is sent back to the login page.
     "auth.second_factor": set(),
     "branches.create": ADMINS, "branches.divide": ADMINS, "branches.from_district": {ADMIN},
@@ -59,7 +60,7 @@ POLICY = {
     "committee.set_k": COMMITTEES, "committee.split_theme": {KOMITE}, "committee.tag_input": {KOMITE},
     "committee.theme": {KOMITE}, "committee.unlink": {KOMITE}, "committee.update_section": {KOMITE},
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
-    "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL},
+    "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
     "home.index": EVERYONE,
     # The seeded job is an import started by Oslo's admin: only those who may start imports in Oslo see it.
     "jobs.show": {ADMIN}, "jobs.status": {ADMIN},

@@ -56,7 +56,8 @@ def carrying(base: str, *cookies) -> HttpClient:
 
 
 def logged_in_name(client) -> str | None:
-    found = re.search(r"<span>([^<]+)</span>\s*<button type=\"submit\">Logg ut", client.get("/").get_data(as_text=True))
+    found = re.search(r'class="account" href="/logout"><span>([^<]+)</span> · Logg ut',
+                      client.get("/").get_data(as_text=True))
     return found.group(1) if found else None
 
 

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import event, func, select
 
 from canvass.extensions import db
-from canvass.models import Branch, Contact, Conversation, Outcome, User, Visit
+from canvass.models import Branch, Contact, Conversation, Outcome, Role, User, Visit
 from canvass.privacy import consent
-from canvass.services import actions, progress, turfs
+from canvass.services import actions, field, people, progress, turfs
 from canvass.web import pwa
 from tests.conftest import csrf_token, login_as_volunteer, post
 
@@ -37,24 +37,29 @@ def door_form(phone, unit="1", **extra):
             "recorded_at": datetime.now(UTC).isoformat(), **extra}
 
 
-def test_the_walk_list_has_a_row_of_buttons_for_every_door(phone):
+JSON = {"Accept": "application/json"}
+
+
+def test_the_walk_list_is_one_form_with_a_row_of_buttons_for_every_door(phone):
     page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
     first = phone.turf.stops[0]
+    doors = sum(max(s.doors, 0) for s in phone.turf.stops)
     assert first.address.label in page
-    assert page.count('name="outcome" value="not_home"') == sum(max(s.doors, 0) for s in phone.turf.stops)
-    assert "0</span> venter på å bli sendt" in page
+    assert page.count('name="tap" value="not_home ') == doors and page.count("<form") == 2  # and the language
+    assert page.count('name="csrf_token"') == 2 and "Alt er sendt" in page
+    assert f"<b data-done-count>0</b> av {doors} dører" in page
 
 
-def test_one_tap_records_a_door_and_htmx_gets_an_undo(phone):
+def test_one_tap_records_a_door_and_the_pages_script_gets_it_as_data(phone):
     form = door_form(phone, outcome="not_home")
-    response = post(phone, f"/felt/{phone.assignment.id}/besok", form, headers={"HX-Request": "true"})
-    body = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Registrert: Ikke hjemme" in body and "Angre" in body
-    assert "<html" not in body
+    response = post(phone, f"/felt/{phone.assignment.id}/besok", form, headers=JSON)
+    assert response.status_code == 200 and response.json["status"] == "stored"
+    assert response.json["event"] == {"id": form["id"], "outcome": "not_home", "address_id": form["address_id"],
+                                      "unit": "1", "recorded_at": form["recorded_at"], "corrects": None}
     visit = db.session.scalar(select(Visit))
     assert (visit.client_uuid, visit.outcome, visit.unit) == (form["id"], Outcome.NOT_HOME, "1")
     # The same post again (a double tap, or a retry) is still one record.
-    post(phone, f"/felt/{phone.assignment.id}/besok", form, headers={"HX-Request": "true"})
+    assert post(phone, f"/felt/{phone.assignment.id}/besok", form, headers=JSON).json["status"] == "duplicate"
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
 
 
@@ -80,7 +85,7 @@ def test_a_door_record_costs_five_queries(phone, demo_app):
     the insert: a door at a time keeps the server light."""
     form = {**door_form(phone, outcome="not_home"), "csrf_token": csrf_token(phone, "/")}
     statements = _statements(demo_app, lambda: phone.post(f"/felt/{phone.assignment.id}/besok", data=form,
-                                                         headers={"HX-Request": "true"}))
+                                                         headers=JSON))
     assert len(statements) == 5, statements
 
 
@@ -104,14 +109,22 @@ def test_without_javascript_the_server_gives_the_id_and_time(phone):
     form = door_form(phone, outcome="leaflet")
     del form["id"], form["recorded_at"]
     response = post(phone, f"/felt/{phone.assignment.id}/besok", form)
-    assert response.status_code == 302 and response.location.endswith(f"#adresse-{form['address_id']}")
+    assert response.status_code == 302 and response.location.endswith(f"#d-{form['address_id']}-1")
     assert db.session.scalar(select(Visit)).outcome == Outcome.LEAFLET
 
 
-def test_earlier_results_show_on_the_walk_list(phone):
-    post(phone, f"/felt/{phone.assignment.id}/besok", door_form(phone, outcome="do_not_knock"))
+def first_door(phone):
+    stop = next(s for s in field.walk_list(phone.turf) if s.doors)
+    return stop.address_id, stop.doors[0].unit
+
+
+def test_earlier_results_show_on_the_walk_list_and_a_door_not_to_knock_is_folded(phone):
+    address_id, unit = first_door(phone)
+    post(phone, f"/felt/{phone.assignment.id}/besok", {**door_form(phone, outcome="do_not_knock"),
+                                                       "address_id": address_id, "unit": unit})
     page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
-    assert "Ikke bank på igjen" in page and "Ikke bank på denne døra." in page
+    row = re.search(rf'<li id="d-{address_id}-{unit}" class="door done"[^>]*data-o="do_not_knock".*?</li>', page, re.S)
+    assert row and "Ikke bank på igjen ✓" in row.group(0) and "<b data-done-count>1</b>" in page
 
 
 def test_a_conversation_is_stored_without_a_name(phone):
@@ -121,10 +134,7 @@ def test_a_conversation_is_stored_without_a_name(phone):
     post(phone, f"/felt/{phone.assignment.id}/samtale", form)
     conversation = db.session.scalar(select(Conversation))
     assert (conversation.topics, conversation.words, conversation.importance) == (
-        "bolig\nskole",
-        "Husleia er for høy.",
-        3,
-    )
+        "bolig\nskole", "Husleia er for høy.", 3)
     assert conversation.postnummer == "0473" and conversation.visit_uuid == form["id"]
     assert conversation.address_id == form["address_id"]
     assert db.session.scalar(select(Visit)).outcome == Outcome.CONVERSATION
@@ -144,9 +154,8 @@ def test_contact_details_need_the_consent_and_are_stored_apart(phone):
         for purpose in sorted((consent.FOLLOW_UP, consent.MEMBERSHIP))
     ]
     for record in contact.consents:
-        assert (
-            record.given_at.minute == 0 and record.delete_after - record.given_at == consent.RETENTION[record.purpose]
-        )
+        assert record.given_at.minute == 0
+        assert record.delete_after - record.given_at == consent.RETENTION[record.purpose]
     # Nothing stored with the contact names the visit, the door or the conversation.
     stored = {column.name: getattr(contact, column.name) for column in Contact.__table__.columns}
     assert form["id"] not in stored.values() and not {"visit_uuid", "address_id", "conversation_id"} & set(stored)
@@ -163,7 +172,7 @@ def test_another_volunteers_turf_is_not_found(phone, demo_app):
 def test_a_note_about_the_door_shows_for_the_next_canvasser(phone):
     form = door_form(phone, text="Dørkode 1234, ringeklokka virker ikke")
     del form["unit"]
-    response = post(phone, f"/felt/{phone.assignment.id}/notat", form, headers={"HX-Request": "true"})
+    response = post(phone, f"/felt/{phone.assignment.id}/notat", form, follow_redirects=True)
     assert "Notatet er lagret." in response.get_data(as_text=True)
     page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
     assert "Dørkode 1234, ringeklokka virker ikke" in page
@@ -207,3 +216,126 @@ def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(c
     before = pwa._worker_source.__wrapped__(str(tmp_path))
     (tmp_path / "css" / "app.css").write_text("body { color: navy }")
     assert pwa._worker_source.__wrapped__(str(tmp_path)) != before
+
+
+def walk_page(phone, query="") -> str:
+    return phone.get(f"/felt/{phone.assignment.id}{query}").get_data(as_text=True)
+
+
+def test_without_javascript_a_double_tap_on_one_page_is_one_record(phone):
+    address_id, unit = first_door(phone)
+    page_id = re.search(r'name="page" value="([^"]+)"', walk_page(phone)).group(1)
+    tap = {"tap": f"not_home {address_id} {unit}", "page": page_id}
+    for _ in range(2):
+        response = post(phone, f"/felt/{phone.assignment.id}/besok", tap)
+        assert response.status_code == 302 and response.location.endswith(f"#d-{address_id}-{unit}")
+    visit = db.session.scalar(select(Visit))
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+    assert (visit.address_id, visit.unit, visit.outcome) == (address_id, unit, Outcome.NOT_HOME)
+
+
+def test_a_done_door_folds_into_one_line_with_an_undo_and_the_count_and_next_door_follow(phone):
+    address_id, unit = first_door(phone)
+    form = {**door_form(phone, outcome="refused"), "address_id": address_id, "unit": unit}
+    post(phone, f"/felt/{phone.assignment.id}/besok", form)
+    page = walk_page(phone)
+    row = re.search(rf'<li id="d-{address_id}-{unit}" class="door done".*?</li>', page, re.S).group(0)
+    assert "Nei takk ✓" in row and f'name="undo" value="{form["id"]} refused {address_id} {unit}"' in row
+    assert "<b data-done-count>1</b>" in page
+    doors = [(s.address_id, d.unit) for s in field.walk_list(phone.turf) for d in s.doors]
+    following = doors[1]
+    assert re.search(rf'href="#d-{following[0]}-{following[1]}" data-next', page)
+    # The undo button of the folded door, without script: the door is open again.
+    response = post(phone, f"/felt/{phone.assignment.id}/besok", {"undo": f"{form['id']} refused {address_id} {unit}"})
+    assert response.status_code == 302
+    assert progress.effective(db.session.scalars(select(Visit)).all()) == []
+    assert "<b data-done-count>0</b>" in walk_page(phone)
+
+
+def test_an_earlier_actions_record_is_shown_but_the_door_is_open_tonight(phone):
+    address_id, unit = first_door(phone)
+    post(phone, f"/felt/{phone.assignment.id}/besok", {**door_form(phone, outcome="not_home"),
+                                                       "address_id": address_id, "unit": unit})
+    db.session.execute(Visit.__table__.update().values(action_id=None))
+    db.session.commit()
+    row = re.search(rf'<li id="d-{address_id}-{unit}" class="door".*?</li>', walk_page(phone), re.S).group(0)
+    assert 'class="earlier">Ikke hjemme' in row and 'name="tap"' in row
+
+
+def test_the_second_round_opens_the_doors_that_were_not_home(phone):
+    address_id, unit = first_door(phone)
+    post(phone, f"/felt/{phone.assignment.id}/besok", {**door_form(phone, outcome="not_home"),
+                                                       "address_id": address_id, "unit": unit})
+    assert "<b data-done-count>1</b>" in walk_page(phone)
+    assert "<b data-done-count>0</b>" in walk_page(phone, "?runde=2")
+
+
+def test_the_partners_phone_polls_the_doors_done_in_this_action(phone, demo_app):
+    address_id, unit = first_door(phone)
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branch)
+    db.session.commit()
+    actions.assign(phone.assignment.action, phone.turf, [daniel, berit])
+    partner = demo_app.test_client()
+    login_as_volunteer(partner, berit)
+    mine = actions.my_assignments(berit)[0]
+    form = {**door_form(phone, outcome="leaflet"), "address_id": address_id, "unit": unit}
+    post(partner, f"/felt/{mine.id}/besok", form)
+    # Pairing gives Daniel a new assignment too.
+    states = phone.get(f"/felt/{actions.my_assignments(daniel)[0].id}/dorer.json")
+    assert states.headers["Cache-Control"] == "no-store"
+    assert [s[:3] + s[4:] for s in states.json] == [[address_id, unit, "leaflet", form["id"]]]
+
+
+def test_a_conversation_with_a_refused_contact_part_is_stored_and_the_phone_is_told_why(phone):
+    form = door_form(phone, words="Vil bli med", wants_membership="1", consent=consent.VERSION, name="")
+    form["phone"] = "12"
+    response = post(phone, f"/felt/{phone.assignment.id}/samtale", form, headers=JSON)
+    assert response.status_code == 200 and response.json["status"] == "stored"
+    assert response.json["refused"] == {"part": "contact",
+                                        "reason": "Kontaktinformasjonen er ufullstendig eller ugyldig."}
+    assert db.session.scalar(select(Conversation)).words == "Vil bli med"
+    assert db.session.scalar(select(Contact)) is None
+    without_script = post(phone, f"/felt/{phone.assignment.id}/samtale", {**form, "id": str(uuid.uuid4()), "unit": "2"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Samtalen er lagret, men ikke kontaktinformasjonen: Kontaktinformasjonen er ufullstendig" in without_script
+
+
+def test_an_empty_conversation_is_not_saved_and_says_why(phone):
+    response = post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone), headers=JSON)
+    assert response.status_code == 400 and "Samtalen er tom" in response.json["error"]
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_a_refusal_answers_the_pages_script_with_the_reason_and_only_an_expired_form_is_marked(phone, demo_app):
+    refused = post(phone, f"/felt/{phone.assignment.id}/besok", door_form(phone, outcome="not_home", unit="x" * 9),
+                   headers=JSON)
+    assert refused.status_code == 400 and refused.json == {"error": f"Ugyldig dør «{'x' * 9}»."}
+    assert "Canvass-Refused" not in refused.headers
+    expired = phone.post(f"/felt/{phone.assignment.id}/besok", data=door_form(phone, outcome="not_home"))
+    assert expired.status_code == 400 and expired.headers["Canvass-Refused"] == "form-token"
+
+
+def test_the_conversation_page_says_which_address_and_door(phone):
+    address_id, unit = first_door(phone)
+    stop = next(s for s in phone.turf.stops if s.address_id == address_id)
+    page = phone.get(f"/felt/{phone.assignment.id}/samtale?address_id={address_id}&unit={unit}").get_data(as_text=True)
+    assert f'data-door-label>{stop.address.label}, ' in page and 'name="outcome" value="do_not_knock"' in page
+
+
+def test_the_home_page_shows_an_action_signed_up_for_before_a_turf_is_given(phone):
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    later = actions.create_action(daniel.branch, "Lørdagsaksjon på Torshov", "door", datetime.now() + timedelta(days=2))
+    later.meeting_point = "Torshovparken"
+    actions.sign_up(later, daniel)
+    page = phone.get("/").get_data(as_text=True)
+    assert "Aksjoner du er påmeldt" in page and "Lørdagsaksjon på Torshov" in page and "Torshovparken" in page
+    actions.assign(later, phone.turf, [daniel])
+    assert "Lørdagsaksjon på Torshov" not in phone.get("/").get_data(as_text=True).split("Mine roder")[0]
+
+
+def test_logging_out_asks_first_and_says_how_to_get_back_in(phone):
+    page = phone.get("/logout").get_data(as_text=True)
+    assert "ny personlig innloggingslenke fra dørbankansvarlig" in page and "Ja, logg ut" in page
+    assert phone.get("/").status_code == 200
+    assert post(phone, "/logout").status_code == 302 and phone.get("/").status_code == 302

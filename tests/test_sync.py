@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Branch, Device, Outcome, Turf, User, Visit
+from canvass.models import Branch, Contact, Conversation, Device, Outcome, Turf, User, Visit
 from canvass.privacy import consent
 from canvass.services import actions, sync, turfs
 from tests.conftest import csrf_token, daniels_turf_tonight, login, post
@@ -352,3 +352,17 @@ def test_the_largest_batch_an_honest_phone_sends_fits_under_the_cap(live_server,
     response = HttpClient(live_server).post("/api/sync/v1/events", data=body, headers={
         "Authorization": f"Bearer {field['token']}", "Content-Type": "application/json"})
     assert response.status_code == 200
+
+
+def test_a_conversation_whose_contact_part_is_refused_is_stored_without_it_and_the_answer_says_why(live_server, field):
+    phone = HttpClient(live_server)
+    talk = _talk(field)
+    talk["contact"] = {**talk["contact"], "name": "", "phone": "12"}
+    results = send(phone, field["token"], [talk]).json()["results"]
+    assert results == [{"id": talk["id"], "status": "stored", "refused": {
+        "part": "contact", "reason": "Kontaktinformasjonen er ufullstendig eller ugyldig."}}]
+    db.session.expire_all()
+    conversation = db.session.scalar(select(Conversation))
+    assert conversation.words == "Husleia er for høy" and db.session.scalar(select(Contact)) is None
+    # Sent again, it is the same record, refused the same way: the phone lets go of it.
+    assert send(phone, field["token"], [talk]).json()["results"][0]["status"] == "duplicate"

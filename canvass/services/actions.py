@@ -1,6 +1,6 @@
 """Actions (aksjoner) and campaign weeks: planning, sign-up, and who walks which turf."""
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -106,6 +106,14 @@ def assignments(action: Action) -> dict[int, list[User]]:
     for a in db.session.scalars(select(Assignment).where(Assignment.action_id == action.id)):
         result.setdefault(a.turf_id, []).append(a.user)
     return result
+
+
+def waiting_signups(user: User) -> list[Action]:
+    """Actions the person signed up for that have no turf for them yet, from earlier today on."""
+    given = select(Assignment.action_id).where(Assignment.user_id == user.id)
+    return list(db.session.scalars(select(Action).join(Signup, Signup.action_id == Action.id).where(
+        Signup.user_id == user.id, Action.id.not_in(given), Action.starts_at >= datetime.now() - timedelta(hours=12))
+        .order_by(Action.starts_at)))
 
 
 def my_assignments(user: User) -> list[Assignment]:

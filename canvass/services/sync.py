@@ -123,6 +123,8 @@ class Result:
     status: str
     reason: str | None = None
     params: dict | None = None
+    # A stored visit whose contact part was refused: {"part": "contact", "reason": message}.
+    refused: dict | None = None
 
 
 def _is_id(value) -> bool:
@@ -250,10 +252,11 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
     conversation = _conversation(event.get("conversation"), outcome)
     if isinstance(conversation, str):
         return _rejected(_echo(event), conversation)
+    # A refused contact part does not cost the conversation: it is stored without it, and the answer says why.
     contact = _contact(event.get("contact"), conversation)
-    if isinstance(contact, str):
-        return _rejected(_echo(event), contact)
-    return {"_conversation": conversation, "_contact": contact, "organisation_id": user.organisation_id,
+    refused = contact if isinstance(contact, str) else None
+    return {"_conversation": conversation, "_contact": None if refused else contact, "_refused": refused,
+            "organisation_id": user.organisation_id,
             "action_id": action_id, "turf_id": turf_id, "address_id": address_id, "unit": unit, "outcome": outcome,
             "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
 
@@ -658,6 +661,7 @@ def ingest(user: User, events: list) -> list[Result]:
     results: list[Result | None] = [None] * len(events)
     claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []
+    partial: dict[int, str] = {}  # index: why a visit's contact part was refused (it is stored without it)
     for index, event in enumerate(events):
         checked = _checked(event, user, allowed, actions)
         if isinstance(checked, Result):
@@ -665,6 +669,9 @@ def ingest(user: User, events: list) -> list[Result]:
             continue
         kind, event_id, row = checked
         extras = (row.pop("_conversation"), row.pop("_contact")) if kind == "visit" else (None, None)
+        refused = row.pop("_refused", None)
+        if refused:
+            partial[index] = refused
         said = _said(kind, row, *extras)
         if event_id in claims:
             repeats.append((index, event_id, kind, said))
@@ -696,6 +703,9 @@ def ingest(user: User, events: list) -> list[Result]:
             results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
     for index, key, kind, said in repeats:
         results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
+    for index, reason in partial.items():
+        if results[index].status in ("stored", "duplicate"):
+            results[index].refused = {"part": "contact", "reason": reason}
     db.session.commit()
     return results
 

@@ -185,6 +185,13 @@ def set_password(token: str):
     return render_template("auth/set_password.html", link=link, form=form), 400 if request.method == "POST" else 200
 
 
+@bp.get("/logout")
+@login_required
+def logout_page():
+    """Asks first, and says how to get back in: a volunteer without a password needs a new personal link."""
+    return render_template("auth/logout.html")
+
+
 @bp.post("/logout")
 @login_required
 def logout():

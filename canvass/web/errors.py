@@ -43,4 +43,6 @@ def register(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return render(400, gettext("Skjemaet er utløpt eller ugyldig. Last inn siden og prøv igjen."))
+        # Named in a header: the service worker keeps a record refused for this reason alone in the outbox.
+        body, code = render(400, gettext("Skjemaet er utløpt eller ugyldig. Last inn siden og prøv igjen."))
+        return body, code, {"Canvass-Refused": "form-token"}

@@ -4,18 +4,18 @@ Every form works without JavaScript; htmx swaps just the door that changed; offl
 worker answers the same posts from the phone's outbox (static/sw.js).
 """
 import uuid
-from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from canvass.extensions import db
-from canvass.models import Action, Assignment, Outcome
+from canvass.models import Action, Address, Assignment, Outcome, TurfAddress
 from canvass.privacy import consent
-from canvass.services import actions, field, sync
+from canvass.services import actions, door_record, field, sync
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
 OUTCOME_LABELS = {
@@ -34,51 +34,75 @@ def my_assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
-def _stamp(form) -> dict:
-    """Id and time of a record: set by the phone's script, or here for a phone without it."""
-    return {"id": form.get("id") or str(uuid.uuid4()),
-            "recorded_at": form.get("recorded_at") or datetime.now(UTC).isoformat()}
+def _record(event: dict, same_button: bool = False) -> sync.Result:
+    """Store one event as sync would; a refusal answers 400 with its reason.
 
-
-def _event(assignment: Assignment, form, outcome: Outcome, **extra) -> dict:
-    """The visit event a door form asks for."""
-    return {**_stamp(form), "type": "visit", "outcome": outcome.value, "turf_id": assignment.turf_id,
-            "action_id": assignment.action_id, "address_id": form.get("address_id", type=int),
-            "unit": form.get("unit", ""), **extra}
-
-
-def _record(event: dict) -> None:
+    `same_button`: the id was derived from the page and the button (no script), so a record under it is
+    this door's same outcome, pressed twice; only the server's clock differs. That is a duplicate."""
     result = sync.ingest(current_user, [event])[0]
+    if same_button and result.status == "conflict":
+        return sync.Result(result.id, "duplicate")
     if result.status not in ("stored", "duplicate"):
-        abort(400, gettext(result.reason, **(result.params or {})))
+        reason = gettext(result.reason, **(result.params or {}))
+        if _wants_json():
+            abort(make_response(jsonify({"error": reason}), 400))
+        abort(400, reason)
+    return result
+
+
+def _wants_json() -> bool:
+    """The page's own script asks for data to show in its template; a page without script gets HTML."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _door_anchor(event: dict) -> str:
+    return f"#d-{event.get('address_id')}-{event.get('unit', '')}"
 
 
 @bp.get("/<int:assignment_id>")
 @login_required
 def walk(assignment_id: int):
-    """The walk list with a row of buttons for every door."""
+    """The walk list: one form for the whole turf, a row of buttons for every door, done doors folded."""
     assignment = my_assignment(assignment_id)
+    second_round = request.args.get("runde") == "2"
+    stops = field.walk_list(assignment.turf, assignment.action_id)
+    if second_round:
+        for door in (door for stop in stops for door in stop.doors if door.last == Outcome.NOT_HOME):
+            door.tonight = False
     return render_template("field/walk.html", assignment=assignment, action=assignment.action, turf=assignment.turf,
-                           stops=field.walk_list(assignment.turf), Outcome=Outcome,
+                           stops=stops, tally=field.evening(stops), Outcome=Outcome, page_id=uuid.uuid4(),
+                           second_round=second_round,
                            # Translated once, not once per button: a long list has hundreds.
                            labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
+
+
+@bp.get("/<int:assignment_id>/dorer.json")
+@login_required
+def door_states(assignment_id: int):
+    """Every door done in this action, by anyone on the turf: a partner's phone polls it so nobody knocks twice."""
+    assignment = my_assignment(assignment_id)
+    response = jsonify(field.door_states(assignment.turf, assignment.action_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/<int:assignment_id>/besok")
 @login_required
 def record(assignment_id: int):
-    """Record what happened at one door."""
+    """Record what happened at one door (or, from a folded door's undo button, undo it)."""
     assignment = my_assignment(assignment_id)
-    try:
-        outcome = Outcome(request.form.get("outcome"))
-    except ValueError:
-        abort(400)
-    if outcome == Outcome.CONVERSATION:
-        return redirect(url_for("field.conversation", assignment_id=assignment.id,
-                                address_id=request.form.get("address_id"), unit=request.form.get("unit")))
-    event = _event(assignment, request.form, outcome)
-    _record(event)
-    return _door_answer(assignment_id, event, gettext("Registrert: %(what)s", what=OUTCOME_LABELS[outcome]))
+    kind = "angre" if request.form.get("undo") else "besok"
+    wanted = door_record.event_from(request.form, kind)
+    if kind == "besok" and wanted["outcome"] in ("conversation", "more"):
+        # The door's own page: a conversation, or (more) the rarer outcomes and a note.
+        return redirect(url_for("field.conversation", assignment_id=assignment.id, address_id=wanted["address_id"],
+                                unit=wanted["unit"]) + ("#mer" if wanted["outcome"] == "more" else ""))
+    event = _door_event(assignment, kind)
+    result = _record(event, same_button=not request.form.get("id") and bool(request.form.get("page")))
+    if kind == "angre":
+        return _door_answer(assignment_id, event, "undone", gettext("Angret."))
+    return _door_answer(assignment_id, event, result.status, gettext("Registrert: %(what)s",
+                                                                     what=OUTCOME_LABELS[Outcome(event["outcome"])]))
 
 
 @bp.post("/<int:assignment_id>/angre")
@@ -86,24 +110,32 @@ def record(assignment_id: int):
 def undo(assignment_id: int):
     """Undo a record: a new event that cancels it, never an edit in place."""
     assignment = my_assignment(assignment_id)
+    event = _door_event(assignment, "angre")
+    _record(event)
+    return _door_answer(assignment_id, event, "undone", gettext("Angret."))
+
+
+def _door_event(assignment: Assignment, kind: str) -> dict:
+    """The form's event, filed under the canvasser's own turf and action whatever the form says."""
+    event = door_record.event_from(request.form, kind)
     try:
-        outcome = Outcome(request.form.get("outcome"))
+        Outcome(event.get("outcome"))
     except ValueError:
         abort(400)
-    event = _event(assignment, request.form, outcome, corrects=request.form.get("corrects"))
-    _record(event)
-    return _door_answer(assignment_id, None, gettext("Angret."))
+    return {**event, "turf_id": assignment.turf_id, "action_id": assignment.action_id}
 
 
-def _door_answer(assignment_id: int, event, message):
-    """The recorded door's answer: a fragment for htmx, the walk list again without it.
+def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None):
+    """The recorded door's answer: data for the page's script, the walk list again without it.
 
     Takes the id, not the assignment, as the commit has expired the object and reading it would cost a query.
     """
-    if request.headers.get("HX-Request"):
-        return render_template("field/_recorded.html", assignment_id=assignment_id, event=event, message=message)
+    if _wants_json():
+        keep = ("id", "outcome", "address_id", "unit", "recorded_at", "corrects")
+        return jsonify({"status": status, "event": {key: event.get(key) for key in keep},
+                        **({"refused": refused} if refused else {})})
     flash(message)
-    return redirect(url_for("field.walk", assignment_id=assignment_id) + f"#adresse-{request.form.get('address_id')}")
+    return redirect(url_for("field.walk", assignment_id=assignment_id) + _door_anchor(event))
 
 
 @bp.post("/<int:assignment_id>/notat")
@@ -111,10 +143,10 @@ def _door_answer(assignment_id: int, event, message):
 def note(assignment_id: int):
     """A note about the door for the next canvasser: door code, broken bell. Never about the people."""
     assignment = my_assignment(assignment_id)
-    event = {**_stamp(request.form), "type": "note", "turf_id": assignment.turf_id,
-             "address_id": request.form.get("address_id", type=int), "text": request.form.get("text", "")}
+    event = {**door_record.event_from(request.form, "notat"), "turf_id": assignment.turf_id}
     _record(event)
-    return _door_answer(assignment_id, None, gettext("Notatet er lagret."))
+    flash(gettext("Notatet er lagret."))
+    return redirect(url_for("field.walk", assignment_id=assignment_id) + f"#a-{event['address_id']}")
 
 
 @bp.route("/innspill", methods=["GET", "POST"])
@@ -123,12 +155,7 @@ def stand_input():
     """Input not tied to a door: from a stand or a street talk, with the area only if the person gave it."""
     choices = [a.action for a in actions.my_assignments(current_user)]
     if request.method == "POST":
-        topics = [t.strip() for t in request.form.getlist("topic") if t.strip()]
-        event = {**_stamp(request.form), "type": "input", "action_id": request.form.get("action_id", type=int),
-                 "postnummer": request.form.get("postnummer", "").strip() or None,
-                 "conversation": {"topics": topics, "words": request.form.get("words", ""),
-                                  "importance": request.form.get("importance", type=int)}}
-        _record(event)
+        _record(door_record.event_from(request.form, "innspill"))
         flash(gettext("Innspillet er lagret."))
         return redirect(url_for("field.stand_input"))
     topics = choices[0].topic_list if choices else Action.topics.default.arg.splitlines()
@@ -138,22 +165,33 @@ def stand_input():
 @bp.route("/<int:assignment_id>/samtale", methods=["GET", "POST"])
 @login_required
 def conversation(assignment_id: int):
-    """The conversation at a door: topics, their own words, how much it matters, and consented follow-up."""
+    """One door's page: the conversation (topics, their own words, how much it matters, consented
+    follow-up), the less common outcomes and a note about the door."""
     assignment = my_assignment(assignment_id)
-    values = request.form if request.method == "POST" else request.args
     if request.method == "POST":
-        topics = [t for t in request.form.getlist("topic") if t in assignment.action.topic_list]
-        wants = {"wants_membership": request.form.get("wants_membership") == "1",
-                 "wants_contact": request.form.get("wants_contact") == "1"}
-        extra = {"conversation": {"topics": topics, "words": request.form.get("words", ""),
-                                  "importance": request.form.get("importance", type=int), **wants}}
-        if request.form.get("consent") == consent.VERSION and any(wants.values()):
-            extra["contact"] = {"consent": True, "consent_version": consent.VERSION,
-                                "name": request.form.get("name", ""), "phone": request.form.get("phone", ""),
-                                "email": request.form.get("email", "")}
-        _record(_event(assignment, request.form, Outcome.CONVERSATION, **extra))
-        flash(gettext("Samtalen er lagret."))
-        return redirect(url_for("field.walk", assignment_id=assignment.id) + f"#adresse-{values.get('address_id')}")
+        event = _door_event(assignment, "samtale")
+        said = event["conversation"]
+        said["topics"] = [t for t in said["topics"] if t in assignment.action.topic_list]
+        if not (said["topics"] or said["words"].strip() or said["importance"] or event.get("contact")):
+            message = gettext("Samtalen er tom: velg et tema, skriv hva som ble sagt eller hvor mye det betyr.")
+            if _wants_json():
+                return jsonify({"error": message}), 400
+            abort(400, message)
+        result = _record(event)
+        why = result.refused and result.refused["reason"]
+        refused = why and {"part": "contact", "reason": gettext(why)}
+        message = gettext("Samtalen er lagret.")
+        if refused:
+            message = gettext("Samtalen er lagret, men ikke kontaktinformasjonen: %(why)s", why=refused["reason"])
+        if _wants_json():
+            return _door_answer(assignment.id, event, result.status, message, refused)
+        flash(message)
+        return redirect(url_for("field.walk", assignment_id=assignment.id) + _door_anchor(event))
+    # Named only if it is in the canvasser's own turf: the page says which door, and nothing about others.
+    address = db.session.scalar(select(Address).join(TurfAddress, TurfAddress.address_id == Address.id).where(
+        TurfAddress.turf_id == assignment.turf_id, Address.id == (request.args.get("address_id", type=int) or 0)))
+    unit = request.args.get("unit", "")
     return render_template("field/conversation.html", assignment=assignment, action=assignment.action,
-                           address_id=values.get("address_id", ""), unit=values.get("unit", ""),
-                           importance=IMPORTANCE, consent_text=gettext(consent.TEXT), consent_version=consent.VERSION)
+                           address_id=address.id if address else "", unit=unit, address=address, Outcome=Outcome,
+                           labels=OUTCOME_LABELS, importance=IMPORTANCE, consent_text=gettext(consent.TEXT),
+                           consent_version=consent.VERSION)

@@ -15,4 +15,5 @@ def index():
         return redirect(url_for("auth.login"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("branches.overview"))
-    return render_template("home/index.html", Role=Role, assignments=actions.my_assignments(current_user))
+    return render_template("home/index.html", Role=Role, assignments=actions.my_assignments(current_user),
+                           signups=actions.waiting_signups(current_user))

@@ -59,16 +59,13 @@ def events():
     results = sync.ingest(device.user, batch)
     device.last_seen_at = utcnow()
     db.session.commit()
-    return jsonify(
-        {
-            "protocol": sync.PROTOCOL,
-            "results": [
-                {
-                    "id": r.id,
-                    "status": r.status,
-                    **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {}),
-                }
-                for r in results
-            ],
-        }
-    )
+    return jsonify({"protocol": sync.PROTOCOL, "results": [
+        {"id": r.id, "status": r.status, **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {}),
+         **({"refused": _refused(r.refused)} if r.refused else {})}
+        for r in results]})
+
+
+def _refused(part: dict) -> dict:
+    """The part of a stored event that was refused, and why, in the phone's language."""
+    why = part["reason"]
+    return {"part": part["part"], "reason": gettext(why)}

@@ -8,9 +8,17 @@
   var download = document.querySelector("[data-offline-download]");
   var failedBox = document.querySelector("[data-failed]");
 
+  // Quiet when all is sent; says so when there is no signal; counts what waits.
   function show(n, failed) {
     if (counter) counter.textContent = String(n);
-    if (bar) bar.classList.toggle("offline", !navigator.onLine);
+    if (bar) {
+      bar.classList.toggle("offline", !navigator.onLine);
+      bar.classList.toggle("waiting", n > 0);
+      var state = function (name, on) { var el = bar.querySelector('[data-state="' + name + '"]'); if (el) el.hidden = !on; };
+      state("sent", n === 0 && navigator.onLine);
+      state("waiting", n > 0);
+      state("offline", !navigator.onLine);
+    }
     if (failedBox && failed) showFailed(failed);
   }
   // Records the server turned down stay on the phone, and in sight, until the canvasser deletes them.
@@ -54,10 +62,17 @@
   navigator.serviceWorker.addEventListener("message", function (e) {
     if (e.data.type === "outbox") show(e.data.count, e.data.failed);
     if (e.data.type === "downloaded" && download) {
-      download.textContent = download.dataset.done;
-      document.documentElement.dataset.offlineReady = "true";
+      CanvassStore.set("downloaded " + location.pathname, new Date().toISOString()).then(downloaded);
     }
   });
+  // A downloaded turf says so after every reload, with or without signal.
+  function downloaded() {
+    return CanvassStore.get("downloaded " + location.pathname).then(function (when) {
+      if (!when || !download) return;
+      download.textContent = download.dataset.done;
+      document.documentElement.dataset.offlineReady = "true";
+    });
+  }
   // The service worker writes the offline answers in the language of the page.
   if (bar && bar.dataset.texts) CanvassStore.set("texts", JSON.parse(bar.dataset.texts));
   refresh();
@@ -74,6 +89,7 @@
     navigator.serviceWorker.ready.then(function (r) { if (r.sync) r.sync.register("outbox").catch(function () {}); });
   });
   if (download) {
+    downloaded();
     download.hidden = false;
     download.addEventListener("click", function () {
       ask({ type: "download", urls: JSON.parse(download.dataset.urls) });

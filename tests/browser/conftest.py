@@ -81,12 +81,12 @@ def volunteer(live_server, browser):
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
     page.goto(walk_url)
-    # A page loaded before the service worker was ready is not controlled by it: wait, then load again.
-    # (A reload from inside a wait raced the next navigation on a busy machine.)
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    # Until the worker is active, then once more so it controls the page: reloading while it installs
+    # starved a busy machine.
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
     page.goto(walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => window.CanvassStore !== undefined && CanvassStore.get('device-token').then(t => !!t)",
+    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
                            timeout=15000)
     page.get_by_role("button", name="Last ned roden").click()
     page.wait_for_selector("html[data-offline-ready]")

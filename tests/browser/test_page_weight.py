@@ -29,9 +29,8 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     bodies["/sw.js"] = gzipped((ROOT / "static" / "sw.js").read_bytes())
     total = sum(bodies.values())
     own = sum(size for url, size in bodies.items() if any(part in url for part in OWN_JS))
-    print(
-        f"\nwalk list first load: {total / 1024:.1f} KB gzipped in {len(bodies)} responses; own JS {own / 1024:.1f} KB"
-    )
+    print(f"\nwalk list first load: {total / 1024:.1f} KB gzipped in {len(bodies)} responses; "
+          f"own JS {own / 1024:.1f} KB")
     for url, size in sorted(bodies.items(), key=lambda kv: -kv[1]):
         print(f"  {size / 1024:6.1f} KB  {url.split('127.0.0.1')[-1]}")
     assert total <= 50 * 1024
@@ -43,8 +42,8 @@ def test_a_door_record_online_is_one_request(volunteer):
     _, page, _, _ = volunteer
     requests = []
     page.on("request", lambda r: requests.append((r.method, r.url)))
-    page.locator('button[name="outcome"][value="not_home"]').first.click()
-    page.locator(".recorded").first.wait_for()
+    page.locator('button[name="tap"][value^="not_home "]').first.click()
+    page.locator("li.door.done").first.wait_for()
     page.wait_for_timeout(300)
     posts = [r for r in requests if r[0] == "POST"]
     gets = [r for r in requests if r[0] == "GET" and "/api/" not in r[1]]

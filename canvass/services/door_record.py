@@ -1,0 +1,76 @@
+"""One door record: the sync event a field form asks for, built once for every form of the field app.
+
+The service worker builds the same event from the same form offline (`eventFrom` in static/sw.js);
+tests/browser/test_door_record.py feeds one form to both and compares. Flask-free: `form` is
+anything with `get(key)` and `getlist(key)`, such as a Werkzeug MultiDict.
+
+A form names its door in one of three ways: `address_id` and `unit` fields (the conversation page,
+the page's script), a `tap` button (`"not_home 91234 H0301"`: the walk list without JavaScript,
+where one button carries the whole door), or an `undo` button (`"<id> not_home 91234 H0301"`).
+"""
+import uuid
+from datetime import UTC, datetime
+
+KINDS = ("besok", "angre", "samtale", "notat", "innspill")
+
+
+def _number(value) -> int | None:
+    """A whole number as a form sends it, or None: like `Number(x) || null` on the phone."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2 ** 31 else None
+
+
+def _stamp(form) -> dict:
+    """The record's id and time: from the phone's script, or made here for a page without it.
+
+    Without script, the walk list carries one random `page` id; a door's id is derived from it, so a
+    double tap on the same button of the same page is one record, not two."""
+    event_id = form.get("id")
+    if not event_id and form.get("page") and form.get("tap"):
+        try:
+            event_id = str(uuid.uuid5(uuid.UUID(form.get("page")), form.get("tap")))
+        except ValueError:
+            event_id = None
+    return {"id": event_id or str(uuid.uuid4()),
+            "recorded_at": form.get("recorded_at") or datetime.now(UTC).isoformat()}
+
+
+def _door(form) -> dict:
+    """Outcome, address and door, from separate fields or from the one button pressed."""
+    tap, undo = form.get("tap"), form.get("undo")
+    if undo:
+        parts = (undo.split(" ", 3) + ["", "", "", ""])[:4]
+        return {"corrects": parts[0], "outcome": parts[1], "address_id": _number(parts[2]), "unit": parts[3]}
+    if tap:
+        parts = (tap.split(" ", 2) + ["", "", ""])[:3]
+        return {"outcome": parts[0], "address_id": _number(parts[1]), "unit": parts[2]}
+    return {"outcome": form.get("outcome"), "address_id": _number(form.get("address_id")),
+            "unit": form.get("unit") or ""}
+
+
+def _said(form) -> dict:
+    return {"topics": [t.strip() for t in form.getlist("topic") if t.strip()], "words": form.get("words") or "",
+            "importance": _number(form.get("importance"))}
+
+
+def event_from(form, kind: str) -> dict:
+    """The sync event (docs/sync.md) a field form asks for; the sync checks decide whether it may be stored."""
+    if kind == "notat":
+        return {**_stamp(form), "type": "note", "turf_id": _number(form.get("turf_id")),
+                "address_id": _number(form.get("address_id")), "text": form.get("text") or ""}
+    if kind == "innspill":
+        return {**_stamp(form), "type": "input", "action_id": _number(form.get("action_id")),
+                "postnummer": (form.get("postnummer") or "").strip() or None, "conversation": _said(form)}
+    event = {**_stamp(form), "type": "visit", "turf_id": _number(form.get("turf_id")),
+             "action_id": _number(form.get("action_id")), **_door(form)}
+    if kind == "angre" and not form.get("undo"):
+        event["corrects"] = form.get("corrects")
+    if kind == "samtale":
+        event["outcome"] = "conversation"
+        wants = {"wants_membership": form.get("wants_membership") == "1",
+                 "wants_contact": form.get("wants_contact") == "1"}
+        event["conversation"] = {**_said(form), **wants}
+        if form.get("consent") and any(wants.values()):
+            event["contact"] = {"consent": True, "consent_version": form.get("consent"), "name": form.get("name") or "",
+                                "phone": form.get("phone") or "", "email": form.get("email") or ""}
+    return event

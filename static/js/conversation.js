@@ -1,0 +1,72 @@
+// The conversation form: its id given when it opens (so Back and save again is the same record), the
+// door it is about, contact details only after consent and checked here, offline too; saved, it gives
+// way to the walk list in the history.
+(function () {
+  "use strict";
+  var query = new URLSearchParams(location.search);
+  var form = document.querySelector("[data-conversation]");
+  if (!form) return;
+  var texts = JSON.parse(form.dataset.texts);
+  var door = "d-" + query.get("address_id") + "-" + (query.get("unit") || "");
+  var where = document.querySelector("[data-door-label]");
+  var label = sessionStorage.getItem(door);
+  if (where && label) where.textContent = label;
+  if (location.hash === "#mer") document.getElementById("mer").open = true;
+
+  // The id belongs to this visit of the page: kept in its history entry, so Back shows the same record.
+  var state = history.state || {};
+  if (!state.id) {
+    state = { id: CanvassStore.newId(), recorded_at: new Date().toISOString() };
+    history.replaceState(state, "");
+  }
+  form.elements.id.value = state.id;
+  form.elements.recorded_at.value = state.recorded_at;
+
+  var consent = form.querySelector("[data-consent]");
+  var contact = form.querySelector("[data-contact]");
+  var said = form.querySelector("[data-said]");
+  function toggle() {
+    contact.disabled = !consent.checked;
+    form.elements.name.required = consent.checked;
+  }
+  consent.addEventListener("change", toggle);
+  toggle();
+
+  // What the browser cannot say with attributes alone: a way to reach them, and something said at all.
+  function check() {
+    var phone = form.elements.phone, email = form.elements.email;
+    phone.setCustomValidity(consent.checked && !phone.value.trim() && !email.value.trim() ? texts.reach : "");
+    var empty = !form.querySelector("[name=topic]:checked") && !form.elements.words.value.trim() &&
+      !form.querySelector("[name=importance]:checked") && !consent.checked;
+    form.elements.words.setCustomValidity(empty ? texts.empty : "");
+    var why = form.elements.wants_membership.checked || form.elements.wants_contact.checked;
+    consent.setCustomValidity(consent.checked && !why ? texts.why : "");
+  }
+  function show(text) { said.textContent = text; said.hidden = !text; }
+
+  form.addEventListener("submit", function (e) {
+    check();
+    if (!form.checkValidity()) { e.preventDefault(); form.reportValidity(); return; }
+    e.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (!response.ok) { show(texts.refused.replace("%s", answer.error || response.status)); return; }
+          CanvassStore.remember(Object.assign({ type: "visit", turf_id: Number(form.elements.turf_id.value) },
+                                              answer.event));
+          var line = texts.saved + (answer.refused ? " · " + answer.refused.reason : "");
+          sessionStorage.setItem("said", JSON.stringify({ door: door, text: line }));
+          // Saving replaces this page in the history: Back goes to the list, not to the filled form.
+          location.replace(form.dataset.walk + "#" + door);
+        });
+      })
+      .catch(function () { show(texts.offline); })
+      .then(function () { button.disabled = false; });
+  });
+  // Checked as the form changes too: a stale message would keep the browser from sending the form at all.
+  form.addEventListener("input", function () { show(""); check(); });
+  form.addEventListener("change", check);
+})();

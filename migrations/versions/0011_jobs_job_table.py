@@ -1,7 +1,7 @@
 """jobs: long work (imports, downloads, finding themes) runs as a queued job with a lasting record
 
 Revision ID: 0011_jobs
-Revises: 0010_kanon
+Revises: 0011_org
 Create Date: 2026-12-01 17:15:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_jobs'
-down_revision = '0010_kanon'
+down_revision = '0011_org'
 branch_labels = None
 depends_on = None
 

@@ -76,8 +76,9 @@ def geonorge_server(tmp_path, geodata):
 
 
 def fetch(client, kommune: str, **extra):
+    """The fetch runs as a job (here inside the request, as tests configure the queue); its page shows the result."""
     return client.post("/admin/geodata/hent", data={"csrf_token": csrf_token(client, "/admin/geodata"),
-                                                    "kommune": kommune, **extra})
+                                                    "kommune": kommune, **extra}, follow_redirects=True)
 
 
 def test_the_admin_fetches_the_organisations_kommune_from_geonorge_on_the_page(client, geonorge_server):

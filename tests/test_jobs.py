@@ -332,7 +332,7 @@ def test_an_upload_answers_at_once_keeps_same_named_files_apart_and_a_new_web_wo
     job = finished(job.id, consumers)
     assert job.state == JobState.DONE
     summaries = [f["summary"]["nb"] for f in job.result["files"]]
-    assert summaries == ["0 adresser lagt til, 1\u00a0000 oppdatert, 0 avvist"] * 2
+    assert summaries == ["0 adresser lagt til, 0 endret, 1\u00a0000 uendret, 0 avvist"] * 2
     gone(job)
 
     # The web worker restarts: a new process (here a new app) on the same database and queue shows the job.

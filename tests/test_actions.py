@@ -15,6 +15,10 @@ def branch(name: str) -> Branch:
     return db.session.scalar(select(Branch).where(Branch.name == name))
 
 
+def user_named(name: str) -> User:
+    return db.session.scalar(select(User).where(User.name == name))
+
+
 def user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
 
@@ -74,6 +78,20 @@ def test_a_pair_gets_a_turf_and_a_reassignment_moves_them(sagene_action):
     actions.release(action, cut[0])
     assert cut[0].id not in actions.assignments(action)
     assert [a.turf_id for a in actions.my_assignments(nora)] == [cut[1].id]
+
+
+def test_adding_a_partner_keeps_the_walk_list_already_open_on_the_first_phone(sagene_action):
+    sagene, cut, action = sagene_action
+    daniel = user_named("Daniel Dørbanker")
+    partner = canvasser("Petra Partner", sagene.organisation, sagene)
+    actions.assign(action, cut[0], [daniel])
+    first = actions.my_assignments(daniel)[0].id
+    actions.assign(action, cut[0], [daniel, partner])
+    assert actions.my_assignments(daniel)[0].id == first
+    assert {u.id for u in actions.assignments(action)[cut[0].id]} == {daniel.id, partner.id}
+    # Moving Daniel to another turf does end that assignment.
+    actions.assign(action, cut[1], [daniel])
+    assert [a.turf_id for a in actions.my_assignments(daniel)] == [cut[1].id]
 
 
 def test_volunteers_of_another_branch_need_to_sign_up_first(sagene_action):

@@ -83,13 +83,20 @@ def assign(action: Action, turf: Turf, users: list[User]) -> None:
         raise TurfError(N_("Bare lagets dørbankere og de som har meldt seg på, kan få en rode."))
     if db.session.get(ActionTurf, (action.id, turf.id)) is None:
         db.session.add(ActionTurf(action_id=action.id, turf_id=turf.id))
+    wanted, kept = {u.id for u in users}, set()
     for old in db.session.scalars(select(Assignment).where(
             Assignment.action_id == action.id,
-            (Assignment.turf_id == turf.id) | Assignment.user_id.in_([u.id for u in users]))):
-        db.session.delete(old)
+            (Assignment.turf_id == turf.id) | Assignment.user_id.in_(wanted))):
+        if old.turf_id == turf.id and old.user_id in wanted:
+            # Already walking this turf: the walk list open on their phone (its address names this
+            # assignment) must keep working when a partner is added.
+            kept.add(old.user_id)
+        else:
+            db.session.delete(old)
     db.session.flush()
     for user in users:
-        db.session.add(Assignment(action_id=action.id, turf_id=turf.id, user_id=user.id))
+        if user.id not in kept:
+            db.session.add(Assignment(action_id=action.id, turf_id=turf.id, user_id=user.id))
     db.session.commit()
 
 

@@ -86,6 +86,8 @@ def test_adding_a_partner_keeps_the_walk_list_already_open_on_the_first_phone(sa
     partner = canvasser("Petra Partner", sagene.organisation, sagene)
     actions.assign(action, cut[0], [daniel])
     first = actions.my_assignments(daniel)[0].id
+    # Someone else is given a turf next, so a re-made assignment could not get the same number again.
+    actions.assign(action, cut[2], [canvasser("Nina Neste", sagene.organisation, sagene)])
     actions.assign(action, cut[0], [daniel, partner])
     assert actions.my_assignments(daniel)[0].id == first
     assert {u.id for u in actions.assignments(action)[cut[0].id]} == {daniel.id, partner.id}

@@ -2,7 +2,7 @@
 
 The app is built once in the master and the workers are forked from it: a worker answers its first
 request at once instead of importing geopandas and the app for seconds while the port is already open.
-The app builds no database connection, so the workers share none.
+The workers share no database connection: the master closes the one it used for the setup code.
 """
 import gc
 
@@ -18,6 +18,12 @@ def pre_fork(server, worker):
 
 def when_ready(server):
     # On an empty database the log shows the one-time code for setting Canvass up on the web.
+    from canvass.extensions import db
     from canvass.web.setup import announce
 
-    announce(server.app.wsgi(), server.log.info)
+    app = server.app.wsgi()
+    announce(app, server.log.info)
+    # This runs in the master before it forks the workers: close the connection the code took, or every
+    # worker inherits the same PostgreSQL socket and reads the others' answers (tests/test_chaos.py).
+    with app.app_context():
+        db.engine.dispose()

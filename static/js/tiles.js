@@ -14,7 +14,7 @@
   }
   function say(template, count, bytes, failed) {
     note.textContent = template.replace("{count}", String(count)).replace("{size}", megabytes(bytes)) +
-      (failed ? " " + note.dataset.failed.replace("{failed}", String(failed)) : "");
+      (failed ? " " + note.dataset.failedText.replace("{failed}", String(failed)) : "");
     note.hidden = false;
   }
   function fetchList() {

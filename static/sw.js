@@ -7,7 +7,8 @@ importScripts("/static/js/store.js");
 var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
-             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js"];
+             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js",
+             "/static/js/tiles.js"];
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;

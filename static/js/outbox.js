@@ -6,7 +6,7 @@
   var bar = document.querySelector("[data-sync-status]");
   var counter = document.querySelector("[data-outbox-count]");
   var download = document.querySelector("[data-offline-download]");
-  var failedBox = document.querySelector("[data-failed]");
+  var failedBox = document.querySelector("details[data-failed]");
 
   // Quiet when all is sent; says so when there is no signal; counts what waits.
   function show(n, failed) {

@@ -14,7 +14,7 @@
   }
   function say(template, count, bytes, failed) {
     note.textContent = template.replace("{count}", String(count)).replace("{size}", megabytes(bytes)) +
-      (failed ? " " + note.dataset.failed.replace("{failed}", String(failed)) : "");
+      (failed ? " " + note.dataset.failedText.replace("{failed}", String(failed)) : "");
     note.hidden = false;
   }
   function fetchList() {
@@ -44,14 +44,17 @@
     before();
   }
 
-  button.addEventListener("click", function () {
+  function download() {
     fetchList().then(function (answer) {
       if (!answer.count) return;
       return navigator.serviceWorker.ready.then(function (r) {
         r.active.postMessage({ type: "download-tiles", urls: answer.tiles });
       });
     }).catch(function () {});
-  });
+  }
+  button.addEventListener("click", download);
+  // Loaded by walk.js because the button was pressed: that press asks for the tiles too.
+  if ("requested" in note.dataset) { delete note.dataset.requested; download(); }
   navigator.serviceWorker.addEventListener("message", function (e) {
     if (!e.data || e.data.type !== "tiles-downloaded") return;
     var summary = { count: e.data.count, bytes: e.data.bytes, failed: e.data.failed };

@@ -186,11 +186,25 @@
   setInterval(poll, 15000);
   document.addEventListener("visibilitychange", poll);
 
+  function script(src) {
+    var el = document.createElement("script");
+    el.src = src;
+    document.head.appendChild(el);
+  }
   var map = $("[data-map-script]");
   if (map) map.addEventListener("toggle", function load() {
     map.removeEventListener("toggle", load);
-    var script = document.createElement("script");
-    script.src = map.dataset.mapScript;
-    document.head.appendChild(script);
+    script(map.dataset.mapScript);
   });
+
+  // The map's share of the download (tiles.js): at the first "Last ned roden", or at once if this phone has the turf.
+  var note = $("[data-tile-download]"), download = $("[data-offline-download]"), tiles = false;
+  function loadTiles() { if (!tiles) { tiles = true; script(note.dataset.script); } }
+  if (note && download) {
+    download.addEventListener("click", function () { if (!tiles) { note.dataset.requested = ""; loadTiles(); } });
+    var kept = null;
+    try { kept = localStorage.getItem("canvass-tiles:" + note.dataset.list); } catch (e) { kept = null; }
+    if (kept) loadTiles();
+    else CanvassStore.get("downloaded " + location.pathname).then(function (when) { if (when) loadTiles(); });
+  }
 })();

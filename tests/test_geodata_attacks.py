@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import District, PostalArea, User
+from canvass.models import District, Job, JobState, PostalArea, User
 from tests.conftest import csrf_token, login
 from tests.http import HttpClient
 
@@ -154,6 +154,16 @@ def upload(client, name: str, content: bytes):
                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
 
+def job_page(client, response) -> tuple[Job, str]:
+    """An upload is a job: the POST answers 303 to the job's page, where its outcome is shown."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert re.fullmatch(r"/jobber/\d+", response.location), response.location
+    page = client.get(response.location)
+    assert page.status_code == 200
+    db.session.expire_all()
+    return db.session.get(Job, int(response.location.rsplit("/", 1)[-1])), page.get_data(as_text=True)
+
+
 def stored():
     return (db.session.scalar(select(func.count()).select_from(District)),
             db.session.scalar(select(func.count()).select_from(PostalArea)))
@@ -167,12 +177,20 @@ def test_a_hostile_file_uploaded_by_another_organisations_admin_is_refused_and_r
     before, hidden = stored(), secrets(demo_app)
     for name, content in hostile_files(demo_app, tmp_path, loopback).items():
         response = upload(client, name, content)
-        page = response.get_data(as_text=True)
-        assert response.status_code == 400, (name, page)
-        assert "lagt til" not in page, name
-        leaked = [s for s in hidden if s in page]
-        assert not leaked, (name, "echoed file contents or a GDAL message")
-        assert not re.search(r"\b(GDAL|OGR\w*|CPLE_\w+)\b", page), (name, "a GDAL message reached the page")
+        answer = response.get_data(as_text=True)
+        job, page = job_page(client, response)
+        # Refused: the job failed, and no file of it was read as data.
+        assert job.state == JobState.FAILED and 'data-state="failed"' in page, (name, page)
+        assert not (job.result or {}).get("files"), (name, job.result)
+        # What reached the reader: the upload's answer, the job's page and what the job stored to show later.
+        texts = [answer, page, json.dumps(job.error, ensure_ascii=False), json.dumps(job.result, ensure_ascii=False)]
+        for text in texts:
+            assert "lagt til" not in text, name
+            leaked = [s for s in hidden if s in text]
+            assert not leaked, (name, "echoed file contents or a GDAL message")
+            assert not re.search(r"\b(GDAL|OGR\w*|CPLE_\w+)\b", text), (name, "a GDAL message reached the page")
+            assert not re.search(r"/(tmp|proc|etc|vsi\w+|nonexistent)\b", text), (name, "a path reached the page")
+            assert str(demo_app.config["JOB_FILES"]) not in text and job.params["folder"] not in text, (name, text)
         db.session.expire_all()
         assert stored() == before, name
     shown = client.get("/admin/geodata/kart.geojson").get_data(as_text=True)
@@ -291,12 +309,13 @@ def test_another_organisations_admin_cannot_change_oslos_geography(demo_app, liv
     login(client, "admin@baerum.demo")
     before = geography()
     for name, content in oslo_rows(geodata).items():
-        page = upload(client, name, content).get_data(as_text=True)
+        job, page = job_page(client, upload(client, name, content))
         assert "utenfor kommunene deres" in page, (name, page)
+        assert "utenfor kommunene deres" in json.dumps([job.error, job.result], ensure_ascii=False), name
         assert geography() == before, name
     own = "postnummer;poststed;kommunenummer;kommunenavn;kategori\n1337;SANDVIKA SENTRUM;3201;BÆRUM;B\n"
-    response = upload(client, "postnummer-baerum.csv", own.encode())
-    assert "0 postnumre lagt til, 1 endret, 0 uendret, 0 avvist" in response.get_data(as_text=True)
+    job, page = job_page(client, upload(client, "postnummer-baerum.csv", own.encode()))
+    assert job.state == JobState.DONE and "0 postnumre lagt til, 1 endret, 0 uendret, 0 avvist" in page
     assert db.session.get(PostalArea, "1337").poststed == "SANDVIKA SENTRUM"
 
 

@@ -341,7 +341,7 @@ def test_an_upload_answers_at_once_keeps_same_named_files_apart_and_a_new_web_wo
         other = restarted.test_client()
         login(other, "admin@oslo.demo")
         page = other.get(f"/jobber/{job.id}").get_data(as_text=True)
-        assert "Ferdig" in page and page.count("1\u00a0000 oppdatert") == 2
+        assert "Ferdig" in page and page.count("1\u00a0000 uendret") == 2
         assert f'href="/jobber/{job.id}"' in other.get("/admin/geodata").get_data(as_text=True)
     finally:
         queue.close(restarted)

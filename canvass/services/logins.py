@@ -150,21 +150,29 @@ def _usable(now):
     return LoginLink.used_at.is_(None) & LoginLink.revoked_at.is_(None) & (LoginLink.expires_at > now)
 
 
+def _usable_link(token: str) -> LoginLink | None:
+    return db.session.scalar(select(LoginLink).where(LoginLink.token_hash == _hash(token), _usable(clock.utcnow())))
+
+
+def _claim(link: LoginLink | None) -> User | None:
+    """The link's account, once: two phones opening it at the same moment cannot both get in."""
+    if link is None:
+        return None
+    now = clock.utcnow()
+    claimed = db.session.execute(update(LoginLink).where(LoginLink.id == link.id, _usable(now)).values(used_at=now))
+    return link.user if claimed.rowcount == 1 else None
+
+
 def valid_link(token: str) -> LoginLink | None:
-    link = db.session.scalar(select(LoginLink).where(LoginLink.token_hash == _hash(token), _usable(clock.utcnow())))
+    link = _usable_link(token)
     if link is None or link.user.removed_at is not None or link.user.role != Role.CANVASSER:
         return None
     return link
 
 
 def use_link(token: str) -> User | None:
-    """The volunteer the link is for, once: two phones opening it at the same moment cannot both get in."""
-    link = valid_link(token)
-    if link is None:
-        return None
-    now = clock.utcnow()
-    claimed = db.session.execute(update(LoginLink).where(LoginLink.id == link.id, _usable(now)).values(used_at=now))
-    return link.user if claimed.rowcount == 1 else None
+    """The volunteer the link is for, once."""
+    return _claim(valid_link(token))
 
 
 def active_links(user_ids: list[int]) -> dict[int, LoginLink]:
@@ -192,7 +200,7 @@ def issue_password_link(user: User, lifetime: timedelta) -> str:
 
 
 def valid_password_link(token: str) -> LoginLink | None:
-    link = db.session.scalar(select(LoginLink).where(LoginLink.token_hash == _hash(token), _usable(clock.utcnow())))
+    link = _usable_link(token)
     if (link is None or link.user.removed_at is not None or link.user.role == Role.CANVASSER
             or link.user.password_hash is not None):
         return None
@@ -201,9 +209,4 @@ def valid_password_link(token: str) -> LoginLink | None:
 
 def use_password_link(token: str) -> User | None:
     """The account the link is for, once; the caller sets the password and commits in the same transaction."""
-    link = valid_password_link(token)
-    if link is None:
-        return None
-    now = clock.utcnow()
-    claimed = db.session.execute(update(LoginLink).where(LoginLink.id == link.id, _usable(now)).values(used_at=now))
-    return link.user if claimed.rowcount == 1 else None
+    return _claim(valid_password_link(token))

@@ -99,14 +99,16 @@ def import_paths(paths: list[Path], skip_invalid: bool = False,
         files = sources.local_files(paths, Path(folder))
         kinds = {p: formats.detect(p) for p in files}
         ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
-        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope, touching)
+        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope, touching, kinds[p])
                 for p in ordered]
 
 
 def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None,
-                scope: list[str] | None = None, touching: list[str] | None = None) -> ImportResult:
+                scope: list[str] | None = None, touching: list[str] | None = None,
+                kind: str | None = None) -> ImportResult:
+    """Import one file; `kind` is given when the caller already detected it (detecting reads the file)."""
     path = Path(path)
-    kind = formats.detect(path)
+    kind = kind or formats.detect(path)
     result = ImportResult(path, kind, scope=None if scope is None else frozenset(scope),
                           touching=None if touching is None else frozenset(touching))
     try:

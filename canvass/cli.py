@@ -150,6 +150,14 @@ def _print_logins():
 def create_user(organisation, role, name, email, branch, password):
     """Opprett en bruker med passord (admin, koordinator eller programkomité)."""
     org = _organisation(organisation)
+    try:
+        email = organisations.normal_email(email)
+    except organisations.Refused as refused:
+        raise click.ClickException(gettext(refused.message, **refused.params)) from None
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.password_hash.is_not(None))):
+        raise click.ClickException(gettext("%(email)s har allerede en brukerkonto i Canvass.", email=email))
+    if len(password) < 10:
+        raise click.ClickException(gettext("Passordet må ha minst 10 tegn."))
     branch_obj = None
     if branch:
         branch_obj = db.session.scalar(select(Branch).where(Branch.organisation_id == org.id, Branch.name == branch))

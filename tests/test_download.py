@@ -32,7 +32,8 @@ def test_without_a_kommune_file_the_national_file_gives_the_postal_areas_touchin
         app, geonorge_server, tmp_path):
     app.config.update(GEONORGE_BASE_URL=geonorge_server, DOWNLOAD_DIR=tmp_path / "downloads")
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["geodata", "download", "--kommune", "3420", "--navn", "Elverum"])
+    # As docs/getting-started.md says, with the number alone: a new server knows the name from its bundled list.
+    result = runner.invoke(args=["geodata", "download", "--kommune", "3420"])
     assert result.exit_code == 0, result.output
     assert "Basisdata_0000_Norge_25833_Postnummeromrader_GeoJSON.zip" in result.stderr
     # The national fixture holds Oslo and Bærum only: none of its postal areas touches Elverum.

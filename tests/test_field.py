@@ -331,7 +331,10 @@ def test_the_home_page_shows_an_action_signed_up_for_before_a_turf_is_given(phon
     page = phone.get("/").get_data(as_text=True)
     assert "Aksjoner du er påmeldt" in page and "Lørdagsaksjon på Torshov" in page and "Torshovparken" in page
     actions.assign(later, phone.turf, [daniel])
-    assert "Lørdagsaksjon på Torshov" not in phone.get("/").get_data(as_text=True).split("Mine roder")[0]
+    home = phone.get("/").get_data(as_text=True)
+    assert "Lørdagsaksjon på Torshov" not in home.split("Mine roder")[0]
+    # With a turf in hand, the page no longer tells him one will come.
+    assert "Når koordinatoren har fordelt roder" not in home
 
 
 def test_logging_out_asks_first_and_says_how_to_get_back_in(phone):

@@ -52,6 +52,8 @@ def from_environment(instance_path: Path) -> dict:
         # "Last ned roden" keeps the tiles over the turf at the zooms a walker uses, at most this many.
         "TILE_DOWNLOAD_ZOOMS": (15, 16, 17, 18),
         "TILE_DOWNLOAD_LIMIT": int(os.environ.get("CANVASS_TILE_DOWNLOAD_LIMIT", "400")),
+        # Tiles fetched from the provider per person: two turf downloads an hour and a coordinator's panning.
+        "TILE_FETCH_LIMIT": os.environ.get("CANVASS_TILE_FETCH_LIMIT", "1200 per hour"),
         # The job queue (canvass/queue.py): a SQLite file by default, redis://host:6379/0 for several app servers.
         "QUEUE_URL": os.environ.get("CANVASS_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite'}"),
         # Uploaded files wait here, one folder per job, until their job has finished. With several app

@@ -21,6 +21,13 @@ PRACTISING = (Role.CANVASSER, Role.COORDINATOR)
 KEY = "practice"
 
 
+def _branch_id() -> int:
+    """The branch whose addresses the volunteer practises on: their own, and only theirs."""
+    if current_user.branch_id is None:
+        abort(404)
+    return current_user.branch_id
+
+
 def _done() -> dict[str, str]:
     kept = session.get(KEY)
     return kept if isinstance(kept, dict) else {}
@@ -28,7 +35,7 @@ def _done() -> dict[str, str]:
 
 def _door_or_400(address_id: int | None, unit: str) -> None:
     """A practice form names one of the volunteer's own practice doors, or nothing happens."""
-    if not practice.has_door(current_user.branch_id, address_id, unit):
+    if not practice.has_door(_branch_id(), address_id, unit):
         abort(400, gettext("Denne døra er ikke med i øvingsrunden din."))
 
 
@@ -36,6 +43,7 @@ def _door_or_400(address_id: int | None, unit: str) -> None:
 @roles_required(*PRACTISING)
 def guide():
     """Three screens before the first door: recording, consent, and what happens without signal."""
+    _branch_id()
     return render_template("field/practice_guide.html", consent_text=gettext(consent.TEXT))
 
 
@@ -43,7 +51,7 @@ def guide():
 @roles_required(*PRACTISING)
 def walk():
     """The practice walk list, marked as such, on the first few addresses of the volunteer's branch."""
-    stops = practice.walk_list(current_user.branch_id, _done())
+    stops = practice.walk_list(_branch_id(), _done())
     return render_template("field/practice.html", stops=stops, tally=practice.tally(stops), Outcome=Outcome,
                            labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
 
@@ -89,7 +97,7 @@ def conversation():
         return redirect(url_for("practice.walk") + f"#d-{event['address_id']}-{event['unit']}")
     address_id, unit = request.args.get("address_id", type=int), request.args.get("unit", "")
     # Named only when it is one of the volunteer's own practice doors.
-    stop = next((s for s in practice.walk_list(current_user.branch_id, {}) if s.address_id == address_id), None)
+    stop = next((s for s in practice.walk_list(_branch_id(), {}) if s.address_id == address_id), None)
     return render_template("field/practice_conversation.html", address_id=stop.address_id if stop else "",
                            label=stop.label if stop else "", unit=unit, topics=practice.TOPICS,
                            importance=IMPORTANCE, labels=OUTCOME_LABELS, Outcome=Outcome,

@@ -153,4 +153,16 @@ def test_without_script_practice_taps_and_conversations_fold_their_doors_and_sto
     assert door(page, 1).locator(".what").inner_text() == "Samtale ✓"
     assert page.locator("[data-done-count]").inner_text() == "2"
     assert every_row() == before
+    # The same session with script: the doors practised without it are done, and their undo still works.
+    scripted = browser.new_context(**PHONE)
+    scripted.add_cookies(context.cookies())
     context.close()
+    page = scripted.new_page()
+    page.goto(f"{live_server}/felt/ovelse/runde")
+    page.wait_for_function("() => window.CanvassPractice !== undefined")
+    door(page, 0).get_by_role("button", name="Angre").click()
+    page.get_by_role("status").filter(has_text="Øving: angret. Ingenting er lagret.").wait_for()
+    assert door(page, 0).locator(".result").count() == 0 and page.locator("[data-done-count]").inner_text() == "1"
+    # The page with script asked for this phone's sync credential, as every field page does; nothing else changed.
+    assert {**every_row(), "device": 0} == {**before, "device": 0}
+    scripted.close()

@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         jobs,
         organisation,
         people,
+        practice,
         privacy,
         pwa,
         reports,
@@ -93,8 +94,8 @@ def register_blueprints(app: Flask) -> None:
         turf,
     )
 
-    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, sync, pwa,
-                   committee, reports, privacy, tiles):
+    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, practice, sync,
+                   pwa, committee, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

@@ -33,6 +33,7 @@ MANAGES_SAGENE = {SAGENE, ADMIN}
 MANAGERS = {SAGENE, FROGNER, ADMIN, BAERUM}
 ADMINS = {ADMIN, BAERUM}
 COMMITTEES = {KOMITE, BAERUM_KOMITE}
+VOLUNTEERS = {DANIEL, FRIDA, SAGENE, FROGNER}
 
 # Who gets the page (GET) or may do the thing (POST), for objects that belong to Sagene in Oslo.
 # A page for "own scope" (the people list, the follow-up list) is open to every manager; what it shows
@@ -62,6 +63,9 @@ POLICY = {
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
     "home.index": EVERYONE,
+    # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.
+    "practice.conversation": VOLUNTEERS, "practice.guide": VOLUNTEERS, "practice.record": VOLUNTEERS,
+    "practice.walk": VOLUNTEERS,
     # The seeded job is an import started by Oslo's admin: only those who may start imports in Oslo see it.
     "jobs.show": {ADMIN}, "jobs.status": {ADMIN},
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,

@@ -48,6 +48,7 @@
     check();
     if (!form.checkValidity()) { e.preventDefault(); form.reportValidity(); return; }
     e.preventDefault();
+    if (window.CanvassPractice) return CanvassPractice.save(form);
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",

@@ -72,6 +72,7 @@
 
   // Posts the form for one door; its buttons are disabled from the tap to the answer.
   function post(li, fields, url) {
+    if (window.CanvassPractice) return CanvassPractice.post(li, fields);
     var data = new FormData(form), buttons = li.querySelectorAll("button");
     Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
     data.set("address_id", li.dataset.a);
@@ -152,7 +153,10 @@
   }
 
   // What this phone knows beyond the page (maybe an old copy): its outbox and what it sent lately.
-  Promise.all([CanvassStore.get("recent"), CanvassStore.all()]).then(function (known) {
+  // In the practice round, only what was practised in this tab (practice.js).
+  var phone = window.CanvassPractice ? CanvassPractice.known()
+    : Promise.all([CanvassStore.get("recent"), CanvassStore.all()]);
+  phone.then(function (known) {
     var outbox = known[1].map(function (e) { return e.id; });
     (known[0] || []).concat(known[1]).sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; })
       .forEach(function (event) {
@@ -173,7 +177,7 @@
 
   // The partner's records (and one's own from another phone), every 15 seconds while online.
   function poll() {
-    if (!navigator.onLine || document.hidden) return;
+    if (!navigator.onLine || document.hidden || !form.dataset.poll) return;
     fetch(form.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (states) {

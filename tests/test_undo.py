@@ -51,9 +51,12 @@ def ingest(user, *events) -> list[str]:
     return [r.status for r in sync.ingest(user, [{k: v for k, v in e.items() if v is not None} for e in events])]
 
 
+# Every column of a cell but its row id, which a recount hands out afresh.
+CELL = [c for c in InputTally.__table__.c if c.name != "id"]
+
+
 def tally_table() -> list[tuple]:
-    return sorted(tuple(row) for row in db.session.execute(select(InputTally.__table__)
-                                                           .where(InputTally.residents > 0)).all())
+    return sorted(tuple(row) for row in db.session.execute(select(*CELL).where(InputTally.residents > 0)).all())
 
 
 def counted_afresh() -> list[tuple]:
@@ -61,7 +64,7 @@ def counted_afresh() -> list[tuple]:
     with db.engine.connect() as connection:
         with connection.begin() as transaction:
             tallies.rebuild(connection)
-            rows = sorted(tuple(row) for row in connection.execute(select(InputTally.__table__)).all())
+            rows = sorted(tuple(row) for row in connection.execute(select(*CELL)).all())
             transaction.rollback()
     return rows
 

@@ -640,7 +640,9 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
         if event_keys
         else {}
     )
-    undone = set(db.session.scalars(select(Visit.corrects).where(Visit.corrects.in_(visits)))) if visits else set()
+    # Visits an undo has withdrawn since (`_withdraw`): read only for resent ids, which are few.
+    undone = set(db.session.scalars(select(Visit.corrects).where(Visit.corrects.in_(list(visits))))) if visits \
+        else set()
     stored = {}
     for key, kind in kinds.items():
         row = {"visit": visits, "note": notes, "input": conversations}[kind].get(key)

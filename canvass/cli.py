@@ -218,12 +218,20 @@ def _query(organisation, phone, email, name) -> tuple[subject.Query, Organisatio
     return query, _organisation(organisation)
 
 
+def _subject_refused(refused: subject.Refused) -> click.ClickException:
+    return click.ClickException(gettext(refused.message, **refused.params))
+
+
 @privacy_cli.command("export")
 @_subject_options
 def export_command(organisation, phone, email, name):
     """Innsyn (art. 15): alt som er lagret om et mobilnummer eller en e-postadresse, som JSON."""
     query, org = _query(organisation, phone, email, name)
-    click.echo(json.dumps(handover.export_subject(None, org.id, query), ensure_ascii=False, indent=2))
+    try:
+        exported = handover.export_subject(None, org.id, query)
+    except subject.Refused as refused:
+        raise _subject_refused(refused) from None
+    click.echo(json.dumps(exported, ensure_ascii=False, indent=2))
 
 
 @privacy_cli.command("erase")
@@ -232,7 +240,10 @@ def export_command(organisation, phone, email, name):
 def erase_command(organisation, phone, email, name, yes):
     """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
     query, org = _query(organisation, phone, email, name)
-    found = subject.find(org.id, query)
+    try:
+        found = handover.find(None, org.id, query, audit.ERASE)
+    except subject.Refused as refused:
+        raise _subject_refused(refused) from None
     click.echo(
         gettext(
             "Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner personen.",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import Enum, String, bindparam, func, or_, select
+from sqlalchemy import Enum, String, bindparam, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.clock import utcnow
@@ -28,17 +28,22 @@ from canvass.models import (
     Branch,
     BranchPostalCode,
     ConsentRecord,
+    ConsideredInput,
     Contact,
     Conversation,
     Device,
+    InputTag,
     Outcome,
     Role,
+    SectionLink,
     Signup,
     SyncEvent,
+    ThemeMember,
     Turf,
     User,
     Visit,
 )
+from canvass.models.action import DEFAULT_TOPICS
 from canvass.privacy import consent
 from canvass.services import tallies
 
@@ -195,19 +200,19 @@ def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Re
 
     It goes under one of the actions the person may record under, or under their own branch, and the
     area must lie in that branch's territory: a tampered request cannot file input for another branch."""
-    conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION)
     recorded_at = _recorded_at(event)
     if recorded_at is None:
         return _rejected(_echo(event), N_("Tidspunktet for registreringen er ugyldig."))
+    action_id = event.get("action_id")
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
+        return _rejected(_echo(event), N_("Ukjent aksjon."))
+    action = actions.get(action_id)
+    conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION, action)
     if not isinstance(conversation, dict) or not (conversation["topics"] or conversation["words"]):
         return _rejected(_echo(event), N_("Innspillet må ha et tema eller noen ord."))
     postnummer = event.get("postnummer") or None
     if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
         return _rejected(_echo(event), N_("Ugyldig postnummer «%(value)s»."), value=_shown(postnummer))
-    action_id = event.get("action_id")
-    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
-        return _rejected(_echo(event), N_("Ukjent aksjon."))
-    action = actions.get(action_id)
     branch_id = action.branch_id if action else user.branch_id
     if postnummer is not None and not _in_territory(user, branch_id, postnummer):
         return _rejected(_echo(event), N_("Postnummeret %(value)s hører ikke til lagets område."), value=postnummer)
@@ -249,7 +254,7 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             corrects = str(uuid.UUID(corrects if isinstance(corrects, str) else ""))
         except ValueError:
             return _rejected(_echo(event), N_("Ugyldig id på registreringen som angres."))
-    conversation = _conversation(event.get("conversation"), outcome)
+    conversation = _conversation(event.get("conversation"), outcome, actions.get(action_id))
     if isinstance(conversation, str):
         return _rejected(_echo(event), conversation)
     # A refused contact part does not cost the conversation: it is stored without it, and the answer says why.
@@ -261,8 +266,20 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
 
 
-def _conversation(data, outcome: Outcome) -> dict | str | None:
-    """The conversation's content, checked; a string says what is wrong with it."""
+def known_topics(action: Action | None, topics: list[str]) -> list[str]:
+    """The topics that are on the action's list (the campaign's default list without an action), each once and
+    spelt as the list spells it; others are dropped, as a checkbox form that was tampered with would be.
+
+    The one check for the door page, the stand page and every phone's sync: a name or a sentence typed
+    as a topic would reach the committees' topic lists unscrubbed."""
+    listed = action.topic_list if action is not None else DEFAULT_TOPICS
+    by_key = {t.casefold(): t for t in listed}
+    return list(dict.fromkeys(by_key[t.strip().casefold()] for t in topics if t.strip().casefold() in by_key))
+
+
+def _conversation(data, outcome: Outcome, action: Action | None) -> dict | str | None:
+    """The conversation's content, checked; a string says what is wrong with it. Topics not on the action's
+    list are dropped (`known_topics`): a phone whose list is older than a coordinator's edit keeps the words."""
     if data is None:
         return None
     if outcome != Outcome.CONVERSATION or not isinstance(data, dict):
@@ -280,7 +297,7 @@ def _conversation(data, outcome: Outcome) -> dict | str | None:
     ):
         return N_("Samtaleinnholdet er ugyldig.")
     return {
-        "topics": "\n".join(t.strip() for t in topics),
+        "topics": "\n".join(known_topics(action, topics)),
         "words": words.strip(),
         "importance": importance,
         "wants_membership": bool(data.get("wants_membership")),
@@ -530,6 +547,8 @@ SAID = {
 SAID_IN_CONVERSATION = ("topics", "words", "importance", "wants_membership", "wants_contact")
 SAID_IN_CONTACT = ("name", "phone", "email")
 NOT_YOURS = N_("Bare dørbankere, koordinatorer og administratorer kan registrere.")
+NOT_YOURS_TO_UNDO = N_("Registreringen du vil angre, finnes ikke, hører til en annen dør, eller er verken din "
+                       "eller rodepartnerens i denne aksjonen.")
 CONFLICT = N_("En annen registrering har samme id.")
 
 
@@ -621,10 +640,15 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
         if event_keys
         else {}
     )
+    # Visits an undo has withdrawn since (`_withdraw`): read only for resent ids, which are few.
+    undone = set(db.session.scalars(select(Visit.corrects).where(Visit.corrects.in_(list(visits))))) if visits \
+        else set()
     stored = {}
     for key, kind in kinds.items():
         row = {"visit": visits, "note": notes, "input": conversations}[kind].get(key)
         stored[key] = (kind, row and _said(kind, row, conversations.get(key), contacts.get(key)))
+        if key in undone and stored[key][1]:
+            stored[key][1]["undone"] = True
     return stored
 
 
@@ -636,11 +660,53 @@ def _compare(event_id, kind: str, said: dict, earlier: tuple[str, dict | None]) 
     if earlier_said is None:
         # Stored once and deleted since: the phone may let go of it, and it is never stored again.
         return Result(event_id, "duplicate")
+    if kind == "visit" and earlier_said.get("undone"):
+        # An undone visit's conversation and contact were withdrawn (`_withdraw`): a resend of it is the same
+        # record, and must not bring them back.
+        said = {**said, "conversation": None, "contact": None, "undone": True}
     if kind == "visit" and earlier_said["contact"] is None:
         # Contact details are deleted when consent is withdrawn or runs out; a replay must not bring them back
         # nor keep them on the phone as a conflict.
         said = {**said, "contact": None}
     return Result(event_id, "duplicate") if said == earlier_said else Result(event_id, "conflict", CONFLICT)
+
+
+def _wrong_corrections(user: User, claims: dict[str, tuple]) -> set[str]:
+    """The undos in the batch that name no visit the user may correct.
+
+    An undo cancels one visit at the same door: the canvasser's own, or one on the turf they are given in
+    the same action (a pair shares a turf and a walk list, and either may undo a wrong tap). A random id,
+    another turf's or branch's visit, or an undo of an undo (which would not bring the door back) is refused:
+    an undo withdraws what was said at the door (`_withdraw`), so it must be the door's own."""
+    undos = {key: claim[1] for key, claim in claims.items() if claim[0] == "visit" and claim[1]["corrects"]}
+    if not undos:
+        return set()
+    columns = ("client_uuid", "organisation_id", "canvasser_id", "turf_id", "action_id", "address_id", "unit",
+               "corrects")
+    targets = {row.client_uuid: row._asdict() for row in db.session.execute(
+        select(*(Visit.__table__.c[c] for c in columns)).where(
+            Visit.client_uuid.in_({row["corrects"] for row in undos.values()})))}
+    # A visit in this batch can be undone in it too (sent from the outbox together).
+    targets.update({key: {**claim[1], "client_uuid": key} for key, claim in claims.items()
+                    if claim[0] == "visit" and key not in targets})
+    assigned = None
+    wrong = set()
+    for key, undo in undos.items():
+        target = targets.get(undo["corrects"])
+        if (target is None or target["organisation_id"] != user.organisation_id or target["corrects"]
+                or (target["address_id"], target["unit"]) != (undo["address_id"], undo["unit"])):
+            wrong.add(key)
+            continue
+        if target["canvasser_id"] == user.id:
+            continue
+        if assigned is None:
+            assigned = {(turf_id, action_id) for turf_id, action_id in db.session.execute(
+                select(Assignment.turf_id, Assignment.action_id).where(Assignment.user_id == user.id))}
+        same_turf = target["action_id"] is not None and (target["turf_id"], target["action_id"]) == (
+            undo["turf_id"], undo["action_id"])
+        if not (same_turf and (undo["turf_id"], undo["action_id"]) in assigned):
+            wrong.add(key)
+    return wrong
 
 
 def ingest(user: User, events: list) -> list[Result]:
@@ -677,6 +743,12 @@ def ingest(user: User, events: list) -> list[Result]:
             repeats.append((index, event_id, kind, said))
         else:
             claims[event_id] = (kind, row, said, extras, index)
+    for key in _wrong_corrections(user, claims):
+        index = claims.pop(key)[4]
+        results[index] = _rejected(_echo(events[index]), NOT_YOURS_TO_UNDO)
+        for repeat in [r for r in repeats if r[1] == key]:
+            results[repeat[0]] = _rejected(_echo(events[repeat[0]]), NOT_YOURS_TO_UNDO)
+            repeats.remove(repeat)
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     new = (
         _insert_new(
@@ -720,6 +792,7 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     if visits:
         new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
         _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
+        _withdraw({visits[key]["corrects"] for key in new if visits[key]["corrects"]})
         stored |= new
     if notes:
         stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
@@ -734,3 +807,29 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
             tallies.record([row])
             stored.add(key)
     return set(claims) - stored
+
+
+def _withdraw(undone: set[str]) -> None:
+    """What undone visits said at the door leaves with them: the conversation goes from the committees'
+    reading, its counts from their tallies (every cell it was counted in, so small groups stay small and
+    are still held back by k), and the contact and consent given in it are deleted. The resident may have
+    said "don't write that down", and a door recorded again after an undo must count once.
+
+    Found by the visit's id, which a conversation keeps for 30 days (docs/privacy.md); the contact by the
+    keyed hash of that id. Rows that point at the conversation go first: SQLite does not cascade."""
+    if not undone:
+        return
+    conversations = [dict(row._mapping) for row in db.session.execute(
+        select(*(Conversation.__table__.c[name] for name in tallies.COLUMNS))
+        .where(Conversation.visit_uuid.in_(undone)))]
+    if conversations:
+        ids = [c["id"] for c in conversations]
+        tallies.withdraw(conversations)
+        for model in (ThemeMember, InputTag, ConsideredInput, SectionLink):
+            db.session.execute(delete(model).where(model.conversation_id.in_(ids)))
+        db.session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    contacts = list(db.session.scalars(select(Contact.id).where(
+        Contact.event_key.in_([consent.event_key(current_app.secret_key, key) for key in undone]))))
+    if contacts:
+        db.session.execute(delete(ConsentRecord).where(ConsentRecord.contact_id.in_(contacts)))
+        db.session.execute(delete(Contact).where(Contact.id.in_(contacts)))

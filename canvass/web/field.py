@@ -171,7 +171,7 @@ def conversation(assignment_id: int):
     if request.method == "POST":
         event = _door_event(assignment, "samtale")
         said = event["conversation"]
-        said["topics"] = [t for t in said["topics"] if t in assignment.action.topic_list]
+        said["topics"] = sync.known_topics(assignment.action, said["topics"])
         if not (said["topics"] or said["words"].strip() or said["importance"] or event.get("contact")):
             message = gettext("Samtalen er tom: velg et tema, skriv hva som ble sagt eller hvor mye det betyr.")
             if _wants_json():

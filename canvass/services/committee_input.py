@@ -6,7 +6,7 @@ Only input in a visible atom is read, counted or clustered (`canvass.insight.cel
 a topic are those of the cells where at least k residents raised it, and beside each text only the
 topics at least k in its cell raised are named.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import and_, delete, func, select
@@ -129,7 +129,7 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
     counts = dict(db.session.execute(
         select(ThemeMember.theme_id, func.count()).join(Conversation, Conversation.id == ThemeMember.conversation_id)
         .where(*inside).group_by(ThemeMember.theme_id)).all())
-    counted = committees.sums(committee, filters).get(committees.WHOLE, {}).get(topic)
+    counted = committees.sums(committee, replace(filters, topic=None)).get(committees.WHOLE, {}).get(topic)
     total = counted.said if counted else 0
     found = db.session.scalars(select(Theme).where(Theme.id.in_(counts))).all()
     ordered = sorted(found, key=lambda t: (-counts[t.id], t.id))
@@ -312,7 +312,9 @@ def readable_share(committee: Committee, filters: Filters) -> tuple[int, int, in
 
 
 def topics(committee: Committee, filters: Filters) -> list[tuple[str, int]]:
-    """The topics raised within the filters, most first, with how many residents raised each (from the counts)."""
-    counts = committees.sums(committee, filters).get(committees.WHOLE, {})
+    """The topics raised within the filters, most first, with how many residents raised each (from the counts).
+
+    The topic filter is left out: these are the topics to choose between."""
+    counts = committees.sums(committee, replace(filters, topic=None)).get(committees.WHOLE, {})
     return sorted(((topic, c.residents) for topic, c in counts.items() if topic != ALL_TOPICS),
                   key=lambda pair: (-pair[1], pair[0]))

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from canvass.services import committee_input, committees, coverage
 from canvass.services.committees import Filters
 from tests import figures_world
-from tests.figures_world import LONE_WORDS, W1, W2, W3
 from tests.conftest import login
+from tests.figures_world import LONE_WORDS, W1, W2, W3
 
 NORD, SOR = "990101", "990102"
 

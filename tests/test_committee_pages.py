@@ -69,8 +69,8 @@ def test_the_dashboard_shows_ranking_map_and_weeks(committee, insight_app):
     page = committee.get("/komite/").get_data(as_text=True)
     total, _ = kanon_model.visible(insight_app.generated)
     assert f"{total:,} innspill".replace(",", " ") in page.replace("\xa0", " ")
-    # the ranking, the district map, the weeks; the map legend's swatches are small svgs of their own
-    assert page.count("<svg") - page.count('<svg class="swatch-svg"') == 3
+    # the ranking, the district map, the weeks, the coverage map; the legends' swatches are small svgs of their own
+    assert page.count("<svg") - page.count('<svg class="swatch-svg"') == 4
     assert "Andel som nevnte bolig, per bydel" in page
     assert "Gamle Oslo" in page and "Uke 37 2026" in page
 
@@ -84,8 +84,9 @@ def test_there_is_no_table_or_filter_per_postal_code(committee, insight_app):
 
 def test_filtering_to_a_district_and_a_topic(committee, insight_app):
     page = committee.get("/komite/?area=d:030103&topic=klima").get_data(as_text=True)
-    expected, _ = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == "030103")
-    assert f"{expected} innspill med disse filtrene" in page.replace("\xa0", " ")
+    everyone, raised = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == "030103")
+    # The topic narrows the figures to those who raised it (tests/test_committee_hand_counts.py counts by hand).
+    assert f"{raised['klima']} av {everyone} innspill nevnte «klima»." in page.replace("\xa0", " ")
     assert "Andel som nevnte klima, per bydel" in page
 
 
@@ -252,6 +253,9 @@ def test_k_can_be_raised_but_not_lowered_below_five(committee, insight_app):
     page = committee.get("/komite/").get_data(as_text=True)
     numbers = [int(n.replace("\xa0", "")) for n in re.findall(r'<td class="num">([\d\xa0]+)</td>', page)]
     assert numbers and min(numbers) >= 12
+    # The coverage counts dwellings and doors, not residents; its conversations are none or at least k.
+    conversations = re.findall(r'<td class="num conversations">([\d\xa0]+)</td>', page)
+    assert conversations and all(n == "0" or int(n.replace("\xa0", "")) >= 12 for n in conversations)
 
 
 def test_a_branch_committee_member_sees_only_the_branch(insight_app):
@@ -284,11 +288,13 @@ def test_counts_stay_when_the_conversation_is_erased(committee, insight_app):
     assert db.session.scalar(select(InputTally).where(InputTally.topic == tally.ALL_TOPICS)) is not None
 
 
-def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one():
+def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one(app):
     from canvass.services.committee_pdf import cell_text
 
-    assert cell_text(0.25, percent=True) == "25%"
-    assert cell_text(1.0) == "1.0" and cell_text(None) == "-"
+    # As the page prints them, in Norwegian: 25 %, 1,0 and 2 400.
+    with app.test_request_context():
+        assert cell_text(0.25, percent=True) == "25\xa0%"
+        assert cell_text(1.0) == "1,0" and cell_text(None) == "-" and cell_text(2400) == "2\xa0400"
 
 
 def test_the_excel_ranking_shows_shares_as_percent(committee, insight_app):

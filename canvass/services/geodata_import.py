@@ -36,7 +36,7 @@ NOUNS = {
 }
 ADDRESS_COLUMNS = ["kommunenummer", "adressekode", "street", "number", "letter", "postnummer", "lat", "lon",
                    "district_number", "building_id", "building_type", "building_levels", "valgkretsnummer",
-                   "valgkretsnavn"]
+                   "valgkretsnavn", "grunnkretsnummer", "grunnkretsnavn"]
 
 
 @dataclass

@@ -111,14 +111,16 @@ def fetch_the_geodata(page, gate, jobs_on_a_queue):
     assert gate.held.wait(60), jobs_on_a_queue.logs()
     status = page.locator("#job-status")
     status.locator('[data-state="running"]').wait_for(timeout=30000)
-    page.wait_for_function("document.querySelector('#job-status .step')?.textContent.includes('Del 2 av 3')")
+    status.locator(".step", has_text="Del 2 av 3").wait_for(timeout=30000)
     assert "Matrikkelen – Adresse" in status.inner_text()
+    status.scroll_into_view_if_needed()
     shot(page, "geodata-jobb")
     gate.open()
     status.locator('[data-state="done"]').wait_for(timeout=90000)
     result = status.inner_text()
     assert "Leste kartlaget «" in result and "postnumre satt sammen av flere deler" in result, result
     assert "300 adresser lagt til" in result, result
+    status.scroll_into_view_if_needed()
     shot(page, "geodata-ferdig")
     # The job is listed on the page with how it ended, and has a page of its own.
     page.reload()

@@ -514,6 +514,7 @@ def _merge_parts(chunk: Chunk) -> None:
         record = dict(parts[0])
         shapes = [p["geometry"] for p in parts if p["geometry"] is not None]
         record["kommuner"] = sorted({p["kommunenummer"] for p in parts if p["kommunenummer"]})
+        record["parts"] = len(parts)
         if len(parts) > 1:
             chunk.merged += 1
             if shapes:

@@ -116,7 +116,7 @@ def fetch_the_geodata(page, gate, jobs_on_a_queue):
     status.locator('[data-state="running"]').wait_for(timeout=120000)
     status.locator(".step", has_text="Del 2 av 3").wait_for(timeout=120000)
     assert "Matrikkelen – Adresse" in status.inner_text()
-    status.scroll_into_view_if_needed()
+    page.locator("#import-result").scroll_into_view_if_needed()  # #job-status is swapped every second
     shot(page, "geodata-jobb")
     gate.open()
     status.locator('[data-state="done"]').wait_for(timeout=300000)
@@ -126,7 +126,7 @@ def fetch_the_geodata(page, gate, jobs_on_a_queue):
             "8 postnummerområder i andre kommuner ble hoppet over") in result, result
     assert "Leste kartlaget «postnummeromrader.postnummeromrade»" in result, result
     assert "300 adresser lagt til" in result, result
-    status.scroll_into_view_if_needed()
+    page.locator("#import-result").scroll_into_view_if_needed()  # #job-status is swapped every second
     shot(page, "geodata-ferdig")
     # The job is listed on the page with how it ended, and has a page of its own.
     page.reload()

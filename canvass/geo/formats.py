@@ -379,9 +379,12 @@ def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
         {"kommunenummer": frame["kommunenummer"].to_numpy(),
          "adressekode": _ints(code),
          "poststed": frame["poststed"].str.upper().to_numpy(),
-         # Every Matrikkel address names its electoral precinct: branches can be cut along them.
+         # Every Matrikkel address names its electoral precinct and its grunnkrets: branches can be cut
+         # along either.
          "valgkretsnummer": _optional(frame, "valgkretsnummer"),
-         "valgkretsnavn": _optional(frame, "valgkretsnavn")},
+         "valgkretsnavn": _optional(frame, "valgkretsnavn"),
+         "grunnkretsnummer": _optional(frame, "grunnkretsnummer"),
+         "grunnkretsnavn": _optional(frame, "grunnkretsnavn")},
     )
     chunk.rejected = sorted(rejected, key=lambda r: r.line)
     return chunk
@@ -511,6 +514,7 @@ def _merge_parts(chunk: Chunk) -> None:
         record = dict(parts[0])
         shapes = [p["geometry"] for p in parts if p["geometry"] is not None]
         record["kommuner"] = sorted({p["kommunenummer"] for p in parts if p["kommunenummer"]})
+        record["parts"] = len(parts)
         if len(parts) > 1:
             chunk.merged += 1
             if shapes:

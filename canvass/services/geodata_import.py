@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import format_number, gettext
+from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, tuple_
 
@@ -36,7 +36,7 @@ NOUNS = {
 }
 ADDRESS_COLUMNS = ["kommunenummer", "adressekode", "street", "number", "letter", "postnummer", "lat", "lon",
                    "district_number", "building_id", "building_type", "building_levels", "valgkretsnummer",
-                   "valgkretsnavn"]
+                   "valgkretsnavn", "grunnkretsnummer", "grunnkretsnavn"]
 
 
 @dataclass
@@ -63,7 +63,9 @@ class ImportResult:
                        updated=format_number(self.updated), unchanged=format_number(self.unchanged),
                        rejected=format_number(len(self.rejected)))
         if self.merged:
-            text += gettext(" (%(count)s postnumre satt sammen av flere deler)", count=format_number(self.merged))
+            text += ngettext(" (%(count)s postnummer satt sammen av flere deler)",
+                             " (%(count)s postnumre satt sammen av flere deler)", self.merged,
+                             count=format_number(self.merged))
         if self.repaired:
             text += gettext(" (%(count)s ugyldige flater reparert)", count=format_number(self.repaired))
         if self.outside:
@@ -208,6 +210,8 @@ def _store_postal_areas(path, result, progress):
     columns = ["poststed", "kommunenummer", "kommunenavn", "kategori", "geometry"]
     keep = ("kommunenummer", "kommunenavn", "kategori", "geometry")
     records = _allowed(result, _touching(result, chunk.records))
+    # Only the codes kept count as put together: a kommune's download skips most of the national file's.
+    result.merged = sum(1 for r in records if r.get("parts", 1) > 1)
     records = [{c: r[c] for c in ["postnummer", *columns]} for r in records]
     records = _compare(result, PostalArea.__table__, ["postnummer"], columns, records, keep, first_polygon=True)
     upsert(PostalArea.__table__, records, ["postnummer"], columns, keep_existing=keep)

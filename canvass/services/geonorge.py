@@ -61,13 +61,13 @@ def file_name(kommunenavn: str) -> str:
 
 
 def known_name(kommunenummer: str) -> str | None:
-    """The kommune's name as Kartverket's loaded files spell it, else from the bundled list of kommuner: a new
-    server has loaded nothing yet, and its first download needs the name for the file names."""
-    bundled = kommuner.get(kommunenummer)
+    """The kommune's name from the municipalities or the postal register when either is loaded, else from the
+    kommune list the app ships: a new party's first download comes before any geodata is in the database."""
+    listed = kommuner.get(kommunenummer)
     return (db.session.scalar(select(Municipality.name).where(Municipality.kommunenummer == kommunenummer))
             or db.session.scalar(select(PostalArea.kommunenavn).where(PostalArea.kommunenummer == kommunenummer)
                                  .where(PostalArea.kommunenavn.is_not(None)).limit(1))
-            or (bundled.name if bundled else None))
+            or (listed.name if listed else None))
 
 
 def datasets(base_url: str, kommunenummer: str, kommunenavn: str) -> list[Dataset]:

@@ -137,10 +137,11 @@ class Reporter:
 
     def __init__(self, queue, job_id: int):
         self.queue, self.job_id, self.written = queue, job_id, 0.0
-        self.state = {"step": "", "done": 0, "total": 0, "part": 0, "parts": 0}
+        self.state = {"step": "", "done": 0, "total": 0, "part": 0, "parts": 0, "source": ""}
 
-    def step(self, name: str, part: int | None = None, parts: int | None = None) -> None:
-        self.state.update(step=name, done=0, total=0)
+    def step(self, name: str, part: int | None = None, parts: int | None = None, source: str = "") -> None:
+        """A new step: its name, which of how many parts it is, and where its data comes from (a URL)."""
+        self.state.update(step=name, done=0, total=0, source=source)
         if part is not None:
             self.state.update(part=part, parts=parts)
         self._write()
@@ -296,8 +297,9 @@ def _import_progress(reporter: Reporter, count: int):
     return for_file
 
 
-def _scope(job: Job) -> list[str]:
-    return job.params.get("scope") or []
+def _scope(job: Job) -> list[str] | None:
+    """The organisation's kommuner for a job started on the web; None (all of the files) from the command line."""
+    return job.params.get("scope")
 
 
 def _run_import(job: Job, reporter: Reporter) -> dict:
@@ -318,7 +320,7 @@ def _run_download(job: Job, reporter: Reporter) -> dict:
     steps = {dataset.key: step for step, dataset in enumerate(geonorge.datasets(base, number, name), start=1)}
 
     def progress(dataset, url):
-        reporter.step(dataset.title, steps[dataset.key], len(steps))
+        reporter.step(dataset.title, steps[dataset.key], len(steps), source=url)
         return reporter.advance
 
     fetched = geonorge.download(base, number, name, Path(job.params["folder"]), progress)
@@ -339,6 +341,17 @@ def _run_themes(job: Job, reporter: Reporter) -> dict:
 
 
 RUNNERS = {JobKind.IMPORT: _run_import, JobKind.DOWNLOAD: _run_download, JobKind.THEMES: _run_themes}
+
+
+def run_in_foreground(kind: JobKind, params: dict, reporter) -> dict:
+    """Do a job's work here and now, with the code a consumer runs, for `flask geodata …` on a server without a
+    consumer. No job row and no queue: `reporter` (with Reporter's step and advance) shows the progress, and
+    the result or the error (GeodataError, InputError, JobError) goes to the caller. Its files stay."""
+    try:
+        return RUNNERS[kind](Job(kind=kind, params=params), reporter)
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def filters_params(filters: committees.Filters) -> dict:

@@ -9,7 +9,7 @@ var VERSION = "canvass-dev";
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js",
              "/static/js/tiles.js"];
-var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat)?$/;
+var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
 
@@ -39,7 +39,7 @@ function networkFirst(request) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request, { ignoreSearch: request.url.indexOf("/samtale") > 0 }).then(function (hit) {
+    return caches.match(request, { ignoreSearch: /\/(samtale|mangler)\?/.test(request.url) }).then(function (hit) {
       return hit || new Response("<p>Ingen nett, og siden er ikke lastet ned. / No connection, and this page is not downloaded.</p>",
                                  { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
     });
@@ -89,8 +89,23 @@ function door(form) {
   return { outcome: form.get("outcome"), address_id: number(form.get("address_id")), unit: form.get("unit") || "" };
 }
 
+// A door added in the field gets its key from its id, as on the server (door_record.field_unit).
+function fieldUnit(id) { return "+" + id.replace(/-/g, "").toLowerCase().slice(0, 7); }
+
+function coordinate(value) {
+  value = String(value || "").trim();
+  return value && isFinite(Number(value)) ? Number(value) : null;
+}
+
 function eventFrom(form, kind) {
   var stamp = { id: form.get("id") || CanvassStore.newId(), recorded_at: form.get("recorded_at") || new Date().toISOString() };
+  if (kind === "dor") {
+    return Object.assign(stamp, { type: "door", what: form.get("what") || "door", unit: fieldUnit(stamp.id),
+                                  turf_id: number(form.get("turf_id")), action_id: number(form.get("action_id")),
+                                  address_id: number(form.get("address_id")), label: form.get("label") || "",
+                                  street: form.get("street") || "", number: form.get("number") || "",
+                                  lat: coordinate(form.get("lat")), lon: coordinate(form.get("lon")) });
+  }
   if (kind === "notat") {
     return Object.assign(stamp, { type: "note", turf_id: number(form.get("turf_id")), address_id: number(form.get("address_id")),
                                   text: form.get("text") || "" });
@@ -132,7 +147,7 @@ function keep(request, url) {
       return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
     }) : CanvassStore.add(event);
     return stored.then(function () {
-      return event.type === "visit" ? CanvassStore.remember(event) : null;
+      return event.type === "visit" || event.type === "door" ? CanvassStore.remember(event) : null;
     }).then(function () {
       announce();
       if (kind === "innspill") return Response.redirect("/felt/innspill", 303);

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from canvass.extensions import db
 from canvass.insight import charts
 from canvass.models import Action, Assignment, Campaign, Role, Turf, User
-from canvass.services import actions, progress, turfs
+from canvass.services import actions, field, progress, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.turf import pdf_response, sheet_summary
@@ -122,6 +122,7 @@ def show(action_id: int):
                            total=progress.total(list(tallies.values())), assigned=actions.assignments(action),
                            volunteers=actions.volunteers(action), people_tallies=people_tallies,
                            names=user_names(people_tallies), kinds=KIND_LABELS,
+                           added=field.pending_doors([t.id for t in live]),
                            link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link))
 
 

@@ -6,6 +6,7 @@
   if (!form) return;
   var texts = JSON.parse(form.dataset.texts), labels = JSON.parse(form.dataset.labels);
   var line = document.getElementById("door-done").content.firstElementChild;
+  var fresh = document.getElementById("door-new").content.firstElementChild;
   var turf = Number(form.dataset.turf), secondRound = !!form.dataset.secondRound;
   var taps = {}, current = null;
 
@@ -140,9 +141,22 @@
     if (target.classList.contains("door")) current = target;
   });
 
+  // A door added on this phone (Dør mangler her) that the page does not have yet.
+  function add(event) {
+    var ul = $("#a-" + event.address_id + " .doors"), li = fresh.cloneNode(true);
+    if (!ul || door(event.address_id, event.unit)) return;
+    li.id = "d-" + event.address_id + "-" + event.unit;
+    li.dataset.a = event.address_id;
+    li.dataset.u = event.unit;
+    $(".door-name", li).textContent = event.label || event.street + " " + event.number;
+    ul.appendChild(li);
+  }
+
   // A record newer than what the door shows counts; an undo opens the door it undid.
   function apply(event) {
-    if (event.type !== "visit" || event.turf_id !== turf) return;
+    if (event.turf_id !== turf) return;
+    if (event.type === "door") return add(event);
+    if (event.type !== "visit") return;
     if (event.corrects) {
       return doors().forEach(function (li) { if (li.dataset.id === event.corrects) unfold(li); });
     }

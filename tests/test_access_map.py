@@ -61,6 +61,8 @@ POLICY = {
     "committee.theme": {KOMITE}, "committee.unlink": {KOMITE}, "committee.update_section": {KOMITE},
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
+    # Only the one given the turf adds a missing door or address; its branch's coordinator (or an admin) decides.
+    "field.missing": {DANIEL}, "field.add_door": {DANIEL}, "turf.field_door": MANAGES_SAGENE,
     "home.index": EVERYONE,
     # The seeded job is an import started by Oslo's admin: only those who may start imports in Oslo see it.
     "jobs.show": {ADMIN}, "jobs.status": {ADMIN},

@@ -316,8 +316,8 @@ def _door_row(event: dict, event_id: str, user: User, actions: dict[int, Action]
         if len(street) > STREET_MAX:
             return _rejected(_echo(event), N_("Gatenavnet kan ha høyst %(max)s tegn."), max=STREET_MAX)
         if not HOUSE_NUMBER.fullmatch(number):
-            return _rejected(_echo(event), N_("Husnummeret «%(value)s» er ikke et husnummer: skriv et tall, "
-                                              "gjerne med bokstav, som 5 eller 5B."), value=_shown(number))
+            message = N_("Husnummeret «%(value)s» er ikke et husnummer: skriv et tall, gjerne med bokstav, som 5B.")
+            return _rejected(_echo(event), message, value=_shown(number))
         label = f"{street} {number}"
         position = _position(event, turf_id)
         if isinstance(position, Result):

@@ -8,9 +8,19 @@
   var download = document.querySelector("[data-offline-download]");
   var failedBox = document.querySelector("details[data-failed]");
 
+  // A counted text in the reader's grammar: its data-one or data-many, with the number element at {n}.
+  function counted(number, n) {
+    var text = number.parentNode, form = text.dataset[n === 1 ? "one" : "many"];
+    number.textContent = String(n);
+    if (!form) return;
+    form = form.split("{n}");
+    text.textContent = "";
+    text.append(form[0], number, form[1] || "");
+  }
+
   // Quiet when all is sent; says so when there is no signal; counts what waits.
   function show(n, failed) {
-    if (counter) counter.textContent = String(n);
+    if (counter) counted(counter, n);
     if (bar) {
       bar.classList.toggle("offline", !navigator.onLine);
       bar.classList.toggle("waiting", n > 0);
@@ -25,7 +35,7 @@
   function showFailed(failed) {
     var list = failedBox.querySelector("ul");
     failedBox.hidden = !failed.length;
-    failedBox.querySelector("[data-failed-count]").textContent = String(failed.length);
+    counted(failedBox.querySelector("[data-failed-count]"), failed.length);
     list.textContent = "";
     failed.forEach(function (f) {
       var item = document.createElement("li");

@@ -53,6 +53,8 @@
     var set = function (selector, n) { $(selector).textContent = String(n); };
     var count = function (o) { return done.filter(function (li) { return li.dataset.o === o; }).length; };
     set("[data-done-count]", done.length);
+    set("[data-total]", all.length);
+    set('[data-count="total"]', all.length);
     set('[data-count="done"]', done.length);
     set('[data-count="conversation"]', count("conversation"));
     set('[data-count="not_home"]', count("not_home"));
@@ -183,6 +185,7 @@
     }
     tally();
     if (target) target.scrollIntoView({ block: "center" });
+    poll();
   });
 
   // The partner's records (and one's own from another phone), every 15 seconds while online.
@@ -192,7 +195,8 @@
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (states) {
         states.forEach(function (s) {
-          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4] });
+          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
+                  corrects: s[5] });
         });
         tally();
       }, function () {});

@@ -47,7 +47,7 @@ def test_the_walk_list_is_one_form_with_a_row_of_buttons_for_every_door(phone):
     assert first.address.label in page
     assert page.count('name="tap" value="not_home ') == doors and page.count("<form") == 2  # and the language
     assert page.count('name="csrf_token"') == 2 and "Alt er sendt" in page
-    assert f"<b data-done-count>0</b> av {doors} dører" in page
+    assert f"<b data-done-count>0</b> av <b data-total>{doors}</b> dører" in page
 
 
 def test_one_tap_records_a_door_and_the_pages_script_gets_it_as_data(phone):

@@ -4,8 +4,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from canvass import formatting
 from canvass.extensions import db
 from canvass.models import Branch, Conversation, FieldDoor, Role, Turf, User, Visit
 from canvass.services import actions, field, people, progress, sync, turfs
@@ -49,7 +52,7 @@ def test_a_door_added_at_a_stop_counts_in_the_walk_list_and_in_the_progress_at_o
     assert doors_of(phone.turf.id) == before + 1
     page = phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
     assert f'id="d-{phone.stop.address_id}-{added.unit}"' in page and ">Kjeller</span>" in page
-    assert f"<b data-done-count>0</b> av {before + 1} dører" in page
+    assert f"<b data-done-count>0</b> av <b data-total>{before + 1}</b> dører" in page
     # Recorded like any door, it is knocked in the progress the coordinator follows.
     post(phone, f"/felt/{phone.assignment.id}/besok", {"tap": f"not_home {phone.stop.address_id} {added.unit}"})
     tally = progress.by_turf([db.session.get(Turf, phone.turf.id)], phone.action.id)[phone.turf.id]
@@ -188,3 +191,17 @@ def test_the_branch_coordinator_confirms_and_a_rejected_door_leaves_the_turf_but
     login(admin, "admin@oslo.demo")
     assert post(admin, f"{path}/{sokkel.id}", {"decision": "reject"}).status_code == 302
     assert doors_of(phone.turf.id) == before + 1
+
+
+@pytest.mark.parametrize(("lang", "day", "one", "two"), [
+    ("nb", "tirsdag 1. desember", "1 ble ikke tatt imot av serveren", "0 av 1 dør"),
+    ("nn", "tysdag 1. desember", "1 vart ikkje teken imot av serveren", "0 av 1 dør"),
+    ("en", "Tuesday 1 December", "1 was turned down by the server", "0 of 1 door"),
+])
+def test_the_walk_list_writes_days_and_counts_in_each_languages_grammar(demo_app, lang, day, one, two):
+    with demo_app.test_request_context(), force_locale(lang):
+        assert formatting.format_day(datetime(2026, 12, 1, 17, 0)).startswith(day)
+        page = render_template_string(
+            "{{ ngettext('%(num)s ble ikke tatt imot av serveren', '%(num)s ble ikke tatt imot av serveren', 1) }}|"
+            "{{ ngettext('%(done)s av %(num)s dør', '%(done)s av %(num)s dører', 1, done=0) }}")
+    assert page == f"{one}|{two}"

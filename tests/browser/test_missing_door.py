@@ -67,7 +67,7 @@ def test_a_door_added_offline_is_recorded_kept_through_a_reload_synced_once_and_
     assert page.locator("li.door").count() == total + 1
 
     # The coordinator sees it on the action's page and confirms it.
-    desk = browser.new_context()
+    desk = browser.new_context(locale="nb-NO")
     coordinator = desk.new_page()
     log_in(coordinator, live_server, "sagene@oslo.demo")
     action_id = db.session.scalar(select(Assignment.action_id).where(Assignment.turf_id == turf.id))

@@ -205,3 +205,15 @@ def test_the_walk_list_writes_days_and_counts_in_each_languages_grammar(demo_app
             "{{ ngettext('%(num)s ble ikke tatt imot av serveren', '%(num)s ble ikke tatt imot av serveren', 1) }}|"
             "{{ ngettext('%(done)s av %(num)s dør', '%(done)s av %(num)s dører', 1, done=0) }}")
     assert page == f"{one}|{two}"
+
+
+def test_the_partners_phone_polls_the_undos_of_this_action_too(phone):
+    stop = phone.stop
+    done = {"id": str(uuid.uuid4()), "tap": None, "outcome": "not_home", "address_id": stop.address_id, "unit": "1",
+            "recorded_at": datetime.now(UTC).isoformat()}
+    post(phone, f"/felt/{phone.assignment.id}/besok", {k: v for k, v in done.items() if v is not None})
+    undo = {"id": str(uuid.uuid4()), "corrects": done["id"], "outcome": "not_home", "address_id": stop.address_id,
+            "unit": "1", "recorded_at": datetime.now(UTC).isoformat()}
+    post(phone, f"/felt/{phone.assignment.id}/angre", undo)
+    states = phone.get(f"/felt/{phone.assignment.id}/dorer.json").json
+    assert [s[:3] + s[4:] for s in states] == [[stop.address_id, "1", "undone", undo["id"], done["id"]]]

@@ -8,14 +8,11 @@
   var download = document.querySelector("[data-offline-download]");
   var failedBox = document.querySelector("details[data-failed]");
 
-  // A counted text in the reader's grammar: its data-one or data-many, with the number element at {n}.
+  // In the reader's grammar: data-one or data-many, the number at {n}.
   function counted(number, n) {
-    var text = number.parentNode, form = text.dataset[n === 1 ? "one" : "many"];
-    number.textContent = String(n);
-    if (!form) return;
-    form = form.split("{n}");
-    text.textContent = "";
-    text.append(form[0], number, form[1] || "");
+    var form = number.parentNode.dataset[n === 1 ? "one" : "many"].split("{n}");
+    number.textContent = n;
+    number.parentNode.replaceChildren(form[0], number, form[1]);
   }
 
   // Quiet when all is sent; says so when there is no signal; counts what waits.

@@ -143,7 +143,7 @@
     if (target.classList.contains("door")) current = target;
   });
 
-  // A door added on this phone (Dør mangler her) that the page does not have yet.
+  // A door added on this phone, not yet in the page.
   function add(event) {
     var ul = $("#a-" + event.address_id + " .doors"), li = fresh.cloneNode(true);
     if (!ul || door(event.address_id, event.unit)) return;

@@ -62,6 +62,8 @@ POLICY = {
     "committee.theme": {KOMITE}, "committee.unlink": {KOMITE}, "committee.update_section": {KOMITE},
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
+    # Only the one given the turf adds a missing door or address; its branch's coordinator (or an admin) decides.
+    "field.missing": {DANIEL}, "field.add_door": {DANIEL}, "turf.field_door": MANAGES_SAGENE,
     "home.index": EVERYONE,
     # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.
     "practice.conversation": VOLUNTEERS, "practice.guide": VOLUNTEERS, "practice.record": VOLUNTEERS,

@@ -7,6 +7,7 @@ docs/sync.md.
 """
 import hashlib
 import json
+import math
 import re
 import secrets
 import uuid
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import Enum, String, bindparam, delete, func, or_, select
+from sqlalchemy import Enum, String, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.clock import utcnow
@@ -32,6 +33,7 @@ from canvass.models import (
     Contact,
     Conversation,
     Device,
+    FieldDoor,
     InputTag,
     Outcome,
     Role,
@@ -40,12 +42,14 @@ from canvass.models import (
     SyncEvent,
     ThemeMember,
     Turf,
+    TurfAddress,
     User,
     Visit,
 )
 from canvass.models.action import DEFAULT_TOPICS
 from canvass.privacy import consent
 from canvass.services import tallies
+from canvass.services.door_record import field_unit
 
 PROTOCOL = 1
 MAX_BATCH = 200
@@ -264,6 +268,96 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             "organisation_id": user.organisation_id,
             "action_id": action_id, "turf_id": turf_id, "address_id": address_id, "unit": unit, "outcome": outcome,
             "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
+
+
+# A door or address added in the field (docs/sync.md, "A missing door").
+DOOR_KINDS = ("door", "address")
+LABEL_MAX = 40
+STREET_MAX = 80
+HOUSE_NUMBER = re.compile(r"\d{1,4} ?[A-Za-zÆØÅæøå]?")
+# A phone further than this from every address of the turf is not standing at a missing address of it.
+NEAR_METRES = 1000
+
+
+def _text(value) -> str | None:
+    """Text as a person typed it, on one line with single spaces; None if it is not text at all."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value).split()) if isinstance(value, str) else None
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance along the earth's surface (haversine): plenty precise for "is it near the turf"."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def _door_row(event: dict, event_id: str, user: User, actions: dict[int, Action]) -> dict | Result:
+    """A door missing at an address of the turf, or an address missing near one, as the canvasser walking the
+    turf adds it. Only someone given the turf may add to it; the coordinator confirms it later."""
+    recorded_at = _recorded_at(event)
+    if recorded_at is None:
+        return _rejected(_echo(event), N_("Tidspunktet for registreringen er ugyldig."))
+    what = event.get("what")
+    if what not in DOOR_KINDS:
+        return _rejected(_echo(event), N_("Ukjent slags tillegg «%(value)s»."), value=_shown(what))
+    turf_id, address_id = event.get("turf_id"), event.get("address_id")
+    turf = _assigned_turf(user, turf_id, address_id)
+    if turf is None:
+        return _rejected(_echo(event), N_("Bare den som har fått roden, kan legge til dører og adresser i den."))
+    action_id = event.get("action_id")
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
+        return _rejected(_echo(event), N_("Ukjent aksjon."))
+    lat, lon = None, None
+    if what == "door":
+        label = _text(event.get("label"))
+        if not label:
+            return _rejected(_echo(event), N_("Skriv hva døra heter, for eksempel H0203 eller Kjeller."))
+        if len(label) > LABEL_MAX:
+            return _rejected(_echo(event), N_("Navnet på døra kan ha høyst %(max)s tegn."), max=LABEL_MAX)
+    else:
+        street, number = _text(event.get("street")), _text(event.get("number"))
+        if not street or not number:
+            return _rejected(_echo(event), N_("Skriv gatenavn og husnummer, for eksempel Sagveien 5B."))
+        if len(street) > STREET_MAX:
+            return _rejected(_echo(event), N_("Gatenavnet kan ha høyst %(max)s tegn."), max=STREET_MAX)
+        if not HOUSE_NUMBER.fullmatch(number):
+            message = N_("Husnummeret «%(value)s» er ikke et husnummer: skriv et tall, gjerne med bokstav, som 5B.")
+            return _rejected(_echo(event), message, value=_shown(number))
+        label = f"{street} {number}"
+        position = _position(event, turf_id)
+        if isinstance(position, Result):
+            return position
+        lat, lon = position
+    return {"organisation_id": user.organisation_id, "branch_id": turf.branch_id, "turf_id": turf_id,
+            "action_id": action_id, "address_id": address_id, "kind": what, "unit": field_unit(event_id),
+            "label": label, "lat": lat, "lon": lon, "added_by_id": user.id, "recorded_at": recorded_at,
+            "received_at": utcnow(), "status": "pending"}
+
+
+def _assigned_turf(user: User, turf_id, address_id) -> Turf | None:
+    """The turf, if the user was given it (in any action) and the address is one of its stops."""
+    if not _is_id(turf_id) or not _is_id(address_id):
+        return None
+    return db.session.scalar(
+        select(Turf).join(Assignment, Assignment.turf_id == Turf.id).join(TurfAddress, TurfAddress.turf_id == Turf.id)
+        .where(Turf.id == turf_id, Turf.organisation_id == user.organisation_id, Assignment.user_id == user.id,
+               TurfAddress.address_id == address_id).limit(1))
+
+
+def _position(event: dict, turf_id: int) -> tuple[float | None, float | None] | Result:
+    """The phone's position, when the canvasser shared it: near the turf, rounded to about a metre."""
+    lat, lon = event.get("lat"), event.get("lon")
+    if lat is None and lon is None:
+        return None, None
+    if not all(type(v) in (int, float) and math.isfinite(v) for v in (lat, lon)) or abs(lat) > 90 or abs(lon) > 180:
+        return _rejected(_echo(event), N_("Posisjonen er ugyldig."))
+    points = db.session.execute(select(Address.lat, Address.lon).join(TurfAddress, TurfAddress.address_id == Address.id)
+                                .where(TurfAddress.turf_id == turf_id)).all()
+    nearest = min((_metres(lat, lon, a, o) for a, o in points), default=0)
+    if nearest > NEAR_METRES:
+        return _rejected(_echo(event), N_("Posisjonen er %(km)s km fra roden. Legg bare til adresser i roden du går."),
+                         km=max(1, round(nearest / 1000)))
+    return round(lat, 5), round(lon, 5)
 
 
 def known_topics(action: Action | None, topics: list[str]) -> list[str]:
@@ -533,6 +627,7 @@ SAME = (
 SAID = {
     "visit": SAME,
     "note": ("organisation_id", "address_id", "text", "author_id", "recorded_at"),
+    "door": ("organisation_id", "turf_id", "address_id", "kind", "label", "lat", "lon", "added_by_id", "recorded_at"),
     "input": (
         "organisation_id",
         "branch_id",
@@ -586,6 +681,8 @@ def _checked(
         row = _input_row(event, user, actions)
     elif kind == "visit":
         row = _visit_row(event, user, allowed, actions)
+    elif kind == "door":
+        row = _door_row(event, event_id, user, actions)
     else:
         return _rejected(_echo(event), N_("Ukjent type registrering."))
     return row if isinstance(row, Result) else (kind, event_id, row)
@@ -631,6 +728,12 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
             select(AddressNote).where(AddressNote.client_uuid.in_([k for k, kind in kinds.items() if kind == "note"]))
         )
     }
+    doors = {
+        d.client_uuid: d
+        for d in db.session.scalars(
+            select(FieldDoor).where(FieldDoor.client_uuid.in_([k for k, kind in kinds.items() if kind == "door"]))
+        )
+    }
     event_keys = {consent.event_key(current_app.secret_key, key): key for key in visits}
     contacts = (
         {
@@ -645,7 +748,7 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
         else set()
     stored = {}
     for key, kind in kinds.items():
-        row = {"visit": visits, "note": notes, "input": conversations}[kind].get(key)
+        row = {"visit": visits, "note": notes, "input": conversations, "door": doors}[kind].get(key)
         stored[key] = (kind, row and _said(kind, row, conversations.get(key), contacts.get(key)))
         if key in undone and stored[key][1]:
             stored[key][1]["undone"] = True
@@ -710,7 +813,7 @@ def _wrong_corrections(user: User, claims: dict[str, tuple]) -> set[str]:
 
 
 def ingest(user: User, events: list) -> list[Result]:
-    """Store a batch of events (visits, door notes, input without a door) once each, in one transaction.
+    """Store a batch of events (visits, door notes, input without a door, doors added) once each, in one transaction.
 
     One result per event, in order. An id names one record of one type for ever: the ledger
     (SyncEvent) is claimed first, and an id claimed before, in this batch or earlier, is compared
@@ -788,7 +891,15 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     visits = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "visit"}
     notes = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"}
     inputs = {key: {**row, "visit_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "input"}
+    doors = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "door"}
     stored = set()
+    if doors:
+        new = _insert_new(dialect, FieldDoor.__table__, "client_uuid", list(doors.values()))
+        # A door added is a door of its turf at once: the walk list, the progress and the coverage count it.
+        for turf_id in {doors[key]["turf_id"] for key in new}:
+            added = sum(1 for key in new if doors[key]["turf_id"] == turf_id)
+            db.session.execute(update(Turf).where(Turf.id == turf_id).values(doors=Turf.doors + added))
+        stored |= new
     if visits:
         new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
         _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo import geometry, walk
 from canvass.geo import turf as geo_turf
-from canvass.models import Address, Role, Turf
-from canvass.services import territory, turfs, walk_sheet
+from canvass.models import Address, FieldDoor, Role, Turf
+from canvass.services import field, territory, turfs, walk_sheet
 from canvass.web import flash_error, tiles
 from canvass.web.access import branch_for_manager, roles_required
 
@@ -122,7 +122,28 @@ def show(turf_id: int):
     """One turf: its outline, its walk list and what can be done with it."""
     t = turf_for_manager(turf_id)
     others = [o for o in turfs.live_turfs(t.branch, t.round) if o.id != t.id]
-    return render_template("turf/show.html", turf=t, others=others)
+    return render_template("turf/show.html", turf=t, others=others, added=field.pending_doors([t.id]).get(t.id, []))
+
+
+@bp.post("/roder/<int:turf_id>/dorer/<int:door_id>")
+@roles_required(*MANAGERS)
+def field_door(turf_id: int, door_id: int):
+    """Confirm or reject a door or address a canvasser added in the field (the branch's coordinator, an admin)."""
+    t = turf_for_manager(turf_id)
+    door = db.session.get(FieldDoor, door_id)
+    if door is None or door.turf_id != t.id:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "reject"):
+        abort(400, gettext("Velg «Bekreft» eller «Avvis»."))
+    field.decide(door, current_user, decision == "confirm")
+    flash(gettext("%(label)s er bekreftet.", label=door.label) if decision == "confirm"
+          else gettext("%(label)s er avvist og teller ikke lenger med i roden.", label=door.label))
+    back = request.form.get("next", "")
+    # Only a path on this site: a form must not send the coordinator elsewhere.
+    if not (back.startswith("/") and not back.startswith("//") and "\\" not in back):
+        back = url_for("turf.show", turf_id=t.id)
+    return redirect(back)
 
 
 @bp.get("/roder/<int:turf_id>.geojson")

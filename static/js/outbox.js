@@ -8,9 +8,16 @@
   var download = document.querySelector("[data-offline-download]");
   var failedBox = document.querySelector("details[data-failed]");
 
+  // In the reader's grammar: data-one or data-many, the number at {n}.
+  function counted(number, n) {
+    var form = number.parentNode.dataset[n === 1 ? "one" : "many"].split("{n}");
+    number.textContent = n;
+    number.parentNode.replaceChildren(form[0], number, form[1]);
+  }
+
   // Quiet when all is sent; says so when there is no signal; counts what waits.
   function show(n, failed) {
-    if (counter) counter.textContent = String(n);
+    if (counter) counted(counter, n);
     if (bar) {
       bar.classList.toggle("offline", !navigator.onLine);
       bar.classList.toggle("waiting", n > 0);
@@ -25,7 +32,7 @@
   function showFailed(failed) {
     var list = failedBox.querySelector("ul");
     failedBox.hidden = !failed.length;
-    failedBox.querySelector("[data-failed-count]").textContent = String(failed.length);
+    counted(failedBox.querySelector("[data-failed-count]"), failed.length);
     list.textContent = "";
     failed.forEach(function (f) {
       var item = document.createElement("li");

@@ -6,6 +6,7 @@
   if (!form) return;
   var texts = JSON.parse(form.dataset.texts), labels = JSON.parse(form.dataset.labels);
   var line = document.getElementById("door-done").content.firstElementChild;
+  var fresh = document.getElementById("door-new").content.firstElementChild;
   var turf = Number(form.dataset.turf), secondRound = !!form.dataset.secondRound;
   var taps = {}, current = null;
 
@@ -52,6 +53,8 @@
     var set = function (selector, n) { $(selector).textContent = String(n); };
     var count = function (o) { return done.filter(function (li) { return li.dataset.o === o; }).length; };
     set("[data-done-count]", done.length);
+    set("[data-total]", all.length);
+    set('[data-count="total"]', all.length);
     set('[data-count="done"]', done.length);
     set('[data-count="conversation"]', count("conversation"));
     set('[data-count="not_home"]', count("not_home"));
@@ -141,9 +144,22 @@
     if (target.classList.contains("door")) current = target;
   });
 
+  // A door added on this phone, not yet in the page.
+  function add(event) {
+    var ul = $("#a-" + event.address_id + " .doors"), li = fresh.cloneNode(true);
+    if (!ul || door(event.address_id, event.unit)) return;
+    li.id = "d-" + event.address_id + "-" + event.unit;
+    li.dataset.a = event.address_id;
+    li.dataset.u = event.unit;
+    $(".door-name", li).textContent = event.label || event.street + " " + event.number;
+    ul.appendChild(li);
+  }
+
   // A record newer than what the door shows counts; an undo opens the door it undid.
   function apply(event) {
-    if (event.type !== "visit" || event.turf_id !== turf) return;
+    if (event.turf_id !== turf) return;
+    if (event.type === "door") return add(event);
+    if (event.type !== "visit") return;
     if (event.corrects) {
       return doors().forEach(function (li) { if (li.dataset.id === event.corrects) unfold(li); });
     }
@@ -173,6 +189,7 @@
     }
     tally();
     if (target) target.scrollIntoView({ block: "center" });
+    poll();
   });
 
   // The partner's records (and one's own from another phone), every 15 seconds while online.
@@ -182,7 +199,8 @@
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (states) {
         states.forEach(function (s) {
-          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4] });
+          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
+                  corrects: s[5] });
         });
         tally();
       }, function () {});

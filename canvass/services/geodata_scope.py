@@ -73,12 +73,10 @@ def within(kind: str, records: list[dict], kommuner: Iterable[str] | None,
     for record in records:
         places = {_kommune(kind, record, postal), postal.get(record.get("postnummer"), "new"),
                   stored.get(record[key], "new") if key else "new", *record.get("kommuner", ())}
-        if key in ("postnummer",) and record[key] in spanning:
-            places.add(spanning[record[key]])
         if not places <= allowed | {"new"}:
             outside += 1
             continue
-        touched = sorted(places & shared)
+        touched = sorted((places | {spanning.get(record[key]) if key else None}) & shared)
         if touched:
             refused[touched[0]] = refused.get(touched[0], 0) + 1
             continue

@@ -73,7 +73,7 @@ class ImportResult:
             text += gettext(". %(count)s lå utenfor kommunene deres og ble ikke lagret",
                             count=format_number(self.outside))
         if self.refused_shared:
-            text += gettext(". %(count)s rader i %(kommuner)s ble ikke lagret: en annen organisasjon arbeider også "
+            text += gettext(". Rader i %(kommuner)s ble ikke lagret (%(count)s): en annen organisasjon arbeider også "
                             "der, og da kommer geodataene bare fra Kartverket. Bruk «Hent fra Geonorge» på "
                             "geodatasiden, eller be den som drifter serveren om å importere dem",
                             count=format_number(sum(self.refused_shared.values())),

@@ -60,7 +60,7 @@ def test_a_ring_that_crosses_itself_endlessly_is_refused_within_the_limits_and_r
     assert "krevde mer regnekraft eller minne enn en opplastet fil kan få (3 sekunder" in page
     assert db.session.get(PostalArea, "2322") is None
     # Kartverket's real postal areas for Oslo and Bærum load under the same limits.
-    evil.post("/logout", data={"csrf_token": csrf_token(evil, "/")})
+    evil.post("/logout", data={"csrf_token": csrf_token(evil, "/logout")})
     login(evil, "admin@oslo.demo")
     job, page = upload(evil, {"postnummeromrader.geojson": (geodata / "postal_areas_oslo_baerum.geojson").read_bytes()})
     assert job.state == JobState.DONE and "440 uendret" in page, page
@@ -114,7 +114,7 @@ def test_a_job_whose_consumer_dies_every_time_is_stopped_after_three_attempts_an
     assert job.state == JobState.FAILED and job.attempt == 3 and job.finished_at is not None
     login(client, "admin@oslo.demo")
     page = client.get(f"/jobber/{job.id}").get_data(as_text=True)
-    assert "Jobben ble stoppet: den som kjørte den, stanset underveis 3 ganger" in page
+    assert "Jobben ble stoppet: prosessen som kjørte den, stanset underveis 3 ganger" in page
     # A message of the last attempt still on the queue does not run it again.
     jobs.run(job.id, 3)
     db.session.expire_all()

@@ -182,3 +182,24 @@ def test_the_operators_command_line_still_writes_shared_geography(demo_app, tmp_
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert json.loads(district("030103").geometry)["coordinates"][0][0] == [10.7, 59.9]
+
+
+def test_a_party_that_claims_a_kommune_where_another_uploaded_first_is_told_to_fetch_it_afresh(client):
+    """Elverum is nobody's yet, so the tester's rename of postal code 2410 is stored; when Oslo's admin then adds
+    Elverum, the page says who might have written that geography and how to get Kartverket's."""
+    evil_org(client, ("3403", "3420"))
+    page = upload(client, "postnummer.csv", REGISTER + "2410;KAPRET;3420;ELVERUM;G\n")
+    assert "0 postnumre lagt til, 1 endret" in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    login(client, "admin@oslo.demo")
+    response = client.post("/admin/organisasjon/kommuner", data={
+        "kommune": ["0301", "3420"], "csrf_token": csrf_token(client, "/admin/organisasjon/kommuner")},
+        follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Geodata i 3420 Elverum er lastet opp som fil av en annen organisasjon" in page and HOW in page
+    # From now on Elverum is shared: the tester's next upload there changes nothing.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    login(client, EVIL, PASSWORD)
+    page = upload(client, "postnummer.csv", REGISTER + "2410;KAPRET IGJEN;3420;ELVERUM;G\n")
+    assert "i Elverum ble ikke lagret (1)" in page
+    assert db.session.get(PostalArea, "2410").poststed == "KAPRET"

@@ -53,6 +53,7 @@ class ImportResult:
     outside: int = 0
     shared: frozenset[str] = frozenset()  # kommuner another organisation depends on: an upload writes nothing there
     refused_shared: dict[str, int] = field(default_factory=dict)  # rows left alone in each shared kommune
+    written: set[str] = field(default_factory=set)  # the kommuner an upload's stored rows lie in
     touching: frozenset[str] | None = None  # keep only postal areas with a part in these kommuner
     elsewhere: int = 0
     layer: str | None = None
@@ -183,7 +184,8 @@ def _finish(result: ImportResult) -> None:
 
 
 def _allowed(result: ImportResult, records: list[dict]) -> list[dict]:
-    kept, outside, refused = geodata_scope.within(result.kind, records, result.scope, result.shared)
+    kept, outside, refused, written = geodata_scope.within(result.kind, records, result.scope, result.shared)
+    result.written |= written
     result.outside += outside
     for number, count in refused.items():
         result.refused_shared[number] = result.refused_shared.get(number, 0) + count

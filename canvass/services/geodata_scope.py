@@ -28,6 +28,9 @@ from canvass.models import (
     Branch,
     BranchPostalCode,
     District,
+    Job,
+    JobKind,
+    JobState,
     OrganisationMunicipality,
     PostalArea,
     SubDistrict,
@@ -58,18 +61,19 @@ def shared_kommuner(organisation_id: int) -> frozenset[str]:
 
 
 def within(kind: str, records: list[dict], kommuner: Iterable[str] | None,
-           shared: Iterable[str] = ()) -> tuple[list[dict], int, dict[str, int]]:
+           shared: Iterable[str] = ()) -> tuple[list[dict], int, dict[str, int], set[str]]:
     """The records of `kind` that an organisation with `kommuner` may write, how many lie outside its
-    kommuner, and how many it may not write in each `shared` kommune (one another organisation depends on).
+    kommuner, how many it may not write in each `shared` kommune (one another organisation depends on),
+    and the kommuner the records it may write lie in (an upload's mark on them, see uploaded_by_others).
 
     `kommuner` None is the command line or the server's own download: everything may be written."""
     if kommuner is None:
-        return records, 0, {}
+        return records, 0, {}, set()
     allowed, shared, key = set(kommuner), frozenset(shared), KEYS[kind]
     postal = _postal_kommuner({r["postnummer"] for r in records if r.get("postnummer")})
     stored = _stored(kind, [r[key] for r in records]) if key else {}
     spanning = _spanning(kind, records, key, shared)
-    kept, outside, refused = [], 0, {}
+    kept, outside, refused, written = [], 0, {}, set()
     for record in records:
         places = {_kommune(kind, record, postal), postal.get(record.get("postnummer"), "new"),
                   stored.get(record[key], "new") if key else "new", *record.get("kommuner", ())}
@@ -81,7 +85,21 @@ def within(kind: str, records: list[dict], kommuner: Iterable[str] | None,
             refused[touched[0]] = refused.get(touched[0], 0) + 1
             continue
         kept.append(record)
-    return kept, outside, refused
+        written |= places - {"new", None}
+    return kept, outside, refused, written
+
+
+def uploaded_by_others(organisation_id: int, numbers: Iterable[str]) -> list[str]:
+    """Of the kommuner `numbers`, those where another organisation's upload wrote geography: it may be
+    anything, since the kommune was nobody else's then (jobs record the kommuner each file wrote in)."""
+    wanted, found = set(numbers), set()
+    if not wanted:
+        return []
+    for result in db.session.scalars(select(Job.result).where(Job.kind == JobKind.IMPORT, Job.state == JobState.DONE,
+                                                              Job.organisation_id != organisation_id)):
+        for described in (result or {}).get("files", []):
+            found |= wanted & set(described.get("kommuner", []))
+    return sorted(found)
 
 
 def _spanning(kind: str, records: list[dict], key: str | None, shared: frozenset[str]) -> dict[str, str]:

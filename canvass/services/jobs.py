@@ -255,8 +255,8 @@ def recover(stale_seconds: float) -> list[int]:
         seen = job.attempt  # the update below also changes the loaded object
         if seen >= limit:
             if _finish(job.id, seen, JobState.FAILED, error=in_languages(
-                    N_("Jobben ble stoppet: den som kjørte den, stanset underveis %(count)s ganger, så den prøves "
-                       "ikke igjen. Ofte er det en fil som krever mer minne eller tid enn serveren har. Sjekk "
+                    N_("Jobben ble stoppet: prosessen som kjørte den, stanset underveis %(count)s ganger, så den "
+                       "prøves ikke igjen. Ofte er det en fil som krever mer minne eller tid enn serveren har. Sjekk "
                        "filene, eller si fra til den som drifter serveren."), count=seen)):
                 log.warning("job %s lost its consumer %s times; failed", job.id, seen)
             continue
@@ -298,8 +298,10 @@ def _import_results(results) -> list[dict]:
             with force_locale(language):
                 texts[language] = result.summary()
                 lines[language] = result.rejected_lines(limit=REJECTED_SHOWN)
+        # Where an upload wrote: a party that later claims one of these kommuner is told (geodata_scope).
         described.append({"name": result.path.name, "stored": result.stored, "summary": texts,
-                          "rejected": lines, "rejected_count": len(result.rejected)})
+                          "rejected": lines, "rejected_count": len(result.rejected),
+                          "kommuner": sorted(result.written) if result.stored else []})
     return described
 
 
@@ -309,8 +311,9 @@ def _import_progress(reporter: Reporter, count: int, deadline: float | None = No
     def for_file(path: Path, kind: str):
         if deadline is not None and time.monotonic() > deadline:
             # Files before this one are stored, each in its own transaction; the rest wait for a new upload.
-            raise JobError(N_("Jobben ble stoppet fordi den brukte mer enn %(minutes)s minutter, så den ikke holder "
-                              "køen for andre. %(done)s av %(count)s filer ble lest; last opp resten på nytt."),
+            raise JobError(N_("Jobben ble stoppet fordi den brukte mer enn %(minutes)s minutter, slik at den ikke "
+                              "holder køen opptatt for andre. %(done)s av %(count)s filer ble lest; last opp resten "
+                              "på nytt."),
                            minutes=round(current_app.config["JOB_TIME_LIMIT_SECONDS"] / 60), done=len(seen),
                            count=count)
         seen.append(path)

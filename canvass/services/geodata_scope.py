@@ -76,11 +76,13 @@ def within(kind: str, records: list[dict], kommuner: Iterable[str] | None,
     kept, outside, refused, written = [], 0, {}, set()
     for record in records:
         places = {_kommune(kind, record, postal), postal.get(record.get("postnummer"), "new"),
-                  stored.get(record[key], "new") if key else "new", *record.get("kommuner", ())}
+                  stored.get(record[key], "new") if key else "new"}
         if not places <= allowed | {"new"}:
             outside += 1
             continue
-        touched = sorted((places | {spanning.get(record[key]) if key else None}) & shared)
+        # A postal area's parts and addresses may reach into a neighbour: that makes it shared, not outside.
+        reaches = {*record.get("kommuner", ()), spanning.get(record[key]) if key else None}
+        touched = sorted((places | reaches) & shared)
         if touched:
             refused[touched[0]] = refused.get(touched[0], 0) + 1
             continue

@@ -145,6 +145,14 @@ def test_a_postal_code_of_the_admins_own_kommune_that_spans_into_oslo_is_left_al
     page = upload(client, "postnummeromrade.geojson", collection({"postnummer": "2399", "poststed": "KAPRET"}, [
         [[11.0, 60.8], [11.1, 60.8], [11.1, 60.9], [11.0, 60.8]]]))
     assert "i Oslo ble ikke lagret" in page
+    # A new code whose larger part is in Hamar and a small part in Oslo, as Geonorge's file splits them.
+    parts = [({"postnummer": "2398", "poststed": "TO DELER", "kommunenummer": kommune}, ring) for kommune, ring in [
+        ("3403", [[11.0, 60.8], [11.1, 60.8], [11.1, 60.9], [11.0, 60.8]]),
+        ("0301", [[10.70, 59.90], [10.71, 59.90], [10.71, 59.91], [10.70, 59.90]])]]
+    page = upload(client, "postnummeromrade-to-deler.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": p, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for p, ring in parts]}))
+    assert "i Oslo ble ikke lagret (1)" in page
     assert geography() == before
 
 

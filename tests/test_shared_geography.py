@@ -135,6 +135,7 @@ def test_a_matrikkel_address_and_dwellings_in_a_kommune_another_party_holds_are_
 def test_a_postal_code_of_the_admins_own_kommune_that_spans_into_oslo_is_left_alone(client):
     """Posten's register gives each code one kommune; the addresses show where else it reaches."""
     db.session.add(PostalArea(postnummer="2399", poststed="GRENSE", kommunenummer="3403"))
+    db.session.flush()  # the address refers to it
     db.session.add(Address(official_id="matrikkel:1", kommunenummer="0301", street="Grensevei", number=1, letter="",
                            postnummer="2399", lat=59.93, lon=10.76))
     db.session.commit()

@@ -63,6 +63,13 @@ def from_environment(instance_path: Path) -> dict:
         # taken to have lost its consumer (killed, machine gone) and is put on the queue again.
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("CANVASS_JOB_HEARTBEAT_SECONDS", "5")),
         "JOB_STALE_SECONDS": float(os.environ.get("CANVASS_JOB_STALE_SECONDS", "30")),
+        # A job whose consumer died this many times is failed, not run again (a file that kills its reader).
+        "JOB_MAX_ATTEMPTS": int(os.environ.get("CANVASS_JOB_MAX_ATTEMPTS", "3")),
+        # An upload job stops before its next file once it has run this long, so it cannot hold the queue.
+        "JOB_TIME_LIMIT_SECONDS": float(os.environ.get("CANVASS_JOB_TIME_LIMIT_SECONDS", "900")),
+        # Each uploaded map layer is read in a child process with these limits (CPU seconds, address space).
+        "GEODATA_UPLOAD_CPU_SECONDS": int(os.environ.get("CANVASS_GEODATA_UPLOAD_CPU_SECONDS", "120")),
+        "GEODATA_UPLOAD_MEMORY_MB": int(os.environ.get("CANVASS_GEODATA_UPLOAD_MEMORY_MB", "2048")),
         # Request sizes (canvass/web/limits.py). Every page and API takes at most 1 MB, form fields 500 kB;
         # the few views that need more name their own cap.
         "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -17,7 +17,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from canvass.geo import geometry, sources
+from canvass.geo import bounded, geometry, sources
 from canvass.geo.errors import N_, GeodataError, Rejected
 
 POSTAL_AREAS = "postal_areas"
@@ -441,11 +441,18 @@ CONVERTERS = {
 }
 
 
-def read_layer(path: Path, kind: str) -> Chunk:
+def read_layer(path: Path, kind: str, limits: bounded.Limits | None = None) -> Chunk:
     """Read the polygon layer of `kind`, reprojected to EPSG:4326 and made valid.
 
     Postal codes split over several features (one per kommune, or islands) become one record
-    whose polygon is the union of the parts."""
+    whose polygon is the union of the parts. With `limits` (an uploaded file: repairing and
+    joining its polygons may cost without bound) the reading happens in a child process held to them."""
+    if limits is not None:
+        return bounded.call(_read_layer, Path(path), kind, limits=limits, name=Path(path).name)
+    return _read_layer(path, kind)
+
+
+def _read_layer(path: Path, kind: str) -> Chunk:
     path = Path(path)
     source = sources.checked(path)
     if source in (sources.ZIP, sources.TEXT):

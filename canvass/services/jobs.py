@@ -336,13 +336,17 @@ def _run_import(job: Job, reporter: Reporter) -> dict:
         raise JobError(N_("Fant ikke de opplastede filene (%(names)s) lenger. Last dem opp på nytt."),
                        names=", ".join(missing))
     config = current_app.config
-    deadline = time.monotonic() + config["JOB_TIME_LIMIT_SECONDS"]
-    # Shared kommuner are looked up now, not at upload: another organisation may have arrived since.
+    # An organisation's upload is untrusted: bounded, and kept out of kommuner others depend on (looked up now,
+    # not at upload: another organisation may have arrived since). The operator's `flask geodata import`
+    # (no scope) is trusted with national files, which need more than an upload's bounds.
+    untrusted = _scope(job) is not None
+    deadline = time.monotonic() + config["JOB_TIME_LIMIT_SECONDS"] if untrusted else None
     results = geodata_import.import_paths(
         paths, skip_invalid=job.params.get("skip_invalid", False),
         progress=_import_progress(reporter, len(paths), deadline), scope=_scope(job),
-        shared=geodata_scope.shared_kommuner(job.organisation_id),
-        limits=bounded.Limits(config["GEODATA_UPLOAD_CPU_SECONDS"], config["GEODATA_UPLOAD_MEMORY_MB"]))
+        shared=geodata_scope.shared_kommuner(job.organisation_id) if untrusted else frozenset(),
+        limits=bounded.Limits(config["GEODATA_UPLOAD_CPU_SECONDS"], config["GEODATA_UPLOAD_MEMORY_MB"])
+        if untrusted else None)
     return {"files": _import_results(results)}
 
 

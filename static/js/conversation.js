@@ -57,8 +57,8 @@
           if (!response.ok) { show(texts.refused.replace("%s", answer.error || response.status)); return; }
           CanvassStore.remember(Object.assign({ type: "visit", turf_id: Number(form.elements.turf_id.value) },
                                               answer.event));
-          var line = texts.saved + (answer.refused ? " · " + answer.refused.reason : "");
-          sessionStorage.setItem("said", JSON.stringify({ door: door, text: line }));
+          // The list shows the door's outcome once, in its own line; here only what the server turned down.
+          sessionStorage.setItem("said", JSON.stringify({ door: door, text: answer.refused ? answer.refused.reason : "" }));
           // Saving replaces this page in the history: Back goes to the list, not to the filled form.
           location.replace(form.dataset.walk + "#" + door);
         });

@@ -75,6 +75,10 @@
   }
   // The service worker writes the offline answers in the language of the page.
   if (bar && bar.dataset.texts) CanvassStore.set("texts", JSON.parse(bar.dataset.texts));
+  // A page from the cache carries the bar as it was when it was stored: nothing said is sent until counted.
+  if (bar) bar.querySelector('[data-state="sent"]').hidden = true;
+  if (bar) bar.classList.toggle("offline", !navigator.onLine);
+  if (bar && !navigator.onLine) bar.querySelector('[data-state="offline"]').hidden = false;
   refresh();
   if (failedBox) {
     failedBox.querySelector("button").addEventListener("click", function () {

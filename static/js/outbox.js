@@ -65,11 +65,16 @@
       CanvassStore.set("downloaded " + location.pathname, new Date().toISOString()).then(downloaded);
     }
   });
-  // A downloaded turf says so after every reload, with or without signal.
+  // A downloaded turf says so after every reload, with or without signal, in a status line (not on the
+  // button, which stays to download again); tiles.js says there instead when map tiles are missing.
+  var status = document.querySelector("[data-offline-status]");
   function downloaded() {
     return CanvassStore.get("downloaded " + location.pathname).then(function (when) {
       if (!when || !download) return;
-      download.textContent = download.dataset.done;
+      download.textContent = download.dataset.again;
+      download.classList.remove("primary");
+      if (status && !("missing" in status.dataset)) status.textContent = download.dataset.done + ".";
+      if (status) status.hidden = false;
       document.documentElement.dataset.offlineReady = "true";
     });
   }

@@ -1,11 +1,29 @@
 """After a conversation saved without signal, the walk list is back at its own address, at the door, says once
 what the door got, and counts what waits on the phone instead of saying all is sent."""
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_evening import door
 from tests.browser.test_offline import tap, waiting
+from tests.conftest import serve
+from tests.tile_standin import kartverket  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(demo_app, kartverket, tmp_path):  # noqa: F811
+    """The demo served with Kartverket's stand-in behind our tile route (the volunteer fixture uses it)."""
+    demo_app.config.update(TILE_UPSTREAM=kartverket.template, TILE_CACHE_DIR=tmp_path / "tiles")
+    yield from serve(demo_app)
+
+
+@pytest.fixture
+def signal_lost_after_five_tiles(kartverket):  # noqa: F811
+    kartverket.serve_only = 5
+    return kartverket
 
 
 def test_after_a_conversation_saved_offline_the_list_counts_what_waits_and_says_the_outcome_once(volunteer):
@@ -27,3 +45,28 @@ def test_after_a_conversation_saved_offline_the_list_counts_what_waits_and_says_
     assert page.locator('[data-state="offline"]').inner_text() == "Uten nett – lagres på telefonen"
     assert page.locator('[data-state="waiting"]').is_visible()
     assert door(page, 1).inner_text().count("Samtale") == 1
+
+
+def test_a_download_that_lost_the_signal_says_how_many_map_tiles_are_missing_and_downloads_again(
+        signal_lost_after_five_tiles, volunteer):
+    context, page, walk_url, turf = volunteer
+    standin = signal_lost_after_five_tiles
+    page.wait_for_selector("html[data-tiles-ready]", timeout=30000)
+    status, note = page.locator("[data-offline-status]"), page.locator("[data-tile-download]")
+    expect(status).to_have_text(re.compile(
+        r"^Roden er lastet ned, men \d+ av \d+ kartruter mangler – prøv igjen med nett\.$"))
+    missing, total = map(int, re.findall(r"\d+", status.inner_text()))
+    kept = int(re.search(r"(\d+) kartruter", note.inner_text())[1])
+    assert 0 < missing < total and kept + missing == total
+    assert note.inner_text().endswith("MB"), "one sentence a line, nothing run together"
+    # A status, not a second button: the button beside it downloads again, and is not the filled primary one.
+    assert status.evaluate("e => e.tagName") == "P"
+    again = page.get_by_role("button", name="Last ned roden på nytt")
+    assert "primary" not in again.get_attribute("class")
+
+    standin.serve_only = None
+    again.click()
+    expect(status).to_have_text("Roden er lastet ned: den virker uten nett.")
+    expect(note).to_have_text(re.compile(rf"^Kartet er lagret på telefonen: {total} kartruter, \d+,\d MB$"))
+    page.reload()
+    expect(status).to_have_text("Roden er lastet ned: den virker uten nett.")

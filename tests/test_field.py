@@ -202,6 +202,18 @@ def test_input_from_a_stand_has_no_address(phone):
     assert empty.status_code == 400 and "Innspillet må ha et tema eller noen ord." in empty.get_data(as_text=True)
 
 
+
+def test_input_past_the_length_limit_is_refused_with_the_limit_not_as_empty(phone):
+    form = {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(), "topic": ["klima"],
+            "words": "Mer sykkelvei. " * 334}
+    refused = post(phone, "/felt/innspill", form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Teksten kan være høyst 4000 tegn (denne har 5010)." in text
+    assert "tema eller noen ord" not in text and db.session.scalar(select(Conversation)) is None
+    # The same limit at a door.
+    door = post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone, topic="klima", words="x" * 4001))
+    assert door.status_code == 400 and "høyst 4000 tegn (denne har 4001)" in door.get_data(as_text=True)
+
 def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(client, tmp_path):
     response = client.get("/sw.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"

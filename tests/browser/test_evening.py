@@ -205,8 +205,7 @@ def test_consent_without_a_name_and_a_way_to_reach_them_is_refused_in_the_form_o
     tap(page, "conversation", 0).click()
     page.wait_for_url("**/samtale?**")
     page.get_by_text("bolig").click()
-    page.get_by_label("Vil bli kontaktet").check()
-    page.get_by_text("Kontaktinformasjon (bare med samtykke)").click()
+    page.get_by_label("Vil bli kontaktet").check()  # opens the contact part
     assert page.get_by_label("Navn").is_disabled()
     page.get_by_label("Beboeren har lest og samtykker").check()
     save = page.get_by_role("button", name="Lagre samtalen")

@@ -70,3 +70,32 @@ def test_a_download_that_lost_the_signal_says_how_many_map_tiles_are_missing_and
     expect(note).to_have_text(re.compile(rf"^Kartet er lagret på telefonen: {total} kartruter, \d+,\d MB$"))
     page.reload()
     expect(status).to_have_text("Roden er lastet ned: den virker uten nett.")
+
+
+def test_wanting_contact_opens_the_consent_and_a_missing_name_or_number_is_refused_in_the_apps_words_offline(
+        volunteer):
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    tap(page, "conversation", 0).click()
+    page.wait_for_url("**/samtale?**")
+    page.get_by_text("bolig").click()
+    page.get_by_label("Vil bli kontaktet").check()
+    assert page.locator("details.consent").evaluate("d => d.open")
+    page.get_by_label("Beboeren har lest og samtykker").check()
+    save = page.get_by_role("button", name="Lagre samtalen")
+    save.click()
+    expect(page.locator("#name-error")).to_have_text("Skriv navnet til beboeren.")
+    expect(page.locator("p.error[role=alert]")).to_have_text("Skriv navnet til beboeren.")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.get_by_label("Navn").fill("Kari Nordmann")
+    expect(page.locator("#name-error")).to_have_text("")
+    save.click()
+    expect(page.locator("#phone-error")).to_have_text("Skriv et gyldig mobilnummer eller en e-postadresse.")
+    page.get_by_label("Mobilnummer").fill("12")
+    save.click()
+    expect(page.locator("#phone-error")).to_have_text("Skriv et gyldig mobilnummer eller en e-postadresse.")
+    assert "/samtale" in page.url and page.evaluate("CanvassStore.count()") == 0
+    page.get_by_label("Mobilnummer").fill("412 34 567")
+    save.click()
+    page.wait_for_url(f"{walk_url}#d-*")
+    waiting(page, 1)

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import segno
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext, to_utc
+from flask_babel import gettext, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from canvass.extensions import db
+from canvass.formatting import format_datetime
 from canvass.insight import charts
 from canvass.models import Action, Assignment, Campaign, Role, Turf, User
 from canvass.services import actions, progress, turfs

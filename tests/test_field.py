@@ -90,10 +90,11 @@ def test_a_door_record_costs_five_queries(phone, demo_app):
 
 
 def test_the_walk_list_costs_the_same_queries_however_long_the_turf(phone, demo_app):
-    """Who is asking, the assignment and its turf, the stops with their addresses, doors, visits and notes."""
+    """Who is asking, the assignment and its turf, the stops with their addresses, doors, visits and notes,
+    and which data the map credits."""
     assert len(phone.turf.stops) > 5
     statements = _statements(demo_app, lambda: phone.get(f"/felt/{phone.assignment.id}"))
-    assert len(statements) == 7, statements
+    assert len(statements) == 8, statements
 
 
 def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):

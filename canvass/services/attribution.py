@@ -24,20 +24,19 @@ def credits(organisation_id: int | None) -> list[str]:
         kommuner = select(OrganisationMunicipality.kommunenummer).where(
             OrganisationMunicipality.organisation_id == organisation_id)
 
-    def holds(*where) -> bool:
-        return bool(db.session.scalar(select(exists().where(*where))))
-
-    def addresses(source: str) -> bool:
+    def addresses(source: str):
         # OpenStreetMap's addresses carry no kommune of their own: their postal code's kommune counts.
         scope = () if kommuner is None else (or_(Address.kommunenummer.in_(kommuner), Address.postnummer.in_(
             select(PostalArea.postnummer).where(PostalArea.kommunenummer.in_(kommuner)))),)
-        return holds(Address.official_id.like(source + ":%"), *scope)
+        return exists().where(Address.official_id.like(source + ":%"), *scope)
 
+    districts = exists().where(District.id.is_not(None),
+                               *(() if kommuner is None else (District.kommunenummer.in_(kommuner),)))
+    # One query for the three questions: it runs on every page with a map, the walk list too.
+    has_districts, matrikkel, osm = db.session.execute(
+        select(districts, addresses("matrikkel"), addresses("osm"))).one()
     found = [AREAS, POSTAL_REGISTER]
-    if holds(District.id.is_not(None), *(() if kommuner is None else (District.kommunenummer.in_(kommuner),))):
-        found.append(DISTRICTS)
-    if addresses("matrikkel"):
-        found.append(MATRIKKEL)
-    if addresses("osm"):
-        found.append(OSM)
+    found += [DISTRICTS] if has_districts else []
+    found += [MATRIKKEL] if matrikkel else []
+    found += [OSM] if osm else []
     return found

@@ -7,11 +7,8 @@ from canvass.geo.tiles import KARTVERKET, KARTVERKET_LAYERS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The default is translated on the map (canvass/services/attribution.py); the data credits follow what is loaded.
 BASEMAP_ATTRIBUTION = "Bakgrunnskart: © Kartverket (CC BY 4.0)"
-ATTRIBUTION = (
-    "Postnummerområder, kommunegrenser: © Kartverket (CC BY 4.0). Bydeler: © Oslo kommune. "
-    "Postnummerregister: © Posten Norge AS. Adresser: © OpenStreetMap contributors (ODbL)."
-)
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -48,7 +45,6 @@ def from_environment(instance_path: Path) -> dict:
         "TILE_CACHE_DAYS": int(os.environ.get("CANVASS_TILE_CACHE_DAYS", "30")),
         "TILE_TIMEOUT_SECONDS": float(os.environ.get("CANVASS_TILE_TIMEOUT", "10")),
         "TILE_ATTRIBUTION": os.environ.get("CANVASS_TILE_ATTRIBUTION", BASEMAP_ATTRIBUTION),
-        "DATA_ATTRIBUTION": ATTRIBUTION,
         # "Last ned roden" keeps the tiles over the turf at the zooms a walker uses, at most this many.
         "TILE_DOWNLOAD_ZOOMS": (15, 16, 17, 18),
         "TILE_DOWNLOAD_LIMIT": int(os.environ.get("CANVASS_TILE_DOWNLOAD_LIMIT", "400")),

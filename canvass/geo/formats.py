@@ -6,6 +6,7 @@ polygons, Posten's postal register, Kartverket "Matrikkelen – Adresse" and its
 "Leilighetsnivå" variant, and the OpenStreetMap-derived address CSV.
 """
 import csv
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -220,9 +221,23 @@ def _csv_layout(path: Path) -> CsvLayout:
                 raise GeodataError(N_("Fila %(name)s mangler kolonnene: %(columns)s."),
                                    name=path.name, columns=", ".join(missing))
             return layout
+    if path.suffix.lower() in (".geojson", ".json"):
+        _not_json(path)
     columns = [c.strip() for c in re.split(r"[;,\t|]", header)]
     raise GeodataError(N_("Kjenner ikke igjen formatet på %(name)s. Fant kolonnene: %(columns)s."),
                        name=path.name, columns=_shown(columns))
+
+
+def _not_json(path: Path) -> None:
+    """A .geojson file read as text is not JSON: say so, where the parser stopped (in its first megabyte)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        start = f.read(1 << 20)
+    try:
+        json.loads(start)
+    except json.JSONDecodeError as exc:
+        raise GeodataError(N_("Fila %(name)s kan ikke leses som GeoJSON: den er ikke gyldig JSON (linje %(line)s, "
+                              "tegn %(column)s)."), name=path.name, line=exc.lineno, column=exc.colno) from exc
+    raise GeodataError(N_("Fila %(name)s kan ikke leses som GeoJSON."), name=path.name)
 
 
 def count_lines(path: Path) -> int:

@@ -212,6 +212,8 @@ def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Re
         return _rejected(_echo(event), N_("Ukjent aksjon."))
     action = actions.get(action_id)
     conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION, action)
+    if isinstance(conversation, Refusal):
+        return _rejected(_echo(event), conversation.message, **conversation.params)
     if not isinstance(conversation, dict) or not (conversation["topics"] or conversation["words"]):
         return _rejected(_echo(event), N_("Innspillet må ha et tema eller noen ord."))
     postnummer = event.get("postnummer") or None
@@ -259,8 +261,8 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
         except ValueError:
             return _rejected(_echo(event), N_("Ugyldig id på registreringen som angres."))
     conversation = _conversation(event.get("conversation"), outcome, actions.get(action_id))
-    if isinstance(conversation, str):
-        return _rejected(_echo(event), conversation)
+    if isinstance(conversation, Refusal):
+        return _rejected(_echo(event), conversation.message, **conversation.params)
     # A refused contact part does not cost the conversation: it is stored without it, and the answer says why.
     contact = _contact(event.get("contact"), conversation)
     refused = contact if isinstance(contact, str) else None
@@ -371,25 +373,38 @@ def known_topics(action: Action | None, topics: list[str]) -> list[str]:
     return list(dict.fromkeys(by_key[t.strip().casefold()] for t in topics if t.strip().casefold() in by_key))
 
 
-def _conversation(data, outcome: Outcome, action: Action | None) -> dict | str | None:
-    """The conversation's content, checked; a string says what is wrong with it. Topics not on the action's
+# The forms' maxlength: a paste past it (some keyboards, an old cached page) is refused with the limit.
+MAX_WORDS = 4000
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a part of a record is refused: a message to translate and its values."""
+    message: str
+    params: dict
+
+
+def _conversation(data, outcome: Outcome, action: Action | None) -> dict | Refusal | None:
+    """The conversation's content, checked; a Refusal says what is wrong with it. Topics not on the action's
     list are dropped (`known_topics`): a phone whose list is older than a coordinator's edit keeps the words."""
     if data is None:
         return None
     if outcome != Outcome.CONVERSATION or not isinstance(data, dict):
-        return N_("Samtaleinnholdet hører bare til en samtale.")
+        return Refusal(N_("Samtaleinnholdet hører bare til en samtale."), {})
     topics = data.get("topics") or []
     words = data.get("words") or ""
     importance = data.get("importance")
+    if isinstance(words, str) and len(words) > MAX_WORDS:
+        return Refusal(N_("Teksten kan være høyst %(limit)s tegn (denne har %(count)s)."),
+                       {"limit": MAX_WORDS, "count": len(words)})
     if (
         not isinstance(topics, list)
         or len(topics) > 20
         or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
         or not isinstance(words, str)
-        or len(words) > 4000
         or not (importance is None or type(importance) is int and 1 <= importance <= 3)
     ):
-        return N_("Samtaleinnholdet er ugyldig.")
+        return Refusal(N_("Samtaleinnholdet er ugyldig."), {})
     return {
         "topics": "\n".join(known_topics(action, topics)),
         "words": words.strip(),

@@ -15,6 +15,7 @@ from canvass.extensions import db, limiter
 from canvass.geo import tiles
 from canvass.geo.geometry import from_geojson
 from canvass.models import Assignment, Turf
+from canvass.services import attribution
 
 bp = Blueprint("tiles", __name__)
 # A day in the phone's own cache: tiles change rarely, and the route sits behind a login.
@@ -74,6 +75,17 @@ def basemap(app: Flask):
 def map_settings(state):
     # A global, not a context variable: the map macro is imported without the page's context.
     state.app.jinja_env.globals["tile_template"] = lambda: tile_template(current_app)
+    state.app.jinja_env.globals["map_attribution"] = map_attribution
+
+
+def map_attribution() -> str:
+    """The map's credits in the page's language: the basemap's, and those of the data the user's
+    organisation holds (an operator's own basemap text is shown as configured)."""
+    basemap = current_app.config["TILE_ATTRIBUTION"]
+    if basemap == attribution.BASEMAP:
+        basemap = gettext(basemap)
+    organisation_id = current_user.organisation_id if current_user.is_authenticated else None
+    return ". ".join([basemap, *(gettext(c) for c in attribution.credits(organisation_id))]) + "."
 
 
 @bp.get("/kart/fliser/<layer>/<int:z>/<int:x>/<int:y>.png")

@@ -72,16 +72,25 @@
       CanvassStore.set("downloaded " + location.pathname, new Date().toISOString()).then(downloaded);
     }
   });
-  // A downloaded turf says so after every reload, with or without signal.
+  // A downloaded turf says so after every reload, with or without signal, in a status line (not on the
+  // button, which stays to download again); tiles.js says there instead when map tiles are missing.
+  var status = document.querySelector("[data-offline-status]");
   function downloaded() {
     return CanvassStore.get("downloaded " + location.pathname).then(function (when) {
       if (!when || !download) return;
-      download.textContent = download.dataset.done;
+      download.textContent = download.dataset.again;
+      download.classList.remove("primary");
+      if (status && !("missing" in status.dataset)) status.textContent = download.dataset.done + ".";
+      if (status) status.hidden = false;
       document.documentElement.dataset.offlineReady = "true";
     });
   }
   // The service worker writes the offline answers in the language of the page.
   if (bar && bar.dataset.texts) CanvassStore.set("texts", JSON.parse(bar.dataset.texts));
+  // A page from the cache carries the bar as it was when it was stored: nothing said is sent until counted.
+  if (bar) bar.querySelector('[data-state="sent"]').hidden = true;
+  if (bar) bar.classList.toggle("offline", !navigator.onLine);
+  if (bar && !navigator.onLine) bar.querySelector('[data-state="offline"]').hidden = false;
   refresh();
   if (failedBox) {
     failedBox.querySelector("button").addEventListener("click", function () {

@@ -12,7 +12,7 @@ in its visible cells; a postal code is finer than a cell, so its conversations a
 was said and shown only when at least k. Neither depends on the topic chosen.
 """
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -115,9 +115,10 @@ def _knocked(committee: Committee, filters: Filters) -> list[tuple]:
     if filters.district:
         where.append(Address.district_number == filters.district)
     start, end = cells.snap(filters.start, filters.end)
-    if start:
+    # A period from the calendar's first week or to its last is no bound at all (and would not fit in a datetime).
+    if start and start > date.min + timedelta(days=7):
         where.append(Visit.recorded_at >= _utc(start))
-    if end:
+    if end and end < date.max - timedelta(days=7):
         where.append(Visit.recorded_at < _utc(end + timedelta(days=1)))
     doors_ = (select(Visit.address_id, Visit.unit, func.max(Action.branch_id).label("branch_id"))
               .outerjoin(Action, Action.id == Visit.action_id)

@@ -63,11 +63,12 @@ def _rows(target: int, runs: list[dict], performance: str, tbt: str) -> list[tup
     def median(key):
         return statistics.median(r[key] for r in runs)
 
+    turf = f"turf cut for {target} doors"
     return [
-        (f"turf cut for {target} doors: performance, median of {len(runs)} ({each('performance')})",
-         f"{median('performance'):.0f}", performance),
-        (f"turf cut for {target} doors: accessibility ({each('accessibility')})", f"{median('accessibility'):.0f}", "100"),
-        (f"turf cut for {target} doors: total blocking time, median ({each('tbt')} ms)", f"{median('tbt'):.0f} ms", tbt),
+        (f"{turf}: performance, median of {len(runs)} ({each('performance')})", f"{median('performance'):.0f}",
+         performance),
+        (f"{turf}: accessibility ({each('accessibility')})", f"{median('accessibility'):.0f}", "100"),
+        (f"{turf}: total blocking time, median ({each('tbt')} ms)", f"{median('tbt'):.0f} ms", tbt),
     ]
 
 

@@ -69,6 +69,20 @@ def test_a_missing_dataset_is_reported_and_nothing_is_imported(app, geonorge_ser
     assert db.session.scalar(select(func.count()).select_from(PostalArea)) == 0
 
 
+@pytest.mark.parametrize("base, expected", [
+    ("http://127.0.0.1:9", "Fikk ikke kontakt med 127.0.0.1. Prøv igjen senere, eller last ned filene selv"),
+    # .invalid never resolves (RFC 6761): the server without a name service, as an outside tester's was.
+    ("http://geonorge.invalid", "Fant ikke geonorge.invalid: serveren er kanskje uten nett."),
+])
+def test_a_server_that_cannot_reach_geonorge_says_so_in_norwegian_without_the_system_error(app, tmp_path, base,
+                                                                                          expected):
+    app.config.update(GEONORGE_BASE_URL=base, DOWNLOAD_DIR=tmp_path / "downloads")
+    result = app.test_cli_runner().invoke(args=["geodata", "download", "--kommune", "3420"])
+    assert result.exit_code == 1
+    assert expected in result.output and "Errno" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(PostalArea)) == 0
+
+
 def test_a_kommune_number_that_is_not_four_digits_is_refused_before_any_download(app, tmp_path):
     app.config.update(GEONORGE_BASE_URL="http://127.0.0.1:9", DOWNLOAD_DIR=tmp_path / "downloads")
     result = app.test_cli_runner().invoke(args=["geodata", "download", "--kommune", "../../x", "--navn", "Oslo"])

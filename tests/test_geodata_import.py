@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo.errors import GeodataError
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
+from canvass.services import coverage
 from canvass.services.geodata_import import import_file, import_paths
+from tests import elverum
 
 ELVERUM = "kartverket-format/matrikkelen_adresse_sample_3420_elverum.csv"
 TABLES = (PostalArea, District, SubDistrict, Municipality, Address, Dwelling)
@@ -71,6 +73,17 @@ def test_all_13227_osm_addresses_load_with_their_own_postal_code(app, geodata, p
     assert db.session.scalar(select(func.count(func.distinct(Address.postnummer)))) == 146
     # 873 central addresses lie in Sentrum, which is no district.
     assert db.session.scalar(select(func.count()).where(Address.district_number.is_(None))) == 873
+
+
+def test_osm_addresses_lie_in_their_kommune_so_committees_can_count_the_homes_there(app, geodata, postal_codes):
+    """OpenStreetMap names no kommune: each address takes its bydel's, or its postal code's from Posten's
+    register, so dwellings per area (counted by kommune) are not "0 boliger"."""
+    import_file(geodata / "addresses_oslo_sentrum_osm.csv")
+    by_kommune = dict(db.session.execute(
+        select(Address.kommunenummer, func.count()).group_by(Address.kommunenummer)).all())
+    assert by_kommune == {"0301": 13227}
+    per_code, per_district = coverage.dwellings(["0301"])
+    assert per_code["0473"][0] > 1000 and per_district["030103"][0] > 1000
 
 
 def test_reimport_matches_by_official_id_never_duplicates_and_says_unchanged(app, geodata, postal_codes):
@@ -247,6 +260,20 @@ def test_wrong_or_unknown_crs_in_matrikkel_rows(app, geodata, tmp_path):
         "linje 3: Koordinatene ligger utenfor Norge: feil koordinatsystem?",
     ]
     assert counts()["Address"] == 0
+
+
+def test_addresses_in_the_wrong_utm_zone_are_refused_and_stay_where_they_were(app, geodata, tmp_path):
+    """An outside tester set EPSG-kode 25832 on five Elverum rows whose coordinates are in 25833: they were
+    stored 330 km west, in Sogn, as "5 endret". A point far outside its own postal area is refused instead."""
+    import_paths(elverum.files(geodata, tmp_path))
+    lines = rows(geodata / ELVERUM)
+    lines[1:6] = [line.replace(";25833;", ";25832;") for line in lines[1:6]]
+    result = import_file(write(tmp_path / "feil_sone.csv", lines, bom=True))
+    assert len(result.rejected) == 5 and not result.stored
+    assert result.rejected_lines()[0].startswith("linje 2: Adressen ligger 3")
+    assert result.rejected_lines()[0].endswith("Stemmer koordinatene og EPSG-koden?")
+    gobakkvegen = db.session.scalar(select(Address).where(Address.official_id == "matrikkel:399524883"))
+    assert (gobakkvegen.lon, gobakkvegen.lat) == pytest.approx((11.53, 61.04), abs=0.05)
 
 
 def test_utm_coordinates_swapped_are_outside_norway(app, geodata, tmp_path):

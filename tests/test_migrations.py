@@ -23,13 +23,14 @@ def test_migrations_create_the_schema_of_the_models(app):
     assert differences == []
 
 
-def _upgraded_from(databases_, revision: str, row: str, values: dict):
-    """A database at an old revision holding Oslo and one row written as that revision stored it, then upgraded."""
+def _upgraded_from(databases_, revision: str, row: str | list[str], values: dict):
+    """A database at an old revision holding Oslo and rows written as that revision stored them, then upgraded."""
     app = make_app(databases_.create())
     with app.app_context():
         upgrade(revision=revision)
         db.session.execute(text("INSERT INTO organisation (id, name) VALUES (1, 'Oslo')"))
-        db.session.execute(text(row), values)
+        for statement in [row] if isinstance(row, str) else row:
+            db.session.execute(text(statement), values)
         db.session.commit()
         upgrade()
     return app
@@ -50,6 +51,21 @@ def test_input_stored_before_the_counts_changed_shape_is_counted_after_the_upgra
     assert sorted(cells) == sorted(
         (grain, date(2026, 9, 7), "0454" if grain.postal_codes else "", topic, 1, 1, 1)
         for grain in Grain for topic in ("", "bolig", "klima"))
+
+
+def test_openstreetmap_addresses_stored_without_a_kommune_get_their_bydels_or_postal_codes(databases_):
+    app = _upgraded_from(
+        databases_, "0012_doors",
+        ["INSERT INTO postal_area (postnummer, poststed, kommunenummer) VALUES ('0473', 'OSLO', '0301'),"
+         " ('1337', 'SANDVIKA', '3201')",
+         "INSERT INTO address (official_id, street, number, letter, postnummer, lat, lon, district_number,"
+         " kommunenummer) VALUES ('osm:1', 'Sandakerveien', 1, '', '0473', 59.93, 10.76, '030103', NULL),"
+         " ('osm:2', 'Sandvikaveien', 2, '', '1337', 59.89, 10.52, NULL, ''),"
+         " ('matrikkel:3', 'Storgata', 3, '', '1337', 59.89, 10.52, NULL, '3024')"], {})
+    with app.app_context():
+        kommuner = dict(db.session.execute(text("SELECT official_id, kommunenummer FROM address")).all())
+    _dispose(app)
+    assert kommuner == {"osm:1": "0301", "osm:2": "3201", "matrikkel:3": "3024"}
 
 
 def test_contacts_stored_before_consent_records_get_one_per_purpose_and_lose_the_visit_id(databases_):

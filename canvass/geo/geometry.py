@@ -40,6 +40,22 @@ def inside_norway(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
 
 
+def bounding_box(text: str) -> tuple[float, float, float, float]:
+    """A stored GeoJSON geometry's (west, south, east, north)."""
+    return tuple(shapely.bounds(from_geojson(text)).tolist())
+
+
+def km_outside(lon: np.ndarray, lat: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """How far each point lies outside its box (west, south, east, north in degrees), in km at the point's
+    latitude: 0 inside its box, and 0 for a box of NaN (nothing to compare with)."""
+    lon, lat, boxes = np.asarray(lon, float), np.asarray(lat, float), np.asarray(boxes, float).reshape(-1, 4)
+    west, south, east, north = boxes.T
+    # fmax drops the NaN of a missing box, so such a point is never "outside".
+    dx = np.fmax(np.fmax(west - lon, lon - east), 0)
+    dy = np.fmax(np.fmax(south - lat, lat - north), 0)
+    return np.hypot(dx * 111.32 * np.cos(np.radians(lat)), dy * 110.57)
+
+
 def check_inside_norway(geometries) -> None:
     """Refuse a layer whose coordinates are not in Norway: almost always a wrong or missing CRS."""
     west, south, east, north = shapely.total_bounds(np.asarray(geometries))

@@ -277,33 +277,69 @@ def _store_postal_register(path, result, progress):
 def _store_addresses(path, result, progress):
     table = Address.__table__
     official = result.kind == formats.MATRIKKEL_ADDRESSES
-    known = set(db.session.scalars(select(PostalArea.postnummer)))
+    kommune_of = dict(db.session.execute(select(PostalArea.postnummer, PostalArea.kommunenummer)).all())
+    boxes = _postal_boxes()
     districts = {d.number: geometry.from_geojson(d.geometry) for d in db.session.scalars(select(District))}
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
         allowed = {id(r) for r in _allowed(result, chunk.records)}
-        records = []
+        found = []
         for line, record in zip(chunk.lines, chunk.records, strict=True):
             if id(record) not in allowed:
                 continue
-            if record["postnummer"] in known:
-                records.append(record)
+            if record["postnummer"] in kommune_of:
+                found.append((line, record))
             elif official:
                 # Kartverket's own data defines the postal code; keep it even without a polygon.
                 upsert(PostalArea.__table__, [{"postnummer": record["postnummer"], "poststed": record["poststed"],
                                                "kommunenummer": record["kommunenummer"]}], ["postnummer"])
-                known.add(record["postnummer"])
-                records.append(record)
+                kommune_of[record["postnummer"]] = record["kommunenummer"]
+                found.append((line, record))
             else:
                 result.rejected.append(Rejected(line, N_("Ukjent postnummer «%(value)s»."),
                                                 {"value": record["postnummer"]}))
+        records = _near_their_postal_area(result, found, boxes)
         if official and districts:
             located = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts)
             for record, district in zip(records, located, strict=True):
                 record["district_number"] = district
+        for record in records:
+            if not record.get("kommunenummer"):
+                # OpenStreetMap names no kommune: Oslo's bydel numbers begin with it, else Posten's register
+                # gives the postal code's. Dwellings per area are counted by kommune.
+                record["kommunenummer"] = (record.get("district_number") or "")[:4] or kommune_of.get(
+                    record["postnummer"])
         rows = [{"official_id": r["official_id"], **{c: r.get(c) for c in ADDRESS_COLUMNS}} for r in records]
         upsert(table, _compare(result, table, ["official_id"], ADDRESS_COLUMNS, rows), ["official_id"], ADDRESS_COLUMNS)
     _finish(result)
+
+
+# An address further than this outside its postal area's bounding box has wrong coordinates, most often
+# the wrong UTM zone in the EPSG column (25832 for 25833 moves Elverum ~330 km west): refuse it, never move it.
+FAR_KM = 5
+
+
+def _postal_boxes() -> dict[str, tuple]:
+    """Each postal area's bounding box (west, south, east, north)."""
+    return {code: geometry.bounding_box(shape) for code, shape in db.session.execute(
+        select(PostalArea.postnummer, PostalArea.geometry).where(PostalArea.geometry.is_not(None)))}
+
+
+def _near_their_postal_area(result: ImportResult, found: list[tuple[int, dict]], boxes: dict) -> list[dict]:
+    if not found:
+        return []
+    missing = (math.nan,) * 4
+    far = geometry.km_outside([r["lon"] for _, r in found], [r["lat"] for _, r in found],
+                              [boxes.get(r["postnummer"], missing) for _, r in found])
+    kept = []
+    for (line, record), km in zip(found, far, strict=True):
+        if km > FAR_KM:
+            result.rejected.append(Rejected(line, N_("Adressen ligger %(km)s km utenfor postnummer %(value)s. "
+                                                     "Stemmer koordinatene og EPSG-koden?"),
+                                            {"km": f"{km:.0f}", "value": record["postnummer"]}))
+        else:
+            kept.append(record)
+    return kept
 
 
 def _store_dwellings(path, result, progress):

@@ -2,10 +2,13 @@
 
 Postal areas come per kommune as GML when Geonorge has that file, else from the national file,
 of which the import keeps only the postal areas with a part in the kommune."""
+import logging
 import re
+import socket
 import tomllib
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from canvass.geo.errors import N_, GeodataError
 from canvass.models import Municipality, PostalArea
 from canvass.services import kommuner
 
+log = logging.getLogger(__name__)
 CATALOGUE = PROJECT_ROOT / "geodata" / "catalogue.toml"
 BLOCK = 1 << 20
 
@@ -125,7 +129,20 @@ def fetch(dataset: Dataset, folder: Path, progress: Callable[[int, int], None] |
                     title=dataset.title, status=exc.code, url=dataset.url) from exc
     except (urllib.error.URLError, TimeoutError) as exc:
         partial.unlink(missing_ok=True)
-        raise GeodataError(N_("Fikk ikke kontakt med %(url)s (%(reason)s)."),
-                           url=dataset.url, reason=str(getattr(exc, "reason", exc))) from exc
+        # The system's reason ("[Errno -2] Name or service not known") is for the operator's log, not the page.
+        log.warning("download of %s failed: %s", dataset.url, getattr(exc, "reason", exc))
+        raise GeodataError(_unreachable(exc), host=urllib.parse.urlsplit(dataset.url).hostname) from exc
     partial.replace(target)
     return [target]
+
+
+def _unreachable(exc: Exception) -> str:
+    """Why the download could not start, said so an admin knows what to do next."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        return N_("Fant ikke %(host)s: serveren er kanskje uten nett. Last ned filene selv fra Geonorge "
+                  "og last dem opp her.")
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return N_("%(host)s svarte ikke innen ett minutt. Prøv igjen senere, eller last ned filene selv "
+                  "og last dem opp her.")
+    return N_("Fikk ikke kontakt med %(host)s. Prøv igjen senere, eller last ned filene selv og last dem opp her.")

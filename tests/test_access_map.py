@@ -71,7 +71,8 @@ POLICY = {
     "holders.index": MANAGES_SAGENE, "holders.map_data": MANAGES_SAGENE, "holders.edit": MANAGES_SAGENE,
     "holders.save": MANAGES_SAGENE, "holders.my_sheet": {DANIEL},
     "drops.index": MANAGES_SAGENE, "drops.start": MANAGES_SAGENE, "drops.show": MANAGES_SAGENE,
-    "drops.export_csv": MANAGES_SAGENE, "drops.county": ADMINS, "drops.start_county": ADMINS,
+    "drops.export_csv": MANAGES_SAGENE, "drops.packing_list": MANAGES_SAGENE, "drops.county": ADMINS,
+    "drops.start_county": ADMINS,
     # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.
     "practice.conversation": VOLUNTEERS, "practice.guide": VOLUNTEERS, "practice.record": VOLUNTEERS,
     "practice.walk": VOLUNTEERS,

@@ -1,14 +1,30 @@
 """Standing turf holders (rodeansvarlige) and leaflet drops: re-cuts, one-step drops, and who may see them."""
 import csv
 import io
+import re
+import uuid
+import zlib
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Assignment, AuditEntry, Branch, Organisation, Role, Turf, TurfHolder, User
-from canvass.services import drops, holders, people, turfs
+from canvass.models import (
+    Assignment,
+    AuditEntry,
+    Branch,
+    LeafletDrop,
+    Organisation,
+    Outcome,
+    Role,
+    Turf,
+    TurfHolder,
+    User,
+    Visit,
+)
+from canvass.services import drops, holders, packing, people, turfs
 from tests.conftest import login, login_as_volunteer, post
 
 FIRST_DAY = datetime(2026, 12, 7, 8, 0)
@@ -296,3 +312,83 @@ def test_hostile_names_show_as_text_on_the_holder_and_drop_pages(sagene, client)
         assert "&lt;script&gt;" in body
     export = client.get(f"/utdelinger/{drop_id}.csv").get_data(as_text=True)
     assert "<script>" in export  # a CSV is data, not a page: the name is kept as written
+
+
+def test_the_drop_page_counts_households_reached_per_branch_from_what_the_holders_record(sagene, client):
+    sagene_, cut, daniel, *_ = sagene
+    drop = db.session.get(LeafletDrop, _sagene_drop(sagene_))
+    action = drop.parts[0].action
+    stop = cut[0].stops[0]
+    db.session.add(Visit(client_uuid=str(uuid.uuid4()), organisation_id=sagene_.organisation_id, action_id=action.id,
+                         turf_id=cut[0].id, address_id=stop.address_id, unit="1", outcome=Outcome.LEAFLET,
+                         canvasser_id=daniel.id, recorded_at=FIRST_DAY))
+    db.session.commit()
+    [part] = drops.parts(drop)
+    households = sum(t.doors for t in turfs.live_turfs(sagene_, 1))
+    assert (part.reached.knocked, part.reached.doors) == (1, households)
+    login(client, "sagene@oslo.demo")
+    assert f"1 av {households} husstander nådd" in client.get(f"/utdelinger/{drop.id}").get_data(as_text=True)
+
+
+def test_the_admin_starts_a_county_drop_in_chosen_districts_from_the_overview(sagene, client):
+    sagene_, cut, *_ = sagene
+    number = drops.turf_districts([cut[0].id])[cut[0].id]
+    login(client, "admin@oslo.demo")
+    assert "/utdelinger" in client.get("/lag/").get_data(as_text=True)
+    form = client.get("/utdelinger").get_data(as_text=True)
+    assert f'value="{number}"' in form
+    response = post(client, "/utdelinger", {"title": "Bydel", "starts_on": "2026-12-07", "ends_on": "2026-12-08",
+                                            "district": number})
+    assert response.status_code == 302
+    drop = db.session.scalars(select(LeafletDrop)).one()
+    assert drop.branch_id is None and drop.districts == number
+    assert [p.branch.name for p in drops.parts(drop)] == ["Sagene"]
+
+
+def test_leaflets_to_pack_are_the_households_plus_five_percent_rounded_up_and_at_least_two():
+    assert [packing.to_pack(n) for n in (0, 1, 17, 40, 41, 100, 333)] == [2, 3, 19, 42, 44, 105, 350]
+
+
+def test_the_packing_lists_totals_are_the_households_counted_by_hand():
+    # Two branches; doors counted by hand: Torshov 4 + 1 + 12 = 17 and 60; Frogner 33.
+    def turf(name, doors, streets):
+        stops = [SimpleNamespace(address=SimpleNamespace(street=s)) for s in streets]
+        return SimpleNamespace(name=name, doors=doors, stops=stops)
+
+    torshov = turf("0473-1 Vogts gate", 17, ["Vogts gate", "Vogts gate", "Åsengata"])
+    big = turf("0473-2 Åsengata", 60, ["Åsengata"])
+    frogner = turf("0254-1 Bygdøy allé", 33, ["Bygdøy allé", "Thomas Heftyes gate"])
+    parts = [drops.BranchPart(SimpleNamespace(name="Sagene"), None, [(torshov, [SimpleNamespace(name="Hanne")])],
+                              [big]),
+             drops.BranchPart(SimpleNamespace(name="Frogner"), None, [], [frogner])]
+    sagene_list, frogner_list = packing.lists(parts)
+    assert [(line.turf.name, line.holders, line.households, line.leaflets, line.streets)
+            for line in sagene_list.lines] == [("0473-1 Vogts gate", ["Hanne"], 17, 19, ["Vogts gate", "Åsengata"]),
+                                               ("0473-2 Åsengata", [], 60, 63, ["Åsengata"])]
+    assert (sagene_list.households, sagene_list.leaflets) == (77, 82)
+    assert (frogner_list.households, frogner_list.leaflets) == (33, 35)
+
+
+def _pdf_text(body: bytes) -> str:
+    """The text drawn in a PDF made by fpdf2: its page streams, inflated."""
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
+        try:
+            out.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            continue
+    return "".join(out)
+
+
+def test_the_packing_list_pdf_adds_up_to_the_drops_households(sagene, client):
+    sagene_, cut, *_ = sagene
+    drop_id = _sagene_drop(sagene_)
+    live = turfs.live_turfs(sagene_, 1)
+    households = sum(t.doors for t in live)
+    leaflets = sum(packing.to_pack(t.doors) for t in live)
+    login(client, "sagene@oslo.demo")
+    response = client.get(f"/utdelinger/{drop_id}/pakkeliste.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = _pdf_text(response.get_data())
+    assert f"Totalt: {households} husstander, {leaflets} l" in text
+    assert "Berit Bydelsutvalg, Daniel D" in text

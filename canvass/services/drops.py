@@ -28,7 +28,7 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import audit
-from canvass.services import holders
+from canvass.services import holders, progress
 from canvass.services.turfs import live_turfs, natural_key
 
 
@@ -141,10 +141,12 @@ class BranchPart:
     # (turf, the people walking it) for assigned turf, and the turf nobody has yet.
     assigned: list[tuple[Turf, list[User]]] = field(default_factory=list)
     unassigned: list[Turf] = field(default_factory=list)
+    # Households reached in the drop's action so far, out of the households in its turf.
+    reached: progress.Tally = field(default_factory=progress.Tally)
 
     @property
     def households(self) -> int:
-        return sum(t.doors for t, _ in self.assigned) + sum(t.doors for t in self.unassigned)
+        return self.reached.doors
 
 
 def parts(drop: LeafletDrop) -> list[BranchPart]:
@@ -160,11 +162,13 @@ def parts(drop: LeafletDrop) -> list[BranchPart]:
         row = BranchPart(action.branch, action)
         turf_rows = db.session.scalars(select(Turf).join(ActionTurf, ActionTurf.turf_id == Turf.id)
                                        .where(ActionTurf.action_id == action.id))
-        for t in sorted(turf_rows, key=lambda t: (natural_key(t.name), t.id)):
+        turf_list = sorted(turf_rows, key=lambda t: (natural_key(t.name), t.id))
+        for t in turf_list:
             if t.id in walking:
                 row.assigned.append((t, walking[t.id]))
             else:
                 row.unassigned.append(t)
+        row.reached = progress.total(list(progress.by_turf(turf_list, action.id).values()))
         result.append(row)
     return result
 

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from canvass.extensions import db
 from canvass.insight import export
 from canvass.models import Branch, LeafletDrop, Role
-from canvass.services import drops
+from canvass.services import drops, packing, progress
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("drops", __name__)
@@ -23,6 +23,12 @@ class DropForm(FlaskForm):
     title = StringField(_l("Navn på utdelingen"), validators=[DataRequired(_l("Skriv et navn.")), Length(max=120)])
     starts_on = DateField(_l("Fra"), validators=[DataRequired(_l("Velg en dato."))])
     ends_on = DateField(_l("Til"), validators=[DataRequired(_l("Velg en dato."))])
+
+
+@bp.app_context_processor
+def county_link():
+    """Whether to offer the county's drops: for someone who may manage every branch of the organisation."""
+    return {"manages_county": lambda: current_user.is_authenticated and drops.manages_county(current_user)}
 
 
 def _county() -> None:
@@ -96,7 +102,7 @@ def show(drop_id: int):
     drop = drop_for_manager(drop_id)
     parts = drops.parts(drop)
     return render_template("drops/show.html", drop=drop, parts=parts,
-                           households=sum(p.households for p in parts),
+                           reached=progress.total([p.reached for p in parts]),
                            unassigned=sum(len(p.unassigned) for p in parts))
 
 
@@ -111,3 +117,12 @@ def export_csv(drop_id: int):
     return Response(export.to_csv(sheet), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=utdeling-{drop.id}.csv",
                              "Cache-Control": "no-store"})
+
+
+@bp.get("/utdelinger/<int:drop_id>/pakkeliste.pdf")
+@roles_required(*MANAGERS)
+def packing_list(drop_id: int):
+    """Leaflets to pack per turf, with its holders and streets, and the totals for the print order."""
+    drop = drop_for_manager(drop_id)
+    return Response(packing.render(drop, packing.lists(drops.parts(drop))), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="pakkeliste-{drop.id}.pdf"'})

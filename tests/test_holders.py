@@ -392,3 +392,13 @@ def test_the_packing_list_pdf_adds_up_to_the_drops_households(sagene, client):
     text = _pdf_text(response.get_data())
     assert f"Totalt: {households} husstander, {leaflets} l" in text
     assert "Berit Bydelsutvalg, Daniel D" in text
+
+
+def test_starting_the_same_drop_twice_gives_nobody_the_task_twice(sagene, client):
+    sagene_, cut, daniel, *_ = sagene
+    login(client, "sagene@oslo.demo")
+    form = {"title": "Valgavis", "starts_on": "2026-12-07", "ends_on": "2026-12-09"}
+    assert post(client, f"/lag/{sagene_.id}/utdelinger", form).status_code == 302
+    again = post(client, f"/lag/{sagene_.id}/utdelinger", form)
+    assert again.status_code == 400 and "allerede startet" in again.get_data(as_text=True)
+    assert len(db.session.scalars(select(Assignment).where(Assignment.user_id == daniel.id)).all()) == 1

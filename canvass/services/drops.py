@@ -81,6 +81,13 @@ def start(organisation: Organisation, branch: Branch | None, title: str, starts_
         raise DropError(N_("Utdelingen kan ikke slutte før den begynner."))
     if branch is not None and branch.organisation_id != organisation.id:
         raise DropError(N_("Laget hører til en annen organisasjon."))
+    # A second tap on "Start" (or Back and send again) must not hand everyone the same task twice.
+    twin = db.session.scalar(select(LeafletDrop.id).where(
+        LeafletDrop.organisation_id == organisation.id, LeafletDrop.title == title,
+        LeafletDrop.starts_on == starts_on, LeafletDrop.ends_on == ends_on,
+        LeafletDrop.branch_id.is_(None) if branch is None else LeafletDrop.branch_id == branch.id))
+    if twin is not None:
+        raise DropError(N_("Utdelingen %(title)s med de samme datoene er allerede startet."), title=title)
     branches = branches_of(organisation, branch)
     live = _turf(branches)
     wanted = set(chosen)

@@ -78,8 +78,10 @@ def register_blueprints(app: Flask) -> None:
         auth,
         branches,
         committee,
+        drops,
         errors,
         field,
+        holders,
         home,
         jobs,
         organisation,
@@ -95,8 +97,8 @@ def register_blueprints(app: Flask) -> None:
         turf,
     )
 
-    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, practice, sync,
-                   pwa, committee, reports, privacy, tiles):
+    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, holders, actions, drops, field,
+                   practice, sync, pwa, committee, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

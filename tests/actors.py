@@ -36,13 +36,15 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import consent
-from canvass.services import actions, committees, logins, people, programme, sync, tallies, turfs
+from canvass.services import actions, committees, drops, holders, logins, people, programme, sync, tallies, turfs
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
 from tests.tile_standin import png
 
 ANON, DANIEL, FRIDA, SAGENE, FROGNER, ADMIN, KOMITE, BAERUM, BAERUM_KOMITE = (
     "anonymous", "daniel", "frida", "sagene", "frogner", "admin", "komite", "baerum", "baerum_komite")
 CONTACT_NAME, CONTACT_PHONE = "Hemmelig Kontaktesen", "41234599"
+# A standing turf holder's phone number: it leaves the app only in the logged export of a leaflet drop.
+HOLDER_PHONE = "90000777"
 NOTE = "Kodelås 4711 bak Sagene-huset"
 
 
@@ -64,12 +66,22 @@ def build_world(databases_, demo_template):
         daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
         frida = people.create_user(oslo, Role.CANVASSER, "Frida Frogner", phone="+4790000001", branch=frogner)
         people.create_user(baerum, Role.COMMITTEE, "Bente Bærum", email="komite@baerum.demo", password=PASSWORD)
-        turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
+        cut_0473 = turfs.cut_turfs(sagene, ["0473"], target=60)
+        turf = cut_0473[0]
         other = turfs.cut_turfs(sagene, ["0474"], target=60)[0]
         action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
         actions.assign(action, turf, [daniel])
         frogner_turf = turfs.cut_turfs(frogner, ["0254"], target=60)[0]
         actions.assign(actions.create_action(frogner, "Frogner", "door", datetime.now()), frogner_turf, [frida])
+        # A standing holder in Sagene, and a leaflet drop (a month ago) that gave her turf to her; Daniel holds
+        # the turf the routes are tried on.
+        hanne = people.create_user(oslo, Role.CANVASSER, "Hanne Holder", phone="+47" + HOLDER_PHONE, branch=sagene)
+        db.session.commit()
+        holders.set_holders(cut_0473[1], [(hanne.id, "bydelsutvalg")])
+        drop = drops.start(oslo, sagene, "Valgavis", (datetime.now() - timedelta(days=30)).date(),
+                           (datetime.now() - timedelta(days=29)).date(), datetime.now() - timedelta(days=30), [],
+                           coordinator)
+        holders.set_holders(other, [(daniel.id, None)])
         campaign = actions.create_campaign(sagene, "Høst", datetime.now().date(), datetime.now().date())
         invite = people.create_invite(sagene, coordinator, 30)
         address = turf.stops[0].address_id
@@ -143,7 +155,7 @@ def build_world(databases_, demo_template):
                    "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
-                   "job_id": job.id, "door_id": added.id,
+                   "job_id": job.id, "door_id": added.id, "drop_id": drop.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token

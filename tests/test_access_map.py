@@ -16,6 +16,7 @@ from tests.actors import (
     DANIEL,
     FRIDA,
     FROGNER,
+    HOLDER_PHONE,
     KOMITE,
     NOTE,
     SAGENE,
@@ -65,6 +66,13 @@ POLICY = {
     # Only the one given the turf adds a missing door or address; its branch's coordinator (or an admin) decides.
     "field.missing": {DANIEL}, "field.add_door": {DANIEL}, "turf.field_door": MANAGES_SAGENE,
     "home.index": EVERYONE,
+    # Standing turf holders and leaflet drops are the branch's own; a county drop (over every branch) only for
+    # those who manage every branch, and a holder's walk sheet only for the holder.
+    "holders.index": MANAGES_SAGENE, "holders.map_data": MANAGES_SAGENE, "holders.edit": MANAGES_SAGENE,
+    "holders.save": MANAGES_SAGENE, "holders.my_sheet": {DANIEL},
+    "drops.index": MANAGES_SAGENE, "drops.start": MANAGES_SAGENE, "drops.show": MANAGES_SAGENE,
+    "drops.export_csv": MANAGES_SAGENE, "drops.packing_list": MANAGES_SAGENE, "drops.county": ADMINS,
+    "drops.start_county": ADMINS,
     # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.
     "practice.conversation": VOLUNTEERS, "practice.guide": VOLUNTEERS, "practice.record": VOLUNTEERS,
     "practice.walk": VOLUNTEERS,
@@ -97,7 +105,8 @@ POLICY = {
 
 # Personal data seeded in Sagene, and who may ever see it. Any other actor's page showing it is a leak.
 SECRETS = {CONTACT_NAME: MANAGES_SAGENE, CONTACT_PHONE: MANAGES_SAGENE,
-           "Daniel Dørbanker": {DANIEL, SAGENE, ADMIN}, "91234567": set(), NOTE: {DANIEL}}
+           "Daniel Dørbanker": {DANIEL, SAGENE, ADMIN}, "91234567": set(), NOTE: {DANIEL},
+           HOLDER_PHONE: MANAGES_SAGENE}
 DENIED = {401, 403, 404}
 
 

@@ -3,6 +3,7 @@ from canvass.models.action import Action, ActionTurf, Assignment, Campaign, Sign
 from canvass.models.conversation import AddressNote, Conversation
 from canvass.models.device import Device, SyncEvent
 from canvass.models.geography import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
+from canvass.models.holder import LeafletDrop, LeafletDropAction, TurfHolder
 from canvass.models.insight import (
                                      Committee,
                                      ConsideredInput,
@@ -54,6 +55,9 @@ __all__ = [
     "FieldDoor",
     "Turf",
     "TurfAddress",
+    "TurfHolder",
+    "LeafletDrop",
+    "LeafletDropAction",
     "Visit",
     "Address",
     "Branch",

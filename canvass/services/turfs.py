@@ -13,6 +13,7 @@ from canvass.extensions import db
 from canvass.geo import doors, geometry, turf, walk
 from canvass.geo.errors import N_
 from canvass.models import Address, Branch, Dwelling, PostalArea, Turf, TurfAddress
+from canvass.services import holders
 from canvass.services.progress import not_home_addresses
 
 DEFAULT_TARGET = 70
@@ -67,6 +68,17 @@ def _stops(addresses: list[Address]) -> list[turf.Stop]:
         stops.append(turf.Stop(a.id, a.street, a.number, a.letter or "", a.postnummer, a.lon, a.lat, count.doors,
                                a.building_id, tuple(doors.units_top_down(units.get(a.id, [])))))
     return stops
+
+
+class Cut(list):
+    """The turf a cut or split made, and the names of the standing holders whose turf did not carry over."""
+
+    lost: list[str] = []
+
+
+def _carry_holders(before: dict[int, set[int]], filled: list[tuple[Turf, list[dict]]]) -> list[str]:
+    """Hand the old turf's standing holders to the new turf that keeps most of their addresses."""
+    return holders.carry_over(before, {t.id: {row["address_id"] for row in rows} for t, rows in filled})
 
 
 class PostalPolygons(dict):
@@ -131,6 +143,7 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
         select(Turf).join(TurfAddress).where(Turf.branch_id == branch.id, Turf.archived_at.is_(None),
                                              TurfAddress.round == 1,
                                              TurfAddress.address_id.in_([a.id for a in addresses])).distinct()))
+    before = holders.addresses_of(replaced)
     if replaced:
         known = {a.id for a in addresses}
         addresses += [s.address for t in replaced for s in t.stops if s.address_id not in known]
@@ -154,12 +167,15 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
         created.append(new)
     try:
         _store(filled)
+        lost = _carry_holders(before, filled)
         db.session.commit()
     except IntegrityError:
         # Another branch cut some of the same doors at the same moment: its turf stands, this cut fails whole.
         db.session.rollback()
         raise TurfError(N_("Noen andre endret roder her samtidig. Ingenting ble endret; prøv igjen.")) from None
-    return created
+    result = Cut(created)
+    result.lost = lost
+    return result
 
 
 def _main(weighted: list[tuple[str, int]]) -> str:
@@ -211,8 +227,10 @@ def _archive(old: Turf) -> None:
 def archive(t: Turf) -> None:
     """Take a turf off the map and the lists, so its doors are free to cut again (by any branch with the code).
 
-    What was recorded in it stays, and a phone that still holds it can send what it recorded.
+    What was recorded in it stays, and a phone that still holds it can send what it recorded. Its standing
+    holders hold nothing any more.
     """
+    holders.let_go(t)
     _archive(t)
     db.session.commit()
 
@@ -234,16 +252,20 @@ def merge(keep: Turf, other: Turf) -> Turf:
     if keep.id == other.id or keep.branch_id != other.branch_id or keep.round != other.round:
         raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
     members = _members(keep) + _members(other)
+    before = holders.addresses_of([keep, other])
     _archive(other)
     _clear(keep)
-    _store([(keep, _fill(keep, members))])
+    filled = [(keep, _fill(keep, members))]
+    _store(filled)
+    _carry_holders(before, filled)
     db.session.commit()
     return keep
 
 
-def split(t: Turf) -> list[Turf]:
+def split(t: Turf) -> Cut:
     """Split a turf in two of about half its doors each, between entrances, keeping streets together."""
     members = _members(t)
+    before = holders.addresses_of([t])
     groups = turf.cut(members, max(t.doors // 2, 1))
     if len(groups) < 2:
         raise TurfError(N_("Roden kan ikke deles: den har bare én adresse."))
@@ -256,9 +278,11 @@ def split(t: Turf) -> list[Turf]:
         db.session.add(part)
         parts.append((part, _fill(part, [by_id[i] for i in group])))
     _store(parts)
+    lost = _carry_holders(before, parts)
     db.session.commit()
-    parts = [part for part, _ in parts]
-    return parts
+    result = Cut(part for part, _ in parts)
+    result.lost = lost
+    return result
 
 
 NEIGHBOUR_METRES = 150

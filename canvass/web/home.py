@@ -3,7 +3,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from canvass.models import Role
-from canvass.services import actions
+from canvass.services import actions, holders
+from canvass.web.actions import KIND_LABELS
+from canvass.web.holders import BODY_LABELS
 
 bp = Blueprint("home", __name__)
 
@@ -16,4 +18,5 @@ def index():
     if current_user.role == Role.ADMIN:
         return redirect(url_for("branches.overview"))
     return render_template("home/index.html", Role=Role, assignments=actions.my_assignments(current_user),
-                           signups=actions.waiting_signups(current_user))
+                           signups=actions.waiting_signups(current_user), holding=holders.held_by(current_user),
+                           kinds=KIND_LABELS, bodies=BODY_LABELS)

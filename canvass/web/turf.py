@@ -79,6 +79,7 @@ def cut(branch_id: int):
         flash_error(err)
         return redirect(url_for("turf.index", branch_id=branch.id))
     flash(cut_summary(created))
+    flash_lost_holders(created.lost)
     for holder, by_code in turfs.left_out(branch, codes).items():
         flash(ngettext("%(num)s adresse i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
                        "%(num)s adresser i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
@@ -86,6 +87,13 @@ def cut(branch_id: int):
     # The page zooms to the new turf; its ids came from one transaction, so they run first to last.
     ids = [t.id for t in created]
     return redirect(url_for("turf.index", branch_id=branch.id, ny=f"{min(ids)}-{max(ids)}"))
+
+
+def flash_lost_holders(names: list[str]) -> None:
+    """Say whose standing turf did not carry over, so the coordinator chooses again."""
+    if names:
+        flash(gettext("Rodeansvarlige uten rode etter endringen: %(names)s. Velg rodeansvarlige på nytt.",
+                      names=", ".join(names)))
 
 
 def cut_summary(created: list[Turf]) -> str:
@@ -207,6 +215,7 @@ def split(turf_id: int):
         flash_error(err)
         return redirect(url_for("turf.show", turf_id=t.id))
     flash(gettext("Roden er delt i %(count)s.", count=len(parts)))
+    flash_lost_holders(parts.lost)
     return redirect(url_for("turf.show", turf_id=parts[0].id))
 
 

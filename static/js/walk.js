@@ -199,9 +199,11 @@
     fetch(form.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (states) {
+        // A door the partner added comes first, with its label; then what was done at the doors.
         states.forEach(function (s) {
-          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
-                  corrects: s[5] });
+          apply(s[2] === "door" ? { type: "door", turf_id: turf, address_id: s[0], unit: s[1], label: s[5] }
+            : { type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
+                corrects: s[5] });
         });
         tally();
       }, function () {});

@@ -1,4 +1,5 @@
 """At the door: one tap records a door, a conversation keeps what was said apart from who said it."""
+import html
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -356,3 +357,19 @@ def test_logging_out_asks_first_and_says_how_to_get_back_in(phone):
     assert "ny personlig innloggingslenke fra dørbankansvarlig" in page and "Ja, logg ut" in page
     assert phone.get("/").status_code == 200
     assert post(phone, "/logout").status_code == 302 and phone.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("lang, one, many", [
+    ("nb", "Kartet til roden: {count} kartrute, ca. {size} MB", "Kartet til roden: {count} kartruter, ca. {size} MB"),
+    ("nn", "Kartet er lagra på telefonen: {count} kartrute, {size} MB",
+     "Kartet er lagra på telefonen: {count} kartruter, {size} MB"),
+    ("en", "The turf is downloaded, but {failed} of {total} map tiles is missing",
+     "The turf is downloaded, but {failed} of {total} map tiles are missing"),
+])
+def test_the_map_download_texts_come_in_one_and_many_for_the_script_to_pick(phone, lang, one, many):
+    """tiles.js picks data-…-one for 1 and data-…-many otherwise: "1 kartrute", "2 kartruter", "1 map tile"."""
+    post(phone, "/sprak", {"lang": lang})
+    page = html.unescape(walk_page(phone))
+    name = re.search(r'data-(\w+)-one="' + re.escape(one), page)
+    assert name, page[:200]
+    assert re.search(rf'data-{name[1]}-many="' + re.escape(many), page)

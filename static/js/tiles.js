@@ -16,13 +16,15 @@
   // The turf's status line (outbox.js) says "downloaded"; with tiles missing it says how many, and the
   // button beside it downloads again.
   var status = document.querySelector("[data-offline-status]");
-  function say(template, count, bytes, failed) {
-    note.textContent = template.replace("{count}", String(count)).replace("{size}", megabytes(bytes));
+  // In the reader's grammar: data-<name>-one or data-<name>-many (walk.html), by the number that counts.
+  function counted(name, n) { return note.dataset[name + (n === 1 ? "One" : "Many")]; }
+  function say(name, count, bytes, failed) {
+    note.textContent = counted(name, count).replace("{count}", String(count)).replace("{size}", megabytes(bytes));
     note.hidden = false;
     if (!status) return;
     if (failed) {
       status.dataset.missing = "";
-      status.textContent = note.dataset.failedText.replace("{failed}", String(failed))
+      status.textContent = counted("failed", failed).replace("{failed}", String(failed))
         .replace("{total}", String(count + failed));
       status.hidden = false;
     } else if ("missing" in status.dataset) {
@@ -42,7 +44,7 @@
     if (!navigator.onLine) return;
     fetchList().then(function (answer) {
       if (!answer.allowed) { note.textContent = note.dataset.refused; note.hidden = false; }
-      else if (answer.count) say(note.dataset.before, answer.count, answer.bytes, 0);
+      else if (answer.count) say("before", answer.count, answer.bytes, 0);
     }).catch(function () {});
   }
   var kept = null;
@@ -50,7 +52,7 @@
   if (kept && window.caches) {
     // The phone may have emptied the tile cache since (low storage): say "saved" only while it holds them.
     caches.open(CACHE).then(function (cache) { return cache.keys(); }).then(function (keys) {
-      if (keys.length >= kept.count) say(note.dataset.after, kept.count, kept.bytes, kept.failed);
+      if (keys.length >= kept.count) say("after", kept.count, kept.bytes, kept.failed);
       else before();
     }).catch(before);
   } else {
@@ -96,7 +98,7 @@
       if (!answer.count) return;
       return keep(answer.tiles).then(function (summary) {
         try { localStorage.setItem(key, JSON.stringify(summary)); } catch (err) { /* private mode: shown, not kept */ }
-        say(note.dataset.after, summary.count, summary.bytes, summary.failed);
+        say("after", summary.count, summary.bytes, summary.failed);
         document.documentElement.dataset.tilesReady = "true";
       });
     }).catch(function () {}).then(function () { busy = false; });

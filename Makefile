@@ -6,10 +6,16 @@ FLASK    := $(VENV)/bin/flask --app canvass
 PYBABEL  := $(VENV)/bin/pybabel
 VENDOR   := static/vendor
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard canvass/translations/*/LC_MESSAGES/messages.po))
+# Our own scripts, minified beside their sources and served in their place (canvass/assets.py).
+OWN_JS   := static/sw.js $(wildcard static/js/*.js)
+MIN_JS   := $(patsubst static/%,static/min/%,$(OWN_JS))
 
-.PHONY: setup run demo-data test lint bench db demo messages clean
+.PHONY: setup assets run demo-data test lint bench db demo messages clean
 
-setup: $(VENV)/.installed $(VENDOR)/.installed $(MO_FILES)
+setup: $(VENV)/.installed $(VENDOR)/.installed $(MO_FILES) assets
+
+# After editing a script: until this runs again, the edited source is served as it is.
+assets: $(MIN_JS)
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +29,10 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
+
+static/min/%.js: static/%.js $(VENDOR)/.installed
+	@mkdir -p $(dir $@)
+	node_modules/.bin/terser $< --compress --mangle --output $@
 
 %.mo: %.po $(VENV)/.installed
 	$(PYBABEL) compile -i $< -o $@
@@ -69,4 +79,4 @@ messages: $(VENV)/.installed
 	$(PYBABEL) update -i canvass/translations/messages.pot -d canvass/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) instance
+	rm -rf $(VENV) node_modules $(VENDOR) static/min instance

@@ -81,12 +81,16 @@ def serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
                                "--log-level", "warning", target], cwd=ROOT / "bench" if "hello" in target else ROOT,
                               env=env)
-    for _ in range(100):
+    # Up to three minutes while it lives: on a busy shared machine the preloaded app took over a minute to import.
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return server, port
         except OSError:
             time.sleep(0.1)
+    server.kill()
+    server.wait()
     raise RuntimeError("gunicorn did not start")
 
 

@@ -6,7 +6,7 @@ from flask_babel import format_percent, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from canvass import config, queue
+from canvass import assets, config, queue
 from canvass.extensions import babel, compress, csrf, db, htmx, limiter, login, migrate
 from canvass.formatting import format_date, format_datetime, format_day, format_km, format_number
 from canvass.web import limits
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     limits.init_app(app)
     register_blueprints(app)
+    assets.init_app(app)
     register_commands(app)
     return app
 

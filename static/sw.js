@@ -9,6 +9,10 @@ var VERSION = "canvass-dev";
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js",
              "/static/js/tiles.js"];
+// Map tiles come from our own route (canvass/web/tiles.py); "Last ned roden" keeps the turf's in their own
+// cache (static/js/tiles.js fills it), served from it even online, and kept across releases.
+var TILES = "canvass-tiles-v1";
+var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
@@ -20,7 +24,6 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
-    // The map tiles (their own cache, below) outlive a release: they do not change with our code.
     return Promise.all(keys.filter(function (k) { return k !== VERSION && k !== TILES; }).map(function (k) { return caches.delete(k); }));
   }).then(function () { return self.clients.claim(); }));
 });
@@ -49,7 +52,13 @@ function networkFirst(request) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== location.origin) return;
-  if (request.method === "POST" && RECORDING.test(url.pathname)) {
+  if (request.method === "GET" && TILE_PATH.test(url.pathname)) {
+    event.respondWith(caches.open(TILES).then(function (cache) {
+      return cache.match(url.pathname).then(function (hit) {
+        return hit || fetch(request).catch(function () { return new Response("", { status: 504 }); });
+      });
+    }));
+  } else if (request.method === "POST" && RECORDING.test(url.pathname)) {
     // Offline, or an expired form token: to the outbox. Any other refusal reaches the page as one.
     event.respondWith(fetch(request.clone()).then(function (response) {
       return response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
@@ -257,60 +266,4 @@ self.addEventListener("message", function (event) {
       });
     }));
   }
-});
-
-// ---- Map tiles
-// Tiles from our own route (canvass/web/tiles.py). "Last ned roden" keeps the turf's tiles in their own
-// cache (tiles.js asks), served from it even online; only downloaded tiles are kept.
-var TILES = "canvass-tiles-v1";  // static/js/tiles.js looks in it by this name too
-var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
-
-self.addEventListener("fetch", function (event) {
-  var request = event.request, url = new URL(request.url);
-  if (url.origin !== location.origin || request.method !== "GET" || !TILE_PATH.test(url.pathname)) return;
-  event.respondWith(caches.open(TILES).then(function (cache) {
-    return cache.match(url.pathname).then(function (hit) {
-      return hit || fetch(request).catch(function () { return new Response("", { status: 504 }); });
-    });
-  }));
-});
-
-// The oldest tiles go past this (about 40 MB), never the turf's just downloaded.
-var MAX_TILES = 2000;
-function trimTiles(cache, keep) {
-  return cache.keys().then(function (keys) {
-    var wanted = {}, extra = keys.length - MAX_TILES;
-    keep.forEach(function (path) { wanted[new URL(path, location.origin).href] = true; });
-    var old = keys.filter(function (k) { return !wanted[k.url]; }).slice(0, Math.max(extra, 0));
-    return Promise.all(old.map(function (k) { return cache.delete(k); }));
-  });
-}
-
-function keepTiles(urls) {
-  var count = 0, bytes = 0, failed = 0, next = 0;
-  return caches.open(TILES).then(function (cache) {
-    // Four at a time: quick on a good signal, and the server is not flooded by one phone.
-    function worker() {
-      if (next >= urls.length) return Promise.resolve();
-      var path = urls[next++];
-      if (!TILE_PATH.test(path)) return worker();
-      return cache.match(path).then(function (hit) {
-        if (hit) return hit.blob();
-        return fetch(path, { credentials: "same-origin" }).then(function (response) {
-          if (!response.ok) throw new Error("tile " + response.status);
-          return cache.put(path, response.clone()).then(function () { return response.blob(); });
-        });
-      }).then(function (blob) { count += 1; bytes += blob.size; }, function () { failed += 1; }).then(worker);
-    }
-    return Promise.all([worker(), worker(), worker(), worker()]).then(function () { return trimTiles(cache, urls); });
-  }).then(function () {
-    return self.clients.matchAll().then(function (clients) {
-      clients.forEach(function (c) { c.postMessage({ type: "tiles-downloaded", count: count, bytes: bytes, failed: failed }); });
-    });
-  });
-}
-
-self.addEventListener("message", function (event) {
-  var data = event.data || {};
-  if (data.type === "download-tiles" && Array.isArray(data.urls)) event.waitUntil(keepTiles(data.urls));
 });

@@ -1,4 +1,5 @@
 """At the door: one tap records a door, a conversation keeps what was said apart from who said it."""
+import html
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -91,10 +92,11 @@ def test_a_door_record_costs_five_queries(phone, demo_app):
 
 def test_the_walk_list_costs_the_same_queries_however_long_the_turf(phone, demo_app):
     """Who is asking, the assignment and its turf, the stops with their addresses, doors, the doors added in
-    the field, visits and notes, and which data the map credits."""
+    the field, visits and notes; which data the map credits is asked once per organisation, not per page."""
     assert len(phone.turf.stops) > 5
+    first = _statements(demo_app, lambda: phone.get(f"/felt/{phone.assignment.id}"))
     statements = _statements(demo_app, lambda: phone.get(f"/felt/{phone.assignment.id}"))
-    assert len(statements) == 9, statements
+    assert len(first) == 9 and len(statements) == 8, statements
 
 
 def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
@@ -220,7 +222,7 @@ def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(c
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/" and response.headers["Cache-Control"] == "no-cache"
     source = response.get_data(as_text=True)
-    assert "canvass-dev" not in source and re.search(r'var VERSION = "canvass-[0-9a-f]{12}"', source)
+    assert "canvass-dev" not in source and re.search(r'var VERSION ?= ?"canvass-[0-9a-f]{12}"', source)
 
     # A release that changes any static file gets a new worker, which replaces the phone's cached files.
     (tmp_path / "sw.js").write_text('var VERSION = "canvass-dev";')
@@ -355,3 +357,19 @@ def test_logging_out_asks_first_and_says_how_to_get_back_in(phone):
     assert "ny personlig innloggingslenke fra dørbankansvarlig" in page and "Ja, logg ut" in page
     assert phone.get("/").status_code == 200
     assert post(phone, "/logout").status_code == 302 and phone.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("lang, one, many", [
+    ("nb", "Kartet til roden: {count} kartrute, ca. {size} MB", "Kartet til roden: {count} kartruter, ca. {size} MB"),
+    ("nn", "Kartet er lagra på telefonen: {count} kartrute, {size} MB",
+     "Kartet er lagra på telefonen: {count} kartruter, {size} MB"),
+    ("en", "The turf is downloaded, but {failed} of {total} map tiles is missing",
+     "The turf is downloaded, but {failed} of {total} map tiles are missing"),
+])
+def test_the_map_download_texts_come_in_one_and_many_for_the_script_to_pick(phone, lang, one, many):
+    """tiles.js picks data-…-one for 1 and data-…-many otherwise: "1 kartrute", "2 kartruter", "1 map tile"."""
+    post(phone, "/sprak", {"lang": lang})
+    page = html.unescape(walk_page(phone))
+    name = re.search(r'data-(\w+)-one="' + re.escape(one), page)
+    assert name, page[:200]
+    assert re.search(rf'data-{name[1]}-many="' + re.escape(many), page)

@@ -40,6 +40,16 @@ def test_addresses_are_credited_to_where_they_came_from(client):
     assert "Adresser: © Kartverket, Matrikkelen (CC BY 4.0)." in text and "OpenStreetMap" not in text
 
 
+def test_credits_already_shown_follow_new_geodata_at_once(client):
+    """The credits are kept between pages (canvass/services/attribution.py), but not past a change of data."""
+    login(client, "admin@oslo.demo")
+    assert "OpenStreetMap contributors" in credits(client) and "Matrikkelen" not in credits(client)
+    db.session.execute(update(Address).values(official_id="matrikkel:" + Address.official_id))
+    db.session.commit()
+    text = credits(client)
+    assert "Adresser: © Kartverket, Matrikkelen (CC BY 4.0)." in text and "OpenStreetMap" not in text
+
+
 def test_the_credits_are_in_english_on_english_pages(client):
     login(client, "admin@oslo.demo")
     post(client, "/sprak", {"lang": "en"})

@@ -1,8 +1,17 @@
 """Whose data a map shows: the credits follow what an organisation's kommuner hold, not a fixed list.
 
 Oslo kommune is credited only where its bydeler are loaded, and addresses by where they came from
-(Matrikkelen or OpenStreetMap, told by their official id)."""
-from sqlalchemy import exists, or_, select
+(Matrikkelen or OpenStreetMap, told by their official id).
+
+Every page with a map shows them, the walk list too, so `held_credits` keeps them per database and
+organisation: forgotten at once when the session writes geodata (addresses, bydeler, postal areas, an
+organisation's kommuner), and after CACHE_SECONDS in any case (a write outside the ORM, another process).
+"""
+import time
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import event, exists, or_, select
+from sqlalchemy.orm import Session
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
@@ -40,3 +49,36 @@ def credits(organisation_id: int | None) -> list[str]:
     found += [MATRIKKEL] if matrikkel else []
     found += [OSM] if osm else []
     return found
+
+
+CACHE_SECONDS = 300
+GEODATA = (Address, District, OrganisationMunicipality, PostalArea)
+# Per engine (a test's own database, a worker's), weakly: an engine that goes takes its entries along.
+_held: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def held_credits(organisation_id: int | None) -> list[str]:
+    """`credits`, looked up at most once per CACHE_SECONDS per organisation while its geodata stays."""
+    held = _held.setdefault(db.engine, {})
+    now = time.monotonic()
+    hit = held.get(organisation_id)
+    if hit is None or now - hit[0] >= CACHE_SECONDS:
+        hit = held[organisation_id] = (now, credits(organisation_id))
+    return list(hit[1])
+
+
+def _forget(session: Session) -> None:
+    _held.pop(session.get_bind(), None)
+
+
+@event.listens_for(Session, "after_flush")
+def _geodata_flushed(session: Session, context) -> None:
+    if any(isinstance(row, GEODATA) for row in (*session.new, *session.dirty, *session.deleted)):
+        _forget(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _geodata_written(state) -> None:
+    # Bulk inserts, updates and deletes (the importers') pass no objects through the flush.
+    if not state.is_select and state.bind_mapper is not None and state.bind_mapper.class_ in GEODATA:
+        _forget(state.session)

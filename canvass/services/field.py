@@ -71,10 +71,13 @@ def _latest(turf: Turf, address_ids: list[int]) -> dict[tuple[int, str], Visit]:
 
 
 def door_states(turf: Turf, action_id: int) -> list[list]:
-    """What a partner's phone polls: [address, door, outcome, when, id] of every door done in this action, and
-    [address, door, "undone", when, id, the id it undid] of every undo in it, so a door undone on one phone
-    opens again on the other."""
+    """What a partner's phone polls: [address, door, "door", when, id, label] of every door added at the turf's
+    stops (first, so the records at them find them), [address, door, outcome, when, id] of every door done in
+    this action, and [address, door, "undone", when, id, the id it undid] of every undo in it, so a door undone
+    on one phone opens again on the other."""
     address_ids = list(db.session.scalars(select(TurfAddress.address_id).where(TurfAddress.turf_id == turf.id)))
+    added = [[d.address_id, d.unit, "door", d.recorded_at.isoformat() + "Z", d.client_uuid, d.label]
+             for d in added_doors(turf.branch_id, address_ids)]
     done = [[v.address_id, v.unit, v.outcome.value, v.recorded_at.isoformat() + "Z", v.client_uuid]
             for v in _latest(turf, address_ids).values()
             if v.action_id == action_id or v.outcome == Outcome.DO_NOT_KNOCK]
@@ -83,7 +86,7 @@ def door_states(turf: Turf, action_id: int) -> list[list]:
         .join(Turf, Turf.id == Visit.turf_id)
         .where(Visit.address_id.in_(address_ids), Turf.branch_id == turf.branch_id, Visit.action_id == action_id,
                Visit.corrects.is_not(None)))
-    return done + [[a, u, "undone", t.isoformat() + "Z", i, c] for a, u, t, i, c in undone]
+    return added + done + [[a, u, "undone", t.isoformat() + "Z", i, c] for a, u, t, i, c in undone]
 
 
 def walk_list(turf: Turf, action_id: int | None = None) -> list[Stop]:

@@ -446,6 +446,13 @@ def _contact(data, conversation: dict | None) -> dict | str | None:
     }
 
 
+def contact_refusal(data, conversation: dict | None) -> str | None:
+    """Why a conversation's contact part would be refused at sync (untranslated), or None when it would be kept:
+    the practice round checks its form by the same rule, so it teaches the real one."""
+    checked = _contact(data, conversation)
+    return checked if isinstance(checked, str) else None
+
+
 # Built once: these run for every batch, and a prebuilt statement skips most of the compiling.
 _ALLOWED_ANY_BRANCH = (
     select(Turf.id, Address.id)

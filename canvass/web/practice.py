@@ -87,8 +87,7 @@ def conversation():
         if not (said["topics"] or said["words"].strip() or said["importance"] or event.get("contact")):
             abort(400, gettext("Samtalen er tom: velg et tema, skriv hva som ble sagt eller hvor mye det betyr."))
         # The same rule the real conversation's contact part meets at sync, so the practice teaches it.
-        checked = sync._contact(event.get("contact"), said)
-        why = checked if isinstance(checked, str) else None
+        why = sync.contact_refusal(event.get("contact"), said)
         session[KEY] = practice.practise(_done(), event["address_id"], event["unit"], Outcome.CONVERSATION.value)
         message = gettext("Øving: samtalen er registrert. Ingenting er lagret.")
         if why:

@@ -6,6 +6,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, url_for
 from flask_babel import gettext
 
+from canvass import assets
+
 bp = Blueprint("pwa", __name__)
 
 
@@ -14,14 +16,14 @@ def _worker_source(static_folder: str) -> str:
     """sw.js named after a hash of every static file, so a release with new files reaches phones.
 
     The worker serves static files from its cache; a new name makes the browser install the new
-    worker, which fills a fresh cache and deletes the old one.
+    worker, which fills a fresh cache and deletes the old one. Minified when built (canvass/assets.py).
     """
     folder = Path(static_folder)
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(path.read_bytes())
-    source = (folder / "sw.js").read_text(encoding="utf-8")
+    source = assets.served(folder, "sw.js").read_text(encoding="utf-8")
     return source.replace('"canvass-dev"', f'"canvass-{digest.hexdigest()[:12]}"')
 
 

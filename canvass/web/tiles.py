@@ -85,7 +85,7 @@ def map_attribution() -> str:
     if basemap == attribution.BASEMAP:
         basemap = gettext(basemap)
     organisation_id = current_user.organisation_id if current_user.is_authenticated else None
-    return ". ".join([basemap, *(gettext(c) for c in attribution.credits(organisation_id))]) + "."
+    return ". ".join([basemap, *(gettext(c) for c in attribution.held_credits(organisation_id))]) + "."
 
 
 @bp.get("/kart/fliser/<layer>/<int:z>/<int:x>/<int:y>.png")

@@ -147,26 +147,30 @@
   // A door added on this phone, not yet in the page.
   function add(event) {
     var ul = $("#a-" + event.address_id + " .doors");
-    if (!fresh || !ul || door(event.address_id, event.unit)) return;
+    if (!fresh || !ul || door(event.address_id, event.unit)) return false;
     var li = fresh.content.firstElementChild.cloneNode(true);
     li.id = "d-" + event.address_id + "-" + event.unit;
     li.dataset.a = event.address_id;
     li.dataset.u = event.unit;
     $(".door-name", li).textContent = event.label || event.street + " " + event.number;
     ul.appendChild(li);
+    return true;
   }
 
-  // A record newer than what the door shows counts; an undo opens the door it undid.
+  // A record newer than what the door shows counts; an undo opens the door it undid. True when the list changed.
   function apply(event) {
-    if (event.turf_id !== turf) return;
+    if (event.turf_id !== turf) return false;
     if (event.type === "door") return add(event);
-    if (event.type !== "visit") return;
+    if (event.type !== "visit") return false;
     if (event.corrects) {
-      return doors().forEach(function (li) { if (li.dataset.id === event.corrects) unfold(li); });
+      var undone = form.querySelector('li.door[data-id="' + CSS.escape(event.corrects) + '"]');
+      if (undone) unfold(undone);
+      return !!undone;
     }
     var li = door(event.address_id, event.unit);
-    if (!li || li.dataset.t >= event.recorded_at || secondRound && event.outcome === "not_home") return;
+    if (!li || li.dataset.t >= event.recorded_at || secondRound && event.outcome === "not_home") return false;
     fold(li, event.outcome, event.id, "", event.recorded_at);
+    return true;
   }
 
   // What this phone knows beyond the page (maybe an old copy): its outbox and what it sent lately.
@@ -174,10 +178,10 @@
   var phone = window.CanvassPractice ? CanvassPractice.known()
     : Promise.all([CanvassStore.get("recent"), CanvassStore.all()]);
   phone.then(function (known) {
-    var outbox = known[1].map(function (e) { return e.id; });
+    var outbox = known[1].map(function (e) { return e.id; }), changed = false;
     (known[0] || []).concat(known[1]).sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; })
       .forEach(function (event) {
-        apply(event);
+        changed = apply(event) || changed;
         var li = event.type === "visit" && door(event.address_id, event.unit);
         if (li && li.dataset.id === event.id && outbox.indexOf(event.id) >= 0) $(".when", li).textContent = texts.kept;
       });
@@ -188,7 +192,8 @@
       current = document.getElementById(said.door);
       say(current, said.text);
     }
-    tally();
+    // The server's page is counted already: on a long list, counting again at load is a long task for nothing.
+    if (changed || current) tally();
     if (target) target.scrollIntoView({ block: "center" });
     poll();
   });
@@ -199,11 +204,14 @@
     fetch(form.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (states) {
+        // A door the partner added comes first, with its label; then what was done at the doors.
+        var changed = false;
         states.forEach(function (s) {
-          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
-                  corrects: s[5] });
+          changed = apply(s[2] === "door" ? { type: "door", turf_id: turf, address_id: s[0], unit: s[1], label: s[5] }
+            : { type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
+                corrects: s[5] }) || changed;
         });
-        tally();
+        if (changed) tally();
       }, function () {});
   }
   setInterval(poll, 15000);

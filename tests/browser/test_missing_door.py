@@ -114,3 +114,60 @@ def test_a_partners_undo_opens_the_door_again_on_the_other_phone(volunteer, live
     assert on_mine.locator(".result").count() == 0 and on_mine.locator(".taps").is_visible()
     assert page.locator("[data-done-count]").inner_text() == "0"
     partner.close()
+
+
+def test_a_door_and_an_address_the_partner_adds_appear_in_their_building_on_the_other_phone(volunteer, live_server,
+                                                                                            browser):
+    context, page, walk_url, turf = volunteer
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branch)
+    db.session.commit()
+    actions.assign(mine.action, turf, [daniel, berit])
+    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    _, token = logins.issue_link(berit, coordinator, timedelta(hours=1))
+    partner = browser.new_context(**PHONE)
+    berits = partner.new_page()
+    berits.goto(f"{live_server}/inn/{token}")
+    berits.get_by_role("button", name="Logg inn på denne telefonen").click()
+    berits.wait_for_url(f"{live_server}/")
+    theirs = db.session.scalar(select(Assignment).where(Assignment.user_id == berit.id))
+    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    page.goto(f"{live_server}/felt/{mine.id}")
+    total = page.locator("li.door").count()
+    berits.goto(f"{live_server}/felt/{theirs.id}")
+
+    # Berit adds a door at the second stop and an address at the third; Daniel's list is not reloaded.
+    stops = berits.locator("ol.field-list > li")
+    second, third = stops.nth(1).get_attribute("id"), stops.nth(2).get_attribute("id")
+    stops.nth(1).get_by_role("link", name="Dør eller adresse mangler?").click()
+    berits.get_by_label("Hva står det på døra?").fill(HOSTILE)
+    berits.get_by_role("button", name="Legg til døra").click()
+    berits.wait_for_url("**/felt/*#d-*")
+    berits.locator(f"#{third}").get_by_role("link", name="Dør eller adresse mangler?").click()
+    berits.get_by_label("Gate").fill("Nyveien")
+    berits.get_by_label("Husnummer").fill("7B")
+    berits.get_by_role("button", name="Legg til adressen").click()
+    berits.wait_for_url("**/felt/*#d-*")
+
+    door = page.locator(f"#{second} li.door", has=page.locator(".door-name", has_text=HOSTILE))
+    address = page.locator(f"#{third} li.door", has=page.locator(".door-name", has_text="Nyveien 7B"))
+    door.wait_for(timeout=30000)
+    address.wait_for(timeout=30000)
+    assert door.locator(".door-name").inner_text() == HOSTILE and page.title() != "x"
+    assert page.locator(".progress").inner_text().startswith(f"0 av {total + 2} dører")
+    assert page.locator("li.door").count() == total + 2
+
+    # What Berit records at her new door reaches Daniel's copy of it, and counts.
+    hers = berits.locator("li.door", has=berits.locator(".door-name", has_text=HOSTILE))
+    hers.locator('button[name="tap"][value^="not_home"]').click()
+    hers.locator(".result").wait_for()
+    door.locator(".what", has_text="Ikke hjemme ✓").wait_for(timeout=30000)
+    assert page.locator("[data-done-count]").inner_text() == "1"
+    # Polled again, nothing doubles.
+    with page.expect_response(lambda r: r.url.endswith("/dorer.json")) as polled:
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    polled.value.finished()
+    page.evaluate("() => new Promise(requestAnimationFrame)")
+    assert page.locator("li.door").count() == total + 2
+    partner.close()

@@ -3,8 +3,6 @@ import gzip
 
 import pytest
 
-from tests.conftest import ROOT
-
 pytestmark = pytest.mark.browser
 OWN_JS = ("/static/js/", "/sw.js")
 
@@ -26,7 +24,7 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     tab.goto(walk_url, wait_until="networkidle")
     tab.wait_for_function("() => navigator.serviceWorker.controller !== null || true")
     # The service worker script is fetched by the browser itself, outside the page's responses.
-    bodies["/sw.js"] = gzipped((ROOT / "static" / "sw.js").read_bytes())
+    bodies["/sw.js"] = gzipped(tab.request.get(walk_url.split("/felt/")[0] + "/sw.js").body())
     total = sum(bodies.values())
     own = sum(size for url, size in bodies.items() if any(part in url for part in OWN_JS))
     print(f"\nwalk list first load: {total / 1024:.1f} KB gzipped in {len(bodies)} responses; "
@@ -34,11 +32,9 @@ def test_first_load_of_the_walk_list_is_small(volunteer, browser):
     for url, size in sorted(bodies.items(), key=lambda kv: -kv[1]):
         print(f"  {size / 1024:6.1f} KB  {url.split('127.0.0.1')[-1]}")
     assert total <= 50 * 1024
-    # Issue 14's target is 10 KB, not met: the walk list's rework and the offline map's tile section in sw.js
-    # brought it to 11.1 KB, and the missing door, the practice hooks and the download status to 11.7 KB.
-    # Until sw.js's tile code moves into the lazily loaded tiles.js and the scripts are trimmed (or served
-    # minified), this holds the line where it is instead of letting it grow unseen.
-    assert own <= 12 * 1024
+    # Issue 14's target, as served: minified by `make setup` (canvass/assets.py). An unbuilt checkout serves
+    # the commented sources (about 11 KB) and fails here: run `make assets`.
+    assert own <= 10 * 1024, "our own JS is over 10 KB gzipped; is it built (`make assets`)?"
     fresh.close()
 
 

@@ -147,14 +147,19 @@ function keep(request, url) {
     var kind = match[1] === "innspill" ? "innspill" : form.get("undo") ? "angre" : match[2];
     var event = eventFrom(form, kind);
     var walk = "/felt/" + match[1];
+    var user = CanvassStore.get("user");
     if (kind === "besok" && (event.outcome === "conversation" || event.outcome === "more")) {
       return Response.redirect(walk + "/samtale?address_id=" + event.address_id + "&unit=" + encodeURIComponent(event.unit) +
                                (event.outcome === "more" ? "#mer" : ""), 303);
     }
-    var stored = kind === "angre" ? CanvassStore.all().then(function (all) {
-      var earlier = all.filter(function (e) { return e.id === event.corrects; })[0];
-      return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
-    }) : CanvassStore.add(event);
+    // Stamped with who made it, so it waits for them if someone else logs in on this phone before it is sent.
+    var stored = user.then(function (by) {
+      if (by) event.by = by;
+      return kind !== "angre" ? CanvassStore.add(event) : CanvassStore.all().then(function (all) {
+        var earlier = all.filter(function (e) { return e.id === event.corrects; })[0];
+        return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
+      });
+    });
     return stored.then(function () {
       return event.type === "visit" || event.type === "door" ? CanvassStore.remember(event) : null;
     }).then(function () {
@@ -172,21 +177,24 @@ function keep(request, url) {
 }
 
 function announce() {
-  return Promise.all([CanvassStore.count(), CanvassStore.failed(), self.clients.matchAll()]).then(function (done) {
-    done[2].forEach(function (client) { client.postMessage({ type: "outbox", count: done[0], failed: done[1] }); });
+  // Each page counts for its own person (outbox.js).
+  return self.clients.matchAll().then(function (clients) {
+    clients.forEach(function (client) { client.postMessage({ type: "outbox" }); });
   });
 }
 
 // After a 400 or 413 for a whole batch, the rest of this flush goes one event at a time.
 var oneByOne = false;
 
-function sendBatch(token) {
+// Only the credential's own person's records go out under it; `by` stays on the phone.
+function sendBatch(token, user) {
   return CanvassStore.all().then(function (all) {
-    var events = all.slice(0, oneByOne ? 1 : BATCH);
+    var events = all.filter(function (e) { return !e.by || e.by === user; }).slice(0, oneByOne ? 1 : BATCH);
+    var sent = events.map(function (e) { var copy = Object.assign({}, e); delete copy.by; return copy; });
     if (!events.length) return false;
     return fetch("/api/sync/v1/events", {
       method: "POST", headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
-      body: JSON.stringify({ protocol: 1, events: events })
+      body: JSON.stringify({ protocol: 1, events: sent })
     }).then(function (response) {
       // A revoked credential, or a role that does not record: keep everything, the page asks for a new one.
       if (response.status === 401 || response.status === 403) {
@@ -230,9 +238,10 @@ var flushing = null;
 function flush(force) {
   if (flushing) return flushing;
   if (!force && Date.now() < nextTry) return Promise.resolve();
-  flushing = CanvassStore.get("device-token").then(function (token) {
+  flushing = Promise.all([CanvassStore.get("device-token"), CanvassStore.get("device-user")]).then(function (held) {
+    var token = held[0], user = held[1];
     if (!token) return;
-    var loop = function () { return sendBatch(token).then(function (more) { if (more) return loop(); }); };
+    var loop = function () { return sendBatch(token, user).then(function (more) { if (more) return loop(); }); };
     return loop();
   }).then(function () {
     failures = 0;

@@ -7,6 +7,10 @@
   var counter = document.querySelector("[data-outbox-count]");
   var download = document.querySelector("[data-offline-download]");
   var failedBox = document.querySelector("details[data-failed]");
+  var others = document.querySelector("[data-others-count]");
+  // Who is logged in: records made now are theirs, and only theirs go out under their credential.
+  var user = document.body.dataset.user || "";
+  if (user) CanvassStore.set("user", user);
 
   // In the reader's grammar: data-one or data-many, the number at {n}.
   function counted(number, n) {
@@ -16,8 +20,12 @@
   }
 
   // Quiet when all is sent; says so when there is no signal; counts what waits.
-  function show(n, failed) {
+  function show(n, failed, elsewhere) {
     if (counter) counted(counter, n);
+    if (others && elsewhere !== undefined) {
+      counted(others, elsewhere);
+      others.parentNode.hidden = !elsewhere;
+    }
     if (bar) {
       bar.classList.toggle("offline", !navigator.onLine);
       bar.classList.toggle("waiting", n > 0);
@@ -43,7 +51,9 @@
     });
   }
   function refresh() {
-    return Promise.all([CanvassStore.count(), CanvassStore.failed()]).then(function (done) { show(done[0], done[1]); });
+    return Promise.all([CanvassStore.waiting(user), CanvassStore.failed()]).then(function (done) {
+      show(done[0][0], done[1], done[0][1]);
+    });
   }
   function worker() {
     return navigator.serviceWorker.ready.then(function (r) { return r.active; });
@@ -51,13 +61,18 @@
   function ask(message) { return worker().then(function (w) { w.postMessage(message); }); }
 
   function credential() {
-    return CanvassStore.get("device-token").then(function (token) {
-      if (token || !navigator.onLine) return token;
+    return Promise.all([CanvassStore.get("device-token"), CanvassStore.get("device-user")]).then(function (held) {
+      // A credential belongs to the person it was issued to; someone else logging in on the phone gets their own.
+      var token = held[1] === user ? held[0] : null;
+      if (token || !navigator.onLine || !user) return token;
       var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
       return fetch("/api/sync/v1/device", { method: "POST", credentials: "same-origin",
                                             headers: { "X-CSRFToken": csrf } })
         .then(function (r) { return r.ok ? r.json() : {}; })
-        .then(function (answer) { return answer.token ? CanvassStore.set("device-token", answer.token) : null; })
+        .then(function (answer) {
+          return answer.token ? CanvassStore.set("device-user", user)
+            .then(function () { return CanvassStore.set("device-token", answer.token); }) : null;
+        })
         .catch(function () { return null; });
     });
   }
@@ -67,7 +82,7 @@
 
   navigator.serviceWorker.register("/sw.js", { scope: "/" });
   navigator.serviceWorker.addEventListener("message", function (e) {
-    if (e.data.type === "outbox") show(e.data.count, e.data.failed);
+    if (e.data.type === "outbox") refresh();
     if (e.data.type === "downloaded" && download) {
       CanvassStore.set("downloaded " + location.pathname, new Date().toISOString()).then(downloaded);
     }

@@ -32,7 +32,14 @@ var CanvassStore = (function () {
     add: function (event) { return run("outbox", "readwrite", function (s) { return s.put(event); }); },
     all: function () { return run("outbox", "readonly", function (s) { return s.getAll(); }); },
     remove: function (id) { return run("outbox", "readwrite", function (s) { return s.delete(id); }); },
-    count: function () { return run("outbox", "readonly", function (s) { return s.count(); }); },
+    // What waits, as [the canvasser's own, someone else's]: a record waits for whoever made it on this
+    // phone (its `by`), so another person logging in here never sends it as theirs.
+    waiting: function (user) {
+      return run("outbox", "readonly", function (s) { return s.getAll(); }).then(function (all) {
+        var mine = all.filter(function (e) { return !e.by || e.by === user; }).length;
+        return [mine, all.length - mine];
+      });
+    },
     fail: function (event, reason) {
       return run("failed", "readwrite", function (s) { return s.put(Object.assign({}, event, { reason: reason })); })
         .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });

@@ -1,0 +1,61 @@
+"""One phone, two people: records made offline wait for the person who made them, whoever logs in next.
+
+An outside tester recorded a door offline as one volunteer, had the coordinator log that phone out, and let
+someone else log in on it: the outbox went to the server under the newcomer's name."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.models import Assignment, Branch, Device, Role, User, Visit
+from canvass.services import actions, logins, people
+from tests.browser.conftest import log_in_as_daniel
+from tests.browser.test_offline import signal_back, tap, waiting
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_in_on_the_phone(volunteer,
+                                                                                               live_server):
+    context, page, walk_url, turf = volunteer
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    context.set_offline(True)
+    tap(page, "not_home", 0).click()
+    waiting(page, 1)
+
+    # His coordinator logs this phone out (its credential and login end); Berit, his partner tonight, logs in on it.
+    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    logins.revoke_device(db.session.scalar(select(Device).where(Device.user_id == daniel.id)), coordinator)
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=sagene)
+    db.session.commit()
+    action = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id)).action
+    actions.assign(action, turf, [daniel, berit])
+    _, token = logins.issue_link(berit, coordinator, timedelta(hours=1))
+    signal_back(context, page)
+    page.goto(f"{live_server}/inn/{token}")
+    page.get_by_role("button", name="Logg inn på denne telefonen").click()
+    page.wait_for_url(f"{live_server}/")
+    berits = db.session.scalar(select(Assignment).where(Assignment.user_id == berit.id))
+    page.goto(f"{live_server}/felt/{berits.id}")
+
+    # Her own credential; Daniel's door is named as waiting for someone else, and none of it is sent as hers.
+    page.wait_for_function(f"() => CanvassStore.get('device-user').then(u => u === '{berit.id}')", timeout=15000)
+    page.get_by_text("1 registrering fra en annen som har brukt telefonen").wait_for()
+    waiting(page, 0)
+    page.evaluate("navigator.serviceWorker.ready.then(r => r.active.postMessage({type: 'flush', force: true}))")
+    page.wait_for_function("() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 1)")
+    assert db.session.scalars(select(Visit)).all() == []
+
+    # Daniel logs in on the phone again: his door goes to the server, as his.
+    context.clear_cookies()
+    again = log_in_as_daniel(context, live_server)
+    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    again.goto(f"{live_server}/felt/{mine.id}")
+    waiting(again, 0, timeout=20000)
+    again.wait_for_function("() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 0)", timeout=20000)
+    assert again.evaluate("CanvassStore.failed()") == []
+    # A new transaction: the test's own may still read the database as it was.
+    db.session.rollback()
+    assert [v.canvasser_id for v in db.session.scalars(select(Visit))] == [daniel.id]

@@ -62,12 +62,16 @@ POLICY = {
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
     "home.index": EVERYONE,
+    # Choosing which committee to read for: those who read for one (an admin reads the organisation's).
+    "home.choose_committee": COMMITTEES | ADMINS,
     # The seeded job is an import started by Oslo's admin: only those who may start imports in Oslo see it.
     "jobs.show": {ADMIN}, "jobs.status": {ADMIN},
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,
     "people.show_invite": MANAGES_SAGENE, "people.login_link": MANAGES_SAGENE,
     "people.revoke_login_link": MANAGES_SAGENE, "people.revoke_device": MANAGES_SAGENE,
-    "people.remove": MANAGES_SAGENE,
+    "people.remove": MANAGES_SAGENE, "people.contact": MANAGES_SAGENE,
+    # Roles are given and taken by the organisation's admin only.
+    "people.add_role": {ADMIN}, "people.remove_role": {ADMIN},
     # A personal login link opens only with its own token; the seeded token is an invite's, so nobody.
     "auth.login_link": set(), "auth.set_password": set(),
     # First-run setup is closed for good once an organisation exists; what comes after it is the admin's.
@@ -91,7 +95,9 @@ POLICY = {
 
 # Personal data seeded in Sagene, and who may ever see it. Any other actor's page showing it is a leak.
 SECRETS = {CONTACT_NAME: MANAGES_SAGENE, CONTACT_PHONE: MANAGES_SAGENE,
-           "Daniel Dørbanker": {DANIEL, SAGENE, ADMIN}, "91234567": set(), NOTE: {DANIEL}}
+           "Daniel Dørbanker": {DANIEL, SAGENE, ADMIN}, NOTE: {DANIEL},
+           # A volunteer's phone number: for those who manage the branch, on the page that logs each look.
+           "91234567": MANAGES_SAGENE}
 DENIED = {401, 403, 404}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 
 from canvass import clock
 from canvass.extensions import db
-from canvass.models import Action, Assignment, Device, Login, LoginLink, Role, Signup, User
+from canvass.models import Action, Assignment, Device, Login, LoginLink, Signup, User
 from canvass.privacy import audit
 from canvass.services import two_factor
 
@@ -117,18 +117,19 @@ def active_devices(user_ids: list[int]) -> dict[int, list[Device]]:
     return devices
 
 
-def remove_volunteer(user: User, by: User) -> None:
-    """Take a volunteer out of the branch: no more ways in, no place in actions still to come.
+def remove_volunteer(user: User, by: User | None) -> None:
+    """Take a person out: no roles, no more ways in, no place in actions still to come.
 
-    The account stays, without a branch, so the doors it recorded keep counting under the retention rules
+    The account stays, without a role, so the doors it recorded keep counting under the retention rules
     (docs/privacy.md); erasing the person is a separate request (privacy.subject)."""
     now = clock.utcnow()
     end_all(user)
     upcoming = select(Action.id).where(Action.starts_at > now)
     db.session.execute(delete(Assignment).where(Assignment.user_id == user.id, Assignment.action_id.in_(upcoming)))
     db.session.execute(delete(Signup).where(Signup.user_id == user.id, Signup.action_id.in_(upcoming)))
-    user.removed_at, user.branch_id = now, None
-    audit.log(by, audit.REMOVE, f"fjernet bruker {user.id} fra laget")
+    user.removed_at = now
+    user.memberships.clear()
+    audit.log(by, audit.REMOVE, f"fjernet bruker {user.id} fra laget", organisation_id=user.organisation_id)
     db.session.commit()
 
 
@@ -165,7 +166,8 @@ def _claim(link: LoginLink | None) -> User | None:
 
 def valid_link(token: str) -> LoginLink | None:
     link = _usable_link(token)
-    if link is None or link.user.removed_at is not None or link.user.role != Role.CANVASSER:
+    # Only for people who log in with no password: a link would step around a coordinator's password and code.
+    if link is None or link.user.removed_at is not None or link.user.needs_password() or not link.user.memberships:
         return None
     return link
 
@@ -201,7 +203,7 @@ def issue_password_link(user: User, lifetime: timedelta) -> str:
 
 def valid_password_link(token: str) -> LoginLink | None:
     link = _usable_link(token)
-    if (link is None or link.user.removed_at is not None or link.user.role == Role.CANVASSER
+    if (link is None or link.user.removed_at is not None or not link.user.needs_password()
             or link.user.password_hash is not None):
         return None
     return link

@@ -123,6 +123,8 @@ def test_a_coordinator_removing_a_volunteer_from_the_branch_leaves_their_committ
     people.add_role(daniel, Role.COMMITTEE, None, None)
     sigrid = demo_app.test_client()
     login(sigrid, "sagene@oslo.demo")
+    assert "Daniel Dørbanker blir tatt ut som dørbanker her og av lagets kommende aksjoner. De andre rollene består." \
+        in sigrid.get("/folk/").get_data(as_text=True)
     page = post(sigrid, f"/folk/{daniel.id}/fjern", follow_redirects=True).get_data(as_text=True)
     assert "Daniel Dørbanker er tatt ut som dørbanker i Sagene. De andre rollene består." in page
     daniel = person(name="Daniel Dørbanker")

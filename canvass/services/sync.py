@@ -206,12 +206,25 @@ def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Re
     if action_id is not None and (not _is_id(action_id) or action_id not in actions):
         return _rejected(_echo(event), N_("Ukjent aksjon."))
     action = actions.get(action_id)
-    branch_id = action.branch_id if action else user.branch_id
+    branch_id = action.branch_id if action else _own_branch(user, postnummer)
     if postnummer is not None and not _in_territory(user, branch_id, postnummer):
         return _rejected(_echo(event), N_("Postnummeret %(value)s hører ikke til lagets område."), value=postnummer)
     return {**conversation, "organisation_id": user.organisation_id, "branch_id": branch_id,
             "action_id": action.id if action else None, "address_id": None, "postnummer": postnummer,
             "district_number": None, "recorded_at": recorded_at}
+
+
+def _own_branch(user: User, postnummer: str | None) -> int | None:
+    """The branch input under no action is filed under: the person's own, and for someone who knocks doors in
+    several, the one holding the postal code. An admin without a branch there files for the organisation."""
+    mine = sorted(user.branch_ids(*BRANCH_ROLES))
+    if postnummer is not None:
+        holding = [b for b in mine if _in_territory(user, b, postnummer)]
+        if holding:
+            return holding[0]
+    if user.is_admin:
+        return None
+    return mine[0] if mine else None
 
 
 def _in_territory(user: User, branch_id: int | None, postnummer: str) -> bool:

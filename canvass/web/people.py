@@ -36,9 +36,12 @@ def index():
     shown = {u.id: sorted((m for m in u.memberships if managed is None or m.branch_id in managed),
                           key=lambda m: m.sort_key) for u in users}
     volunteers = {u.id for u in users if _volunteer_branches(u)}
+    # Volunteers who hold other roles too: taking them out of the branch leaves those (remove below).
+    keeps_roles = {u.id for u in users if u.id in volunteers and len(u.memberships) > len(_volunteer_branches(u))}
     branches = current_user.organisation.branches if managed is None else current_user.branches(Role.COORDINATOR)
     return render_template("people/index.html", users=users, shown=shown, branches=branches,
-                           volunteers=volunteers, role_labels=ROLE_LABELS, roles=list(ROLE_LABELS),
+                           volunteers=volunteers, keeps_roles=keeps_roles, role_labels=ROLE_LABELS,
+                           roles=list(ROLE_LABELS),
                            invites=people.active_invites([b.id for b in branches]),
                            devices=logins.active_devices(list(volunteers)), links=logins.active_links(list(volunteers)))
 

@@ -2,13 +2,13 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_percent, get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from canvass import config, queue
 from canvass.extensions import babel, compress, csrf, db, htmx, limiter, login, migrate
-from canvass.formatting import format_number
+from canvass.formatting import format_date, format_datetime, format_day, format_km, format_number
 from canvass.web import limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def register_extensions(app: Flask) -> None:
 
     app.jinja_env.globals.update(Role=Role, get_locale=get_locale, format_date=format_date,
                                   format_datetime=format_datetime, format_number=format_number,
-                                  format_percent=format_percent)
+                                  format_percent=format_percent, format_km=format_km, format_day=format_day)
 
     @app.context_processor
     def layout_context():
@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         jobs,
         organisation,
         people,
+        practice,
         privacy,
         pwa,
         reports,
@@ -99,8 +100,8 @@ def register_blueprints(app: Flask) -> None:
         turf,
     )
 
-    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, sync, pwa,
-                   committee, reports, privacy, tiles):
+    for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, practice, sync,
+                   pwa, committee, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

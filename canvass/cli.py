@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app, url_for
 from flask.cli import AppGroup
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import func, select
 
 from canvass import backup
@@ -15,9 +15,18 @@ from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.formatting import format_number
 from canvass.geo.errors import GeodataError
-from canvass.models import Branch, Organisation, Role, User
+from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
-from canvass.services import demo, geodata_import, geonorge, kommuner, logins, organisations, people, sample_input
+from canvass.services import (
+    demo,
+    geonorge,
+    jobs,
+    kommuner,
+    logins,
+    organisations,
+    people,
+    sample_input,
+)
 
 geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
 demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
@@ -28,7 +37,7 @@ setup_cli = AppGroup("setup", help="Første oppstart: engangskoden for oppsett p
 privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
-def _progress_bar(path: Path, kind: str):
+def _progress_bar(path: Path, kind: str = ""):
     """Progress per file on stderr, so the summary lines on stdout stay clean.
 
     On a terminal the line redraws in place; in a log it prints every tenth.
@@ -48,6 +57,25 @@ def _progress_bar(path: Path, kind: str):
     return advance
 
 
+class _PrintedProgress:
+    """A job's progress on stderr when it runs in the foreground: each step on a line, then its bar."""
+
+    def __init__(self):
+        self.bar = None
+
+    def step(self, name: str, part: int | None = None, parts: int | None = None, source: str = "") -> None:
+        self.bar = None
+        if not name:
+            return
+        where = gettext("Del %(part)s av %(parts)s", part=part, parts=parts) + ": " if parts else ""
+        click.echo(f"{where}{name}" + (f" ({source})" if source else ""), err=True)
+        self.bar = _progress_bar(Path(source.rsplit("/", 1)[-1] if source else name))
+
+    def advance(self, done: int, total: int) -> None:
+        if self.bar:
+            self.bar(done, total)
+
+
 def _report(results) -> bool:
     ok = True
     for result in results:
@@ -63,42 +91,77 @@ def _report(results) -> bool:
     return ok
 
 
+def _report_job(result: dict) -> bool:
+    """A foreground job's result, as the job's page shows it: a summary line per file on stdout, the rejected
+    lines on stderr. False when a file was not stored."""
+    language = str(get_locale() or "nb")
+    ok = True
+    for file in result["files"]:
+        click.echo(f"{file['name']}: {jobs.worded(file['summary'], language)}")
+        for line in (file["rejected"].get(language) or file["rejected"]["nb"])[:20]:
+            click.echo(f"  {line}", err=True)
+        if file["rejected_count"] > 20:
+            click.echo("  " + gettext("… og %(count)s til", count=file["rejected_count"] - 20), err=True)
+        if not file["stored"]:
+            ok = False
+            click.echo(gettext("Ingenting fra %(name)s ble lagret. Rett feilene, eller godta at de avviste "
+                               "radene hoppes over med --skip-invalid.", name=file["name"]), err=True)
+    return ok
+
+
+def _run_job(kind: JobKind, params: dict) -> dict:
+    """Run a job's work in this process, as `flask jobs worker` would; a refusal ends the command in Norwegian."""
+    try:
+        return jobs.run_in_foreground(kind, params, _PrintedProgress())
+    except (GeodataError, jobs.JobError) as err:
+        raise click.ClickException(gettext(err.message, **err.params)) from err
+
+
 @geodata_cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Lagre de gyldige radene selv om noen avvises.")
 def import_command(paths, skip_invalid):
-    """Importer geodatafiler; formatet gjenkjennes automatisk."""
-    try:
-        results = geodata_import.import_paths(list(paths), skip_invalid=skip_invalid, progress=_progress_bar)
-    except GeodataError as err:
-        raise click.ClickException(gettext(err.message, **err.params)) from err
-    if not _report(results):
+    """Importer geodatafiler her og nå (samme arbeid som importjobben); formatet gjenkjennes automatisk."""
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise click.ClickException(gettext("Fant ikke fila: %(paths)s.", paths=", ".join(missing)))
+    result = _run_job(JobKind.IMPORT, {"folder": ".", "files": [str(p) for p in paths], "skip_invalid": skip_invalid})
+    if not _report_job(result):
         raise SystemExit(1)
 
 
 @geodata_cli.command("download")
-@click.option("--kommune", "kommunenummer", required=True, help="Kommunenummer, f.eks. 0301.")
-@click.option("--navn", help="Kommunenavnet, om det ikke finnes i databasen ennå.")
+@click.option("--kommune", "kommuner_", multiple=True, required=True,
+              help="Kommunenummer, f.eks. 0301. Kan gis flere ganger.")
+@click.option("--navn", help="Kommunenavnet, om det ikke er kjent (bare med én --kommune).")
 @click.option("--skip-invalid", is_flag=True, help="Lagre de gyldige radene selv om noen avvises.")
-def download_command(kommunenummer, navn, skip_invalid):
-    """Last ned og importer offisielle geodata for en kommune fra Geonorge."""
-    name = navn or geonorge.known_name(kommunenummer)
-    if not name:
-        raise click.ClickException(gettext("Kjenner ikke navnet på kommune %(number)s. Oppgi det med --navn.",
-                                           number=kommunenummer))
-    folder = Path(current_app.config["DOWNLOAD_DIR"]) / kommunenummer
-
-    def announce(dataset, url):
-        click.echo(gettext("Laster ned %(title)s: %(url)s", title=dataset.title, url=url), err=True)
-        return _progress_bar(Path(url.rsplit("/", 1)[-1]), "")
-
-    try:
-        fetched = geonorge.download(current_app.config["GEONORGE_BASE_URL"], kommunenummer, name, folder, announce)
-        results = geodata_import.import_paths(fetched.paths, skip_invalid=skip_invalid, progress=_progress_bar,
-                                              touching=fetched.touching)
-    except GeodataError as err:
-        raise click.ClickException(gettext(err.message, **err.params)) from err
-    if not _report(results):
+def download_command(kommuner_, navn, skip_invalid):
+    """Last ned og importer offisielle geodata for kommuner fra Geonorge, her og nå (samme arbeid som
+    nedlastingsjobben på geodatasiden)."""
+    if navn and len(kommuner_) > 1:
+        raise click.ClickException(gettext("--navn kan bare brukes med én --kommune."))
+    names = {}
+    for number in kommuner_:
+        if not geonorge.KOMMUNENUMMER.match(number):
+            raise click.ClickException(gettext("Kommunenummeret «%(number)s» er ikke fire sifre.", number=number))
+        names[number] = navn or geonorge.known_name(number)
+        if not names[number]:
+            raise click.ClickException(gettext("Kjenner ikke navnet på kommune %(number)s. Oppgi det med --navn.",
+                                               number=number))
+    ok = True
+    for number, name in names.items():
+        click.echo(gettext("Kommune %(number)s %(name)s", number=number, name=name), err=True)
+        # Not the job's own folder: the files stay in DOWNLOAD_DIR for the operator to import again.
+        params = {"folder": str(Path(current_app.config["DOWNLOAD_DIR"]) / number),
+                  "kommunenummer": number, "kommunenavn": name, "skip_invalid": skip_invalid}
+        try:
+            ok = _report_job(_run_job(JobKind.DOWNLOAD, params)) and ok
+        except click.ClickException as err:
+            if len(names) == 1:
+                raise
+            err.show()
+            ok = False
+    if not ok:
         raise SystemExit(1)
 
 
@@ -150,6 +213,14 @@ def _print_logins():
 def create_user(organisation, role, name, email, branch, password):
     """Opprett en bruker med passord (admin, koordinator eller programkomité)."""
     org = _organisation(organisation)
+    try:
+        email = organisations.normal_email(email)
+    except organisations.Refused as refused:
+        raise click.ClickException(gettext(refused.message, **refused.params)) from None
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.password_hash.is_not(None))):
+        raise click.ClickException(gettext("%(email)s har allerede en brukerkonto i Canvass.", email=email))
+    if len(password) < 10:
+        raise click.ClickException(gettext("Passordet må ha minst 10 tegn."))
     branch_obj = None
     if branch:
         branch_obj = db.session.scalar(select(Branch).where(Branch.organisation_id == org.id, Branch.name == branch))
@@ -296,12 +367,20 @@ def _query(organisation, phone, email, name) -> tuple[subject.Query, Organisatio
     return query, _organisation(organisation)
 
 
+def _subject_refused(refused: subject.Refused) -> click.ClickException:
+    return click.ClickException(gettext(refused.message, **refused.params))
+
+
 @privacy_cli.command("export")
 @_subject_options
 def export_command(organisation, phone, email, name):
     """Innsyn (art. 15): alt som er lagret om et mobilnummer eller en e-postadresse, som JSON."""
     query, org = _query(organisation, phone, email, name)
-    click.echo(json.dumps(handover.export_subject(None, org.id, query), ensure_ascii=False, indent=2))
+    try:
+        exported = handover.export_subject(None, org.id, query)
+    except subject.Refused as refused:
+        raise _subject_refused(refused) from None
+    click.echo(json.dumps(exported, ensure_ascii=False, indent=2))
 
 
 @privacy_cli.command("erase")
@@ -310,7 +389,10 @@ def export_command(organisation, phone, email, name):
 def erase_command(organisation, phone, email, name, yes):
     """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
     query, org = _query(organisation, phone, email, name)
-    found = subject.find(org.id, query)
+    try:
+        found = handover.find(None, org.id, query, audit.ERASE)
+    except subject.Refused as refused:
+        raise _subject_refused(refused) from None
     click.echo(
         gettext(
             "Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner personen.",

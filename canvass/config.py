@@ -7,11 +7,8 @@ from canvass.geo.tiles import KARTVERKET, KARTVERKET_LAYERS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The default is translated on the map (canvass/services/attribution.py); the data credits follow what is loaded.
 BASEMAP_ATTRIBUTION = "Bakgrunnskart: © Kartverket (CC BY 4.0)"
-ATTRIBUTION = (
-    "Postnummerområder, kommunegrenser: © Kartverket (CC BY 4.0). Bydeler: © Oslo kommune. "
-    "Postnummerregister: © Posten Norge AS. Adresser: © OpenStreetMap contributors (ODbL)."
-)
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -48,10 +45,11 @@ def from_environment(instance_path: Path) -> dict:
         "TILE_CACHE_DAYS": int(os.environ.get("CANVASS_TILE_CACHE_DAYS", "30")),
         "TILE_TIMEOUT_SECONDS": float(os.environ.get("CANVASS_TILE_TIMEOUT", "10")),
         "TILE_ATTRIBUTION": os.environ.get("CANVASS_TILE_ATTRIBUTION", BASEMAP_ATTRIBUTION),
-        "DATA_ATTRIBUTION": ATTRIBUTION,
         # "Last ned roden" keeps the tiles over the turf at the zooms a walker uses, at most this many.
         "TILE_DOWNLOAD_ZOOMS": (15, 16, 17, 18),
         "TILE_DOWNLOAD_LIMIT": int(os.environ.get("CANVASS_TILE_DOWNLOAD_LIMIT", "400")),
+        # Tiles fetched from the provider per person: two turf downloads an hour and a coordinator's panning.
+        "TILE_FETCH_LIMIT": os.environ.get("CANVASS_TILE_FETCH_LIMIT", "1200 per hour"),
         # The job queue (canvass/queue.py): a SQLite file by default, redis://host:6379/0 for several app servers.
         "QUEUE_URL": os.environ.get("CANVASS_QUEUE_URL", f"sqlite:///{instance_path / 'queue.sqlite'}"),
         # Uploaded files wait here, one folder per job, until their job has finished. With several app
@@ -61,6 +59,13 @@ def from_environment(instance_path: Path) -> dict:
         # taken to have lost its consumer (killed, machine gone) and is put on the queue again.
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("CANVASS_JOB_HEARTBEAT_SECONDS", "5")),
         "JOB_STALE_SECONDS": float(os.environ.get("CANVASS_JOB_STALE_SECONDS", "30")),
+        # A job whose consumer died this many times is failed, not run again (a file that kills its reader).
+        "JOB_MAX_ATTEMPTS": int(os.environ.get("CANVASS_JOB_MAX_ATTEMPTS", "3")),
+        # An upload job stops before its next file once it has run this long, so it cannot hold the queue.
+        "JOB_TIME_LIMIT_SECONDS": float(os.environ.get("CANVASS_JOB_TIME_LIMIT_SECONDS", "900")),
+        # Each uploaded map layer is read in a child process with these limits (CPU seconds, address space).
+        "GEODATA_UPLOAD_CPU_SECONDS": int(os.environ.get("CANVASS_GEODATA_UPLOAD_CPU_SECONDS", "120")),
+        "GEODATA_UPLOAD_MEMORY_MB": int(os.environ.get("CANVASS_GEODATA_UPLOAD_MEMORY_MB", "2048")),
         # Request sizes (canvass/web/limits.py). Every page and API takes at most 1 MB, form fields 500 kB;
         # the few views that need more name their own cap.
         "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -1,9 +1,26 @@
-"""Numbers in the reader's language for the templates, fast enough for tables of thousands of cells."""
+"""Numbers and dates in the reader's language for the templates, fast enough for tables of thousands of cells."""
 from functools import lru_cache
 
 from babel import numbers
+from flask_babel import format_date as babel_date
+from flask_babel import format_datetime as babel_datetime
+from flask_babel import format_decimal, get_locale
 from flask_babel import format_number as format_any
-from flask_babel import get_locale
+
+# English in one European style on every page ("Tuesday 1 December", "1 December 2026, 21:40"), not Babel's
+# American defaults ("Dec 1, 2026", "12/2/26, 9:40 PM"); Norwegian keeps Babel's own.
+ENGLISH_DATE = "d MMMM y"
+ENGLISH_DATETIME = "d MMMM y, HH:mm"
+# How each language writes a day: "tirsdag 1. desember" in bokmål and nynorsk, "Tuesday 1 December" in English.
+DAY = {"en": "EEEE d MMMM", "nb": "EEEE d. MMMM", "nn": "EEEE d. MMMM"}
+SHORT_DAY = {"en": "EEE d MMM", "nb": "EEE d. MMM", "nn": "EEE d. MMM"}
+
+
+def format_day(moment, time: bool = True, short: bool = False) -> str:
+    """A day (and by default its time) the way the reader's language writes it."""
+    patterns = SHORT_DAY if short else DAY
+    pattern = patterns.get(str(get_locale()).split("_")[0], patterns["nb"])
+    return babel_datetime(moment, pattern + (" HH:mm" if time else ""))
 
 
 @lru_cache(maxsize=8)
@@ -17,3 +34,31 @@ def format_number(number) -> str:
     if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
         return f"{number:,}".replace(",", _group_symbol(str(get_locale())))
     return format_any(number)
+
+
+def _english() -> bool:
+    return str(get_locale()).startswith("en")
+
+
+def _pattern(pattern: str | None, default: str) -> str | None:
+    """The English pattern for a default or named format; a Norwegian pattern's ordinal dot ("d. MMMM") dropped."""
+    if not _english():
+        return pattern
+    if pattern is None or pattern in ("short", "medium", "long"):
+        return default
+    return pattern.replace("d. ", "d ")
+
+
+def format_date(date=None, format: str | None = None) -> str:  # noqa: A002 (Flask-Babel's name)
+    pattern = _pattern(format, ENGLISH_DATE)
+    return babel_date(date) if pattern is None else babel_date(date, pattern)
+
+
+def format_datetime(moment=None, format: str | None = None) -> str:  # noqa: A002 (Flask-Babel's name)
+    pattern = _pattern(format, ENGLISH_DATETIME)
+    return babel_datetime(moment) if pattern is None else babel_datetime(moment, pattern)
+
+
+def format_km(metres: float) -> str:
+    """A distance in kilometres with one decimal, in the reader's notation ("3,7" in Norwegian, "3.7" in English)."""
+    return format_decimal(metres / 1000, "0.0")

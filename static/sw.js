@@ -9,7 +9,7 @@ var VERSION = "canvass-dev";
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js",
              "/static/js/tiles.js"];
-var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat)?$/;
+var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
 
@@ -39,7 +39,7 @@ function networkFirst(request) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request, { ignoreSearch: request.url.indexOf("/samtale") > 0 }).then(function (hit) {
+    return caches.match(request, { ignoreSearch: /\/(samtale|mangler)\?/.test(request.url) }).then(function (hit) {
       return hit || new Response("<p>Ingen nett, og siden er ikke lastet ned. / No connection, and this page is not downloaded.</p>",
                                  { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
     });
@@ -89,8 +89,23 @@ function door(form) {
   return { outcome: form.get("outcome"), address_id: number(form.get("address_id")), unit: form.get("unit") || "" };
 }
 
+// An added door's key, as door_record.field_unit makes it.
+function fieldUnit(id) { return "+" + id.replace(/-/g, "").toLowerCase().slice(0, 7); }
+
+function coordinate(value) {
+  value = String(value || "").trim();
+  return value && isFinite(Number(value)) ? Number(value) : null;
+}
+
 function eventFrom(form, kind) {
   var stamp = { id: form.get("id") || CanvassStore.newId(), recorded_at: form.get("recorded_at") || new Date().toISOString() };
+  if (kind === "dor") {
+    return Object.assign(stamp, { type: "door", what: form.get("what") || "door", unit: fieldUnit(stamp.id),
+                                  turf_id: number(form.get("turf_id")), action_id: number(form.get("action_id")),
+                                  address_id: number(form.get("address_id")), label: form.get("label") || "",
+                                  street: form.get("street") || "", number: form.get("number") || "",
+                                  lat: coordinate(form.get("lat")), lon: coordinate(form.get("lon")) });
+  }
   if (kind === "notat") {
     return Object.assign(stamp, { type: "note", turf_id: number(form.get("turf_id")), address_id: number(form.get("address_id")),
                                   text: form.get("text") || "" });
@@ -114,7 +129,7 @@ function eventFrom(form, kind) {
   return event;
 }
 
-// Kept on the phone: the page's script gets data for its template, a page without it the list at the door.
+// Kept on the phone: data for the page's script, else the list at the door.
 // An undo of a record still in the outbox takes it out, and adds nothing.
 function keep(request, url) {
   var match = RECORDING.exec(url.pathname);
@@ -132,7 +147,7 @@ function keep(request, url) {
       return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
     }) : CanvassStore.add(event);
     return stored.then(function () {
-      return event.type === "visit" ? CanvassStore.remember(event) : null;
+      return event.type === "visit" || event.type === "door" ? CanvassStore.remember(event) : null;
     }).then(function () {
       announce();
       if (kind === "innspill") return Response.redirect("/felt/innspill", 303);
@@ -168,9 +183,7 @@ function sendBatch(token) {
       if (response.status === 401 || response.status === 403) {
         return CanvassStore.set("device-token", null).then(function () { return false; });
       }
-      // The server can never take this request as it is (too large, unreadable): resending it would
-      // stick the outbox for ever. Send the events one by one; the one it still refuses is set aside
-      // with the reason, like a rejected event (docs/sync.md).
+      // Never storable as it is (too large, unreadable): send one by one, set aside what is still refused.
       if ((response.status === 400 || response.status === 413) && events.length > 1) { oneByOne = true; return true; }
       if (response.status === 400 || response.status === 413) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
@@ -246,11 +259,9 @@ self.addEventListener("message", function (event) {
   }
 });
 
-// ---- Map tiles -------------------------------------------------------------------------------
-// Tiles come from our own route (/kart/fliser/, canvass/web/tiles.py). "Last ned roden" keeps the
-// turf's tiles in a cache of their own (static/js/tiles.js asks for them); a tile in that cache is
-// served from it, online too, and the rest come from the network as they are. Only the tiles a
-// download asked for are kept, so the cache stays the size of the downloaded turf(s).
+// ---- Map tiles
+// Tiles from our own route (canvass/web/tiles.py). "Last ned roden" keeps the turf's tiles in their own
+// cache (tiles.js asks), served from it even online; only downloaded tiles are kept.
 var TILES = "canvass-tiles-v1";  // static/js/tiles.js looks in it by this name too
 var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
 
@@ -264,8 +275,7 @@ self.addEventListener("fetch", function (event) {
   }));
 });
 
-// Turf after turf over a season: the oldest tiles go once the phone holds more than this (about 40 MB),
-// never those of the turf just downloaded.
+// The oldest tiles go past this (about 40 MB), never the turf's just downloaded.
 var MAX_TILES = 2000;
 function trimTiles(cache, keep) {
   return cache.keys().then(function (keys) {

@@ -24,6 +24,7 @@ from canvass.models import (
     Contact,
     Conversation,
     Device,
+    FieldDoor,
     Job,
     JobKind,
     JobState,
@@ -83,6 +84,11 @@ def build_world(databases_, demo_template):
                 recorded_at=datetime.now(),
             )
         )
+        # A door a canvasser added in the field, waiting for Sagene's coordinator.
+        added = FieldDoor(client_uuid="00000000-0000-4000-8000-000000000003", organisation_id=oslo.id,
+                          branch_id=sagene.id, turf_id=other.id, address_id=other.stops[0].address_id, kind="door",
+                          unit="+0000000", label="Kjeller", added_by_id=daniel.id, recorded_at=datetime.now())
+        db.session.add(added)
         contact = Contact(
             event_key="s" * 64, organisation_id=oslo.id, branch_id=sagene.id, name=CONTACT_NAME, phone=CONTACT_PHONE
         )
@@ -137,7 +143,7 @@ def build_world(databases_, demo_template):
                    "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
-                   "job_id": job.id, "membership_id": daniel.memberships[0].id,
+                   "job_id": job.id, "membership_id": daniel.memberships[0].id, "door_id": added.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token

@@ -63,6 +63,12 @@ def serve(tmp_path, geodata):
         folder = "MatrikkelenAdresseLeilighetsniva/CSV"
         files[f"{folder}/Basisdata_{kommune}_25833_MatrikkelenAdresseLeilighetsniva_CSV.zip"] = (
             "matrikkelenAdresseLeilighetsniva.csv", dwellings)
+    yield from serve_files(root, files)
+
+
+def serve_files(root, files: dict[str, tuple[str, str]], gate: "Gate | None" = None):
+    """Serves `files` (URL path under Basisdata/ → the member's name and text) zipped as Geonorge zips them;
+    anything else answers 404. With a `gate`, a request for a name holding `gate.hold` waits until it opens."""
     for url_path, (member, text) in files.items():
         target = root / BASIS / url_path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,10 +76,33 @@ def serve(tmp_path, geodata):
             encoding = "utf-8-sig" if member.endswith(".csv") else "utf-8"
             archive.writestr(f"{target.stem}/{member}", text.encode(encoding))
             archive.writestr(f"{target.stem}/LES_MEG.txt", "Kartverket")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+
+    class Gated(Quiet):
+        def do_GET(self):
+            if gate and gate.hold and gate.hold in self.path:
+                gate.held.set()
+                gate.opened.wait(60)
+            try:
+                super().do_GET()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the consumer this was for has gone
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Gated, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    if gate:
+        gate.opened.set()
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+class Gate:
+    """Holds back the downloads whose name holds `hold` until `open()`: how a test sees a job while it runs."""
+
+    def __init__(self, hold: str):
+        self.hold, self.held, self.opened = hold, threading.Event(), threading.Event()
+
+    def open(self) -> None:
+        self.opened.set()

@@ -33,6 +33,7 @@ MANAGES_SAGENE = {SAGENE, ADMIN}
 MANAGERS = {SAGENE, FROGNER, ADMIN, BAERUM}
 ADMINS = {ADMIN, BAERUM}
 COMMITTEES = {KOMITE, BAERUM_KOMITE}
+VOLUNTEERS = {DANIEL, FRIDA, SAGENE, FROGNER}
 
 # Who gets the page (GET) or may do the thing (POST), for objects that belong to Sagene in Oslo.
 # A page for "own scope" (the people list, the follow-up list) is open to every manager; what it shows
@@ -61,9 +62,14 @@ POLICY = {
     "committee.theme": {KOMITE}, "committee.unlink": {KOMITE}, "committee.update_section": {KOMITE},
     "field.conversation": {DANIEL}, "field.note": {DANIEL}, "field.record": {DANIEL},
     "field.stand_input": EVERYONE, "field.undo": {DANIEL}, "field.walk": {DANIEL}, "field.door_states": {DANIEL},
+    # Only the one given the turf adds a missing door or address; its branch's coordinator (or an admin) decides.
+    "field.missing": {DANIEL}, "field.add_door": {DANIEL}, "turf.field_door": MANAGES_SAGENE,
     "home.index": EVERYONE,
     # Choosing which committee to read for: those who read for one (an admin reads the organisation's).
     "home.choose_committee": COMMITTEES | ADMINS,
+    # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.
+    "practice.conversation": VOLUNTEERS, "practice.guide": VOLUNTEERS, "practice.record": VOLUNTEERS,
+    "practice.walk": VOLUNTEERS,
     # The seeded job is an import started by Oslo's admin: only those who may start imports in Oslo see it.
     "jobs.show": {ADMIN}, "jobs.status": {ADMIN},
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,

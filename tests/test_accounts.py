@@ -279,6 +279,11 @@ def test_a_coordinator_removes_a_volunteer_whose_doors_stay_counted(live_server)
     daniel = one(User, name="Daniel Dørbanker")
     assert daniel.memberships == [] and daniel.removed_at is not None
     assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.canvasser_id == daniel.id)) == recorded
+    # Tonight's action, under way since an hour, no longer has him walking his turf: it is free to give again.
+    page = coordinator.get(f"/aksjoner/{action.id}").get_data(as_text=True)
+    assert "Daniel Dørbanker" not in page and "Ledig" in page
+    # His phone, logged out, is told how to get back in if he was removed by mistake.
+    assert "kan koordinatoren gi deg en personlig innloggingslenke" in phone.get("/login").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("email", ["frogner@oslo.demo", "admin@baerum.demo", "komite@oslo.demo"])

@@ -1,5 +1,6 @@
 """Admin tasks on the command line: geodata import with progress and summary, the demo, users."""
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import User
@@ -53,3 +54,20 @@ def test_user_create_with_password(demo_app):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "grorud@oslo.demo"))
     assert roles_of(user) == [("coordinator", "Grorud")] and user.password_hash.startswith("$argon2")
+
+
+@pytest.mark.parametrize("email, password, message", [
+    ("Sagene@Oslo.demo", "hemmelig-123", "sagene@oslo.demo har allerede en brukerkonto i Canvass."),
+    ("ikke-en-adresse", "hemmelig-123", "«ikke-en-adresse» er ikke en gyldig e-postadresse."),
+    ("ny@oslo.demo", "kort", "Passordet må ha minst 10 tegn."),
+])
+def test_user_create_refuses_in_norwegian_without_a_database_error_and_creates_nothing(demo_app, email, password,
+                                                                                         message):
+    users = db.session.scalar(select(func.count()).select_from(User))
+    result = demo_app.test_cli_runner().invoke(args=[
+        "user", "create", "--organisation", "Oslo", "--role", "committee", "--name", "Sigrid To",
+        "--email", email], input=f"{password}\n{password}\n")
+    assert result.exit_code == 1 and message in result.output
+    # Nothing of the database's own error, and never a password hash, reaches the screen.
+    assert "IntegrityError" not in result.output and "argon2" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users

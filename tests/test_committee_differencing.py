@@ -16,7 +16,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER
 from canvass.insight.tally import ALL_TOPICS
-from canvass.models import Branch, Campaign, Committee, Conversation, ConversationTopic, District
+from canvass.models import Action, Branch, Campaign, Committee, Conversation, ConversationTopic, District
 from canvass.services import committee_input, committees, sample_input
 from canvass.services.committees import Filters
 from tests import kanon_model
@@ -26,16 +26,42 @@ K = 5
 FIRST = INSIGHT_START.date() - timedelta(days=3)
 
 
-def _contributors(committee: Committee, filters: Filters) -> dict[str, set[int]]:
-    """Per topic ("" for every input), the conversations a view's figures and texts may be built from."""
+def _contributors(committee: Committee, filters: Filters) -> dict[tuple[str, str], set[int]]:
+    """Per (chosen topic, topic) ("" for none and for every input), the conversations a view's figures and
+    texts may be built from. With a topic chosen, the residents who raised it, counted in the atoms of
+    those of them in a cell ("") and of those of them who also raised each topic."""
     c, t = Conversation, ConversationTopic
     scope = committees.conditions(committee, filters, Conversation)
-    found: dict[str, set[int]] = {ALL_TOPICS: set(db.session.scalars(
+    if filters.topic:
+        return _within(committee, filters, scope)
+    found: dict[tuple[str, str], set[int]] = {("", ALL_TOPICS): set(db.session.scalars(
         select(c.id).where(*scope, committees.visible_atom(committee))))}
     for conversation_id, topic in db.session.execute(
             select(c.id, t.topic).join(t, t.conversation_id == c.id)
             .where(*scope, committees.visible_atom(committee, t.topic))):
-        found.setdefault(topic, set()).add(conversation_id)
+        found.setdefault(("", topic), set()).add(conversation_id)
+    return found
+
+
+def _within(committee: Committee, filters: Filters, scope: list) -> dict[tuple[str, str], set[int]]:
+    """The narrowed view's atoms, grouped here in Python from the conversations, not by the app's query."""
+    c, t = Conversation, ConversationTopic
+    campaign_of = dict(db.session.execute(select(Action.id, Action.campaign_id)).all())
+    topics: dict[int, set[str]] = {}
+    cells = {}
+    for row in db.session.execute(select(c.id, c.action_id, c.branch_id, c.district_number, c.week, t.topic)
+                                  .join(t, t.conversation_id == c.id).where(*scope)):
+        topics.setdefault(row.id, set()).add(row.topic)
+        cells[row.id] = (campaign_of.get(row.action_id) or 0, row.branch_id or 0, row.district_number or "", row.week)
+    atoms: dict[tuple, set[int]] = {}
+    for conversation_id, raised in topics.items():
+        if filters.topic in raised:
+            for topic in (ALL_TOPICS, *raised):
+                atoms.setdefault((cells[conversation_id], topic), set()).add(conversation_id)
+    found: dict[tuple[str, str], set[int]] = {(filters.topic, ALL_TOPICS): set()}
+    for (_, topic), ids in atoms.items():
+        if len(ids) >= K:
+            found.setdefault((filters.topic, topic), set()).update(ids)
     return found
 
 
@@ -92,18 +118,20 @@ def test_any_two_views_differ_by_no_input_or_by_at_least_k(insight_app, committe
     check()
 
 
-def _shown_is_built_from(committee: Committee, filters: Filters, contributors: dict[str, set[int]]) -> None:
+def _shown_is_built_from(committee: Committee, filters: Filters, contributors: dict) -> None:
     """The dashboard's numbers count these inputs, and the texts shown on a topic are among them."""
     board = committees.dashboard(committee, filters)
-    assert board.total == len(contributors[ALL_TOPICS])
+    chosen = filters.topic or ""
+    assert board.total == len(contributors[(chosen, ALL_TOPICS)])
     for row in board.ranking:
-        assert row.topic != OTHER and row.residents == len(contributors[row.topic]) >= K
-    assert {row.topic for row in board.ranking} == {t for t, ids in contributors.items() if t and ids}
+        assert row.topic != OTHER and row.residents == len(contributors[(chosen, row.topic)]) >= K
+    assert {row.topic for row in board.ranking} == {t for (_, t), ids in contributors.items()
+                                                    if t and t != chosen and ids}
     for _, total, cells in [*board.districts.rows, *board.weeks.rows, *board.branches.rows, *board.campaigns.rows]:
         assert total >= K and all(n is None or n >= K for n in cells.values())
     if filters.topic:
         readable = {said.id for _, said in committee_input.topic_inputs(committee, filters, filters.topic, 10000)}
-        assert readable <= contributors.get(filters.topic, set())
+        assert readable <= contributors.get((chosen, filters.topic), set())
         view = committee_input.topic_view(committee, filters, filters.topic)
         assert view.total == len(readable)
 

@@ -79,7 +79,8 @@ def _numbers(client, query: str) -> dict[tuple, int]:
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
         for row in rows[1:]:
             for column, value in zip(rows[0][1:], row[1:], strict=True):
-                if value.isdigit():
+                # Shares are whole percentages ("Andel (%)"), not counts of residents.
+                if value.isdigit() and not column.endswith("(%)"):
                     numbers[(table, row[0], column)] = int(value)
     page = client.get(f"/komite/?{query}").get_data(as_text=True).replace("\xa0", " ").replace(" ", "")
     total = re.search(r"(\d+)innspillmeddissefiltrene", page)

@@ -6,11 +6,21 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.insight import tally
-from canvass.models import Branch, Contact, Conversation, InputTally, Organisation, SectionLink, Theme, ThemeMember
+from canvass.models import (
+    Branch,
+    Contact,
+    Conversation,
+    InputTally,
+    Organisation,
+    Report,
+    SectionLink,
+    Theme,
+    ThemeMember,
+)
 from canvass.services import tallies
 from tests import kanon_model
 from tests.conftest import login, post
@@ -59,8 +69,8 @@ def test_the_dashboard_shows_ranking_map_and_weeks(committee, insight_app):
     page = committee.get("/komite/").get_data(as_text=True)
     total, _ = kanon_model.visible(insight_app.generated)
     assert f"{total:,} innspill".replace(",", " ") in page.replace("\xa0", " ")
-    # the ranking, the district map, the weeks; the map legend's swatches are small svgs of their own
-    assert page.count("<svg") - page.count('<svg class="swatch-svg"') == 3
+    # the ranking, the district map, the weeks, the coverage map; the legends' swatches are small svgs of their own
+    assert page.count("<svg") - page.count('<svg class="swatch-svg"') == 4
     assert "Andel som nevnte bolig, per bydel" in page
     assert "Gamle Oslo" in page and "Uke 37 2026" in page
 
@@ -74,8 +84,9 @@ def test_there_is_no_table_or_filter_per_postal_code(committee, insight_app):
 
 def test_filtering_to_a_district_and_a_topic(committee, insight_app):
     page = committee.get("/komite/?area=d:030103&topic=klima").get_data(as_text=True)
-    expected, _ = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == "030103")
-    assert f"{expected} innspill med disse filtrene" in page.replace("\xa0", " ")
+    everyone, raised = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == "030103")
+    # The topic narrows the figures to those who raised it (tests/test_committee_hand_counts.py counts by hand).
+    assert f"{raised['klima']} av {everyone} innspill nevnte «klima»." in page.replace("\xa0", " ")
     assert "Andel som nevnte klima, per bydel" in page
 
 
@@ -176,13 +187,23 @@ def test_a_theme_linked_to_a_section_is_no_longer_unanswered_and_the_report_is_p
     page = committee.get("/komite/program").get_data(as_text=True)
     unanswered = page[page.index("unanswered-title") : page.index("outline-title")]
     assert f'/komite/temaer/{biggest[0].id}"' not in unanswered
-    response = post(committee, "/komite/rapport", {"title": "Dette hørte vi – dette gjorde vi", "intro": "Takk!"})
+    proposal = next(t for t in biggest[1:] if t.label != biggest[0].label)
+    post(committee, "/komite/program/lenke", {"section": section, "theme": str(proposal.id)})
+    # Only a theme a person has named is published: the biggest is named here, the other keeps its proposal.
+    post(committee, f"/komite/temaer/{biggest[0].id}/navn", {"label": "Husleia er for høy"})
+    form = {"title": "Dette hørte vi – dette gjorde vi", "intro": "Takk!"}
+    asked = post(committee, "/komite/rapport", form)
+    assert asked.status_code == 200 and db.session.scalar(select(func.count(Report.id))) == 0
+    shown = asked.get_data(as_text=True)
+    assert "Vil du publisere dette for alle medlemmene?" in shown and "Husleia er for høy" in shown
+    assert proposal.label not in shown[shown.index("Dette blir publisert"):]
+    response = post(committee, "/komite/rapport", {**form, "confirm": "1"})
     assert response.status_code == 302
     member = insight_app.test_client()
     login(member, "sagene@oslo.demo")
     report = member.get(response.location).get_data(as_text=True)
     assert "Boligpolitikk" in report and "Vi vil bygge 10 000 kommunale boliger." in report
-    assert biggest[0].label in report
+    assert "Husleia er for høy" in report and proposal.label not in report
     outsider = insight_app.test_client()
     login(outsider, "admin@baerum.demo")
     assert outsider.get(response.location).status_code == 404
@@ -199,7 +220,7 @@ def test_a_section_of_another_committee_cannot_be_linked(committee, insight_app)
 
 
 def test_the_excel_export_has_a_sheet_per_table(committee, insight_app):
-    response = committee.get("/komite/eksport.xlsx?area=d:030103&topic=bolig")
+    response = committee.get("/komite/eksport.xlsx?area=d:030103")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[:5] == ["Temaer", "Per bydel", "Per lag", "Per uke", "Per kampanje"]
@@ -232,6 +253,9 @@ def test_k_can_be_raised_but_not_lowered_below_five(committee, insight_app):
     page = committee.get("/komite/").get_data(as_text=True)
     numbers = [int(n.replace("\xa0", "")) for n in re.findall(r'<td class="num">([\d\xa0]+)</td>', page)]
     assert numbers and min(numbers) >= 12
+    # The coverage counts dwellings and doors, not residents; its conversations are none or at least k.
+    conversations = re.findall(r'<td class="num conversations">([\d\xa0]+)</td>', page)
+    assert conversations and all(n == "0" or int(n.replace("\xa0", "")) >= 12 for n in conversations)
 
 
 def test_a_branch_committee_member_sees_only_the_branch(insight_app):
@@ -264,11 +288,13 @@ def test_counts_stay_when_the_conversation_is_erased(committee, insight_app):
     assert db.session.scalar(select(InputTally).where(InputTally.topic == tally.ALL_TOPICS)) is not None
 
 
-def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one():
+def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one(app):
     from canvass.services.committee_pdf import cell_text
 
-    assert cell_text(0.25, percent=True) == "25%"
-    assert cell_text(1.0) == "1.0" and cell_text(None) == "-"
+    # As the page prints them, in Norwegian: 25 %, 1,0 and 2 400.
+    with app.test_request_context():
+        assert cell_text(0.25, percent=True) == "25\xa0%"
+        assert cell_text(1.0) == "1,0" and cell_text(None) == "-" and cell_text(2400) == "2\xa0400"
 
 
 def test_the_excel_ranking_shows_shares_as_percent(committee, insight_app):

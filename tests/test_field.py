@@ -47,7 +47,7 @@ def test_the_walk_list_is_one_form_with_a_row_of_buttons_for_every_door(phone):
     assert first.address.label in page
     assert page.count('name="tap" value="not_home ') == doors and page.count("<form") == 2  # and the language
     assert page.count('name="csrf_token"') == 2 and "Alt er sendt" in page
-    assert f"<b data-done-count>0</b> av {doors} dører" in page
+    assert f"<b data-done-count>0</b> av <b data-total>{doors}</b> dører" in page
 
 
 def test_one_tap_records_a_door_and_the_pages_script_gets_it_as_data(phone):
@@ -90,10 +90,11 @@ def test_a_door_record_costs_five_queries(phone, demo_app):
 
 
 def test_the_walk_list_costs_the_same_queries_however_long_the_turf(phone, demo_app):
-    """Who is asking, the assignment and its turf, the stops with their addresses, doors, visits and notes."""
+    """Who is asking, the assignment and its turf, the stops with their addresses, doors, the doors added in
+    the field, visits and notes, and which data the map credits."""
     assert len(phone.turf.stops) > 5
     statements = _statements(demo_app, lambda: phone.get(f"/felt/{phone.assignment.id}"))
-    assert len(statements) == 7, statements
+    assert len(statements) == 9, statements
 
 
 def test_undo_is_a_correction_event_and_the_door_is_open_again(phone):
@@ -201,6 +202,18 @@ def test_input_from_a_stand_has_no_address(phone):
     empty = post(phone, "/felt/innspill", {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat()})
     assert empty.status_code == 400 and "Innspillet må ha et tema eller noen ord." in empty.get_data(as_text=True)
 
+
+
+def test_input_past_the_length_limit_is_refused_with_the_limit_not_as_empty(phone):
+    form = {"id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(), "topic": ["klima"],
+            "words": "Mer sykkelvei. " * 334}
+    refused = post(phone, "/felt/innspill", form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Teksten kan være høyst 4000 tegn (denne har 5010)." in text
+    assert "tema eller noen ord" not in text and db.session.scalar(select(Conversation)) is None
+    # The same limit at a door.
+    door = post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone, topic="klima", words="x" * 4001))
+    assert door.status_code == 400 and "høyst 4000 tegn (denne har 4001)" in door.get_data(as_text=True)
 
 def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(client, tmp_path):
     response = client.get("/sw.js")
@@ -332,7 +345,10 @@ def test_the_home_page_shows_an_action_signed_up_for_before_a_turf_is_given(phon
     page = phone.get("/").get_data(as_text=True)
     assert "Aksjoner du er påmeldt" in page and "Lørdagsaksjon på Torshov" in page and "Torshovparken" in page
     actions.assign(later, phone.turf, [daniel])
-    assert "Lørdagsaksjon på Torshov" not in phone.get("/").get_data(as_text=True).split("Mine roder")[0]
+    home = phone.get("/").get_data(as_text=True)
+    assert "Lørdagsaksjon på Torshov" not in home.split("Mine roder")[0]
+    # With a turf in hand, the page no longer tells him one will come.
+    assert "Når koordinatoren har fordelt roder" not in home
 
 
 def test_logging_out_asks_first_and_says_how_to_get_back_in(phone):

@@ -292,3 +292,17 @@ def test_giving_a_code_another_branch_holds_asks_first_naming_its_live_turf_and_
     db.session.expire_all()
     assert db.session.get(Branch, hernes.id).territory == ["2406", "2410", "2411", "2412", "2428"]
     assert db.session.get(Branch, leiret.id).territory == []
+
+
+def test_every_page_a_new_admin_can_reach_answers_before_there_is_a_branch_or_geodata(app):
+    """Day one of a party that is not the demo: nothing but the organisation and its admin."""
+    organisations.create("Hamar SV", ["3403"], "Hanne Hamar", "leder@hamar-sv.no", password="lang-nok-passord")
+    client = app.test_client()
+    login(client, "leder@hamar-sv.no", "lang-nok-passord")
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    links = sorted(set(re.findall(r'href="(/[^"#?]*)"', home)) - {"/logout", "/logg-ut"})
+    assert "/folk/" in links and len(links) >= 5
+    for link in links:
+        assert client.get(link).status_code < 500, link
+    people = client.get("/folk/").get_data(as_text=True)
+    assert "Lag invitasjonslenker når organisasjonen har et lag." in people and 'href="/lag/"' in people

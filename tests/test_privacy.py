@@ -127,8 +127,10 @@ def test_access_gives_the_volunteer_everything_about_their_own_account(field):
     data = json.loads(json.dumps(subject.export(found)))
     [account] = data["volunteer_accounts"]
     assert account["name"] == "Daniel Dørbanker" and account["assigned_to"] == ["Torshov"]
-    assert [d["outcome"] for d in account["doors_recorded"]] == ["conversation"]
-    assert account["doors_recorded"][0]["address"].endswith("0473")
+    # The door is handed over with its day, and a conversation as "opened": which door had one is the residents'.
+    [door] = account["doors_recorded"]
+    assert door["outcome"] == "opened" and door["address"].endswith("0473") and len(door["day"]) == 10
+    assert [d["conversations"] for d in account["conversations_per_day"]] == [1]
     assert data["contact_details"] == []
 
 

@@ -202,3 +202,18 @@ def test_without_a_basemap_the_map_draws_outlines_only_and_the_route_serves_noth
     page = client.get(f"/felt/{actions.my_assignments(daniel)[0].id}").get_data(as_text=True)
     assert 'data-tiles=""' in page
     assert client.get(tile_url()).status_code == 404
+
+
+def test_one_person_cannot_make_the_server_fetch_tiles_without_end_but_keeps_what_is_cached(
+        mapped_app, sagene, kartverket):  # noqa: F811
+    mapped_app.config["TILE_FETCH_LIMIT"] = "3 per hour"
+    assert [sagene.get(tile_url(x=X + i)).status_code for i in range(3)] == [200, 200, 200]
+    refused = sagene.get(tile_url(x=X + 3))
+    assert refused.status_code == 429 and "For mange nye kartbiter" in refused.get_data(as_text=True)
+    assert sum(kartverket.asked.values()) == 3
+    # A tile on our disk is no work for Kartverket and still comes.
+    assert sagene.get(tile_url(x=X)).status_code == 200
+    # The count is per person: a colleague still gets new tiles.
+    frogner = mapped_app.test_client()
+    login(frogner, "frogner@oslo.demo")
+    assert frogner.get(tile_url(x=X + 3)).status_code == 200

@@ -2,8 +2,9 @@
 
 `/v1/wmts/1.0.0/{layer}/default/webmercator/{z}/{y}/{x}.png` — the row (y) before the column (x) —
 for the layers topo, topograatone and toporaster, zoom 0 to 18; a 256×256 PNG for a tile that
-exists, 404 for anything else. It counts what it was asked, can be slowed down or broken, and
-paints each tile in a colour of its own layer so a test can tell where a picture came from.
+exists, 404 for anything else. It counts what it was asked, can be slowed down or broken (every tile, or
+those after the first few, as when the signal goes), and paints each tile in a colour of its own layer so a
+test can tell where a picture came from.
 """
 import io
 import re
@@ -31,6 +32,8 @@ class TileStandIn:
         self.asked: Counter[str] = Counter()
         self.delay = 0.0
         self.status = 200
+        # Tiles served before the connection "drops": every later one is answered with 503.
+        self.serve_only: int | None = None
         self.bodies = {layer: png(colour) for layer, colour in COLOURS.items()}
         standin = self
 
@@ -40,6 +43,9 @@ class TileStandIn:
                 if standin.delay:
                     time.sleep(standin.delay)
                 match = PATH.match(self.path)
+                served = sum(n for path, n in standin.asked.items() if PATH.match(path)) - 1
+                if standin.serve_only is not None and served >= standin.serve_only:
+                    return self.answer(503, b"Service unavailable", "text/plain")
                 if standin.status != 200:
                     return self.answer(standin.status, b"Internal error at cache.kartverket.no", "text/plain")
                 if not match or match["layer"] not in COLOURS:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 FLATS_PER_FLOOR = 2
 DEFAULT_LEVELS = 4
-SINGLE_HOMES = {"house", "detached", "semidetached_house", "terrace", "bungalow", "farm", "cabin", "houseboat"}
 BLOCKS = {"apartments", "residential", "dormitory"}
 # Shops and offices at street level often have flats above them in Norwegian towns.
 MIXED = {"retail", "commercial"}
@@ -35,6 +34,7 @@ def count_doors(units: int, building_type: str | None, levels: int | None) -> Do
         return DoorCount(max(floors - 1, 1) * FLATS_PER_FLOOR if levels and levels > 1 else 1, True)
     if kind in NO_HOMES:
         return DoorCount(0, True)
+    # Houses, farms, cabins and buildings of unknown type: one household is the honest guess.
     return DoorCount(1, True)
 
 

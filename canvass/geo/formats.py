@@ -6,6 +6,7 @@ polygons, Posten's postal register, Kartverket "Matrikkelen – Adresse" and its
 "Leilighetsnivå" variant, and the OpenStreetMap-derived address CSV.
 """
 import csv
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from canvass.geo import geometry, sources
+from canvass.geo import bounded, geometry, sources
 from canvass.geo.errors import N_, GeodataError, Rejected
 
 POSTAL_AREAS = "postal_areas"
@@ -220,9 +221,23 @@ def _csv_layout(path: Path) -> CsvLayout:
                 raise GeodataError(N_("Fila %(name)s mangler kolonnene: %(columns)s."),
                                    name=path.name, columns=", ".join(missing))
             return layout
+    if path.suffix.lower() in (".geojson", ".json"):
+        _not_json(path)
     columns = [c.strip() for c in re.split(r"[;,\t|]", header)]
     raise GeodataError(N_("Kjenner ikke igjen formatet på %(name)s. Fant kolonnene: %(columns)s."),
                        name=path.name, columns=_shown(columns))
+
+
+def _not_json(path: Path) -> None:
+    """A .geojson file read as text is not JSON: say so, where the parser stopped (in its first megabyte)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        start = f.read(1 << 20)
+    try:
+        json.loads(start)
+    except json.JSONDecodeError as exc:
+        raise GeodataError(N_("Fila %(name)s kan ikke leses som GeoJSON: den er ikke gyldig JSON (linje %(line)s, "
+                              "tegn %(column)s)."), name=path.name, line=exc.lineno, column=exc.colno) from exc
+    raise GeodataError(N_("Fila %(name)s kan ikke leses som GeoJSON."), name=path.name)
 
 
 def count_lines(path: Path) -> int:
@@ -379,9 +394,12 @@ def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
         {"kommunenummer": frame["kommunenummer"].to_numpy(),
          "adressekode": _ints(code),
          "poststed": frame["poststed"].str.upper().to_numpy(),
-         # Every Matrikkel address names its electoral precinct: branches can be cut along them.
+         # Every Matrikkel address names its electoral precinct and its grunnkrets: branches can be cut
+         # along either.
          "valgkretsnummer": _optional(frame, "valgkretsnummer"),
-         "valgkretsnavn": _optional(frame, "valgkretsnavn")},
+         "valgkretsnavn": _optional(frame, "valgkretsnavn"),
+         "grunnkretsnummer": _optional(frame, "grunnkretsnummer"),
+         "grunnkretsnavn": _optional(frame, "grunnkretsnavn")},
     )
     chunk.rejected = sorted(rejected, key=lambda r: r.line)
     return chunk
@@ -438,11 +456,18 @@ CONVERTERS = {
 }
 
 
-def read_layer(path: Path, kind: str) -> Chunk:
+def read_layer(path: Path, kind: str, limits: bounded.Limits | None = None) -> Chunk:
     """Read the polygon layer of `kind`, reprojected to EPSG:4326 and made valid.
 
     Postal codes split over several features (one per kommune, or islands) become one record
-    whose polygon is the union of the parts."""
+    whose polygon is the union of the parts. With `limits` (an uploaded file: repairing and
+    joining its polygons may cost without bound) the reading happens in a child process held to them."""
+    if limits is not None:
+        return bounded.call(_read_layer, Path(path), kind, limits=limits, name=Path(path).name)
+    return _read_layer(path, kind)
+
+
+def _read_layer(path: Path, kind: str) -> Chunk:
     path = Path(path)
     source = sources.checked(path)
     if source in (sources.ZIP, sources.TEXT):
@@ -511,6 +536,7 @@ def _merge_parts(chunk: Chunk) -> None:
         record = dict(parts[0])
         shapes = [p["geometry"] for p in parts if p["geometry"] is not None]
         record["kommuner"] = sorted({p["kommunenummer"] for p in parts if p["kommunenummer"]})
+        record["parts"] = len(parts)
         if len(parts) > 1:
             chunk.merged += 1
             if shapes:

@@ -48,8 +48,14 @@ def check_inside_norway(geometries) -> None:
         raise GeodataError(
             N_("Koordinatene ligger utenfor Norge (%(bounds)s). Fila har trolig feil eller manglende "
                "koordinatsystem."),
-            bounds=f"{west:.1f}, {south:.1f}, {east:.1f}, {north:.1f}",
+            bounds=", ".join(_degrees(value) for value in (west, south, east, north)),
         )
+
+
+def _degrees(value: float) -> str:
+    """A coordinate for a message: one decimal, or three significant digits when it is nowhere near
+    the earth (a hostile file's 1e308 would otherwise print as 309 digits)."""
+    return f"{value:.1f}" if abs(value) < 10_000 else f"{value:.3g}"
 
 
 def repair(geometry: BaseGeometry) -> BaseGeometry:

@@ -29,9 +29,12 @@ def monday(day: date) -> date:
 
 
 def snap(start: date | None, end: date | None) -> tuple[date | None, date | None]:
-    """A period widened to whole ISO weeks, Monday to Sunday: a filter never cuts a cell."""
+    """A period widened to whole ISO weeks, Monday to Sunday: a filter never cuts a cell.
+
+    A period to the calendar's last days ends on its last day: "until 9999-12-31" means "until the end"."""
+    last_whole_week = date.max - timedelta(days=6)
     return (monday(start) if start else None,
-            monday(end) + timedelta(days=6) if end else None)
+            (monday(end) + timedelta(days=6) if end <= last_whole_week else date.max) if end else None)
 
 
 def visible(residents: int, k: int) -> bool:

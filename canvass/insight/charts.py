@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 LINE_COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"]
+# Bars of topics without a colour of their own (beyond the first six, and "annet").
+OTHER_COLOUR = "#6b6b6b"
 BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 NO_DATA = "#d9d9d9"
 INK = "#1a1a1a"
@@ -19,8 +21,15 @@ def _svg(width: float, height: float, title: str, body: str) -> Markup:
                   f'class="chart" {FONT}><title>{escape(title)}</title>{body}</svg>')
 
 
-def bars(rows: Sequence[tuple[str, float, str]], title: str, width: int = 640, highlight: str | None = None) -> Markup:
-    """Horizontal bars, one per (label, value, value as text), longest first as given."""
+def topic_colours(topics: Sequence[str]) -> dict[str, str]:
+    """A colour per topic, by its place in the ranking: the same topic has the same colour in every chart."""
+    return {topic: LINE_COLOURS[i] for i, topic in enumerate(topics[:len(LINE_COLOURS)])}
+
+
+def bars(rows: Sequence[tuple[str, float, str]], title: str, width: int = 640,
+         colours: dict[str, str] | None = None) -> Markup:
+    """Horizontal bars, one per (label, value, value as text), longest first as given; coloured by label
+    from `colours` when given, else all in the first colour."""
     if not rows:
         return Markup("")
     label_width, bar_height, gap = 190, 22, 8
@@ -30,7 +39,7 @@ def bars(rows: Sequence[tuple[str, float, str]], title: str, width: int = 640, h
     for i, (label, value, text) in enumerate(rows):
         y = i * (bar_height + gap)
         length = max(room * value / most, 1)
-        colour = "#d55e00" if label == highlight else LINE_COLOURS[0]
+        colour = colours.get(label, OTHER_COLOUR) if colours is not None else LINE_COLOURS[0]
         parts.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" fill="{INK}">{escape(label)}</text>'
                      f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{colour}"/>'
                      f'<text x="{label_width + length + 6:.1f}" y="{y + 16}" fill="{INK}">{escape(text)}</text>')
@@ -38,8 +47,12 @@ def bars(rows: Sequence[tuple[str, float, str]], title: str, width: int = 640, h
 
 
 def lines(series: dict[str, Sequence[float | None]], x_labels: Sequence[str], title: str, width: int = 640,
-          height: int = 260) -> Markup:
-    """A line per series over the x labels; a missing value (a hidden small group) breaks the line."""
+          height: int = 260, colours: dict[str, str] | None = None, partial: str | None = None) -> Markup:
+    """A line per series over the x labels; a missing value (a hidden small group) breaks the line.
+
+    `partial`: the last x label is a period not over yet (the week so far), named so in the legend; its
+    points are hollow and the line to them dashed, so a half-counted week does not read as a fall.
+    """
     if not series or not x_labels:
         return Markup("")
     left, right, top, bottom, legend = 44, 12, 12, 28, 22 * ((len(series) + 2) // 3)
@@ -60,24 +73,39 @@ def lines(series: dict[str, Sequence[float | None]], x_labels: Sequence[str], ti
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
             )
+    last = len(x_labels) - 1 if partial else None
     for n, (name, values) in enumerate(series.items()):
-        colour = LINE_COLOURS[n % len(LINE_COLOURS)]
+        colour = (colours or {}).get(name, LINE_COLOURS[n % len(LINE_COLOURS)])
         runs, run = [], []
         for i, v in enumerate(values):
-            if v is None:
+            if v is None or i == last:
                 runs, run = runs + [run] if run else runs, []
-            else:
+            if v is not None and i != last:
                 run.append(point(i, v))
         runs = runs + [run] if run else runs
         for run in runs:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
             parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in run)
+        if last is not None and values[last] is not None:
+            x, y = point(last, values[last])
+            if last > 0 and values[last - 1] is not None:
+                x0, y0 = point(last - 1, values[last - 1])
+                parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{colour}" '
+                             f'stroke-width="2" stroke-dasharray="5 4" class="partial"/>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" stroke="{colour}" '
+                         f'stroke-width="2" class="partial"/>')
         lx, ly = 10 + (n % 3) * (width // 3), height + 16 + (n // 3) * 22
         parts.append(
             f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" fill="{colour}"/>'
             f'<text x="{lx + 20}" y="{ly}" fill="{INK}">{escape(name)}</text>'
         )
+    if partial:
+        n = len(series)
+        lx, ly = 10 + (n % 3) * (width // 3), height + 16 + (n // 3) * 22
+        parts.append(f'<circle cx="{lx + 7}" cy="{ly - 4}" r="5" fill="#ffffff" stroke="{INK}" stroke-width="2"/>'
+                     f'<text x="{lx + 20}" y="{ly}" fill="{INK}">{escape(partial)}</text>')
+        legend = 22 * ((n + 3) // 3)
     return _svg(width, height + legend + 4, title, "".join(parts))
 
 

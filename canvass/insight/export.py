@@ -1,5 +1,9 @@
 """Tables out of the app: CSV and Excel (one sheet per table), safe to open in a spreadsheet.
 
+Numbers are written as Norwegian Excel reads them: in a CSV, shares as whole percentages and other
+fractions with a decimal comma ("2,1"); in Excel, as numbers with a number format that shows them
+the way the page does (53 %, 2,1), never as text.
+
 A cell that starts like a formula (=, +, -, @, tab, return) would run as one in Excel or
 LibreOffice; free text and names are prefixed with an apostrophe so they are shown as text.
 """
@@ -20,8 +24,23 @@ class Sheet:
     title: str
     header: list[str]
     rows: list[list]
-    # Columns holding shares (0–1), shown as percentages.
+    # Columns holding shares (0–1), shown as whole percentages.
     percent: tuple[int, ...] = ()
+    # Columns holding fractions, shown with one decimal.
+    decimal: tuple[int, ...] = ()
+
+
+def csv_cell(value, percent: bool = False, decimal: bool = False) -> str:
+    """A number as a Norwegian spreadsheet reads it from a semicolon CSV: 53 for 53 %, 2,1 for 2.1."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return safe(value)
+    if percent:
+        return str(round(value * 100))
+    if decimal or isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
 
 
 def safe(value):
@@ -35,8 +54,9 @@ def to_csv(sheet: Sheet) -> bytes:
     """One table as CSV with a BOM, so Excel opens æ, ø and å right; semicolons, as Norwegian Excel expects."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([safe(h) for h in sheet.header])
-    writer.writerows([[safe(cell) if cell is not None else "" for cell in row] for row in sheet.rows])
+    writer.writerow([safe(h) + (" (%)" if i in sheet.percent else "") for i, h in enumerate(sheet.header)])
+    writer.writerows([[csv_cell(cell, i in sheet.percent, i in sheet.decimal) for i, cell in enumerate(row)]
+                      for row in sheet.rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -52,9 +72,10 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
             cell.font = Font(bold=True)
         for row in sheet.rows:
             page.append([safe(cell) for cell in row])
-        for column in sheet.percent:
-            for (cell,) in page.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
-                cell.number_format = "0%"
+        for columns, number_format in ((sheet.percent, "0%"), (sheet.decimal, "0.0")):
+            for column in columns:
+                for (cell,) in page.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                    cell.number_format = number_format
         page.freeze_panes = "B2"
         for i, header in enumerate(sheet.header, start=1):
             longest = max(

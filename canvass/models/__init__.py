@@ -20,7 +20,7 @@ from canvass.models.job import Job, JobKind, JobState
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality, SetupCode
 from canvass.models.people import Invite, Login, LoginLink, Membership, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
-from canvass.models.turf import Turf, TurfAddress
+from canvass.models.turf import FieldDoor, Turf, TurfAddress
 from canvass.models.visit import Outcome, Visit
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "Outcome",
     "Signup",
     "SyncEvent",
+    "FieldDoor",
     "Turf",
     "TurfAddress",
     "Visit",

@@ -65,6 +65,9 @@ class Address(db.Model):
     # The electoral precinct Matrikkelen gives every address: numbered within its kommune.
     valgkretsnummer: Mapped[str | None] = mapped_column(String(8))
     valgkretsnavn: Mapped[str | None] = mapped_column(String(100))
+    # Statistics Norway's basic statistical unit, also on every Matrikkel address: kommunenummer + four digits.
+    grunnkretsnummer: Mapped[str | None] = mapped_column(String(8))
+    grunnkretsnavn: Mapped[str | None] = mapped_column(String(100))
     building_id: Mapped[str | None] = mapped_column(String(40))
     building_type: Mapped[str | None] = mapped_column(String(40))
     building_levels: Mapped[int | None] = mapped_column(Integer)
@@ -74,6 +77,7 @@ class Address(db.Model):
     __table_args__ = (
         Index("ix_address_official_key", "kommunenummer", "adressekode", "number", "letter"),
         Index("ix_address_valgkrets", "kommunenummer", "valgkretsnummer"),
+        Index("ix_address_grunnkrets", "kommunenummer", "grunnkretsnummer"),
     )
 
     @property

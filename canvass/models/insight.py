@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from canvass.clock import utcnow
 from canvass.extensions import db
@@ -78,6 +79,9 @@ class Theme(db.Model):
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id", ondelete="CASCADE"), index=True)
     topic: Mapped[str] = mapped_column(String(60))
     label: Mapped[str] = mapped_column(String(120))
+    # Set once a person has named the theme (or kept the proposed name on purpose); until then its label is
+    # the clustering's proposal, and the theme is not shown in anything published to members.
+    named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
     considered: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

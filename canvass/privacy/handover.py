@@ -76,28 +76,51 @@ def delete_contact(viewer: Viewer, contact_id: int) -> bool:
     return True
 
 
+def _found(found: subject.Found) -> str:
+    return (f"fant {len(found.contacts)} kontakter, {len(found.accounts)} brukere, "
+            f"{len(found.conversations)} innspill, {len(found.notes)} dørnotater")
+
+
+def find(actor: User | None, organisation_id: int, query: subject.Query, event: str) -> subject.Found:
+    """The person the query names; a refused request is logged with what was asked, so a data protection
+    officer sees someone trying words or names on the page, and raised again."""
+    try:
+        return subject.find(organisation_id, query)
+    except subject.Refused:
+        audit.log(actor, event, f"avvist forespørsel: {query.described()}", 0, organisation_id=organisation_id)
+        db.session.commit()
+        raise
+
+
 def search(actor: User, query: subject.Query) -> subject.Found:
-    """Everything stored in the actor's organisation about the person the query describes; the search is logged."""
-    found = subject.find(actor.organisation_id, query)
-    audit.log(actor, audit.VIEW, "søk etter en person", found.count)
+    """Everything stored in the actor's organisation about the person the query names; the search is logged
+    with what was asked and what was found."""
+    found = find(actor, actor.organisation_id, query, audit.VIEW)
+    audit.log(actor, audit.VIEW, f"søk etter en person: {query.described()}; {_found(found)}", found.count)
     db.session.commit()
     return found
 
 
 def export_subject(actor: User | None, organisation_id: int, query: subject.Query) -> dict:
-    """The art. 15 export for the person the query describes, logged as handed over."""
-    found = subject.find(organisation_id, query)
+    """The art. 15 export for the person the query names, logged as handed over with what was asked."""
+    found = find(actor, organisation_id, query, audit.EXPORT)
     line = "innsyn for en person" if actor else "innsyn fra kommandolinjen"
-    audit.log(actor, audit.EXPORT, line, found.count, organisation_id=organisation_id)
+    audit.log(actor, audit.EXPORT, f"{line}: {query.described()}; {_found(found)}", found.count,
+              organisation_id=organisation_id)
     exported = subject.export(found)
     db.session.commit()
     return exported
 
 
 def erase_subject(actor: User | None, found: subject.Found, organisation_id: int) -> subject.Erased:
-    """Art. 17: the person goes, the counts stay; an admin erasing on the web keeps their own account."""
+    """Art. 17: the person goes, the counts stay; an admin erasing on the web keeps their own account.
+
+    The line says what was asked and how much went, with the person's own name, number and address
+    masked in it as everywhere else (earlier lines about them too): the log keeps the act, not them."""
     erased = subject.erase(found, keep=actor)
     line = "sletting for en person" if actor else "sletting fra kommandolinjen"
-    audit.log(actor, audit.ERASE, line, found.count, organisation_id=organisation_id)
+    asked = found.query.described()
+    audit.log(actor, audit.ERASE, f"{line}: {subject.masked(asked, found.query)}; {_found(found)}", found.count,
+              organisation_id=organisation_id)
     db.session.commit()
     return erased

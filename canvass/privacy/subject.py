@@ -1,8 +1,12 @@
-"""A request from the person the data is about: find it by phone number or e-mail, hand it over, erase it.
+"""A request from the person the data is about: identify them, hand their data over, erase it.
 
-Art. 15 (access) is `export`, art. 17 (erasure) is `erase`. What a resident said at the door is
-stored without a name, so it cannot be found from a phone number; only where a canvasser typed
-the number or address into the words themselves is it found, and erasure masks it there. The
+Art. 15 (access) is `export`, art. 17 (erasure) is `erase`. A request must name one person the
+party knows: a phone number or e-mail address on a contact record or an account, or a full name
+that exactly one of them carries (`find` refuses anything else, with the reason). Only then is free
+text searched, and only for that person's own full name, number and address as learnt from those
+records: never for what was typed, so the request page is no search engine over what residents
+said. What a resident said at the door is stored without a name; only where a canvasser typed
+their name, number or address into the words is it found, and erasure masks it there. The
 committees' counts stay as they are: they hold no person.
 """
 import re
@@ -12,7 +16,9 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 
 from canvass.extensions import db
+from canvass.geo.errors import N_
 from canvass.insight import scrub
+from canvass.insight.tally import local_day
 from canvass.models import (
     Action,
     Address,
@@ -22,6 +28,7 @@ from canvass.models import (
     Contact,
     Conversation,
     Device,
+    Outcome,
     Signup,
     User,
     Visit,
@@ -62,6 +69,29 @@ def _name_pattern(parts: list[str]) -> str:
     return r"(?<!\w)" + r"\s+".join(re.escape(p) for p in parts) + _POSSESSIVE + r"(?!\w)"
 
 
+class Refused(Exception):
+    """Why a request names nobody, or more than one person: a message in bokmål (N_) and its parameters."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message)
+        self.message, self.params = message, params
+
+
+NOBODY = N_("Skriv mobilnummer eller e-post.")
+NAME_ALONE = N_("Et navn alene holder bare når det er fullt navn (fornavn og etternavn) som bare én person har. "
+                "Skriv mobilnummeret eller e-postadressen personen oppga.")
+SEVERAL_NAMED = N_("Flere personer har dette navnet. Skriv mobilnummeret eller e-postadressen personen oppga.")
+SEVERAL_BEHIND = N_("Nummeret eller adressen hører til flere personer (%(names)s). Skriv også det fulle navnet "
+                    "til den som spør.")
+OTHER_NAME = N_("Den som har dette nummeret eller denne adressen, heter noe annet. Sjekk navnet, eller la feltet "
+                "stå tomt.")
+
+
+def _full(name: str) -> bool:
+    """A name that is more than one word: a first name alone ("Kari", "Husleia") names nobody in particular."""
+    return len(name.split()) >= 2 and _name(name) != _name(ERASED_NAME)
+
+
 @dataclass
 class Query:
     """Who is asking: the phone number, e-mail address or name they give, as typed (never as a pattern)."""
@@ -69,7 +99,8 @@ class Query:
     phone: str | None = None
     email: str | None = None
     name: str | None = None
-    # Further ways the person is named, learnt from the contact records and accounts found.
+    # The person's own identifiers, learnt from the contact records and accounts that identify them:
+    # what free text is searched for and masked. Never the typed words themselves.
     phones: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
@@ -77,14 +108,18 @@ class Query:
     @classmethod
     def of(cls, phone: str | None, email: str | None, name: str | None = None) -> "Query":
         national = _national(phone or "")
-        query = cls(national if len(national) >= 5 else None, (email or "").strip().lower() or None,
-                    _name(name or "") or None)
-        query.learn(query.phone, query.email, query.name)
-        return query
+        return cls(national if len(national) >= 5 else None, (email or "").strip().lower() or None,
+                   _name(name or "") or None)
 
     @property
     def empty(self) -> bool:
         return not self.phone and not self.email and not self.name
+
+    def described(self) -> str:
+        """What was asked, for the access log: the identifiers as typed (normalised), never more."""
+        parts = [f"telefon {self.phone}" if self.phone else "", f"e-post {self.email}" if self.email else "",
+                 f"navn «{self.name}»" if self.name else ""]
+        return ", ".join(p for p in parts if p) or "ingenting"
 
     def learn(self, phone: str | None, email: str | None, name: str | None) -> None:
         national = _national(phone or "")
@@ -92,7 +127,8 @@ class Query:
             self.phones.add(national)
         if email and "@" in email:
             self.emails.add(email.strip().lower())
-        if name and _name(name) != _name(ERASED_NAME):
+        # Only a full name is searched for in free text: a one-word contact name ("Kari") would find every Kari.
+        if name and _full(name):
             self.names.add(_name(name))
 
     def stored_phones(self) -> list[str]:
@@ -156,23 +192,57 @@ class Found:
         return len(self.contacts) + len(self.accounts) + len(self.conversations) + len(self.notes)
 
 
-def _people(model, organisation_id: int, query: Query) -> list:
-    """Contact records or accounts with the number, the address or the name, each compared by equality.
+def _digits(column):
+    """A stored number without the spaces, dots and dashes people type between its digits."""
+    return func.replace(func.replace(func.replace(func.replace(column, " ", ""), ".", ""), "-", ""), "/", "")
 
-    Names are compared in Python: SQLite folds the case of ASCII letters only."""
+
+def _people(model, organisation_id: int, query: Query) -> list:
+    """Contact records or accounts with the number or the address given, each compared by equality; with
+    neither, those with exactly the full name given. Names are compared in Python: SQLite folds the case
+    of ASCII letters only."""
     conditions = []
     if query.phone:
-        conditions.append(model.phone.in_(query.stored_phones()))
+        conditions.append(_digits(model.phone).in_(query.stored_phones()))
     if query.email:
         conditions.append(func.lower(model.email) == query.email)
-    rows = list(db.session.scalars(select(model).where(model.organisation_id == organisation_id, or_(*conditions))
-                                   .order_by(model.id))) if conditions else []
-    if query.name:
-        ids = {row.id for row in rows}
-        named = [row_id for row_id, name in db.session.execute(select(model.id, model.name).where(
-            model.organisation_id == organisation_id)) if _name(name) == query.name and row_id not in ids]
-        rows += list(db.session.scalars(select(model).where(model.id.in_(named)).order_by(model.id))) if named else []
-    return rows
+    if conditions:
+        return list(db.session.scalars(select(model).where(model.organisation_id == organisation_id, or_(*conditions))
+                                       .order_by(model.id)))
+    named = [row_id for row_id, name in db.session.execute(select(model.id, model.name).where(
+        model.organisation_id == organisation_id)) if _name(name) == query.name]
+    return list(db.session.scalars(select(model).where(model.id.in_(named)).order_by(model.id))) if named else []
+
+
+def _identifiers(person) -> set[str]:
+    return {i for i in (_national(person.phone or ""), (person.email or "").strip().lower()) if i}
+
+
+def identify(organisation_id: int, query: Query) -> tuple[list[Contact], list[User]]:
+    """The contact records and accounts of the one person the request names, or Refused saying why not.
+
+    A number or an address finds the records that carry it; a name given beside them must be theirs
+    (a number shared in a household names whoever is asking among them). A name alone must be a full
+    name, and all records with it must share a number or an address: two Kari Nordmanns are two people."""
+    if query.empty:
+        raise Refused(NOBODY)
+    if not (query.phone or query.email) and not _full(query.name):
+        raise Refused(NAME_ALONE)
+    contacts = _people(Contact, organisation_id, query)
+    accounts = [u for u in _people(User, organisation_id, query) if _name(u.name) != _name(ERASED_NAME)]
+    people = contacts + accounts
+    if query.phone or query.email:
+        if query.name:
+            contacts = [c for c in contacts if _name(c.name) == query.name]
+            accounts = [u for u in accounts if _name(u.name) == query.name]
+            if people and not contacts + accounts:
+                raise Refused(OTHER_NAME)
+        names = {_name(p.name) for p in contacts + accounts}
+        if len(names) > 1:
+            raise Refused(SEVERAL_BEHIND, names=", ".join(sorted({p.name for p in contacts + accounts})))
+    elif len(people) > 1 and not set.intersection(*(_identifiers(p) for p in people)):
+        raise Refused(SEVERAL_NAMED)
+    return contacts, accounts
 
 
 def _naming(column, organisation_column, organisation_id: int, query: Query):
@@ -187,10 +257,9 @@ def _naming(column, organisation_column, organisation_id: int, query: Query):
 
 
 def find(organisation_id: int, query: Query) -> Found:
-    if query.empty:
-        return Found(query)
-    contacts = _people(Contact, organisation_id, query)
-    accounts = _people(User, organisation_id, query)
+    """Everything stored about the one person the request names (Refused if it names nobody in particular):
+    their records, and the input and door notes that name them by their own full name, number or address."""
+    contacts, accounts = identify(organisation_id, query)
     for person in contacts + accounts:
         query.learn(person.phone, person.email, person.name)
     return Found(query, contacts, accounts,
@@ -200,6 +269,12 @@ def find(organisation_id: int, query: Query) -> Found:
 
 def _time(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
+
+
+def _day(moment: datetime | None) -> str | None:
+    """The day in Oslo: what a door or an input is handed over with. An exact time would let whoever holds
+    two exports (the canvasser's doors, the input naming someone) join them into "said at this door"."""
+    return local_day(moment).isoformat() if moment else None
 
 
 def export(found: Found) -> dict:
@@ -213,17 +288,30 @@ def export(found: Found) -> dict:
                           "action": r.action.title if r.action else None}
                          for r in c.consents]} for c in found.contacts],
         "volunteer_accounts": [_account(user) for user in found.accounts],
-        "input_naming_you": [{"recorded_at": _time(c.recorded_at), "postnummer": c.postnummer,
-                              "topics": c.topics.splitlines(), "words": c.words} for c in found.conversations],
-        "door_notes_naming_you": [{"recorded_at": _time(n.recorded_at), "text": n.text} for n in found.notes],
+        "input_naming_you": [{"day": _day(c.recorded_at), "topics": c.topics.splitlines(), "words": c.words}
+                             for c in found.conversations],
+        "door_notes_naming_you": [{"day": _day(n.recorded_at), "text": n.text} for n in found.notes],
     }
 
 
 def _account(user: User) -> dict:
+    """A volunteer's own data. Their doors come with the day, not the time, and a door where they talked
+    with someone says "opened" (as every visit does after 30 days); how many conversations they had each
+    day is told apart. Which door had a conversation, and when, is what ties the residents' words to a
+    door (docs/privacy.md), and that is not the volunteer's to carry away."""
     visits = db.session.execute(select(Visit.recorded_at, Visit.outcome, Address).join(Address)
-                                .where(Visit.canvasser_id == user.id).order_by(Visit.recorded_at)).all()
+                                .where(Visit.canvasser_id == user.id, Visit.corrects.is_(None),
+                                       Visit.client_uuid.not_in(select(Visit.corrects).where(
+                                           Visit.corrects.is_not(None), Visit.organisation_id == user.organisation_id)))
+                                .order_by(Visit.recorded_at)).all()
     notes = db.session.execute(select(AddressNote.recorded_at, AddressNote.text, Address).join(Address)
                                .where(AddressNote.author_id == user.id).order_by(AddressNote.recorded_at)).all()
+    talks: dict[str, int] = {}
+    for at, outcome, _address in visits:
+        if outcome == Outcome.CONVERSATION:
+            talks[_day(at)] = talks.get(_day(at), 0) + 1
+    doors = sorted({(_day(at), f"{a.label}, {a.postnummer}", str(Outcome.OPENED if o == Outcome.CONVERSATION else o))
+                    for at, o, a in visits})
     return {
         "name": user.name, "email": user.email, "phone": user.phone,
         "roles": [{"role": str(m.role), "branch": m.branch.name if m.branch else None} for m in user.memberships],
@@ -234,9 +322,9 @@ def _account(user: User) -> dict:
         "signed_up_for": db.session.scalars(select(Action.title).join(Signup).where(Signup.user_id == user.id)).all(),
         "assigned_to": db.session.scalars(select(Action.title).join(Assignment)
                                           .where(Assignment.user_id == user.id)).all(),
-        "doors_recorded": [{"recorded_at": _time(at), "address": f"{a.label}, {a.postnummer}", "outcome": str(o)}
-                           for at, o, a in visits],
-        "door_notes": [{"recorded_at": _time(at), "address": f"{a.label}, {a.postnummer}", "text": text}
+        "doors_recorded": [{"day": day, "address": address, "outcome": outcome} for day, address, outcome in doors],
+        "conversations_per_day": [{"day": day, "conversations": n} for day, n in sorted(talks.items())],
+        "door_notes": [{"day": _day(at), "address": f"{a.label}, {a.postnummer}", "text": text}
                        for at, text, a in notes],
     }
 
@@ -283,6 +371,11 @@ def erase(found: Found, keep: User | None = None) -> Erased:
 def _organisation(found: Found) -> int | None:
     rows = found.contacts + found.accounts + found.conversations + found.notes
     return rows[0].organisation_id if rows else None
+
+
+def masked(text: str, query: Query) -> str:
+    """The text with every mention of the person the query found masked."""
+    return _masked(text, query.mentions(text))
 
 
 def _masked(text: str, spans: list[tuple[int, int, str]]) -> str:

@@ -111,8 +111,10 @@ def release(action: Action, turf: Turf) -> None:
 
 
 def assignments(action: Action) -> dict[int, list[User]]:
+    """Who walks each turf of the action; a volunteer removed from the branch walks nothing."""
     result: dict[int, list[User]] = {}
-    for a in db.session.scalars(select(Assignment).where(Assignment.action_id == action.id)):
+    for a in db.session.scalars(select(Assignment).join(User, Assignment.user_id == User.id)
+                                .where(Assignment.action_id == action.id, User.removed_at.is_(None))):
         result.setdefault(a.turf_id, []).append(a.user)
     return result
 

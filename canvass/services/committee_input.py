@@ -6,7 +6,7 @@ Only input in a visible atom is read, counted or clustered (`canvass.insight.cel
 a topic are those of the cells where at least k residents raised it, and beside each text only the
 topics at least k in its cell raised are named.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import and_, delete, func, select
@@ -129,7 +129,7 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
     counts = dict(db.session.execute(
         select(ThemeMember.theme_id, func.count()).join(Conversation, Conversation.id == ThemeMember.conversation_id)
         .where(*inside).group_by(ThemeMember.theme_id)).all())
-    counted = committees.sums(committee, filters).get(committees.WHOLE, {}).get(topic)
+    counted = committees.sums(committee, replace(filters, topic=None)).get(committees.WHOLE, {}).get(topic)
     total = counted.said if counted else 0
     found = db.session.scalars(select(Theme).where(Theme.id.in_(counts))).all()
     ordered = sorted(found, key=lambda t: (-counts[t.id], t.id))
@@ -168,6 +168,19 @@ def theme_inputs(committee: Committee, theme: Theme, filters: Filters, page: int
     return _said(committee, rows, filters), total
 
 
+def unthemed_inputs(committee: Committee, filters: Filters, topic: str, page: int = 1,
+                    size: int = PAGE) -> tuple[list[Said], int]:
+    """One page of the topic's readable input that is in no theme yet (newest first), and how many there are:
+    a committee can read what people said before, or without, finding themes."""
+    taken = select(ThemeMember.conversation_id).where(ThemeMember.committee_id == committee.id,
+                                                      ThemeMember.topic == topic)
+    inside = and_(Conversation.id.in_(_in_topic(committee, filters, topic)), Conversation.id.not_in(taken))
+    total = db.session.scalar(select(func.count()).select_from(Conversation).where(inside))
+    rows = db.session.execute(_readable().where(inside).order_by(Conversation.recorded_at.desc(), Conversation.id)
+                              .offset((page - 1) * size).limit(size))
+    return _said(committee, rows, filters), total
+
+
 def topic_inputs(committee: Committee, filters: Filters, topic: str, limit: int) -> list[tuple[str, Said]]:
     """The topic's input within the filters, each with the label of its theme ("" when it has none yet)."""
     label = (select(Theme.label).join(ThemeMember, ThemeMember.theme_id == Theme.id)
@@ -198,7 +211,8 @@ def find_themes(committee: Committee, filters: Filters, topic: str) -> int:
     texts = [scrub.scrub(words, streets) for _, words in rows]
     made = 0
     for found in themes.find_themes(texts, background=[scrub.scrub(words, streets) for words in other_topics]):
-        theme = Theme(committee_id=committee.id, topic=topic, label=(found.label or topic)[:120])
+        # The label is a proposal: nothing is published under it until a person names the theme.
+        theme = Theme(committee_id=committee.id, topic=topic, label=(found.label or topic)[:120], named=False)
         db.session.add(theme)
         db.session.flush()
         db.session.execute(db.insert(ThemeMember), [
@@ -214,6 +228,7 @@ def rename(theme: Theme, label: str) -> None:
     if not label or len(label) > 120:
         raise InputError(N_("Navnet på temaet må ha mellom 1 og 120 tegn."))
     theme.label = label
+    theme.named = True
     db.session.commit()
 
 
@@ -240,7 +255,7 @@ def split(committee: Committee, theme: Theme, conversation_ids: list[int], label
         ThemeMember.theme_id == theme.id, ThemeMember.conversation_id.in_(conversation_ids))))
     if not members:
         raise InputError(N_("Velg innspillene som skal flyttes til det nye temaet."))
-    new = Theme(committee_id=committee.id, topic=theme.topic, label=label)
+    new = Theme(committee_id=committee.id, topic=theme.topic, label=label, named=True)
     db.session.add(new)
     db.session.flush()
     db.session.execute(ThemeMember.__table__.update().where(
@@ -312,7 +327,9 @@ def readable_share(committee: Committee, filters: Filters) -> tuple[int, int, in
 
 
 def topics(committee: Committee, filters: Filters) -> list[tuple[str, int]]:
-    """The topics raised within the filters, most first, with how many residents raised each (from the counts)."""
-    counts = committees.sums(committee, filters).get(committees.WHOLE, {})
+    """The topics raised within the filters, most first, with how many residents raised each (from the counts).
+
+    The topic filter is left out: these are the topics to choose between."""
+    counts = committees.sums(committee, replace(filters, topic=None)).get(committees.WHOLE, {})
     return sorted(((topic, c.residents) for topic, c in counts.items() if topic != ALL_TOPICS),
                   key=lambda pair: (-pair[1], pair[0]))

@@ -2,6 +2,7 @@
 import io
 import re
 
+from flask_babel import format_decimal, format_percent
 from fpdf import FPDF
 
 from canvass.insight.export import Sheet
@@ -20,11 +21,18 @@ def _svg(pdf: FPDF, svg: str, width: float) -> None:
     pdf.set_y(pdf.get_y() + info.rendered_height + 4)
 
 
-def cell_text(value, percent: bool = False) -> str:
-    """A table cell as printed: a dash for a hidden small group, shares as whole percentages."""
+def cell_text(value, percent: bool = False, decimal: bool = False) -> str:
+    """A table cell as printed, as the page writes it: a dash for a hidden small group, shares as whole
+    percentages (53 %), fractions with one decimal (2,1), whole numbers grouped (2 400)."""
     if value is None:
         return "-"
-    return f"{value:.0%}" if percent else str(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if percent:
+        return format_percent(value)
+    if decimal or isinstance(value, float):
+        return format_decimal(round(value, 1), format="#,##0.0")
+    return format_decimal(value)
 
 
 def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
@@ -38,7 +46,7 @@ def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
     pdf.set_font("Helvetica", "", 8)
     for row in sheet.rows[:limit]:
         for i, cell in enumerate(row):
-            text = cell_text(cell, i in sheet.percent)
+            text = cell_text(cell, i in sheet.percent, i in sheet.decimal)
             pdf.cell(first if i == 0 else rest, 5, latin1(text)[:45], border="B", align="L" if i == 0 else "R")
         pdf.ln()
     pdf.ln(4)

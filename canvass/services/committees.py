@@ -5,10 +5,10 @@ scope (the organisation, or what one branch collected) and the filters, leaving 
 with fewer than k residents, then handed to `canvass.insight.figures`. Nothing here reads a
 conversation's address, a contact or a canvasser.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import String, and_, case, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
@@ -21,6 +21,7 @@ from canvass.models import (
     Campaign,
     Committee,
     Conversation,
+    ConversationTopic,
     District,
     InputTally,
     PostalArea,
@@ -109,7 +110,9 @@ def conditions(committee: Committee, filters: Filters, table=InputTally) -> list
 
 def _atoms(committee: Committee, filters: Filters, visible: bool = True):
     """The atoms within the scope and filters, one row per cell and topic, with the cell's campaign: by
-    default only those with at least k residents."""
+    default only those with at least k residents. With a topic chosen, the atoms of those who raised it."""
+    if filters.topic:
+        return _atoms_within(committee, filters, visible)
     t = InputTally
     campaign = func.coalesce(Action.campaign_id, 0)
     stmt = (select(campaign.label("campaign"), t.branch_id, t.district_number, t.day, t.topic,
@@ -120,6 +123,39 @@ def _atoms(committee: Committee, filters: Filters, visible: bool = True):
     if visible:
         stmt = stmt.having(func.sum(t.residents) >= committee.k)
     return stmt.subquery()
+
+
+def _atoms_within(committee: Committee, filters: Filters, visible: bool = True):
+    """The atoms of the residents who raised the chosen topic: per cell, all of them (topic "") and those of
+    them who also raised each topic; by default only those with at least k residents.
+
+    These are counted from the conversations' topic index, as the counts hold no pairs of topics. An atom
+    here is a group of at least k in one cell, like every other, so a view narrowed to a topic is still
+    a sum of visible atoms and any two such views differ by none or by at least k (`canvass.insight.cells`).
+    """
+    c, chosen, also = Conversation, aliased(ConversationTopic), aliased(ConversationTopic)
+    campaign = func.coalesce(Action.campaign_id, 0)
+    cell = (campaign.label("campaign"), func.coalesce(c.branch_id, 0).label("branch_id"),
+            func.coalesce(c.district_number, "").label("district_number"), c.week.label("day"))
+    measures = (func.count().label("residents"),
+                func.sum(case((c.importance > 0, c.importance), else_=0)).label("importance_sum"),
+                func.sum(case((c.importance > 0, 1), else_=0)).label("importance_count"),
+                func.sum(case((c.importance == 3, 1), else_=0)).label("strong"),
+                func.sum(case((c.words != "", 1), else_=0)).label("said"))
+
+    def counted(topic, *by):
+        stmt = (select(*cell, topic.label("topic"), *measures).select_from(c)
+                .join(chosen, and_(chosen.conversation_id == c.id, chosen.topic == filters.topic)))
+        if by:
+            stmt = stmt.join(also, also.conversation_id == c.id)
+        stmt = (stmt.outerjoin(Action, Action.id == c.action_id)
+                .where(*conditions(committee, filters, Conversation))
+                .group_by(*(column.element for column in cell), *by))
+        return stmt.having(func.count() >= committee.k) if visible else stmt
+
+    everyone = counted(literal(ALL_TOPICS, String))
+    by_topic = counted(also.topic, also.topic)
+    return union_all(everyone, by_topic).subquery()
 
 
 def _measure(atoms, name: str, k: int):
@@ -179,7 +215,8 @@ def cell_of(row) -> tuple:
 def visible_topics(committee: Committee, filters: Filters) -> set[tuple]:
     """The visible topic atoms within the filters, as (*cell, topic): which of an input's topics may be
     named beside its words."""
-    atoms = _atoms(committee, filters)
+    # Which topics are named beside a text does not depend on the topic being read.
+    atoms = _atoms(committee, replace(filters, topic=None))
     return {tuple(row) for row in db.session.execute(
         select(atoms.c.campaign, atoms.c.branch_id, atoms.c.district_number, atoms.c.day, atoms.c.topic)
         .where(atoms.c.topic != ALL_TOPICS))}
@@ -200,11 +237,14 @@ def held_back_share(committee: Committee) -> float:
 
 def topic_columns(committee: Committee, filters: Filters, by: str = "residents",
                   columns: int = 6) -> tuple[int, list[figures.TopicRow], list[str]]:
-    """Residents in all, the topic ranking, and the topics the tables show a column for (the chosen one first)."""
-    total, ranking = figures.ranking(sums(committee, filters).get(WHOLE, {}), committee.k, by)
+    """Residents in all, the topic ranking, and the topics the tables show a column for (the chosen one first).
+
+    With a topic chosen, the residents are those who raised it and the ranking what else they raised.
+    """
+    counted = dict(sums(committee, filters).get(WHOLE, {}))
+    counted.pop(filters.topic, None)
+    total, ranking = figures.ranking(counted, committee.k, by)
     topics = [row.topic for row in ranking if row.topic != figures.OTHER][:columns]
-    if filters.topic and filters.topic not in topics:
-        topics = [filters.topic, *topics[:columns - 1]]
     return total, ranking, topics
 
 
@@ -219,23 +259,37 @@ class Dashboard:
     campaigns: figures.Table
     topic: str | None
     shares: list[figures.Share]
+    # Residents within every filter but the topic: what `total` is a part of when a topic is chosen.
+    whole: int = 0
+
+
+def _without(counts: dict, topic: str | None) -> dict:
+    return {key: {t: c for t, c in by_topic.items() if t != topic} for key, by_topic in counts.items()}
 
 
 def dashboard(committee: Committee, filters: Filters, by: str = "residents", columns: int = 6) -> Dashboard:
-    """Every figure on the committee's dashboard for the filters, suppressed for the committee's k."""
+    """Every figure on the committee's dashboard for the filters, suppressed for the committee's k.
+
+    A chosen topic narrows every figure to the residents who raised it; the map shows, per district,
+    the share of all residents who raised it, so it is counted without the topic filter.
+    """
     k = committee.k
     total, ranking, topics = topic_columns(committee, filters, by, columns)
     districts = sums(committee, filters, "district_number")
     by_day = sums(committee, filters, "day")
+    everyone = replace(filters, topic=None)
+    all_districts = sums(committee, everyone, "district_number") if filters.topic else districts
     shown_topic = filters.topic or (topics[0] if topics else None)
+    drop = filters.topic
     return Dashboard(
         total=total, ranking=ranking, topics=topics,
-        districts=figures.table(districts, k, topics, {d: WHOLE for d in districts if d != WHOLE}),
-        branches=figures.table(sums(committee, filters, "branch_id"), k, topics),
-        weeks=figures.table(figures.weeks(by_day), k, topics),
-        campaigns=figures.table(sums(committee, filters, "campaign"), k, topics),
+        districts=figures.table(_without(districts, drop), k, topics, {d: WHOLE for d in districts if d != WHOLE}),
+        branches=figures.table(_without(sums(committee, filters, "branch_id"), drop), k, topics),
+        weeks=figures.table(_without(figures.weeks(by_day), drop), k, topics),
+        campaigns=figures.table(_without(sums(committee, filters, "campaign"), drop), k, topics),
         topic=shown_topic,
-        shares=figures.shares(districts, shown_topic, k) if shown_topic else [])
+        shares=figures.shares(all_districts, shown_topic, k) if shown_topic else [],
+        whole=figures.ranking(sums(committee, everyone).get(WHOLE, {}), k)[0] if filters.topic else total)
 
 
 def area_names(committee: Committee) -> dict[str, dict]:

@@ -8,10 +8,18 @@ A form names its door in one of three ways: `address_id` and `unit` fields (the 
 the page's script), a `tap` button (`"not_home 91234 H0301"`: the walk list without JavaScript,
 where one button carries the whole door), or an `undo` button (`"<id> not_home 91234 H0301"`).
 """
+import math
 import uuid
 from datetime import UTC, datetime
 
-KINDS = ("besok", "angre", "samtale", "notat", "innspill")
+KINDS = ("besok", "angre", "samtale", "notat", "innspill", "dor")
+DOOR_FIELDS = ("label", "street", "number")
+
+
+def field_unit(event_id: str) -> str:
+    """The key of a door added in the field, from its record's id: the phone makes the same offline
+    (`fieldUnit` in static/sw.js), so visits at the new door are recorded before the server has seen it."""
+    return "+" + event_id.replace("-", "").lower()[:7]
 
 
 def _number(value) -> int | None:
@@ -33,6 +41,33 @@ def _stamp(form) -> dict:
             event_id = None
     return {"id": event_id or str(uuid.uuid4()),
             "recorded_at": form.get("recorded_at") or datetime.now(UTC).isoformat()}
+
+
+def _coordinate(value) -> float | None:
+    """A latitude or longitude as a form sends it, or None."""
+    value = (value or "").strip()
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _added(form) -> dict:
+    """A door missing at an address, or an address missing near it (`what`), as the missing-door page asks.
+
+    Without script, a double submit of the page's form is one record: its id comes from the page's id."""
+    stamp = _stamp(form)
+    if not form.get("id") and form.get("page"):
+        try:
+            typed = " ".join(form.get(key) or "" for key in ("what", *DOOR_FIELDS))
+            stamp["id"] = str(uuid.uuid5(uuid.UUID(form.get("page")), typed))
+        except ValueError:
+            pass
+    return {**stamp, "type": "door", "what": form.get("what") or "door", "unit": field_unit(stamp["id"]),
+            "turf_id": _number(form.get("turf_id")), "action_id": _number(form.get("action_id")),
+            "address_id": _number(form.get("address_id")), **{key: form.get(key) or "" for key in DOOR_FIELDS},
+            "lat": _coordinate(form.get("lat")), "lon": _coordinate(form.get("lon"))}
 
 
 def _door(form) -> dict:
@@ -58,6 +93,8 @@ def event_from(form, kind: str) -> dict:
     if kind == "notat":
         return {**_stamp(form), "type": "note", "turf_id": _number(form.get("turf_id")),
                 "address_id": _number(form.get("address_id")), "text": form.get("text") or ""}
+    if kind == "dor":
+        return _added(form)
     if kind == "innspill":
         return {**_stamp(form), "type": "input", "action_id": _number(form.get("action_id")),
                 "postnummer": (form.get("postnummer") or "").strip() or None, "conversation": _said(form)}

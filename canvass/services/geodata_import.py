@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import format_number, gettext
+from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, tuple_
 
 from canvass.extensions import db
-from canvass.geo import formats, geometry, sources
+from canvass.geo import bounded, formats, geometry, sources
 from canvass.geo.errors import N_, Rejected
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
-from canvass.services import geodata_scope
+from canvass.services import geodata_scope, kommuner
 from canvass.services.upsert import BATCH, upsert
 
 Progress = Callable[[int, int], None]
@@ -36,7 +36,7 @@ NOUNS = {
 }
 ADDRESS_COLUMNS = ["kommunenummer", "adressekode", "street", "number", "letter", "postnummer", "lat", "lon",
                    "district_number", "building_id", "building_type", "building_levels", "valgkretsnummer",
-                   "valgkretsnavn"]
+                   "valgkretsnavn", "grunnkretsnummer", "grunnkretsnavn"]
 
 
 @dataclass
@@ -51,11 +51,15 @@ class ImportResult:
     stored: bool = False
     scope: frozenset[str] | None = None  # the importing organisation's kommuner; None from the command line
     outside: int = 0
+    shared: frozenset[str] = frozenset()  # kommuner another organisation depends on: an upload writes nothing there
+    refused_shared: dict[str, int] = field(default_factory=dict)  # rows left alone in each shared kommune
+    written: set[str] = field(default_factory=set)  # the kommuner an upload's stored rows lie in
     touching: frozenset[str] | None = None  # keep only postal areas with a part in these kommuner
     elsewhere: int = 0
     layer: str | None = None
     skipped_layers: list[str] = field(default_factory=list)
     merged: int = 0
+    limits: bounded.Limits | None = None  # an upload's map layers are read in a child process held to these
 
     def summary(self) -> str:
         text = gettext("%(added)s %(noun)s lagt til, %(updated)s endret, %(unchanged)s uendret, %(rejected)s avvist",
@@ -63,12 +67,20 @@ class ImportResult:
                        updated=format_number(self.updated), unchanged=format_number(self.unchanged),
                        rejected=format_number(len(self.rejected)))
         if self.merged:
-            text += gettext(" (%(count)s postnumre satt sammen av flere deler)", count=format_number(self.merged))
+            text += ngettext(" (%(count)s postnummer satt sammen av flere deler)",
+                             " (%(count)s postnumre satt sammen av flere deler)", self.merged,
+                             count=format_number(self.merged))
         if self.repaired:
             text += gettext(" (%(count)s ugyldige flater reparert)", count=format_number(self.repaired))
         if self.outside:
             text += gettext(". %(count)s lå utenfor kommunene deres og ble ikke lagret",
                             count=format_number(self.outside))
+        if self.refused_shared:
+            text += gettext(". Rader i %(kommuner)s ble ikke lagret (%(count)s): en annen organisasjon arbeider også "
+                            "der, og da kommer geodataene bare fra Kartverket. Bruk «Hent fra Geonorge» på "
+                            "geodatasiden, eller be den som drifter serveren om å importere dem",
+                            count=format_number(sum(self.refused_shared.values())),
+                            kommuner=", ".join(kommuner.name(n) for n in sorted(self.refused_shared)))
         if self.elsewhere:
             text += gettext(". %(count)s postnummerområder i andre kommuner ble hoppet over",
                             count=format_number(self.elsewhere))
@@ -88,27 +100,35 @@ LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, f
 
 def import_paths(paths: list[Path], skip_invalid: bool = False,
                  progress: Callable[[Path, str], Progress] | None = None,
-                 scope: list[str] | None = None, touching: list[str] | None = None) -> list[ImportResult]:
+                 scope: list[str] | None = None, touching: list[str] | None = None,
+                 shared: frozenset[str] = frozenset(), limits: bounded.Limits | None = None) -> list[ImportResult]:
     """Import several files in dependency order (postal codes before addresses before dwellings).
 
     Zip files are unpacked by us into a folder that lives as long as the import. With `scope` (an
     organisation's kommuner), only rows in those kommuner are written (geodata_scope). With
     `touching` (a kommune's download from the national file), only the postal areas with a part
-    in those kommuner are."""
+    in those kommuner are. With `shared` (an upload's kommuner that another organisation depends on),
+    nothing is written there. With `limits`, map layers are read in a child process held to them.
+    """
     with tempfile.TemporaryDirectory(prefix="canvass-geodata-") as folder:
         files = sources.local_files(paths, Path(folder))
         kinds = {p: formats.detect(p) for p in files}
         ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
-        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope, touching)
+        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope, touching, kinds[p],
+                            shared, limits)
                 for p in ordered]
 
 
 def import_file(path: Path, skip_invalid: bool = False, progress: Progress | None = None,
-                scope: list[str] | None = None, touching: list[str] | None = None) -> ImportResult:
+                scope: list[str] | None = None, touching: list[str] | None = None,
+                kind: str | None = None, shared: frozenset[str] = frozenset(),
+                limits: bounded.Limits | None = None) -> ImportResult:
+    """Import one file; `kind` is given when the caller already detected it (detecting reads the file)."""
     path = Path(path)
-    kind = formats.detect(path)
+    kind = kind or formats.detect(path)
     result = ImportResult(path, kind, scope=None if scope is None else frozenset(scope),
-                          touching=None if touching is None else frozenset(touching))
+                          touching=None if touching is None else frozenset(touching), shared=frozenset(shared),
+                          limits=limits)
     try:
         STORE[kind](path, result, progress)
         if result.rejected and not skip_invalid:
@@ -166,8 +186,11 @@ def _finish(result: ImportResult) -> None:
 
 
 def _allowed(result: ImportResult, records: list[dict]) -> list[dict]:
-    kept, outside = geodata_scope.within(result.kind, records, result.scope)
+    kept, outside, refused, written = geodata_scope.within(result.kind, records, result.scope, result.shared)
+    result.written |= written
     result.outside += outside
+    for number, count in refused.items():
+        result.refused_shared[number] = result.refused_shared.get(number, 0) + count
     return kept
 
 
@@ -181,7 +204,7 @@ def _store_layer(path, result, progress, table, keys, update, keep_existing=()):
 
 
 def _read_layer(path, result: ImportResult) -> formats.Chunk:
-    chunk = formats.read_layer(path, result.kind)
+    chunk = formats.read_layer(path, result.kind, result.limits)
     result.rejected += chunk.rejected
     result.repaired = chunk.repaired
     result.layer, result.skipped_layers, result.merged = chunk.layer, chunk.skipped_layers, chunk.merged
@@ -206,6 +229,8 @@ def _store_postal_areas(path, result, progress):
     columns = ["poststed", "kommunenummer", "kommunenavn", "kategori", "geometry"]
     keep = ("kommunenummer", "kommunenavn", "kategori", "geometry")
     records = _allowed(result, _touching(result, chunk.records))
+    # Only the codes kept count as put together: a kommune's download skips most of the national file's.
+    result.merged = sum(1 for r in records if r.get("parts", 1) > 1)
     records = [{c: r[c] for c in ["postnummer", *columns]} for r in records]
     records = _compare(result, PostalArea.__table__, ["postnummer"], columns, records, keep, first_polygon=True)
     upsert(PostalArea.__table__, records, ["postnummer"], columns, keep_existing=keep)

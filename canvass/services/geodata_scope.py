@@ -1,4 +1,5 @@
-"""Who may change the shared geography: an organisation's admin only rows in its own kommuner.
+"""Who may change the shared geography: an organisation's admin only rows in its own kommuner, and
+never in a kommune another organisation depends on.
 
 Addresses, postal areas, districts and municipalities are shared by every organisation on the
 server. The command line belongs to whoever runs the server and may load national files. An
@@ -7,6 +8,14 @@ organisation's kommuner, its postal code (when it is known) belongs to one of th
 replaces a stored row, the stored row does too. Otherwise an OpenStreetMap row with another
 kommune's node id could rename or move that kommune's address, and a Matrikkel row claiming the
 admin's own kommune with another kommune's postal code would land in that kommune's turf.
+
+An admin chooses the organisation's kommuner themselves, so that list is no authority over geography
+others use. A kommune that another organisation also holds, or where another organisation's branches
+hold postal codes, is shared: there an upload writes nothing, and the geography comes only from the
+trusted sources, the server's own download from Geonorge and the operator's command line. A row is in
+a shared kommune when the row, its postal code, the stored row it would replace, or (for a postal
+code) any address with that postal code lies in one: a postal code spanning two kommuner is as
+shared as its most shared part.
 """
 from collections.abc import Iterable
 
@@ -14,7 +23,18 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.geo import formats
-from canvass.models import Address, District, PostalArea, SubDistrict
+from canvass.models import (
+    Address,
+    Branch,
+    BranchPostalCode,
+    District,
+    Job,
+    JobKind,
+    JobState,
+    OrganisationMunicipality,
+    PostalArea,
+    SubDistrict,
+)
 
 BATCH = 5_000
 KEYS = {
@@ -29,19 +49,73 @@ KEYS = {
 }
 
 
-def within(kind: str, records: list[dict], kommuner: Iterable[str] | None) -> tuple[list[dict], int]:
-    """The records of `kind` that an organisation with `kommuner` may write, and how many it may not.
+def shared_kommuner(organisation_id: int) -> frozenset[str]:
+    """The kommuner another organisation depends on: it holds them, or its branches hold postal codes there."""
+    held = db.session.scalars(select(OrganisationMunicipality.kommunenummer)
+                              .where(OrganisationMunicipality.organisation_id != organisation_id))
+    territory = db.session.scalars(
+        select(PostalArea.kommunenummer).join(BranchPostalCode, BranchPostalCode.postnummer == PostalArea.postnummer)
+        .join(Branch, Branch.id == BranchPostalCode.branch_id)
+        .where(Branch.organisation_id != organisation_id, PostalArea.kommunenummer.is_not(None)))
+    return frozenset(held) | frozenset(territory)
 
-    `kommuner` None is the command line: everything may be written."""
+
+def within(kind: str, records: list[dict], kommuner: Iterable[str] | None,
+           shared: Iterable[str] = ()) -> tuple[list[dict], int, dict[str, int], set[str]]:
+    """The records of `kind` that an organisation with `kommuner` may write, how many lie outside its
+    kommuner, how many it may not write in each `shared` kommune (one another organisation depends on),
+    and the kommuner the records it may write lie in (an upload's mark on them, see uploaded_by_others).
+
+    `kommuner` None is the command line or the server's own download: everything may be written."""
     if kommuner is None:
-        return records, 0
-    allowed, key = set(kommuner), KEYS[kind]
+        return records, 0, {}, set()
+    allowed, shared, key = set(kommuner), frozenset(shared), KEYS[kind]
     postal = _postal_kommuner({r["postnummer"] for r in records if r.get("postnummer")})
     stored = _stored(kind, [r[key] for r in records]) if key else {}
-    kept = [r for r in records
-            if _kommune(kind, r, postal) in allowed and postal.get(r.get("postnummer"), "new") in allowed | {"new"}
-            and (key is None or stored.get(r[key], "new") in allowed | {"new"})]
-    return kept, len(records) - len(kept)
+    spanning = _spanning(kind, records, key, shared)
+    kept, outside, refused, written = [], 0, {}, set()
+    for record in records:
+        places = {_kommune(kind, record, postal), postal.get(record.get("postnummer"), "new"),
+                  stored.get(record[key], "new") if key else "new"}
+        if not places <= allowed | {"new"}:
+            outside += 1
+            continue
+        # A postal area's parts and addresses may reach into a neighbour: that makes it shared, not outside.
+        reaches = {*record.get("kommuner", ()), spanning.get(record[key]) if key else None}
+        touched = sorted((places | reaches) & shared)
+        if touched:
+            refused[touched[0]] = refused.get(touched[0], 0) + 1
+            continue
+        kept.append(record)
+        written |= places - {"new", None}
+    return kept, outside, refused, written
+
+
+def uploaded_by_others(organisation_id: int, numbers: Iterable[str]) -> list[str]:
+    """Of the kommuner `numbers`, those where another organisation's upload wrote geography: it may be
+    anything, since the kommune was nobody else's then (jobs record the kommuner each file wrote in)."""
+    wanted, found = set(numbers), set()
+    if not wanted:
+        return []
+    for result in db.session.scalars(select(Job.result).where(Job.kind == JobKind.IMPORT, Job.state == JobState.DONE,
+                                                              Job.organisation_id != organisation_id)):
+        for described in (result or {}).get("files", []):
+            found |= wanted & set(described.get("kommuner", []))
+    return sorted(found)
+
+
+def _spanning(kind: str, records: list[dict], key: str | None, shared: frozenset[str]) -> dict[str, str]:
+    """For postal codes: a shared kommune that addresses with the code lie in (the code spans into it)."""
+    if kind not in (formats.POSTAL_AREAS, formats.POSTAL_REGISTER) or not shared:
+        return {}
+    found = {}
+    codes = sorted({r[key] for r in records})
+    for batch in _batches(codes):
+        found.update(db.session.execute(select(Address.postnummer, func.min(Address.kommunenummer))
+                                        .where(Address.postnummer.in_(batch),
+                                               Address.kommunenummer.in_(sorted(shared)))
+                                        .group_by(Address.postnummer)).all())
+    return found
 
 
 def _kommune(kind: str, record: dict, postal: dict) -> str | None:

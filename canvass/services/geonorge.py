@@ -17,6 +17,7 @@ from canvass.config import PROJECT_ROOT
 from canvass.extensions import db
 from canvass.geo.errors import N_, GeodataError
 from canvass.models import Municipality, PostalArea
+from canvass.services import kommuner
 
 CATALOGUE = PROJECT_ROOT / "geodata" / "catalogue.toml"
 BLOCK = 1 << 20
@@ -60,10 +61,13 @@ def file_name(kommunenavn: str) -> str:
 
 
 def known_name(kommunenummer: str) -> str | None:
-    """The kommune's name from the municipalities or the postal register, when either is loaded."""
+    """The kommune's name from the municipalities or the postal register when either is loaded, else from the
+    kommune list the app ships: a new party's first download comes before any geodata is in the database."""
+    listed = kommuner.get(kommunenummer)
     return (db.session.scalar(select(Municipality.name).where(Municipality.kommunenummer == kommunenummer))
             or db.session.scalar(select(PostalArea.kommunenavn).where(PostalArea.kommunenummer == kommunenummer)
-                                 .where(PostalArea.kommunenavn.is_not(None)).limit(1)))
+                                 .where(PostalArea.kommunenavn.is_not(None)).limit(1))
+            or (listed.name if listed else None))
 
 
 def datasets(base_url: str, kommunenummer: str, kommunenavn: str) -> list[Dataset]:

@@ -8,7 +8,13 @@ A consumer that dies mid-job (SIGKILL, a lost machine) stops marking its job ali
 a job on the queue again with a new attempt number, and the next consumer runs it from the start. That
 is safe because each file of an import is stored in one transaction (a killed one stores nothing) and
 storing the same file twice changes nothing, and because finding themes stores all it found in one
-transaction and only looks at input that is in no theme yet.
+transaction and only looks at input that is in no theme yet. A job whose consumer died JOB_MAX_ATTEMPTS
+times is not tried again but failed: a file that kills whoever reads it would otherwise take down every
+next consumer.
+
+An upload is untrusted: each of its map layers is read in a child process held to CPU and memory limits
+(canvass.geo.bounded), it writes nothing in a kommune another organisation depends on, and the whole
+job has a time budget after which it stops, so one organisation's upload cannot hold the queue.
 """
 import logging
 import shutil
@@ -26,9 +32,10 @@ from sqlalchemy import select, update
 from canvass import queue as job_queue
 from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.geo import bounded
 from canvass.geo.errors import N_, GeodataError
 from canvass.models import Committee, Job, JobKind, JobState, Role, User
-from canvass.services import committee_input, committees, geodata_import, geonorge
+from canvass.services import committee_input, committees, geodata_import, geodata_scope, geonorge
 from canvass.services.committee_input import InputError
 
 log = logging.getLogger(__name__)
@@ -137,10 +144,11 @@ class Reporter:
 
     def __init__(self, queue, job_id: int):
         self.queue, self.job_id, self.written = queue, job_id, 0.0
-        self.state = {"step": "", "done": 0, "total": 0, "part": 0, "parts": 0}
+        self.state = {"step": "", "done": 0, "total": 0, "part": 0, "parts": 0, "source": ""}
 
-    def step(self, name: str, part: int | None = None, parts: int | None = None) -> None:
-        self.state.update(step=name, done=0, total=0)
+    def step(self, name: str, part: int | None = None, parts: int | None = None, source: str = "") -> None:
+        """A new step: its name, which of how many parts it is, and where its data comes from (a URL)."""
+        self.state.update(step=name, done=0, total=0, source=source)
         if part is not None:
             self.state.update(part=part, parts=parts)
         self._write()
@@ -234,8 +242,11 @@ def _remove_folder(folder: Path) -> None:
 def recover(stale_seconds: float) -> list[int]:
     """Put running jobs whose consumer stopped marking them alive back on the queue; the ids requeued.
 
-    Several consumers may do this at once: the update checks the attempt it read, so one of them wins."""
+    A job that has already lost its consumer JOB_MAX_ATTEMPTS times is failed instead, with a message
+    saying it was stopped. Several consumers may do this at once: the update checks the attempt it
+    read, so one of them wins."""
     queue = job_queue.get()
+    limit = current_app.config["JOB_MAX_ATTEMPTS"]
     requeued = []
     now = time.time()
     for job in db.session.scalars(select(Job).where(Job.state == JobState.RUNNING)).all():
@@ -243,6 +254,13 @@ def recover(stale_seconds: float) -> list[int]:
         if beat is not None and beat[0] == job.attempt and now - beat[1] < stale_seconds:
             continue
         seen = job.attempt  # the update below also changes the loaded object
+        if seen >= limit:
+            if _finish(job.id, seen, JobState.FAILED, error=in_languages(
+                    N_("Jobben ble stoppet: prosessen som kjørte den, stanset underveis %(count)s ganger, så den "
+                       "prøves ikke igjen. Ofte er det en fil som krever mer minne eller tid enn serveren har. Sjekk "
+                       "filene, eller si fra til den som drifter serveren."), count=seen)):
+                log.warning("job %s lost its consumer %s times; failed", job.id, seen)
+            continue
         moved = db.session.execute(update(Job).where(Job.id == job.id, Job.attempt == seen,
                                                      Job.state == JobState.RUNNING)
                                    .values(state=JobState.QUEUED, attempt=seen + 1)).rowcount
@@ -281,23 +299,33 @@ def _import_results(results) -> list[dict]:
             with force_locale(language):
                 texts[language] = result.summary()
                 lines[language] = result.rejected_lines(limit=REJECTED_SHOWN)
+        # Where an upload wrote: a party that later claims one of these kommuner is told (geodata_scope).
         described.append({"name": result.path.name, "stored": result.stored, "summary": texts,
-                          "rejected": lines, "rejected_count": len(result.rejected)})
+                          "rejected": lines, "rejected_count": len(result.rejected),
+                          "kommuner": sorted(result.written) if result.stored else []})
     return described
 
 
-def _import_progress(reporter: Reporter, count: int):
+def _import_progress(reporter: Reporter, count: int, deadline: float | None = None):
     seen = []
 
     def for_file(path: Path, kind: str):
+        if deadline is not None and time.monotonic() > deadline:
+            # Files before this one are stored, each in its own transaction; the rest wait for a new upload.
+            raise JobError(N_("Jobben ble stoppet fordi den brukte mer enn %(minutes)s minutter, slik at den ikke "
+                              "holder køen opptatt for andre. %(done)s av %(count)s filer ble lest; last opp resten "
+                              "på nytt."),
+                           minutes=round(current_app.config["JOB_TIME_LIMIT_SECONDS"] / 60), done=len(seen),
+                           count=count)
         seen.append(path)
         reporter.step(path.name, len(seen), count)
         return reporter.advance
     return for_file
 
 
-def _scope(job: Job) -> list[str]:
-    return job.params.get("scope") or []
+def _scope(job: Job) -> list[str] | None:
+    """The organisation's kommuner for a job started on the web; None (all of the files) from the command line."""
+    return job.params.get("scope")
 
 
 def _run_import(job: Job, reporter: Reporter) -> dict:
@@ -307,8 +335,18 @@ def _run_import(job: Job, reporter: Reporter) -> dict:
     if missing:
         raise JobError(N_("Fant ikke de opplastede filene (%(names)s) lenger. Last dem opp på nytt."),
                        names=", ".join(missing))
-    results = geodata_import.import_paths(paths, skip_invalid=job.params.get("skip_invalid", False),
-                                          progress=_import_progress(reporter, len(paths)), scope=_scope(job))
+    config = current_app.config
+    # An organisation's upload is untrusted: bounded, and kept out of kommuner others depend on (looked up now,
+    # not at upload: another organisation may have arrived since). The operator's `flask geodata import`
+    # (no scope) is trusted with national files, which need more than an upload's bounds.
+    untrusted = _scope(job) is not None
+    deadline = time.monotonic() + config["JOB_TIME_LIMIT_SECONDS"] if untrusted else None
+    results = geodata_import.import_paths(
+        paths, skip_invalid=job.params.get("skip_invalid", False),
+        progress=_import_progress(reporter, len(paths), deadline), scope=_scope(job),
+        shared=geodata_scope.shared_kommuner(job.organisation_id) if untrusted else frozenset(),
+        limits=bounded.Limits(config["GEODATA_UPLOAD_CPU_SECONDS"], config["GEODATA_UPLOAD_MEMORY_MB"])
+        if untrusted else None)
     return {"files": _import_results(results)}
 
 
@@ -318,7 +356,7 @@ def _run_download(job: Job, reporter: Reporter) -> dict:
     steps = {dataset.key: step for step, dataset in enumerate(geonorge.datasets(base, number, name), start=1)}
 
     def progress(dataset, url):
-        reporter.step(dataset.title, steps[dataset.key], len(steps))
+        reporter.step(dataset.title, steps[dataset.key], len(steps), source=url)
         return reporter.advance
 
     fetched = geonorge.download(base, number, name, Path(job.params["folder"]), progress)
@@ -339,6 +377,17 @@ def _run_themes(job: Job, reporter: Reporter) -> dict:
 
 
 RUNNERS = {JobKind.IMPORT: _run_import, JobKind.DOWNLOAD: _run_download, JobKind.THEMES: _run_themes}
+
+
+def run_in_foreground(kind: JobKind, params: dict, reporter) -> dict:
+    """Do a job's work here and now, with the code a consumer runs, for `flask geodata …` on a server without a
+    consumer. No job row and no queue: `reporter` (with Reporter's step and advance) shows the progress, and
+    the result or the error (GeodataError, InputError, JobError) goes to the caller. Its files stay."""
+    try:
+        return RUNNERS[kind](Job(kind=kind, params=params), reporter)
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def filters_params(filters: committees.Filters) -> dict:

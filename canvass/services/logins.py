@@ -118,13 +118,14 @@ def active_devices(user_ids: list[int]) -> dict[int, list[Device]]:
 
 
 def remove_volunteer(user: User, by: User | None) -> None:
-    """Take a person out: no roles, no more ways in, no place in actions still to come.
+    """Take a person out: no roles, no more ways in, no place in actions still to come or under way
+    (started in the last 12 hours, as the home page counts today's).
 
     The account stays, without a role, so the doors it recorded keep counting under the retention rules
     (docs/privacy.md); erasing the person is a separate request (privacy.subject)."""
     now = clock.utcnow()
     end_all(user)
-    upcoming = select(Action.id).where(Action.starts_at > now)
+    upcoming = select(Action.id).where(Action.starts_at > now - timedelta(hours=12))
     db.session.execute(delete(Assignment).where(Assignment.user_id == user.id, Assignment.action_id.in_(upcoming)))
     db.session.execute(delete(Signup).where(Signup.user_id == user.id, Signup.action_id.in_(upcoming)))
     user.removed_at = now

@@ -8,7 +8,7 @@ transaction that creates the organisation, so two browsers racing with the same 
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
@@ -27,7 +27,7 @@ from canvass.models import (
     SetupCode,
     User,
 )
-from canvass.services import kommuner, people
+from canvass.services import geodata_scope, kommuner, people
 
 # Eight groups of four from an alphabet without look-alikes (no 0/O, 1/I/L): typed from a console by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -156,6 +156,8 @@ class KommuneChange:
     removed: list[str]
     # Kommuner added that have no postal codes in the database yet: their geodata is still to be fetched.
     without_geodata: list[str]
+    # Kommuner added where another organisation uploaded geography while it was theirs alone.
+    uploaded_by_others: list[str] = field(default_factory=list)
 
 
 def set_kommuner(organisation: Organisation, numbers) -> KommuneChange:
@@ -184,4 +186,5 @@ def set_kommuner(organisation: Organisation, numbers) -> KommuneChange:
     known = set(db.session.scalars(select(PostalArea.kommunenummer).where(PostalArea.kommunenummer.in_(added))
                                    .distinct()))
     db.session.commit()
-    return KommuneChange(added, removed, [n for n in added if n not in known])
+    return KommuneChange(added, removed, [n for n in added if n not in known],
+                         geodata_scope.uploaded_by_others(organisation.id, added))

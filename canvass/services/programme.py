@@ -21,7 +21,7 @@ def section_for(committee: Committee, section_id: int) -> ProgrammeSection | Non
     return section if section is not None and section.committee_id == committee.id else None
 
 
-def _checked(title: str, answer: str) -> tuple[str, str]:
+def checked(title: str, answer: str) -> tuple[str, str]:
     title, answer = title.strip(), answer.strip()
     if not title or len(title) > 200:
         raise InputError(N_("Overskriften må ha mellom 1 og 200 tegn."))
@@ -31,7 +31,7 @@ def _checked(title: str, answer: str) -> tuple[str, str]:
 
 
 def add_section(committee: Committee, title: str, answer: str = "") -> ProgrammeSection:
-    title, answer = _checked(title, answer)
+    title, answer = checked(title, answer)
     last = db.session.scalar(select(func.max(ProgrammeSection.position))
                              .where(ProgrammeSection.committee_id == committee.id))
     section = ProgrammeSection(committee_id=committee.id, title=title, answer=answer, position=(last or 0) + 1)
@@ -41,7 +41,7 @@ def add_section(committee: Committee, title: str, answer: str = "") -> Programme
 
 
 def update_section(section: ProgrammeSection, title: str, answer: str) -> None:
-    section.title, section.answer = _checked(title, answer)
+    section.title, section.answer = checked(title, answer)
     db.session.commit()
 
 
@@ -109,8 +109,18 @@ def unanswered(committee: Committee, sizes: dict[int, int] | None = None) -> lis
     return sorted(frequent, key=lambda pair: (-pair[1], pair[0].label))
 
 
+def unnamed(committee: Committee) -> list[Theme]:
+    """Themes whose label is still the clustering's proposal: left out of what members read."""
+    return list(db.session.scalars(select(Theme).where(Theme.committee_id == committee.id, Theme.named.is_(False))
+                                   .order_by(Theme.topic, Theme.label)))
+
+
 def report_content(committee: Committee) -> dict:
-    """What a published report holds: the topics heard (small groups suppressed) and each section's answer."""
+    """What a published report holds: the topics heard (small groups suppressed) and each section's answer.
+
+    Only themes a person has named are in it: a proposed label such as "år, utleier, husleia" is not
+    what a committee tells its members it heard.
+    """
     board = committees.dashboard(committee, committees.Filters())
     sizes = theme_sizes(committee)
 
@@ -132,17 +142,18 @@ def report_content(committee: Committee) -> dict:
                 "themes": [
                     {"label": link.theme.label, "topic": link.theme.topic, "residents": size(link.theme.id)}
                     for link in s.links
-                    if link.theme is not None
+                    if link.theme is not None and link.theme.named
                 ],
             }
             for s in sections(committee)
         ],
-        "unanswered": [{"label": t.label, "topic": t.topic, "residents": n} for t, n in unanswered(committee, sizes)],
+        "unanswered": [{"label": t.label, "topic": t.topic, "residents": n} for t, n in unanswered(committee, sizes)
+                       if t.named],
     }
 
 
 def publish(committee: Committee, title: str, intro: str) -> Report:
-    title, intro = _checked(title, intro)
+    title, intro = checked(title, intro)
     report = Report(
         committee_id=committee.id,
         title=title,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Outcome, Turf, TurfAddress, Visit
+from canvass.models import FieldDoor, Outcome, Turf, TurfAddress, Visit
 from canvass.models.visit import CONTACT
 
 
@@ -54,10 +54,13 @@ def _tally(visits: list[Visit], doors: int) -> Tally:
 
 
 def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]:
+    """The visits that count in these turfs; those at a door the coordinator rejected are kept but not counted."""
     query = select(Visit).where(Visit.turf_id.in_(turf_ids))
     if action_id is not None:
         query = query.where(Visit.action_id == action_id)
-    return effective(list(db.session.scalars(query)))
+    rejected = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
+        FieldDoor.turf_id.in_(turf_ids), FieldDoor.status == "rejected"))}
+    return [v for v in effective(list(db.session.scalars(query))) if (v.address_id, v.unit) not in rejected]
 
 
 def by_turf(turfs: list[Turf], action_id: int | None = None) -> dict[int, Tally]:

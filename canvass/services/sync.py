@@ -7,6 +7,7 @@ docs/sync.md.
 """
 import hashlib
 import json
+import math
 import re
 import secrets
 import uuid
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import Enum, String, bindparam, func, or_, select
+from sqlalchemy import Enum, String, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.clock import utcnow
@@ -28,19 +29,27 @@ from canvass.models import (
     Branch,
     BranchPostalCode,
     ConsentRecord,
+    ConsideredInput,
     Contact,
     Conversation,
     Device,
+    FieldDoor,
+    InputTag,
     Outcome,
+    SectionLink,
     Signup,
     SyncEvent,
+    ThemeMember,
     Turf,
+    TurfAddress,
     User,
     Visit,
 )
+from canvass.models.action import DEFAULT_TOPICS
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
 from canvass.services import tallies
+from canvass.services.door_record import field_unit
 
 PROTOCOL = 1
 MAX_BATCH = 200
@@ -193,19 +202,21 @@ def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Re
 
     It goes under one of the actions the person may record under, or under their own branch, and the
     area must lie in that branch's territory: a tampered request cannot file input for another branch."""
-    conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION)
     recorded_at = _recorded_at(event)
     if recorded_at is None:
         return _rejected(_echo(event), N_("Tidspunktet for registreringen er ugyldig."))
+    action_id = event.get("action_id")
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
+        return _rejected(_echo(event), N_("Ukjent aksjon."))
+    action = actions.get(action_id)
+    conversation = _conversation(event.get("conversation"), Outcome.CONVERSATION, action)
+    if isinstance(conversation, Refusal):
+        return _rejected(_echo(event), conversation.message, **conversation.params)
     if not isinstance(conversation, dict) or not (conversation["topics"] or conversation["words"]):
         return _rejected(_echo(event), N_("Innspillet må ha et tema eller noen ord."))
     postnummer = event.get("postnummer") or None
     if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
         return _rejected(_echo(event), N_("Ugyldig postnummer «%(value)s»."), value=_shown(postnummer))
-    action_id = event.get("action_id")
-    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
-        return _rejected(_echo(event), N_("Ukjent aksjon."))
-    action = actions.get(action_id)
     branch_id = action.branch_id if action else _own_branch(user, postnummer)
     if postnummer is not None and not _in_territory(user, branch_id, postnummer):
         return _rejected(_echo(event), N_("Postnummeret %(value)s hører ikke til lagets område."), value=postnummer)
@@ -260,9 +271,9 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             corrects = str(uuid.UUID(corrects if isinstance(corrects, str) else ""))
         except ValueError:
             return _rejected(_echo(event), N_("Ugyldig id på registreringen som angres."))
-    conversation = _conversation(event.get("conversation"), outcome)
-    if isinstance(conversation, str):
-        return _rejected(_echo(event), conversation)
+    conversation = _conversation(event.get("conversation"), outcome, actions.get(action_id))
+    if isinstance(conversation, Refusal):
+        return _rejected(_echo(event), conversation.message, **conversation.params)
     # A refused contact part does not cost the conversation: it is stored without it, and the answer says why.
     contact = _contact(event.get("contact"), conversation)
     refused = contact if isinstance(contact, str) else None
@@ -272,26 +283,141 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
 
 
-def _conversation(data, outcome: Outcome) -> dict | str | None:
-    """The conversation's content, checked; a string says what is wrong with it."""
+# A door or address added in the field (docs/sync.md, "A missing door").
+DOOR_KINDS = ("door", "address")
+LABEL_MAX = 40
+STREET_MAX = 80
+HOUSE_NUMBER = re.compile(r"\d{1,4} ?[A-Za-zÆØÅæøå]?")
+# A phone further than this from every address of the turf is not standing at a missing address of it.
+NEAR_METRES = 1000
+
+
+def _text(value) -> str | None:
+    """Text as a person typed it, on one line with single spaces; None if it is not text at all."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value).split()) if isinstance(value, str) else None
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance along the earth's surface (haversine): plenty precise for "is it near the turf"."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def _door_row(event: dict, event_id: str, user: User, actions: dict[int, Action]) -> dict | Result:
+    """A door missing at an address of the turf, or an address missing near one, as the canvasser walking the
+    turf adds it. Only someone given the turf may add to it; the coordinator confirms it later."""
+    recorded_at = _recorded_at(event)
+    if recorded_at is None:
+        return _rejected(_echo(event), N_("Tidspunktet for registreringen er ugyldig."))
+    what = event.get("what")
+    if what not in DOOR_KINDS:
+        return _rejected(_echo(event), N_("Ukjent slags tillegg «%(value)s»."), value=_shown(what))
+    turf_id, address_id = event.get("turf_id"), event.get("address_id")
+    turf = _assigned_turf(user, turf_id, address_id)
+    if turf is None:
+        return _rejected(_echo(event), N_("Bare den som har fått roden, kan legge til dører og adresser i den."))
+    action_id = event.get("action_id")
+    if action_id is not None and (not _is_id(action_id) or action_id not in actions):
+        return _rejected(_echo(event), N_("Ukjent aksjon."))
+    lat, lon = None, None
+    if what == "door":
+        label = _text(event.get("label"))
+        if not label:
+            return _rejected(_echo(event), N_("Skriv hva døra heter, for eksempel H0203 eller Kjeller."))
+        if len(label) > LABEL_MAX:
+            return _rejected(_echo(event), N_("Navnet på døra kan ha høyst %(max)s tegn."), max=LABEL_MAX)
+    else:
+        street, number = _text(event.get("street")), _text(event.get("number"))
+        if not street or not number:
+            return _rejected(_echo(event), N_("Skriv gatenavn og husnummer, for eksempel Sagveien 5B."))
+        if len(street) > STREET_MAX:
+            return _rejected(_echo(event), N_("Gatenavnet kan ha høyst %(max)s tegn."), max=STREET_MAX)
+        if not HOUSE_NUMBER.fullmatch(number):
+            message = N_("Husnummeret «%(value)s» er ikke et husnummer: skriv et tall, gjerne med bokstav, som 5B.")
+            return _rejected(_echo(event), message, value=_shown(number))
+        label = f"{street} {number}"
+        position = _position(event, turf_id)
+        if isinstance(position, Result):
+            return position
+        lat, lon = position
+    return {"organisation_id": user.organisation_id, "branch_id": turf.branch_id, "turf_id": turf_id,
+            "action_id": action_id, "address_id": address_id, "kind": what, "unit": field_unit(event_id),
+            "label": label, "lat": lat, "lon": lon, "added_by_id": user.id, "recorded_at": recorded_at,
+            "received_at": utcnow(), "status": "pending"}
+
+
+def _assigned_turf(user: User, turf_id, address_id) -> Turf | None:
+    """The turf, if the user was given it (in any action) and the address is one of its stops."""
+    if not _is_id(turf_id) or not _is_id(address_id):
+        return None
+    return db.session.scalar(
+        select(Turf).join(Assignment, Assignment.turf_id == Turf.id).join(TurfAddress, TurfAddress.turf_id == Turf.id)
+        .where(Turf.id == turf_id, Turf.organisation_id == user.organisation_id, Assignment.user_id == user.id,
+               TurfAddress.address_id == address_id).limit(1))
+
+
+def _position(event: dict, turf_id: int) -> tuple[float | None, float | None] | Result:
+    """The phone's position, when the canvasser shared it: near the turf, rounded to about a metre."""
+    lat, lon = event.get("lat"), event.get("lon")
+    if lat is None and lon is None:
+        return None, None
+    if not all(type(v) in (int, float) and math.isfinite(v) for v in (lat, lon)) or abs(lat) > 90 or abs(lon) > 180:
+        return _rejected(_echo(event), N_("Posisjonen er ugyldig."))
+    points = db.session.execute(select(Address.lat, Address.lon).join(TurfAddress, TurfAddress.address_id == Address.id)
+                                .where(TurfAddress.turf_id == turf_id)).all()
+    nearest = min((_metres(lat, lon, a, o) for a, o in points), default=0)
+    if nearest > NEAR_METRES:
+        return _rejected(_echo(event), N_("Posisjonen er %(km)s km fra roden. Legg bare til adresser i roden du går."),
+                         km=max(1, round(nearest / 1000)))
+    return round(lat, 5), round(lon, 5)
+
+
+def known_topics(action: Action | None, topics: list[str]) -> list[str]:
+    """The topics that are on the action's list (the campaign's default list without an action), each once and
+    spelt as the list spells it; others are dropped, as a checkbox form that was tampered with would be.
+
+    The one check for the door page, the stand page and every phone's sync: a name or a sentence typed
+    as a topic would reach the committees' topic lists unscrubbed."""
+    listed = action.topic_list if action is not None else DEFAULT_TOPICS
+    by_key = {t.casefold(): t for t in listed}
+    return list(dict.fromkeys(by_key[t.strip().casefold()] for t in topics if t.strip().casefold() in by_key))
+
+
+# The forms' maxlength: a paste past it (some keyboards, an old cached page) is refused with the limit.
+MAX_WORDS = 4000
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a part of a record is refused: a message to translate and its values."""
+    message: str
+    params: dict
+
+
+def _conversation(data, outcome: Outcome, action: Action | None) -> dict | Refusal | None:
+    """The conversation's content, checked; a Refusal says what is wrong with it. Topics not on the action's
+    list are dropped (`known_topics`): a phone whose list is older than a coordinator's edit keeps the words."""
     if data is None:
         return None
     if outcome != Outcome.CONVERSATION or not isinstance(data, dict):
-        return N_("Samtaleinnholdet hører bare til en samtale.")
+        return Refusal(N_("Samtaleinnholdet hører bare til en samtale."), {})
     topics = data.get("topics") or []
     words = data.get("words") or ""
     importance = data.get("importance")
+    if isinstance(words, str) and len(words) > MAX_WORDS:
+        return Refusal(N_("Teksten kan være høyst %(limit)s tegn (denne har %(count)s)."),
+                       {"limit": MAX_WORDS, "count": len(words)})
     if (
         not isinstance(topics, list)
         or len(topics) > 20
         or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
         or not isinstance(words, str)
-        or len(words) > 4000
         or not (importance is None or type(importance) is int and 1 <= importance <= 3)
     ):
-        return N_("Samtaleinnholdet er ugyldig.")
+        return Refusal(N_("Samtaleinnholdet er ugyldig."), {})
     return {
-        "topics": "\n".join(t.strip() for t in topics),
+        "topics": "\n".join(known_topics(action, topics)),
         "words": words.strip(),
         "importance": importance,
         "wants_membership": bool(data.get("wants_membership")),
@@ -527,6 +653,7 @@ SAME = (
 SAID = {
     "visit": SAME,
     "note": ("organisation_id", "address_id", "text", "author_id", "recorded_at"),
+    "door": ("organisation_id", "turf_id", "address_id", "kind", "label", "lat", "lon", "added_by_id", "recorded_at"),
     "input": (
         "organisation_id",
         "branch_id",
@@ -541,6 +668,8 @@ SAID = {
 SAID_IN_CONVERSATION = ("topics", "words", "importance", "wants_membership", "wants_contact")
 SAID_IN_CONTACT = ("name", "phone", "email")
 NOT_YOURS = N_("Bare dørbankere, koordinatorer og administratorer kan registrere.")
+NOT_YOURS_TO_UNDO = N_("Registreringen du vil angre, finnes ikke, hører til en annen dør, eller er verken din "
+                       "eller rodepartnerens i denne aksjonen.")
 CONFLICT = N_("En annen registrering har samme id.")
 
 
@@ -578,6 +707,8 @@ def _checked(
         row = _input_row(event, user, actions)
     elif kind == "visit":
         row = _visit_row(event, user, allowed, actions)
+    elif kind == "door":
+        row = _door_row(event, event_id, user, actions)
     else:
         return _rejected(_echo(event), N_("Ukjent type registrering."))
     return row if isinstance(row, Result) else (kind, event_id, row)
@@ -623,6 +754,12 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
             select(AddressNote).where(AddressNote.client_uuid.in_([k for k, kind in kinds.items() if kind == "note"]))
         )
     }
+    doors = {
+        d.client_uuid: d
+        for d in db.session.scalars(
+            select(FieldDoor).where(FieldDoor.client_uuid.in_([k for k, kind in kinds.items() if kind == "door"]))
+        )
+    }
     event_keys = {consent.event_key(current_app.secret_key, key): key for key in visits}
     contacts = (
         {
@@ -632,10 +769,15 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
         if event_keys
         else {}
     )
+    # Visits an undo has withdrawn since (`_withdraw`): read only for resent ids, which are few.
+    undone = set(db.session.scalars(select(Visit.corrects).where(Visit.corrects.in_(list(visits))))) if visits \
+        else set()
     stored = {}
     for key, kind in kinds.items():
-        row = {"visit": visits, "note": notes, "input": conversations}[kind].get(key)
+        row = {"visit": visits, "note": notes, "input": conversations, "door": doors}[kind].get(key)
         stored[key] = (kind, row and _said(kind, row, conversations.get(key), contacts.get(key)))
+        if key in undone and stored[key][1]:
+            stored[key][1]["undone"] = True
     return stored
 
 
@@ -647,6 +789,10 @@ def _compare(event_id, kind: str, said: dict, earlier: tuple[str, dict | None]) 
     if earlier_said is None:
         # Stored once and deleted since: the phone may let go of it, and it is never stored again.
         return Result(event_id, "duplicate")
+    if kind == "visit" and earlier_said.get("undone"):
+        # An undone visit's conversation and contact were withdrawn (`_withdraw`): a resend of it is the same
+        # record, and must not bring them back.
+        said = {**said, "conversation": None, "contact": None, "undone": True}
     if kind == "visit" and earlier_said["contact"] is None:
         # Contact details are deleted when consent is withdrawn or runs out; a replay must not bring them back
         # nor keep them on the phone as a conflict.
@@ -654,8 +800,46 @@ def _compare(event_id, kind: str, said: dict, earlier: tuple[str, dict | None]) 
     return Result(event_id, "duplicate") if said == earlier_said else Result(event_id, "conflict", CONFLICT)
 
 
+def _wrong_corrections(user: User, claims: dict[str, tuple]) -> set[str]:
+    """The undos in the batch that name no visit the user may correct.
+
+    An undo cancels one visit at the same door: the canvasser's own, or one on the turf they are given in
+    the same action (a pair shares a turf and a walk list, and either may undo a wrong tap). A random id,
+    another turf's or branch's visit, or an undo of an undo (which would not bring the door back) is refused:
+    an undo withdraws what was said at the door (`_withdraw`), so it must be the door's own."""
+    undos = {key: claim[1] for key, claim in claims.items() if claim[0] == "visit" and claim[1]["corrects"]}
+    if not undos:
+        return set()
+    columns = ("client_uuid", "organisation_id", "canvasser_id", "turf_id", "action_id", "address_id", "unit",
+               "corrects")
+    targets = {row.client_uuid: row._asdict() for row in db.session.execute(
+        select(*(Visit.__table__.c[c] for c in columns)).where(
+            Visit.client_uuid.in_({row["corrects"] for row in undos.values()})))}
+    # A visit in this batch can be undone in it too (sent from the outbox together).
+    targets.update({key: {**claim[1], "client_uuid": key} for key, claim in claims.items()
+                    if claim[0] == "visit" and key not in targets})
+    assigned = None
+    wrong = set()
+    for key, undo in undos.items():
+        target = targets.get(undo["corrects"])
+        if (target is None or target["organisation_id"] != user.organisation_id or target["corrects"]
+                or (target["address_id"], target["unit"]) != (undo["address_id"], undo["unit"])):
+            wrong.add(key)
+            continue
+        if target["canvasser_id"] == user.id:
+            continue
+        if assigned is None:
+            assigned = {(turf_id, action_id) for turf_id, action_id in db.session.execute(
+                select(Assignment.turf_id, Assignment.action_id).where(Assignment.user_id == user.id))}
+        same_turf = target["action_id"] is not None and (target["turf_id"], target["action_id"]) == (
+            undo["turf_id"], undo["action_id"])
+        if not (same_turf and (undo["turf_id"], undo["action_id"]) in assigned):
+            wrong.add(key)
+    return wrong
+
+
 def ingest(user: User, events: list) -> list[Result]:
-    """Store a batch of events (visits, door notes, input without a door) once each, in one transaction.
+    """Store a batch of events (visits, door notes, input without a door, doors added) once each, in one transaction.
 
     One result per event, in order. An id names one record of one type for ever: the ledger
     (SyncEvent) is claimed first, and an id claimed before, in this batch or earlier, is compared
@@ -688,6 +872,12 @@ def ingest(user: User, events: list) -> list[Result]:
             repeats.append((index, event_id, kind, said))
         else:
             claims[event_id] = (kind, row, said, extras, index)
+    for key in _wrong_corrections(user, claims):
+        index = claims.pop(key)[4]
+        results[index] = _rejected(_echo(events[index]), NOT_YOURS_TO_UNDO)
+        for repeat in [r for r in repeats if r[1] == key]:
+            results[repeat[0]] = _rejected(_echo(events[repeat[0]]), NOT_YOURS_TO_UNDO)
+            repeats.remove(repeat)
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     new = (
         _insert_new(
@@ -727,10 +917,19 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     visits = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "visit"}
     notes = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"}
     inputs = {key: {**row, "visit_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "input"}
+    doors = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "door"}
     stored = set()
+    if doors:
+        new = _insert_new(dialect, FieldDoor.__table__, "client_uuid", list(doors.values()))
+        # A door added is a door of its turf at once: the walk list, the progress and the coverage count it.
+        for turf_id in {doors[key]["turf_id"] for key in new}:
+            added = sum(1 for key in new if doors[key]["turf_id"] == turf_id)
+            db.session.execute(update(Turf).where(Turf.id == turf_id).values(doors=Turf.doors + added))
+        stored |= new
     if visits:
         new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
         _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
+        _withdraw({visits[key]["corrects"] for key in new if visits[key]["corrects"]})
         stored |= new
     if notes:
         stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
@@ -745,3 +944,29 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
             tallies.record([row])
             stored.add(key)
     return set(claims) - stored
+
+
+def _withdraw(undone: set[str]) -> None:
+    """What undone visits said at the door leaves with them: the conversation goes from the committees'
+    reading, its counts from their tallies (every cell it was counted in, so small groups stay small and
+    are still held back by k), and the contact and consent given in it are deleted. The resident may have
+    said "don't write that down", and a door recorded again after an undo must count once.
+
+    Found by the visit's id, which a conversation keeps for 30 days (docs/privacy.md); the contact by the
+    keyed hash of that id. Rows that point at the conversation go first: SQLite does not cascade."""
+    if not undone:
+        return
+    conversations = [dict(row._mapping) for row in db.session.execute(
+        select(*(Conversation.__table__.c[name] for name in tallies.COLUMNS))
+        .where(Conversation.visit_uuid.in_(undone)))]
+    if conversations:
+        ids = [c["id"] for c in conversations]
+        tallies.withdraw(conversations)
+        for model in (ThemeMember, InputTag, ConsideredInput, SectionLink):
+            db.session.execute(delete(model).where(model.conversation_id.in_(ids)))
+        db.session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    contacts = list(db.session.scalars(select(Contact.id).where(
+        Contact.event_key.in_([consent.event_key(current_app.secret_key, key) for key in undone]))))
+    if contacts:
+        db.session.execute(delete(ConsentRecord).where(ConsentRecord.contact_id.in_(contacts)))
+        db.session.execute(delete(Contact).where(Contact.id.in_(contacts)))

@@ -1,5 +1,5 @@
 """Keeping the committees' counts and topic index in step with the conversations, in the same transaction."""
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.extensions import db
@@ -27,6 +27,21 @@ def record(conversations: list[dict], connection=None) -> None:
               for c in conversations for topic in tally.topics_of(c)]
     if topics:
         connection.execute(dialect.insert(ConversationTopic.__table__).on_conflict_do_nothing(), topics)
+
+
+def withdraw(conversations: list[dict]) -> None:
+    """Take conversations (each a dict of COLUMNS) out of the counts they were added to, and out of the
+    topic index: the exact opposite of `record`. A cell left with nobody in it goes."""
+    if not conversations:
+        return
+    table = InputTally.__table__
+    for key, counts in tally.cells(conversations).items():
+        where = [table.c[name] == value for name, value in zip(tally.KEY, key, strict=True)]
+        db.session.execute(update(table).where(*where).values(
+            {name: table.c[name] - getattr(counts, name) for name in tally.MEASURES}))
+        db.session.execute(delete(table).where(*where, table.c.residents <= 0))
+    db.session.execute(delete(ConversationTopic.__table__).where(
+        ConversationTopic.conversation_id.in_([c["id"] for c in conversations])))
 
 
 def rebuild(connection) -> int:

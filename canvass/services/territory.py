@@ -120,7 +120,7 @@ def held_elsewhere(branch: Branch, codes) -> list[HeldElsewhere]:
 
 @dataclass
 class Unit:
-    """A kommune or a valgkrets, and the postal codes a branch for it would cover."""
+    """A kommune, a valgkrets or a grunnkrets, and the postal codes a branch for it would cover."""
 
     key: str
     name: str
@@ -139,14 +139,25 @@ def kommune_units(organisation: Organisation) -> list[Unit]:
 
 def valgkrets_units(organisation: Organisation) -> list[Unit]:
     """One unit per valgkrets (electoral precinct) of the organisation's kommuner, from the valgkrets every
-    Matrikkel address carries. Postal codes and valgkretser do not nest: a code goes to the valgkrets holding
-    most of its addresses, and is listed as split."""
+    Matrikkel address carries."""
+    return _precinct_units(organisation, Address.valgkretsnummer, Address.valgkretsnavn)
+
+
+def grunnkrets_units(organisation: Organisation) -> list[Unit]:
+    """One unit per grunnkrets (Statistics Norway's basic statistical unit) of the organisation's kommuner, from
+    the grunnkrets number and name every Matrikkel address carries. Grunnkretser are mostly smaller than postal
+    codes, so only those holding most of some code's addresses become units."""
+    return _precinct_units(organisation, Address.grunnkretsnummer, Address.grunnkretsnavn)
+
+
+def _precinct_units(organisation: Organisation, number_column, name_column) -> list[Unit]:
+    """Units from a numbered area every address names. Postal codes and these areas do not nest: a code goes
+    to the area holding most of its addresses, and is listed as split."""
     own = {p.postnummer for p in postal_areas(organisation)}
     counts = db.session.execute(
-        select(Address.kommunenummer, Address.valgkretsnummer, func.max(Address.valgkretsnavn), Address.postnummer,
-               func.count())
-        .where(Address.kommunenummer.in_(organisation.kommunenummer), Address.valgkretsnummer.is_not(None))
-        .group_by(Address.kommunenummer, Address.valgkretsnummer, Address.postnummer)).all()
+        select(Address.kommunenummer, number_column, func.max(name_column), Address.postnummer, func.count())
+        .where(Address.kommunenummer.in_(organisation.kommunenummer), number_column.is_not(None))
+        .group_by(Address.kommunenummer, number_column, Address.postnummer)).all()
     several_kommuner = len(organisation.kommunenummer) > 1
     names: dict[str, str] = {}
     best: dict[str, tuple[int, str]] = {}

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import segno
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime, gettext, to_utc
+from flask_babel import gettext, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -14,9 +14,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from canvass.extensions import db
+from canvass.formatting import format_day
 from canvass.insight import charts
 from canvass.models import Action, Assignment, Campaign, Role, Turf, User
-from canvass.services import actions, progress, turfs
+from canvass.services import actions, field, progress, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.turf import pdf_response, sheet_summary
@@ -126,6 +127,7 @@ def show(action_id: int):
                            done=done if done and done.get("action") == action.id else None,
                            people_tallies=people_tallies,
                            names=user_names(people_tallies), kinds=KIND_LABELS,
+                           added=field.pending_doors([t.id for t in live]),
                            link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link))
 
 
@@ -254,7 +256,7 @@ def my_sheet(assignment_id: int):
     if assignment is None or assignment.user_id != current_user.id:
         abort(404)
     action = assignment.action
-    when = format_datetime(action.starts_at, "EEEE d. MMMM HH:mm")
+    when = format_day(action.starts_at)
     return pdf_response(assignment.turf, [f"{action.title}, {when}", action.meeting_point,
                                           sheet_summary(assignment.turf)])
 

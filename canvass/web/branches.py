@@ -46,19 +46,26 @@ def _overview(organisation, form, status: int = 200):
 
 
 def _divisions(organisation) -> dict:
-    """The ways to divide the organisation into branches where there are no bydeler: by kommune, by valgkrets."""
-    return {"kommune": territory.kommune_units(organisation), "valgkrets": territory.valgkrets_units(organisation)}
+    """The ways to divide the organisation into branches where there are no bydeler: by kommune, by valgkrets,
+    by grunnkrets."""
+    return {"kommune": territory.kommune_units(organisation), "valgkrets": territory.valgkrets_units(organisation),
+            "grunnkrets": territory.grunnkrets_units(organisation)}
 
 
-DIVISION_LABELS = {"kommune": _l("kommune"), "valgkrets": _l("valgkrets")}
+DIVISION_LABELS = {"kommune": _l("kommune"), "valgkrets": _l("valgkrets"), "grunnkrets": _l("grunnkrets")}
 ADD_LABELS = {"kommune": _l("Legg til postnumrene i en kommune"),
-              "valgkrets": _l("Legg til postnumrene i en valgkrets")}
+              "valgkrets": _l("Legg til postnumrene i en valgkrets"),
+              "grunnkrets": _l("Legg til postnumrene i en grunnkrets")}
+SPLIT_MESSAGES = {"valgkrets": _l("Disse postnumrene har adresser i flere valgkretser og gikk til den med flest: "
+                                  "%(codes)s."),
+                  "grunnkrets": _l("Disse postnumrene har adresser i flere grunnkretser og gikk til den med flest: "
+                                   "%(codes)s.")}
 
 
 @bp.post("/inndeling")
 @roles_required(Role.ADMIN)
 def divide():
-    """One branch per kommune or per valgkrets, each with its postal codes that no branch holds yet."""
+    """One branch per kommune, valgkrets or grunnkrets, each with its postal codes that no branch holds yet."""
     organisation = current_user.organisation
     by = request.form.get("by", "")
     if by not in DIVISION_LABELS:
@@ -74,8 +81,7 @@ def divide():
     if done.filled:
         flash(gettext("Fylte på lag som fantes fra før: %(names)s.", names=", ".join(done.filled)))
     if done.split:
-        flash(gettext("Disse postnumrene har adresser i flere valgkretser og gikk til den med flest: %(codes)s.",
-                      codes=", ".join(done.split)))
+        flash(SPLIT_MESSAGES[by] % {"codes": ", ".join(done.split)})
     for holder, codes in done.kept_elsewhere.items():
         flash(gettext("%(codes)s hører allerede til %(branch)s og ble ikke flyttet.", codes=", ".join(codes),
                       branch=holder))
@@ -138,7 +144,8 @@ def set_codes(branch_id: int):
 @bp.post("/<int:branch_id>/fra-inndeling")
 @roles_required(Role.ADMIN)
 def from_unit(branch_id: int):
-    """Add the postal codes of a kommune or a valgkrets to the branch; codes another branch holds are asked about."""
+    """Add the postal codes of a kommune, valgkrets or grunnkrets to the branch; codes another branch holds are
+    asked about."""
     branch = branch_for_manager(branch_id)
     by, key = request.form.get("by", ""), request.form.get("unit", "")
     if by not in DIVISION_LABELS:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from canvass.extensions import db
-from canvass.models import Action, Address, Assignment, Outcome, TurfAddress
+from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress
 from canvass.privacy import consent
 from canvass.services import actions, door_record, field, sync
 
@@ -149,6 +149,44 @@ def note(assignment_id: int):
     return redirect(url_for("field.walk", assignment_id=assignment_id) + f"#a-{event['address_id']}")
 
 
+def _stop(assignment: Assignment, address_id) -> Address | None:
+    """The address, if it is a stop of the canvasser's own turf: a page names no other."""
+    return db.session.scalar(select(Address).join(TurfAddress, TurfAddress.address_id == Address.id).where(
+        TurfAddress.turf_id == assignment.turf_id, Address.id == (address_id or 0)))
+
+
+@bp.get("/<int:assignment_id>/mangler")
+@login_required
+def missing(assignment_id: int):
+    """A door missing at a stop ("Dør mangler her"), or an address missing near it ("Adresse mangler")."""
+    assignment = my_assignment(assignment_id)
+    return _missing_page(assignment, _stop(assignment, request.args.get("address_id", type=int)))
+
+
+def _missing_page(assignment: Assignment, address: Address | None, error: str = "", status: int = 200):
+    # The page's id makes a double submit without script one record (door_record._added).
+    return render_template("field/missing.html", assignment=assignment, address=address, error=error,
+                           typed=request.form, page_id=uuid.uuid4(), maxima=sync), status
+
+
+@bp.post("/<int:assignment_id>/dor")
+@login_required
+def add_door(assignment_id: int):
+    """Store a door or address added in the field; it counts at once, and the coordinator confirms it."""
+    assignment = my_assignment(assignment_id)
+    event = {**door_record.event_from(request.form, "dor"), "turf_id": assignment.turf_id,
+             "action_id": assignment.action_id}
+    result = sync.ingest(current_user, [event])[0]
+    if result.status not in ("stored", "duplicate"):
+        reason = gettext(result.reason, **(result.params or {}))
+        if _wants_json():
+            return jsonify({"error": reason}), 400
+        return _missing_page(assignment, _stop(assignment, event["address_id"]), reason, 400)
+    added = db.session.scalar(select(FieldDoor).where(FieldDoor.client_uuid == str(uuid.UUID(event["id"]))))
+    flash(gettext("Lagt til: %(label)s. Den teller med nå, og dørbankansvarlig ser over den.", label=added.label))
+    return redirect(url_for("field.walk", assignment_id=assignment_id) + f"#d-{added.address_id}-{added.unit}")
+
+
 @bp.route("/innspill", methods=["GET", "POST"])
 @login_required
 def stand_input():
@@ -171,7 +209,7 @@ def conversation(assignment_id: int):
     if request.method == "POST":
         event = _door_event(assignment, "samtale")
         said = event["conversation"]
-        said["topics"] = [t for t in said["topics"] if t in assignment.action.topic_list]
+        said["topics"] = sync.known_topics(assignment.action, said["topics"])
         if not (said["topics"] or said["words"].strip() or said["importance"] or event.get("contact")):
             message = gettext("Samtalen er tom: velg et tema, skriv hva som ble sagt eller hvor mye det betyr.")
             if _wants_json():

@@ -32,6 +32,11 @@ def kommuner_page():
         if change.without_geodata:
             flash(gettext("Det finnes ingen postnumre for %(kommuner)s ennå. Hent geodata for dem før dere gir lagene "
                           "områder der.", kommuner=", ".join(kommuner.get(n).label for n in change.without_geodata)))
+        if change.uploaded_by_others:
+            flash(gettext("Geodata i %(kommuner)s er lastet opp som fil av en annen organisasjon, ikke hentet fra "
+                          "Kartverket. Hent dem på nytt med «Hent fra Geonorge» på geodatasiden, og be den som "
+                          "drifter serveren om å se over bydeler og adresser der.",
+                          kommuner=", ".join(kommuner.get(n).label for n in change.uploaded_by_others)))
         if not (change.added or change.removed):
             flash(gettext("Kommunene er uendret."))
         return redirect(url_for("organisation.kommuner_page"))

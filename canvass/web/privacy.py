@@ -14,7 +14,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.insight import export
 from canvass.models import AuditEntry, Role
-from canvass.privacy import consent, handover, subject
+from canvass.privacy import audit, consent, handover, subject
 from canvass.web.access import roles_required
 
 bp = Blueprint("privacy", __name__, url_prefix="/personvern")
@@ -65,32 +65,37 @@ def delete_contact(contact_id: int):
     return redirect(url_for("privacy.contacts"))
 
 
-def _request_query() -> subject.Query | None:
-    query = subject.Query.of(request.form.get("phone"), request.form.get("email"), request.form.get("name"))
-    return None if query.empty else query
+def _request_query() -> subject.Query:
+    return subject.Query.of(request.form.get("phone"), request.form.get("email"), request.form.get("name"))
+
+
+def _refusal(refused: subject.Refused) -> str:
+    return gettext(refused.message, **refused.params)
 
 
 @bp.route("/innsyn", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def subject_request():
-    """Find everything stored about a phone number, e-mail address or name, to hand it over or erase it."""
-    found = None
+    """Find everything stored about the one person a phone number, e-mail address or full name names,
+    to hand it over or erase it. Anything naming nobody in particular is refused with the reason."""
+    found, status = None, 200
     if request.method == "POST":
-        query = _request_query()
-        if query is None:
-            flash(gettext("Skriv mobilnummer eller e-post."), "error")
-        else:
-            found = handover.search(current_user, query)
-    return render_template("privacy/subject.html", found=found, form=request.form, purposes=consent.PURPOSE_NAMES)
+        try:
+            found = handover.search(current_user, _request_query())
+        except subject.Refused as refused:
+            flash(_refusal(refused), "error")
+            status = 400
+    return render_template("privacy/subject.html", found=found, form=request.form,
+                           purposes=consent.PURPOSE_NAMES), status
 
 
 @bp.post("/innsyn/eksport")
 @roles_required(Role.ADMIN)
 def subject_export():
-    query = _request_query()
-    if query is None:
-        abort(400)
-    exported = handover.export_subject(current_user, current_user.organisation_id, query)
+    try:
+        exported = handover.export_subject(current_user, current_user.organisation_id, _request_query())
+    except subject.Refused as refused:
+        abort(400, _refusal(refused))
     return Response(json.dumps(exported, ensure_ascii=False, indent=2), mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=innsyn.json"})
 
@@ -99,12 +104,15 @@ def subject_export():
 @roles_required(Role.ADMIN)
 def subject_erase():
     query = _request_query()
-    if query is None:
-        abort(400)
+    if query.empty:
+        abort(400, gettext(subject.NOBODY))
     if request.form.get("confirm") != "1":
         flash(gettext("Bekreft først hvem som spør."), "error")
         return redirect(url_for("privacy.subject_request"))
-    found = subject.find(current_user.organisation_id, query)
+    try:
+        found = handover.find(current_user, current_user.organisation_id, query, audit.ERASE)
+    except subject.Refused as refused:
+        abort(400, _refusal(refused))
     erased = handover.erase_subject(current_user, found, current_user.organisation_id)
     flash(gettext("Slettet %(contacts)s kontakter, anonymiserte %(accounts)s brukere og maskerte %(inputs)s "
                   "innspill.", contacts=erased.contacts, accounts=erased.accounts, inputs=erased.conversations))

@@ -9,11 +9,13 @@ import threading
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from limits import parse
 
-from canvass.extensions import db
+from canvass.extensions import db, limiter
 from canvass.geo import tiles
 from canvass.geo.geometry import from_geojson
 from canvass.models import Assignment, Turf
+from canvass.services import attribution
 
 bp = Blueprint("tiles", __name__)
 # A day in the phone's own cache: tiles change rarely, and the route sits behind a login.
@@ -73,6 +75,17 @@ def basemap(app: Flask):
 def map_settings(state):
     # A global, not a context variable: the map macro is imported without the page's context.
     state.app.jinja_env.globals["tile_template"] = lambda: tile_template(current_app)
+    state.app.jinja_env.globals["map_attribution"] = map_attribution
+
+
+def map_attribution() -> str:
+    """The map's credits in the page's language: the basemap's, and those of the data the user's
+    organisation holds (an operator's own basemap text is shown as configured)."""
+    basemap = current_app.config["TILE_ATTRIBUTION"]
+    if basemap == attribution.BASEMAP:
+        basemap = gettext(basemap)
+    organisation_id = current_user.organisation_id if current_user.is_authenticated else None
+    return ". ".join([basemap, *(gettext(c) for c in attribution.credits(organisation_id))]) + "."
 
 
 @bp.get("/kart/fliser/<layer>/<int:z>/<int:x>/<int:y>.png")
@@ -82,8 +95,12 @@ def tile(layer: str, z: int, x: int, y: int):
     cache = tile_cache(current_app)
     if cache is None or layer not in config["TILE_LAYERS"] or not tiles.valid(z, x, y, config["TILE_MAX_ZOOM"]):
         abort(404)
+    body = cache.cached(layer, z, x, y)
+    if body is None and not _may_fetch():
+        return Response(gettext("For mange nye kartbiter på kort tid. Prøv igjen om litt."), status=429,
+                        mimetype="text/plain", headers={"Retry-After": "60"})
     try:
-        body = cache.get(layer, z, x, y)
+        body = body or cache.get(layer, z, x, y)
     except tiles.TileError as exc:
         current_app.logger.warning("map tile %s/%s/%s/%s: %s", layer, z, x, y, exc)
         # Never the provider's answer or address: only that the map is not to be had just now.
@@ -92,6 +109,16 @@ def tile(layer: str, z: int, x: int, y: int):
     response = Response(body, mimetype="image/png")
     response.headers["Cache-Control"] = BROWSER_CACHE
     return response
+
+
+def _may_fetch() -> bool:
+    """Whether this user may have one more tile fetched from the provider now.
+
+    Tiles already on our disk cost nothing and are not counted. Anyone who opened an invite link is logged
+    in, so without a count per person the route would fetch all of Norway's tiles for whoever asks."""
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(parse(current_app.config["TILE_FETCH_LIMIT"]), "tile-fetch", str(current_user.id))
 
 
 @bp.get("/kart/roder/<int:assignment_id>/fliser.json")

@@ -9,10 +9,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from canvass.extensions import db
+from canvass.formatting import format_km
 from canvass.geo import geometry, walk
 from canvass.geo import turf as geo_turf
-from canvass.models import Address, Role, Turf
-from canvass.services import territory, turfs, walk_sheet
+from canvass.models import Address, FieldDoor, Role, Turf
+from canvass.services import field, territory, turfs, walk_sheet
 from canvass.web import flash_error, tiles
 from canvass.web.access import branch_for_manager, roles_required
 
@@ -77,7 +78,7 @@ def cut(branch_id: int):
     except turfs.TurfError as err:
         flash_error(err)
         return redirect(url_for("turf.index", branch_id=branch.id))
-    flash(gettext("Delte inn i %(count)s roder på omtrent %(target)s dører.", count=len(created), target=target))
+    flash(cut_summary(created))
     for holder, by_code in turfs.left_out(branch, codes).items():
         flash(ngettext("%(num)s adresse i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
                        "%(num)s adresser i %(codes)s ligger i roder som %(branch)s har, og ble ikke tatt med.",
@@ -85,6 +86,19 @@ def cut(branch_id: int):
     # The page zooms to the new turf; its ids came from one transaction, so they run first to last.
     ids = [t.id for t in created]
     return redirect(url_for("turf.index", branch_id=branch.id, ny=f"{min(ids)}-{max(ids)}"))
+
+
+def cut_summary(created: list[Turf]) -> str:
+    """What the cut made, as it is: the cutter balances walking time too, so the door counts spread around
+    the target; the times are the cutter's own estimate (geo/turf.py), to the nearest five minutes."""
+    def span(values: list[int]) -> str:
+        return format_decimal(min(values)) if min(values) == max(values) else \
+            f"{format_decimal(min(values))}–{format_decimal(max(values))}"
+    doors = [t.doors for t in created]
+    times = [max(5, 5 * round(geo_turf.minutes(t.doors, t.walk_metres) / 5)) for t in created]
+    return ngettext("Delte inn i %(num)s rode, %(doors)s dører, omtrent %(minutes)s minutter.",
+                    "Delte inn i %(num)s roder, %(doors)s dører, omtrent %(minutes)s minutter hver.",
+                    len(created), doors=span(doors), minutes=span(times))
 
 
 @bp.get("/lag/<int:branch_id>/roder.geojson")
@@ -122,7 +136,28 @@ def show(turf_id: int):
     """One turf: its outline, its walk list and what can be done with it."""
     t = turf_for_manager(turf_id)
     others = [o for o in turfs.live_turfs(t.branch, t.round) if o.id != t.id]
-    return render_template("turf/show.html", turf=t, others=others)
+    return render_template("turf/show.html", turf=t, others=others, added=field.pending_doors([t.id]).get(t.id, []))
+
+
+@bp.post("/roder/<int:turf_id>/dorer/<int:door_id>")
+@roles_required(*MANAGERS)
+def field_door(turf_id: int, door_id: int):
+    """Confirm or reject a door or address a canvasser added in the field (the branch's coordinator, an admin)."""
+    t = turf_for_manager(turf_id)
+    door = db.session.get(FieldDoor, door_id)
+    if door is None or door.turf_id != t.id:
+        abort(404)
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "reject"):
+        abort(400, gettext("Velg «Bekreft» eller «Avvis»."))
+    field.decide(door, current_user, decision == "confirm")
+    flash(gettext("%(label)s er bekreftet.", label=door.label) if decision == "confirm"
+          else gettext("%(label)s er avvist og teller ikke lenger med i roden.", label=door.label))
+    back = request.form.get("next", "")
+    # Only a path on this site: a form must not send the coordinator elsewhere.
+    if not (back.startswith("/") and not back.startswith("//") and "\\" not in back):
+        back = url_for("turf.show", turf_id=t.id)
+    return redirect(back)
 
 
 @bp.get("/roder/<int:turf_id>.geojson")
@@ -142,7 +177,7 @@ def sheet(turf_id: int):
 
 def sheet_summary(t: Turf) -> str:
     return gettext("%(doors)s dører, %(addresses)s adresser, omtrent %(km)s km å gå", doors=t.doors,
-                   addresses=len(t.stops), km=round(t.walk_metres / 1000, 1))
+                   addresses=len(t.stops), km=format_km(t.walk_metres))
 
 
 def pdf_response(t: Turf, heading: list[str]) -> Response:

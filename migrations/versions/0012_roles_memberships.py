@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_roles'
-down_revision = '0011_jobs'
+down_revision = '0012_doors'
 branch_labels = None
 depends_on = None
 

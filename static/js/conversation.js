@@ -7,6 +7,8 @@
   var form = document.querySelector("[data-conversation]");
   if (!form) return;
   var texts = JSON.parse(form.dataset.texts);
+  // The script checks and says why itself (refuse, below); without it the browser's checks still hold.
+  form.noValidate = true;
   var door = "d-" + query.get("address_id") + "-" + (query.get("unit") || "");
   var where = document.querySelector("[data-door-label]");
   var label = sessionStorage.getItem(door);
@@ -31,11 +33,21 @@
   }
   consent.addEventListener("change", toggle);
   toggle();
+  // Wanting to be contacted needs the contact part: it opens with the tick.
+  form.elements.wants_contact.addEventListener("change", function () {
+    if (form.elements.wants_contact.checked) form.querySelector("details.consent").open = true;
+  });
 
-  // What the browser cannot say with attributes alone: a way to reach them, and something said at all.
+  // What the browser cannot say with attributes alone, and all of it in the app's words, not the browser's:
+  // a name, a way to reach them, and something said at all.
   function check() {
-    var phone = form.elements.phone, email = form.elements.email;
-    phone.setCustomValidity(consent.checked && !phone.value.trim() && !email.value.trim() ? texts.reach : "");
+    var name = form.elements.name, phone = form.elements.phone, email = form.elements.email;
+    name.setCustomValidity(consent.checked && !name.value.trim() ? texts.name : "");
+    phone.setCustomValidity("");
+    email.setCustomValidity("");
+    var unreachable = consent.checked && !phone.value.trim() && !email.value.trim();
+    phone.setCustomValidity(unreachable || phone.validity.patternMismatch ? texts.reach : "");
+    email.setCustomValidity(email.validity.typeMismatch ? texts.reach : "");
     var empty = !form.querySelector("[name=topic]:checked") && !form.elements.words.value.trim() &&
       !form.querySelector("[name=importance]:checked") && !consent.checked;
     form.elements.words.setCustomValidity(empty ? texts.empty : "");
@@ -43,11 +55,35 @@
     consent.setCustomValidity(consent.checked && !why ? texts.why : "");
   }
   function show(text) { said.textContent = text; said.hidden = !text; }
+  // The first field in the way, with the message beside it and in the form's alert.
+  function refuse() {
+    var field = form.querySelector(":invalid:not(fieldset)");
+    if (!field) return;
+    if (field.closest("details")) field.closest("details").open = true;
+    var note = field.parentNode.querySelector(".field-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error field-error";
+      note.id = field.id + "-error";
+      field.after(note);
+      field.setAttribute("aria-describedby", note.id);
+    }
+    note.textContent = field.validationMessage;
+    show(field.validationMessage);
+    field.focus();
+  }
+  function clearNotes() {
+    form.querySelectorAll(".field-error").forEach(function (note) {
+      var field = note.previousElementSibling;
+      if (field && field.checkValidity()) note.textContent = "";
+    });
+  }
 
   form.addEventListener("submit", function (e) {
     check();
-    if (!form.checkValidity()) { e.preventDefault(); form.reportValidity(); return; }
+    if (!form.checkValidity()) { e.preventDefault(); refuse(); return; }
     e.preventDefault();
+    if (window.CanvassPractice) return CanvassPractice.save(form);
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
@@ -57,8 +93,8 @@
           if (!response.ok) { show(texts.refused.replace("%s", answer.error || response.status)); return; }
           CanvassStore.remember(Object.assign({ type: "visit", turf_id: Number(form.elements.turf_id.value) },
                                               answer.event));
-          var line = texts.saved + (answer.refused ? " · " + answer.refused.reason : "");
-          sessionStorage.setItem("said", JSON.stringify({ door: door, text: line }));
+          // The list shows the door's outcome once, in its own line; here only what the server turned down.
+          sessionStorage.setItem("said", JSON.stringify({ door: door, text: answer.refused ? answer.refused.reason : "" }));
           // Saving replaces this page in the history: Back goes to the list, not to the filled form.
           location.replace(form.dataset.walk + "#" + door);
         });
@@ -67,6 +103,6 @@
       .then(function () { button.disabled = false; });
   });
   // Checked as the form changes too: a stale message would keep the browser from sending the form at all.
-  form.addEventListener("input", function () { show(""); check(); });
+  form.addEventListener("input", function () { show(""); check(); clearNotes(); });
   form.addEventListener("change", check);
 })();

@@ -10,7 +10,21 @@
   document.addEventListener("submit", function (e) { stamp(e.target); }, true);
 
   var query = new URLSearchParams(location.search);
-  document.querySelectorAll("[data-from-query]").forEach(function (input) {
-    input.value = query.get(input.dataset.fromQuery) || input.value;
+  document.querySelectorAll("[data-from-query]").forEach(function (el) {
+    var value = query.get(el.dataset.fromQuery);
+    if (value) el["value" in el ? "value" : "textContent"] = value;
+  });
+
+  // A missing address: the phone's position, only when the canvasser ticks for it.
+  document.querySelectorAll("[data-position]").forEach(function (box) {
+    var form = box.form;
+    if (navigator.geolocation) box.parentNode.hidden = false;
+    box.addEventListener("change", function () {
+      form.lat.value = form.lon.value = "";
+      if (box.checked) navigator.geolocation.getCurrentPosition(function (p) {
+        form.lat.value = p.coords.latitude;
+        form.lon.value = p.coords.longitude;
+      }, function () { box.checked = false; });
+    });
   });
 })();

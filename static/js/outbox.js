@@ -8,9 +8,16 @@
   var download = document.querySelector("[data-offline-download]");
   var failedBox = document.querySelector("details[data-failed]");
 
+  // In the reader's grammar: data-one or data-many, the number at {n}.
+  function counted(number, n) {
+    var form = number.parentNode.dataset[n === 1 ? "one" : "many"].split("{n}");
+    number.textContent = n;
+    number.parentNode.replaceChildren(form[0], number, form[1]);
+  }
+
   // Quiet when all is sent; says so when there is no signal; counts what waits.
   function show(n, failed) {
-    if (counter) counter.textContent = String(n);
+    if (counter) counted(counter, n);
     if (bar) {
       bar.classList.toggle("offline", !navigator.onLine);
       bar.classList.toggle("waiting", n > 0);
@@ -25,7 +32,7 @@
   function showFailed(failed) {
     var list = failedBox.querySelector("ul");
     failedBox.hidden = !failed.length;
-    failedBox.querySelector("[data-failed-count]").textContent = String(failed.length);
+    counted(failedBox.querySelector("[data-failed-count]"), failed.length);
     list.textContent = "";
     failed.forEach(function (f) {
       var item = document.createElement("li");
@@ -65,16 +72,25 @@
       CanvassStore.set("downloaded " + location.pathname, new Date().toISOString()).then(downloaded);
     }
   });
-  // A downloaded turf says so after every reload, with or without signal.
+  // A downloaded turf says so after every reload, with or without signal, in a status line (not on the
+  // button, which stays to download again); tiles.js says there instead when map tiles are missing.
+  var status = document.querySelector("[data-offline-status]");
   function downloaded() {
     return CanvassStore.get("downloaded " + location.pathname).then(function (when) {
       if (!when || !download) return;
-      download.textContent = download.dataset.done;
+      download.textContent = download.dataset.again;
+      download.classList.remove("primary");
+      if (status && !("missing" in status.dataset)) status.textContent = download.dataset.done + ".";
+      if (status) status.hidden = false;
       document.documentElement.dataset.offlineReady = "true";
     });
   }
   // The service worker writes the offline answers in the language of the page.
   if (bar && bar.dataset.texts) CanvassStore.set("texts", JSON.parse(bar.dataset.texts));
+  // A page from the cache carries the bar as it was when it was stored: nothing said is sent until counted.
+  if (bar) bar.querySelector('[data-state="sent"]').hidden = true;
+  if (bar) bar.classList.toggle("offline", !navigator.onLine);
+  if (bar && !navigator.onLine) bar.querySelector('[data-state="offline"]').hidden = false;
   refresh();
   if (failedBox) {
     failedBox.querySelector("button").addEventListener("click", function () {

@@ -47,7 +47,7 @@ var CanvassStore = (function () {
     // after the records have left the outbox still shows them done. The last 18 hours, at most 500.
     remember: function (event) {
       var recent = { id: event.id, type: event.type, turf_id: event.turf_id, address_id: event.address_id,
-                     unit: event.unit, outcome: event.outcome, corrects: event.corrects || null,
+                     unit: event.unit, label: event.label || event.street && event.street + " " + event.number, outcome: event.outcome, corrects: event.corrects || null,
                      recorded_at: event.recorded_at };
       var since = new Date(Date.now() - 18 * 3600 * 1000).toISOString();
       // Read and written in one transaction: two taps in quick succession both stay.

@@ -12,10 +12,22 @@
     return Math.max(bytes / 1048576, 0.1).toLocaleString(document.documentElement.lang || "nb",
                                                           { maximumFractionDigits: 1, minimumFractionDigits: 1 });
   }
+  // The turf's status line (outbox.js) says "downloaded"; with tiles missing it says how many, and the
+  // button beside it downloads again.
+  var status = document.querySelector("[data-offline-status]");
   function say(template, count, bytes, failed) {
-    note.textContent = template.replace("{count}", String(count)).replace("{size}", megabytes(bytes)) +
-      (failed ? " " + note.dataset.failedText.replace("{failed}", String(failed)) : "");
+    note.textContent = template.replace("{count}", String(count)).replace("{size}", megabytes(bytes));
     note.hidden = false;
+    if (!status) return;
+    if (failed) {
+      status.dataset.missing = "";
+      status.textContent = note.dataset.failedText.replace("{failed}", String(failed))
+        .replace("{total}", String(count + failed));
+      status.hidden = false;
+    } else if ("missing" in status.dataset) {
+      delete status.dataset.missing;
+      status.textContent = button.dataset.done + ".";
+    }
   }
   function fetchList() {
     if (list) return Promise.resolve(list);

@@ -6,6 +6,7 @@
   if (!form) return;
   var texts = JSON.parse(form.dataset.texts), labels = JSON.parse(form.dataset.labels);
   var line = document.getElementById("door-done").content.firstElementChild;
+  var fresh = document.getElementById("door-new").content.firstElementChild;
   var turf = Number(form.dataset.turf), secondRound = !!form.dataset.secondRound;
   var taps = {}, current = null;
 
@@ -52,6 +53,8 @@
     var set = function (selector, n) { $(selector).textContent = String(n); };
     var count = function (o) { return done.filter(function (li) { return li.dataset.o === o; }).length; };
     set("[data-done-count]", done.length);
+    set("[data-total]", all.length);
+    set('[data-count="total"]', all.length);
     set('[data-count="done"]', done.length);
     set('[data-count="conversation"]', count("conversation"));
     set('[data-count="not_home"]', count("not_home"));
@@ -72,6 +75,7 @@
 
   // Posts the form for one door; its buttons are disabled from the tap to the answer.
   function post(li, fields, url) {
+    if (window.CanvassPractice) return CanvassPractice.post(li, fields);
     var data = new FormData(form), buttons = li.querySelectorAll("button");
     Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
     data.set("address_id", li.dataset.a);
@@ -140,9 +144,22 @@
     if (target.classList.contains("door")) current = target;
   });
 
+  // A door added on this phone, not yet in the page.
+  function add(event) {
+    var ul = $("#a-" + event.address_id + " .doors"), li = fresh.cloneNode(true);
+    if (!ul || door(event.address_id, event.unit)) return;
+    li.id = "d-" + event.address_id + "-" + event.unit;
+    li.dataset.a = event.address_id;
+    li.dataset.u = event.unit;
+    $(".door-name", li).textContent = event.label || event.street + " " + event.number;
+    ul.appendChild(li);
+  }
+
   // A record newer than what the door shows counts; an undo opens the door it undid.
   function apply(event) {
-    if (event.type !== "visit" || event.turf_id !== turf) return;
+    if (event.turf_id !== turf) return;
+    if (event.type === "door") return add(event);
+    if (event.type !== "visit") return;
     if (event.corrects) {
       return doors().forEach(function (li) { if (li.dataset.id === event.corrects) unfold(li); });
     }
@@ -152,7 +169,10 @@
   }
 
   // What this phone knows beyond the page (maybe an old copy): its outbox and what it sent lately.
-  Promise.all([CanvassStore.get("recent"), CanvassStore.all()]).then(function (known) {
+  // In the practice round, only what was practised in this tab (practice.js).
+  var phone = window.CanvassPractice ? CanvassPractice.known()
+    : Promise.all([CanvassStore.get("recent"), CanvassStore.all()]);
+  phone.then(function (known) {
     var outbox = known[1].map(function (e) { return e.id; });
     (known[0] || []).concat(known[1]).sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; })
       .forEach(function (event) {
@@ -169,16 +189,18 @@
     }
     tally();
     if (target) target.scrollIntoView({ block: "center" });
+    poll();
   });
 
   // The partner's records (and one's own from another phone), every 15 seconds while online.
   function poll() {
-    if (!navigator.onLine || document.hidden) return;
+    if (!navigator.onLine || document.hidden || !form.dataset.poll) return;
     fetch(form.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (states) {
         states.forEach(function (s) {
-          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4] });
+          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
+                  corrects: s[5] });
         });
         tally();
       }, function () {});

@@ -36,10 +36,10 @@ def test_filter_read_themes_link_to_the_programme_and_download_excel(committee_p
     page.get_by_label("Område", exact=True).select_option(label="Bydel Sagene")
     page.get_by_label("Tema", exact=True).select_option("bolig")
     page.get_by_role("button", name="Vis", exact=True).click()
-    expected, _ = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == "030103")
-    assert 0 < expected < 1000
-    expect(page.get_by_role("status").filter(has_text="innspill med disse filtrene")).to_contain_text(
-        f"{expected} innspill")
+    everyone, raised = kanon_model.visible(insight_app.generated, where=lambda item: item.district_number == "030103")
+    assert 0 < raised["bolig"] < everyone < 1000
+    # The topic narrows the figures to those who raised it, and says of how many.
+    expect(page.get_by_role("status")).to_contain_text(f"{raised['bolig']} av {everyone} innspill nevnte «bolig».")
     expect(page.get_by_role("heading", name="Andel som nevnte bolig, per bydel")).to_be_visible()
 
     page.get_by_role("link", name="Innspill og temaer").click()

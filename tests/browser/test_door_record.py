@@ -27,6 +27,11 @@ FORMS = {
     "a note": ("notat", STAMP + DOOR + [("text", "Dørkode 1234")]),
     "input from a stand": ("innspill", STAMP + [("action_id", "12"), ("postnummer", " 0473 ")] + TALK),
     "input with no action or area": ("innspill", STAMP + [("action_id", ""), ("postnummer", ""), ("words", "Trikk")]),
+    "a missing door": ("dor", STAMP + DOOR[:3] + [("what", "door"), ("label", " <b>Kjeller</b> ")]),
+    "a missing address with the phone's position": ("dor", STAMP + DOOR[:3] + [
+        ("what", "address"), ("street", "Sagveien"), ("number", "5B"), ("lat", " 59.9381 "), ("lon", "10.7593")]),
+    "a missing address with a position that is not": ("dor", [("id", ID.upper()), ("recorded_at", AT)] + DOOR[:3] + [
+        ("what", "address"), ("street", "Sagveien"), ("number", "5"), ("lat", "Infinity"), ("lon", "12abc")]),
 }
 
 

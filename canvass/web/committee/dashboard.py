@@ -8,12 +8,12 @@ from htmx_flask import request
 from canvass.insight import charts
 from canvass.insight.suppress import K
 from canvass.models import Role
-from canvass.services import committees
+from canvass.services import committees, coverage
 from canvass.services.committees import Filters
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import SORTS, area_choices, filtered
-from canvass.web.committee.pictures import label, pictures, topic_label
+from canvass.web.committee.pictures import label, per_thousand, pictures, reach_text, topic_label
 
 
 @bp.get("/")
@@ -23,6 +23,7 @@ def dashboard():
     committee, names, form, filters = filtered()
     sort = form.sort.data if form.sort.data in SORTS else "residents"
     board = committees.dashboard(committee, filters, by=sort)
+    found = coverage.coverage(committee, filters)
     return render_template(
         "committee/dashboard.html",
         committee=committee,
@@ -31,7 +32,10 @@ def dashboard():
         names=names,
         sorted_by=SORTS[sort],
         held_back=committees.held_back_share(committee),
-        pictures=pictures(committee, board, names),
+        pictures=pictures(committee, board, names, found),
+        coverage=found,
+        reach_text=reach_text,
+        per_thousand=per_thousand,
         label=label,
         topic_label=topic_label,
         query=request.query_string.decode(),
@@ -45,7 +49,7 @@ def compare():
     committee, names, form, filters = filtered()
     areas = area_choices(committee, names)["area"][1:]
     picked = [request.args.get("a", ""), request.args.get("b", "")]
-    sides = []
+    sides, colours = [], None
     for value in picked:
         kind, _, key = value.partition(":")
         if kind not in ("d", "b") or not key:
@@ -60,6 +64,8 @@ def compare():
         )
         board = committees.dashboard(committee, narrowed)
         name = next((c.label for c in areas if c.value == value), value)
+        # Both sides colour a topic alike: the first side's ranking, then the second's other topics.
+        colours = charts.topic_colours([*(colours or {}), *(t for t in board.topics if t not in (colours or {}))])
         sides.append(
             (
                 name,
@@ -67,7 +73,9 @@ def compare():
                 charts.bars(
                     [(topic_label(r.topic), r.share * 100, format_percent(r.share)) for r in board.ranking],
                     gettext("Temaer i %(area)s, andel av innspillene", area=name),
+                    colours=colours,
                 ),
+                reach_text(coverage.coverage(committee, narrowed).scope),
             )
         )
     return render_template(

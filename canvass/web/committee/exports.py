@@ -4,11 +4,11 @@ from flask_babel import format_date, gettext
 
 from canvass.insight.export import XLSX, Sheet, to_csv, to_xlsx
 from canvass.models import Role
-from canvass.services import committee_input, committee_pdf, committees
+from canvass.services import committee_input, committee_pdf, committees, coverage
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import filtered
-from canvass.web.committee.pictures import label, pictures, topic_label
+from canvass.web.committee.pictures import label, pictures, reach_text, topic_label
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": XLSX,
@@ -19,9 +19,26 @@ INPUT_ROWS = 10000
 def _ranking(board) -> Sheet:
     return Sheet(gettext("Temaer"), [gettext("Tema"), gettext("Innspill"), gettext("Andel"),
                                      gettext("Viktighet (1–3)"), gettext("Svært viktig")],
-                 [[topic_label(r.topic), r.residents, round(r.share, 4),
-                   round(r.importance, 2) if r.importance is not None else None, r.strong] for r in board.ranking],
-                 percent=(2,))
+                 [[topic_label(r.topic), r.residents, r.share,
+                   round(r.importance, 1) if r.importance is not None else None, r.strong] for r in board.ranking],
+                 percent=(2,), decimal=(3,))
+
+
+def _coverage(found, names, committee) -> Sheet:
+    """Doors, doors knocked and conversations per district, branch and postal code."""
+    rows = [[gettext("Hele området"), found.scope]]
+    rows += [[label("district", key, names), reach] for key, reach in sorted(found.districts.items())]
+    if committee.branch_id is None:
+        rows += [[gettext("Lag %(name)s", name=label("branch", key, names)), reach]
+                 for key, reach in sorted(found.branches.items())]
+    rows += [[names["postnummer"].get(key, key), reach] for key, reach in sorted(found.postal_codes.items())]
+    return Sheet(gettext("Dekning"), [gettext("Område"), gettext("Boliger"), gettext("Boliger anslått"),
+                                      gettext("Dører banket på"), gettext("Andel banket på"), gettext("Samtaler"),
+                                      gettext("Samtaler per 1 000 boliger")],
+                 [[name, r.dwellings, gettext("ja") if r.estimated else "", r.knocked, r.knocked_share,
+                   r.conversations, round(r.per_thousand, 1) if r.per_thousand is not None else None]
+                  for name, r in rows],
+                 percent=(4,), decimal=(6,))
 
 
 def _table(table, kind: str, title: str, names) -> Sheet:
@@ -43,7 +60,7 @@ def _input(committee, filters, names) -> Sheet | None:
                   gettext("Bydel"), gettext("Uke"), gettext("Merkelapper"), gettext("Vurdert")], rows)
 
 
-def sheets(committee, board, names, filters) -> dict[str, Sheet]:
+def sheets(committee, board, names, filters, found=None) -> dict[str, Sheet]:
     """Every table of the filtered view by name, in the order the Excel book and the CSV choice use."""
     result = {"ranking": _ranking(board),
               "district": _table(board.districts, "district", gettext("Per bydel"), names),
@@ -52,6 +69,8 @@ def sheets(committee, board, names, filters) -> dict[str, Sheet]:
               "campaign": _table(board.campaigns, "campaign", gettext("Per kampanje"), names)}
     if committee.branch_id is not None:
         del result["branch"]
+    if found is not None:
+        result["coverage"] = _coverage(found, names, committee)
     found = _input(committee, filters, names)
     if found:
         result["input"] = found
@@ -80,7 +99,8 @@ def export(kind: str):
         abort(404)
     committee, names, form, filters = filtered()
     board = committees.dashboard(committee, filters, by=form.sort.data or "residents")
-    tables = sheets(committee, board, names, filters)
+    found = coverage.coverage(committee, filters)
+    tables = sheets(committee, board, names, filters, found)
     scope = committee.branch.name if committee.branch else committee.organisation.name
     if kind == "csv":
         chosen = request.args.get("tabell", "ranking")
@@ -88,15 +108,18 @@ def export(kind: str):
     elif kind == "xlsx":
         body = to_xlsx(list(tables.values()))
     else:
-        drawn = pictures(committee, board, names)
+        drawn = pictures(committee, board, names, found)
         sections = [
             (gettext("Temaer folk tok opp"), drawn["ranking"], tables["ranking"]),
             (gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic or ""), drawn["map"], None),
             (gettext("Over tid"), drawn["weeks"], tables["weeks"]),
             (gettext("Per bydel"), None, tables["district"]),
+            (gettext("Samtaler per 1 000 boliger, per bydel"), drawn["reach_map"], tables["coverage"]),
         ]
         body = committee_pdf.render(
-            gettext("Hva folk sa i %(scope)s", scope=scope), _described(form, committee), sections
+            gettext("Hva folk sa i %(scope)s", scope=scope),
+            [*_described(form, committee), gettext("Rangeringen er %(reach)s.", reach=reach_text(found.scope))],
+            sections
         )
     response = Response(body, mimetype=MIMETYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="innspill.{kind}"'

@@ -43,6 +43,10 @@ def _ids(name: str) -> list[int]:
     return [int(v) for v in request.form.getlist(name) if v.isdigit()]
 
 
+# Input without a theme shown a page at a time under the themes.
+UNTHEMED_PAGE = 20
+
+
 @bp.get("/innspill", endpoint="input")
 @roles_required(Role.COMMITTEE)
 def read_input():
@@ -53,6 +57,9 @@ def read_input():
     page = max(request.args.get("side", 1, type=int), 1)
     view = committee_input.topic_view(committee, filters, topic, page=page) if topic else None
     pages = (view.theme_count + committee_input.THEMES_PAGE - 1) // committee_input.THEMES_PAGE if view else 0
+    loose_page = max(request.args.get("uside", 1, type=int), 1)
+    loose, loose_total = (committee_input.unthemed_inputs(committee, filters, topic, loose_page, UNTHEMED_PAGE)
+                          if topic else ([], 0))
     return render_template(
         "committee/input.html",
         committee=committee,
@@ -63,6 +70,10 @@ def read_input():
         view=view,
         page=page,
         pages=pages,
+        loose=loose,
+        loose_page=loose_page,
+        loose_pages=(loose_total + UNTHEMED_PAGE - 1) // UNTHEMED_PAGE,
+        loose_total=loose_total,
         sections=programme.sections(committee),
         query=request.query_string.decode(),
     )

@@ -3,20 +3,29 @@ once for the page and the PDF alike.
 """
 from functools import lru_cache
 
-from flask_babel import format_decimal, format_percent, gettext
+from flask_babel import format_decimal, format_percent, gettext, ngettext
 from sqlalchemy import select
 
+from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo import geometry
 from canvass.insight import charts
 from canvass.insight.suppress import OTHER
+from canvass.insight.tally import week_of
 from canvass.models import District
 from canvass.services.committees import WHOLE
+
+
+def this_week() -> tuple[int, int]:
+    """The (ISO year, week) it is now in Oslo: a week not over yet is marked so, never read as a fall."""
+    return tuple(week_of(utcnow()).isocalendar()[:2])
 
 
 def label(kind: str, key, names: dict) -> str:
     """A table row's name: an area, a week, a campaign, or what small groups were counted as."""
     if kind == "weeks":
+        if tuple(key) == this_week():
+            return gettext("Uke %(week)s %(year)s (så langt)", week=key[1], year=key[0])
         return gettext("Uke %(week)s %(year)s", week=key[1], year=key[0])
     if key == WHOLE and kind == "district":
         return gettext("Uten område")
@@ -37,8 +46,8 @@ def _outlines(districts: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], f
     return geometry.svg_outlines({number: geometry.from_geojson(text) for number, text in districts}, 640)
 
 
-def _district_map(committee, board, names):
-    shapes = tuple(
+def _shapes(committee) -> tuple[tuple[str, str], ...]:
+    return tuple(
         (number, text)
         for number, text in db.session.execute(
             select(District.number, District.geometry)
@@ -46,6 +55,56 @@ def _district_map(committee, board, names):
             .order_by(District.number)
         )
     )
+
+
+def per_thousand(value: float | None) -> str:
+    """Conversations per 1,000 dwellings as the page, the PDF and the files print it: one decimal."""
+    return "–" if value is None else format_decimal(round(value, 1), format="#,##0.0")
+
+
+def reach_text(reach) -> str:
+    """What a ranking rests on: "basert på 12 samtaler i et område med 2 400 boliger"."""
+    text = ngettext("basert på %(num)s samtale i et område med %(dwellings)s boliger",
+                    "basert på %(num)s samtaler i et område med %(dwellings)s boliger",
+                    reach.conversations or 0, dwellings=format_decimal(reach.dwellings))
+    if reach.per_thousand is not None:
+        text += " " + gettext("(%(rate)s per 1 000 boliger)", rate=per_thousand(reach.per_thousand))
+    if reach.estimated:
+        text += " " + gettext("– antall boliger er delvis anslått")
+    return text
+
+
+def _reach_map(committee, found, names):
+    """Conversations per 1,000 dwellings per district: where the committee heard many, and where almost nobody."""
+    shapes = _shapes(committee)
+    if not shapes or found is None:
+        return None, []
+    paths, height = _outlines(shapes)
+    rates = {number: reach.per_thousand for number, reach in found.districts.items() if number in paths}
+    most = max((rate for rate in rates.values() if rate), default=0)
+    fills, tips = {}, {}
+    for number in paths:
+        name = names["district"].get(number, number)
+        rate = rates.get(number)
+        if rate is None:
+            tips[number] = gettext("%(area)s: ingen boliger eller samtaler å regne på", area=name)
+            continue
+        fills[number] = charts.shade(rate, most) if rate else charts.BLUES[0]
+        reach = found.districts[number]
+        tips[number] = gettext(
+            "%(area)s: %(rate)s samtaler per 1 000 boliger (%(num)s samtaler, %(dwellings)s boliger)",
+            area=name, rate=per_thousand(rate), num=format_decimal(reach.conversations or 0),
+            dwellings=format_decimal(reach.dwellings))
+    title = gettext("Samtaler per 1 000 boliger, per bydel")
+    step = most / len(charts.BLUES) if most else 0
+    legend = [(charts.BLUES[i], per_thousand(step * i) + "–" + per_thousand(step * (i + 1)))
+              for i in range(len(charts.BLUES))] if most else []
+    legend.append((charts.NO_DATA, gettext("Ingen boliger registrert")))
+    return charts.choropleth(paths, height, fills, tips, title), legend
+
+
+def _district_map(committee, board, names):
+    shapes = _shapes(committee)
     if not shapes or not board.topic:
         return None, []
     paths, height = _outlines(shapes)
@@ -79,15 +138,22 @@ def _district_map(committee, board, names):
     return charts.choropleth(paths, height, fills, tips, title), legend
 
 
-def pictures(committee, board, names) -> dict:
-    """The dashboard's charts and map, drawn for the page and the PDF alike."""
+def pictures(committee, board, names, found=None) -> dict:
+    """The dashboard's charts and maps, drawn for the page and the PDF alike; `found` is the coverage."""
+    colours = charts.topic_colours(board.topics)
     ranking = charts.bars(
         [(topic_label(r.topic), r.residents, format_decimal(r.residents)) for r in board.ranking],
         gettext("Temaer etter hvor mange som tok dem opp"),
-        highlight=board.topic,
+        colours=colours,
     )
     week_keys = [key for key, _, _ in board.weeks.rows]
     series = {topic: [cells.get(topic) for _, _, cells in board.weeks.rows] for topic in board.topics[:5]}
-    over_time = charts.lines(series, [str(week) for _, week in week_keys], gettext("Temaer per uke"))
+    partial = None
+    if week_keys and week_keys[-1] == this_week():
+        partial = gettext("Uke %(week)s er ikke over ennå: tallene er så langt", week=week_keys[-1][1])
+    over_time = charts.lines(series, [str(week) for _, week in week_keys], gettext("Temaer per uke"),
+                             colours=colours, partial=partial)
     district_map, legend = _district_map(committee, board, names)
-    return {"ranking": ranking, "weeks": over_time, "map": district_map, "legend": legend}
+    reach_map, reach_legend = _reach_map(committee, found, names)
+    return {"ranking": ranking, "weeks": over_time, "map": district_map, "legend": legend,
+            "reach_map": reach_map, "reach_legend": reach_legend}

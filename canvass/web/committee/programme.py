@@ -98,14 +98,21 @@ def unlink(section_id: int, link_id: int):
 def report():
     """A preview of "Dette hørte vi – dette gjorde vi", and publishing it to the members."""
     committee = committees.committee_for(current_user)
+    title, intro = request.form.get("title", ""), request.form.get("intro", "")
+    confirming = False
     if request.method == "POST":
         try:
-            published = programme.publish(committee, request.form.get("title", ""), request.form.get("intro", ""))
-            flash(gettext("Rapporten er publisert for medlemmene."), "success")
-            return redirect(url_for("reports.show", report_id=published.id))
+            programme.checked(title, intro)
+            if request.form.get("confirm") == "1":
+                published = programme.publish(committee, title, intro)
+                flash(gettext("Rapporten er publisert for medlemmene."), "success")
+                return redirect(url_for("reports.show", report_id=published.id))
+            # First press: show exactly what members will read, and ask again.
+            confirming = True
         except InputError as err:
             flash_error(err)
     content = programme.report_content(committee)
     return render_template("committee/report.html", committee=committee, content=content,
                            reports=programme.published(committee.organisation_id), topic_label=topic_label, query="",
-                           default_title=gettext("Dette hørte vi – dette gjorde vi"))
+                           title=title or gettext("Dette hørte vi – dette gjorde vi"), intro=intro,
+                           confirming=confirming, unnamed=programme.unnamed(committee))

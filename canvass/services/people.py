@@ -78,7 +78,8 @@ def add_role(user: User, role: Role, branch: Branch | None, by: User | None,
 
 def remove_roles(user: User, memberships: list[Membership], by: User | None) -> bool:
     """Take roles away in one go; the others stay. Taking the last is removing the person
-    (logins.remove_volunteer). Someone leaving a branch also leaves its actions still to come.
+    (logins.remove_volunteer). Someone leaving a branch also leaves its actions still to come or under way
+    (started in the last 12 hours), as remove_volunteer does.
     Returns whether the person is removed."""
     if not memberships:
         raise RoleRefused(N_("%(name)s har ingen slik rolle."), name=user.name)
@@ -96,7 +97,8 @@ def remove_roles(user: User, memberships: list[Membership], by: User | None) -> 
     db.session.flush()
     left = {m.branch_id for m in memberships} - user.branch_ids(*BRANCH_ROLES) - {None}
     if left:
-        upcoming = select(Action.id).where(Action.branch_id.in_(sorted(left)), Action.starts_at > utcnow())
+        upcoming = select(Action.id).where(Action.branch_id.in_(sorted(left)),
+                                           Action.starts_at > utcnow() - timedelta(hours=12))
         db.session.execute(delete(Assignment).where(Assignment.user_id == user.id, Assignment.action_id.in_(upcoming)))
         db.session.execute(delete(Signup).where(Signup.user_id == user.id, Signup.action_id.in_(upcoming)))
     db.session.commit()

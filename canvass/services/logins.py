@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from canvass import clock
 from canvass.extensions import db
@@ -37,8 +38,10 @@ def user_for(token: str, second_factor_days: int | None) -> User | None:
 
     `second_factor_days`: how long a code from the authenticator app lasts for the roles that need one
     (None when two-factor login is switched off)."""
+    # The memberships in the same query: every request asks the person what they may do.
     found = db.session.execute(select(Login, User).join(User, Login.user_id == User.id)
-                               .where(Login.token_hash == _hash(token))).first()
+                               .where(Login.token_hash == _hash(token))
+                               .options(joinedload(User.memberships))).unique().first()
     if found is None:
         return None
     record, user = found

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from canvass import clock
 from canvass.extensions import db
-from canvass.models import AuditEntry, Branch, Conversation, Organisation, Role, User
+from canvass.models import Action, AuditEntry, Branch, Conversation, Organisation, Role, Signup, User
 from canvass.services import actions, logins, people, tallies, turfs
 from tests.conftest import PASSWORD, csrf_token, login, login_as_volunteer, post, roles_of
 
@@ -332,3 +333,19 @@ def test_a_volunteer_who_left_is_not_offered_for_turf(demo_app):
     daniel = person(name="Daniel Dørbanker")
     logins.remove_volunteer(daniel, None)
     assert "Daniel Dørbanker" not in [u.name for u in actions.volunteers(action)]
+
+
+def test_leaving_a_branch_takes_one_off_tonights_action_under_way_but_keeps_the_other_roles(demo_app):
+    sagene = branch("Sagene")
+    tonight = actions.create_action(sagene, "Torshov i kveld", "door", clock.utcnow() - timedelta(hours=1))
+    daniel = person(name="Daniel Dørbanker")
+    daniel.email = "daniel@example.no"
+    people.add_role(daniel, Role.COMMITTEE, None, None)
+    db.session.add(Signup(action_id=tonight.id, user_id=daniel.id))
+    db.session.commit()
+    canvassing = [m for m in daniel.memberships if m.role == Role.CANVASSER]
+    assert people.remove_roles(daniel, canvassing, None) is False
+    daniel = person(name="Daniel Dørbanker")
+    assert roles_of(daniel) == [("committee", None)]
+    assert db.session.scalar(select(func.count()).select_from(Signup).where(Signup.user_id == daniel.id)) == 0
+    assert "Daniel Dørbanker" not in [u.name for u in actions.volunteers(db.session.get(Action, tonight.id))]

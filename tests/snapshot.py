@@ -10,8 +10,9 @@ COUNTED_ONLY = {"address", "dwelling", "postal_area", "turf_address", "sub_distr
 # When a phone was last heard from is bookkeeping, not data: it changes on every request, good or bad.
 NOT_DATA = {"device": "last_seen_at"}
 # A job is the record of an attempt, a refused import's too (its page says why); what the job would have
-# changed is in the other tables.
-ATTEMPTS = {"job"}
+# changed is in the other tables. So is an audit line: a refused data-subject request is logged on purpose,
+# so the data protection officer sees words being tried.
+ATTEMPTS = {"job", "audit_log"}
 
 
 def snapshot(everything: bool = False) -> dict:

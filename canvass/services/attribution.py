@@ -28,7 +28,7 @@ def credits(organisation_id: int | None) -> list[str]:
         # OpenStreetMap's addresses carry no kommune of their own: their postal code's kommune counts.
         scope = () if kommuner is None else (or_(Address.kommunenummer.in_(kommuner), Address.postnummer.in_(
             select(PostalArea.postnummer).where(PostalArea.kommunenummer.in_(kommuner)))),)
-        return exists().where(Address.official_id.like(source + ":%"), *scope)
+        return exists().where(Address.official_id.startswith(source + ":", autoescape=True), *scope)
 
     districts = exists().where(District.id.is_not(None),
                                *(() if kommuner is None else (District.kommunenummer.in_(kommuner),)))

@@ -6,7 +6,7 @@
   if (!form) return;
   var texts = JSON.parse(form.dataset.texts), labels = JSON.parse(form.dataset.labels);
   var line = document.getElementById("door-done").content.firstElementChild;
-  var fresh = document.getElementById("door-new").content.firstElementChild;
+  var fresh = document.getElementById("door-new"); // a door added in the field; the practice round has none
   var turf = Number(form.dataset.turf), secondRound = !!form.dataset.secondRound;
   var taps = {}, current = null;
 
@@ -146,8 +146,9 @@
 
   // A door added on this phone, not yet in the page.
   function add(event) {
-    var ul = $("#a-" + event.address_id + " .doors"), li = fresh.cloneNode(true);
-    if (!ul || door(event.address_id, event.unit)) return;
+    var ul = $("#a-" + event.address_id + " .doors");
+    if (!fresh || !ul || door(event.address_id, event.unit)) return;
+    var li = fresh.content.firstElementChild.cloneNode(true);
     li.id = "d-" + event.address_id + "-" + event.unit;
     li.dataset.a = event.address_id;
     li.dataset.u = event.unit;

@@ -56,16 +56,21 @@ def register_extensions(app: Flask) -> None:
     login.login_view = "auth.login"
     login.login_message = None
 
+    from canvass.models import Role
     from canvass.services import logins
 
     @login.user_loader
     def load_user(token: str):
         # The session and the remember cookie carry a login's token, never the user's id (services/logins.py).
-        return logins.user_for(token, logins.code_days(app.config))
+        user = logins.user_for(token, logins.code_days(app.config))
+        if user is not None:
+            # Someone on several committees reads for the one they chose (web/home.py).
+            user.committee_scope = session.get("committee_scope")
+        return user
 
-    app.jinja_env.globals.update(get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
-                                  format_number=format_number, format_percent=format_percent, format_km=format_km,
-                                  format_day=format_day)
+    app.jinja_env.globals.update(Role=Role, get_locale=get_locale, format_date=format_date,
+                                  format_datetime=format_datetime, format_number=format_number,
+                                  format_percent=format_percent, format_km=format_km, format_day=format_day)
 
     @app.context_processor
     def layout_context():

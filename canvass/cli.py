@@ -188,8 +188,8 @@ def _print_logins():
     click.echo("")
     click.echo(gettext("Demo-innlogginger (passord: %(password)s):", password=demo.PASSWORD))
     for user in db.session.scalars(select(User).where(User.password_hash.is_not(None)).order_by(User.id)):
-        where = user.branch.name if user.branch else user.organisation.name
-        click.echo(f"  {user.email:24} {user.role.value:12} {where}")
+        for m in sorted(user.memberships, key=lambda m: m.sort_key):
+            click.echo(f"  {user.email:24} {m.role.value:12} {m.branch.name if m.branch else user.organisation.name}")
     click.echo(gettext("Administratorer og koordinatorer setter opp tofaktorkode ved første innlogging "
                        "(skann QR-koden med en autentiseringsapp)."))
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
@@ -242,6 +242,92 @@ def set_password(email, password):
         raise click.ClickException(gettext("Fant ingen bruker med passord og e-postadressen %(email)s.", email=email))
     people.set_password(user, password)
     click.echo(gettext("Nytt passord for %(name)s. Alle innloggingene er avsluttet.", name=user.name))
+
+
+role_cli = AppGroup("role", help="Gi og ta roller: én person kan ha flere, i ett eller flere lag.")
+user_cli.add_command(role_cli)
+
+
+def _role_options(command):
+    for option in reversed([
+        click.option("--email", help="Personens e-postadresse."),
+        click.option("--phone", help="Personens telefonnummer (for dørbankere uten e-post)."),
+        click.option("--organisation", help="Organisasjonens navn, når samme adresse finnes i flere."),
+        click.option("--role", type=click.Choice([r.value for r in Role]), required=True),
+        click.option("--branch", help="Lagets navn; utelatt for administrator og organisasjonens programkomité."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _person(email, phone, organisation) -> User:
+    if not email and not phone:
+        raise click.UsageError(gettext("Oppgi --email eller --phone."))
+    query = select(User).where(User.removed_at.is_(None))
+    query = query.where(func.lower(User.email) == email.strip().lower()) if email else query.where(
+        User.phone == phone.strip())
+    if organisation:
+        query = query.where(User.organisation_id == _organisation(organisation).id)
+    found = db.session.scalars(query).all()
+    if not found:
+        raise click.ClickException(gettext("Fant ingen person med %(who)s.", who=email or phone))
+    if len(found) > 1:
+        raise click.ClickException(gettext("Flere personer har %(who)s. Oppgi --organisation, eller bruk "
+                                           "personsiden /folk/.", who=email or phone))
+    return found[0]
+
+
+def _branch(user: User, name: str | None) -> Branch | None:
+    if not name:
+        return None
+    branch = db.session.scalar(select(Branch).where(Branch.organisation_id == user.organisation_id,
+                                                    Branch.name == name))
+    if branch is None:
+        raise click.ClickException(gettext("Fant ikke laget %(name)s.", name=name))
+    return branch
+
+
+@role_cli.command("add")
+@_role_options
+def role_add(email, phone, organisation, role, branch):
+    """Gi en person en rolle til; de andre rollene består."""
+    user = _person(email, phone, organisation)
+    try:
+        token = people.add_role(user, Role(role), _branch(user, branch), None,
+                                timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
+    except people.RoleRefused as err:
+        db.session.rollback()
+        raise click.ClickException(gettext(err.message, **err.params)) from err
+    click.echo(gettext("%(name)s har nå rollene: %(roles)s.", name=user.name, roles=_roles(user)))
+    if token:
+        click.echo(gettext("Engangslenke der %(name)s velger passord (virker i %(hours)s timer):", name=user.name,
+                           hours=current_app.config["PASSWORD_LINK_HOURS"]))
+        click.echo(_external("auth.set_password", token=token))
+
+
+@role_cli.command("remove")
+@_role_options
+def role_remove(email, phone, organisation, role, branch):
+    """Ta en rolle fra en person. Uten andre roller igjen er personen fjernet og logget ut overalt."""
+    user = _person(email, phone, organisation)
+    place = _branch(user, branch)
+    held = [m for m in user.memberships if m.role == Role(role)
+            and m.branch_id == (place.id if place is not None and role != Role.ADMIN else None)]
+    try:
+        gone = people.remove_roles(user, held, None)
+    except people.RoleRefused as err:
+        db.session.rollback()
+        raise click.ClickException(gettext(err.message, **err.params)) from err
+    if gone:
+        click.echo(gettext("%(name)s hadde ingen andre roller og er fjernet og logget ut på alle telefoner.",
+                           name=user.name))
+    else:
+        click.echo(gettext("%(name)s har nå rollene: %(roles)s.", name=user.name, roles=_roles(user)))
+
+
+def _roles(user: User) -> str:
+    return ", ".join(f"{m.role.value} ({m.branch.name if m.branch else user.organisation.name})"
+                     for m in sorted(user.memberships, key=lambda m: m.sort_key))
 
 
 def _organisation(name: str) -> Organisation:

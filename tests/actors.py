@@ -155,7 +155,8 @@ def build_world(databases_, demo_template):
                    "branch_id": sagene.id, "action_id": action.id, "campaign_id": campaign.id, "turf_id": other.id,
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
-                   "job_id": job.id, "door_id": added.id, "drop_id": drop.id,
+                   "job_id": job.id, "membership_id": daniel.memberships[0].id, "door_id": added.id,
+                   "drop_id": drop.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token

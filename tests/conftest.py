@@ -20,7 +20,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 
 from canvass import create_app, queue  # noqa: E402
 from canvass.extensions import db  # noqa: E402
-from canvass.models import Branch, Role, User  # noqa: E402
+from canvass.models import Branch, Membership, Role, User  # noqa: E402
 from canvass.services import actions, demo, logins, sample_input, turfs, two_factor  # noqa: E402
 from tests import databases  # noqa: E402
 
@@ -195,11 +195,18 @@ def login(client, email: str, password: str = PASSWORD):
     return response
 
 
+def roles_of(user: User) -> list[tuple[str, str | None]]:
+    """The person's roles as (role, branch name), the widest first: what a test compares."""
+    return [(m.role.value, m.branch.name if m.branch else None)
+            for m in sorted(user.memberships, key=lambda m: m.sort_key)]
+
+
 def login_as_volunteer(client, volunteer: User):
     """A volunteer's phone logs in the one way there is into an existing volunteer account: a personal
     login link from the organisation (an invite link always makes a new account)."""
     admin = db.session.scalar(select(User).where(User.organisation_id == volunteer.organisation_id,
-                                                 User.role == Role.ADMIN).order_by(User.id).limit(1))
+                                                 User.memberships.any(Membership.role == Role.ADMIN))
+                              .order_by(User.id).limit(1))
     _, token = logins.issue_link(volunteer, admin, timedelta(hours=1))
     path = f"/inn/{token}"
     response = client.post(path, data={"csrf_token": csrf_token(client, path)})

@@ -73,6 +73,8 @@ POLICY = {
     "drops.index": MANAGES_SAGENE, "drops.start": MANAGES_SAGENE, "drops.show": MANAGES_SAGENE,
     "drops.export_csv": MANAGES_SAGENE, "drops.packing_list": MANAGES_SAGENE, "drops.county": ADMINS,
     "drops.start_county": ADMINS,
+    # Choosing which committee to read for: those who read for one (an admin reads the organisation's).
+    "home.choose_committee": COMMITTEES | ADMINS,
     # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.
     "practice.conversation": VOLUNTEERS, "practice.guide": VOLUNTEERS, "practice.record": VOLUNTEERS,
     "practice.walk": VOLUNTEERS,
@@ -81,7 +83,9 @@ POLICY = {
     "people.index": MANAGERS, "people.invite": MANAGES_SAGENE, "people.revoke_invite": MANAGES_SAGENE,
     "people.show_invite": MANAGES_SAGENE, "people.login_link": MANAGES_SAGENE,
     "people.revoke_login_link": MANAGES_SAGENE, "people.revoke_device": MANAGES_SAGENE,
-    "people.remove": MANAGES_SAGENE,
+    "people.remove": MANAGES_SAGENE, "people.contact": MANAGES_SAGENE,
+    # Roles are given and taken by the organisation's admin only.
+    "people.add_role": {ADMIN}, "people.remove_role": {ADMIN},
     # A personal login link opens only with its own token; the seeded token is an invite's, so nobody.
     "auth.login_link": set(), "auth.set_password": set(),
     # First-run setup is closed for good once an organisation exists; what comes after it is the admin's.
@@ -105,8 +109,9 @@ POLICY = {
 
 # Personal data seeded in Sagene, and who may ever see it. Any other actor's page showing it is a leak.
 SECRETS = {CONTACT_NAME: MANAGES_SAGENE, CONTACT_PHONE: MANAGES_SAGENE,
-           "Daniel Dørbanker": {DANIEL, SAGENE, ADMIN}, "91234567": set(), NOTE: {DANIEL},
-           HOLDER_PHONE: MANAGES_SAGENE}
+           "Daniel Dørbanker": {DANIEL, SAGENE, ADMIN}, NOTE: {DANIEL}, HOLDER_PHONE: MANAGES_SAGENE,
+           # A volunteer's phone number: for those who manage the branch, on the page that logs each look.
+           "91234567": MANAGES_SAGENE}
 DENIED = {401, 403, 404}
 
 

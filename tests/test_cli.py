@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import User
+from tests.conftest import roles_of
 
 
 def test_geodata_import_detects_formats_and_ends_with_a_summary(app, geodata):
@@ -52,7 +53,7 @@ def test_user_create_with_password(demo_app):
         "--email", "grorud@oslo.demo", "--branch", "Grorud"], input="hemmelig-123\nhemmelig-123\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "grorud@oslo.demo"))
-    assert user.branch.name == "Grorud" and user.password_hash.startswith("$argon2")
+    assert roles_of(user) == [("coordinator", "Grorud")] and user.password_hash.startswith("$argon2")
 
 
 @pytest.mark.parametrize("email, password, message", [

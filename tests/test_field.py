@@ -288,7 +288,7 @@ def test_the_second_round_opens_the_doors_that_were_not_home(phone):
 def test_the_partners_phone_polls_the_doors_done_in_this_action(phone, demo_app):
     address_id, unit = first_door(phone)
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branch)
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.memberships[0].branch)
     db.session.commit()
     actions.assign(phone.assignment.action, phone.turf, [daniel, berit])
     partner = demo_app.test_client()
@@ -340,7 +340,8 @@ def test_the_conversation_page_says_which_address_and_door(phone):
 
 def test_the_home_page_shows_an_action_signed_up_for_before_a_turf_is_given(phone):
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    later = actions.create_action(daniel.branch, "Lørdagsaksjon på Torshov", "door", datetime.now() + timedelta(days=2))
+    later = actions.create_action(daniel.memberships[0].branch, "Lørdagsaksjon på Torshov", "door",
+                                  datetime.now() + timedelta(days=2))
     later.meeting_point = "Torshovparken"
     actions.sign_up(later, daniel)
     page = phone.get("/").get_data(as_text=True)

@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 
 from canvass.extensions import db
 from canvass.insight.tally import Grain
-from canvass.models import ConsentRecord, Contact, InputTally
-from tests.conftest import GEODATA, ROOT, _dispose, login, make_app
+from canvass.models import Branch, ConsentRecord, Contact, InputTally, User
+from tests.conftest import GEODATA, ROOT, _dispose, login, make_app, roles_of
 
 
 def test_migrations_create_the_schema_of_the_models(app):
@@ -124,3 +124,47 @@ def test_a_database_filled_by_the_previous_release_upgrades_and_keeps_everything
     assert after == before and before["contact"] == 5 and before["conversation"] > 300
     assert sorted(consents) == ["follow_up"] * 3 + ["membership"] * 5
     assert "Beboer 4" in contacts_page and dashboard.status_code == 200
+
+
+def test_people_keep_exactly_their_access_when_roles_become_memberships(databases_):
+    app = make_app(databases_.create())
+    with app.app_context():
+        upgrade(revision="0011_jobs")
+        for statement in [
+                "INSERT INTO organisation (id, name) VALUES (1, 'Oslo'), (2, 'Bærum')",
+                "INSERT INTO branch (id, organisation_id, name, kind) VALUES (1, 1, 'Sagene', 'lokallag'),"
+                " (2, 1, 'Frogner', 'lokallag'), (3, 2, 'Bekkestua', 'lokallag')",
+                # An admin whose row still named a branch (it never counted), a coordinator, a volunteer, the
+                # county committee, a branch committee, a removed volunteer and another organisation's admin.
+                "INSERT INTO \"user\" (id, organisation_id, branch_id, role, name, email, password_hash, created_at,"
+                " removed_at) VALUES"
+                " (1, 1, 2, 'ADMIN', 'Astrid', 'admin@oslo.demo', 'x', '2026-10-01', NULL),"
+                " (2, 1, 1, 'COORDINATOR', 'Sigrid', 'sagene@oslo.demo', 'x', '2026-10-01', NULL),"
+                " (3, 1, 1, 'CANVASSER', 'Daniel', NULL, NULL, '2026-10-01', NULL),"
+                " (4, 1, NULL, 'COMMITTEE', 'Kari', 'komite@oslo.demo', 'x', '2026-10-01', NULL),"
+                " (5, 1, 2, 'COMMITTEE', 'Fride', 'komite@frogner.demo', 'x', '2026-10-01', NULL),"
+                " (6, 1, NULL, 'CANVASSER', 'Borte', NULL, NULL, '2026-10-01', '2026-11-01'),"
+                " (7, 2, NULL, 'ADMIN', 'Bjørn', 'admin@baerum.demo', 'x', '2026-10-01', NULL)"]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        users = {u.name: u for u in db.session.scalars(select(User))}
+        branches = {b.name: b for b in db.session.scalars(select(Branch))}
+        roles = {name: roles_of(u) for name, u in users.items()}
+        manages = {name: sorted(b for b in branches if u.can_manage_branch(branches[b]))
+                   for name, u in users.items()}
+        reads = {name: u.committee_scopes() for name, u in users.items()}
+        records = {name: u.may_record() for name, u in users.items()}
+        two_factor = {name for name, u in users.items() if u.needs_two_factor()}
+        db.session.commit()
+    _dispose(app)
+    assert roles == {"Astrid": [("admin", None)], "Sigrid": [("coordinator", "Sagene")],
+                     "Daniel": [("canvasser", "Sagene")], "Kari": [("committee", None)],
+                     "Fride": [("committee", "Frogner")], "Borte": [], "Bjørn": [("admin", None)]}
+    assert manages == {"Astrid": ["Frogner", "Sagene"], "Sigrid": ["Sagene"], "Daniel": [], "Kari": [], "Fride": [],
+                       "Borte": [], "Bjørn": ["Bekkestua"]}
+    assert reads == {"Astrid": [None], "Sigrid": [], "Daniel": [], "Kari": [None], "Fride": [2], "Borte": [],
+                     "Bjørn": [None]}
+    assert records == {"Astrid": True, "Sigrid": True, "Daniel": True, "Kari": False, "Fride": False,
+                       "Borte": False, "Bjørn": True}
+    assert two_factor == {"Astrid", "Sigrid", "Bjørn"}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Address, Branch, BranchPostalCode, Organisation, Role, User
+from canvass.models import Address, Branch, BranchPostalCode, Membership, Organisation, Role, User
 from canvass.privacy import consent
 from canvass.services import actions, people, practice, turfs
 from tests.conftest import csrf_token, login_as_volunteer, post
@@ -158,6 +158,31 @@ def test_a_volunteer_practises_only_on_their_own_branchs_doors(demo_app, where):
     assert '<p class="where" data-door-label></p>' in page and f'value="{address_id}"' not in page
     if where == "frogner":
         assert db.session.get(Address, address_id).label not in page
+
+
+def test_someone_who_knocks_doors_for_two_branches_practises_on_the_one_they_choose_and_never_on_another(demo_app):
+    sagene, frogner, grunerlokka = (db.session.scalar(select(Branch).where(Branch.name == name))
+                                    for name in ("Sagene", "Frogner", "Grünerløkka"))
+    user = people.create_user(sagene.organisation, Role.CANVASSER, "Siri To Lag", phone="+4791234569", branch=sagene)
+    user.memberships.append(Membership(role=Role.CANVASSER, branch=frogner))
+    db.session.commit()
+    client = demo_app.test_client()
+    login_as_volunteer(client, user)
+
+    def practised_on() -> set[str]:
+        page = client.get("/felt/ovelse/runde").get_data(as_text=True)
+        ids = [int(i) for i in re.findall(r'<li id="a-(\d+)">', page)]
+        return {a.postnummer for a in db.session.scalars(select(Address).where(Address.id.in_(ids)))}
+
+    # Until they choose, the first of their branches by name; the guide offers both.
+    guide = client.get("/felt/ovelse").get_data(as_text=True)
+    assert "Øv på adressene til:" in guide and 'href="/felt/ovelse?lag=%d"' % sagene.id in guide
+    assert practised_on() <= set(frogner.territory)
+    assert client.get(f"/felt/ovelse?lag={sagene.id}").status_code == 200
+    assert practised_on() and practised_on() <= set(sagene.territory)
+    # A branch of someone else's is no choice: the last own choice stands.
+    assert client.get(f"/felt/ovelse?lag={grunerlokka.id}").status_code == 200
+    assert practised_on() <= set(sagene.territory)
 
 
 def test_a_branch_without_addresses_says_so_plainly_and_the_guide_still_opens(demo_app):

@@ -19,7 +19,7 @@ from canvass.models.insight import (
 )
 from canvass.models.job import Job, JobKind, JobState
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality, SetupCode
-from canvass.models.people import Invite, Login, LoginLink, Role, User
+from canvass.models.people import Invite, Login, LoginLink, Membership, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
 from canvass.models.turf import FieldDoor, Turf, TurfAddress
 from canvass.models.visit import Outcome, Visit
@@ -65,6 +65,7 @@ __all__ = [
     "District",
     "Dwelling",
     "Invite",
+    "Membership",
     "Login",
     "LoginLink",
     "Municipality",

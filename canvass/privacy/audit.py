@@ -5,6 +5,8 @@ from canvass.models import AuditEntry
 VIEW, EXPORT, ERASE, PURGE = "view", "export", "erase", "purge"
 # Who gave whom a way in, or took it away (services/logins.py).
 LOGIN_LINK, REMOVE, REVOKE = "login_link", "remove", "revoke"
+# Who gave or took a role (services/people.py).
+ROLE = "role"
 SYSTEM = "system"
 
 

@@ -16,19 +16,23 @@ from canvass.privacy import audit, subject
 
 @dataclass(frozen=True)
 class Viewer:
-    """Whose contacts a person may see: an admin the organisation's, a coordinator the own branch's."""
+    """Whose contacts a person may see: an admin the organisation's, a coordinator those of the branches they
+    coordinate."""
 
     user: User
 
     def query(self):
         query = select(Contact).where(Contact.organisation_id == self.user.organisation_id)
-        if self.user.role == Role.COORDINATOR:
-            query = query.where(Contact.branch_id == self.user.branch_id)
+        managed = self.user.managed_branch_ids()
+        if managed is not None:
+            query = query.where(Contact.branch_id.in_(sorted(managed)))
         return query
 
     @property
     def scope(self) -> str:
-        return self.user.branch.name if self.user.role == Role.COORDINATOR else self.user.organisation.name
+        if self.user.managed_branch_ids() is None:
+            return self.user.organisation.name
+        return ", ".join(b.name for b in self.user.branches(Role.COORDINATOR))
 
 
 def follow_up_list(viewer: Viewer) -> list[Contact]:

@@ -313,8 +313,9 @@ def _account(user: User) -> dict:
     doors = sorted({(_day(at), f"{a.label}, {a.postnummer}", str(Outcome.OPENED if o == Outcome.CONVERSATION else o))
                     for at, o, a in visits})
     return {
-        "name": user.name, "email": user.email, "phone": user.phone, "role": str(user.role),
-        "branch": user.branch.name if user.branch else None, "created_at": _time(user.created_at),
+        "name": user.name, "email": user.email, "phone": user.phone,
+        "roles": [{"role": str(m.role), "branch": m.branch.name if m.branch else None} for m in user.memberships],
+        "created_at": _time(user.created_at),
         "devices": [{"label": d.label, "created_at": _time(d.created_at), "last_seen_at": _time(d.last_seen_at),
                      "revoked_at": _time(d.revoked_at)}
                     for d in db.session.scalars(select(Device).where(Device.user_id == user.id))],

@@ -65,11 +65,13 @@ def sign_up(action: Action, user: User) -> None:
 
 
 def volunteers(action: Action) -> list[User]:
-    """Who can be given turf: the branch's canvassers and coordinators, and everyone who signed up."""
+    """Who can be given turf: everyone who signed up for the action first, then the branch's other canvassers
+    and coordinators; by name within each."""
     signed = {s.user_id for s in action.signups}
-    query = select(User).where(User.organisation_id == action.organisation_id).order_by(User.name)
-    return [u for u in db.session.scalars(query)
-            if u.id in signed or (u.branch_id == action.branch_id and u.role in (Role.CANVASSER, Role.COORDINATOR))]
+    query = select(User).where(User.organisation_id == action.organisation_id, User.removed_at.is_(None))
+    people = [u for u in db.session.scalars(query)
+              if u.id in signed or u.holds(Role.CANVASSER, Role.COORDINATOR, branch_id=action.branch_id)]
+    return sorted(people, key=lambda u: (u.id not in signed, u.name.lower(), u.id))
 
 
 def assign(action: Action, turf: Turf, users: list[User]) -> None:

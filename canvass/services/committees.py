@@ -25,7 +25,6 @@ from canvass.models import (
     District,
     InputTally,
     PostalArea,
-    Role,
     User,
 )
 
@@ -33,15 +32,28 @@ WHOLE = ""
 
 
 def committee_for(user: User) -> Committee:
-    """The committee the user sits on: the organisation's, or their branch's. Made on first use."""
-    if user.role not in (Role.COMMITTEE, Role.ADMIN):
-        raise PermissionError(user.role)
-    branch_id = user.branch_id if user.role == Role.COMMITTEE else None
-    committee = db.session.scalar(select(Committee).where(Committee.organisation_id == user.organisation_id,
+    """The committee the user reads for: the organisation's or a branch's. Made on first use.
+
+    Someone on several committees (a branch's and the county's) reads for the one they chose
+    (`user.committee_scope`, set from their session by the web layer), otherwise for the first."""
+    scopes = user.committee_scopes()
+    if not scopes:
+        raise PermissionError(user.id)
+    branch_id = user.committee_scope if user.committee_scope in scopes else scopes[0]
+    return _committee(user.organisation_id, branch_id)
+
+
+def committees_for(user: User) -> list[Committee]:
+    """Every committee the user sits on, the organisation's first."""
+    return [_committee(user.organisation_id, scope) for scope in user.committee_scopes()]
+
+
+def _committee(organisation_id: int, branch_id: int | None) -> Committee:
+    committee = db.session.scalar(select(Committee).where(Committee.organisation_id == organisation_id,
                                                          Committee.branch_id.is_(None) if branch_id is None
                                                          else Committee.branch_id == branch_id))
     if committee is None:
-        committee = Committee(organisation_id=user.organisation_id, branch_id=branch_id, k=K)
+        committee = Committee(organisation_id=organisation_id, branch_id=branch_id, k=K)
         db.session.add(committee)
         db.session.commit()
     return committee

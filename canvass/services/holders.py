@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import Branch, Role, Turf, TurfAddress, TurfHolder, User
+from canvass.models import Branch, Membership, Role, Turf, TurfAddress, TurfHolder, User
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
 
 
@@ -40,9 +40,10 @@ def held_by(user: User) -> TurfHolder | None:
 def candidates(branch: Branch) -> list[User]:
     """Who may hold the branch's turf: its canvassers and coordinators still in it."""
     return list(db.session.scalars(
-        select(User).where(User.organisation_id == branch.organisation_id, User.branch_id == branch.id,
-                           User.removed_at.is_(None), User.role.in_([Role.CANVASSER, Role.COORDINATOR]))
-        .order_by(User.name, User.id)))
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(User.organisation_id == branch.organisation_id, Membership.branch_id == branch.id,
+               User.removed_at.is_(None), Membership.role.in_([Role.CANVASSER, Role.COORDINATOR]))
+        .distinct().order_by(User.name, User.id)))
 
 
 def set_holders(t: Turf, picks: list[tuple[int, str | None]]) -> list[TurfHolder]:

@@ -75,8 +75,8 @@ def worded(texts: dict[str, str] | None, language: str) -> str:
 
 def may_start(user: User, kind: JobKind) -> bool:
     if kind in ADMIN_KINDS:
-        return user.role == Role.ADMIN
-    return user.role == Role.COMMITTEE
+        return user.is_admin
+    return user.holds(Role.COMMITTEE)
 
 
 def visible(job: Job, user: User) -> bool:
@@ -85,7 +85,7 @@ def visible(job: Job, user: User) -> bool:
     if job.organisation_id != user.organisation_id or not may_start(user, job.kind):
         return False
     if job.kind == JobKind.THEMES:
-        return committees.committee_for(user).id == job.params.get("committee_id")
+        return job.params.get("committee_id") in {c.id for c in committees.committees_for(user)}
     return True
 
 

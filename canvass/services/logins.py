@@ -10,10 +10,11 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from canvass import clock
 from canvass.extensions import db
-from canvass.models import Action, Assignment, Device, Login, LoginLink, Role, Signup, User
+from canvass.models import Action, Assignment, Device, Login, LoginLink, Signup, User
 from canvass.privacy import audit
 from canvass.services import two_factor
 
@@ -37,8 +38,10 @@ def user_for(token: str, second_factor_days: int | None) -> User | None:
 
     `second_factor_days`: how long a code from the authenticator app lasts for the roles that need one
     (None when two-factor login is switched off)."""
+    # The memberships in the same query: every request asks the person what they may do.
     found = db.session.execute(select(Login, User).join(User, Login.user_id == User.id)
-                               .where(Login.token_hash == _hash(token))).first()
+                               .where(Login.token_hash == _hash(token))
+                               .options(joinedload(User.memberships))).unique().first()
     if found is None:
         return None
     record, user = found
@@ -117,19 +120,20 @@ def active_devices(user_ids: list[int]) -> dict[int, list[Device]]:
     return devices
 
 
-def remove_volunteer(user: User, by: User) -> None:
-    """Take a volunteer out of the branch: no more ways in, no place in actions still to come or under way
+def remove_volunteer(user: User, by: User | None) -> None:
+    """Take a person out: no roles, no more ways in, no place in actions still to come or under way
     (started in the last 12 hours, as the home page counts today's).
 
-    The account stays, without a branch, so the doors it recorded keep counting under the retention rules
+    The account stays, without a role, so the doors it recorded keep counting under the retention rules
     (docs/privacy.md); erasing the person is a separate request (privacy.subject)."""
     now = clock.utcnow()
     end_all(user)
     upcoming = select(Action.id).where(Action.starts_at > now - timedelta(hours=12))
     db.session.execute(delete(Assignment).where(Assignment.user_id == user.id, Assignment.action_id.in_(upcoming)))
     db.session.execute(delete(Signup).where(Signup.user_id == user.id, Signup.action_id.in_(upcoming)))
-    user.removed_at, user.branch_id = now, None
-    audit.log(by, audit.REMOVE, f"fjernet bruker {user.id} fra laget")
+    user.removed_at = now
+    user.memberships.clear()
+    audit.log(by, audit.REMOVE, f"fjernet bruker {user.id} fra laget", organisation_id=user.organisation_id)
     db.session.commit()
 
 
@@ -166,7 +170,8 @@ def _claim(link: LoginLink | None) -> User | None:
 
 def valid_link(token: str) -> LoginLink | None:
     link = _usable_link(token)
-    if link is None or link.user.removed_at is not None or link.user.role != Role.CANVASSER:
+    # Only for people who log in with no password: a link would step around a coordinator's password and code.
+    if link is None or link.user.removed_at is not None or link.user.needs_password() or not link.user.memberships:
         return None
     return link
 
@@ -202,7 +207,7 @@ def issue_password_link(user: User, lifetime: timedelta) -> str:
 
 def valid_password_link(token: str) -> LoginLink | None:
     link = _usable_link(token)
-    if (link is None or link.user.removed_at is not None or link.user.role == Role.CANVASSER
+    if (link is None or link.user.removed_at is not None or not link.user.needs_password()
             or link.user.password_hash is not None):
         return None
     return link

@@ -19,6 +19,7 @@ from canvass.geo.errors import N_
 from canvass.models import (
     Branch,
     BranchPostalCode,
+    Membership,
     Organisation,
     OrganisationMunicipality,
     PostalArea,
@@ -134,7 +135,8 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
     if db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
         db.session.rollback()
         raise Refused(N_("Det finnes allerede en organisasjon som heter %(name)s."), name=name)
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.role != Role.CANVASSER,
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email,
+                                               User.memberships.any(Membership.role != Role.CANVASSER),
                                                User.removed_at.is_(None))):
         db.session.rollback()
         raise Refused(N_("%(email)s har allerede en brukerkonto i Canvass."), email=email)

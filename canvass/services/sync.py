@@ -36,7 +36,6 @@ from canvass.models import (
     FieldDoor,
     InputTag,
     Outcome,
-    Role,
     SectionLink,
     Signup,
     SyncEvent,
@@ -47,6 +46,7 @@ from canvass.models import (
     Visit,
 )
 from canvass.models.action import DEFAULT_TOPICS
+from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
 from canvass.services import tallies
 from canvass.services.door_record import field_unit
@@ -58,8 +58,6 @@ CLOCK_SKEW = timedelta(hours=1)
 OLDEST = timedelta(days=60)
 
 
-# The roles that record doors and input (docs/sync.md); a committee member only reads.
-RECORDING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.CANVASSER})
 # How deep an honest batch nests: {events: [{conversation: {topics: [...]}}]} is five levels.
 MAX_DEPTH = 8
 # Longer numbers than any id or count become floats, which no field accepts (Python's int() of a
@@ -69,7 +67,7 @@ MAX_DIGITS = 18
 
 def may_record(user: User) -> bool:
     """Whether this person records doors and input, and so may hold a phone's sync credential."""
-    return user.role in RECORDING_ROLES
+    return user.may_record()
 
 
 def _hash(token: str) -> str:
@@ -81,7 +79,7 @@ def issue_device(user: User, label: str = "", login_id: int | None = None) -> st
 
     `login_id`: the login it is issued in, whose logout ends it too (services/logins.py)."""
     if not may_record(user):
-        raise PermissionError(user.role)
+        raise PermissionError(user.id)
     token = secrets.token_urlsafe(32)
     db.session.add(Device(user_id=user.id, token_hash=_hash(token), label=label[:200], login_id=login_id))
     db.session.commit()
@@ -219,12 +217,25 @@ def _input_row(event: dict, user: User, actions: dict[int, Action]) -> dict | Re
     postnummer = event.get("postnummer") or None
     if postnummer is not None and (not isinstance(postnummer, str) or not re.fullmatch(r"\d{4}", postnummer)):
         return _rejected(_echo(event), N_("Ugyldig postnummer «%(value)s»."), value=_shown(postnummer))
-    branch_id = action.branch_id if action else user.branch_id
+    branch_id = action.branch_id if action else _own_branch(user, postnummer)
     if postnummer is not None and not _in_territory(user, branch_id, postnummer):
         return _rejected(_echo(event), N_("Postnummeret %(value)s hører ikke til lagets område."), value=postnummer)
     return {**conversation, "organisation_id": user.organisation_id, "branch_id": branch_id,
             "action_id": action.id if action else None, "address_id": None, "postnummer": postnummer,
             "district_number": None, "recorded_at": recorded_at}
+
+
+def _own_branch(user: User, postnummer: str | None) -> int | None:
+    """The branch input under no action is filed under: the person's own, and for someone who knocks doors in
+    several, the one holding the postal code. An admin without a branch there files for the organisation."""
+    mine = sorted(user.branch_ids(*BRANCH_ROLES))
+    if postnummer is not None:
+        holding = [b for b in mine if _in_territory(user, b, postnummer)]
+        if holding:
+            return holding[0]
+    if user.is_admin:
+        return None
+    return mine[0] if mine else None
 
 
 def _in_territory(user: User, branch_id: int | None, postnummer: str) -> bool:
@@ -466,7 +477,7 @@ _ALLOWED_ANY_BRANCH = (
 )
 _ALLOWED = _ALLOWED_ANY_BRANCH.where(
     or_(
-        Turf.branch_id == bindparam("branch"),
+        Turf.branch_id.in_(bindparam("branches", expanding=True)),
         Turf.branch_id.in_(select(Action.branch_id).join(Signup).where(Signup.user_id == bindparam("user"))),
         Turf.id.in_(select(Assignment.turf_id).where(Assignment.user_id == bindparam("user"))),
     )
@@ -483,7 +494,7 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
     """
     if not turf_ids or not address_ids:
         return {}
-    query = _ALLOWED_ANY_BRANCH if user.role == Role.ADMIN else _ALLOWED
+    query = _ALLOWED_ANY_BRANCH if user.is_admin else _ALLOWED
     rows = db.session.execute(
         query,
         {
@@ -491,7 +502,7 @@ def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]
             "addresses": list(address_ids),
             "user": user.id,
             "organisation": user.organisation_id,
-            "branch": user.branch_id,
+            "branches": sorted(user.branch_ids(*BRANCH_ROLES)),
         },
     )
     allowed: dict[int, set[int]] = {}
@@ -511,8 +522,8 @@ def _recordable_actions(user: User, action_ids: set[int]) -> dict[int, Action]:
         for action_id in action_ids
         if (action := db.session.get(Action, action_id)) is not None and action.organisation_id == user.organisation_id
     }
-    others = {action_id for action_id, action in found.items() if action.branch_id != user.branch_id}
-    if others and user.role != Role.ADMIN:
+    others = {action_id for action_id, action in found.items() if not user.may_record_in_branch(action.branch_id)}
+    if others:
         joined = set(
             db.session.scalars(select(Signup.action_id).where(Signup.user_id == user.id, Signup.action_id.in_(others)))
         ) | set(

@@ -9,15 +9,14 @@ import time
 
 import pyotp
 
-from canvass.models import Role, User
+from canvass.models import User
 
-ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 ISSUER = "Canvass"
 STEP = 30
 
 
 def required(user: User) -> bool:
-    return user.role in ROLES
+    return user.needs_two_factor()
 
 
 def new_secret() -> str:

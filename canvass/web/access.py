@@ -9,12 +9,13 @@ from canvass.models import Branch, Role
 
 
 def roles_required(*roles: Role):
-    """Require a logged-in user with one of `roles`; others get 403."""
+    """Require a logged-in user holding one of `roles` somewhere; others get 403. Which branch a role reaches
+    is checked by the view (branch_for_manager, the committee's scope)."""
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not current_user.holds(*roles):
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

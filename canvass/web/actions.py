@@ -3,7 +3,7 @@ import json
 from datetime import datetime
 
 import segno
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -119,9 +119,13 @@ def show(action_id: int):
     tallies = progress.by_turf(live, action.id)
     people_tallies = progress.by_canvasser(live, action.id)
     link = url_for("actions.signup", token=action.signup_token, _external=True)
+    # What the last assignment on this page did, shown beside its turf, where the page opens again.
+    done = session.pop("turf_done", None)
     return render_template("actions/show.html", action=action, turfs=live, tallies=tallies,
                            total=progress.total(list(tallies.values())), assigned=actions.assignments(action),
-                           volunteers=actions.volunteers(action), people_tallies=people_tallies,
+                           volunteers=actions.volunteers(action), signed={s.user_id for s in action.signups},
+                           done=done if done and done.get("action") == action.id else None,
+                           people_tallies=people_tallies,
                            names=user_names(people_tallies), kinds=KIND_LABELS,
                            added=field.pending_doors([t.id for t in live]),
                            link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link))
@@ -186,10 +190,15 @@ def assign(action_id: int):
     try:
         actions.assign(action, t, users)
     except turfs.TurfError as err:
-        flash_error(err)
+        _done(action, t, gettext(err.message, **err.params), error=True)
     else:
-        flash(gettext("%(turf)s er tildelt %(names)s.", turf=t.name, names=", ".join(u.name for u in users)))
-    return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}")
+        _done(action, t, gettext("%(turf)s er tildelt %(names)s.", turf=t.name, names=", ".join(u.name for u in users)))
+    return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}", 303)
+
+
+def _done(action: Action, t: Turf, text: str, error: bool = False) -> None:
+    """The result of assigning or releasing, for the page to show beside the turf it opens at again."""
+    session["turf_done"] = {"action": action.id, "turf": t.id, "text": text, "error": error}
 
 
 @bp.post("/aksjoner/<int:action_id>/frigi")
@@ -198,8 +207,8 @@ def release(action_id: int):
     action = action_for_manager(action_id)
     t = _turf_of(action)
     actions.release(action, t)
-    flash(gettext("%(turf)s er ledig igjen.", turf=t.name))
-    return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}")
+    _done(action, t, gettext("%(turf)s er ledig igjen.", turf=t.name))
+    return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}", 303)
 
 
 @bp.post("/aksjoner/<int:action_id>/ny-runde")

@@ -30,8 +30,12 @@ class BranchForm(FlaskForm):
 def overview():
     """The organisation's branches and a map of who covers which postal codes."""
     organisation = current_user.organisation
-    if current_user.role == Role.COORDINATOR:
-        return redirect(url_for("branches.show", branch_id=current_user.branch_id))
+    if not current_user.is_admin:
+        # A coordinator sees the branch they coordinate; one of several picks it on the start page.
+        coordinated = current_user.branches(Role.COORDINATOR)
+        if len(coordinated) == 1:
+            return redirect(url_for("branches.show", branch_id=coordinated[0].id))
+        return redirect(url_for("home.index"))
     return _overview(organisation, BranchForm())
 
 
@@ -106,10 +110,12 @@ def create():
 @bp.get("/kart.geojson")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def map_data():
-    """Postal-code polygons with their owning branches; a coordinator gets only their own branch's."""
+    """Postal-code polygons with their owning branches; a coordinator gets only a branch they coordinate's
+    (`lag`, or their first)."""
     branch = None
-    if current_user.role == Role.COORDINATOR:
-        branch = branch_for_manager(current_user.branch_id)
+    if not current_user.is_admin:
+        coordinated = current_user.branches(Role.COORDINATOR)
+        branch = branch_for_manager(request.args.get("lag", type=int) or (coordinated[0].id if coordinated else 0))
     return jsonify(territory.territory_geojson(current_user.organisation, branch))
 
 
@@ -123,8 +129,8 @@ def show(branch_id: int):
                            areas=territory.postal_areas(organisation),
                            coverage=territory.coverage(organisation),
                            districts=territory.districts(organisation),
-                           divisions=_divisions(organisation) if current_user.role == Role.ADMIN else {},
-                           add_labels=ADD_LABELS, editable=current_user.role == Role.ADMIN)
+                           divisions=_divisions(organisation) if current_user.is_admin else {},
+                           add_labels=ADD_LABELS, editable=current_user.is_admin)
 
 
 @bp.post("/<int:branch_id>/postnumre")

@@ -19,13 +19,29 @@ bp = Blueprint("practice", __name__, url_prefix="/felt/ovelse")
 # Everyone who knocks doors for a branch; an admin or a committee member has no branch's doors to practise on.
 PRACTISING = (Role.CANVASSER, Role.COORDINATOR)
 KEY = "practice"
+BRANCH_KEY = "practice_branch"
+
+
+def _branches() -> list:
+    return current_user.branches(*PRACTISING)
+
+
+def _branch():
+    """The branch whose addresses the volunteer practises on: one of their own, and only theirs. Someone who
+    knocks doors for several branches chooses one (?lag=, kept in the session); until then, the first by name."""
+    mine = {b.id: b for b in _branches()}
+    if not mine:
+        abort(404)
+    chosen = request.args.get("lag", type=int)
+    if chosen in mine:
+        session[BRANCH_KEY] = chosen
+    else:
+        chosen = session.get(BRANCH_KEY)
+    return mine.get(chosen) or next(iter(mine.values()))
 
 
 def _branch_id() -> int:
-    """The branch whose addresses the volunteer practises on: their own, and only theirs."""
-    if current_user.branch_id is None:
-        abort(404)
-    return current_user.branch_id
+    return _branch().id
 
 
 def _done() -> dict[str, str]:
@@ -43,17 +59,18 @@ def _door_or_400(address_id: int | None, unit: str) -> None:
 @roles_required(*PRACTISING)
 def guide():
     """Three screens before the first door: recording, consent, and what happens without signal."""
-    _branch_id()
-    return render_template("field/practice_guide.html", consent_text=gettext(consent.TEXT))
+    return render_template("field/practice_guide.html", consent_text=gettext(consent.TEXT), branch=_branch(),
+                           branches=_branches())
 
 
 @bp.get("/runde")
 @roles_required(*PRACTISING)
 def walk():
     """The practice walk list, marked as such, on the first few addresses of the volunteer's branch."""
-    stops = practice.walk_list(_branch_id(), _done())
-    return render_template("field/practice.html", stops=stops, tally=practice.tally(stops), Outcome=Outcome,
-                           labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
+    branch = _branch()
+    stops = practice.walk_list(branch.id, _done())
+    return render_template("field/practice.html", branch=branch, stops=stops, tally=practice.tally(stops),
+                           Outcome=Outcome, labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
 
 
 @bp.post("/runde")

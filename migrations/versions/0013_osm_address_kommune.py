@@ -4,7 +4,7 @@ Addresses imported from OpenStreetMap were stored without a kommune, so committe
 every area (dwellings are counted by kommune). New imports fill it; this fills the stored ones the same way.
 
 Revision ID: 0013_osm
-Revises: 0012_doors
+Revises: 0012_roles
 Create Date: 2026-12-02 00:20:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_osm'
-down_revision = '0012_doors'
+down_revision = '0012_roles'
 branch_labels = None
 depends_on = None
 

@@ -125,7 +125,7 @@ def test_the_partners_record_appears_within_30_seconds(volunteer, live_server, b
     context, page, walk_url, turf = volunteer
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branch)
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.memberships[0].branch)
     db.session.commit()
     actions.assign(mine.action, turf, [daniel, berit])
     coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))

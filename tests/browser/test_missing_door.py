@@ -85,7 +85,7 @@ def test_a_partners_undo_opens_the_door_again_on_the_other_phone(volunteer, live
     context, page, walk_url, turf = volunteer
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branch)
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branches(Role.CANVASSER)[0])
     db.session.commit()
     actions.assign(mine.action, turf, [daniel, berit])
     coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))

@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 from canvass import queue
 from canvass.extensions import db
 from canvass.geo.geometry import from_geojson
-from canvass.models import Address, Branch, Organisation, Outcome, PostalArea, User, Visit
+from canvass.models import Address, Branch, Organisation, Outcome, PostalArea, Role, User, Visit
 from tests import elverum, geonorge_standin
 from tests.browser.conftest import PHONE
-from tests.conftest import serve
+from tests.conftest import roles_of, serve
 from tests.test_jobs import Consumers
 
 pytestmark = pytest.mark.browser
@@ -179,7 +179,8 @@ def test_a_party_goes_from_an_empty_database_to_a_door_recorded_on_a_volunteers_
     assert "Velkommen, Vilde Frivillig! Du er nå med i Leiret." in volunteer.inner_text("main")
     vilde = db.session.scalar(select(User).where(User.name == "Vilde Frivillig"))
     leiret = db.session.scalar(select(Branch).where(Branch.name == "Leiret"))
-    assert vilde.branch_id == leiret.id and vilde.organisation_id == organisation.id
+    assert vilde.branch_ids(Role.CANVASSER) == {leiret.id} and roles_of(vilde) == [("canvasser", "Leiret")]
+    assert vilde.organisation_id == organisation.id
 
     # The leader cuts turf in Leiret, plans tonight's action and hands the turf to Vilde.
     page.get_by_role("link", name="Lag og områder").click()

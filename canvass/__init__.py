@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         practice,
         privacy,
         pwa,
+        questions,
         reports,
         security,
         setup,
@@ -96,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, actions, field, practice, sync,
-                   pwa, committee, reports, privacy, tiles):
+                   pwa, committee, questions, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

@@ -36,7 +36,7 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import consent
-from canvass.services import actions, committees, logins, people, programme, sync, tallies, turfs
+from canvass.services import actions, committees, logins, people, programme, questions, sync, tallies, turfs
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
 from tests.tile_standin import png
 
@@ -71,6 +71,8 @@ def build_world(databases_, demo_template):
         frogner_turf = turfs.cut_turfs(frogner, ["0254"], target=60)[0]
         actions.assign(actions.create_action(frogner, "Frogner", "door", datetime.now()), frogner_turf, [frida])
         campaign = actions.create_campaign(sagene, "Høst", datetime.now().date(), datetime.now().date())
+        asked = questions.create_set(coordinator, "Sagenes spørsmål", sagene.id)
+        question = questions.add_question(asked, "yes_no", "Bør bussen gå oftere?")
         invite = people.create_invite(sagene, coordinator, 30)
         address = turf.stops[0].address_id
         db.session.add(
@@ -144,6 +146,7 @@ def build_world(databases_, demo_template):
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
                    "job_id": job.id, "door_id": added.id,
+                   "set_id": asked.id, "question_id": question.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token

@@ -1,0 +1,66 @@
+"""Question sets asked at the door, their ordered questions, and the answers given in a conversation.
+
+A set belongs to an organisation (and a branch, or the whole organisation when the county made it);
+actions and campaign weeks point at one, so it is reused without copying. Once a question has
+answers its meaning is fixed: it can only be retired and replaced (canvass.services.questions)."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
+
+from canvass.clock import utcnow
+from canvass.extensions import db
+
+# yes / no / don't know; 1–5 with labelled ends; one of several; several of several; a short free text.
+QUESTION_KINDS = ("yes_no", "scale", "one", "many", "text")
+YES_NO = ("yes", "no", "dont_know")
+SCALE = ("1", "2", "3", "4", "5")
+
+
+class QuestionSet(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # None: the county's (or admin's) set, usable by every branch of the organisation.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    branch = relationship("Branch")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="question_set", order_by="Question.position", cascade="all, delete-orphan")
+
+    @property
+    def live_questions(self) -> list["Question"]:
+        return [q for q in self.questions if not q.retired]
+
+
+class Question(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("question_set.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(String(200))
+    # One option per line, for "one" and "many"; an answer stores the option's number (1, 2, …).
+    options: Mapped[str] = mapped_column(Text, default="")
+    # The scale's ends ("Helt uenig" … "Helt enig").
+    low_label: Mapped[str] = mapped_column(String(60), default="")
+    high_label: Mapped[str] = mapped_column(String(60), default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
+
+    @property
+    def option_list(self) -> list[str]:
+        return [o.strip() for o in self.options.splitlines() if o.strip()]
+
+
+class Answer(db.Model):
+    """One answer to one question in one conversation; "several of several" is one row per option chosen."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("conversation_id", "question_id", "value", name="uq_answer_once"),)

@@ -54,6 +54,11 @@ class Question(db.Model):
     def option_list(self) -> list[str]:
         return [o.strip() for o in self.options.splitlines() if o.strip()]
 
+    @property
+    def numbered_options(self) -> list[tuple[str, str]]:
+        """(value, text) pairs: an answer stores the option's number, which stays while its text is fixed."""
+        return [(str(n), o) for n, o in enumerate(self.option_list, 1)]
+
 
 class Answer(db.Model):
     """One answer to one question in one conversation; "several of several" is one row per option chosen."""

@@ -3,15 +3,28 @@ sync, from old phones without answers), undo withdraws the answers, and nobody o
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
+from io import BytesIO
 
 import pytest
 from flask import current_app
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Action, Answer, Assignment, Branch, Conversation, Question, QuestionSet, User
-from canvass.services import questions, sync
-from tests.conftest import daniels_turf_tonight, login, login_as_volunteer, post
+from canvass.models import (
+    Action,
+    Answer,
+    Assignment,
+    Branch,
+    Conversation,
+    Organisation,
+    Question,
+    QuestionSet,
+    Role,
+    User,
+)
+from canvass.services import people, questions, sync
+from tests.conftest import PASSWORD, daniels_turf_tonight, login, login_as_volunteer, post
 
 
 def one(model, **where):
@@ -203,3 +216,79 @@ def test_a_hostile_option_label_renders_as_text_on_the_set_page_and_at_the_door(
     page = client.get(f"/sporsmal/{door['set'].id}").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and question.option_list[1] == "\u202eevil\u202c"
+
+
+def answered_at(door, count: int, value: str = "yes", days_ago: int = 0, first: int = 0) -> None:
+    """`count` residents at different doors of Daniel's turf answer the yes/no question."""
+    events = []
+    for i in range(first, first + count):
+        event = visit(door, i, {str(door["q"]["yes_no"].id): value if isinstance(value, str) else value[i - first]})
+        event["recorded_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago, minutes=30 - i)).isoformat()
+        events.append(event)
+    assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
+
+
+def committee_client():
+    client = current_app.test_client()
+    login(client, "komite@oslo.demo")
+    return client
+
+
+def test_the_committee_sees_a_distribution_once_five_residents_have_answered_and_not_before(door):
+    answered_at(door, 4, "yes")
+    client = committee_client()
+    four = client.get("/komite/sporsmal").get_data(as_text=True)
+    question_page = client.get(f"/komite/sporsmal/{door['q']['yes_no'].id}?per=all").get_data(as_text=True)
+    answered_at(door, 1, "no", first=4)
+    five = client.get("/komite/sporsmal").get_data(as_text=True)
+    assert "Bør bussen gå oftere?" in four and "Færre enn 5 har svart" in four and "80" not in four
+    assert "Færre enn 5 har svart" in question_page and "<svg" not in question_page
+    assert "5 har svart." in five and "80\xa0%" in five and "20\xa0%" in five and "<svg" in five
+
+
+def test_narrowing_the_filters_until_one_resident_is_left_shows_no_distribution(door):
+    answered_at(door, 5, "yes")
+    answered_at(door, 1, "no", days_ago=14, first=5)
+    client = committee_client()
+    q = door["q"]["yes_no"].id
+    then = (datetime.now() - timedelta(days=14)).date().isoformat()
+    one_week = client.get(f"/komite/sporsmal?start={then}&end={then}").get_data(as_text=True)
+    by_week = client.get(f"/komite/sporsmal/{q}?per=week").get_data(as_text=True)
+    by_postal_code = client.get(f"/komite/sporsmal/{q}?per=postnummer&start={then}&end={then}").get_data(as_text=True)
+    csv = client.get(f"/komite/sporsmal/{q}/eksport.csv?per=week&start={then}&end={then}").get_data(as_text=True)
+    other_action = client.get(f"/komite/sporsmal?aksjon={door['action'].id + 1000}").get_data(as_text=True)
+    assert "Færre enn 5 har svart" in one_week and "1 har svart" not in one_week
+    # Six in all, one of them alone in its week: that week joins the other and only the six are shown.
+    assert "Andre (små grupper)" in by_week and "Uke" not in by_week.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Færre enn 5 har svart" in by_postal_code
+    assert csv.strip().count("\n") == 0
+    assert "Ingen har svart på spørsmål med disse filtrene ennå." in other_action
+
+
+def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door):
+    answered_at(door, 7, ["yes", "yes", "yes", "no", "no", "dont_know", "yes"])
+    client = committee_client()
+    q = door["q"]["yes_no"].id
+    csv = client.get(f"/komite/sporsmal/{q}/eksport.csv?per=all").get_data(as_text=True)
+    book = client.get(f"/komite/sporsmal/{q}/eksport.xlsx")
+    pdf = client.get(f"/komite/sporsmal/{q}/eksport.pdf")
+    sheet = load_workbook(BytesIO(book.get_data()))["Hele utvalget"]
+    assert csv.splitlines() == ["\ufeffUtvalg;Svarte;Ja (%);Nei (%);Vet ikke (%)", "Alle som svarte;7;57;29;14"]
+    assert [c.value for c in sheet[2]] == ["Alle som svarte", 7, pytest.approx(4 / 7), pytest.approx(2 / 7),
+                                           pytest.approx(1 / 7)]
+    assert sheet["C2"].number_format == "0%"
+    assert pdf.get_data().startswith(b"%PDF")
+
+
+def test_another_organisations_committee_cannot_read_the_answers(door):
+    answered_at(door, 5, "yes")
+    client = current_app.test_client()
+    baerum = one(Organisation, name="Bærum")
+    people.create_user(baerum, Role.COMMITTEE, "Bente Bærum", email="komite@baerum.example.no", password=PASSWORD)
+    db.session.commit()
+    login(client, "komite@baerum.example.no")
+    q = door["q"]["yes_no"].id
+    listing = client.get("/komite/sporsmal").get_data(as_text=True)
+    assert client.get(f"/komite/sporsmal/{q}").status_code == 404
+    assert client.get(f"/komite/sporsmal/{q}/eksport.csv").status_code == 404
+    assert "Bør bussen gå oftere?" not in listing

@@ -126,6 +126,12 @@ def _door_event(assignment: Assignment, kind: str) -> dict:
     return {**event, "turf_id": assignment.turf_id, "action_id": assignment.action_id}
 
 
+def _translated(part: dict) -> dict:
+    """A refused part of a record, its reason in the canvasser's language."""
+    why = part["reason"]
+    return {**part, "reason": gettext(why)}
+
+
 def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None):
     """The recorded door's answer: data for the page's script, the walk list again without it.
 
@@ -218,7 +224,7 @@ def conversation(assignment_id: int):
                 return jsonify({"error": message}), 400
             abort(400, message)
         result = _record(event)
-        parts = [{**part, "reason": gettext(part["reason"])} for part in result.refused_parts or []]
+        parts = [_translated(part) for part in result.refused_parts or []]
         refused = parts[0] if parts else None
         message = gettext("Samtalen er lagret.")
         for part in parts:

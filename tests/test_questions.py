@@ -25,6 +25,8 @@ from canvass.models import (
 )
 from canvass.services import people, questions, sync
 from tests.conftest import PASSWORD, daniels_turf_tonight, login, login_as_volunteer, post
+from tests.http import HttpClient
+from tests.test_sync import send
 
 
 def one(model, **where):
@@ -214,8 +216,14 @@ def test_a_hostile_option_label_renders_as_text_on_the_set_page_and_at_the_door(
     client = current_app.test_client()
     login(client, "sagene@oslo.demo")
     page = client.get(f"/sporsmal/{door['set'].id}").get_data(as_text=True)
-    assert "<script>alert(1)" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and question.option_list[1] == "\u202eevil\u202c"
+    volunteer = current_app.test_client()
+    login_as_volunteer(volunteer, door["user"])
+    assignment = one(Assignment, user_id=door["user"].id, action_id=door["action"].id)
+    at_the_door = volunteer.get(f"/felt/{assignment.id}/samtale").get_data(as_text=True)
+    for shown in (page, at_the_door):
+        assert "<script>alert(1)" not in shown and "<img src=x" not in shown
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "&lt;img src=x onerror=alert(2)&gt;" in shown
+    assert question.option_list[1] == "\u202eevil\u202c"
 
 
 def answered_at(door, count: int, value: str = "yes", days_ago: int = 0, first: int = 0) -> None:
@@ -292,3 +300,18 @@ def test_another_organisations_committee_cannot_read_the_answers(door):
     assert client.get(f"/komite/sporsmal/{q}").status_code == 404
     assert client.get(f"/komite/sporsmal/{q}/eksport.csv").status_code == 404
     assert "Bør bussen gå oftere?" not in listing
+
+
+def test_a_phone_sends_answers_over_http_and_the_answer_names_protocol_1_3(live_server, door):
+    phone = HttpClient(live_server)
+    token = sync.issue_device(door["user"], "test")
+    with_answers = visit(door, 0, {str(door["q"]["scale"].id): "3", str(door["q"]["one"].id): "9"})
+    old_phone = visit(door, 1)
+    old_phone["conversation"]["words"] = "Husleia er for høy"
+    answer = send(phone, token, [with_answers, old_phone]).json()
+    db.session.expire_all()
+    assert (answer["protocol"], answer["version"]) == (1, "1.3")
+    assert [r["status"] for r in answer["results"]] == ["stored", "stored"]
+    assert [p["part"] for p in answer["results"][0]["refused_parts"]] == ["answers"]
+    assert "refused" not in answer["results"][1]
+    assert stored_answers() == [("scale", "3")]

@@ -3,9 +3,9 @@
 A set belongs to an organisation (and a branch, or the whole organisation when the county made it);
 actions and campaign weeks point at one, so it is reused without copying. Once a question has
 answers its meaning is fixed: it can only be retired and replaced (canvass.services.questions)."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
 
@@ -67,5 +67,16 @@ class Answer(db.Model):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     value: Mapped[str] = mapped_column(String(200))
+    # The conversation's cell (canvass.insight.cells), copied so a committee's counts read one table: the
+    # filters are conditions on these, as on the conversation. Never the postal code: the purge takes that
+    # from the conversation after 30 days (canvass.privacy.retention.unlink), and a copy would keep it.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    branch_id: Mapped[int | None] = mapped_column(Integer)
+    action_id: Mapped[int | None] = mapped_column(Integer)
+    district_number: Mapped[str | None] = mapped_column(String(6))
+    week: Mapped[date | None] = mapped_column(Date)
 
-    __table_args__ = (UniqueConstraint("conversation_id", "question_id", "value", name="uq_answer_once"),)
+    __table_args__ = (UniqueConstraint("conversation_id", "question_id", "value", name="uq_answer_once"),
+                      # Every question view counts from this index alone.
+                      Index("ix_answer_question_cell", "question_id", "organisation_id", "week", "district_number",
+                            "branch_id", "action_id", "value", "conversation_id"))

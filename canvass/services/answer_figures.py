@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER, suppress
-from canvass.models import Action, Answer, Committee, Conversation, Question, QuestionSet
+from canvass.models import Action, Answer, Campaign, Committee, Conversation, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committees import Filters, conditions
 
-BY = {"all": None, "postnummer": Conversation.postnummer, "district": Conversation.district_number,
-      "branch": Conversation.branch_id, "week": Conversation.week}
+# Every grouping is a column of the answer (its conversation's cell), but the postal code, which only the
+# conversation holds (and loses after 30 days: canvass.privacy.retention.unlink).
+BY = {"all": None, "postnummer": Conversation.postnummer, "district": Answer.district_number,
+      "branch": Answer.branch_id, "week": Answer.week}
 
 
 @dataclass
@@ -55,16 +57,16 @@ def values_of(question: Question) -> list[str]:
 
 
 def _scope(committee: Committee, filters: Filters, action_id: int | None) -> list:
-    where = conditions(committee, filters, Conversation)
+    """The committee's scope and filters as conditions on the answers' copy of their conversation's cell."""
+    where = conditions(committee, filters, Answer)
     if action_id:
-        where.append(Conversation.action_id == action_id)
+        where.append(Answer.action_id == action_id)
     return where
 
 
 def questions_answered(committee: Committee, filters: Filters, action_id: int | None = None) -> list[Question]:
     """The organisation's questions with answers in the scope, set by set, in the sets' order."""
-    answered = (select(Answer.question_id).join(Conversation, Conversation.id == Answer.conversation_id)
-                .where(*_scope(committee, filters, action_id)).distinct())
+    answered = select(Answer.question_id).where(*_scope(committee, filters, action_id)).distinct()
     return list(db.session.scalars(
         select(Question).join(QuestionSet).where(QuestionSet.organisation_id == committee.organisation_id,
                                                  Question.id.in_(answered))
@@ -85,7 +87,9 @@ def distribution(committee: Committee, question: Question, filters: Filters, by:
     column = BY.get(by)
     where = [Answer.question_id == question.id, *_scope(committee, filters, action_id)]
     keys = (column,) if column is not None else ()
-    joined = select().select_from(Answer).join(Conversation, Conversation.id == Answer.conversation_id)
+    joined = select().select_from(Answer)
+    if by == "postnummer":
+        joined = joined.join(Conversation, Conversation.id == Answer.conversation_id)
     residents = {(row[0] if keys else ""): row[-1] for row in db.session.execute(
         joined.add_columns(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where).group_by(*keys))}
     counts: dict = {}
@@ -115,10 +119,13 @@ def distribution(committee: Committee, question: Question, filters: Filters, by:
 
 
 def action_choices(committee: Committee) -> list[tuple[int, str]]:
-    """The actions a committee can narrow answers to: the scope's actions that asked a question set."""
+    """The actions a committee can narrow answers to: the scope's actions that asked a question set, their own or
+    their campaign week's (read from the actions, not from the answers, which are many)."""
+    weeks = select(Campaign.id).where(Campaign.organisation_id == committee.organisation_id,
+                                      Campaign.question_set_id.is_not(None))
     query = select(Action.id, Action.title, Action.starts_at).where(
         Action.organisation_id == committee.organisation_id,
-        Action.id.in_(select(Conversation.action_id).join(Answer, Answer.conversation_id == Conversation.id)))
+        Action.question_set_id.is_not(None) | Action.campaign_id.in_(weeks))
     if committee.branch_id is not None:
         query = query.where(Action.branch_id == committee.branch_id)
     return [(i, f"{title} ({starts:%d.%m.%Y})") for i, title, starts in db.session.execute(

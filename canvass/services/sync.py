@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
+from canvass.insight.tally import week_of
 from canvass.models import (
     Action,
     Address,
@@ -587,7 +588,9 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
         stored = stored.all()
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
-        given = [{"conversation_id": conversation_id, "question_id": question_id, "value": value}
+        cell = ("organisation_id", "branch_id", "action_id", "district_number")
+        given = [{"conversation_id": conversation_id, "question_id": question_id, "value": value,
+                  "week": week_of(by_key[key]["recorded_at"]), **{c: by_key[key][c] for c in cell}}
                  for conversation_id, key in stored for question_id, value in answers[key]]
         if given:
             db.session.execute(Answer.__table__.insert(), given)

@@ -59,6 +59,13 @@ def upgrade():
         sa.Column('conversation_id', sa.Integer(), nullable=False),
         sa.Column('question_id', sa.Integer(), nullable=False),
         sa.Column('value', sa.String(length=200), nullable=False),
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('branch_id', sa.Integer(), nullable=True),
+        sa.Column('action_id', sa.Integer(), nullable=True),
+        sa.Column('district_number', sa.String(length=6), nullable=True),
+        sa.Column('week', sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'],
+                                name=op.f('fk_answer_organisation_id_organisation')),
         sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'],
                                 name=op.f('fk_answer_conversation_id_conversation'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_question_id_question')),
@@ -68,6 +75,9 @@ def upgrade():
     with op.batch_alter_table('answer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answer_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_answer_question_id'), ['question_id'], unique=False)
+        batch_op.create_index('ix_answer_question_cell', ['question_id', 'organisation_id', 'week', 'district_number',
+                                                          'branch_id', 'action_id', 'value', 'conversation_id'],
+                              unique=False)
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.add_column(sa.Column('question_set_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_campaign_question_set_id_question_set'), 'question_set',

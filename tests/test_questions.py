@@ -10,6 +10,7 @@ from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import (
     Action,
@@ -23,6 +24,7 @@ from canvass.models import (
     Role,
     User,
 )
+from canvass.privacy import retention
 from canvass.services import people, questions, sync
 from tests.conftest import PASSWORD, daniels_turf_tonight, login, login_as_volunteer, post
 from tests.http import HttpClient
@@ -315,3 +317,18 @@ def test_a_phone_sends_answers_over_http_and_the_answer_names_protocol_1_3(live_
     assert [p["part"] for p in answer["results"][0]["refused_parts"]] == ["answers"]
     assert "refused" not in answer["results"][1]
     assert stored_answers() == [("scale", "3")]
+
+
+def test_after_the_purge_each_answer_still_follows_what_was_said_and_no_answer_keeps_a_storage_order(door):
+    events = []
+    for i, value in enumerate(["yes", "no", "yes", "dont_know", "no", "yes"]):
+        event = visit(door, i, {str(door["q"]["yes_no"].id): value})
+        event["conversation"]["words"] = f"Sa {value} nummer {i}"
+        events.append(event)
+    assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
+    retention.purge(utcnow() + timedelta(days=31))
+    db.session.expire_all()
+    pairs = db.session.execute(select(Conversation.words, Answer.value).join(
+        Answer, Answer.conversation_id == Conversation.id)).all()
+    assert "id" not in Answer.__table__.columns and "postnummer" not in Answer.__table__.columns
+    assert len(pairs) == 6 and all(words.startswith(f"Sa {value} ") for words, value in pairs)

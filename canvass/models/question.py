@@ -5,7 +5,7 @@ actions and campaign weeks point at one, so it is reused without copying. Once a
 answers its meaning is fixed: it can only be retired and replaced (canvass.services.questions)."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
 
@@ -61,12 +61,14 @@ class Question(db.Model):
 
 
 class Answer(db.Model):
-    """One answer to one question in one conversation; "several of several" is one row per option chosen."""
+    """One answer to one question in one conversation; "several of several" is one row per option chosen.
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
-    value: Mapped[str] = mapped_column(String(200))
+    No id of its own: an id would keep the order answers were stored in, which follows the visits, after
+    the purge has shuffled what was said among its cell (canvass.privacy.retention.unlink)."""
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True, index=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
     # The conversation's cell (canvass.insight.cells), copied so a committee's counts read one table: the
     # filters are conditions on these, as on the conversation. Never the postal code: the purge takes that
     # from the conversation after 30 days (canvass.privacy.retention.unlink), and a copy would keep it.
@@ -76,7 +78,6 @@ class Answer(db.Model):
     district_number: Mapped[str | None] = mapped_column(String(6))
     week: Mapped[date | None] = mapped_column(Date)
 
-    __table_args__ = (UniqueConstraint("conversation_id", "question_id", "value", name="uq_answer_once"),
-                      # Every question view counts from this index alone.
-                      Index("ix_answer_question_cell", "question_id", "organisation_id", "week", "district_number",
-                            "branch_id", "action_id", "value", "conversation_id"))
+    # Every question view counts from this index alone.
+    __table_args__ = (Index("ix_answer_question_cell", "question_id", "organisation_id", "week", "district_number",
+                            "branch_id", "action_id", "value", "conversation_id"),)

@@ -55,7 +55,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_question_set_id'), ['set_id'], unique=False)
     op.create_table(
         'answer',
-        sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('conversation_id', sa.Integer(), nullable=False),
         sa.Column('question_id', sa.Integer(), nullable=False),
         sa.Column('value', sa.String(length=200), nullable=False),
@@ -69,11 +68,9 @@ def upgrade():
         sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'],
                                 name=op.f('fk_answer_conversation_id_conversation'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_answer_question_id_question')),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),
-        sa.UniqueConstraint('conversation_id', 'question_id', 'value', name='uq_answer_once'),
+        sa.PrimaryKeyConstraint('conversation_id', 'question_id', 'value', name=op.f('pk_answer')),
     )
     with op.batch_alter_table('answer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_answer_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_answer_question_id'), ['question_id'], unique=False)
         batch_op.create_index('ix_answer_question_cell', ['question_id', 'organisation_id', 'week', 'district_number',
                                                           'branch_id', 'action_id', 'value', 'conversation_id'],

@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         practice,
         privacy,
         pwa,
+        questions,
         reports,
         security,
         setup,
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, holders, actions, drops, field,
-                   practice, sync, pwa, committee, reports, privacy, tiles):
+                   practice, sync, pwa, committee, questions, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

@@ -98,6 +98,19 @@ function door(form) {
   return { outcome: form.get("outcome"), address_id: number(form.get("address_id")), unit: form.get("unit") || "" };
 }
 
+// Answers to the action's questions, as door_record._answers reads them (protocol 1.3).
+function answers(form) {
+  var found = {};
+  Array.from(new Set(form.keys())).forEach(function (key) {
+    if (key.indexOf("answer-") === 0 && String(form.get(key) || "").trim()) found[key.slice(7)] = form.get(key);
+    else if (key.indexOf("answers-") === 0) {
+      var ticked = form.getAll(key).filter(function (v) { return String(v).trim(); });
+      if (ticked.length) found[key.slice(8)] = ticked;
+    }
+  });
+  return found;
+}
+
 // An added door's key, as door_record.field_unit makes it.
 function fieldUnit(id) { return "+" + id.replace(/-/g, "").toLowerCase().slice(0, 7); }
 
@@ -130,6 +143,8 @@ function eventFrom(form, kind) {
     event.outcome = "conversation";
     var wants = { wants_membership: form.get("wants_membership") === "1", wants_contact: form.get("wants_contact") === "1" };
     event.conversation = Object.assign(said(form), wants);
+    var given = answers(form);
+    if (Object.keys(given).length) event.conversation.answers = given;
     if (form.get("consent") && (wants.wants_membership || wants.wants_contact)) {
       event.contact = { consent: true, consent_version: form.get("consent"), name: form.get("name") || "",
                         phone: form.get("phone") || "", email: form.get("email") || "" };
@@ -217,13 +232,13 @@ function sendBatch(token, user) {
           // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason.
           var done = r.status === "stored" || r.status === "duplicate" ? CanvassStore.remove(event.id)
             : CanvassStore.fail(event, r.reason || r.status);
-          // Stored without its contact part: the reason stays in sight.
-          if (r.refused) {
+          // Stored without its contact part or an answer (protocol 1.3 lists every part): the reason stays in sight.
+          (r.refused_parts || (r.refused ? [r.refused] : [])).forEach(function (part) {
             done = done.then(function () { return CanvassStore.get("texts"); }).then(function (texts) {
-              var line = ((texts || {}).contact || "%s").replace("%s", r.refused.reason);
-              return CanvassStore.fail({ id: event.id + "/" + r.refused.part, recorded_at: event.recorded_at }, line);
+              var line = part.part === "contact" ? ((texts || {}).contact || "%s").replace("%s", part.reason) : part.reason;
+              return CanvassStore.fail({ id: event.id + "/" + part.part, recorded_at: event.recorded_at }, line);
             });
-          }
+          });
           return done.then(function () { return true; });
         }));
       }).then(function (done) {

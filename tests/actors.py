@@ -36,7 +36,19 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import consent
-from canvass.services import actions, committees, drops, holders, logins, people, programme, sync, tallies, turfs
+from canvass.services import (
+    actions,
+    committees,
+    drops,
+    holders,
+    logins,
+    people,
+    programme,
+    questions,
+    sync,
+    tallies,
+    turfs,
+)
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
 from tests.tile_standin import png
 
@@ -83,6 +95,8 @@ def build_world(databases_, demo_template):
                            coordinator)
         holders.set_holders(other, [(daniel.id, None)])
         campaign = actions.create_campaign(sagene, "Høst", datetime.now().date(), datetime.now().date())
+        asked = questions.create_set(coordinator, "Sagenes spørsmål", sagene.id)
+        question = questions.add_question(asked, "yes_no", "Bør bussen gå oftere?")
         invite = people.create_invite(sagene, coordinator, 30)
         address = turf.stops[0].address_id
         db.session.add(
@@ -156,7 +170,7 @@ def build_world(databases_, demo_template):
                    "assignment_id": actions.my_assignments(daniel)[0].id, "invite_id": invite.id,
                    "contact_id": contact.id, "theme_id": theme.id, "section_id": section.id, "link_id": link.id,
                    "job_id": job.id, "membership_id": daniel.memberships[0].id, "door_id": added.id,
-                   "drop_id": drop.id,
+                   "drop_id": drop.id, "set_id": asked.id, "question_id": question.id,
                    "report_id": report.id, "conversation_id": said.id, "kind": "csv", "filename": "css/app.css",
                    "token": invite.token, "layer": "topograatone", "z": 16, "x": 34726, "y": 19052}
         app.action_token = action.signup_token

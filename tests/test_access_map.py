@@ -43,6 +43,7 @@ POLICY = {
     "actions.assign": MANAGES_SAGENE, "actions.campaign": MANAGES_SAGENE, "actions.coverage_map": MANAGES_SAGENE,
     "actions.create": MANAGES_SAGENE, "actions.create_campaign": MANAGES_SAGENE, "actions.index": MANAGES_SAGENE,
     "actions.my_sheet": {DANIEL}, "actions.my_turf_shape": {DANIEL}, "actions.progress_fragment": MANAGES_SAGENE,
+    "actions.asked": MANAGES_SAGENE, "actions.campaign_questions": MANAGES_SAGENE,
     "actions.release": MANAGES_SAGENE, "actions.second_round": MANAGES_SAGENE, "actions.show": MANAGES_SAGENE,
     # Any volunteer of the organisation may sign up for any branch's action.
     "actions.signup": OSLO,
@@ -54,6 +55,8 @@ POLICY = {
     "branches.create": ADMINS, "branches.divide": ADMINS, "branches.from_district": {ADMIN},
     "branches.from_unit": {ADMIN}, "branches.map_data": MANAGERS,
     "branches.overview": MANAGERS, "branches.set_codes": {ADMIN}, "branches.show": MANAGES_SAGENE,
+    # Answers to Sagene's question: the Bærum committee cannot open another organisation's question.
+    "committee.answers": COMMITTEES, "committee.answer": {KOMITE}, "committee.answer_export": {KOMITE},
     "committee.add_section": COMMITTEES, "committee.compare": COMMITTEES, "committee.consider_input": {KOMITE},
     "committee.consider_theme": {KOMITE}, "committee.dashboard": COMMITTEES, "committee.delete_section": {KOMITE},
     "committee.export": COMMITTEES, "committee.find_themes": COMMITTEES, "committee.input": COMMITTEES,
@@ -96,6 +99,10 @@ POLICY = {
     "privacy.subject_erase": ADMINS, "privacy.subject_export": ADMINS, "privacy.subject_request": ADMINS,
     "pwa.manifest": PUBLIC, "pwa.service_worker": PUBLIC,
     # Published reports are for the whole organisation: counts and scrubbed quotes only.
+    # Sagene's question set: its coordinator and the admin edit it; Frogner's coordinator may not even read it.
+    "questions.index": MANAGERS, "questions.create": MANAGERS, "questions.show": MANAGES_SAGENE,
+    "questions.copy": MANAGES_SAGENE, "questions.rename": MANAGES_SAGENE, "questions.add": MANAGES_SAGENE,
+    "questions.change": MANAGES_SAGENE,
     "reports.index": EVERYONE, "reports.show": OSLO,
     "static": PUBLIC,
     "sync.device": EVERYONE, "sync.events": {DANIEL},

@@ -9,11 +9,11 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from canvass.extensions import db
 from canvass.insight.tally import Grain
-from canvass.models import Branch, ConsentRecord, Contact, InputTally, User
+from canvass.models import Action, Branch, ConsentRecord, Contact, InputTally, User
 from tests.conftest import GEODATA, ROOT, _dispose, login, make_app, roles_of
 
 
@@ -168,3 +168,31 @@ def test_people_keep_exactly_their_access_when_roles_become_memberships(database
     assert records == {"Astrid": True, "Sigrid": True, "Daniel": True, "Kari": False, "Fride": False,
                        "Borte": False, "Bjørn": True}
     assert two_factor == {"Astrid", "Sigrid", "Bjørn"}
+
+
+def test_an_action_with_typed_questions_gets_a_question_set_of_free_text_questions_and_the_old_column_goes(
+        databases_):
+    app = make_app(databases_.create())
+    with app.app_context():
+        upgrade(revision="0012_doors")
+        db.session.execute(text("INSERT INTO organisation (id, name) VALUES (1, 'Oslo')"))
+        db.session.execute(text("INSERT INTO branch (id, organisation_id, name, kind)"
+                                " VALUES (4, 1, 'Sagene', 'lokallag')"))
+        for action_id, title, questions in ((7, "Torshov", "Bør bussen gå oftere?\n\n  Hva synes du om husleia?  \n"),
+                                            (8, "Uten spørsmål", "")):
+            db.session.execute(text(
+                "INSERT INTO action (id, organisation_id, branch_id, title, kind, starts_at, meeting_point, topics,"
+                " questions, signup_token, created_at) VALUES (:id, 1, 4, :title, 'door', '2026-11-26 17:30:00', '',"
+                " 'bolig', :questions, :token, '2026-11-20 12:00:00')"),
+                {"id": action_id, "title": title, "questions": questions, "token": f"token-{action_id}"})
+        db.session.commit()
+        upgrade()
+        columns = [c["name"] for c in inspect(db.engine).get_columns("action")]
+        torshov, empty = db.session.get(Action, 7), db.session.get(Action, 8)
+        asked = [(q.position, q.kind, q.text, q.retired) for q in torshov.question_set.questions]
+        owner = (torshov.question_set.organisation_id, torshov.question_set.branch_id, torshov.question_set.name)
+        nothing = empty.question_set_id
+    _dispose(app)
+    assert "questions" not in columns and "guide" in columns
+    assert asked == [(1, "text", "Bør bussen gå oftere?", False), (2, "text", "Hva synes du om husleia?", False)]
+    assert owner == (1, 4, "Spørsmål: Torshov") and nothing is None

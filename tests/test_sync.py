@@ -359,8 +359,9 @@ def test_a_conversation_whose_contact_part_is_refused_is_stored_without_it_and_t
     talk = _talk(field)
     talk["contact"] = {**talk["contact"], "name": "", "phone": "12"}
     results = send(phone, field["token"], [talk]).json()["results"]
-    assert results == [{"id": talk["id"], "status": "stored", "refused": {
-        "part": "contact", "reason": "Kontaktinformasjonen er ufullstendig eller ugyldig."}}]
+    refused = {"part": "contact", "reason": "Kontaktinformasjonen er ufullstendig eller ugyldig."}
+    # Since protocol 1.3 every refused part is listed too (a conversation's answers can be refused as well).
+    assert results == [{"id": talk["id"], "status": "stored", "refused": refused, "refused_parts": [refused]}]
     db.session.expire_all()
     conversation = db.session.scalar(select(Conversation))
     assert conversation.words == "Husleia er for høy" and db.session.scalar(select(Contact)) is None

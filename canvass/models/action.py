@@ -21,6 +21,10 @@ class Campaign(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     starts_on: Mapped[datetime] = mapped_column(Date)
     ends_on: Mapped[datetime] = mapped_column(Date)
+    # The questions asked at every door of the week, unless an action names its own.
+    question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_set.id", ondelete="SET NULL"))
+
+    question_set = relationship("QuestionSet")
 
     actions: Mapped[list["Action"]] = relationship(back_populates="campaign")
 
@@ -38,18 +42,29 @@ class Action(db.Model):
     meeting_lon: Mapped[float | None] = mapped_column(Float)
     # One topic per line: the campaign's list, editable per action.
     topics: Mapped[str] = mapped_column(Text, default="\n".join(DEFAULT_TOPICS))
-    questions: Mapped[str] = mapped_column(Text, default="")
+    # The questions asked at every door (canvass.models.question), and the conversation guide
+    # (samtaleguide) the volunteer reads before the first door.
+    question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_set.id", ondelete="SET NULL"))
+    guide: Mapped[str] = mapped_column(Text, default="", server_default="")
     signup_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     branch = relationship("Branch")
     campaign = relationship("Campaign", back_populates="actions")
+    question_set = relationship("QuestionSet")
     turfs: Mapped[list["ActionTurf"]] = relationship(cascade="all, delete-orphan")
     signups: Mapped[list["Signup"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def topic_list(self) -> list[str]:
         return [t.strip() for t in self.topics.splitlines() if t.strip()]
+
+    @property
+    def asked(self):
+        """The question set asked at its doors: its own, or its campaign week's."""
+        if self.question_set is not None:
+            return self.question_set
+        return self.campaign.question_set if self.campaign is not None else None
 
 
 class ActionTurf(db.Model):

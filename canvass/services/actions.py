@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.geo.errors import N_
-from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, Role, Signup, Turf, User
+from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
 from canvass.models.action import ACTION_KINDS
+from canvass.services import questions
 from canvass.services.turfs import TurfError
 
 MAX_PER_TURF = 3
@@ -30,14 +31,18 @@ def campaigns(branch: Branch) -> list[Campaign]:
 
 def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, meeting_point: str = "",
                   meeting_lat: float | None = None, meeting_lon: float | None = None, topics: str | None = None,
-                  questions: str = "", campaign: Campaign | None = None) -> Action:
+                  campaign: Campaign | None = None, question_set: QuestionSet | None = None,
+                  guide: str = "") -> Action:
     if kind not in ACTION_KINDS:
         raise TurfError(N_("Velg om aksjonen er dørbanking eller løpeseddelutdeling."))
     if campaign is not None and campaign.branch_id != branch.id:
         raise TurfError(N_("Kampanjeuka hører til et annet lag."))
+    if question_set is not None and not questions.usable_in(question_set, branch):
+        raise TurfError(N_("Spørsmålssettet hører til et annet lag."))
     action = Action(organisation_id=branch.organisation_id, branch=branch, title=title.strip(), kind=kind,
                     starts_at=starts_at, meeting_point=meeting_point.strip(), meeting_lat=meeting_lat,
-                    meeting_lon=meeting_lon, questions=questions, campaign=campaign,
+                    meeting_lon=meeting_lon, campaign=campaign, question_set=question_set,
+                    guide=guide.strip(),
                     signup_token=secrets.token_urlsafe(16))
     if topics is not None:
         action.topics = "\n".join(t.strip() for t in topics.splitlines() if t.strip())

@@ -2,7 +2,7 @@
 
 The service worker builds the same event from the same form offline (`eventFrom` in static/sw.js);
 tests/browser/test_door_record.py feeds one form to both and compares. Flask-free: `form` is
-anything with `get(key)` and `getlist(key)`, such as a Werkzeug MultiDict.
+anything with `get(key)` and `getlist(key)` whose iteration gives its keys, such as a Werkzeug MultiDict.
 
 A form names its door in one of three ways: `address_id` and `unit` fields (the conversation page,
 the page's script), a `tap` button (`"not_home 91234 H0301"`: the walk list without JavaScript,
@@ -88,6 +88,20 @@ def _said(form) -> dict:
             "importance": _number(form.get("importance"))}
 
 
+def _answers(form) -> dict:
+    """Answers to the action's questions (protocol 1.3): `answer-<id>` holds one value, `answers-<id>` the options
+    ticked of a "several of several" question. Unanswered questions are left out; none at all, no key."""
+    answers = {}
+    for key in form:
+        if key.startswith("answer-") and (form.get(key) or "").strip():
+            answers[key.removeprefix("answer-")] = form.get(key)
+        elif key.startswith("answers-"):
+            ticked = [value for value in form.getlist(key) if value.strip()]
+            if ticked:
+                answers[key.removeprefix("answers-")] = ticked
+    return answers
+
+
 def event_from(form, kind: str) -> dict:
     """The sync event (docs/sync.md) a field form asks for; the sync checks decide whether it may be stored."""
     if kind == "notat":
@@ -107,6 +121,8 @@ def event_from(form, kind: str) -> dict:
         wants = {"wants_membership": form.get("wants_membership") == "1",
                  "wants_contact": form.get("wants_contact") == "1"}
         event["conversation"] = {**_said(form), **wants}
+        if answers := _answers(form):
+            event["conversation"]["answers"] = answers
         if form.get("consent") and any(wants.values()):
             event["contact"] = {"consent": True, "consent_version": form.get("consent"), "name": form.get("name") or "",
                                 "phone": form.get("phone") or "", "email": form.get("email") or ""}

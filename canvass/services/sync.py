@@ -21,10 +21,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo.errors import N_
+from canvass.insight.tally import week_of
 from canvass.models import (
     Action,
     Address,
     AddressNote,
+    Answer,
     Assignment,
     Branch,
     BranchPostalCode,
@@ -48,10 +50,12 @@ from canvass.models import (
 from canvass.models.action import DEFAULT_TOPICS
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
-from canvass.services import tallies
+from canvass.services import questions, tallies
 from canvass.services.door_record import field_unit
 
 PROTOCOL = 1
+# The minor version (docs/sync.md, Versioning): 1.3 added answers to a door's questions. The path stays /v1/.
+PROTOCOL_VERSION = "1.3"
 MAX_BATCH = 200
 # A phone's clock may be a little ahead; anything further in the future is a mistake.
 CLOCK_SKEW = timedelta(hours=1)
@@ -132,6 +136,8 @@ class Result:
     params: dict | None = None
     # A stored visit whose contact part was refused: {"part": "contact", "reason": message}.
     refused: dict | None = None
+    # Every refused part (contact, answers), in that order; `refused` is the first (as before 1.3).
+    refused_parts: list | None = None
 
 
 def _is_id(value) -> bool:
@@ -276,8 +282,17 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
         return _rejected(_echo(event), conversation.message, **conversation.params)
     # A refused contact part does not cost the conversation: it is stored without it, and the answer says why.
     contact = _contact(event.get("contact"), conversation)
-    refused = contact if isinstance(contact, str) else None
-    return {"_conversation": conversation, "_contact": None if refused else contact, "_refused": refused,
+    refused = [{"part": "contact", "reason": contact}] if isinstance(contact, str) else []
+    if conversation is not None:
+        # Answers to the action's questions (protocol 1.3); a phone from before sends none. A bad answer is left
+        # out and said so; the conversation is stored.
+        action = actions.get(action_id)
+        answers = event["conversation"].get("answers")
+        conversation["_answers"], why = questions.check_answers(action.asked if action else None, answers)
+        if why:
+            refused.append({"part": "answers", "reason": why})
+    return {"_conversation": conversation, "_contact": None if isinstance(contact, str) else contact,
+            "_refused": refused,
             "organisation_id": user.organisation_id,
             "action_id": action_id, "turf_id": turf_id, "address_id": address_id, "unit": unit, "outcome": outcome,
             "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
@@ -550,14 +565,16 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
         ).all()
     )
     conversations, contacts = [], []
+    answers: dict[str, list] = {}
     for key, row in rows.items():
         conversation, contact = extras[key]
         branch_id = branches.get(row["turf_id"])
         if conversation:
             address = addresses[row["address_id"]]
+            answers[key] = conversation.get("_answers") or []
             conversations.append(
                 {
-                    **conversation,
+                    **{name: value for name, value in conversation.items() if name != "_answers"},
                     "visit_uuid": key,
                     "organisation_id": user.organisation_id,
                     "branch_id": branch_id,
@@ -586,8 +603,15 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
             .returning(Conversation.id, Conversation.visit_uuid),
             conversations,
         )
+        stored = stored.all()
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
+        cell = ("organisation_id", "branch_id", "action_id", "district_number")
+        given = [{"conversation_id": conversation_id, "question_id": question_id, "value": value,
+                  "week": week_of(by_key[key]["recorded_at"]), **{c: by_key[key][c] for c in cell}}
+                 for conversation_id, key in stored for question_id, value in answers[key]]
+        if given:
+            db.session.execute(Answer.__table__.insert(), given)
     if contacts:
         _store_contacts(dialect, contacts)
 
@@ -863,7 +887,7 @@ def ingest(user: User, events: list) -> list[Result]:
     results: list[Result | None] = [None] * len(events)
     claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []
-    partial: dict[int, str] = {}  # index: why a visit's contact part was refused (it is stored without it)
+    partial: dict[int, list] = {}  # index: the parts of a visit refused (it is stored without them), and why
     for index, event in enumerate(events):
         checked = _checked(event, user, allowed, actions)
         if isinstance(checked, Result):
@@ -911,9 +935,9 @@ def ingest(user: User, events: list) -> list[Result]:
             results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
     for index, key, kind, said in repeats:
         results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
-    for index, reason in partial.items():
+    for index, parts in partial.items():
         if results[index].status in ("stored", "duplicate"):
-            results[index].refused = {"part": "contact", "reason": reason}
+            results[index].refused, results[index].refused_parts = parts[0], parts
     db.session.commit()
     return results
 
@@ -969,7 +993,7 @@ def _withdraw(undone: set[str]) -> None:
     if conversations:
         ids = [c["id"] for c in conversations]
         tallies.withdraw(conversations)
-        for model in (ThemeMember, InputTag, ConsideredInput, SectionLink):
+        for model in (Answer, ThemeMember, InputTag, ConsideredInput, SectionLink):
             db.session.execute(delete(model).where(model.conversation_id.in_(ids)))
         db.session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
     contacts = list(db.session.scalars(select(Contact.id).where(

@@ -15,9 +15,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from canvass.extensions import db
 from canvass.formatting import format_day
+from canvass.geo.errors import N_
 from canvass.insight import charts
-from canvass.models import Action, Assignment, Campaign, Role, Turf, User
-from canvass.services import actions, field, progress, turfs
+from canvass.models import Action, Assignment, Campaign, QuestionSet, Role, Turf, User
+from canvass.services import actions, field, progress, questions, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.turf import pdf_response, sheet_summary
@@ -37,7 +38,16 @@ class ActionForm(FlaskForm):
     meeting_lon = FloatField(_l("Lengdegrad"), validators=[Optional(), NumberRange(-10, 35)])
     campaign = SelectField(_l("Kampanjeuke"), choices=[], validate_choice=False)
     topics = TextAreaField(_l("Temaer (ett per linje)"))
-    questions = TextAreaField(_l("Spørsmål (valgfritt, ett per linje)"))
+    question_set = SelectField(_l("Spørsmålssett (valgfritt)"), choices=[], validate_choice=False)
+    guide = TextAreaField(_l("Samtaleguide (valgfri, vises for dørbankerne før første dør)"),
+                          validators=[Length(max=questions.GUIDE_MAX)])
+
+
+class AskedForm(FlaskForm):
+    """The questions and the guide of an existing action."""
+    question_set = SelectField(_l("Spørsmålssett (valgfritt)"), choices=[], validate_choice=False)
+    guide = TextAreaField(_l("Samtaleguide (valgfri, vises for dørbankerne før første dør)"),
+                          validators=[Length(max=questions.GUIDE_MAX)])
 
 
 class CampaignForm(FlaskForm):
@@ -60,7 +70,23 @@ def _action_form(branch) -> ActionForm:
         SelectChoice(str(c.id), c.name) for c in actions.campaigns(branch)]
     if not form.topics.data:
         form.topics.data = Action.topics.default.arg
+    form.question_set.choices = _set_choices(branch)
     return form
+
+
+def _set_choices(branch) -> list[SelectChoice]:
+    return [SelectChoice("", gettext("Ingen spørsmål"))] + [
+        SelectChoice(str(s.id), s.name) for s in questions.usable_sets(branch)]
+
+
+def _chosen_set(branch, value: str | None) -> QuestionSet | None:
+    """The set chosen in a form, if the branch may use it; another branch's or organisation's is refused."""
+    if not value:
+        return None
+    question_set = db.session.get(QuestionSet, int(value)) if value.isdigit() else None
+    if question_set is None or not questions.usable_in(question_set, branch):
+        raise questions.QuestionError(N_("Spørsmålssettet hører til et annet lag."))
+    return question_set
 
 
 @bp.get("/lag/<int:branch_id>/aksjoner")
@@ -84,7 +110,7 @@ def create(branch_id: int):
             action = actions.create_action(
                 branch, form.title.data, form.kind.data, to_utc(datetime.combine(form.day.data, form.time.data)),
                 form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
-                form.questions.data or "", campaign)
+                campaign, _chosen_set(branch, form.question_set.data), form.guide.data or "")
         except turfs.TurfError as err:
             flash_error(err)
         else:
@@ -128,7 +154,35 @@ def show(action_id: int):
                            people_tallies=people_tallies,
                            names=user_names(people_tallies), kinds=KIND_LABELS,
                            added=field.pending_doors([t.id for t in live]),
-                           link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link))
+                           link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link),
+                           asked_form=_asked_form(action))
+
+
+def _asked_form(action: Action) -> AskedForm:
+    form = AskedForm(question_set=str(action.question_set_id or ""), guide=action.guide)
+    form.question_set.choices = _set_choices(action.branch)
+    return form
+
+
+@bp.post("/aksjoner/<int:action_id>/sporsmal")
+@roles_required(*MANAGERS)
+def asked(action_id: int):
+    """Choose the action's question set and write its conversation guide."""
+    action = action_for_manager(action_id)
+    form = AskedForm()
+    if form.validate_on_submit():
+        try:
+            action.question_set = _chosen_set(action.branch, form.question_set.data)
+            action.guide = questions.set_guide(form.guide.data)
+        except questions.QuestionError as err:
+            db.session.rollback()
+            flash_error(err)
+        else:
+            db.session.commit()
+            flash(gettext("Spørsmål og samtaleguide er lagret."))
+    else:
+        flash(gettext("Samtaleguiden kan være høyst %(limit)s tegn.", limit=questions.GUIDE_MAX), "error")
+    return redirect(url_for("actions.show", action_id=action.id) + "#sporsmal")
 
 
 @bp.get("/aksjoner/<int:action_id>/framdrift")
@@ -156,7 +210,25 @@ def campaign(campaign_id: int):
     combined = progress.by_turf(live)
     return render_template("actions/campaign.html", week=week, branch=branch, rows=rows,
                            total=progress.total([tally for action, tally in rows]),
-                           covered=progress.total(list(combined.values())))
+                           covered=progress.total(list(combined.values())), sets=questions.usable_sets(branch))
+
+
+@bp.post("/kampanjer/<int:campaign_id>/sporsmal")
+@roles_required(*MANAGERS)
+def campaign_questions(campaign_id: int):
+    """The question set asked at every door of the week, unless an action names its own."""
+    week = db.session.get(Campaign, campaign_id)
+    if week is None or week.organisation_id != current_user.organisation_id or week.branch_id is None:
+        abort(404)
+    branch = branch_for_manager(week.branch_id)
+    try:
+        week.question_set = _chosen_set(branch, request.form.get("question_set", ""))
+    except questions.QuestionError as err:
+        flash_error(err)
+    else:
+        db.session.commit()
+        flash(gettext("Spørsmålssettet er lagret."))
+    return redirect(url_for("actions.campaign", campaign_id=week.id))
 
 
 @bp.get("/aksjoner/<int:action_id>/kart.geojson")

@@ -9,13 +9,14 @@ from flask import Blueprint, abort, flash, jsonify, make_response, redirect, ren
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from canvass.extensions import db
-from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress
+from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress, Visit
 from canvass.privacy import consent
 from canvass.services import actions, door_record, field, sync
+from canvass.web.questions import YES_NO_LABELS
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
 OUTCOME_LABELS = {
@@ -125,6 +126,12 @@ def _door_event(assignment: Assignment, kind: str) -> dict:
     return {**event, "turf_id": assignment.turf_id, "action_id": assignment.action_id}
 
 
+def _translated(part: dict) -> dict:
+    """A refused part of a record, its reason in the canvasser's language."""
+    why = part["reason"]
+    return {**part, "reason": gettext(why)}
+
+
 def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None):
     """The recorded door's answer: data for the page's script, the walk list again without it.
 
@@ -210,17 +217,20 @@ def conversation(assignment_id: int):
         event = _door_event(assignment, "samtale")
         said = event["conversation"]
         said["topics"] = sync.known_topics(assignment.action, said["topics"])
-        if not (said["topics"] or said["words"].strip() or said["importance"] or event.get("contact")):
+        if not (said["topics"] or said["words"].strip() or said["importance"] or said.get("answers")
+                or event.get("contact")):
             message = gettext("Samtalen er tom: velg et tema, skriv hva som ble sagt eller hvor mye det betyr.")
             if _wants_json():
                 return jsonify({"error": message}), 400
             abort(400, message)
         result = _record(event)
-        why = result.refused and result.refused["reason"]
-        refused = why and {"part": "contact", "reason": gettext(why)}
+        parts = [_translated(part) for part in result.refused_parts or []]
+        refused = parts[0] if parts else None
         message = gettext("Samtalen er lagret.")
-        if refused:
-            message = gettext("Samtalen er lagret, men ikke kontaktinformasjonen: %(why)s", why=refused["reason"])
+        for part in parts:
+            if part["part"] == "contact":
+                message = gettext("Samtalen er lagret, men ikke kontaktinformasjonen: %(why)s", why=part["reason"])
+        message = " ".join([message] + [p["reason"] for p in parts if p["part"] != "contact"])
         if _wants_json():
             return _door_answer(assignment.id, event, result.status, message, refused)
         flash(message)
@@ -232,4 +242,6 @@ def conversation(assignment_id: int):
     return render_template("field/conversation.html", assignment=assignment, action=assignment.action,
                            address_id=address.id if address else "", unit=unit, address=address, Outcome=Outcome,
                            labels=OUTCOME_LABELS, importance=IMPORTANCE, consent_text=gettext(consent.TEXT),
-                           consent_version=consent.VERSION)
+                           consent_version=consent.VERSION, yes_no=YES_NO_LABELS,
+                           first_door=not db.session.scalar(select(exists().where(
+                               Visit.canvasser_id == current_user.id, Visit.action_id == assignment.action_id))))

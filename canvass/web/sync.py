@@ -59,9 +59,10 @@ def events():
     results = sync.ingest(device.user, batch)
     device.last_seen_at = utcnow()
     db.session.commit()
-    return jsonify({"protocol": sync.PROTOCOL, "results": [
+    return jsonify({"protocol": sync.PROTOCOL, "version": sync.PROTOCOL_VERSION, "results": [
         {"id": r.id, "status": r.status, **({"reason": gettext(r.reason, **(r.params or {}))} if r.reason else {}),
-         **({"refused": _refused(r.refused)} if r.refused else {})}
+         **({"refused": _refused(r.refused), "refused_parts": [_refused(p) for p in r.refused_parts]}
+            if r.refused else {})}
         for r in results]})
 
 

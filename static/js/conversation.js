@@ -48,8 +48,11 @@
     var unreachable = consent.checked && !phone.value.trim() && !email.value.trim();
     phone.setCustomValidity(unreachable || phone.validity.patternMismatch ? texts.reach : "");
     email.setCustomValidity(email.validity.typeMismatch ? texts.reach : "");
+    var answered = Array.prototype.some.call(form.querySelectorAll("[name^=answer]"), function (field) {
+      return (field.type !== "radio" && field.type !== "checkbox" || field.checked) && field.value.trim();
+    });
     var empty = !form.querySelector("[name=topic]:checked") && !form.elements.words.value.trim() &&
-      !form.querySelector("[name=importance]:checked") && !consent.checked;
+      !form.querySelector("[name=importance]:checked") && !consent.checked && !answered;
     form.elements.words.setCustomValidity(empty ? texts.empty : "");
     var why = form.elements.wants_membership.checked || form.elements.wants_contact.checked;
     consent.setCustomValidity(consent.checked && !why ? texts.why : "");

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__, url_prefix="/komite")
 
-from canvass.web.committee import dashboard, exports, input, programme  # noqa: E402,F401
+from canvass.web.committee import answers, dashboard, exports, input, programme  # noqa: E402,F401

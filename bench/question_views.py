@@ -1,0 +1,150 @@
+"""The committee's question views over many conversations with answers, on SQLite and PostgreSQL.
+
+BENCH_CONVERSATIONS conversations (1,000,000 by default) in one organisation, spread over 4 branches,
+12 districts, 60 postal codes and 26 weeks, each answering a yes/no, a 1–5 and a several-of-several
+question. Each view is requested through the app (SQL, k rule, SVG and HTML), once to warm up and
+then REPEAT times; the median is reported against issue 16's 300 ms.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/question_views.py
+"""
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from canvass import create_app  # noqa: E402
+from canvass.extensions import db  # noqa: E402
+from canvass.models import Action, Answer, Branch, Conversation, Organisation, QuestionSet, Role  # noqa: E402
+from canvass.services import actions, people, questions  # noqa: E402
+from tests import databases  # noqa: E402
+
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", 1_000_000))
+REPEAT = 5
+CHUNK = 20_000
+PASSWORD = "bench-passord-123"
+
+
+def prepared(url: str):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        organisation = Organisation(name="Oslo")
+        db.session.add(organisation)
+        branches = [Branch(organisation=organisation, name=f"Lag {n}") for n in range(4)]
+        db.session.add_all(branches)
+        db.session.flush()
+        people.create_user(organisation, Role.COMMITTEE, "Komité", email="komite@bench.example.no",
+                           password=PASSWORD)
+        admin = people.create_user(organisation, Role.ADMIN, "Admin", email="admin@bench.example.no")
+        db.session.commit()
+        asked = QuestionSet(organisation_id=organisation.id, branch_id=None, name="Spørsmål")
+        db.session.add(asked)
+        db.session.commit()
+        yes_no = questions.add_question(asked, "yes_no", "Bør bussen gå oftere?")
+        scale = questions.add_question(asked, "scale", "Hvor trygt er nabolaget?", low="Utrygt", high="Trygt")
+        many = questions.add_question(asked, "many", "Hva bruker du?", "Buss\nTrikk\nSykkel\nBil")
+        action_ids = [actions.create_action(b, "Aksjon", "door", datetime(2026, 1, 5, 17), question_set=asked).id
+                      for b in branches]
+        del admin
+        started = time.perf_counter()
+        rng = random.Random(16)
+        monday = date(2026, 1, 5)
+        next_id = 1
+        while next_id <= CONVERSATIONS:
+            rows, answers = [], []
+            for cid in range(next_id, min(next_id + CHUNK, CONVERSATIONS + 1)):
+                b = rng.randrange(4)
+                district = f"0301{rng.randrange(12):02d}"
+                week = monday + timedelta(weeks=rng.randrange(26))
+                rows.append({"id": cid, "visit_uuid": f"{cid:036d}", "organisation_id": organisation.id,
+                             "branch_id": branches[b].id, "action_id": action_ids[b],
+                             "postnummer": f"04{rng.randrange(60):02d}", "district_number": district,
+                             "topics": "bolig", "words": "", "importance": 2, "wants_membership": False,
+                             "wants_contact": False, "unlinked": False,
+                             "recorded_at": datetime.combine(week, datetime.min.time()) + timedelta(hours=18),
+                             "week": week})
+                cell = {"conversation_id": cid, "organisation_id": organisation.id, "branch_id": branches[b].id,
+                        "action_id": action_ids[b], "district_number": district, "week": week}
+                answers.append({**cell, "question_id": yes_no.id,
+                                "value": rng.choice(("yes", "yes", "no", "dont_know"))})
+                answers.append({**cell, "question_id": scale.id, "value": str(rng.randint(1, 5))})
+                for option in rng.sample(("1", "2", "3", "4"), rng.randint(1, 2)):
+                    answers.append({**cell, "question_id": many.id, "value": option})
+            db.session.execute(Conversation.__table__.insert(), rows)
+            db.session.execute(Answer.__table__.insert(), answers)
+            db.session.commit()
+            next_id += CHUNK
+            print(f"\r{next_id - 1:,}/{CONVERSATIONS:,}", end="", file=sys.stderr)
+        app.load_seconds = time.perf_counter() - started
+        app.ids = {"yes_no": yes_no.id, "scale": scale.id, "many": many.id, "action": action_ids[0],
+                   "branch": branches[1].id}
+        db.session.get(Action, action_ids[0])
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+        engine.dispose()
+    print(file=sys.stderr)
+    return app
+
+
+def views(ids) -> list[tuple[str, str]]:
+    return [
+        ("every question, no filter", "/komite/sporsmal"),
+        ("every question, one action", f"/komite/sporsmal?aksjon={ids['action']}"),
+        ("yes/no by district", f"/komite/sporsmal/{ids['yes_no']}?per=district"),
+        ("1–5 by postal code, one branch", f"/komite/sporsmal/{ids['scale']}?per=postnummer&area=b:{ids['branch']}"),
+        ("several-of-several by week, a month", f"/komite/sporsmal/{ids['many']}?per=week&start=2026-03-01"
+                                                "&end=2026-03-31"),
+        ("Excel export of one question", f"/komite/sporsmal/{ids['yes_no']}/eksport.xlsx"),
+    ]
+
+
+def measure(url: str) -> list[tuple[str, float]]:
+    app = prepared(url)
+    client = app.test_client()
+    client.post("/login", data={"email": "komite@bench.example.no", "password": PASSWORD})
+    results = [(f"load: {CONVERSATIONS:,} conversations with answers", app.load_seconds * 1000)]
+    for name, path in views(app.ids):
+        assert client.get(path).status_code == 200, path
+        times = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        results.append((name, statistics.median(times)))
+    return results
+
+
+def _rows(database: str, results) -> list[tuple[str, str, str]]:
+    return [(f"{database}: {name}", f"{value / 1000:,.0f} s" if name.startswith("load") else f"{value:,.0f} ms",
+             "" if name.startswith("load") else "≤ 300 ms") for name, value in results]
+
+
+def run() -> list[tuple[str, str, str]]:
+    with tempfile.TemporaryDirectory() as folder:
+        rows = _rows("SQLite", measure(f"sqlite:///{folder}/bench.sqlite"))
+    if os.environ.get("BENCH_SQLITE_ONLY"):
+        return rows
+    store = databases.postgres()
+    try:
+        rows += _rows("PostgreSQL", measure(store.create()))
+    finally:
+        store.close()
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))

@@ -1,0 +1,152 @@
+"""The door questions' answers for a committee: each question's distribution for the filtered scope, by
+area and over time, as charts and tables, and as CSV, Excel and PDF; nothing for fewer than k residents."""
+from datetime import date
+
+from flask import Response, abort, render_template, request
+from flask_babel import format_percent, gettext
+from flask_babel import lazy_gettext as _l
+
+from canvass.insight import charts
+from canvass.insight.export import Sheet, to_csv, to_xlsx
+from canvass.insight.suppress import OTHER
+from canvass.models import Question, Role
+from canvass.services import answer_figures, committee_pdf
+from canvass.web.access import roles_required
+from canvass.web.committee import bp
+from canvass.web.committee.exports import MIMETYPES, _described
+from canvass.web.committee.filters import filtered
+from canvass.web.committee.pictures import label
+from canvass.web.questions import KIND_LABELS, YES_NO_LABELS
+
+BY_LABELS = {"all": _l("Hele utvalget"), "postnummer": _l("Per postnummer"), "district": _l("Per bydel"),
+             "branch": _l("Per lag"), "week": _l("Per uke")}
+
+
+def value_label(question: Question, value: str) -> str:
+    if question.kind == "yes_no":
+        return str(YES_NO_LABELS.get(value, value))
+    if question.kind == "scale":
+        ends = {"1": question.low_label, "5": question.high_label}
+        return f"{value} ({ends[value]})" if value in ends else value
+    return dict(question.numbered_options).get(value, value)
+
+
+def group_label(by: str, key, names: dict) -> str:
+    if key == OTHER:
+        return gettext("Andre (små grupper)")
+    if by == "all":
+        return gettext("Alle som svarte")
+    if by == "week":
+        return label("weeks", date.fromisoformat(str(key)).isocalendar()[:2], names) if key else gettext("Ukjent")
+    if by == "branch":
+        return label("branch", int(key) if str(key).isdigit() else key, names)
+    if by == "postnummer":
+        return names["postnummer"].get(key, key) if key else gettext("Uten område")
+    return label("district", key, names) if key else gettext("Uten område")
+
+
+def _action_id() -> int | None:
+    value = request.args.get("aksjon", "")
+    return int(value) if value.isdigit() else None
+
+
+def _sheet(distribution, names) -> Sheet:
+    question, by = distribution.question, distribution.by
+    values = distribution.values
+    header = [str(BY_LABELS[by]) if by != "all" else gettext("Utvalg"), gettext("Svarte")]
+    header += [value_label(question, v) for v in values]
+    rows = [[group_label(by, g.key, names), g.residents, *(g.share(v) for v in values)] for g in distribution.groups]
+    return Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(values))))
+
+
+def _chart(distribution, names):
+    """Bars of the whole scope's answers, or a line per answer over the weeks."""
+    question = distribution.question
+    if not distribution.groups or question.kind == "text":
+        return ""
+    if distribution.by == "week":
+        weeks = [g for g in distribution.groups if g.key != OTHER]
+        return charts.lines({value_label(question, v): [g.share(v) * 100 for g in weeks] for v in distribution.values},
+                            [group_label("week", g.key, names) for g in weeks],
+                            gettext("Svar på «%(question)s» over tid, andel", question=question.text))
+    whole = distribution.groups if distribution.by == "all" else []
+    if not whole:
+        return charts.bars(
+            [(group_label(distribution.by, g.key, names), g.share(distribution.values[0]) * 100,
+              format_percent(g.share(distribution.values[0]))) for g in distribution.groups],
+            gettext("Andel som svarte «%(answer)s»", answer=value_label(question, distribution.values[0])))
+    group = whole[0]
+    return charts.bars([(value_label(question, v), group.share(v) * 100, format_percent(group.share(v)))
+                        for v in distribution.values],
+                       gettext("Svar på «%(question)s», andel", question=question.text))
+
+
+def _question(committee, question_id: int) -> Question:
+    question = answer_figures.question_in(committee, question_id)
+    if question is None:
+        abort(404)
+    return question
+
+
+@bp.get("/sporsmal")
+@roles_required(Role.COMMITTEE)
+def answers():
+    """Every question answered in the filtered scope, with its distribution when k residents answered it."""
+    committee, names, form, filters = filtered()
+    action_id = _action_id()
+    shown = [answer_figures.distribution(committee, q, filters, "all", action_id)
+             for q in answer_figures.questions_answered(committee, filters, action_id)]
+    return render_template("committee/answers.html", committee=committee, form=form, shown=shown,
+                           charts={d.question.id: _chart(d, names) for d in shown}, names=names,
+                           actions=answer_figures.action_choices(committee), action_id=action_id,
+                           kinds=KIND_LABELS, value_label=value_label, query=request.query_string.decode())
+
+
+@bp.get("/sporsmal/<int:question_id>")
+@roles_required(Role.COMMITTEE)
+def answer(question_id: int):
+    """One question's answers by area or week."""
+    committee, names, form, filters = filtered()
+    question = _question(committee, question_id)
+    by = request.args.get("per", "district")
+    if by not in BY_LABELS:
+        abort(400)
+    action_id = _action_id()
+    distribution = answer_figures.distribution(committee, question, filters, by, action_id)
+    return render_template("committee/answer.html", committee=committee, form=form, question=question,
+                           distribution=distribution, chart=_chart(distribution, names), names=names, by=by,
+                           by_labels=BY_LABELS, group_label=group_label, value_label=value_label,
+                           actions=answer_figures.action_choices(committee), action_id=action_id,
+                           kinds=KIND_LABELS, query=request.query_string.decode())
+
+
+@bp.get("/sporsmal/<int:question_id>/eksport.<kind>")
+@roles_required(Role.COMMITTEE)
+def answer_export(question_id: int, kind: str):
+    """The question's answers in the filtered scope, for the whole and per district, branch, postal code and week."""
+    if kind not in MIMETYPES:
+        abort(404)
+    committee, names, form, filters = filtered()
+    question = _question(committee, question_id)
+    action_id = _action_id()
+    wanted = [by for by in BY_LABELS if not (by == "branch" and committee.branch_id is not None)]
+    found = {by: answer_figures.distribution(committee, question, filters, by, action_id) for by in wanted}
+    sheets = [_sheet(found[by], names) for by in wanted]
+    for sheet, by in zip(sheets, wanted, strict=True):
+        sheet.title = str(BY_LABELS[by])
+    if kind == "csv":
+        body = to_csv(sheets[0] if request.args.get("per", "all") not in found
+                      else sheets[wanted.index(request.args.get("per", "all"))])
+    elif kind == "xlsx":
+        body = to_xlsx(sheets)
+    else:
+        lines = [*_described(form, committee), question.text]
+        if not found["all"].shown:
+            lines.append(gettext("Færre enn %(k)s har svart: ingen fordeling vises.", k=committee.k))
+        body = committee_pdf.render(
+            gettext("Svar på «%(question)s»", question=question.text), lines,
+            [(str(BY_LABELS[by]), _chart(found[by], names) or None, sheet) for by, sheet in zip(wanted, sheets,
+                                                                                                   strict=True)])
+    response = Response(body, mimetype=MIMETYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="svar-{question.id}.{kind}"'
+    return response

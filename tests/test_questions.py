@@ -1,0 +1,334 @@
+"""Questions at the door: coordinators build sets of each kind, volunteers answer them (online, offline through
+sync, from old phones without answers), undo withdraws the answers, and nobody outside reads a set by URL."""
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from io import BytesIO
+
+import pytest
+from flask import current_app
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from canvass.clock import utcnow
+from canvass.extensions import db
+from canvass.models import (
+    Action,
+    Answer,
+    Assignment,
+    Branch,
+    Conversation,
+    Organisation,
+    Question,
+    QuestionSet,
+    Role,
+    User,
+)
+from canvass.privacy import retention
+from canvass.services import people, questions, sync
+from tests.conftest import PASSWORD, daniels_turf_tonight, login, login_as_volunteer, post
+from tests.http import HttpClient
+from tests.test_sync import send
+
+
+def one(model, **where):
+    return db.session.scalar(select(model).filter_by(**where))
+
+
+def every_kind(question_set: QuestionSet) -> dict[str, Question]:
+    return {
+        "yes_no": questions.add_question(question_set, "yes_no", "Bør bussen gå oftere?"),
+        "scale": questions.add_question(question_set, "scale", "Hvor trygt er nabolaget?", low="Utrygt",
+                                        high="Svært trygt"),
+        "one": questions.add_question(question_set, "one", "Hva er viktigst?", "Bolig\nSkole\nKlima"),
+        "many": questions.add_question(question_set, "many", "Hva bruker du?", "Buss\nTrikk\nSykkel"),
+        "text": questions.add_question(question_set, "text", "Noe annet?"),
+    }
+
+
+@pytest.fixture
+def door(demo_app):
+    """Daniel's turf tonight, its action asking a Sagene set with one question of each kind."""
+    turf, action, daniel = daniels_turf_tonight()
+    coordinator = one(User, email="sagene@oslo.demo")
+    asked = questions.create_set(coordinator, "Høstens spørsmål", None)
+    asked_questions = every_kind(asked)
+    action.question_set = asked
+    action.guide = "Si hvem du er.\nSpør om bussen først."
+    db.session.commit()
+    return {"turf": turf, "action": action, "user": daniel, "set": asked, "q": asked_questions}
+
+
+def visit(door, i=0, answers=None, **extra) -> dict:
+    conversation = {"topics": [], "words": "", "importance": None}
+    if answers is not None:
+        conversation["answers"] = answers
+    return {"id": str(uuid.uuid4()), "type": "visit", "outcome": "conversation", "turf_id": door["turf"].id,
+            "action_id": door["action"].id, "address_id": door["turf"].stops[i].address_id, "unit": "",
+            "recorded_at": (datetime.now(timezone.utc) - timedelta(minutes=20 - i)).isoformat(),
+            "conversation": conversation, **extra}
+
+
+def stored_answers() -> list[tuple]:
+    return sorted(db.session.execute(select(Question.kind, Answer.value).join(Question)).all())
+
+
+def test_a_coordinator_builds_a_set_with_each_kind_without_script_and_gives_it_to_an_action(demo_app):
+    client = demo_app.test_client()
+    login(client, "sagene@oslo.demo")
+    created = post(client, "/sporsmal", {"name": "Bydelsspørsmål"})
+    set_url = created.location
+    for typed in ({"kind": "yes_no", "text": "Bør bussen gå oftere?"},
+                  {"kind": "scale", "text": "Hvor fornøyd er du?", "low": "Misfornøyd", "high": "Fornøyd"},
+                  {"kind": "one", "text": "Hva er viktigst?", "options": "Bolig\r\nSkole\r\n\r\nKlima"},
+                  {"kind": "many", "text": "Hva bruker du?", "options": "Buss\nTrikk"},
+                  {"kind": "text", "text": "Noe annet?"}):
+        assert post(client, set_url + "/nytt", typed).status_code == 302
+    refused = post(client, set_url + "/nytt", {"kind": "one", "text": "Bare ett valg", "options": "Ja"},
+                   follow_redirects=True).get_data(as_text=True)
+    built = one(QuestionSet, name="Bydelsspørsmål")
+    sagene = one(Branch, name="Sagene")
+    action_page = post(client, f"/lag/{sagene.id}/aksjoner", {
+        "title": "Torshov", "kind": "door", "day": "2026-12-05", "time": "12:00", "campaign": "",
+        "topics": "bolig", "question_set": str(built.id), "guide": "Presenter deg."})
+    action_id = int(action_page.location.rsplit("/", 1)[1])
+    action = db.session.get(Action, action_id)
+    assert [(q.kind, q.text, q.option_list, q.low_label, q.high_label) for q in built.questions] == [
+        ("yes_no", "Bør bussen gå oftere?", [], "", ""), ("scale", "Hvor fornøyd er du?", [], "Misfornøyd", "Fornøyd"),
+        ("one", "Hva er viktigst?", ["Bolig", "Skole", "Klima"], "", ""), ("many", "Hva bruker du?", ["Buss", "Trikk"],
+                                                                           "", ""),
+        ("text", "Noe annet?", [], "", "")]
+    assert "Skriv mellom 2 og 12 svaralternativer" in refused
+    assert built.branch_id == sagene.id and action.question_set_id == built.id and action.guide == "Presenter deg."
+
+
+def test_an_answered_question_cannot_change_its_meaning_only_be_retired_and_replaced(door):
+    ingested = sync.ingest(door["user"], [visit(door, answers={str(door["q"]["yes_no"].id): "yes"})])
+    assert ingested[0].status == "stored"
+    question = door["q"]["yes_no"]
+    with pytest.raises(questions.QuestionError):
+        questions.edit_question(question, "yes_no", "Bør bussen gå sjeldnere?")
+    new = questions.replace(question, "scale", "Hvor ofte bør bussen gå?", low="Sjeldnere", high="Oftere")
+    unanswered = door["q"]["text"]
+    questions.edit_question(unanswered, "text", "Noe mer?")
+    assert (question.text, question.retired) == ("Bør bussen gå oftere?", True)
+    assert (new.position, new.retired) == (question.position, False) and unanswered.text == "Noe mer?"
+    assert [q.text for q in door["set"].live_questions][0] == "Hvor ofte bør bussen gå?"
+    assert stored_answers() == [("yes_no", "yes")]
+
+
+def test_a_copy_has_the_questions_still_asked_and_no_answers(door):
+    questions.retire(door["q"]["text"])
+    copy = questions.copy_set(one(User, email="sagene@oslo.demo"), door["set"])
+    assert [q.kind for q in copy.questions] == ["yes_no", "scale", "one", "many"]
+    assert copy.id != door["set"].id and copy.name == "Høstens spørsmål (kopi)"
+
+
+def test_answers_travel_in_sync_and_an_old_phones_outbox_without_answers_still_arrives(door):
+    q = door["q"]
+    answers = {str(q["yes_no"].id): "dont_know", str(q["scale"].id): 4, str(q["one"].id): "2",
+               str(q["many"].id): [1, "3"], str(q["text"].id): "  Mer   lys i parken "}
+    old_phone = visit(door, 1)
+    assert "answers" not in old_phone["conversation"]
+    old_phone["conversation"]["words"] = "Husleia er for høy"
+    results = sync.ingest(door["user"], [visit(door, 0, answers), old_phone])
+    assert [(r.status, r.refused) for r in results] == [("stored", None), ("stored", None)]
+    assert stored_answers() == sorted([("yes_no", "dont_know"), ("scale", "4"), ("one", "2"), ("many", "1"),
+                                       ("many", "3"), ("text", "Mer lys i parken")])
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == 2
+
+
+@pytest.mark.parametrize("bad", [{"999999": "yes"}, {"YES": "yes"}, "scale=9", "one=4", "yes_no=kanskje",
+                                 "many=[7]", "text=" + "x" * 201])
+def test_a_bad_answer_is_refused_on_its_own_and_says_so_while_the_conversation_and_good_answers_arrive(door, bad):
+    q, kind = door["q"], None
+    if isinstance(bad, str):
+        kind, value = bad.split("=", 1)
+        value = {"scale": 9, "one": "4", "yes_no": "kanskje", "many": [7]}.get(kind, value)
+        bad = {str(q[kind].id): value}
+    good, value = ("yes_no", "yes") if kind == "one" else ("one", "1")
+    result = sync.ingest(door["user"], [visit(door, answers={**bad, str(q[good].id): value})])[0]
+    assert result.status == "stored"
+    assert result.refused["part"] == "answers" and "ikke lagret" in result.refused["reason"]
+    assert stored_answers() == [(good, value)]
+
+
+def test_answers_to_another_actions_set_are_refused_and_the_conversation_kept(door):
+    other = questions.create_set(one(User, email="sagene@oslo.demo"), "Andre", None)
+    stranger = questions.add_question(other, "yes_no", "Et annet spørsmål?")
+    result = sync.ingest(door["user"], [visit(door, answers={str(stranger.id): "yes"})])[0]
+    assert result.status == "stored" and result.refused["part"] == "answers" and stored_answers() == []
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+def test_undo_withdraws_the_answers_given_at_the_door(door):
+    said = visit(door, answers={str(door["q"]["yes_no"].id): "no"})
+    undo = {**said, "id": str(uuid.uuid4()), "corrects": said["id"],
+            "recorded_at": datetime.now(timezone.utc).isoformat()}
+    del undo["conversation"]
+    assert [r.status for r in sync.ingest(door["user"], [said])] == ["stored"]
+    assert stored_answers() == [("yes_no", "no")]
+    assert [r.status for r in sync.ingest(door["user"], [undo])] == ["stored"]
+    assert stored_answers() == [] and db.session.scalar(select(func.count()).select_from(Conversation)) == 0
+
+
+def test_the_door_page_shows_the_guide_and_the_questions_and_its_form_stores_the_answers(door):
+    client = current_app.test_client()
+    login_as_volunteer(client, door["user"])
+    assignment = one(Assignment, user_id=door["user"].id, action_id=door["action"].id)
+    stop = door["turf"].stops[0].address_id
+    page = client.get(f"/felt/{assignment.id}/samtale?address_id={stop}").get_data(as_text=True)
+    q = door["q"]
+    form = {"id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
+            "turf_id": door["turf"].id, "action_id": door["action"].id, "address_id": stop, "unit": "",
+            f"answer-{q['scale'].id}": "5", f"answers-{q['many'].id}": ["1", "2"], f"answer-{q['yes_no'].id}": ""}
+    saved = post(client, f"/felt/{assignment.id}/samtale", form)
+    assert re.search(r'<details class="samtaleguide" id="samtaleguide" open>', page)
+    assert "Spør om bussen først." in page and "1 = Utrygt" in page and "Svært trygt" in page
+    assert all(f'name="answer-{q[k].id}"' in page for k in ("yes_no", "scale", "one", "text"))
+    assert f'name="answers-{q["many"].id}"' in page
+    assert saved.status_code == 302
+    assert stored_answers() == sorted([("scale", "5"), ("many", "1"), ("many", "2")])
+    again = client.get(f"/felt/{assignment.id}/samtale?address_id={stop}").get_data(as_text=True)
+    assert '<details class="samtaleguide" id="samtaleguide">' in again
+
+
+def test_another_organisation_cannot_read_or_use_a_set_and_another_branch_cannot_use_it(door):
+    sagenes = door["set"].id
+    outsider = current_app.test_client()
+    login(outsider, "admin@baerum.demo")
+    neighbour = current_app.test_client()
+    login(neighbour, "frogner@oslo.demo")
+    frogner_branch = one(Branch, name="Frogner")
+    made = post(neighbour, f"/lag/{frogner_branch.id}/aksjoner", {
+        "title": "Majorstuen", "kind": "door", "day": "2026-12-05", "time": "12:00", "campaign": "",
+        "topics": "bolig", "question_set": str(sagenes), "guide": ""}, follow_redirects=True)
+    assert outsider.get(f"/sporsmal/{sagenes}").status_code == 404
+    assert post(outsider, f"/sporsmal/{sagenes}/kopi").status_code == 404
+    assert post(outsider, f"/sporsmal/{sagenes}/nytt", {"kind": "text", "text": "Hei?"}).status_code == 404
+    assert neighbour.get(f"/sporsmal/{sagenes}").status_code == 404
+    assert made.status_code == 400 and "Spørsmålssettet hører til et annet lag." in made.get_data(as_text=True)
+    assert len(door["set"].questions) == 5
+
+
+def test_a_hostile_option_label_renders_as_text_on_the_set_page_and_at_the_door(door):
+    hostile = "<script>alert(1)</script>" + "ة" * 70
+    question = questions.add_question(door["set"], "one", "<img src=x onerror=alert(2)>",
+                                      f"{hostile[:80]}\n\u202eevil\u202c")
+    client = current_app.test_client()
+    login(client, "sagene@oslo.demo")
+    page = client.get(f"/sporsmal/{door['set'].id}").get_data(as_text=True)
+    volunteer = current_app.test_client()
+    login_as_volunteer(volunteer, door["user"])
+    assignment = one(Assignment, user_id=door["user"].id, action_id=door["action"].id)
+    at_the_door = volunteer.get(f"/felt/{assignment.id}/samtale").get_data(as_text=True)
+    for shown in (page, at_the_door):
+        assert "<script>alert(1)" not in shown and "<img src=x" not in shown
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "&lt;img src=x onerror=alert(2)&gt;" in shown
+    assert question.option_list[1] == "\u202eevil\u202c"
+
+
+def answered_at(door, count: int, value: str = "yes", days_ago: int = 0, first: int = 0) -> None:
+    """`count` residents at different doors of Daniel's turf answer the yes/no question."""
+    events = []
+    for i in range(first, first + count):
+        event = visit(door, i, {str(door["q"]["yes_no"].id): value if isinstance(value, str) else value[i - first]})
+        event["recorded_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago, minutes=30 - i)).isoformat()
+        events.append(event)
+    assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
+
+
+def committee_client():
+    client = current_app.test_client()
+    login(client, "komite@oslo.demo")
+    return client
+
+
+def test_the_committee_sees_a_distribution_once_five_residents_have_answered_and_not_before(door):
+    answered_at(door, 4, "yes")
+    client = committee_client()
+    four = client.get("/komite/sporsmal").get_data(as_text=True)
+    question_page = client.get(f"/komite/sporsmal/{door['q']['yes_no'].id}?per=all").get_data(as_text=True)
+    answered_at(door, 1, "no", first=4)
+    five = client.get("/komite/sporsmal").get_data(as_text=True)
+    assert "Bør bussen gå oftere?" in four and "Færre enn 5 har svart" in four and "80" not in four
+    assert "Færre enn 5 har svart" in question_page and "<svg" not in question_page
+    assert "5 har svart." in five and "80\xa0%" in five and "20\xa0%" in five and "<svg" in five
+
+
+def test_narrowing_the_filters_until_one_resident_is_left_shows_no_distribution(door):
+    answered_at(door, 5, "yes")
+    answered_at(door, 1, "no", days_ago=14, first=5)
+    client = committee_client()
+    q = door["q"]["yes_no"].id
+    then = (datetime.now() - timedelta(days=14)).date().isoformat()
+    one_week = client.get(f"/komite/sporsmal?start={then}&end={then}").get_data(as_text=True)
+    by_week = client.get(f"/komite/sporsmal/{q}?per=week").get_data(as_text=True)
+    by_postal_code = client.get(f"/komite/sporsmal/{q}?per=postnummer&start={then}&end={then}").get_data(as_text=True)
+    csv = client.get(f"/komite/sporsmal/{q}/eksport.csv?per=week&start={then}&end={then}").get_data(as_text=True)
+    other_action = client.get(f"/komite/sporsmal?aksjon={door['action'].id + 1000}").get_data(as_text=True)
+    assert "Færre enn 5 har svart" in one_week and "1 har svart" not in one_week
+    # Six in all, one of them alone in its week: that week joins the other and only the six are shown.
+    assert "Andre (små grupper)" in by_week and "Uke" not in by_week.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Færre enn 5 har svart" in by_postal_code
+    assert csv.strip().count("\n") == 0
+    assert "Ingen har svart på spørsmål med disse filtrene ennå." in other_action
+
+
+def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door):
+    answered_at(door, 7, ["yes", "yes", "yes", "no", "no", "dont_know", "yes"])
+    client = committee_client()
+    q = door["q"]["yes_no"].id
+    csv = client.get(f"/komite/sporsmal/{q}/eksport.csv?per=all").get_data(as_text=True)
+    book = client.get(f"/komite/sporsmal/{q}/eksport.xlsx")
+    pdf = client.get(f"/komite/sporsmal/{q}/eksport.pdf")
+    sheet = load_workbook(BytesIO(book.get_data()))["Hele utvalget"]
+    assert csv.splitlines() == ["\ufeffUtvalg;Svarte;Ja (%);Nei (%);Vet ikke (%)", "Alle som svarte;7;57;29;14"]
+    assert [c.value for c in sheet[2]] == ["Alle som svarte", 7, pytest.approx(4 / 7), pytest.approx(2 / 7),
+                                           pytest.approx(1 / 7)]
+    assert sheet["C2"].number_format == "0%"
+    assert pdf.get_data().startswith(b"%PDF")
+
+
+def test_another_organisations_committee_cannot_read_the_answers(door):
+    answered_at(door, 5, "yes")
+    client = current_app.test_client()
+    baerum = one(Organisation, name="Bærum")
+    people.create_user(baerum, Role.COMMITTEE, "Bente Bærum", email="komite@baerum.example.no", password=PASSWORD)
+    db.session.commit()
+    login(client, "komite@baerum.example.no")
+    q = door["q"]["yes_no"].id
+    listing = client.get("/komite/sporsmal").get_data(as_text=True)
+    assert client.get(f"/komite/sporsmal/{q}").status_code == 404
+    assert client.get(f"/komite/sporsmal/{q}/eksport.csv").status_code == 404
+    assert "Bør bussen gå oftere?" not in listing
+
+
+def test_a_phone_sends_answers_over_http_and_the_answer_names_protocol_1_3(live_server, door):
+    phone = HttpClient(live_server)
+    token = sync.issue_device(door["user"], "test")
+    with_answers = visit(door, 0, {str(door["q"]["scale"].id): "3", str(door["q"]["one"].id): "9"})
+    old_phone = visit(door, 1)
+    old_phone["conversation"]["words"] = "Husleia er for høy"
+    answer = send(phone, token, [with_answers, old_phone]).json()
+    db.session.expire_all()
+    assert (answer["protocol"], answer["version"]) == (1, "1.3")
+    assert [r["status"] for r in answer["results"]] == ["stored", "stored"]
+    assert [p["part"] for p in answer["results"][0]["refused_parts"]] == ["answers"]
+    assert "refused" not in answer["results"][1]
+    assert stored_answers() == [("scale", "3")]
+
+
+def test_after_the_purge_each_answer_still_follows_what_was_said_and_no_answer_keeps_a_storage_order(door):
+    events = []
+    for i, value in enumerate(["yes", "no", "yes", "dont_know", "no", "yes"]):
+        event = visit(door, i, {str(door["q"]["yes_no"].id): value})
+        event["conversation"]["words"] = f"Sa {value} nummer {i}"
+        events.append(event)
+    assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
+    retention.purge(utcnow() + timedelta(days=31))
+    db.session.expire_all()
+    pairs = db.session.execute(select(Conversation.words, Answer.value).join(
+        Answer, Answer.conversation_id == Conversation.id)).all()
+    assert "id" not in Answer.__table__.columns and "postnummer" not in Answer.__table__.columns
+    assert len(pairs) == 6 and all(words.startswith(f"Sa {value} ") for words, value in pairs)

@@ -119,7 +119,7 @@ def test_a_new_volunteer_practises_from_the_home_page_online_and_offline_and_not
     assert page.locator("[data-done-count]").inner_text() == "3"
 
     # Nothing went into the phone's outbox or its list of recent records, so nothing can be sent later either.
-    assert page.evaluate("CanvassStore.count()") == 0
+    assert page.evaluate("CanvassStore.waiting('').then(w => w[0] + w[1])") == 0
     assert page.evaluate("CanvassStore.get('recent')") in (None, [])
     signal_back(context, page)
     page.evaluate("navigator.serviceWorker.ready.then(r => r.active.postMessage({type: 'flush', force: true}))")

@@ -21,8 +21,10 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 from canvass import create_app, queue  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Branch, Membership, Role, User  # noqa: E402
-from canvass.services import actions, demo, logins, sample_input, turfs, two_factor  # noqa: E402
-from tests import databases  # noqa: E402
+from canvass.services import actions, demo, logins, people, sample_input, turfs, two_factor  # noqa: E402
+from tests import databases, once_per_worker  # noqa: E402
+
+once_per_worker.install()
 
 # Hypothesis's deadline and its too-slow check time each example: on a busy CI machine they fail a
 # correct test. Speed targets live in bench/, so the suite times nothing.
@@ -41,6 +43,7 @@ def make_app(url: str, **config):
                       # No basemap unless a test brings its own tile stand-in (tests/tile_standin.py).
                       "TILE_UPSTREAM": "", "QUEUE_URL": "immediate://",
                       "JOB_FILES": Path(tempfile.mkdtemp(prefix="canvass-test-jobs-")), **config})
+    app.jinja_env.bytecode_cache = once_per_worker.TEMPLATES
 
     def fresh_request_globals():
         # Tests keep one app context open for their database checks, and Flask reuses it for
@@ -58,6 +61,14 @@ def _dispose(app):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_passwords():
+    """Every password in this process, the demo's included, hashed at argon2's smallest cost."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(people, "_hasher", once_per_worker.QUICK_PASSWORDS)
+        yield
 
 
 @pytest.fixture(scope="session")

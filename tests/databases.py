@@ -39,10 +39,15 @@ class PostgresDatabases:
         self.server_url = server_url
         self.cluster = cluster
         self.engine = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with self.engine.connect() as conn:
+            version = conn.execute(sqlalchemy.text("SHOW server_version_num")).scalar_one()
+        # Since PostgreSQL 15 a copy goes through the write-ahead log page by page unless told to copy the
+        # files, which for the demo (13 MB) is the slower way by a third.
+        self.strategy = " STRATEGY = FILE_COPY" if int(version) >= 150000 else ""
 
     def create(self, template: str | None = None) -> str:
         name = f"t_{uuid.uuid4().hex[:16]}"
-        clause = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+        clause = f' TEMPLATE "{template.rsplit("/", 1)[1]}"{self.strategy}' if template else ""
         with self.engine.connect() as conn:
             conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"{clause}'))
         return self.server_url.rsplit("/", 1)[0] + "/" + name

@@ -87,7 +87,7 @@ def volunteer(live_server, browser):
     page.goto(walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
-                           timeout=15000)
+                           timeout=60000)
     page.get_by_role("button", name="Last ned roden").click()
     page.wait_for_selector("html[data-offline-ready]")
     yield context, page, walk_url, turf

@@ -121,7 +121,7 @@ def test_a_door_and_an_address_the_partner_adds_appear_in_their_building_on_the_
     context, page, walk_url, turf = volunteer
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branch)
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branches(Role.CANVASSER)[0])
     db.session.commit()
     actions.assign(mine.action, turf, [daniel, berit])
     coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))

@@ -42,7 +42,7 @@ def test_after_downloading_the_turf_the_map_shows_its_tiles_offline(volunteer, k
     expect(note).to_have_text(re.compile(rf"^Kartet er lagret på telefonen: {kept} kartruter"))
     page.get_by_text("Kart", exact=True).click()
     page.wait_for_function("() => document.querySelectorAll('#map img.leaflet-tile-loaded').length >= 4",
-                           timeout=15000)
+                           timeout=60000)
     sources = page.eval_on_selector_all("#map img.leaflet-tile-loaded",
                                         "imgs => imgs.map(i => [i.src, i.naturalWidth])")
     assert all(src.startswith(f"{live_server}/kart/fliser/topograatone/") and width == 256 for src, width in sources)

@@ -80,7 +80,7 @@ def test_a_new_volunteer_practises_from_the_home_page_online_and_offline_and_not
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
-                           timeout=15000)
+                           timeout=60000)
     assert page.locator("h1").inner_text() == "Øvingsrunde"
     assert page.locator(".practice-bar").inner_text().startswith("0 av")
     total = page.locator("li.door").count()

@@ -53,7 +53,7 @@ def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_
     page.goto(f"{live_server}/felt/{berits.id}")
 
     # Her own credential; Daniel's door is named as waiting for someone else, and none of it is sent as hers.
-    page.wait_for_function(f"() => CanvassStore.get('device-user').then(u => u === '{berit.id}')", timeout=15000)
+    page.wait_for_function(f"() => CanvassStore.get('device-user').then(u => u === '{berit.id}')", timeout=60000)
     page.get_by_text("1 registrering fra en annen som har brukt telefonen").wait_for()
     waiting(page, 0)
     page.evaluate("navigator.serviceWorker.ready.then(r => r.active.postMessage({type: 'flush', force: true}))")

@@ -7,8 +7,8 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Branch, User
-from canvass.services import actions, logins, turfs
+from canvass.models import Assignment, Branch, Role, User
+from canvass.services import actions, logins, people, turfs
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium reaches for Google's services, which this network refuses.
@@ -55,16 +55,39 @@ def phone(browser):
     context.close()
 
 
-def log_in_as_daniel(context, live_server):
-    """Daniel logs in on the phone `context` with a personal login link from his coordinator; his start page."""
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+def log_in_with_link(context, live_server, person: User):
+    """`person` logs in on the phone `context` with a personal login link from Sagene's coordinator; their start
+    page."""
     coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    _, token = logins.issue_link(daniel, coordinator, timedelta(hours=1))
+    _, token = logins.issue_link(person, coordinator, timedelta(hours=1))
     page = context.new_page()
     page.goto(f"{live_server}/inn/{token}")
     page.get_by_role("button", name="Logg inn på denne telefonen").click()
     page.wait_for_url(f"{live_server}/")
     return page
+
+
+def log_in_as_daniel(context, live_server):
+    """Daniel logs in on the phone `context` with a personal login link from his coordinator; his start page."""
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    return log_in_with_link(context, live_server, daniel)
+
+
+def pair_with_berit(turf, live_server, browser):
+    """Berit, a new canvasser of Sagene, joins Daniel on his turf tonight and logs in on her own phone.
+
+    Pairing gives each of them a new assignment: (her phone, her page on the start page, her assignment, his)."""
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    action = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id)).action
+    sagene = daniel.branches(Role.CANVASSER)[0]
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=sagene)
+    db.session.commit()
+    actions.assign(action, turf, [daniel, berit])
+    partner = browser.new_context(**PHONE)
+    berits = log_in_with_link(partner, live_server, berit)
+    theirs = db.session.scalar(select(Assignment).where(Assignment.user_id == berit.id))
+    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    return partner, berits, theirs, mine
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """A volunteer's evening in a real Chromium on a phone: the walk list knows what is done, no record is
 made twice, a refusal is never shown as saved, and hostile text stays text."""
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -8,18 +7,14 @@ from sqlalchemy import delete, func, select
 from canvass.extensions import db
 from canvass.models import (
     Address,
-    Assignment,
     Branch,
     BranchPostalCode,
     Contact,
     Conversation,
     Dwelling,
-    Role,
-    User,
     Visit,
 )
-from canvass.services import actions, logins, people
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import pair_with_berit
 from tests.browser.test_offline import signal_back, tap, waiting
 
 pytestmark = pytest.mark.browser
@@ -123,21 +118,8 @@ def test_neste_dor_goes_to_the_first_door_not_done_after_the_last_one_recorded(v
 
 def test_the_partners_record_appears_within_30_seconds(volunteer, live_server, browser):
     context, page, walk_url, turf = volunteer
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.memberships[0].branch)
-    db.session.commit()
-    actions.assign(mine.action, turf, [daniel, berit])
-    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    _, token = logins.issue_link(berit, coordinator, timedelta(hours=1))
-    partner = browser.new_context(**PHONE)
-    berits = partner.new_page()
-    berits.goto(f"{live_server}/inn/{token}")
-    berits.get_by_role("button", name="Logg inn på denne telefonen").click()
-    berits.wait_for_url(f"{live_server}/")
-    theirs = db.session.scalar(select(Assignment).where(Assignment.user_id == berit.id))
-    # Pairing gives each of them a new assignment: Daniel opens his list again before Berit knocks.
-    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    partner, berits, theirs, mine = pair_with_berit(turf, live_server, browser)
+    # Daniel opens his list again, under his new assignment, before Berit knocks.
     page.goto(f"{live_server}/felt/{mine.id}")
     page.locator("li.door").first.wait_for()
     berits.goto(f"{live_server}/felt/{theirs.id}")

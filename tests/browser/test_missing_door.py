@@ -1,14 +1,12 @@
 """A door missing from the walk list, added at the door without signal, and a partner's undo reaching the
 other phone: in a real Chromium on a phone, on SQLite and PostgreSQL."""
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Assignment, FieldDoor, Role, User, Visit
-from canvass.services import actions, logins, people
-from tests.browser.conftest import PHONE
+from canvass.models import Assignment, FieldDoor, Visit
+from tests.browser.conftest import pair_with_berit
 from tests.browser.test_join_and_map import log_in
 from tests.browser.test_offline import signal_back, waiting
 
@@ -83,20 +81,7 @@ def test_a_door_added_offline_is_recorded_kept_through_a_reload_synced_once_and_
 
 def test_a_partners_undo_opens_the_door_again_on_the_other_phone(volunteer, live_server, browser):
     context, page, walk_url, turf = volunteer
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branches(Role.CANVASSER)[0])
-    db.session.commit()
-    actions.assign(mine.action, turf, [daniel, berit])
-    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    _, token = logins.issue_link(berit, coordinator, timedelta(hours=1))
-    partner = browser.new_context(**PHONE)
-    berits = partner.new_page()
-    berits.goto(f"{live_server}/inn/{token}")
-    berits.get_by_role("button", name="Logg inn på denne telefonen").click()
-    berits.wait_for_url(f"{live_server}/")
-    theirs = db.session.scalar(select(Assignment).where(Assignment.user_id == berit.id))
-    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    partner, berits, theirs, mine = pair_with_berit(turf, live_server, browser)
     page.goto(f"{live_server}/felt/{mine.id}")
     page.locator("li.door").first.wait_for()
     berits.goto(f"{live_server}/felt/{theirs.id}")
@@ -119,20 +104,7 @@ def test_a_partners_undo_opens_the_door_again_on_the_other_phone(volunteer, live
 def test_a_door_and_an_address_the_partner_adds_appear_in_their_building_on_the_other_phone(volunteer, live_server,
                                                                                             browser):
     context, page, walk_url, turf = volunteer
-    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
-    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.branches(Role.CANVASSER)[0])
-    db.session.commit()
-    actions.assign(mine.action, turf, [daniel, berit])
-    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
-    _, token = logins.issue_link(berit, coordinator, timedelta(hours=1))
-    partner = browser.new_context(**PHONE)
-    berits = partner.new_page()
-    berits.goto(f"{live_server}/inn/{token}")
-    berits.get_by_role("button", name="Logg inn på denne telefonen").click()
-    berits.wait_for_url(f"{live_server}/")
-    theirs = db.session.scalar(select(Assignment).where(Assignment.user_id == berit.id))
-    mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    partner, berits, theirs, mine = pair_with_berit(turf, live_server, browser)
     page.goto(f"{live_server}/felt/{mine.id}")
     total = page.locator("li.door").count()
     berits.goto(f"{live_server}/felt/{theirs.id}")

@@ -78,9 +78,8 @@ def geodata() -> Path:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def databases_(request, tmp_path_factory):
-    store = (databases.SqliteDatabases(tmp_path_factory.mktemp("sqlite")) if request.param == "sqlite"
-             else databases.postgres())
+def databases_(request):
+    store = databases.SqliteDatabases() if request.param == "sqlite" else databases.postgres()
     yield store
     store.close()
 
@@ -108,10 +107,12 @@ def demo_template(databases_, schema_template, geodata):
 
 
 def _app_on_copy_of(databases_, template):
-    app = make_app(databases_.create(template))
+    url = databases_.create(template)
+    app = make_app(url)
     with app.app_context():
         yield app
     _dispose(app)
+    databases_.drop(url)
 
 
 @pytest.fixture

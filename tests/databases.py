@@ -1,7 +1,8 @@
 """Throwaway databases for the suite: SQLite files and a PostgreSQL cluster started from the Debian binaries.
 
 Each test gets its own database, cloned from a template (file copy on SQLite, CREATE DATABASE …
-TEMPLATE on PostgreSQL) so the demo geography is loaded once per backend, not once per test.
+TEMPLATE on PostgreSQL) so the demo geography is loaded once per backend, not once per test, and
+dropped when the test is over. They live in memory (/dev/shm) where the machine has room there.
 """
 import glob
 import os
@@ -16,11 +17,22 @@ from pathlib import Path
 import sqlalchemy
 
 
+def fast_folder() -> str | None:
+    """Memory (/dev/shm) when it has room, else the usual temp folder.
+
+    On this machine's disk (ext4 mounted with discard) a PostgreSQL copy of a 17 MB template took 0.6–1.1 s,
+    in memory 0.1–0.2 s; a suite makes one per test."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 4 * 2**30:
+        return str(shm)
+    return None
+
+
 class SqliteDatabases:
     name = "sqlite"
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="canvass-sqlite-", dir=fast_folder()))
 
     def create(self, template: str | None = None) -> str:
         path = self.folder / f"{uuid.uuid4().hex}.sqlite"
@@ -28,8 +40,13 @@ class SqliteDatabases:
             shutil.copy(template.removeprefix("sqlite:///"), path)
         return f"sqlite:///{path}"
 
+    def drop(self, url: str):
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+
     def close(self):
-        pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class PostgresDatabases:
@@ -52,6 +69,11 @@ class PostgresDatabases:
             conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"{clause}'))
         return self.server_url.rsplit("/", 1)[0] + "/" + name
 
+    def drop(self, url: str):
+        # FORCE: a connection a test left behind must not keep its copy (13 MB and up) for the rest of the run.
+        with self.engine.connect() as conn:
+            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+
     def close(self):
         self.engine.dispose()
         if self.cluster:
@@ -66,7 +88,7 @@ class PostgresCluster:
         if not binaries:
             raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (or set DATABASE_URL)")
         self.bin = Path(binaries[-1]).parent
-        self.dir = Path(tempfile.mkdtemp(prefix="canvass-pg-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="canvass-pg-", dir=fast_folder()))
         self.port = _free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:

@@ -1,11 +1,11 @@
 """Branches by grunnkrets where there are no bydeler: each Matrikkel address names its grunnkrets (number and
 name), and a postal code goes to the grunnkrets holding most of its addresses, shown on the territory map."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, Branch
-from canvass.services import geodata_import, organisations
+from canvass.services import geodata_import, organisations, turfs
 from tests import elverum
 from tests.conftest import login, post
 
@@ -80,3 +80,30 @@ def test_without_matrikkel_addresses_there_is_no_division_by_grunnkrets(app, geo
     page = post(client, "/lag/inndeling", {"by": "grunnkrets"}, follow_redirects=True).get_data(as_text=True)
     assert "Fant ingen postnumre å dele inn etter grunnkrets." in page
     assert db.session.scalar(select(Branch)) is None
+
+
+def test_a_party_with_only_the_matrikkel_file_divides_by_valgkrets_and_cuts_turf(app, geodata, tmp_path):
+    """The outside tester's new party: Elverum SV could not reach Geonorge, uploaded Kartverket's Matrikkel
+    addresses alone, and was told to fetch the addresses it had just fetched."""
+    created = organisations.create("Elverum SV", ["3420"], "Lene Leder", "leder@elverum-sv.no",
+                                   password="lang-nok-passord")
+    *_, matrikkel = elverum.files(geodata, tmp_path)
+    assert all(r.stored for r in geodata_import.import_paths([matrikkel], scope=created.organisation.kommunenummer))
+    client = app.test_client()
+    login(client, "leder@elverum-sv.no", "lang-nok-passord")
+    overview = client.get("/lag/").get_data(as_text=True)
+    assert "hent adresser fra Matrikkelen først" not in overview
+    page = post(client, "/lag/inndeling", {"by": "valgkrets"}, follow_redirects=True).get_data(as_text=True)
+    assert "Opprettet" in page, page
+    branches = db.session.scalars(select(Branch).order_by(Branch.name)).all()
+    assert branches and all(b.postal_codes for b in branches)
+    held = sorted(code.postnummer for b in branches for code in b.postal_codes)
+    assert held == sorted(set(db.session.scalars(select(Address.postnummer))))
+    biggest = max(branches, key=lambda b: len(b.postal_codes))
+    own_page = client.get(f"/lag/{biggest.id}").get_data(as_text=True)
+    assert all(code.postnummer in own_page for code in biggest.postal_codes)
+    assert client.get("/lag/kart.geojson").status_code == 200
+    cut = turfs.cut_turfs(biggest, [c.postnummer for c in biggest.postal_codes], target=40)
+    assert cut and sum(len(t.stops) for t in cut) == db.session.scalar(
+        select(func.count()).select_from(Address).where(Address.postnummer.in_(
+            [c.postnummer for c in biggest.postal_codes])))

@@ -30,11 +30,15 @@ class TerritoryError(ValueError):
 
 
 def postal_areas(organisation: Organisation) -> list[PostalArea]:
-    """The postal codes an organisation should cover: street codes and areas in its municipalities."""
+    """The postal codes an organisation should cover: street codes and areas in its municipalities.
+
+    A code is one where people live if it has an area, is a street code in Posten's register, or has addresses:
+    a party that could load only Kartverket's Matrikkel file has codes with nothing but their addresses."""
+    has_addresses = select(Address.id).where(Address.postnummer == PostalArea.postnummer).exists()
     return list(db.session.scalars(
         select(PostalArea)
         .where(PostalArea.kommunenummer.in_(organisation.kommunenummer))
-        .where(or_(PostalArea.geometry.is_not(None), PostalArea.kategori.in_(("G", "B"))))
+        .where(or_(PostalArea.geometry.is_not(None), PostalArea.kategori.in_(("G", "B")), has_addresses))
         .order_by(PostalArea.postnummer)))
 
 

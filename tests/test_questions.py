@@ -138,6 +138,20 @@ def test_answers_travel_in_sync_and_an_old_phones_outbox_without_answers_still_a
     assert db.session.scalar(select(func.count()).select_from(Conversation)) == 2
 
 
+def test_a_resend_with_other_answers_under_the_same_id_is_a_conflict_and_the_same_answers_a_duplicate(door):
+    """The outside tester resent a stored conversation with changed answers: the server called it a duplicate,
+    as if it said the same. The first answers stay either way."""
+    q = door["q"]
+    first = visit(door, 0, {str(q["yes_no"].id): "yes", str(q["many"].id): [1, 3]})
+    assert sync.ingest(door["user"], [first])[0].status == "stored"
+    same = {**first, "conversation": {**first["conversation"], "answers": {str(q["many"].id): ["3", 1],
+                                                                          str(q["yes_no"].id): "yes"}}}
+    other = {**first, "conversation": {**first["conversation"], "answers": {str(q["yes_no"].id): "no"}}}
+    assert [r.status for r in sync.ingest(door["user"], [same, other])] == ["duplicate", "conflict"]
+    assert [r.status for r in sync.ingest(door["user"], [other, first])] == ["conflict", "duplicate"]
+    assert stored_answers() == [("many", "1"), ("many", "3"), ("yes_no", "yes")]
+
+
 @pytest.mark.parametrize("bad", [{"999999": "yes"}, {"YES": "yes"}, "scale=9", "one=4", "yes_no=kanskje",
                                  "many=[7]", "text=" + "x" * 201])
 def test_a_bad_answer_is_refused_on_its_own_and_says_so_while_the_conversation_and_good_answers_arrive(door, bad):

@@ -704,12 +704,15 @@ NOT_YOURS_TO_UNDO = N_("Registreringen du vil angre, finnes ikke, hører til en 
 CONFLICT = N_("En annen registrering har samme id.")
 
 
-def _said(kind: str, row, conversation=None, contact=None) -> dict:
+def _said(kind: str, row, conversation=None, contact=None, answers=()) -> dict:
     """What an event says, field by field, from its checked row or from what was stored: two sends of
-    one record say the same. Contact details count only while they are stored (see `_compare`)."""
+    one record say the same. Contact details count only while they are stored (see `_compare`). The answers
+    to the action's questions are the checked event's, or for a stored conversation `answers`."""
     said = {key: _get(row, key) for key in SAID[kind]}
     if kind == "visit":
-        said["conversation"] = conversation and {key: _get(conversation, key) for key in SAID_IN_CONVERSATION}
+        said["conversation"] = conversation and {
+            **{key: _get(conversation, key) for key in SAID_IN_CONVERSATION},
+            "answers": sorted(conversation["_answers"] if isinstance(conversation, dict) else answers)}
         said["contact"] = contact and {key: _get(contact, key) for key in SAID_IN_CONTACT}
     return said
 
@@ -803,10 +806,17 @@ def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
     # Visits an undo has withdrawn since (`_withdraw`): read only for resent ids, which are few.
     undone = set(db.session.scalars(select(Visit.corrects).where(Visit.corrects.in_(list(visits))))) if visits \
         else set()
+    answers: dict[int, list] = {}
+    for conversation_id, question_id, value in db.session.execute(
+            select(Answer.conversation_id, Answer.question_id, Answer.value)
+            .where(Answer.conversation_id.in_([c.id for key, c in conversations.items() if key in visits]))):
+        answers.setdefault(conversation_id, []).append((question_id, value))
     stored = {}
     for key, kind in kinds.items():
         row = {"visit": visits, "note": notes, "input": conversations, "door": doors}[kind].get(key)
-        stored[key] = (kind, row and _said(kind, row, conversations.get(key), contacts.get(key)))
+        conversation = conversations.get(key)
+        stored[key] = (kind, row and _said(kind, row, conversation, contacts.get(key),
+                                           answers.get(conversation.id, []) if conversation else ()))
         if key in undone and stored[key][1]:
             stored[key][1]["undone"] = True
     return stored

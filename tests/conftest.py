@@ -243,10 +243,10 @@ def two_factor_code(client, email: str) -> str:
     return pyotp.TOTP(shown.group(1) if shown else user.totp_secret).at(step * two_factor.STEP)
 
 
-def daniels_turf_tonight():
+def daniels_turf_tonight(target: int = 60):
     """Daniel Dørbanker of Sagene holds a turf of 0473 (Torshov) in a door action that began an hour ago."""
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    turf = turfs.cut_turfs(sagene, ["0473"], target=60)[0]
+    turf = turfs.cut_turfs(sagene, ["0473"], target=target)[0]
     action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(hours=1))
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
     actions.assign(action, turf, [daniel])

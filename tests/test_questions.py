@@ -14,6 +14,7 @@ from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import (
     Action,
+    Address,
     Answer,
     Assignment,
     Branch,
@@ -25,7 +26,8 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import retention
-from canvass.services import people, questions, sync
+from canvass.services import actions, answer_figures, committees, people, questions, sync, turfs
+from canvass.services.committees import Filters
 from tests.conftest import PASSWORD, daniels_turf_tonight, login, login_as_volunteer, post
 from tests.http import HttpClient
 from tests.test_sync import send
@@ -49,7 +51,8 @@ def every_kind(question_set: QuestionSet) -> dict[str, Question]:
 @pytest.fixture
 def door(demo_app):
     """Daniel's turf tonight, its action asking a Sagene set with one question of each kind."""
-    turf, action, daniel = daniels_turf_tonight()
+    # A long turf: a committee's figures need five answers in one district, and 0473 lies in two.
+    turf, action, daniel = daniels_turf_tonight(target=300)
     coordinator = one(User, email="sagene@oslo.demo")
     asked = questions.create_set(coordinator, "Høstens spørsmål", None)
     asked_questions = every_kind(asked)
@@ -243,10 +246,14 @@ def test_a_hostile_option_label_renders_as_text_on_the_set_page_and_at_the_door(
 
 
 def answered_at(door, count: int, value: str = "yes", days_ago: int = 0, first: int = 0) -> None:
-    """`count` residents at different doors of Daniel's turf answer the yes/no question."""
+    """`count` residents at different addresses of the turf answer the yes/no question, all in the district
+    where most of them lie: a committee's figures count a cell (action, branch, district, week) only whole."""
+    districts = [db.session.get(Address, stop.address_id).district_number for stop in door["turf"].stops]
+    doors = [i for i, d in enumerate(districts) if d == max(set(districts), key=districts.count)]
     events = []
     for i in range(first, first + count):
-        event = visit(door, i, {str(door["q"]["yes_no"].id): value if isinstance(value, str) else value[i - first]})
+        event = visit(door, doors[i], {str(door["q"]["yes_no"].id): value if isinstance(value, str)
+                                       else value[i - first]})
         event["recorded_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago, minutes=30 - i)).isoformat()
         events.append(event)
     assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
@@ -278,15 +285,81 @@ def test_narrowing_the_filters_until_one_resident_is_left_shows_no_distribution(
     then = (datetime.now() - timedelta(days=14)).date().isoformat()
     one_week = client.get(f"/komite/sporsmal?start={then}&end={then}").get_data(as_text=True)
     by_week = client.get(f"/komite/sporsmal/{q}?per=week").get_data(as_text=True)
-    by_postal_code = client.get(f"/komite/sporsmal/{q}?per=postnummer&start={then}&end={then}").get_data(as_text=True)
+    by_postal_code = client.get(f"/komite/sporsmal/{q}?per=postnummer")
     csv = client.get(f"/komite/sporsmal/{q}/eksport.csv?per=week&start={then}&end={then}").get_data(as_text=True)
     other_action = client.get(f"/komite/sporsmal?aksjon={door['action'].id + 1000}").get_data(as_text=True)
     assert "Færre enn 5 har svart" in one_week and "1 har svart" not in one_week
-    # Six in all, one of them alone in its week: that week joins the other and only the six are shown.
-    assert "Andre (små grupper)" in by_week and "Uke" not in by_week.split("<tbody>")[1].split("</tbody>")[0]
-    assert "Færre enn 5 har svart" in by_postal_code
+    # Six in all, one of them alone in its week: that week is held back everywhere, the five are shown.
+    rows = by_week.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 1 and '<td class="num">5</td>' in rows and "Andre" not in rows
+    # Postal codes are finer than a cell: not a grouping at all.
+    assert by_postal_code.status_code == 400
     assert csv.strip().count("\n") == 0
     assert "Ingen har svart på spørsmål med disse filtrene ennå." in other_action
+
+
+def second_action(door, title: str = "Dagaksjon"):
+    """Another Sagene action with the same questions, on a turf of another postal code, with Daniel on it."""
+    sagene = door["turf"].branch
+    code = db.session.scalar(select(Address.postnummer).where(
+        Address.postnummer.in_([c.postnummer for c in sagene.postal_codes if c.postnummer != "0473"]))
+        .group_by(Address.postnummer).order_by(func.count().desc()).limit(1))
+    turf = turfs.cut_turfs(sagene, [code], target=300)[0]
+    action = actions.create_action(sagene, title, "door", datetime.now() - timedelta(hours=2))
+    action.question_set = door["set"]
+    actions.assign(action, turf, [door["user"]])
+    db.session.commit()
+    return {**door, "turf": turf, "action": action}
+
+
+def residents_shown(committee, **narrowed) -> int:
+    action_id = narrowed.pop("action_id", None)
+    found = answer_figures.distribution(committee, one(Question, kind="yes_no"),
+                                        Filters(**narrowed), "all", action_id)
+    return sum(g.residents for g in found.groups)
+
+
+def test_one_residents_answer_cannot_be_read_by_comparing_an_action_with_the_whole(door):
+    """The outside tester's attack: five answered in Kveldsaksjon, one in Dagaksjon; the whole showed six
+    (Ja 67 %), Kveldsaksjon five (Ja 80 %), and the difference was that one resident's answer."""
+    answered_at(door, 4, "yes")
+    answered_at(door, 1, "no", first=4)
+    day = second_action(door)
+    answered_at(day, 1, "dont_know")
+    client = committee_client()
+    q = door["q"]["yes_no"].id
+    whole = client.get("/komite/sporsmal").get_data(as_text=True)
+    evening = client.get(f"/komite/sporsmal?aksjon={door['action'].id}").get_data(as_text=True)
+    daytime = client.get(f"/komite/sporsmal?aksjon={day['action'].id}").get_data(as_text=True)
+    assert "5 har svart." in whole and "5 har svart." in evening and "6 har svart" not in whole
+    assert "Færre enn 5 har svart" in daytime and "Bør bussen gå oftere?" in daytime
+    # The list of questions comes from what the actions asked, so it is the same with one answer or none.
+    assert daytime.count("question-row") == evening.count("question-row")
+    for per in ("all", "district", "branch", "week"):
+        assert (client.get(f"/komite/sporsmal/{q}/eksport.csv?per={per}").get_data(as_text=True)
+                == client.get(f"/komite/sporsmal/{q}/eksport.csv?per={per}&aksjon={door['action'].id}")
+                .get_data(as_text=True)), per
+
+
+def test_any_narrowing_of_the_answer_filters_changes_the_residents_counted_by_none_or_at_least_five(door):
+    """Variations on the attack, one resident apart each time: another action, another week, another district,
+    another branch's turf. Every narrowed view differs from the wider one by 0 or at least k residents."""
+    answered_at(door, 5, "yes")
+    answered_at(second_action(door), 1, "no")
+    answered_at(door, 1, "no", days_ago=8, first=5)
+    answered_at(second_action(door, "Lørdagsaksjon"), 6, "no", first=1)
+    committee = committees.committee_for(one(User, email="komite@oslo.demo"))
+    today = datetime.now().date()
+    views = [{}, {"action_id": door["action"].id}, {"branch_id": door["turf"].branch_id},
+             {"start": today - timedelta(days=3), "end": today}, {"start": today - timedelta(days=9), "end": today}]
+    views += [{"district": d} for d in set(db.session.scalars(select(Answer.district_number)))]
+    views += [{**v, "action_id": a.id} for v in views[2:] for a in db.session.scalars(select(Action).where(
+        Action.question_set_id == door["set"].id))]
+    counted = [residents_shown(committee, **dict(v)) for v in views]
+    assert counted[0] == 11, "the five and the six; the two alone in their cells are held back"
+    for view, n in zip(views, counted, strict=True):
+        assert n == 0 or n >= 5, view
+        assert counted[0] - n == 0 or counted[0] - n >= 5, view
 
 
 def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door):

@@ -1,26 +1,28 @@
 """Answers to the door questions as a committee reads them: each question's distribution, for the whole
-scope, by area (postal code, district, branch) or by week, under the same filters and k rule as every
-other figure.
+scope, by district, branch or week, under the same filters and k rule as every other figure.
 
-A group (an area, a week, or the whole filtered scope) is shown only when at least k residents
-answered the question in it; smaller groups join "annet" (canvass.insight.suppress), and when everything
-together is below k there is no distribution at all. Free-text answers are never shown, only how many
-gave one: a free text can hold a name.
+They are built as the dashboard's figures are (canvass.insight.cells): an *atom* is one question's
+answers in one cell (action, branch, district, Oslo week), and an atom where fewer than k residents
+answered is held back everywhere. Every filter (campaign, action, branch, district, period in whole weeks)
+and every grouping chooses whole atoms, so every figure is a sum of visible atoms and any two views a
+committee can ask for differ by none or by at least k residents: comparing requests isolates nobody.
+Postal codes are finer than a cell and are not a grouping. Free-text answers are never shown, only how
+many gave one: a free text can hold a name.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from canvass.extensions import db
-from canvass.insight.suppress import OTHER, suppress
-from canvass.models import Action, Answer, Campaign, Committee, Conversation, Question, QuestionSet
+from canvass.models import Action, Answer, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committees import Filters, conditions
 
-# Every grouping is a column of the answer (its conversation's cell), but the postal code, which only the
-# conversation holds (and loses after 30 days: canvass.privacy.retention.unlink).
-BY = {"all": None, "postnummer": Conversation.postnummer, "district": Answer.district_number,
-      "branch": Answer.branch_id, "week": Answer.week}
+# Every grouping is a column of the answer's cell, so a group is a union of whole atoms.
+BY = {"all": None, "district": Answer.district_number, "branch": Answer.branch_id, "week": Answer.week}
+# An answer's cell, with "" and 0 for unknown so that a cell with an unknown part still matches itself.
+CELL = (func.coalesce(Answer.action_id, 0), func.coalesce(Answer.branch_id, 0),
+        func.coalesce(Answer.district_number, ""), Answer.week)
 
 
 @dataclass
@@ -64,12 +66,17 @@ def _scope(committee: Committee, filters: Filters, action_id: int | None) -> lis
     return where
 
 
-def questions_answered(committee: Committee, filters: Filters, action_id: int | None = None) -> list[Question]:
-    """The organisation's questions with answers in the scope, set by set, in the sets' order."""
-    answered = select(Answer.question_id).where(*_scope(committee, filters, action_id)).distinct()
+def questions_asked(committee: Committee, filters: Filters, action_id: int | None = None) -> list[Question]:
+    """The questions the scope's actions asked (their own set or their campaign week's), set by set, in the
+    sets' order. Read from the actions, never from the answers: the list says nothing about who answered."""
+    actions = select(Action).where(Action.organisation_id == committee.organisation_id)
+    for column, value in ((Action.branch_id, committee.branch_id), (Action.branch_id, filters.branch_id),
+                          (Action.campaign_id, filters.campaign_id), (Action.id, action_id)):
+        if value:
+            actions = actions.where(column == value)
+    sets = {action.asked.id for action in db.session.scalars(actions) if action.asked is not None}
     return list(db.session.scalars(
-        select(Question).join(QuestionSet).where(QuestionSet.organisation_id == committee.organisation_id,
-                                                 Question.id.in_(answered))
+        select(Question).join(QuestionSet).where(QuestionSet.id.in_(sets))
         .order_by(QuestionSet.name, QuestionSet.id, Question.position, Question.id)))
 
 
@@ -81,40 +88,30 @@ def question_in(committee: Committee, question_id: int) -> Question | None:
     return question
 
 
+def _visible(committee: Committee, question: Question, where: list):
+    """A condition on `Answer`: its cell is an atom of the question where at least k residents answered."""
+    atoms = (select(*CELL).where(Answer.question_id == question.id, *where).group_by(*CELL)
+             .having(func.count(func.distinct(Answer.conversation_id)) >= committee.k))
+    return tuple_(*CELL).in_(atoms)
+
+
 def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
                  action_id: int | None = None) -> Distribution:
-    """The question's answers in the scope, per group of `by`, with every group below k held back."""
-    column = BY.get(by)
-    where = [Answer.question_id == question.id, *_scope(committee, filters, action_id)]
+    """The question's answers in the scope, per group of `by`, counted from visible atoms only."""
+    column = BY[by]
+    scope = _scope(committee, filters, action_id)
+    where = [Answer.question_id == question.id, *scope, _visible(committee, question, scope)]
     keys = (column,) if column is not None else ()
-    joined = select().select_from(Answer)
-    if by == "postnummer":
-        joined = joined.join(Conversation, Conversation.id == Answer.conversation_id)
     residents = {(row[0] if keys else ""): row[-1] for row in db.session.execute(
-        joined.add_columns(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where).group_by(*keys))}
+        select(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where).group_by(*keys))}
     counts: dict = {}
     if question.kind != "text":
-        for row in db.session.execute(joined.add_columns(*keys, Answer.value, func.count()).where(*where)
+        for row in db.session.execute(select(*keys, Answer.value, func.count()).where(*where)
                                       .group_by(*keys, Answer.value)):
             counts.setdefault(row[0] if keys else "", {})[row[-2]] = row[-1]
-    k = committee.k
-    shown = suppress({("" if g is None else g): n for g, n in residents.items()}, k)
-    if by == "all":
-        shown = {"": sum(residents.values())} if sum(residents.values()) >= k else {}
-    groups = []
-    merged = [g for g in residents if ("" if g is None else g) not in shown]
-    for group, n in shown.items():
-        if group == OTHER and by != "all":
-            cells: dict[str, int] = {}
-            for small in merged:
-                for value, c in counts.get(small, {}).items():
-                    cells[value] = cells.get(value, 0) + c
-            groups.append(Group(OTHER, n, cells))
-        else:
-            original = None if group == "" and None in residents else group
-            groups.append(Group(group, n, counts.get(original, {})))
-    if by == "week":
-        groups.sort(key=lambda g: (g.key == OTHER, str(g.key)))
+    # Each group is a sum of atoms of at least k each; none is empty.
+    groups = [Group(key, n, counts.get(key, {})) for key, n in residents.items() if n]
+    groups.sort(key=lambda g: ("" if g.key is None else str(g.key)))
     return Distribution(question, by, values_of(question), groups)
 
 

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 
 from canvass.insight import charts
 from canvass.insight.export import Sheet, to_csv, to_xlsx
-from canvass.insight.suppress import OTHER
 from canvass.models import Question, Role
 from canvass.services import answer_figures, committee_pdf
 from canvass.web.access import roles_required
@@ -18,8 +17,7 @@ from canvass.web.committee.filters import filtered
 from canvass.web.committee.pictures import label
 from canvass.web.questions import KIND_LABELS, YES_NO_LABELS
 
-BY_LABELS = {"all": _l("Hele utvalget"), "postnummer": _l("Per postnummer"), "district": _l("Per bydel"),
-             "branch": _l("Per lag"), "week": _l("Per uke")}
+BY_LABELS = {"all": _l("Hele utvalget"), "district": _l("Per bydel"), "branch": _l("Per lag"), "week": _l("Per uke")}
 
 
 def value_label(question: Question, value: str) -> str:
@@ -32,16 +30,12 @@ def value_label(question: Question, value: str) -> str:
 
 
 def group_label(by: str, key, names: dict) -> str:
-    if key == OTHER:
-        return gettext("Andre (små grupper)")
     if by == "all":
         return gettext("Alle som svarte")
     if by == "week":
         return label("weeks", date.fromisoformat(str(key)).isocalendar()[:2], names) if key else gettext("Ukjent")
     if by == "branch":
         return label("branch", int(key) if str(key).isdigit() else key, names)
-    if by == "postnummer":
-        return names["postnummer"].get(key, key) if key else gettext("Uten område")
     return label("district", key, names) if key else gettext("Uten område")
 
 
@@ -65,7 +59,7 @@ def _chart(distribution, names):
     if not distribution.groups or question.kind == "text":
         return ""
     if distribution.by == "week":
-        weeks = [g for g in distribution.groups if g.key != OTHER]
+        weeks = distribution.groups
         return charts.lines({value_label(question, v): [g.share(v) * 100 for g in weeks] for v in distribution.values},
                             [group_label("week", g.key, names) for g in weeks],
                             gettext("Svar på «%(question)s» over tid, andel", question=question.text))
@@ -95,7 +89,7 @@ def answers():
     committee, names, form, filters = filtered()
     action_id = _action_id()
     shown = [answer_figures.distribution(committee, q, filters, "all", action_id)
-             for q in answer_figures.questions_answered(committee, filters, action_id)]
+             for q in answer_figures.questions_asked(committee, filters, action_id)]
     return render_template("committee/answers.html", committee=committee, form=form, shown=shown,
                            charts={d.question.id: _chart(d, names) for d in shown}, names=names,
                            actions=answer_figures.action_choices(committee), action_id=action_id,
@@ -123,7 +117,7 @@ def answer(question_id: int):
 @bp.get("/sporsmal/<int:question_id>/eksport.<kind>")
 @roles_required(Role.COMMITTEE)
 def answer_export(question_id: int, kind: str):
-    """The question's answers in the filtered scope, for the whole and per district, branch, postal code and week."""
+    """The question's answers in the filtered scope, for the whole and per district, branch and week."""
     if kind not in MIMETYPES:
         abort(404)
     committee, names, form, filters = filtered()

@@ -14,8 +14,8 @@ from canvass.extensions import db
 from canvass.models import Branch, Device, Invite, LoginLink, Membership, Role, User
 from canvass.privacy import audit
 from canvass.services import logins, people
-from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
+from canvass.web.refusals import refused_to
 
 bp = Blueprint("people", __name__, url_prefix="/folk")
 ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.COORDINATOR: _l("Koordinator"),
@@ -114,6 +114,7 @@ def revoke_device(device_id: int):
 
 @bp.post("/<int:user_id>/fjern")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
+@refused_to(lambda user_id: url_for("people.index"))
 def remove(user_id: int):
     """Take a volunteer out of the branch (`branch`, or every branch the user manages where they knock doors).
     Their other roles stay; with none left they are logged out everywhere and gone from the list."""
@@ -122,12 +123,8 @@ def remove(user_id: int):
     branches = {b for b in _volunteer_branches(volunteer) if wanted is None or b == wanted}
     if not branches:
         abort(404)
-    try:
-        gone = people.remove_roles(volunteer, [m for m in volunteer.memberships
-                                               if m.role == Role.CANVASSER and m.branch_id in branches], current_user)
-    except people.RoleRefused as err:
-        flash_error(err)
-        return redirect(url_for("people.index"))
+    gone = people.remove_roles(volunteer, [m for m in volunteer.memberships
+                                           if m.role == Role.CANVASSER and m.branch_id in branches], current_user)
     if gone:
         flash(gettext("%(name)s er fjernet fra laget og logget ut på alle telefoner. Dørene som er registrert, "
                       "teller fortsatt.", name=volunteer.name))
@@ -151,6 +148,7 @@ def contact(user_id: int):
 
 @bp.post("/<int:user_id>/roller")
 @roles_required(Role.ADMIN)
+@refused_to(lambda user_id: url_for("people.index") + f"#person-{user_id}", 303)
 def add_role(user_id: int):
     """An admin gives a person one more role: in a branch, or the organisation's (admin, county committee)."""
     person = _person(user_id)
@@ -161,12 +159,8 @@ def add_role(user_id: int):
     branch = None
     if request.form.get("branch"):
         branch = branch_for_manager(request.form.get("branch", type=int) or 0)
-    try:
-        token = people.add_role(person, role, branch, current_user,
-                                timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
-    except people.RoleRefused as err:
-        flash_error(err)
-        return redirect(url_for("people.index") + f"#person-{person.id}", 303)
+    token = people.add_role(person, role, branch, current_user,
+                            timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
     where = branch.name if branch is not None and role != Role.ADMIN else current_user.organisation.name
     flash(gettext("%(name)s har nå også rollen %(role)s i %(where)s.", name=person.name, role=ROLE_LABELS[role],
                   where=where))
@@ -177,8 +171,13 @@ def add_role(user_id: int):
     return redirect(url_for("people.index") + f"#person-{person.id}", 303)
 
 
+def _holder_of(membership_id: int) -> int:
+    return db.session.get(Membership, membership_id).user_id
+
+
 @bp.post("/roller/<int:membership_id>/fjern")
 @roles_required(Role.ADMIN)
+@refused_to(lambda membership_id: url_for("people.index") + f"#person-{_holder_of(membership_id)}", 303)
 def remove_role(membership_id: int):
     """An admin takes one role away; the person keeps the others, and with none left is removed."""
     membership = db.session.get(Membership, membership_id)
@@ -187,11 +186,7 @@ def remove_role(membership_id: int):
     person = _person(membership.user_id)
     role = ROLE_LABELS[membership.role]
     where = membership.branch.name if membership.branch else person.organisation.name
-    try:
-        gone = people.remove_roles(person, [membership], current_user)
-    except people.RoleRefused as err:
-        flash_error(err)
-        return redirect(url_for("people.index") + f"#person-{person.id}", 303)
+    gone = people.remove_roles(person, [membership], current_user)
     if gone:
         flash(gettext("%(name)s hadde ingen andre roller og er fjernet og logget ut på alle telefoner.",
                       name=person.name))

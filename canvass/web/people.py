@@ -4,10 +4,11 @@ phone and e-mail, each look written to the audit log; an admin gives and takes r
 from datetime import timedelta
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from htmx_flask import request
 from sqlalchemy import select
 
 from canvass.extensions import db
@@ -142,7 +143,7 @@ def contact(user_id: int):
     volunteer = _managed_volunteer(user_id)
     audit.log(current_user, audit.VIEW, f"telefon og e-post til bruker {volunteer.id}", 1)
     db.session.commit()
-    template = "people/_contact.html" if request.headers.get("HX-Request") else "people/contact.html"
+    template = "people/_contact.html" if request.htmx else "people/contact.html"
     return render_template(template, volunteer=volunteer), {"Cache-Control": "no-store", "Vary": "HX-Request"}
 
 

@@ -90,12 +90,14 @@ def register_blueprints(app: Flask) -> None:
         holders,
         home,
         jobs,
+        my_turf,
         organisation,
         people,
         practice,
         privacy,
         pwa,
         questions,
+        refusals,
         reports,
         security,
         setup,
@@ -105,9 +107,10 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (home, setup, auth, admin, jobs, organisation, branches, people, turf, holders, actions, drops, field,
-                   practice, sync, pwa, committee, questions, reports, privacy, tiles):
+                   my_turf, practice, sync, pwa, committee, questions, reports, privacy, tiles):
         app.register_blueprint(module.bp)
     errors.register(app)
+    refusals.register(app)
     security.register(app)
 
 

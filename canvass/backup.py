@@ -12,15 +12,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from canvass.geo.errors import N_
+from canvass.refusal import N_, Refusal
 
 
-class BackupError(Exception):
-    """A message in bokmål with its parameters; the command line translates it."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params)
-        self.message, self.params = message, params
+class BackupError(Refusal):
+    """A backup or restore refused; the command line translates the message."""
 
 
 def _pg_tool(name: str) -> str:

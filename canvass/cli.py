@@ -37,7 +37,7 @@ setup_cli = AppGroup("setup", help="Første oppstart: engangskoden for oppsett p
 privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
-def _progress_bar(path: Path, kind: str = ""):
+def _progress_bar(path: Path):
     """Progress per file on stderr, so the summary lines on stdout stay clean.
 
     On a terminal the line redraws in place; in a log it prints every tenth.
@@ -180,7 +180,7 @@ def demo_load(inputs):
         if inputs > 0:
             start = datetime.combine(date.today() - timedelta(weeks=8), time(12))
             sample_input.load(sample_input.organisation_named("Oslo"), inputs, start, keep=False,
-                              progress=_progress_bar(Path(gettext("genererte innspill")), ""))
+                              progress=_progress_bar(Path(gettext("genererte innspill"))))
     _print_logins()
 
 

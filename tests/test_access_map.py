@@ -42,7 +42,7 @@ VOLUNTEERS = {DANIEL, FRIDA, SAGENE, FROGNER}
 POLICY = {
     "actions.assign": MANAGES_SAGENE, "actions.campaign": MANAGES_SAGENE, "actions.coverage_map": MANAGES_SAGENE,
     "actions.create": MANAGES_SAGENE, "actions.create_campaign": MANAGES_SAGENE, "actions.index": MANAGES_SAGENE,
-    "actions.my_sheet": {DANIEL}, "actions.my_turf_shape": {DANIEL}, "actions.progress_fragment": MANAGES_SAGENE,
+    "my_turf.sheet": {DANIEL}, "my_turf.shape": {DANIEL}, "actions.progress_fragment": MANAGES_SAGENE,
     "actions.asked": MANAGES_SAGENE, "actions.campaign_questions": MANAGES_SAGENE,
     "actions.release": MANAGES_SAGENE, "actions.second_round": MANAGES_SAGENE, "actions.show": MANAGES_SAGENE,
     # Any volunteer of the organisation may sign up for any branch's action.

@@ -20,7 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from canvass.geo.errors import N_, GeodataError
+from canvass.geo.errors import GeodataError
+from canvass.refusal import N_
 
 PROJECT = Path(__file__).resolve().parents[2]  # where the canvass package lives, for the child's path
 

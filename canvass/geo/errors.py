@@ -1,22 +1,14 @@
 """Errors and rejected rows, with Norwegian messages the caller translates.
 
-`N_` marks a message for extraction without translating it here: this package knows nothing
-of Flask, so the service layer passes `message` and `params` through Flask-Babel.
+This package knows nothing of Flask, so the service layer passes `message` and `params` through Flask-Babel.
 """
 from dataclasses import dataclass, field
 
-
-def N_(message: str) -> str:
-    return message
+from canvass.refusal import N_, Refusal  # noqa: F401 (N_ re-exported: services/sync.py still imports it from here)
 
 
-class GeodataError(Exception):
+class GeodataError(Refusal):
     """The whole file is unusable; nothing of it may be stored."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
 
 
 @dataclass(frozen=True)

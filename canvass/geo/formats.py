@@ -19,7 +19,8 @@ import pyogrio
 import shapely
 
 from canvass.geo import bounded, geometry, sources
-from canvass.geo.errors import N_, GeodataError, Rejected
+from canvass.geo.errors import GeodataError, Rejected
+from canvass.refusal import N_
 
 POSTAL_AREAS = "postal_areas"
 DISTRICTS = "districts"

@@ -11,7 +11,8 @@ from pyproj import CRS, Transformer
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from canvass.geo.errors import N_, GeodataError
+from canvass.geo.errors import GeodataError
+from canvass.refusal import N_
 
 WGS84 = CRS.from_epsg(4326)
 METRIC = CRS.from_epsg(25833)

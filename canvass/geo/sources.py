@@ -31,7 +31,8 @@ from pathlib import Path
 import pyogrio
 from pyogrio import _ogr
 
-from canvass.geo.errors import N_, GeodataError
+from canvass.geo.errors import GeodataError
+from canvass.refusal import N_
 
 log = logging.getLogger(__name__)
 

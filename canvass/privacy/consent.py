@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from canvass.geo.errors import N_
+from canvass.refusal import N_
 
 VERSION = "2026-11-v1"
 # Stored with every consent record as shown here; the canvasser's page shows its translation.

@@ -17,7 +17,6 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import (
     AddressNote,
     AuditEntry,
@@ -31,6 +30,7 @@ from canvass.models import (
     Visit,
 )
 from canvass.privacy import audit, consent
+from canvass.refusal import N_
 
 # What a conversation keeps after the purge, with its week, and is reordered within: the postal code and the
 # day would narrow it to the few doors that opened there that day (committees read districts and weeks).

@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.insight import scrub
 from canvass.insight.tally import local_day
 from canvass.models import (
@@ -33,6 +32,7 @@ from canvass.models import (
     User,
     Visit,
 )
+from canvass.refusal import N_, Refusal
 from canvass.services import logins
 
 ERASED_NAME = "Slettet"
@@ -69,12 +69,8 @@ def _name_pattern(parts: list[str]) -> str:
     return r"(?<!\w)" + r"\s+".join(re.escape(p) for p in parts) + _POSSESSIVE + r"(?!\w)"
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """Why a request names nobody, or more than one person: a message in bokmål (N_) and its parameters."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message)
-        self.message, self.params = message, params
 
 
 NOBODY = N_("Skriv mobilnummer eller e-post.")

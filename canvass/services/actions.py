@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
 from canvass.models.action import ACTION_KINDS
+from canvass.refusal import N_
 from canvass.services import questions
 from canvass.services.turfs import TurfError
 

@@ -14,8 +14,8 @@ from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import Address, District, OrganisationMunicipality, PostalArea
+from canvass.refusal import N_
 
 BASEMAP = N_("Bakgrunnskart: © Kartverket (CC BY 4.0)")
 AREAS = N_("Postnummerområder, kommunegrenser: © Kartverket (CC BY 4.0)")

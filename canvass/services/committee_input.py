@@ -12,7 +12,6 @@ from functools import lru_cache
 from sqlalchemy import and_, delete, func, select
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.insight import scrub, tally, themes
 from canvass.insight.tally import ALL_TOPICS
 from canvass.models import (
@@ -28,6 +27,7 @@ from canvass.models import (
     Theme,
     ThemeMember,
 )
+from canvass.refusal import N_, Refusal
 from canvass.services import committees
 from canvass.services.committees import Filters
 
@@ -40,10 +40,8 @@ CLUSTER_LIMIT = 20000
 BACKGROUND = 5000
 
 
-class InputError(Exception):
-    def __init__(self, message: str, **params):
-        super().__init__(message)
-        self.message, self.params = message, params
+class InputError(Refusal):
+    """A committee's change refused: a theme, tag or programme section it may not have as asked."""
 
 
 @lru_cache(maxsize=4)

@@ -32,7 +32,8 @@ WHOLE = ""
 
 
 def committee_for(user: User) -> Committee:
-    """The committee the user reads for: the organisation's or a branch's. Made on first use.
+    """The committee the user reads for: the organisation's or a branch's. Made on first use, unsaved: it is
+    stored with the first write the caller commits, so reading a committee's pages writes nothing.
 
     Someone on several committees (a branch's and the county's) reads for the one they chose
     (`user.committee_scope`, set from their session by the web layer), otherwise for the first."""
@@ -55,7 +56,7 @@ def _committee(organisation_id: int, branch_id: int | None) -> Committee:
     if committee is None:
         committee = Committee(organisation_id=organisation_id, branch_id=branch_id, k=K)
         db.session.add(committee)
-        db.session.commit()
+        db.session.flush()
     return committee
 
 

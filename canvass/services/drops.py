@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import (
     Action,
     ActionTurf,
@@ -28,15 +27,13 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import audit
+from canvass.refusal import N_, Refusal
 from canvass.services import holders, progress
 from canvass.services.turfs import live_turfs, natural_key
 
 
-class DropError(ValueError):
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+class DropError(Refusal, ValueError):
+    """A leaflet drop refused as asked."""
 
 
 def branches_of(organisation: Organisation, branch: Branch | None) -> list[Branch]:
@@ -149,7 +146,7 @@ class BranchPart:
     assigned: list[tuple[Turf, list[User]]] = field(default_factory=list)
     unassigned: list[Turf] = field(default_factory=list)
     # Households reached in the drop's action so far, out of the households in its turf.
-    reached: progress.Tally = field(default_factory=progress.Tally)
+    reached: progress.DoorProgress = field(default_factory=progress.DoorProgress)
 
     @property
     def households(self) -> int:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from flask_babel import format_number, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from canvass.extensions import db
 from canvass.geo import bounded, formats, geometry, sources
-from canvass.geo.errors import N_, Rejected
+from canvass.geo.errors import Rejected
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
+from canvass.refusal import N_
 from canvass.services import geodata_scope, kommuner
 from canvass.services.upsert import BATCH, upsert
 
@@ -96,6 +97,17 @@ class ImportResult:
 
 
 LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, formats.MUNICIPALITIES}
+
+
+def loaded() -> dict[str, int]:
+    """How much geography is stored: postal codes (and how many have an area), districts, addresses, dwellings."""
+    return {
+        "postal_codes": db.session.scalar(select(func.count()).select_from(PostalArea)),
+        "postal_areas": db.session.scalar(select(func.count()).where(PostalArea.geometry.is_not(None))),
+        "districts": db.session.scalar(select(func.count()).select_from(District)),
+        "addresses": db.session.scalar(select(func.count()).select_from(Address)),
+        "dwellings": db.session.scalar(select(func.count()).select_from(Dwelling)),
+    }
 
 
 def import_paths(paths: list[Path], skip_invalid: bool = False,

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from canvass.config import PROJECT_ROOT
 from canvass.extensions import db
-from canvass.geo.errors import N_, GeodataError
+from canvass.geo.errors import GeodataError
 from canvass.models import Municipality, PostalArea
+from canvass.refusal import N_
 from canvass.services import kommuner
 
 log = logging.getLogger(__name__)

@@ -8,16 +8,13 @@ rodeansvarlig" until a coordinator chooses again.
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import Branch, Membership, Role, Turf, TurfAddress, TurfHolder, User
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
+from canvass.refusal import N_, Refusal
 
 
-class HolderError(ValueError):
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+class HolderError(Refusal, ValueError):
+    """A turf's holders refused as picked."""
 
 
 def by_turf(turf_ids) -> dict[int, list[TurfHolder]]:

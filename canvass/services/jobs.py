@@ -33,8 +33,9 @@ from canvass import queue as job_queue
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo import bounded
-from canvass.geo.errors import N_, GeodataError
+from canvass.geo.errors import GeodataError
 from canvass.models import Committee, Job, JobKind, JobState, Role, User
+from canvass.refusal import N_, Refusal
 from canvass.services import committee_input, committees, geodata_import, geodata_scope, geonorge
 from canvass.services.committee_input import InputError
 
@@ -48,12 +49,8 @@ PROGRESS_EVERY = 0.5
 ADMIN_KINDS = (JobKind.IMPORT, JobKind.DOWNLOAD)
 
 
-class JobError(Exception):
+class JobError(Refusal):
     """The job cannot be started (or cannot go on); the message is Norwegian, translated where shown."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message, self.params = message, params
 
 
 def in_languages(message: str, **params) -> dict[str, str]:

@@ -15,7 +15,6 @@ from sqlalchemy import func, select, update
 
 from canvass import clock
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import (
     Branch,
     BranchPostalCode,
@@ -27,19 +26,18 @@ from canvass.models import (
     SetupCode,
     User,
 )
+from canvass.refusal import N_, Refusal
 from canvass.services import geodata_scope, kommuner, people
 
 # Eight groups of four from an alphabet without look-alikes (no 0/O, 1/I/L): typed from a console by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-class Refused(ValueError):
+class Refused(Refusal, ValueError):
     """A Norwegian refusal; nothing was stored. The caller translates `message` with `params`."""
 
     def __init__(self, message: str, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+        super().__init__(message, **params)
         self.field = field  # the form field the refusal is about, where there is one
 
 
@@ -148,6 +146,18 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
     if commit:
         db.session.commit()
     return Created(organisation, admin)
+
+
+def create_branch(organisation: Organisation, name: str, kind: str) -> Branch:
+    """A new branch of the organisation; its name (trimmed) must differ from every other branch's, whatever
+    the case. Commits."""
+    name = name.strip()
+    if any(b.name.lower() == name.lower() for b in organisation.branches):
+        raise Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
+    branch = Branch(organisation=organisation, name=name, kind=kind)
+    db.session.add(branch)
+    db.session.commit()
+    return branch
 
 
 @dataclass

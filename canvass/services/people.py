@@ -9,10 +9,10 @@ from sqlalchemy import delete, func, select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import Action, Assignment, Branch, Invite, Membership, Role, Signup, User
 from canvass.models.people import BRANCH_ROLES, PASSWORD_ROLES
 from canvass.privacy import audit
+from canvass.refusal import N_, Refusal
 from canvass.services import logins
 
 _hasher = PasswordHasher()
@@ -28,13 +28,8 @@ def create_user(organisation, role: Role, name: str, email: str | None = None, p
     return user
 
 
-class RoleRefused(ValueError):
+class RoleRefused(Refusal, ValueError):
     """A Norwegian refusal of a change of roles; nothing was stored. The page translates `message`."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
 
 
 def add_role(user: User, role: Role, branch: Branch | None, by: User | None,

@@ -4,9 +4,9 @@ import json
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.insight.suppress import OTHER
 from canvass.models import Committee, Conversation, ProgrammeSection, Report, SectionLink, Theme, ThemeMember
+from canvass.refusal import N_
 from canvass.services import committees
 from canvass.services.committee_input import InputError, in_scope, theme_for
 

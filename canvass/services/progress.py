@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from canvass.extensions import db
+from canvass.insight import charts
 from canvass.models import FieldDoor, Outcome, Turf, TurfAddress, Visit
 from canvass.models.visit import CONTACT
 
 
 @dataclass
-class Tally:
+class DoorProgress:
+    """Doors knocked and what came of them (not the committee's counts of what was said: services/tallies.py)."""
+
     doors: int = 0
     knocked: int = 0
     contacts: int = 0
@@ -33,6 +36,11 @@ class Tally:
     def coverage(self) -> float:
         return min(self.knocked / self.doors, 1.0) if self.doors else 0.0
 
+    @property
+    def shade(self) -> str:
+        """The turf's fill on the coverage map: five blues, each a fifth of its doors, darker as more are knocked."""
+        return charts.BLUES[min(int(self.coverage * len(charts.BLUES)), len(charts.BLUES) - 1)]
+
 
 def effective(visits: list[Visit]) -> list[Visit]:
     """The events that count: corrections and the events they cancel drop out."""
@@ -40,8 +48,8 @@ def effective(visits: list[Visit]) -> list[Visit]:
     return [v for v in visits if not v.corrects and v.client_uuid not in cancelled]
 
 
-def _tally(visits: list[Visit], doors: int) -> Tally:
-    tally = Tally(doors=doors)
+def _door_progress(visits: list[Visit], doors: int) -> DoorProgress:
+    tally = DoorProgress(doors=doors)
     latest: dict[tuple[int, str], Visit] = {}
     for v in sorted(visits, key=lambda v: (v.recorded_at, v.id)):
         latest[(v.address_id, v.unit)] = v
@@ -63,22 +71,22 @@ def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]
     return [v for v in effective(list(db.session.scalars(query))) if (v.address_id, v.unit) not in rejected]
 
 
-def by_turf(turfs: list[Turf], action_id: int | None = None) -> dict[int, Tally]:
+def by_turf(turfs: list[Turf], action_id: int | None = None) -> dict[int, DoorProgress]:
     grouped: dict[int, list[Visit]] = defaultdict(list)
     for v in visits_for([t.id for t in turfs], action_id):
         grouped[v.turf_id].append(v)
-    return {t.id: _tally(grouped[t.id], t.doors) for t in turfs}
+    return {t.id: _door_progress(grouped[t.id], t.doors) for t in turfs}
 
 
-def by_canvasser(turfs: list[Turf], action_id: int | None = None) -> dict[int, Tally]:
+def by_canvasser(turfs: list[Turf], action_id: int | None = None) -> dict[int, DoorProgress]:
     grouped: dict[int, list[Visit]] = defaultdict(list)
     for v in visits_for([t.id for t in turfs], action_id):
         grouped[v.canvasser_id].append(v)
-    return {user_id: _tally(visits, 0) for user_id, visits in grouped.items()}
+    return {user_id: _door_progress(visits, 0) for user_id, visits in grouped.items()}
 
 
-def total(tallies: list[Tally]) -> Tally:
-    summed = Tally()
+def total(tallies: list[DoorProgress]) -> DoorProgress:
+    summed = DoorProgress()
     for t in tallies:
         summed.doors += t.doors
         summed.knocked += t.knocked

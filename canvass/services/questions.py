@@ -8,9 +8,9 @@ edited, so that every answer counted under it answered the same question.
 from sqlalchemy import exists, func, select
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import Answer, Branch, Question, QuestionSet, Role, User
 from canvass.models.question import QUESTION_KINDS, SCALE, YES_NO
+from canvass.refusal import N_
 from canvass.services.turfs import TurfError
 
 MAX_QUESTIONS = 20

@@ -11,19 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo import doors, geometry, turf, walk
-from canvass.geo.errors import N_
 from canvass.models import Address, Branch, Dwelling, PostalArea, Turf, TurfAddress
+from canvass.refusal import N_, Refusal
 from canvass.services import holders
 from canvass.services.progress import not_home_addresses
 
 DEFAULT_TARGET = 70
 
 
-class TurfError(ValueError):
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
+class TurfError(Refusal, ValueError):
+    """A turf, action or campaign refused as asked (a name taken, a turf too small to split, ...)."""
 
 
 def natural_key(name: str) -> tuple:

@@ -1,4 +1,4 @@
-"""Actions (aksjoner) and campaign weeks for coordinators; sign-up and "my turf" for volunteers."""
+"""Actions (aksjoner) and campaign weeks for coordinators; sign-up for volunteers (their turf: web/my_turf.py)."""
 import json
 from datetime import datetime
 
@@ -14,14 +14,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from canvass.extensions import db
-from canvass.formatting import format_day
-from canvass.geo.errors import N_
-from canvass.insight import charts
-from canvass.models import Action, Assignment, Campaign, QuestionSet, Role, Turf, User
+from canvass.models import Action, Campaign, QuestionSet, Role, Turf, User
+from canvass.refusal import N_
 from canvass.services import actions, field, progress, questions, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
-from canvass.web.turf import pdf_response, sheet_summary
+from canvass.web.refusals import refused_to
 
 bp = Blueprint("actions", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -122,14 +120,12 @@ def create(branch_id: int):
 
 @bp.post("/lag/<int:branch_id>/kampanjer")
 @roles_required(*MANAGERS)
+@refused_to(lambda branch_id: url_for("actions.index", branch_id=branch_id))
 def create_campaign(branch_id: int):
     branch = branch_for_manager(branch_id)
     form = CampaignForm()
     if form.validate_on_submit():
-        try:
-            actions.create_campaign(branch, form.name.data, form.starts_on.data, form.ends_on.data)
-        except turfs.TurfError as err:
-            flash_error(err)
+        actions.create_campaign(branch, form.name.data, form.starts_on.data, form.ends_on.data)
         return redirect(url_for("actions.index", branch_id=branch.id))
     return render_template("actions/index.html", branch=branch, actions=actions.actions(branch),
                            campaigns=actions.campaigns(branch), form=_action_form(branch), campaign_form=form,
@@ -166,20 +162,16 @@ def _asked_form(action: Action) -> AskedForm:
 
 @bp.post("/aksjoner/<int:action_id>/sporsmal")
 @roles_required(*MANAGERS)
+@refused_to(lambda action_id: url_for("actions.show", action_id=action_id) + "#sporsmal")
 def asked(action_id: int):
     """Choose the action's question set and write its conversation guide."""
     action = action_for_manager(action_id)
     form = AskedForm()
     if form.validate_on_submit():
-        try:
-            action.question_set = _chosen_set(action.branch, form.question_set.data)
-            action.guide = questions.set_guide(form.guide.data)
-        except questions.QuestionError as err:
-            db.session.rollback()
-            flash_error(err)
-        else:
-            db.session.commit()
-            flash(gettext("Spørsmål og samtaleguide er lagret."))
+        action.question_set = _chosen_set(action.branch, form.question_set.data)
+        action.guide = questions.set_guide(form.guide.data)
+        db.session.commit()
+        flash(gettext("Spørsmål og samtaleguide er lagret."))
     else:
         flash(gettext("Samtaleguiden kan være høyst %(limit)s tegn.", limit=questions.GUIDE_MAX), "error")
     return redirect(url_for("actions.show", action_id=action.id) + "#sporsmal")
@@ -215,19 +207,16 @@ def campaign(campaign_id: int):
 
 @bp.post("/kampanjer/<int:campaign_id>/sporsmal")
 @roles_required(*MANAGERS)
+@refused_to(lambda campaign_id: url_for("actions.campaign", campaign_id=campaign_id))
 def campaign_questions(campaign_id: int):
     """The question set asked at every door of the week, unless an action names its own."""
     week = db.session.get(Campaign, campaign_id)
     if week is None or week.organisation_id != current_user.organisation_id or week.branch_id is None:
         abort(404)
     branch = branch_for_manager(week.branch_id)
-    try:
-        week.question_set = _chosen_set(branch, request.form.get("question_set", ""))
-    except questions.QuestionError as err:
-        flash_error(err)
-    else:
-        db.session.commit()
-        flash(gettext("Spørsmålssettet er lagret."))
+    week.question_set = _chosen_set(branch, request.form.get("question_set", ""))
+    db.session.commit()
+    flash(gettext("Spørsmålssettet er lagret."))
     return redirect(url_for("actions.campaign", campaign_id=week.id))
 
 
@@ -241,7 +230,7 @@ def coverage_map(action_id: int):
     features = [
         {"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
             "name": t.name, "coverage": round(tallies[t.id].coverage, 3),
-            "fill": charts.BLUES[min(int(tallies[t.id].coverage * 5), 4)],
+            "fill": tallies[t.id].shade,
             "label": f"{t.name}: {round(tallies[t.id].coverage * 100)} %"}}
         for t in live if t.geometry]
     if action.meeting_lat is not None and action.meeting_lon is not None:
@@ -285,15 +274,12 @@ def release(action_id: int):
 
 @bp.post("/aksjoner/<int:action_id>/ny-runde")
 @roles_required(*MANAGERS)
+@refused_to(lambda action_id: url_for("actions.show", action_id=action_id))
 def second_round(action_id: int):
     """Build a turf of the doors nobody answered, for another round at another time of day."""
     action = action_for_manager(action_id)
     t = _turf_of(action)
-    try:
-        again = turfs.second_round(t)
-    except turfs.TurfError as err:
-        flash_error(err)
-        return redirect(url_for("actions.show", action_id=action.id))
+    again = turfs.second_round(t)
     flash(gettext("Ny rode med %(doors)s dører som ikke var hjemme.", doors=again.doors))
     return redirect(url_for("turf.show", turf_id=again.id))
 
@@ -318,28 +304,6 @@ def signup(token: str):
         flash(gettext("Du er påmeldt %(title)s.", title=action.title))
         return redirect(url_for("home.index"))
     return render_template("actions/signup.html", action=action, signed=signed, kinds=KIND_LABELS)
-
-
-@bp.get("/mine/roder/<int:assignment_id>/gaaliste.pdf")
-@login_required
-def my_sheet(assignment_id: int):
-    """The printable walk sheet of the volunteer's turf."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.user_id != current_user.id:
-        abort(404)
-    action = assignment.action
-    when = format_day(action.starts_at)
-    return pdf_response(assignment.turf, [f"{action.title}, {when}", action.meeting_point,
-                                          sheet_summary(assignment.turf)])
-
-
-@bp.get("/mine/roder/<int:assignment_id>.geojson")
-@login_required
-def my_turf_shape(assignment_id: int):
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.user_id != current_user.id:
-        abort(404)
-    return jsonify(turfs.geojson(assignment.turf))
 
 
 def user_names(ids) -> dict[int, str]:

@@ -9,26 +9,14 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from htmx_flask import request
-from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from canvass.extensions import db
-from canvass.models import Address, District, Dwelling, JobKind, PostalArea, Role
-from canvass.services import geonorge, jobs, territory
+from canvass.models import JobKind, Role
+from canvass.services import geodata_import, geonorge, jobs, territory
 from canvass.web.access import roles_required
 from canvass.web.limits import body_limit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _counts() -> dict:
-    return {
-        "postal_codes": db.session.scalar(select(func.count()).select_from(PostalArea)),
-        "postal_areas": db.session.scalar(select(func.count()).where(PostalArea.geometry.is_not(None))),
-        "districts": db.session.scalar(select(func.count()).select_from(District)),
-        "addresses": db.session.scalar(select(func.count()).select_from(Address)),
-        "dwellings": db.session.scalar(select(func.count()).select_from(Dwelling)),
-    }
 
 
 def _kommuner() -> list[tuple[str, str | None]]:
@@ -37,7 +25,7 @@ def _kommuner() -> list[tuple[str, str | None]]:
 
 
 def _page(status: int = 200, error: str | None = None):
-    return render_template("admin/geodata.html", counts=_counts(), error=error, kommuner=_kommuner(),
+    return render_template("admin/geodata.html", counts=geodata_import.loaded(), error=error, kommuner=_kommuner(),
                            recent_jobs=jobs.recent(current_user, jobs.ADMIN_KINDS)), status
 
 

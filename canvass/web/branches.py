@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from canvass.extensions import db
-from canvass.models import Branch, District, Role
+from canvass.models import District, Role
 from canvass.models.organisation import BRANCH_KINDS
-from canvass.services import territory
+from canvass.services import organisations, territory
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("branches", __name__, url_prefix="/lag")
@@ -95,14 +95,12 @@ def create():
     form = BranchForm()
     organisation = current_user.organisation
     if form.validate_on_submit():
-        name = form.name.data.strip()
-        if any(b.name.lower() == name.lower() for b in organisation.branches):
-            form.name.errors.append(gettext("Det finnes allerede et lag med dette navnet."))
+        try:
+            branch = organisations.create_branch(organisation, form.name.data, form.kind.data)
+        except organisations.Refused as err:
+            form.name.errors.append(gettext(err.message, **err.params))
         else:
-            branch = Branch(organisation=organisation, name=name, kind=form.kind.data)
-            db.session.add(branch)
-            db.session.commit()
-            flash(gettext("%(name)s er opprettet. Velg postnumrene laget har ansvar for.", name=name))
+            flash(gettext("%(name)s er opprettet. Velg postnumrene laget har ansvar for.", name=branch.name))
             return redirect(url_for("branches.show", branch_id=branch.id))
     return _overview(organisation, form, 400)
 

@@ -13,6 +13,7 @@ from canvass.extensions import db
 from canvass.insight import export
 from canvass.models import Branch, LeafletDrop, Role
 from canvass.services import drops, packing, progress
+from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("drops", __name__)
@@ -52,7 +53,7 @@ def _start(branch: Branch | None):
                            form.ends_on.data, to_utc(datetime.combine(form.starts_on.data, time())),
                            request.form.getlist("district"), current_user)
     except drops.DropError as err:
-        flash(gettext(err.message, **err.params), "error")
+        flash_error(err)
         return _page(branch, form, 400)
     flash(gettext("Utdelingen %(title)s er startet.", title=drop.title))
     return redirect(url_for("drops.show", drop_id=drop.id))

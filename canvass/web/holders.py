@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from canvass.models import Role, Turf
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
 from canvass.services import holders, turfs
+from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.turf import pdf_response, sheet_summary, turf_for_manager
 
@@ -83,7 +84,7 @@ def save(turf_id: int):
     try:
         now = holders.set_holders(t, picks)
     except holders.HolderError as err:
-        flash(gettext(err.message, **err.params), "error")
+        flash_error(err)
         return _edit_page(t, 400)
     if now:
         flash(gettext("%(turf)s har rodeansvarlig %(names)s.", turf=t.name, names=", ".join(h.user.name for h in now)))

@@ -4,18 +4,19 @@ phone and e-mail, each look written to the audit log; an admin gives and takes r
 from datetime import timedelta
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from htmx_flask import request
 from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, Device, Invite, LoginLink, Membership, Role, User
 from canvass.privacy import audit
 from canvass.services import logins, people
-from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
+from canvass.web.refusals import refused_to
 
 bp = Blueprint("people", __name__, url_prefix="/folk")
 ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.COORDINATOR: _l("Koordinator"),
@@ -114,6 +115,7 @@ def revoke_device(device_id: int):
 
 @bp.post("/<int:user_id>/fjern")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
+@refused_to(lambda user_id: url_for("people.index"))
 def remove(user_id: int):
     """Take a volunteer out of the branch (`branch`, or every branch the user manages where they knock doors).
     Their other roles stay; with none left they are logged out everywhere and gone from the list."""
@@ -122,12 +124,8 @@ def remove(user_id: int):
     branches = {b for b in _volunteer_branches(volunteer) if wanted is None or b == wanted}
     if not branches:
         abort(404)
-    try:
-        gone = people.remove_roles(volunteer, [m for m in volunteer.memberships
-                                               if m.role == Role.CANVASSER and m.branch_id in branches], current_user)
-    except people.RoleRefused as err:
-        flash_error(err)
-        return redirect(url_for("people.index"))
+    gone = people.remove_roles(volunteer, [m for m in volunteer.memberships
+                                           if m.role == Role.CANVASSER and m.branch_id in branches], current_user)
     if gone:
         flash(gettext("%(name)s er fjernet fra laget og logget ut på alle telefoner. Dørene som er registrert, "
                       "teller fortsatt.", name=volunteer.name))
@@ -145,12 +143,13 @@ def contact(user_id: int):
     volunteer = _managed_volunteer(user_id)
     audit.log(current_user, audit.VIEW, f"telefon og e-post til bruker {volunteer.id}", 1)
     db.session.commit()
-    template = "people/_contact.html" if request.headers.get("HX-Request") else "people/contact.html"
+    template = "people/_contact.html" if request.htmx else "people/contact.html"
     return render_template(template, volunteer=volunteer), {"Cache-Control": "no-store", "Vary": "HX-Request"}
 
 
 @bp.post("/<int:user_id>/roller")
 @roles_required(Role.ADMIN)
+@refused_to(lambda user_id: url_for("people.index") + f"#person-{user_id}", 303)
 def add_role(user_id: int):
     """An admin gives a person one more role: in a branch, or the organisation's (admin, county committee)."""
     person = _person(user_id)
@@ -161,12 +160,8 @@ def add_role(user_id: int):
     branch = None
     if request.form.get("branch"):
         branch = branch_for_manager(request.form.get("branch", type=int) or 0)
-    try:
-        token = people.add_role(person, role, branch, current_user,
-                                timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
-    except people.RoleRefused as err:
-        flash_error(err)
-        return redirect(url_for("people.index") + f"#person-{person.id}", 303)
+    token = people.add_role(person, role, branch, current_user,
+                            timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
     where = branch.name if branch is not None and role != Role.ADMIN else current_user.organisation.name
     flash(gettext("%(name)s har nå også rollen %(role)s i %(where)s.", name=person.name, role=ROLE_LABELS[role],
                   where=where))
@@ -177,8 +172,13 @@ def add_role(user_id: int):
     return redirect(url_for("people.index") + f"#person-{person.id}", 303)
 
 
+def _holder_of(membership_id: int) -> int:
+    return db.session.get(Membership, membership_id).user_id
+
+
 @bp.post("/roller/<int:membership_id>/fjern")
 @roles_required(Role.ADMIN)
+@refused_to(lambda membership_id: url_for("people.index") + f"#person-{_holder_of(membership_id)}", 303)
 def remove_role(membership_id: int):
     """An admin takes one role away; the person keeps the others, and with none left is removed."""
     membership = db.session.get(Membership, membership_id)
@@ -187,11 +187,7 @@ def remove_role(membership_id: int):
     person = _person(membership.user_id)
     role = ROLE_LABELS[membership.role]
     where = membership.branch.name if membership.branch else person.organisation.name
-    try:
-        gone = people.remove_roles(person, [membership], current_user)
-    except people.RoleRefused as err:
-        flash_error(err)
-        return redirect(url_for("people.index") + f"#person-{person.id}", 303)
+    gone = people.remove_roles(person, [membership], current_user)
     if gone:
         flash(gettext("%(name)s hadde ingen andre roller og er fjernet og logget ut på alle telefoner.",
                       name=person.name))

@@ -7,8 +7,8 @@ from flask_login import current_user
 from canvass.extensions import db
 from canvass.models import Question, QuestionSet, Role
 from canvass.services import questions
-from canvass.web import flash_error
 from canvass.web.access import roles_required
+from canvass.web.refusals import refused_to
 
 bp = Blueprint("questions", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -50,13 +50,10 @@ def index():
 
 @bp.post("/sporsmal")
 @roles_required(*MANAGERS)
+@refused_to(lambda: url_for("questions.index"))
 def create():
     branch_id = request.form.get("branch", type=int)
-    try:
-        question_set = questions.create_set(current_user, request.form.get("name", ""), branch_id)
-    except questions.QuestionError as err:
-        flash_error(err)
-        return redirect(url_for("questions.index"))
+    question_set = questions.create_set(current_user, request.form.get("name", ""), branch_id)
     return redirect(url_for("questions.show", set_id=question_set.id))
 
 
@@ -72,12 +69,10 @@ def show(set_id: int):
 
 @bp.post("/sporsmal/<int:set_id>/navn")
 @roles_required(*MANAGERS)
+@refused_to(lambda set_id: url_for("questions.show", set_id=set_id))
 def rename(set_id: int):
     question_set = _editable(set_id)
-    try:
-        questions.rename_set(question_set, request.form.get("name", ""))
-    except questions.QuestionError as err:
-        flash_error(err)
+    questions.rename_set(question_set, request.form.get("name", ""))
     return redirect(url_for("questions.show", set_id=set_id))
 
 
@@ -93,18 +88,16 @@ def copy(set_id: int):
 
 @bp.post("/sporsmal/<int:set_id>/nytt")
 @roles_required(*MANAGERS)
+@refused_to(lambda set_id: url_for("questions.show", set_id=set_id) + "#nytt")
 def add(set_id: int):
     question_set = _editable(set_id)
-    try:
-        question = questions.add_question(question_set, **_typed())
-    except questions.QuestionError as err:
-        flash_error(err)
-        return redirect(url_for("questions.show", set_id=set_id) + "#nytt")
+    question = questions.add_question(question_set, **_typed())
     return redirect(url_for("questions.show", set_id=set_id) + f"#q-{question.id}")
 
 
 @bp.post("/sporsmal/<int:set_id>/<int:question_id>")
 @roles_required(*MANAGERS)
+@refused_to(lambda set_id, question_id: url_for("questions.show", set_id=set_id) + f"#q-{question_id}")
 def change(set_id: int, question_id: int):
     """One question: save an edit, retire, replace, remove, or move it (the button pressed says which)."""
     question_set = _editable(set_id)
@@ -113,20 +106,17 @@ def change(set_id: int, question_id: int):
         abort(404)
     do = request.form.get("do")
     anchor = f"#q-{question.id}"
-    try:
-        if do == "save":
-            questions.edit_question(question, **_typed())
-        elif do == "replace":
-            anchor = f"#q-{questions.replace(question, **_typed()).id}"
-        elif do == "retire":
-            questions.retire(question)
-        elif do == "remove":
-            questions.remove(question)
-            anchor = ""
-        elif do in ("up", "down"):
-            questions.move(question, -1 if do == "up" else 1)
-        else:
-            abort(400)
-    except questions.QuestionError as err:
-        flash_error(err)
+    if do == "save":
+        questions.edit_question(question, **_typed())
+    elif do == "replace":
+        anchor = f"#q-{questions.replace(question, **_typed()).id}"
+    elif do == "retire":
+        questions.retire(question)
+    elif do == "remove":
+        questions.remove(question)
+        anchor = ""
+    elif do in ("up", "down"):
+        questions.move(question, -1 if do == "up" else 1)
+    else:
+        abort(400)
     return redirect(url_for("questions.show", set_id=set_id) + anchor)

@@ -14,8 +14,9 @@ from canvass.geo import geometry, walk
 from canvass.geo import turf as geo_turf
 from canvass.models import Address, FieldDoor, Role, Turf
 from canvass.services import field, territory, turfs, walk_sheet
-from canvass.web import flash_error, tiles
+from canvass.web import tiles
 from canvass.web.access import branch_for_manager, roles_required
+from canvass.web.refusals import refused_to
 
 bp = Blueprint("turf", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -67,17 +68,14 @@ def _bounds(shown: list[Turf]) -> str | None:
 
 @bp.post("/lag/<int:branch_id>/roder")
 @roles_required(*MANAGERS)
+@refused_to(lambda branch_id: url_for("turf.index", branch_id=branch_id))
 def cut(branch_id: int):
     """Cut the ticked postal codes into turf of the chosen size."""
     branch = branch_for_manager(branch_id)
     target = request.form.get("target", type=int) or 0
     style = walk.ZIGZAG if request.form.get("style") == walk.ZIGZAG else walk.ONE_SIDE_THEN_OTHER
     codes = request.form.getlist("postnummer")
-    try:
-        created = turfs.cut_turfs(branch, codes, target, style)
-    except turfs.TurfError as err:
-        flash_error(err)
-        return redirect(url_for("turf.index", branch_id=branch.id))
+    created = turfs.cut_turfs(branch, codes, target, style)
     flash(cut_summary(created))
     flash_lost_holders(created.lost)
     for holder, by_code in turfs.left_out(branch, codes).items():
@@ -196,24 +194,19 @@ def pdf_response(t: Turf, heading: list[str]) -> Response:
 
 @bp.post("/roder/<int:turf_id>/navn")
 @roles_required(*MANAGERS)
+@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
 def rename(turf_id: int):
     t = turf_for_manager(turf_id)
-    try:
-        turfs.rename(t, request.form.get("name", ""))
-    except turfs.TurfError as err:
-        flash_error(err)
+    turfs.rename(t, request.form.get("name", ""))
     return redirect(url_for("turf.show", turf_id=t.id))
 
 
 @bp.post("/roder/<int:turf_id>/del")
 @roles_required(*MANAGERS)
+@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
 def split(turf_id: int):
     t = turf_for_manager(turf_id)
-    try:
-        parts = turfs.split(t)
-    except turfs.TurfError as err:
-        flash_error(err)
-        return redirect(url_for("turf.show", turf_id=t.id))
+    parts = turfs.split(t)
     flash(gettext("Roden er delt i %(count)s.", count=len(parts)))
     flash_lost_holders(parts.lost)
     return redirect(url_for("turf.show", turf_id=parts[0].id))
@@ -221,27 +214,22 @@ def split(turf_id: int):
 
 @bp.post("/roder/<int:turf_id>/slå-sammen")
 @roles_required(*MANAGERS)
+@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
 def merge(turf_id: int):
     t = turf_for_manager(turf_id)
     other = turf_for_manager(request.form.get("other", type=int) or 0)
-    try:
-        turfs.merge(t, other)
-    except turfs.TurfError as err:
-        flash_error(err)
+    turfs.merge(t, other)
     return redirect(url_for("turf.show", turf_id=t.id))
 
 
 @bp.post("/roder/<int:turf_id>/flytt")
 @roles_required(*MANAGERS)
+@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
 def move(turf_id: int):
     """Move the ticked addresses (with the rest of their buildings) to a neighbouring turf."""
     t = turf_for_manager(turf_id)
     destination = turf_for_manager(request.form.get("destination", type=int) or 0)
-    try:
-        turfs.move_addresses(t, destination, [int(a) for a in request.form.getlist("address") if a.isdigit()])
-    except turfs.TurfError as err:
-        flash_error(err)
-        return redirect(url_for("turf.show", turf_id=t.id))
+    turfs.move_addresses(t, destination, [int(a) for a in request.form.getlist("address") if a.isdigit()])
     flash(gettext("Adressene er flyttet til %(name)s.", name=destination.name))
     return redirect(url_for("turf.show", turf_id=t.id))
 

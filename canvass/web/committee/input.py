@@ -7,12 +7,11 @@ from markupsafe import Markup, escape
 from canvass.insight import scrub
 from canvass.models import JobKind, Role
 from canvass.services import committee_input, committees, jobs, programme
-from canvass.services.committee_input import InputError
-from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import filtered, read_filters
 from canvass.web.redirects import local_target
+from canvass.web.refusals import refused_to
 
 
 @bp.app_template_filter("masks")
@@ -28,8 +27,12 @@ def masks(text: str) -> Markup:
 
 def back():
     """Back to the page the form was on, with its filters; never to another site."""
+    return redirect(back_target())
+
+
+def back_target(**_view_args) -> str:
     target = local_target(request.form.get("next"))
-    return redirect(target if target and target.startswith("/komite/") else url_for("committee.input"))
+    return target if target and target.startswith("/komite/") else url_for("committee.input")
 
 
 def _theme(committee, theme_id):
@@ -126,42 +129,36 @@ def find_themes():
 
 @bp.post("/temaer/<int:theme_id>/navn")
 @roles_required(Role.COMMITTEE)
+@refused_to(back_target)
 def rename_theme(theme_id: int):
     committee = committees.committee_for(current_user)
-    try:
-        committee_input.rename(_theme(committee, theme_id), request.form.get("label", ""))
-        flash(gettext("Temaet har fått nytt navn."), "success")
-    except InputError as err:
-        flash_error(err)
+    committee_input.rename(_theme(committee, theme_id), request.form.get("label", ""))
+    flash(gettext("Temaet har fått nytt navn."), "success")
     return back()
 
 
 @bp.post("/temaer/<int:theme_id>/slaa-sammen")
 @roles_required(Role.COMMITTEE)
+@refused_to(back_target)
 def merge_themes(theme_id: int):
     committee = committees.committee_for(current_user)
-    try:
-        n = committee_input.merge(committee, _theme(committee, theme_id), _ids("theme"))
-        flash(
-            ngettext("%(num)s tema er slått sammen med dette.", "%(num)s temaer er slått sammen med dette.", n),
-            "success",
-        )
-    except InputError as err:
-        flash_error(err)
+    n = committee_input.merge(committee, _theme(committee, theme_id), _ids("theme"))
+    flash(
+        ngettext("%(num)s tema er slått sammen med dette.", "%(num)s temaer er slått sammen med dette.", n),
+        "success",
+    )
     return back()
 
 
 @bp.post("/temaer/<int:theme_id>/del")
 @roles_required(Role.COMMITTEE)
+@refused_to(back_target)
 def split_theme(theme_id: int):
     committee = committees.committee_for(current_user)
-    try:
-        new = committee_input.split(
-            committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", "")
-        )
-        flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
-    except InputError as err:
-        flash_error(err)
+    new = committee_input.split(
+        committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", "")
+    )
+    flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
     return back()
 
 
@@ -184,13 +181,11 @@ def consider_input(conversation_id: int):
 
 @bp.post("/innspill/<int:conversation_id>/merkelapp")
 @roles_required(Role.COMMITTEE)
+@refused_to(back_target)
 def tag_input(conversation_id: int):
     committee = committees.committee_for(current_user)
-    try:
-        if request.form.get("remove"):
-            committee_input.untag(committee, conversation_id, request.form["remove"])
-        elif not committee_input.tag(committee, conversation_id, request.form.get("tag", "")):
-            abort(404)
-    except InputError as err:
-        flash_error(err)
+    if request.form.get("remove"):
+        committee_input.untag(committee, conversation_id, request.form["remove"])
+    elif not committee_input.tag(committee, conversation_id, request.form.get("tag", "")):
+        abort(404)
     return back()

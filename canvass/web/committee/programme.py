@@ -3,15 +3,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from canvass.geo.errors import N_
 from canvass.models import Role
+from canvass.refusal import N_
 from canvass.services import committees, programme
 from canvass.services.committee_input import InputError
 from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
-from canvass.web.committee.input import back
+from canvass.web.committee.input import back, back_target
 from canvass.web.committee.pictures import topic_label
+from canvass.web.refusals import refused_to
 
 
 def _section(committee, section_id):
@@ -33,26 +34,22 @@ def programme_outline():
 
 @bp.post("/program")
 @roles_required(Role.COMMITTEE)
+@refused_to(lambda: url_for("committee.programme"))
 def add_section():
     committee = committees.committee_for(current_user)
-    try:
-        programme.add_section(committee, request.form.get("title", ""), request.form.get("answer", ""))
-        flash(gettext("Avsnittet er lagt til."), "success")
-    except InputError as err:
-        flash_error(err)
+    programme.add_section(committee, request.form.get("title", ""), request.form.get("answer", ""))
+    flash(gettext("Avsnittet er lagt til."), "success")
     return redirect(url_for("committee.programme"))
 
 
 @bp.post("/program/<int:section_id>")
 @roles_required(Role.COMMITTEE)
+@refused_to(lambda section_id: url_for("committee.programme") + f"#avsnitt-{section_id}")
 def update_section(section_id: int):
     committee = committees.committee_for(current_user)
-    try:
-        programme.update_section(_section(committee, section_id), request.form.get("title", ""),
-                                 request.form.get("answer", ""))
-        flash(gettext("Avsnittet er lagret."), "success")
-    except InputError as err:
-        flash_error(err)
+    programme.update_section(_section(committee, section_id), request.form.get("title", ""),
+                             request.form.get("answer", ""))
+    flash(gettext("Avsnittet er lagret."), "success")
     return redirect(url_for("committee.programme") + f"#avsnitt-{section_id}")
 
 
@@ -67,21 +64,19 @@ def delete_section(section_id: int):
 
 @bp.post("/program/lenke")
 @roles_required(Role.COMMITTEE)
+@refused_to(back_target)
 def link():
     """Say which section answers a theme or one input."""
     committee = committees.committee_for(current_user)
     section_id = request.form.get("section", type=int)
     section = programme.section_for(committee, section_id) if section_id else None
-    try:
-        if section is None:
-            raise InputError(N_("Velg hvilket avsnitt i programmet som svarer på dette."))
-        if request.form.get("theme", type=int):
-            programme.link_theme(committee, section, request.form.get("theme", type=int))
-        else:
-            programme.link_input(committee, section, request.form.get("input", 0, type=int))
-        flash(gettext("Knyttet til «%(section)s».", section=section.title), "success")
-    except InputError as err:
-        flash_error(err)
+    if section is None:
+        raise InputError(N_("Velg hvilket avsnitt i programmet som svarer på dette."))
+    if request.form.get("theme", type=int):
+        programme.link_theme(committee, section, request.form.get("theme", type=int))
+    else:
+        programme.link_input(committee, section, request.form.get("input", 0, type=int))
+    flash(gettext("Knyttet til «%(section)s».", section=section.title), "success")
     return back()
 
 

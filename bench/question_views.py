@@ -104,7 +104,7 @@ def prepared(url: str):
             db.session.execute(Answer.__table__.insert(), answers)
             db.session.commit()
             next_id += CHUNK
-            print(f"\r{next_id - 1:,}/{CONVERSATIONS:,}", end="", file=sys.stderr)
+            print(f"\r{min(next_id - 1, CONVERSATIONS):,}/{CONVERSATIONS:,}", end="", file=sys.stderr)
         app.load_seconds = time.perf_counter() - started
         app.ids = {"yes_no": yes_no.id, "scale": scale.id, "many": many.id, "action": action_ids[0],
                    "branch": branches[1].id}

@@ -165,15 +165,18 @@ def distribution(committee: Committee, question: Question, filters: Filters, by:
 
 
 def compare(committee: Committee, question: Question, filters: Filters, side: str,
-            action_id: int | None = None) -> Group | None:
+            action_id: int | None = None, postal: dict | None = None) -> Group | None:
     """One side of a comparison: the question's answers in an area ("d:<district>", "b:<branch>" or
-    "p:<postal code>") under the other filters; None when nobody in a visible atom answered there."""
+    "p:<postal code>") under the other filters; None when nobody in a visible atom answered there.
+    `postal` keeps the by-postal-code distribution for the other side of the same comparison."""
     kind, _, key = side.partition(":")
     narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
                           "branch_id": int(key) if kind == "b" and key.isdigit() else None})
     if kind == "p":
-        shown = distribution(committee, question, narrowed, "postnummer", action_id)
-        return next((g for g in shown.groups if g.key == key), None)
+        postal = {} if postal is None else postal
+        if "shown" not in postal:
+            postal["shown"] = distribution(committee, question, narrowed, "postnummer", action_id)
+        return next((g for g in postal["shown"].groups if g.key == key), None)
     if kind not in ("d", "b"):
         return None
     shown = distribution(committee, question, narrowed, "all", action_id)

@@ -166,11 +166,11 @@ def _compared(question_id: int):
     areas = _sides(committee, names)
     picked = [request.args.get("a", ""), request.args.get("b", "")]
     action_id = _action_id()
-    sides = []
+    sides, postal = [], {}
     for side in picked:
         name = dict(areas).get(side)
         sides.append(None if name is None else
-                     (name, answer_figures.compare(committee, question, filters, side, action_id)))
+                     (name, answer_figures.compare(committee, question, filters, side, action_id, postal)))
     return committee, names, form, question, areas, picked, sides, action_id
 
 

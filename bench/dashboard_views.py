@@ -7,7 +7,6 @@ filters (docs/committees.md). Before the views are read, the committee finds the
 "bolig" for the whole county, as a committee would, so the input pages have themes to count.
 """
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ os.environ.setdefault("SECRET_KEY", "bench")
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
+from bench.timing import median_ms  # noqa: E402
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Campaign, InputTally, Theme, User  # noqa: E402
@@ -80,13 +80,7 @@ def measure(url: str) -> list[tuple[str, float]]:
                 app.find_seconds * 1000)]
     for name, path, *headers in VIEWS:
         path = path.format(campaign=app.campaign, theme=app.theme)
-        assert client.get(path, headers=dict(*headers)).status_code == 200, path
-        times = []
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            client.get(path, headers=dict(*headers))
-            times.append((time.perf_counter() - started) * 1000)
-        results.append((name, statistics.median(times)))
+        results.append((name, median_ms(client, path, REPEAT, dict(*headers))))
     return results
 
 

@@ -57,6 +57,7 @@ POLICY = {
     "branches.overview": MANAGERS, "branches.set_codes": {ADMIN}, "branches.show": MANAGES_SAGENE,
     # Answers to Sagene's question: the Bærum committee cannot open another organisation's question.
     "committee.answers": COMMITTEES, "committee.answer": {KOMITE}, "committee.answer_export": {KOMITE},
+    "committee.answer_compare": {KOMITE}, "committee.answer_compare_export": {KOMITE}, "committee.answer_map": {KOMITE},
     "committee.add_section": COMMITTEES, "committee.compare": COMMITTEES, "committee.consider_input": {KOMITE},
     "committee.consider_theme": {KOMITE}, "committee.dashboard": COMMITTEES, "committee.delete_section": {KOMITE},
     "committee.export": COMMITTEES, "committee.find_themes": COMMITTEES, "committee.input": COMMITTEES,

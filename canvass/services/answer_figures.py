@@ -1,28 +1,32 @@
 """Answers to the door questions as a committee reads them: each question's distribution, for the whole
-scope, by district, branch or week, under the same filters and k rule as every other figure.
+scope, by area (postal code, district, branch) or by week, compared between two areas and on a map, under
+the same filters and k rule as every other figure.
 
-They are built as the dashboard's figures are (canvass.insight.cells): an *atom* is one question's
-answers in one cell (action, branch, district, Oslo week), and an atom where fewer than k residents
-answered is held back everywhere. Every filter (campaign, action, branch, district, period in whole weeks)
-and every grouping chooses whole atoms, so every figure is a sum of visible atoms and any two views a
-committee can ask for differ by none or by at least k residents: comparing requests isolates nobody.
-Postal codes are finer than a cell and are not a grouping. Free-text answers are never shown, only how
-many gave one: a free text can hold a name.
+Answers are read through atoms, as input is (canvass.insight.cells): an atom is everyone who answered the
+question in one cell (action, branch, district, week). An atom with fewer than k is held back everywhere,
+and every figure is a sum of visible atoms chosen by whole-cell filters, so any two views (a filter
+narrowed, an area compared with a larger one, an export) differ by nobody or by at least k. A postal code
+is finer than a cell: by postal code, each visible atom is split once, the same way for every view, into
+its postal codes of at least k and one rest of at least k (canvass.insight.suppress), and those pieces are
+summed; a postal code too small in every atom shows nothing of its own, and an atom the purge has begun on
+is all rest. Free-text answers are never shown,
+only how many gave one: a free text can hold a name.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Action, Answer, Campaign, Committee, Question, QuestionSet
+from canvass.insight.suppress import OTHER, suppress
+from canvass.models import Action, Answer, Campaign, Committee, Conversation, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committees import Filters, conditions
 
-# Every grouping is a column of the answer's cell, so a group is a union of whole atoms.
-BY = {"all": None, "district": Answer.district_number, "branch": Answer.branch_id, "week": Answer.week}
-# An answer's cell, with "" and 0 for unknown so that a cell with an unknown part still matches itself.
-CELL = (func.coalesce(Answer.action_id, 0), func.coalesce(Answer.branch_id, 0),
-        func.coalesce(Answer.district_number, ""), Answer.week)
+# A cell, as the answers' copy of their conversation's names it (canvass.insight.cells).
+CELL = (Answer.action_id, Answer.branch_id, Answer.district_number, Answer.week)
+# Which group of a `by` a cell falls in: every grouping but the postal code is a column of the cell.
+BY = {"all": lambda cell: "", "postnummer": None, "district": lambda cell: cell[2] or "",
+      "branch": lambda cell: cell[1] or "", "week": lambda cell: cell[3] or ""}
 
 
 @dataclass
@@ -33,6 +37,12 @@ class Group:
 
     def share(self, value: str) -> float:
         return self.counts.get(value, 0) / self.residents if self.residents else 0.0
+
+    @property
+    def mean(self) -> float | None:
+        """A scale's mean over those who answered it."""
+        answered = sum(self.counts.values())
+        return sum(int(v) * n for v, n in self.counts.items() if v.isdigit()) / answered if answered else None
 
 
 @dataclass
@@ -68,7 +78,8 @@ def _scope(committee: Committee, filters: Filters, action_id: int | None) -> lis
 
 def questions_asked(committee: Committee, filters: Filters, action_id: int | None = None) -> list[Question]:
     """The questions the scope's actions asked (their own set or their campaign week's), set by set, in the
-    sets' order. Read from the actions, never from the answers: the list says nothing about who answered."""
+    sets' order. Read from the actions, never from the answers: whether a question is listed says nothing
+    about whether anyone answered it, so narrowing to one action cannot show what one resident answered."""
     actions = select(Action).where(Action.organisation_id == committee.organisation_id)
     for column, value in ((Action.branch_id, committee.branch_id), (Action.branch_id, filters.branch_id),
                           (Action.campaign_id, filters.campaign_id), (Action.id, action_id)):
@@ -88,31 +99,92 @@ def question_in(committee: Committee, question_id: int) -> Question | None:
     return question
 
 
-def _visible(committee: Committee, question: Question, where: list):
-    """A condition on `Answer`: its cell is an atom of the question where at least k residents answered."""
-    atoms = (select(*CELL).where(Answer.question_id == question.id, *where).group_by(*CELL)
-             .having(func.count(func.distinct(Answer.conversation_id)) >= committee.k))
-    return tuple_(*CELL).in_(atoms)
+def _atoms(committee: Committee, question: Question, filters: Filters, action_id: int | None,
+           postal: bool) -> dict[tuple, tuple[int, dict[str, int]]]:
+    """Residents and their answers per visible atom, or per piece of one (cell, postal code or OTHER) with
+    `postal`; atoms with fewer than k residents are left out."""
+    where = [Answer.question_id == question.id, *_scope(committee, filters, action_id)]
+    keys = [*CELL, Conversation.postnummer] if postal else list(CELL)
+    # Grouped in the order of ix_answer_question_cell, so SQLite reads the index in order and needs no sort.
+    order = [Answer.week, Answer.district_number, Answer.branch_id, Answer.action_id, *keys[4:]]
+    counted = select().select_from(Answer)
+    if postal:
+        counted = counted.join(Conversation, Conversation.id == Answer.conversation_id)
+    # A postal code the purge has taken counts as "" (no area).
+    named = (lambda row: (*row[:4], row[4] or "")) if postal else tuple
+    values: dict[tuple, dict[str, int]] = {}
+    if question.kind != "text":
+        for row in db.session.execute(counted.add_columns(*keys, Answer.value, func.count()).where(*where)
+                                      .group_by(*order, Answer.value)):
+            values.setdefault(named(row[:-2]), {})[row[-2]] = row[-1]
+    if question.kind == "many":
+        # Several of several: one row per option chosen, so residents are the distinct conversations.
+        residents = {named(row[:-1]): row[-1] for row in db.session.execute(
+            counted.add_columns(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where)
+            .group_by(*order))}
+    elif question.kind == "text":
+        residents = {named(row[:-1]): row[-1] for row in db.session.execute(
+            counted.add_columns(*keys, func.count()).where(*where).group_by(*order))}
+    else:
+        # One answer per conversation: the residents are the answers, counted once already.
+        residents = {key: sum(counts.values()) for key, counts in values.items()}
+    if not postal:
+        return {cell: (n, values.get(cell, {})) for cell, n in residents.items() if n >= committee.k}
+    by_cell: dict[tuple, dict[str, int]] = {}
+    for key, n in residents.items():
+        by_cell.setdefault(key[:-1], {})[key[-1]] = n
+    pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
+    for cell, codes in by_cell.items():
+        if sum(codes.values()) < committee.k:
+            continue
+        # The same split of this atom whatever is asked: each postal code of at least k, and a rest of at least k.
+        # Once the purge has taken one postal code of the atom (or one was never known), the whole atom is the
+        # rest: split by which of its residents were purged first, a day's difference would be one resident.
+        kept = {} if "" in codes else suppress(codes, committee.k)
+        for code, n in codes.items():
+            piece = (cell, code if code in kept and code != OTHER else OTHER)
+            total, counts = pieces.get(piece, (0, {}))
+            for value, c in values.get((*cell, code), {}).items():
+                counts[value] = counts.get(value, 0) + c
+            pieces[piece] = (total + n, counts)
+    return pieces
 
 
 def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
                  action_id: int | None = None) -> Distribution:
-    """The question's answers in the scope, per group of `by`, counted from visible atoms only."""
-    column = BY[by]
-    scope = _scope(committee, filters, action_id)
-    where = [Answer.question_id == question.id, *scope, _visible(committee, question, scope)]
-    keys = (column,) if column is not None else ()
-    residents = {(row[0] if keys else ""): row[-1] for row in db.session.execute(
-        select(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where).group_by(*keys))}
-    counts: dict = {}
-    if question.kind != "text":
-        for row in db.session.execute(select(*keys, Answer.value, func.count()).where(*where)
-                                      .group_by(*keys, Answer.value)):
-            counts.setdefault(row[0] if keys else "", {})[row[-2]] = row[-1]
-    # Each group is a sum of atoms of at least k each; none is empty.
-    groups = [Group(key, n, counts.get(key, {})) for key, n in residents.items() if n]
-    groups.sort(key=lambda g: ("" if g.key is None else str(g.key)))
+    """The question's answers in the scope, per group of `by`, summed from the visible atoms only."""
+    postal = by == "postnummer"
+    found: dict[object, Group] = {}
+    for key, (n, counts) in _atoms(committee, question, filters, action_id, postal).items():
+        group = found.setdefault(key[1] if postal else BY[by](key), Group(key[1] if postal else BY[by](key), 0))
+        group.residents += n
+        for value, c in counts.items():
+            group.counts[value] = group.counts.get(value, 0) + c
+    groups = list(found.values())
+    if by == "week":
+        groups.sort(key=lambda g: str(g.key))
+    else:
+        groups.sort(key=lambda g: (g.key == OTHER, -g.residents, str(g.key)))
     return Distribution(question, by, values_of(question), groups)
+
+
+def compare(committee: Committee, question: Question, filters: Filters, side: str,
+            action_id: int | None = None, postal: dict | None = None) -> Group | None:
+    """One side of a comparison: the question's answers in an area ("d:<district>", "b:<branch>" or
+    "p:<postal code>") under the other filters; None when nobody in a visible atom answered there.
+    `postal` keeps the by-postal-code distribution for the other side of the same comparison."""
+    kind, _, key = side.partition(":")
+    narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
+                          "branch_id": int(key) if kind == "b" and key.isdigit() else None})
+    if kind == "p":
+        postal = {} if postal is None else postal
+        if "shown" not in postal:
+            postal["shown"] = distribution(committee, question, narrowed, "postnummer", action_id)
+        return next((g for g in postal["shown"].groups if g.key == key), None)
+    if kind not in ("d", "b"):
+        return None
+    shown = distribution(committee, question, narrowed, "all", action_id)
+    return shown.groups[0] if shown.groups else None
 
 
 def action_choices(committee: Committee) -> list[tuple[int, str]]:

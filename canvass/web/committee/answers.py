@@ -3,21 +3,23 @@ area and over time, as charts and tables, and as CSV, Excel and PDF; nothing for
 from datetime import date
 
 from flask import Response, abort, render_template, request
-from flask_babel import format_percent, gettext
+from flask_babel import format_decimal, format_percent, gettext
 from flask_babel import lazy_gettext as _l
 
 from canvass.insight import charts
 from canvass.insight.export import Sheet, to_csv, to_xlsx
+from canvass.insight.suppress import OTHER
 from canvass.models import Question, Role
 from canvass.services import answer_figures, committee_pdf
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.exports import MIMETYPES, _described
 from canvass.web.committee.filters import filtered
-from canvass.web.committee.pictures import label
+from canvass.web.committee.pictures import label, share_map
 from canvass.web.questions import KIND_LABELS, YES_NO_LABELS
 
-BY_LABELS = {"all": _l("Hele utvalget"), "district": _l("Per bydel"), "branch": _l("Per lag"), "week": _l("Per uke")}
+BY_LABELS = {"all": _l("Hele utvalget"), "postnummer": _l("Per postnummer"), "district": _l("Per bydel"),
+             "branch": _l("Per lag"), "week": _l("Per uke")}
 
 
 def value_label(question: Question, value: str) -> str:
@@ -30,12 +32,16 @@ def value_label(question: Question, value: str) -> str:
 
 
 def group_label(by: str, key, names: dict) -> str:
+    if key == OTHER:
+        return gettext("Andre (små grupper)")
     if by == "all":
         return gettext("Alle som svarte")
     if by == "week":
         return label("weeks", date.fromisoformat(str(key)).isocalendar()[:2], names) if key else gettext("Ukjent")
     if by == "branch":
         return label("branch", int(key) if str(key).isdigit() else key, names)
+    if by == "postnummer":
+        return names["postnummer"].get(key, key) if key else gettext("Uten område")
     return label("district", key, names) if key else gettext("Uten område")
 
 
@@ -59,7 +65,7 @@ def _chart(distribution, names):
     if not distribution.groups or question.kind == "text":
         return ""
     if distribution.by == "week":
-        weeks = distribution.groups
+        weeks = [g for g in distribution.groups if g.key != OTHER]
         return charts.lines({value_label(question, v): [g.share(v) * 100 for g in weeks] for v in distribution.values},
                             [group_label("week", g.key, names) for g in weeks],
                             gettext("Svar på «%(question)s» over tid, andel", question=question.text))
@@ -117,7 +123,7 @@ def answer(question_id: int):
 @bp.get("/sporsmal/<int:question_id>/eksport.<kind>")
 @roles_required(Role.COMMITTEE)
 def answer_export(question_id: int, kind: str):
-    """The question's answers in the filtered scope, for the whole and per district, branch and week."""
+    """The question's answers in the filtered scope, for the whole and per district, branch, postal code and week."""
     if kind not in MIMETYPES:
         abort(404)
     committee, names, form, filters = filtered()
@@ -144,3 +150,96 @@ def answer_export(question_id: int, kind: str):
     response = Response(body, mimetype=MIMETYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="svar-{question.id}.{kind}"'
     return response
+
+
+def _sides(committee, names) -> list[tuple[str, str]]:
+    """The areas a question can be compared in: districts, branches (for the county) and postal codes."""
+    areas = [(f"d:{number}", gettext("Bydel %(name)s", name=name)) for number, name in names["district"].items()]
+    if committee.branch_id is None:
+        areas += [(f"b:{i}", gettext("Lag %(name)s", name=name)) for i, name in names["branch"].items()]
+    return areas + [(f"p:{code}", name) for code, name in sorted(names["postnummer"].items())]
+
+
+def _compared(question_id: int):
+    committee, names, form, filters = filtered()
+    question = _question(committee, question_id)
+    areas = _sides(committee, names)
+    picked = [request.args.get("a", ""), request.args.get("b", "")]
+    action_id = _action_id()
+    sides, postal = [], {}
+    for side in picked:
+        name = dict(areas).get(side)
+        sides.append(None if name is None else
+                     (name, answer_figures.compare(committee, question, filters, side, action_id, postal)))
+    return committee, names, form, question, areas, picked, sides, action_id
+
+
+@bp.get("/sporsmal/<int:question_id>/sammenlign")
+@roles_required(Role.COMMITTEE)
+def answer_compare(question_id: int):
+    """Two areas' answers side by side, each from visible atoms only: a side under k says so and shows nothing."""
+    committee, names, form, question, areas, picked, sides, action_id = _compared(question_id)
+    values = answer_figures.values_of(question)
+    bars = {i: charts.bars([(value_label(question, v), s[1].share(v) * 100, format_percent(s[1].share(v)))
+                            for v in values], gettext("Svar i %(area)s, andel", area=s[0]))
+            for i, s in enumerate(sides) if s and s[1] and question.kind != "text"}
+    return render_template("committee/answer_compare.html", committee=committee, form=form, question=question,
+                           areas=areas, picked=picked, sides=sides, bars=bars, values=values,
+                           value_label=value_label, actions=answer_figures.action_choices(committee),
+                           action_id=action_id, kinds=KIND_LABELS, query=request.query_string.decode())
+
+
+@bp.get("/sporsmal/<int:question_id>/sammenlign.<kind>")
+@roles_required(Role.COMMITTEE)
+def answer_compare_export(question_id: int, kind: str):
+    """The comparison as CSV or Excel: one row per area shown; an area under k is left out."""
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    committee, names, form, question, areas, picked, sides, action_id = _compared(question_id)
+    values = answer_figures.values_of(question)
+    header = [gettext("Område"), gettext("Svarte"), *(value_label(question, v) for v in values)]
+    rows = [[name, group.residents, *(group.share(v) for v in values)] for name, group in filter(None, sides)
+            if group is not None]
+    sheet = Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(values))))
+    response = Response(to_csv(sheet) if kind == "csv" else to_xlsx([sheet]), mimetype=MIMETYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="svar-{question.id}-sammenlignet.{kind}"'
+    return response
+
+
+@bp.get("/sporsmal/<int:question_id>/kart")
+@roles_required(Role.COMMITTEE)
+def answer_map(question_id: int):
+    """Per district, the share who gave one answer (or a scale's mean), in colour classes; under k in grey."""
+    committee, names, form, filters = filtered()
+    question = _question(committee, question_id)
+    if question.kind == "text":
+        abort(404)
+    values = answer_figures.values_of(question)
+    chosen = request.args.get("svar", "mean" if question.kind == "scale" else values[0])
+    if chosen not in values and not (chosen == "mean" and question.kind == "scale"):
+        abort(400)
+    action_id = _action_id()
+    by_district = answer_figures.distribution(committee, question, filters, "district", action_id)
+    measure = (lambda g: g.mean) if chosen == "mean" else (lambda g: g.share(chosen))
+    shares = {g.key: measure(g) for g in by_district.groups if g.key}
+    residents = {g.key: g.residents for g in by_district.groups}
+    what = gettext("snitt") if chosen == "mean" else value_label(question, chosen)
+    show = (lambda v: format_decimal(v, format="0.0")) if chosen == "mean" else format_percent
+
+    def tip(number, name, value):
+        if value is False:
+            return gettext("%(area)s: færre enn %(k)s svarte", area=name, k=committee.k)
+        if chosen == "mean":
+            return gettext("%(area)s: snitt %(mean)s (%(num)s svarte)", area=name, mean=show(value),
+                           num=format_decimal(residents[number]))
+        return gettext("%(area)s: %(share)s svarte «%(answer)s» (%(num)s svarte)", area=name, share=show(value),
+                       answer=what, num=format_decimal(residents[number]))
+    title = gettext("«%(answer)s» på «%(question)s», per bydel", answer=what, question=question.text)
+    drawn, legend = share_map(committee, names, shares, tip, title,
+                              gettext("Færre enn %(k)s svarte", k=committee.k), show=show)
+    choices = ([("mean", gettext("Snitt"))] if question.kind == "scale" else []) + \
+        [(v, value_label(question, v)) for v in values]
+    return render_template("committee/answer_map.html", committee=committee, form=form, question=question,
+                           drawn=drawn, legend=legend, choices=choices, chosen=chosen,
+                           actions=answer_figures.action_choices(committee), action_id=action_id,
+                           kinds=KIND_LABELS, query=request.query_string.decode())

@@ -103,39 +103,44 @@ def _reach_map(committee, found, names):
     return charts.choropleth(paths, height, fills, tips, title), legend
 
 
-def _district_map(committee, board, names):
+def share_map(committee, names, shares: dict[str, float | None], tip, title: str, no_data: str,
+              show=format_percent):
+    """Districts coloured in classes by a share (or any value from 0 up), each with the tooltip
+    `tip(number, name, value)`; a district missing from `shares` is grey (value False), and None is the
+    lightest class. The dashboard's topic map and the answers' map are both this one."""
     shapes = _shapes(committee)
-    if not shapes or not board.topic:
+    if not shapes:
         return None, []
     paths, height = _outlines(shapes)
-    shown = {s.area: s for s in board.shares if s.area in paths}
-    most = max((s.share for s in shown.values() if s.share is not None), default=0)
+    most = max((v for n, v in shares.items() if n in paths and v is not None), default=0)
     fills, tips = {}, {}
     for number in paths:
-        share = shown.get(number)
         name = names["district"].get(number, number)
-        if share is None:
-            tips[number] = gettext("%(area)s: for få innspill til å vise", area=name)
-        elif share.share is None:
-            fills[number] = charts.BLUES[0]
-            tips[number] = gettext(
-                "%(area)s: færre enn %(k)s nevnte %(topic)s", area=name, k=committee.k, topic=board.topic
-            )
-        else:
-            fills[number] = charts.shade(share.share, most)
-            tips[number] = gettext(
-                "%(area)s: %(share)s nevnte %(topic)s", area=name, share=format_percent(share.share), topic=board.topic
-            )
-    title = gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic)
-    legend = [
-        (
-            charts.BLUES[i],
-            format_percent(most * i / len(charts.BLUES)) + "–" + format_percent(most * (i + 1) / len(charts.BLUES)),
-        )
-        for i in range(len(charts.BLUES))
-    ]
-    legend.append((charts.NO_DATA, gettext("For få innspill")))
+        if number not in shares:
+            tips[number] = tip(number, name, False)
+            continue
+        value = shares[number]
+        fills[number] = charts.BLUES[0] if value is None else charts.shade(value, most)
+        tips[number] = tip(number, name, value)
+    steps = len(charts.BLUES)
+    legend = [(charts.BLUES[i], show(most * i / steps) + "–" + show(most * (i + 1) / steps)) for i in range(steps)]
+    legend.append((charts.NO_DATA, no_data))
     return charts.choropleth(paths, height, fills, tips, title), legend
+
+
+def _district_map(committee, board, names):
+    if not board.topic:
+        return None, []
+
+    def tip(number, name, share):
+        if share is False:
+            return gettext("%(area)s: for få innspill til å vise", area=name)
+        if share is None:
+            return gettext("%(area)s: færre enn %(k)s nevnte %(topic)s", area=name, k=committee.k, topic=board.topic)
+        return gettext("%(area)s: %(share)s nevnte %(topic)s", area=name, share=format_percent(share),
+                       topic=board.topic)
+    return share_map(committee, names, {s.area: s.share for s in board.shares}, tip,
+                     gettext("Andel som nevnte %(topic)s, per bydel", topic=board.topic), gettext("For få innspill"))
 
 
 def pictures(committee, board, names, found=None) -> dict:

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Address, Assignment, Branch, Organisation, Outcome, TurfAddress, User, Visit
-from canvass.services import drops, holders, mailboxes, sync, turfs
+from canvass.models import Address, Assignment, Branch, Organisation, Outcome, Turf, TurfAddress, User, Visit
+from canvass.services import actions, drops, holders, mailboxes, sync, turfs
 from tests.conftest import login, login_as_volunteer, post
 
 
@@ -104,7 +104,7 @@ def test_marking_an_entrance_twice_or_after_back_is_one_record(round_, client):
 def test_counts_above_the_mailboxes_or_not_numbers_are_refused_with_a_message(round_, client):
     _, assignment, sagene_turf, _ = round_
     login_as_volunteer(client, _user("Daniel Dørbanker"))
-    stop = _stops(sagene_turf[0].id)[0]
+    stop = next(s for s in _stops(sagene_turf[0].id) if s.doors)
     json_ = {"Accept": "application/json"}
     too_many = post(client, f"/felt/{assignment.id}/besok",
                     {"id": str(uuid.uuid4()), "tap": f"mailboxes {stop.address_id} ", "no_ads": str(stop.doors),
@@ -123,7 +123,15 @@ def test_counts_above_the_mailboxes_or_not_numbers_are_refused_with_a_message(ro
              "unit": "", "outcome": "mailboxes", "mailboxes": {"no_ads": stop.doors + 1, "locked": 0}}
     assert sync.ingest(daniel, [event])[0].status == "rejected"
     event["mailboxes"] = {"no_ads": stop.doors, "locked": 0}
+    # On a door round an entrance cannot be marked: there the doors are knocked.
+    door_round = actions.create_action(_branch("Sagene"), "Dørbanking", "door", datetime.now())
+    actions.assign(door_round, db.session.get(Turf, assignment.turf_id), [daniel])
+    on_door_round = sync.ingest(daniel, [{**event, "id": str(uuid.uuid4()), "action_id": door_round.id}])[0]
+    assert (on_door_round.status, on_door_round.reason) == ("rejected", mailboxes.NOT_LEAFLET)
     assert sync.ingest(daniel, [event])[0].status == "stored"
+    # The same id with other counts is another record: a conflict, and the first stays.
+    assert sync.ingest(daniel, [{**event, "mailboxes": {"no_ads": 0, "locked": 0}}])[0].status == "conflict"
+    assert db.session.scalar(select(Visit.no_ads).where(Visit.client_uuid == event["id"])) == stop.doors
 
 
 def test_coverage_equals_the_hand_counted_mailboxes_of_the_entrances_marked(round_, client):

@@ -32,8 +32,10 @@
     tally();
   }
 
+  // A number field holding text it cannot read ("e") has an empty value: that is not 0.
   function count(input) {
     var value = input.value.trim();
+    if (input.validity.badInput) return NaN;
     return !value ? 0 : /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
   }
 

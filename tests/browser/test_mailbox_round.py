@@ -74,6 +74,11 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
     assert marks() == 3
     reached = sum(s.doors for s in stops[:3])
     assert db.session.scalar(select(func.sum(Visit.no_ads))) == 1
+    # Away to the start page and Back: the same three are done, and nothing is sent again.
+    page.goto(f"{live_server}/")
+    page.go_back()
+    page.wait_for_function("() => document.querySelectorAll('li.entrance.done').length === 3")
+    assert page.locator("[data-outbox-count]").inner_text() == "0" and marks() == 3
     context.close()
 
     coordinator = browser.new_context(**PHONE)

@@ -19,11 +19,14 @@ from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
 from canvass.services import (
     demo,
+    drops,
     geonorge,
     jobs,
     kommuner,
     logins,
+    mailboxes,
     organisations,
+    packing,
     people,
     sample_input,
 )
@@ -181,7 +184,22 @@ def demo_load(inputs):
             start = datetime.combine(date.today() - timedelta(weeks=8), time(12))
             sample_input.load(sample_input.organisation_named("Oslo"), inputs, start, keep=False,
                               progress=_progress_bar(Path(gettext("genererte innspill"))))
+        drop = demo.leaflet_drop(date.today())
+        if drop is not None:
+            _print_drop(drop)
     _print_logins()
+
+
+def _print_drop(drop) -> None:
+    """The demo drop's coverage and packing figures, as its pages show them (README, "The demo")."""
+    _, whole = mailboxes.of_actions([p.action for p in drop.parts])
+    packed = packing.lists(drops.parts(drop))
+    click.echo(gettext("Løpeseddelutdelingen «%(title)s»: %(reached)s av %(households)s husstander nådd "
+                       "(%(no_ads)s «Nei takk til reklame», %(locked)s uten tilgang); pakkeliste: %(leaflets)s "
+                       "løpesedler i %(turfs)s roder.", title=drop.title, reached=format_number(whole.reached),
+                       households=format_number(whole.households), no_ads=whole.no_ads, locked=whole.locked,
+                       leaflets=format_number(sum(b.leaflets for b in packed)),
+                       turfs=sum(len(b.lines) for b in packed)))
 
 
 def _print_logins():

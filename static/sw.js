@@ -7,7 +7,7 @@ importScripts("/static/js/store.js");
 var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
-             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/conversation.js", "/static/js/map.js",
+             "/static/js/outbox.js", "/static/js/walk.js", "/static/js/mailboxes.js", "/static/js/conversation.js", "/static/js/map.js",
              "/static/js/tiles.js"];
 // Map tiles come from our own route (canvass/web/tiles.py); "Last ned roden" keeps the turf's in their own
 // cache (static/js/tiles.js fills it), served from it even online, and kept across releases.
@@ -111,6 +111,12 @@ function answers(form) {
   return found;
 }
 
+// A count of mailboxes, as door_record._count reads it (protocol 1.4): what is not a whole number goes as typed.
+function count(value) {
+  value = String(value || "").trim();
+  return !value ? 0 : /^[0-9]{1,9}$/.test(value) ? Number(value) : value;
+}
+
 // An added door's key, as door_record.field_unit makes it.
 function fieldUnit(id) { return "+" + id.replace(/-/g, "").toLowerCase().slice(0, 7); }
 
@@ -139,6 +145,7 @@ function eventFrom(form, kind) {
   var event = Object.assign(stamp, { type: "visit", turf_id: number(form.get("turf_id")), action_id: number(form.get("action_id")) },
                             door(form));
   if (kind === "angre" && !form.get("undo")) event.corrects = form.get("corrects");
+  if (kind === "besok" && event.outcome === "mailboxes") event.mailboxes = { no_ads: count(form.get("no_ads")), locked: count(form.get("locked")) };
   if (kind === "samtale") {
     event.outcome = "conversation";
     var wants = { wants_membership: form.get("wants_membership") === "1", wants_contact: form.get("wants_contact") === "1" };

@@ -77,6 +77,9 @@ POLICY = {
     "drops.index": MANAGES_SAGENE, "drops.start": MANAGES_SAGENE, "drops.show": MANAGES_SAGENE,
     "drops.export_csv": MANAGES_SAGENE, "drops.packing_list": MANAGES_SAGENE, "drops.county": ADMINS,
     "drops.start_county": ADMINS,
+    # Households reached in Sagene's drop and action: no other branch's coordinator, no committee, not Bærum.
+    "drops.coverage": MANAGES_SAGENE, "drops.coverage_map": MANAGES_SAGENE, "drops.action_coverage": MANAGES_SAGENE,
+    "drops.action_coverage_map": MANAGES_SAGENE,
     # Choosing which committee to read for: those who read for one (an admin reads the organisation's).
     "home.choose_committee": COMMITTEES | ADMINS,
     # Practice is on the practiser's own branch's addresses, for everyone who knocks doors for a branch.

@@ -409,7 +409,7 @@ def test_a_phone_sends_answers_over_http_and_the_answer_names_protocol_1_3(live_
     old_phone["conversation"]["words"] = "Husleia er for høy"
     answer = send(phone, token, [with_answers, old_phone]).json()
     db.session.expire_all()
-    assert (answer["protocol"], answer["version"]) == (1, "1.3")
+    assert (answer["protocol"], answer["version"]) == (1, sync.PROTOCOL_VERSION)
     assert [r["status"] for r in answer["results"]] == ["stored", "stored"]
     assert [p["part"] for p in answer["results"][0]["refused_parts"]] == ["answers"]
     assert "refused" not in answer["results"][1]

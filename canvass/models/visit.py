@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from canvass.clock import utcnow
@@ -17,6 +17,8 @@ class Outcome(enum.StrEnum):
     DO_NOT_KNOCK = "do_not_knock"
     INACCESSIBLE = "inaccessible"
     LEAFLET = "leaflet"
+    # A leaflet round: a leaflet in every mailbox of the entrance (the address; `unit` is empty). Protocol 1.4.
+    MAILBOXES = "mailboxes"
 
 
 # Outcomes where someone answered the door: they count towards the contact rate.
@@ -38,3 +40,7 @@ class Visit(db.Model):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # A correction (undo) names the event it cancels.
     corrects: Mapped[str | None] = mapped_column(String(36))
+    # A leaflet round's entrance (MAILBOXES): mailboxes marked "Nei takk til reklame", and those out of reach
+    # (a locked entrance). Reported beside the households reached, never subtracted from them.
+    no_ads: Mapped[int | None] = mapped_column(Integer)
+    locked: Mapped[int | None] = mapped_column(Integer)

@@ -1,11 +1,24 @@
-"""The demo `make run` loads: Oslo with its 16 lokallag, Bærum with five partiavdelinger, one user per role."""
+"""The demo `make run` loads: Oslo with its 16 lokallag, Bærum with five partiavdelinger, one user per role, and
+(`flask demo load`) a city-wide leaflet drop in which Daniel has put leaflets in some mailboxes."""
+import uuid
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Branch, Organisation, OrganisationMunicipality, Role
-from canvass.services import geodata_import, people, territory
+from canvass.models import (
+    Address,
+    Assignment,
+    Branch,
+    LeafletDrop,
+    Organisation,
+    OrganisationMunicipality,
+    Role,
+    TurfAddress,
+    User,
+)
+from canvass.services import drops, geodata_import, holders, people, sync, territory, turfs
 
 DEMO_FILES = [
     "postnummerregister_oslo_baerum.csv",
@@ -75,3 +88,45 @@ def _create_organisations() -> None:
     people.create_user(oslo, Role.CANVASSER, "Daniel Dørbanker", phone="+4791234567", branch=branches["Sagene"])
     people.create_user(baerum, Role.ADMIN, "Bjørn Bærum", email="admin@baerum.demo", password=PASSWORD)
     db.session.commit()
+
+
+DROP_TITLE = "Valgavis desember"
+
+
+def leaflet_drop(today: date) -> LeafletDrop | None:
+    """Oslo's city-wide leaflet drop: Sagene's addresses cut into turf, Daniel holding the first and Sigrid Sagene
+    the second (the rest listed for assignment), and the first half of Daniel's entrances marked done, a few with
+    "nei takk" or a locked door. None if Oslo has one already or Sagene has no addresses. Marked through the sync
+    API, as a phone does, so the figures are the app's own."""
+    oslo = db.session.scalar(select(Organisation).where(Organisation.name == "Oslo"))
+    if oslo is None or db.session.scalar(select(LeafletDrop.id).where(LeafletDrop.organisation_id == oslo.id)):
+        return None
+    sagene = db.session.scalar(select(Branch).where(Branch.organisation_id == oslo.id, Branch.name == "Sagene"))
+    codes = sorted(db.session.scalars(select(Address.postnummer).where(
+        Address.postnummer.in_(sagene.territory)).group_by(Address.postnummer)))
+    if not codes:
+        return None
+    cut = turfs.cut_turfs(sagene, codes, target=150)
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    sigrid = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
+    for turf, holder in zip(cut, (daniel, sigrid), strict=False):
+        holders.set_holders(turf, [(holder.id, None)])
+    drop = drops.start(oslo, None, DROP_TITLE, today, today + timedelta(days=6),
+                       datetime.combine(today, datetime.min.time()), [], admin)
+    first = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id,
+                                                       Assignment.turf_id == cut[0].id))
+    stops = db.session.scalars(select(TurfAddress).where(TurfAddress.turf_id == cut[0].id)
+                               .order_by(TurfAddress.position)).all()
+    now = datetime.now().astimezone() - timedelta(hours=1)
+    events = []
+    for n, stop in enumerate(stops[: len(stops) // 2]):
+        counts = {"no_ads": 1 if n % 4 == 1 and stop.doors >= 2 else 0,
+                  "locked": stop.doors if n % 10 == 7 else 0}
+        events.append({"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"canvass-demo-drop/{stop.address_id}")),
+                       "type": "visit", "recorded_at": (now + timedelta(minutes=n)).isoformat(),
+                       "turf_id": first.turf_id, "action_id": first.action_id, "address_id": stop.address_id,
+                       "unit": "", "outcome": "mailboxes", "mailboxes": counts})
+    sync.ingest(daniel, events)
+    return drop
+

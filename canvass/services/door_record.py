@@ -28,6 +28,15 @@ def _number(value) -> int | None:
     return int(value) if value.isdigit() and 0 < int(value) < 2 ** 31 else None
 
 
+def _count(value):
+    """A count of mailboxes as a form sends it: empty is 0, a whole number is itself, and anything else goes on
+    as typed, so the server refuses it with a reason instead of storing a guess (`count` in static/sw.js)."""
+    value = (value or "").strip()
+    if not value:
+        return 0
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else value
+
+
 def _stamp(form) -> dict:
     """The record's id and time: from the phone's script, or made here for a page without it.
 
@@ -116,6 +125,8 @@ def event_from(form, kind: str) -> dict:
              "action_id": _number(form.get("action_id")), **_door(form)}
     if kind == "angre" and not form.get("undo"):
         event["corrects"] = form.get("corrects")
+    if kind == "besok" and event["outcome"] == "mailboxes":
+        event["mailboxes"] = {key: _count(form.get(key)) for key in ("no_ads", "locked")}
     if kind == "samtale":
         event["outcome"] = "conversation"
         wants = {"wants_membership": form.get("wants_membership") == "1",

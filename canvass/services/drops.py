@@ -28,7 +28,7 @@ from canvass.models import (
 )
 from canvass.privacy import audit
 from canvass.refusal import N_, Refusal
-from canvass.services import holders, progress
+from canvass.services import holders, mailboxes
 from canvass.services.turfs import live_turfs, natural_key
 
 
@@ -145,12 +145,12 @@ class BranchPart:
     # (turf, the people walking it) for assigned turf, and the turf nobody has yet.
     assigned: list[tuple[Turf, list[User]]] = field(default_factory=list)
     unassigned: list[Turf] = field(default_factory=list)
-    # Households reached in the drop's action so far, out of the households in its turf.
-    reached: progress.DoorProgress = field(default_factory=progress.DoorProgress)
+    # Households reached in the drop's action so far (mailboxes at entrances marked done), out of those in its turf.
+    reached: mailboxes.Reach = field(default_factory=mailboxes.Reach)
 
     @property
     def households(self) -> int:
-        return self.reached.doors
+        return self.reached.households
 
 
 def parts(drop: LeafletDrop) -> list[BranchPart]:
@@ -172,7 +172,8 @@ def parts(drop: LeafletDrop) -> list[BranchPart]:
                 row.assigned.append((t, walking[t.id]))
             else:
                 row.unassigned.append(t)
-        row.reached = progress.total(list(progress.by_turf(turf_list, action.id).values()))
+        for reach in mailboxes.by_turf(turf_list, [action.id]).values():
+            row.reached.add(reach)
         result.append(row)
     return result
 

@@ -50,12 +50,13 @@ from canvass.models import (
 from canvass.models.action import DEFAULT_TOPICS
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
-from canvass.services import questions, tallies
+from canvass.services import mailboxes, questions, tallies
 from canvass.services.door_record import field_unit
 
 PROTOCOL = 1
-# The minor version (docs/sync.md, Versioning): 1.3 added answers to a door's questions. The path stays /v1/.
-PROTOCOL_VERSION = "1.3"
+# The minor version (docs/sync.md, Versioning): 1.3 added answers to a door's questions, 1.4 a leaflet round's
+# entrances (the outcome `mailboxes`). The path stays /v1/.
+PROTOCOL_VERSION = "1.4"
 MAX_BATCH = 200
 # A phone's clock may be a little ahead; anything further in the future is a mistake.
 CLOCK_SKEW = timedelta(hours=1)
@@ -277,6 +278,12 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             corrects = str(uuid.UUID(corrects if isinstance(corrects, str) else ""))
         except ValueError:
             return _rejected(_echo(event), N_("Ugyldig id på registreringen som angres."))
+    counts = (None, None)
+    if outcome == Outcome.MAILBOXES and corrects is None:
+        # An entrance of a leaflet round (protocol 1.4): its optional counts, checked against its mailboxes.
+        counts = mailboxes.checked_counts({**event, "unit": unit}, actions.get(action_id))
+        if isinstance(counts[0], str):
+            return _rejected(_echo(event), counts[0], **counts[1])
     conversation = _conversation(event.get("conversation"), outcome, actions.get(action_id))
     if isinstance(conversation, Refusal):
         return _rejected(_echo(event), conversation.message, **conversation.params)
@@ -295,7 +302,8 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             "_refused": refused,
             "organisation_id": user.organisation_id,
             "action_id": action_id, "turf_id": turf_id, "address_id": address_id, "unit": unit, "outcome": outcome,
-            "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects}
+            "canvasser_id": user.id, "recorded_at": recorded_at, "received_at": utcnow(), "corrects": corrects,
+            "no_ads": counts[0], "locked": counts[1]}
 
 
 # A door or address added in the field (docs/sync.md, "A missing door").
@@ -680,6 +688,8 @@ SAME = (
     "canvasser_id",
     "recorded_at",
     "corrects",
+    "no_ads",
+    "locked",
 )
 SAID = {
     "visit": SAME,

@@ -1,7 +1,9 @@
-"""Leaflet drops (løpeseddelutdeling) for the county or a branch: start one, see who got which turf, export the list."""
+"""Leaflet drops (løpeseddelutdeling) for the county or a branch: start one, see who got which turf, export the list,
+and follow the households reached per turf, branch and city, live, on a map and in a table."""
+import json
 from datetime import datetime, time
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,11 +12,12 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
 from canvass.extensions import db
-from canvass.insight import export
+from canvass.insight import charts, export
 from canvass.models import Branch, LeafletDrop, Role
-from canvass.services import drops, packing, progress
+from canvass.services import drops, mailboxes, packing
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
+from canvass.web.actions import action_for_manager
 
 bp = Blueprint("drops", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -102,9 +105,66 @@ def show(drop_id: int):
     """Per branch: the turf given to its holders and the turf still to assign, with a link to assign it."""
     drop = drop_for_manager(drop_id)
     parts = drops.parts(drop)
-    return render_template("drops/show.html", drop=drop, parts=parts,
-                           reached=progress.total([p.reached for p in parts]),
+    whole = mailboxes.Reach()
+    for p in parts:
+        whole.add(p.reached)
+    return render_template("drops/show.html", drop=drop, parts=parts, reached=whole,
                            unassigned=sum(len(p.unassigned) for p in parts))
+
+
+def _coverage_page(title: str, scope: str, acts, data_url: str, back: str):
+    parts, whole = mailboxes.of_actions(acts)
+    page = render_template("drops/coverage.html", title=title, scope=scope, parts=parts, whole=whole,
+                           data_url=data_url, back=back)
+    return page, {"Cache-Control": "no-store"}
+
+
+def _coverage_map(acts):
+    """The turf coloured by the share of its households reached (five steps of blue, as the action's map)."""
+    parts, _ = mailboxes.of_actions(acts)
+    features = [
+        {"type": "Feature", "geometry": json.loads(t.geometry), "properties": {
+            "name": t.name, "coverage": round(r.share, 3), "fill": charts.BLUES[min(int(r.share * 5), 4)],
+            "label": gettext("%(turf)s: %(reached)s av %(households)s husstander", turf=t.name, reached=r.reached,
+                             households=r.households)}}
+        for p in parts for t, r in p.turfs if t.geometry]
+    response = jsonify({"type": "FeatureCollection", "features": features})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/utdelinger/<int:drop_id>/dekning")
+@roles_required(*MANAGERS)
+def coverage(drop_id: int):
+    """Households reached out of households there, per turf, per branch and for the whole drop (the city, for the
+    county's), on a map and in a table that follows the drop live."""
+    drop = drop_for_manager(drop_id)
+    scope = drop.branch.name if drop.branch else current_user.organisation.name
+    return _coverage_page(drop.title, scope, [p.action for p in drop.parts],
+                          url_for("drops.coverage_map", drop_id=drop.id), url_for("drops.show", drop_id=drop.id))
+
+
+@bp.get("/utdelinger/<int:drop_id>/dekning.geojson")
+@roles_required(*MANAGERS)
+def coverage_map(drop_id: int):
+    drop = drop_for_manager(drop_id)
+    return _coverage_map([p.action for p in drop.parts])
+
+
+@bp.get("/aksjoner/<int:action_id>/dekning")
+@roles_required(*MANAGERS)
+def action_coverage(action_id: int):
+    """One action's households reached, per turf and for its branch."""
+    action = action_for_manager(action_id)
+    return _coverage_page(action.title, action.branch.name, [action],
+                          url_for("drops.action_coverage_map", action_id=action.id),
+                          url_for("actions.show", action_id=action.id))
+
+
+@bp.get("/aksjoner/<int:action_id>/dekning.geojson")
+@roles_required(*MANAGERS)
+def action_coverage_map(action_id: int):
+    return _coverage_map([action_for_manager(action_id)])
 
 
 @bp.get("/utdelinger/<int:drop_id>.csv")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from canvass.extensions import db
 from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress, Visit
 from canvass.privacy import consent
-from canvass.services import actions, door_record, field, sync
+from canvass.services import actions, door_record, field, mailboxes, sync
 from canvass.web.questions import YES_NO_LABELS
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
@@ -23,6 +23,7 @@ OUTCOME_LABELS = {
     Outcome.NOT_HOME: _l("Ikke hjemme"), Outcome.CONVERSATION: _l("Samtale"), Outcome.REFUSED: _l("Nei takk"),
     Outcome.OPENED: _l("Åpnet, ingen samtale"), Outcome.DO_NOT_KNOCK: _l("Ikke bank på igjen"),
     Outcome.INACCESSIBLE: _l("Ikke tilgang"), Outcome.LEAFLET: _l("Løpeseddel lagt igjen"),
+    Outcome.MAILBOXES: _l("Lagt i alle postkasser"),
 }
 IMPORTANCE = {1: _l("Litt"), 2: _l("Mye"), 3: _l("Svært mye")}
 
@@ -65,6 +66,8 @@ def _door_anchor(event: dict) -> str:
 def walk(assignment_id: int):
     """The walk list: one form for the whole turf, a row of buttons for every door, done doors folded."""
     assignment = my_assignment(assignment_id)
+    if mailboxes.is_leaflet(assignment.action):
+        return _mailbox_round(assignment)
     second_round = request.args.get("runde") == "2"
     stops = field.walk_list(assignment.turf, assignment.action_id)
     if second_round:
@@ -75,6 +78,15 @@ def walk(assignment_id: int):
                            second_round=second_round,
                            # Translated once, not once per button: a long list has hundreds.
                            labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
+
+
+def _mailbox_round(assignment: Assignment):
+    """A leaflet round: entrances with their mailboxes, one tap each; no doors and no conversation form."""
+    stops = mailboxes.entrances(assignment.turf, assignment.action_id)
+    return render_template("field/mailboxes.html", assignment=assignment, action=assignment.action,
+                           turf=assignment.turf, stops=stops, page_id=uuid.uuid4(),
+                           done=sum(1 for s in stops if s.done), households=sum(s.mailboxes for s in stops),
+                           reached=sum(s.mailboxes for s in stops if s.done))
 
 
 @bp.get("/<int:assignment_id>/dorer.json")
@@ -94,6 +106,13 @@ def record(assignment_id: int):
     assignment = my_assignment(assignment_id)
     kind = "angre" if request.form.get("undo") else "besok"
     wanted = door_record.event_from(request.form, kind)
+    if mailboxes.is_leaflet(assignment.action) != (wanted["outcome"] == Outcome.MAILBOXES):
+        # A leaflet round marks entrances and nothing else; a door round knocks on doors.
+        message = gettext(mailboxes.NOT_LEAFLET) if wanted["outcome"] == Outcome.MAILBOXES else gettext(
+            "På en løpeseddelutdeling markerer du oppganger, ikke dører.")
+        if _wants_json():
+            abort(make_response(jsonify({"error": message}), 400))
+        abort(400, message)
     if kind == "besok" and wanted["outcome"] in ("conversation", "more"):
         # The door's own page: a conversation, or (more) the rarer outcomes and a note.
         return redirect(url_for("field.conversation", assignment_id=assignment.id, address_id=wanted["address_id"],
@@ -102,6 +121,10 @@ def record(assignment_id: int):
     result = _record(event, same_button=not request.form.get("id") and bool(request.form.get("page")))
     if kind == "angre":
         return _door_answer(assignment_id, event, "undone", gettext("Angret."))
+    if event["outcome"] == Outcome.MAILBOXES:
+        return _door_answer(assignment_id, event, result.status, gettext("Registrert: %(what)s",
+                                                                         what=OUTCOME_LABELS[Outcome.MAILBOXES]),
+                            anchor=f"#a-{event['address_id']}")
     return _door_answer(assignment_id, event, result.status, gettext("Registrert: %(what)s",
                                                                      what=OUTCOME_LABELS[Outcome(event["outcome"])]))
 
@@ -132,7 +155,7 @@ def _translated(part: dict) -> dict:
     return {**part, "reason": gettext(why)}
 
 
-def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None):
+def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None, anchor=None):
     """The recorded door's answer: data for the page's script, the walk list again without it.
 
     Takes the id, not the assignment, as the commit has expired the object and reading it would cost a query.
@@ -142,7 +165,7 @@ def _door_answer(assignment_id: int, event: dict, status: str, message: str, ref
         return jsonify({"status": status, "event": {key: event.get(key) for key in keep},
                         **({"refused": refused} if refused else {})})
     flash(message)
-    return redirect(url_for("field.walk", assignment_id=assignment_id) + _door_anchor(event))
+    return redirect(url_for("field.walk", assignment_id=assignment_id) + (anchor or _door_anchor(event)))
 
 
 @bp.post("/<int:assignment_id>/notat")
@@ -213,6 +236,11 @@ def conversation(assignment_id: int):
     """One door's page: the conversation (topics, their own words, how much it matters, consented
     follow-up), the less common outcomes and a note about the door."""
     assignment = my_assignment(assignment_id)
+    if mailboxes.is_leaflet(assignment.action):
+        # No conversation form on a leaflet round: its walk list marks entrances.
+        if request.method == "POST":
+            abort(400, gettext("På en løpeseddelutdeling markerer du oppganger, ikke dører."))
+        return redirect(url_for("field.walk", assignment_id=assignment.id))
     if request.method == "POST":
         event = _door_event(assignment, "samtale")
         said = event["conversation"]

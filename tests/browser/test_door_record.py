@@ -24,6 +24,12 @@ FORMS = {
     "a conversation with nothing in it": ("samtale", STAMP + DOOR),
     "numbers that are not": ("samtale", STAMP + [("turf_id", "abc"), ("action_id", "0"), ("address_id", "-4"),
                                                  ("unit", "1"), ("importance", "2.5")]),
+    "an entrance of a leaflet round, one tap": ("besok", STAMP + DOOR[:3] + [
+        ("unit", ""), ("page", ID), ("tap", "mailboxes 91234 "), ("no_ads", ""), ("locked", "")]),
+    "an entrance with counts, one not a number": ("besok", STAMP + DOOR[:3] + [
+        ("unit", ""), ("tap", "mailboxes 91234 "), ("no_ads", " 2 "), ("locked", "tre")]),
+    "an undo of an entrance": ("angre", STAMP + DOOR[:3] + [("unit", ""), ("outcome", "mailboxes"), ("corrects", ID),
+                                                            ("no_ads", "1")]),
     "a note": ("notat", STAMP + DOOR + [("text", "Dørkode 1234")]),
     "input from a stand": ("innspill", STAMP + [("action_id", "12"), ("postnummer", " 0473 ")] + TALK),
     "input with no action or area": ("innspill", STAMP + [("action_id", ""), ("postnummer", ""), ("words", "Trikk")]),

@@ -1,0 +1,112 @@
+// A leaflet round: one tap marks an entrance done (a `mailboxes` visit, docs/sync.md 1.4), offline too through the
+// service worker's outbox. Each entrance's form gets its record's id when the page is shown, so a double tap or a
+// retry is the same record; the counts are checked here before anything is kept or sent, and again on the server.
+(function () {
+  "use strict";
+  var list = document.querySelector("ol.entrances");
+  if (!list) return;
+  var texts = JSON.parse(list.dataset.texts), turf = Number(list.dataset.turf);
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function fresh(li) {
+    $("[name=id]", li).value = CanvassStore.newId();
+    $("[name=recorded_at]", li).value = "";
+  }
+  function say(li, text) { $("[data-said]", li).textContent = text || ""; }
+
+  function tally() {
+    var done = list.querySelectorAll("li.done"), reached = 0;
+    done.forEach(function (li) { reached += Number(li.dataset.n); });
+    $("[data-done-count]").textContent = done.length;
+    $("[data-reached]").textContent = reached;
+  }
+
+  // Done (with the record's id) or open again (id null).
+  function show(li, id, when, t) {
+    li.classList.toggle("done", !!id);
+    li.dataset.id = id || "";
+    if (t) li.dataset.t = t;
+    $("[data-result]", li).hidden = !id;
+    $("[data-mark]", li).hidden = !!id;
+    $(".when", li).textContent = when || "";
+    $("[name=undo]", li).value = id ? id + " mailboxes " + li.dataset.a + " " : "";
+    tally();
+  }
+
+  // A number field holding text it cannot read ("e") has an empty value: that is not 0.
+  function count(input) {
+    var value = input.value.trim();
+    if (input.validity.badInput) return NaN;
+    return !value ? 0 : /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
+  }
+
+  function post(li, url, fields) {
+    var data = new FormData($("form", li)), buttons = li.querySelectorAll("button");
+    Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
+    buttons.forEach(function (b) { b.disabled = true; });
+    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (response.ok) {
+            CanvassStore.remember(Object.assign({ type: "visit", turf_id: turf }, answer.event));
+            return answer;
+          }
+          say(li, texts.refused.replace("%s", answer.error || response.status));
+        });
+      }, function () { say(li, texts.offline); })
+      .then(function (answer) { buttons.forEach(function (b) { b.disabled = false; }); return answer; });
+  }
+
+  list.addEventListener("click", function (e) {
+    var button = e.target.closest("button[name=tap], button[name=undo]");
+    if (!button) return;
+    e.preventDefault();
+    var li = button.closest("li"), form = $("form", li);
+    if (button.name === "undo") {
+      return post(li, list.dataset.undo, { id: CanvassStore.newId(), recorded_at: new Date().toISOString(),
+                                           corrects: button.value.split(" ")[0], outcome: "mailboxes", unit: "" })
+        .then(function (answer) {
+          if (!answer) return;
+          fresh(li);
+          show(li, null);
+          say(li, texts.undone);
+        });
+    }
+    var n = Number(li.dataset.n), given = count(form.elements.no_ads) + count(form.elements.locked);
+    if (isNaN(given)) return say(li, texts.count);
+    if (given > n) return say(li, texts.many.replace("{n}", n).replace("{g}", given));
+    var stamp = form.elements.recorded_at;
+    if (!stamp.value) stamp.value = new Date().toISOString();
+    post(li, form.action, { tap: button.value }).then(function (answer) {
+      if (!answer) return;
+      say(li, "");
+      show(li, form.elements.id.value, answer.status === "kept" ? texts.kept : "", stamp.value);
+    });
+  });
+
+  // Every open entrance gets its id now; then what this phone knows beyond the (maybe cached) page.
+  list.querySelectorAll("li:not(.done)").forEach(fresh);
+  Promise.all([CanvassStore.get("recent"), CanvassStore.all()]).then(function (known) {
+    var outbox = known[1].map(function (e) { return e.id; });
+    (known[0] || []).concat(known[1]).sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; })
+      .forEach(function (event) {
+        if (event.type !== "visit" || event.turf_id !== turf || event.unit) return;
+        var li = event.corrects ? list.querySelector('li[data-id="' + CSS.escape(event.corrects) + '"]')
+          : event.outcome === "mailboxes" && document.getElementById("a-" + event.address_id);
+        if (!li) return;
+        if (event.corrects) {
+          fresh(li);
+          show(li, null);
+        } else if (!(li.dataset.t >= event.recorded_at)) {
+          show(li, event.id, outbox.indexOf(event.id) >= 0 ? texts.kept : "", event.recorded_at);
+        }
+      });
+  });
+
+  var map = $("[data-map-script]");
+  if (map) map.addEventListener("toggle", function load() {
+    map.removeEventListener("toggle", load);
+    var el = document.createElement("script");
+    el.src = map.dataset.mapScript;
+    document.head.appendChild(el);
+  });
+})();

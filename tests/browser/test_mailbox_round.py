@@ -1,0 +1,90 @@
+"""In a real Chromium: a standing holder's leaflet round offline, one tap per entrance, and the city's coverage
+rising once the phone has its signal back."""
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from canvass.extensions import db
+from canvass.models import Assignment, Branch, Outcome, TurfAddress, User, Visit
+from canvass.services import drops, holders, turfs
+from tests.browser.test_join_and_map import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def marks() -> int:
+    return db.session.scalar(select(func.count()).select_from(Visit).where(Visit.outcome == Outcome.MAILBOXES))
+
+
+def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_households_reached(live_server, browser):
+    from tests.browser.conftest import PHONE, log_in_as_daniel
+
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    holders.set_holders(turf, [(daniel.id, None)])
+    admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
+    drop = drops.start(admin.organisation, None, "Valgavis", date.today(), date.today() + timedelta(days=1),
+                       datetime.now() - timedelta(hours=1), [], admin)
+    households = sum(p.households for p in drops.parts(drop))
+    assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    stops = [s for s in db.session.scalars(select(TurfAddress).where(TurfAddress.turf_id == turf.id)
+                                           .order_by(TurfAddress.position)) if s.doors >= 2][:4]
+
+    page = log_in_as_daniel(browser.new_context(**PHONE), live_server)
+    context = page.context
+    walk_url = f"{live_server}/felt/{assignment.id}"
+    page.goto(walk_url)
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
+    page.goto(walk_url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
+                           timeout=60000)
+    assert page.locator('button[name="tap"][value^="not_home"]').count() == 0
+    page.get_by_role("button", name="Last ned roden").click()
+    page.wait_for_selector("html[data-offline-ready]")
+
+    context.set_offline(True)
+    page.reload()
+    entrance = [page.locator(f"#a-{s.address_id}") for s in stops]
+    # The first with one tap; the second with a "nei takk" count; the third tapped twice in a row.
+    entrance[0].get_by_role("button", name="Lagt i alle postkasser").click()
+    entrance[1].get_by_text("Nei takk eller låst?").click()
+    entrance[1].get_by_label("Postkasser med «Nei takk til reklame»").fill("1")
+    entrance[1].get_by_role("button", name="Lagt i alle postkasser").click()
+    entrance[2].get_by_role("button", name="Lagt i alle postkasser").dblclick()
+    # More "nei takk" than there are mailboxes is refused on the phone and never shown as saved.
+    entrance[3].get_by_text("Nei takk eller låst?").click()
+    entrance[3].get_by_label("Postkasser med «Nei takk til reklame»").fill(str(stops[3].doors + 1))
+    entrance[3].get_by_role("button", name="Lagt i alle postkasser").click()
+    assert f"oppgangen har {stops[3].doors} postkasser" in entrance[3].locator("[data-said]").inner_text()
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '3'")
+    assert page.locator("li.entrance.done").count() == 3
+
+    # Reloaded without signal: the done entrances stay done, from the phone's outbox.
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('li.entrance.done').length === 3")
+    assert page.locator(f"#a-{stops[3].address_id}.done").count() == 0
+    assert marks() == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'", timeout=20000)
+    assert marks() == 3
+    reached = sum(s.doors for s in stops[:3])
+    assert db.session.scalar(select(func.sum(Visit.no_ads))) == 1
+    # Away to the start page and Back: the same three are done, and nothing is sent again.
+    page.goto(f"{live_server}/")
+    page.go_back()
+    page.wait_for_function("() => document.querySelectorAll('li.entrance.done').length === 3")
+    assert page.locator("[data-outbox-count]").inner_text() == "0" and marks() == 3
+    context.close()
+
+    coordinator = browser.new_context(**PHONE)
+    desk = coordinator.new_page()
+    log_in(desk, live_server, "admin@oslo.demo")
+    desk.goto(f"{live_server}/utdelinger/{drop.id}/dekning")
+    assert f"Oslo: {reached} av {households} husstander nådd" in desk.inner_text("main")
+    desk.wait_for_selector("#map[data-loaded]")
+    coordinator.close()

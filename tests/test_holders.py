@@ -4,7 +4,7 @@ import io
 import re
 import uuid
 import zlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -404,3 +404,25 @@ def test_starting_the_same_drop_twice_gives_nobody_the_task_twice(sagene, client
     again = post(client, f"/lag/{sagene_.id}/utdelinger", form)
     assert again.status_code == 400 and "allerede startet" in again.get_data(as_text=True)
     assert len(db.session.scalars(select(Assignment).where(Assignment.user_id == daniel.id)).all()) == 1
+
+
+def test_a_turf_given_a_holder_while_a_drop_runs_goes_to_the_holder_there_and_not_in_a_drop_that_is_over(sagene):
+    """The outside tester named a holder the day after a drop started: the turf stayed "uten noen" in the drop."""
+    sagene_, cut, daniel, berit, hanne = sagene
+    admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
+    today = date.today()
+    running = drops.start(admin.organisation, sagene_, "Valgavis", today, today + timedelta(days=6), FIRST_DAY, [],
+                          admin)
+    over = drops.start(admin.organisation, sagene_, "Sommeravis", today - timedelta(days=30),
+                       today - timedelta(days=24), FIRST_DAY, [], admin)
+    holders.set_holders(cut[1], [(hanne.id, None)])
+    holders.set_holders(cut[0], [(daniel.id, None)])
+
+    def given(drop):
+        return {t.id: sorted(u.name for u in users) for p in drops.parts(drop) for t, users in p.assigned}
+
+    assert given(running)[cut[1].id] == ["Hanne Holder"]
+    assert cut[1].id not in {t.id for p in drops.parts(running) for t in p.unassigned}
+    # Whoever walks a turf in the drop already keeps it; a drop that is over is left as it was.
+    assert given(running)[cut[0].id] == ["Berit Bydelsutvalg", "Daniel Dørbanker"]
+    assert cut[1].id not in given(over)

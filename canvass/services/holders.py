@@ -3,12 +3,28 @@
 A turf has no holder, one, or a pair; a person holds at most one turf. When turf is re-cut, split or
 merged, each old turf's holders go to the new turf that holds most of the old turf's addresses, if
 that is at least half of them; otherwise the holders lose the turf and the new turf shows "uten
-rodeansvarlig" until a coordinator chooses again.
+rodeansvarlig" until a coordinator chooses again. A turf given a holder while a leaflet drop is running,
+and still without anyone in it there, goes to the new holder at once.
 """
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Branch, Membership, Role, Turf, TurfAddress, TurfHolder, User
+from canvass.models import (
+    ActionTurf,
+    Assignment,
+    Branch,
+    LeafletDrop,
+    LeafletDropAction,
+    Membership,
+    Role,
+    Turf,
+    TurfAddress,
+    TurfHolder,
+    User,
+)
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
 from canvass.refusal import N_, Refusal
 
@@ -74,8 +90,23 @@ def set_holders(t: Turf, picks: list[tuple[int, str | None]]) -> list[TurfHolder
                                                      user_id=user_id)
         holder.elected = body
         db.session.add(holder)
+    _join_running_drops(t, ids)
     db.session.commit()
     return by_turf([t.id]).get(t.id, [])
+
+
+def _join_running_drops(t: Turf, ids: list[int]) -> None:
+    """Give the turf to its new holders in every drop not yet over where nobody has it: a drop gives held turf
+    to its holders when it starts, and a holder named a day later should not find the turf listed as free."""
+    today = datetime.now(ZoneInfo("Europe/Oslo")).date()
+    running = select(LeafletDropAction.action_id).join(LeafletDrop).where(LeafletDrop.ends_on >= today)
+    free = db.session.scalars(select(ActionTurf.action_id).where(
+        ActionTurf.turf_id == t.id, ActionTurf.action_id.in_(running),
+        ~select(Assignment.id).where(Assignment.action_id == ActionTurf.action_id,
+                                     Assignment.turf_id == t.id).exists())).all()
+    for action_id in free:
+        for user_id in ids:
+            db.session.add(Assignment(action_id=action_id, turf_id=t.id, user_id=user_id))
 
 
 def addresses_of(turf_list: list[Turf]) -> dict[int, set[int]]:

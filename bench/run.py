@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import canvasser_load  # noqa: E402
 import dashboard_views  # noqa: E402
+import door_record_wrk  # noqa: E402
 import http_load  # noqa: E402
 import lighthouse_walk  # noqa: E402
 import matrikkel_import  # noqa: E402
@@ -36,8 +37,11 @@ def machine() -> str:
 BENCHMARKS = {
     "matrikkel_import": (lambda: "Norway-scale address import", matrikkel_import.run),
     "turf_cut": (lambda: "Turf cutting and walk order at 70 doors", turf_cut.run),
-    "sync_ingest": (lambda: "Sync ingest, 10,000 events", sync_ingest.run),
+    "sync_ingest": (lambda: f"Sync ingest, 10,000 events and {sync_ingest.CONVERSATIONS:,} conversations",
+                    sync_ingest.run),
     "http_load": (lambda: f"Door records over HTTP for {http_load.SECONDS:.0f} s", http_load.run),
+    "door_record_wrk": (lambda: "Door records with wrk beside hello-world, SQLite and PostgreSQL",
+                        door_record_wrk.run),
     "lighthouse_walk": (lambda: "Lighthouse on the walk list", lighthouse_walk.run),
     "dashboard_views": (lambda: f"Committee pages over {dashboard_views.INPUTS:,} inputs", dashboard_views.run),
     "canvasser_load": (lambda: f"{canvasser_load.CANVASSERS} canvassers with locust", canvasser_load.run),

@@ -1,4 +1,6 @@
-"""Sync ingest throughput: batches of 50 visit events through `sync.ingest`, next to a raw executemany.
+"""Sync ingest throughput: batches of 50 visit events through `sync.ingest`, next to a raw executemany; and
+conversations (a visit with what was said: topics, words, importance, answers to the action's questions), with
+their tallies, in batches of 200 (a phone's largest, `sync.MAX_BATCH`) and of 50.
 
 Runs on SQLite and on a throwaway PostgreSQL cluster (the test suite's), each with the demo loaded.
 """
@@ -15,17 +17,22 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench")
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import delete, select  # noqa: E402
+from sqlalchemy import delete, func, select  # noqa: E402
 
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
-from canvass.models import Branch, User, Visit  # noqa: E402
+from canvass.models import Branch, Conversation, User, Visit  # noqa: E402
 from canvass.services import actions, demo, sync, turfs  # noqa: E402
 from tests import databases  # noqa: E402
 
 GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))
 EVENTS = 10_000
 BATCH = 50
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", 20_000))
+CONVERSATION_BATCHES = (200, 50)
+TOPICS = ("Skole", "Helse", "Klima", "Bolig", "Eldreomsorg", "Kollektivtransport")
+WORDS = ("Skolen trenger flere lærere.", "Ventetiden på legevakta er for lang.", "", "For dyrt å leie i Sagene.",
+         "Bussen går for sjelden om kvelden.")
 
 
 def prepared(url: str):
@@ -80,8 +87,61 @@ def measure(url: str) -> tuple[float, float]:
     return ingest_rate, raw_rate
 
 
+def conversation_events(turf, action, count: int) -> list[dict]:
+    """Conversations as phones send them: topics from the action's list, own words or none, importance, and
+    an answer to the action's first question when it has one (the benchmark's action has none)."""
+    now = datetime.now(UTC)
+    stops = turf.stops
+    question = next(iter(action.asked.questions), None) if action.asked is not None else None
+    answers = {str(question.id): "yes"} if question is not None and question.kind == "yes_no" else {}
+    return [{"id": str(uuid.uuid4()), "type": "visit", "outcome": "conversation", "turf_id": turf.id,
+             "action_id": action.id, "address_id": stops[i % len(stops)].address_id, "unit": str(i % 9),
+             "recorded_at": (now - timedelta(seconds=count - i)).isoformat(),
+             "conversation": {"topics": [TOPICS[i % 6], TOPICS[(i * 7) % 6]][: 1 + i % 2], "words": WORDS[i % 5],
+                              "importance": 1 + i % 3, "answers": answers}}
+            for i in range(count)]
+
+
+def measure_conversations(url: str) -> dict[int, tuple[float, float]]:
+    """Conversations per second through `sync.ingest`, with their tallies, for each batch size: by the clock, and
+    per second of this process's CPU (on a shared machine the steadier figure; on PostgreSQL it leaves out the
+    server's share)."""
+    app = prepared(url)
+    rates = {}
+    with app.app_context():
+        sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+        turf = turfs.cut_turfs(sagene, ["0473"], target=200)[0]
+        daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+        for size in CONVERSATION_BATCHES:
+            action = actions.create_action(sagene, f"Benchmark {size}", "door", datetime.now())
+            actions.assign(action, turf, [daniel])
+            batch = conversation_events(turf, action, CONVERSATIONS)
+            start, cpu = time.perf_counter(), time.process_time()
+            for i in range(0, CONVERSATIONS, size):
+                results = sync.ingest(daniel, batch[i:i + size])
+                assert all(r.status == "stored" for r in results), results[0]
+            rates[size] = (CONVERSATIONS / (time.perf_counter() - start), CONVERSATIONS / (time.process_time() - cpu))
+        stored = db.session.scalar(select(func.count()).select_from(Conversation))
+        assert stored >= CONVERSATIONS * len(CONVERSATION_BATCHES), stored
+        db.engine.dispose()
+    return rates
+
+
 def run() -> list[tuple[str, str, str]]:
     rows = []
+    for name in ("SQLite", "PostgreSQL"):
+        store = databases.postgres() if name == "PostgreSQL" else None
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                rates = measure_conversations(store.create() if store else f"sqlite:///{folder}/bench.sqlite")
+            finally:
+                if store:
+                    store.close()
+        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        rows += [(f"{name}: {CONVERSATIONS:,} conversations with their tallies through `sync.ingest`, "
+                  f"batches of {size}", f"{rate:,.0f} conversations/s ({cpu:,.0f} per CPU-second; load {load})",
+                  "≥ 5,000 conversations/s")
+                 for size, (rate, cpu) in rates.items()]
     with tempfile.TemporaryDirectory() as folder:
         ingest, raw = measure(f"sqlite:///{folder}/bench.sqlite")
         rows.append(("SQLite: `sync.ingest`, batches of 50", f"{ingest:,.0f} events/s", "≥ 5,000 events/s"))

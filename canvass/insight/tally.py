@@ -35,6 +35,11 @@ class Grain(IntEnum):
         return self in (Grain.DAY, Grain.WEEK)
 
 
+# Each grain as a cell names it, whether it counts by week, whether by postal code: worked out once, not per
+# conversation (a sync batch counts hundreds, a rebuild a million).
+_GRAINS = [(int(g), g.period(date(2024, 1, 7)) != date(2024, 1, 7), g.postal_codes) for g in Grain]
+
+
 @dataclass
 class Counts:
     residents: int = 0
@@ -80,13 +85,19 @@ def cells(conversations: Iterable[Mapping]) -> dict[tuple, Counts]:
     result: dict[tuple, Counts] = {}
     for c in conversations:
         day = local_day(c["recorded_at"])
+        week = Grain.WEEK.period(day)
         topics = [ALL_TOPICS, *topics_of(c)]
-        for grain in Grain:
-            base = (c["organisation_id"], int(grain), grain.period(day), c.get("action_id") or 0,
-                    c.get("branch_id") or 0, (c.get("postnummer") or "") if grain.postal_codes else "",
-                    c.get("district_number") or "")
+        importance, words = c.get("importance"), c.get("words")
+        fixed = (c["organisation_id"], c.get("action_id") or 0, c.get("branch_id") or 0)
+        postnummer, district = c.get("postnummer") or "", c.get("district_number") or ""
+        for grain, weekly, postal in _GRAINS:
+            base = (fixed[0], grain, week if weekly else day, *fixed[1:], postnummer if postal else "", district)
             for topic in topics:
-                result.setdefault((*base, topic), Counts()).add(c.get("importance"), c.get("words"))
+                key = (*base, topic)
+                counts = result.get(key)
+                if counts is None:
+                    counts = result[key] = Counts()
+                counts.add(importance, words)
     return result
 
 

@@ -563,9 +563,11 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
     rows = {key: row for key, row in rows.items() if any(extras[key])}
     if not rows:
         return
+    # Only the area is needed: plain rows, not ORM objects (a batch of conversations names up to 200 addresses).
     addresses = {
         a.id: a
-        for a in db.session.scalars(select(Address).where(Address.id.in_({row["address_id"] for row in rows.values()})))
+        for a in db.session.execute(select(Address.id, Address.postnummer, Address.district_number).where(
+            Address.id.in_({row["address_id"] for row in rows.values()})))
     }
     branches = dict(
         db.session.execute(
@@ -763,13 +765,19 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 def _storable(value) -> bool:
     """Text every database can hold: JSON lets a phone send half a surrogate pair or a NUL, which UTF-8
-    and PostgreSQL refuse at insert, failing the whole batch."""
-    if isinstance(value, str):
-        return UNSTORABLE.search(value) is None
-    if isinstance(value, dict):
-        return all(_storable(k) and _storable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(map(_storable, value))
+    and PostgreSQL refuse at insert, failing the whole batch. One loop over a stack, not a call per value:
+    it runs for every field of every event."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item) is not None:
+                return False
+        elif isinstance(item, dict):
+            stack += item
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
     return True
 
 

@@ -81,7 +81,9 @@
     data.set("address_id", li.dataset.a);
     data.set("unit", li.dataset.u);
     buttons.forEach(function (b) { b.disabled = true; });
-    return fetch(url || form.action, { method: "POST", body: data, credentials: "same-origin",
+    // Sent URL-encoded, as the form without script is: a FormData body is multipart with a new boundary every
+    // time, and the server compiles a parser for each boundary (a few ms of CPU per door; docs/benchmarks.md).
+    return fetch(url || form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
                                        headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {

@@ -1,0 +1,207 @@
+"""Door records over HTTP with Debian `wrk`: the walk list's post on gunicorn -w 4, SQLite and PostgreSQL,
+side by side with a bare Flask hello-world in one run.
+
+The load generator is wrk (C, one thread, 50 connections) with bench/wrk/door.lua, which posts as the
+phone's script does: multipart FormData with the session cookie and the form's CSRF token, Accept:
+application/json, a fresh record id per tap. On this 2-core machine wrk is pinned to core 0 and the
+servers (gunicorn and the PostgreSQL cluster) to core 1, so the figures are for one server core.
+Three rounds, each measuring hello-world, SQLite and PostgreSQL one after the other; the table shows
+the median round (by rate) and the load average when the run began, since the machine is shared.
+"""
+import http.client
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from http_load import free_port  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from tests import databases  # noqa: E402
+
+CONNECTIONS = 50
+WORKERS = 4
+SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", 10))
+ROUNDS = int(os.environ.get("BENCH_WRK_ROUNDS", 3))
+PACE_MS = 500  # each connection a door every half second: 100 doors/s in all
+# BENCH_WRK_PIN=0 leaves the placement to the kernel (on a machine others keep busy, one core may be too few).
+PIN = (os.cpu_count() or 1) > 1 and os.environ.get("BENCH_WRK_PIN", "1") != "0"
+SERVER_CPU, CLIENT_CPU = ("1", "0") if PIN else (None, None)
+LUA = ROOT / "bench" / "wrk"
+# How the walk list's script posts a door (static/js/walk.js); BENCH_WRK_ENCODING=multipart measures FormData.
+ENCODING = os.environ.get("BENCH_WRK_ENCODING", "urlencoded")
+
+
+def pinned(cpu: str | None, command: list[str]) -> list[str]:
+    return ["taskset", "-c", cpu, *command] if cpu and shutil.which("taskset") else command
+
+
+def prepare(url: str) -> dict:
+    """A demo database with Daniel holding a turf of 200 doors; what his phone sends with every tap."""
+    from flask_migrate import upgrade
+    from sync_ingest import GEODATA
+
+    from canvass import create_app
+    from canvass.extensions import db
+    from canvass.models import Branch, User
+    from canvass.services import actions, demo, logins, turfs
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        demo.load(GEODATA)
+        sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+        turf = turfs.cut_turfs(sagene, ["0473"], target=200)[0]
+        action = actions.create_action(sagene, "Benchmark", "door", datetime.now())
+        daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+        actions.assign(action, turf, [daniel])
+        admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
+        _, link = logins.issue_link(daniel, admin, timedelta(hours=1))
+        client = app.test_client()
+        page = client.get(f"/inn/{link}").get_data(as_text=True)
+        client.post(f"/inn/{link}", data={"csrf_token": re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)})
+        assignment = actions.my_assignments(daniel)[0]
+        walk = client.get(f"/felt/{assignment.id}")
+        assert walk.status_code == 200, f"the walk list answered {walk.status_code}: not logged in as Daniel"
+        page = walk.get_data(as_text=True)
+        setup = {
+            "path": f"/felt/{assignment.id}/besok",
+            "cookie": "; ".join(f"{c.key}={c.value}" for c in client._cookies.values()),
+            "csrf": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "turf": str(turf.id), "action": str(action.id),
+            "page": re.search(r'name="page" value="([^"]+)"', page).group(1),
+            "addresses": ",".join(str(stop.address_id) for stop in turf.stops),
+        }
+        db.engine.dispose()
+    return setup
+
+
+def serve(target: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--preload", target]
+    server = subprocess.Popen(pinned(SERVER_CPU, command), cwd=cwd, env=env)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and server.poll() is None:
+        # Preloaded, the app is imported before the workers fork: once one answers, all four can.
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
+            return server, port
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.1)
+    server.kill()
+    server.wait()
+    raise RuntimeError("gunicorn did not start")
+
+
+def wrk(port: int, script: str, args: list[str], seconds: int = SECONDS) -> dict:
+    """One wrk run: rate, latency percentiles (ms) and errors (non-2xx included)."""
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA / script),
+               f"http://127.0.0.1:{port}/", "--", *args]
+    out = subprocess.run(pinned(CLIENT_CPU, command), capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    values = {k: float(v) for k, v in (part.split("=") for part in line.split()[1:])}
+    values["rate"] = values["requests"] / values["seconds"]
+    return values
+
+
+def pin_cluster(store) -> None:
+    """The PostgreSQL server (and the backends it forks) on the servers' core."""
+    cluster = getattr(store, "cluster", None)
+    if cluster and SERVER_CPU:
+        pid = (cluster.dir / "data" / "postmaster.pid").read_text().split()[0]
+        subprocess.run(["taskset", "-a", "-p", "-c", SERVER_CPU, pid], check=True, capture_output=True)
+
+
+def door_args(setup: dict, pace: int) -> list[str]:
+    return [setup["path"], setup["cookie"], setup["csrf"], setup["turf"], setup["action"], setup["page"],
+            setup["addresses"], str(pace), ENCODING]
+
+
+def measure() -> tuple[str, list[dict]]:
+    """The load average at the start, and every round's figures: {name: wrk result} for hello-world, and for each
+    backend its door record flat out and paced."""
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    store = databases.postgres()
+    folder = tempfile.mkdtemp(prefix="canvass-wrk-")
+    servers = []
+    try:
+        pin_cluster(store)
+        urls = {"SQLite": f"sqlite:///{folder}/bench.sqlite", "PostgreSQL": store.create()}
+        setups = {name: prepare(url) for name, url in urls.items()}
+        hello, port = serve("hello:app", dict(os.environ), ROOT / "bench")
+        servers.append(hello)
+        ports = {"hello": port}
+        for name, url in urls.items():
+            server, ports[name] = serve("canvass:create_app()", {**os.environ, "DATABASE_URL": url}, ROOT)
+            servers.append(server)
+        # Workers import the app after the port opens; a first run, not counted, waits for all four and checks the
+        # posts are accepted (wrk counts any answer but 2xx or 3xx as an error).
+        warm = {"hello": wrk(ports["hello"], "hello.lua", ["0"], 5)}
+        warm.update({name: wrk(ports[name], "door.lua", door_args(setup, 0), 10) for name, setup in setups.items()})
+        failing = [name for name, figures in warm.items() if figures["errors"]]
+        assert not failing, f"refused or unanswered while warming up: {failing} {warm}"
+        rounds = []
+        for _ in range(ROUNDS):
+            figures = {"hello": wrk(ports["hello"], "hello.lua", ["0"])}
+            for name, setup in setups.items():
+                figures[name] = wrk(ports[name], "door.lua", door_args(setup, 0))
+                figures[f"{name} paced"] = wrk(ports[name], "door.lua", door_args(setup, PACE_MS))
+            rounds.append(figures)
+        return load, rounds
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def listed(values, spec: str = ",.0f") -> str:
+    return ", ".join(format(value, spec) for value in values)
+
+
+def run() -> list[tuple[str, str, str]]:
+    load, rounds = measure()
+    placed = (f"wrk pinned to core {CLIENT_CPU}, gunicorn and PostgreSQL to core {SERVER_CPU}" if PIN
+              else "nothing pinned")
+    rows = [("machine", f"{os.cpu_count()} cores, {placed}; load average {load} at the start; median of "
+                        f"{len(rounds)} rounds of {SECONDS} s; the phone's post {ENCODING}", "")]
+    hello = statistics.median(r["hello"]["rate"] for r in rounds)
+    rows.append((f"bare Flask hello-world, gunicorn -w {WORKERS}, {CONNECTIONS} connections",
+                 f"{hello:,.0f} req/s (rounds: {listed(r['hello']['rate'] for r in rounds)})", ""))
+    for name in ("SQLite", "PostgreSQL"):
+        ratios = sorted(r[name]["rate"] / r["hello"]["rate"] for r in rounds)
+        rate = statistics.median(r[name]["rate"] for r in rounds)
+        p95 = statistics.median(r[name]["p95_ms"] for r in rounds)
+        errors = sum(r[name]["errors"] for r in rounds)
+        rows.append((f"door record (`POST /felt/…/besok`), {name}, {CONNECTIONS} connections flat out",
+                     f"{rate:,.0f} req/s, p95 {p95:.0f} ms, {errors:.0f} errors", ""))
+        rows.append((f"door record ÷ hello-world, {name} (same round)",
+                     f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{x:.0%}' for x in ratios)})", "≥ 40 %"))
+        paced = [r[f"{name} paced"] for r in rounds]
+        rows.append((f"door record, {name}, {CONNECTIONS} connections each posting every {PACE_MS} ms",
+                     f"{statistics.median(p['rate'] for p in paced):,.0f} req/s, "
+                     f"p95 {statistics.median(p['p95_ms'] for p in paced):.1f} ms "
+                     f"(rounds: {listed((p['p95_ms'] for p in paced), '.1f')}), "
+                     f"{sum(p['errors'] for p in paced):.0f} errors", "p95 ≤ 20 ms"))
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row))

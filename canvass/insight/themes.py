@@ -80,7 +80,7 @@ def _spellings() -> tuple[dict[str, str], list[tuple[str, str]]]:
             if variant.endswith("*"):
                 starts.append((variant[:-1], standard.strip().rstrip("*")))
             else:
-                whole[variant] = standard.strip()
+                whole[variant] = standard.strip().rstrip("*")
     return whole, sorted(starts, key=lambda pair: -len(pair[0]))
 
 

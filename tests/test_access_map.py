@@ -61,7 +61,7 @@ POLICY = {
     "committee.add_section": COMMITTEES, "committee.compare": COMMITTEES, "committee.consider_input": {KOMITE},
     "committee.consider_theme": {KOMITE}, "committee.dashboard": COMMITTEES, "committee.delete_section": {KOMITE},
     "committee.export": COMMITTEES, "committee.find_themes": COMMITTEES, "committee.input": COMMITTEES,
-    "committee.link": COMMITTEES, "committee.merge_themes": {KOMITE},
+    "committee.link": COMMITTEES, "committee.merge_themes": {KOMITE}, "committee.move_input": {KOMITE},
     "committee.programme": COMMITTEES, "committee.rename_theme": {KOMITE}, "committee.report": COMMITTEES,
     "committee.set_k": COMMITTEES, "committee.split_theme": {KOMITE}, "committee.tag_input": {KOMITE},
     "committee.theme": {KOMITE}, "committee.unlink": {KOMITE}, "committee.update_section": {KOMITE},

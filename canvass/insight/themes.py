@@ -1,39 +1,97 @@
-"""Themes of similar input within a topic: TF-IDF on stemmed Norwegian words and word pieces, then clustering.
+"""Themes of similar input within a topic, and placing new input in the themes a committee has shaped.
 
-Norwegian runs words together (barnehageplass, barnehageplasser, plass i barnehagen), so beside
-whole-word stems the vectors hold character 3–5-grams within words, which match the parts of a
-compound. Everything runs locally with scikit-learn and the Snowball stemmer: no model download.
+Door notes are short and hurried: "airbnb i oppgangen", "korttidsutleige til turistar", "husleiga har
+auka". Before anything is compared, each note is read the same way: lower case, accents folded, nynorsk,
+dialect and short forms rewritten to one spelling (`spellings.txt`), stop words and common verbs dropped
+(`stopwords.txt`), and the groups of words that name the same thing at the door (`synonyms.txt`: airbnb,
+korttidsutleie, turister) found. Three kinds of feature then describe a note: Snowball stems of its
+words, character 3–5-grams within words (Norwegian runs words together: barnehageplass, plass i
+barnehagen) and the synonym groups it names. Everything runs locally with scikit-learn: no model download.
 
-People raise several things at one door, so a text on the topic being grouped often talks about
-other topics too. Given input on other topics as a background, each word and word piece is
-weighted by how much more often it comes up in this topic than in the background (the log of the
-ratio, nothing when it is no more common here), so "rent" does not pull input on the GP together.
+People raise several things at one door, so a text on the topic being grouped often talks about other
+topics too. Given input on other topics as a background, each feature is weighted by how much more often
+it comes up in this topic than in the background (the log of the ratio, nothing when it is no more common
+here), so "rent" does not pull input on the GP together.
+
+How many themes a topic holds is not fixed: average-linkage clusters are cut where the silhouette (how
+much nearer each note is to its own theme than to the next) is best. Notes that fit no theme are put
+together in one leftover group rather than spread over themes of one.
+
+Once a committee has named, merged, split or moved themes, `place` puts new input in the nearest of
+those themes (nearest centroid, in the same features) when it is near enough, and otherwise leaves it in
+a "not sure" pile for a person to place.
 """
+import os
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 import snowballstemmer
-from scipy.sparse import diags, hstack
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix, diags, hstack
+from scipy.spatial.distance import squareform
 from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import cosine_distances
 from sklearn.preprocessing import normalize
 
 from canvass.insight.scrub import MASK
 
-# Cosine distance under which two groups of input count as the same theme (average linkage).
-THRESHOLD = 0.94
 # Above this many texts the pairwise distances get too big; k-means takes over.
 AGGLOMERATIVE_LIMIT = 3000
-WORD = re.compile(r"[a-zæøåéèü]+(?:-[a-zæøåéèü]+)*")
+# The most themes tried for n texts: about one per four, at most this many.
+MOST_THEMES = 40
+# A cluster smaller than this is not a theme of its own: its notes join the leftover group.
+SMALLEST_THEME = 3
+# How far below the best silhouette a cut with fewer themes may score and still be chosen.
+SILHOUETTE_SLACK = 0.05
+# Weight of each kind of feature in a note's vector: stems, word pieces, synonym groups.
+WEIGHTS = (1.0, 1.0, 1.6)
+# New input joins a committee's theme when its cosine similarity to the theme's centroid is at least this
+# and beats the next theme by MARGIN; otherwise it is "not sure". Measured by bench/theme_quality.py.
+PLACE_AT = 0.15
+MARGIN = 0.05
+WORD = re.compile(r"[a-zæøå]+(?:-[a-zæøå]+)*")
+HERE = Path(__file__).parent
+
+
+def _data_lines(name: str) -> list[str]:
+    lines = (HERE / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 @cache
 def stop_words() -> frozenset[str]:
-    return frozenset((Path(__file__).with_name("stopwords.txt")).read_text(encoding="utf-8").split())
+    return frozenset(" ".join(_data_lines("stopwords.txt")).split())
+
+
+@cache
+def _spellings() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Whole-word rewrites, and beginnings rewritten (longest first, so "komunal" wins over "kom")."""
+    whole, starts = {}, []
+    for line in _data_lines("spellings.txt"):
+        standard, variants = line.split(":", 1)
+        for variant in variants.split():
+            if variant.endswith("*"):
+                starts.append((variant[:-1], standard.strip().rstrip("*")))
+            else:
+                whole[variant] = standard.strip().rstrip("*")
+    return whole, sorted(starts, key=lambda pair: -len(pair[0]))
+
+
+@cache
+def synonyms() -> dict[str, re.Pattern]:
+    """Synonym group name → one expression that finds any of its patterns in a text's words joined by spaces."""
+    def expression(pattern: str) -> str:
+        parts = [re.escape(p[:-1]) + r"\S*" if p.endswith("*") else re.escape(p) for p in pattern.split()]
+        return r"(?<!\S)" + " ".join(parts) + r"(?!\S)"
+    return {name.strip(): re.compile("|".join(expression(p) for p in patterns.split(",") if p.strip()))
+            for name, patterns in (line.split(":", 1) for line in _data_lines("synonyms.txt"))}
 
 
 @cache
@@ -41,31 +99,82 @@ def _stemmer():
     return snowballstemmer.stemmer("norwegian")
 
 
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def _fold(text: str) -> str:
+    """Lower case with accents dropped (é → e) but å, æ and ø kept."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c == "\u030a")
+    return unicodedata.normalize("NFC", kept)
+
+
+def _spell(word: str) -> str:
+    whole, starts = _spellings()
+    if word in whole:
+        return whole[word]
+    for start, standard in starts:
+        if word.startswith(start):
+            return standard + word[len(start):]
+    return word
+
+
+def _tokens(text: str) -> list[str]:
+    """Every word of a text in its standard spelling, stop words included (synonym phrases need them)."""
+    return [_spell(w) for w in WORD.findall(_fold(MASK.sub(" ", text)))]
+
+
+@dataclass(frozen=True)
+class _Read:
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def _read(text: str) -> _Read:
+    """A text as the theme search reads it: its meaningful words, their stems and the synonym groups it names."""
+    tokens = _tokens(text)
+    meaningful = tuple(w for w in tokens if w not in stop_words() and len(w) > 1)
+    joined = " ".join(tokens)
+    return _Read(meaningful, tuple(_stem(w) for w in meaningful),
+                 tuple(name for name, found in synonyms().items() if found.search(joined)))
+
+
 def words(text: str) -> list[str]:
-    """The words of a text that carry meaning, lower-cased, without masks and stop words."""
-    return [w for w in WORD.findall(MASK.sub(" ", text.lower())) if w not in stop_words() and len(w) > 1]
+    """The words of a text that carry meaning, in their standard spelling, without masks and stop words."""
+    return list(_read(text).words)
+
+
+def groups_of(text: str) -> list[str]:
+    """The synonym groups a text names."""
+    return list(_read(text).groups)
 
 
 def _stems(text: str) -> list[str]:
-    return _stemmer().stemWords(words(text))
+    return list(_read(text).stems)
 
 
 @dataclass
 class Theme:
     members: list[int]
     label: str
+    # The notes that fit no theme, put together: a pile for a person to place, not a theme.
+    unsure: bool = False
 
 
 def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Theme]:
-    """Groups of similar texts (indices into `texts`), biggest first, each with a label of its commonest words.
+    """Groups of similar texts (indices into `texts`), biggest first, each with a label of its telling words.
 
     `background`: input on other topics, against which the words that belong to this topic are found.
     """
     if not texts:
         return []
     if len(texts) == 1:
-        return [Theme([0], _label(texts))]
-    vectors = _vectors(texts, list(background))
+        return [Theme([0], _label(texts, texts))]
+    vectors = Features(texts, list(background)).vectors(texts)
     if vectors is None:
         return [Theme(list(range(len(texts))), "")]
     # Texts with no word that counts (only masks, numbers or stop words) have no direction to compare:
@@ -75,63 +184,135 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
     if not counted.all():
         groups[-1] = [int(i) for i in np.flatnonzero(~counted)]
     kept = [int(i) for i in np.flatnonzero(counted)]
-    labels = _cluster(vectors[kept], len(kept)) if len(kept) > 1 else [0] * len(kept)
+    labels = _cluster(vectors[kept]) if len(kept) > 1 else np.zeros(len(kept), dtype=int)
     for index, label in zip(kept, labels, strict=True):
         groups.setdefault(int(label), []).append(index)
-    themes = [Theme(members, _label([texts[i] for i in members])) for members in groups.values()]
-    return sorted(themes, key=lambda t: (-len(t.members), t.members[0]))
+    small = [key for key, members in groups.items() if len(members) < SMALLEST_THEME and key != -1]
+    leftover = sorted(i for key in small for i in groups.pop(key)) if len(texts) >= 2 * SMALLEST_THEME else []
+    themes = [Theme(members, _label([texts[i] for i in members], texts)) for members in groups.values()]
+    themes.sort(key=lambda t: (-len(t.members), t.members[0]))
+    return themes + ([Theme(leftover, "", unsure=True)] if leftover else [])
 
 
-def _vectors(texts: list[str], background: list[str]):
-    stemmed = [" ".join(_stems(t)) for t in texts]
-    if not any(stemmed):
-        return None
-    plain = [" ".join(words(t)) for t in texts]
-    parts = [_weighted(TfidfVectorizer(analyzer=str.split, sublinear_tf=True), stemmed,
-                       [" ".join(_stems(t)) for t in background])]
-    if len(texts) > 2:
-        pieces = _weighted(TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2),
-                           plain, [" ".join(words(t)) for t in background])
-        if pieces is not None and pieces.shape[1]:
-            parts.append(pieces)
-    vectors = hstack([part for part in parts if part is not None]).tocsr()
-    return normalize(vectors) if vectors.nnz else None
+class Features:
+    """The vector space of one topic's notes: fitted on them (and a background), then any note can be placed in it."""
+
+    def __init__(self, texts: list[str], background: list[str] | tuple = ()):
+        self.blocks = []
+        normal = [" ".join(words(t)) for t in texts]
+        stems = [" ".join(_stems(t)) for t in texts]
+        groups = [" ".join(g.replace(" ", "_") for g in groups_of(t)) for t in texts]
+        back = list(background)
+        readers = [(lambda t: " ".join(_stems(t)), TfidfVectorizer(analyzer=str.split, sublinear_tf=True), stems),
+                   (lambda t: " ".join(words(t)),
+                    TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                    min_df=2 if len(texts) > 2 else 1), normal),
+                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)),
+                    TfidfVectorizer(analyzer=str.split), groups)]
+        for (read, vectorizer, ours), weight in zip(readers, WEIGHTS, strict=True):
+            scale = self._fit(vectorizer, ours, [read(t) for t in back])
+            if scale is not None:
+                self.blocks.append((read, vectorizer, scale, weight))
+
+    @staticmethod
+    def _fit(vectorizer: TfidfVectorizer, texts: list[str], background: list[str]):
+        """Fit the vectorizer; the weight of each feature: how much more it belongs to the texts than the background."""
+        try:
+            ours = vectorizer.fit_transform(texts)
+        except ValueError:  # nothing left to count, e.g. no word piece occurs twice
+            return None
+        weight = np.ones(ours.shape[1])
+        if background:
+            share = lambda m: np.asarray((m > 0).sum(axis=0)).ravel() / m.shape[0] + 1e-3  # noqa: E731
+            weight = np.clip(np.log(share(ours) / share(vectorizer.transform(background))), 0, None)
+        return weight
+
+    def vectors(self, texts: list[str]):
+        """Unit vectors of the texts (rows of zeros for texts with nothing that counts); None when nothing counts."""
+        parts = [normalize(vectorizer.transform([read(t) for t in texts]) @ diags(scale)) * weight
+                 for read, vectorizer, scale, weight in self.blocks if weight]
+        if not parts:
+            return None
+        vectors = normalize(hstack(parts).tocsr())
+        return vectors if vectors.nnz else None
 
 
-def _weighted(vectorizer: TfidfVectorizer, texts: list[str], background: list[str]):
-    """TF-IDF vectors of the texts, each feature weighted by how much more it belongs to them than to the background."""
-    try:
-        ours = vectorizer.fit_transform(texts)
-    except ValueError:  # nothing left to count, e.g. no word piece occurs twice
-        return None
-    if background:
-        share = lambda m: np.asarray((m > 0).sum(axis=0)).ravel() / m.shape[0] + 1e-3  # noqa: E731
-        ours = ours @ diags(np.clip(np.log(share(ours) / share(vectorizer.transform(background))), 0, None))
-    return normalize(ours)
+def _cluster(vectors) -> np.ndarray:
+    n = vectors.shape[0]
+    if n > AGGLOMERATIVE_LIMIT:
+        k = int(min(200, max(10, n / 50)))
+        return MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3).fit_predict(vectors)
+    # Distances computed here: handed the vectors, scipy takes a set of two or three that happens to be
+    # square, symmetric and zero on the diagonal for a distance matrix.
+    distances = np.clip(cosine_distances(vectors), 0, None)
+    np.fill_diagonal(distances, 0)
+    if n < 4:
+        close = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                        distance_threshold=0.9)
+        return close.fit_predict(distances)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    ks = range(2, min(n - 1, max(2, n // 4), MOST_THEMES) + 1)
+    cuts = [fcluster(tree, k, criterion="maxclust") for k in ks]
+    scores = [silhouette_score(distances, labels, metric="precomputed") if len(set(labels)) > 1 else -1.0
+              for labels in cuts]
+    # The fewest themes whose silhouette is close to the best: on short notes the best often splits a
+    # theme in two over one word, and a committee merges less than it splits.
+    good = max(scores) - SILHOUETTE_SLACK
+    return next(labels for labels, score in zip(cuts, scores, strict=True) if score >= good)
 
 
-def _cluster(vectors, n: int) -> np.ndarray:
-    if n <= AGGLOMERATIVE_LIMIT:
-        # Distances computed here: handed the vectors, scipy takes a set of two or three that happens to be
-        # square, symmetric and zero on the diagonal for a distance matrix.
-        model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                        distance_threshold=THRESHOLD)
-        return model.fit_predict(cosine_distances(vectors))
-    k = int(min(200, max(10, n / 50)))
-    return MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3).fit_predict(vectors)
+def _label(texts: list[str], everything: list[str], size: int = 3) -> str:
+    """The words (and synonym group) that tell the texts apart from the rest, in their commonest spelling.
 
-
-def _label(texts: list[str], size: int = 3) -> str:
-    """The words the texts share most often, in their commonest spelling."""
-    by_stem: dict[str, dict[str, int]] = {}
+    A word scores by how many of the texts use it, times how much rarer it is in the rest of the topic;
+    a synonym group most of the texts name leads the label."""
+    by_stem: dict[str, Counter] = {}
     for text in texts:
-        seen = set()
-        for word in words(text):
-            stem = _stemmer().stemWord(word)
-            if stem in seen:
-                continue
-            seen.add(stem)
-            by_stem.setdefault(stem, {}).setdefault(word, 0)
-            by_stem[stem][word] += 1
-    ranked = sorted(by_stem.values(), key=lambda forms: -sum(forms.values()))
-    return ", ".join(max(forms, key=forms.get) for forms in ranked[:size])
+        read = _read(text)
+        for word, stem in dict(zip(read.words, read.stems, strict=True)).items():
+            by_stem.setdefault(stem, Counter())[word] += 1
+    rest = Counter(stem for text in everything for stem in set(_stems(text)))
+    inside = {stem: sum(forms.values()) for stem, forms in by_stem.items()}
+    share = len(texts) / max(len(everything), 1)
+
+    def score(stem):
+        spread = (rest[stem] or inside[stem]) / len(everything)
+        return inside[stem] * np.log(1 + share / max(spread, 1e-9)) if share < 1 else inside[stem]
+    ranked = sorted(by_stem, key=lambda stem: (-score(stem), stem))
+    label: list[str] = []
+    for word in (by_stem[stem].most_common(1)[0][0] for stem in ranked):
+        # "leie" and "leia", "kjøpe" and "kjøpt": one of them is enough.
+        if not any(len(os.path.commonprefix([word, other])) >= min(len(word), len(other)) - 1 for other in label):
+            label.append(word)
+    group = Counter(g for text in texts for g in groups_of(text)).most_common(1)
+    if group and group[0][1] * 2 >= len(texts):
+        name = group[0][0]
+        label = [name] + [w for w in label if _stem(w) not in {_stem(part) for part in name.split()}]
+    return ", ".join(label[:size])
+
+
+def place(corrected: dict[int, list[str]], texts: list[str], background: list[str] | tuple = ()) -> list[int | None]:
+    """Put each new text in the theme (key of `corrected`, each theme's texts as people left them) whose
+    centroid it is nearest, or None ("not sure") when it is not near enough to one theme to tell."""
+    if not texts:
+        return []
+    keys = [key for key, members in corrected.items() if members]
+    if not keys:
+        return [None] * len(texts)
+    known = [text for key in keys for text in corrected[key]]
+    features = Features(known + texts, background)
+    taught = features.vectors(known)
+    new = features.vectors(texts)
+    if taught is None or new is None:
+        return [None] * len(texts)
+    owner = np.repeat(np.arange(len(keys)), [len(corrected[key]) for key in keys])
+    centroids = normalize(csr_matrix(np.vstack([np.asarray(taught[owner == j].mean(axis=0))
+                                                for j in range(len(keys))])))
+    similarity = (new @ centroids.T).toarray()
+    placed = []
+    for row in similarity:
+        order = np.argsort(-row)
+        best = row[order[0]]
+        second = row[order[1]] if len(order) > 1 else 0.0
+        placed.append(keys[order[0]] if best >= PLACE_AT and best - second >= MARGIN else None)
+    return placed

@@ -83,6 +83,9 @@ class Theme(db.Model):
     # the clustering's proposal, and the theme is not shown in anything published to members.
     named: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
     considered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The topic's "ikke sikker" pile: input "Finn temaer" could not place in a theme with confidence. Not a
+    # theme: never named, merged, linked to a section or published; people move its input into themes.
+    unsure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     members: Mapped[list["ThemeMember"]] = relationship(back_populates="theme", cascade="all, delete-orphan")

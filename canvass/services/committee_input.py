@@ -36,6 +36,10 @@ PAGE = 50
 THEMES_PAGE = 20
 # The most input clustered in one go; more waits for the next press of the button.
 CLUSTER_LIMIT = 20000
+# How much of each theme's input (the newest) new input is compared with when it is placed.
+TAUGHT_PER_THEME = 2000
+NOT_A_THEME = N_("«Ikke sikker» er ikke et tema: flytt innspillene herfra til et tema, "
+                 "eller del dem ut i et nytt tema.")
 # How much of the newest input on other topics the clustering weighs a topic's own words against.
 BACKGROUND = 5000
 
@@ -190,15 +194,61 @@ def topic_inputs(committee: Committee, filters: Filters, topic: str, limit: int)
     return list(zip([row.theme or "" for row in rows], _said(committee, rows, filters), strict=True))
 
 
-def find_themes(committee: Committee, filters: Filters, topic: str) -> int:
-    """Group the topic's input that is in no theme yet into new themes; how many themes were made."""
+@dataclass
+class Found:
+    """What one press of "Finn temaer" did: new themes proposed, input placed in existing themes, input left unsure."""
+    made: int = 0
+    placed: int = 0
+    unsure: int = 0
+
+
+def pile(committee: Committee, topic: str, create: bool = False) -> Theme | None:
+    """The topic's "ikke sikker" pile: input that fits none of the committee's themes well enough to place."""
+    found = db.session.scalar(select(Theme).where(Theme.committee_id == committee.id, Theme.topic == topic,
+                                                  Theme.unsure.is_(True)).order_by(Theme.id).limit(1))
+    if found is None and create:
+        found = Theme(committee_id=committee.id, topic=topic, label="ikke sikker", named=False, unsure=True)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _taught(committee: Committee, topic: str) -> dict[int, list[str]]:
+    """The scrubbed words of each theme's input as the committee has left it (named, merged, split, moved): what
+    new input is placed by. The newest TAUGHT_PER_THEME of each theme, to keep a big topic quick."""
+    place = func.row_number().over(partition_by=ThemeMember.theme_id, order_by=Conversation.id.desc())
+    ranked = (select(ThemeMember.theme_id, Conversation.words, place.label("place"))
+              .join(Conversation, Conversation.id == ThemeMember.conversation_id)
+              .join(Theme, Theme.id == ThemeMember.theme_id)
+              .where(ThemeMember.committee_id == committee.id, ThemeMember.topic == topic, Theme.unsure.is_(False),
+                     *_readable_in(committee, Filters(), topic)).subquery())
+    taught: dict[int, list[str]] = {}
+    streets = known_streets()
+    for theme_id, words in db.session.execute(select(ranked.c.theme_id, ranked.c.words)
+                                              .where(ranked.c.place <= TAUGHT_PER_THEME)):
+        taught.setdefault(theme_id, []).append(scrub.scrub(words, streets))
+    return taught
+
+
+def find_themes(committee: Committee, filters: Filters, topic: str) -> Found:
+    """Sort the topic's input that is in no theme yet, or in the "ikke sikker" pile (within the filters).
+
+    Once the committee has themes in the topic, each input goes to the theme it is clearly nearest, as
+    the committee shaped them; names people gave stay. What is near none is grouped into new proposed
+    themes when enough of it is alike, and otherwise left in the pile: a person places it, not a guess.
+    """
+    unsure = pile(committee, topic)
     taken = select(ThemeMember.conversation_id).where(ThemeMember.committee_id == committee.id,
                                                       ThemeMember.topic == topic)
+    if unsure is not None:
+        taken = taken.where(ThemeMember.theme_id != unsure.id)
     rows = db.session.execute(select(Conversation.id, Conversation.words).where(
         Conversation.id.in_(_in_topic(committee, filters, topic)), Conversation.id.not_in(taken))
         .order_by(Conversation.id).limit(CLUSTER_LIMIT)).all()
     if not rows:
-        return 0
+        return Found()
+    in_pile = set(db.session.scalars(select(ThemeMember.conversation_id).where(
+        ThemeMember.theme_id == unsure.id, ThemeMember.conversation_id.in_([r.id for r in rows])))) if unsure else set()
     other_topics = db.session.scalars(
         select(Conversation.words).where(
             Conversation.words != "", *_readable_in(committee, filters, ALL_TOPICS),
@@ -207,21 +257,71 @@ def find_themes(committee: Committee, filters: Filters, topic: str) -> int:
         .order_by(Conversation.id.desc()).limit(BACKGROUND)).all()
     streets = known_streets()
     texts = [scrub.scrub(words, streets) for _, words in rows]
-    made = 0
-    for found in themes.find_themes(texts, background=[scrub.scrub(words, streets) for words in other_topics]):
-        # The label is a proposal: nothing is published under it until a person names the theme.
-        theme = Theme(committee_id=committee.id, topic=topic, label=(found.label or topic)[:120], named=False)
-        db.session.add(theme)
-        db.session.flush()
-        db.session.execute(db.insert(ThemeMember), [
-            {"committee_id": committee.id, "topic": topic, "conversation_id": rows[i].id, "theme_id": theme.id}
-            for i in found.members])
-        made += 1
+    background = [scrub.scrub(words, streets) for words in other_topics]
+    taught = _taught(committee, topic)
+    result = Found()
+    homes: dict[int, int] = {}
+    if taught:
+        for i, theme_id in enumerate(themes.place(taught, texts, background)):
+            if theme_id is not None:
+                homes[i] = theme_id
+        result.placed = len(homes)
+    left = [i for i in range(len(texts)) if i not in homes]
+    for found in themes.find_themes([texts[i] for i in left], background=background) if left else []:
+        members = [left[i] for i in found.members]
+        # Beside the committee's themes, a group of one or two is not a theme yet: it waits in the pile.
+        if found.unsure or (taught and len(members) < themes.SMALLEST_THEME):
+            theme_id = pile(committee, topic, create=True).id
+            result.unsure += len(members)
+        else:
+            # The label is a proposal: nothing is published under it until a person names the theme.
+            theme = Theme(committee_id=committee.id, topic=topic, label=(found.label or topic)[:120], named=False)
+            db.session.add(theme)
+            db.session.flush()
+            theme_id = theme.id
+            result.made += 1
+        homes.update(dict.fromkeys(members, theme_id))
+    moved = [{"conversation_id": rows[i].id, "theme_id": theme_id} for i, theme_id in homes.items()
+             if rows[i].id in in_pile]
+    for row in moved:
+        db.session.execute(ThemeMember.__table__.update().where(
+            ThemeMember.committee_id == committee.id, ThemeMember.topic == topic,
+            ThemeMember.conversation_id == row["conversation_id"]).values(theme_id=row["theme_id"]))
+    fresh = [{"committee_id": committee.id, "topic": topic, "conversation_id": rows[i].id, "theme_id": theme_id}
+             for i, theme_id in homes.items() if rows[i].id not in in_pile]
+    if fresh:
+        db.session.execute(db.insert(ThemeMember), fresh)
     db.session.commit()
-    return made
+    return result
+
+
+def move(committee: Committee, conversation_id: int, theme: Theme) -> bool:
+    """Put one input in another theme of the same topic (or in the pile): what the committee moves, later input
+    follows. False when the input is not the committee's to read on that topic."""
+    readable = db.session.scalar(select(Conversation.id).where(
+        Conversation.id == conversation_id, Conversation.id.in_(_in_topic(committee, Filters(), theme.topic))))
+    if readable is None:
+        return False
+    where = (ThemeMember.committee_id == committee.id, ThemeMember.topic == theme.topic,
+             ThemeMember.conversation_id == conversation_id)
+    if db.session.scalar(select(ThemeMember.theme_id).where(*where)) is None:
+        db.session.add(ThemeMember(committee_id=committee.id, topic=theme.topic, conversation_id=conversation_id,
+                                   theme_id=theme.id))
+    else:
+        db.session.execute(ThemeMember.__table__.update().where(*where).values(theme_id=theme.id))
+    db.session.commit()
+    return True
+
+
+def choices(committee: Committee, topic: str) -> list[Theme]:
+    """Every theme of a topic an input can be moved to, the pile last."""
+    return list(db.session.scalars(select(Theme).where(Theme.committee_id == committee.id, Theme.topic == topic)
+                                   .order_by(Theme.unsure, Theme.label, Theme.id)))
 
 
 def rename(theme: Theme, label: str) -> None:
+    if theme.unsure:
+        raise InputError(NOT_A_THEME)
     label = label.strip()
     if not label or len(label) > 120:
         raise InputError(N_("Navnet på temaet må ha mellom 1 og 120 tegn."))
@@ -232,8 +332,10 @@ def rename(theme: Theme, label: str) -> None:
 
 def merge(committee: Committee, into: Theme, others: list[int]) -> int:
     """Move the input of other themes in the same topic into one theme; how many themes were merged away."""
+    if into.unsure:
+        raise InputError(NOT_A_THEME)
     gone = [t for t in db.session.scalars(select(Theme).where(Theme.id.in_(others), Theme.id != into.id))
-            if t.committee_id == committee.id and t.topic == into.topic]
+            if t.committee_id == committee.id and t.topic == into.topic and not t.unsure]
     if not gone:
         raise InputError(N_("Velg minst ett annet tema i samme emne å slå sammen med."))
     ids = [t.id for t in gone]

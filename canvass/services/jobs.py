@@ -369,8 +369,8 @@ def _run_themes(job: Job, reporter: Reporter) -> dict:
     filters = committees.Filters(**{key: date.fromisoformat(value) if key in ("start", "end") and value else value
                                     for key, value in raw.items()})
     reporter.step(job.params["topic"])
-    made = committee_input.find_themes(committee, filters, job.params["topic"])
-    return {"made": made}
+    found = committee_input.find_themes(committee, filters, job.params["topic"])
+    return {"made": found.made, "placed": found.placed, "unsure": found.unsure}
 
 
 RUNNERS = {JobKind.IMPORT: _run_import, JobKind.DOWNLOAD: _run_download, JobKind.THEMES: _run_themes}

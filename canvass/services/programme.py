@@ -8,7 +8,7 @@ from canvass.insight.suppress import OTHER
 from canvass.models import Committee, Conversation, ProgrammeSection, Report, SectionLink, Theme, ThemeMember
 from canvass.refusal import N_
 from canvass.services import committees
-from canvass.services.committee_input import InputError, in_scope, theme_for
+from canvass.services.committee_input import NOT_A_THEME, InputError, in_scope, theme_for
 
 
 def sections(committee: Committee) -> list[ProgrammeSection]:
@@ -54,6 +54,8 @@ def link_theme(committee: Committee, section: ProgrammeSection, theme_id: int) -
     theme = theme_for(committee, theme_id)
     if theme is None:
         raise InputError(N_("Fant ikke temaet."))
+    if theme.unsure:
+        raise InputError(NOT_A_THEME)
     if not any(link.theme_id == theme.id for link in section.links):
         section.links.append(SectionLink(theme_id=theme.id))
     db.session.commit()
@@ -103,7 +105,7 @@ def unanswered(committee: Committee, sizes: dict[int, int] | None = None) -> lis
         .where(ProgrammeSection.committee_id == committee.id, SectionLink.theme_id.is_not(None))
     )
     open_themes = db.session.scalars(
-        select(Theme).where(Theme.committee_id == committee.id, Theme.id.not_in(linked))
+        select(Theme).where(Theme.committee_id == committee.id, Theme.id.not_in(linked), Theme.unsure.is_(False))
     ).all()
     frequent = [(t, sizes.get(t.id, 0)) for t in open_themes if sizes.get(t.id, 0) >= committee.k]
     return sorted(frequent, key=lambda pair: (-pair[1], pair[0].label))
@@ -111,7 +113,8 @@ def unanswered(committee: Committee, sizes: dict[int, int] | None = None) -> lis
 
 def unnamed(committee: Committee) -> list[Theme]:
     """Themes whose label is still the clustering's proposal: left out of what members read."""
-    return list(db.session.scalars(select(Theme).where(Theme.committee_id == committee.id, Theme.named.is_(False))
+    return list(db.session.scalars(select(Theme).where(Theme.committee_id == committee.id, Theme.named.is_(False),
+                                                       Theme.unsure.is_(False))
                                    .order_by(Theme.topic, Theme.label)))
 
 

@@ -25,6 +25,12 @@ def masks(text: str) -> Markup:
     )
 
 
+@bp.app_template_global()
+def theme_name(theme) -> str:
+    """A theme's label; the "not sure" pile in the reader's language."""
+    return gettext("Ikke sikker") if theme.unsure else theme.label
+
+
 def back():
     """Back to the page the form was on, with its filters; never to another site."""
     return redirect(back_target())
@@ -60,6 +66,7 @@ def read_input():
     page = max(request.args.get("side", 1, type=int), 1)
     view = committee_input.topic_view(committee, filters, topic, page=page) if topic else None
     pages = (view.theme_count + committee_input.THEMES_PAGE - 1) // committee_input.THEMES_PAGE if view else 0
+    merge_into = next((theme for theme, _, _ in view.themes if not theme.unsure), None) if view else None
     loose_page = max(request.args.get("uside", 1, type=int), 1)
     loose, loose_total = (committee_input.unthemed_inputs(committee, filters, topic, loose_page, UNTHEMED_PAGE)
                           if topic else ([], 0))
@@ -71,6 +78,9 @@ def read_input():
         topics=topics,
         topic=topic,
         view=view,
+        merge_into=merge_into,
+        unsure=sum(n for theme, n, _ in view.themes if theme.unsure) if view else 0,
+        move_to=committee_input.choices(committee, topic) if topic else [],
         page=page,
         pages=pages,
         loose=loose,
@@ -105,7 +115,8 @@ def theme(theme_id: int):
         total=total,
         page=page,
         pages=(total + committee_input.PAGE - 1) // committee_input.PAGE,
-        others=others,
+        others=[other for other in others if not other.unsure],
+        move_to=committee_input.choices(committee, found.topic),
         sections=programme.sections(committee),
         query=request.query_string.decode(),
     )
@@ -159,6 +170,18 @@ def split_theme(theme_id: int):
         committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", "")
     )
     flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
+    return back()
+
+
+@bp.post("/innspill/<int:conversation_id>/tema")
+@roles_required(Role.COMMITTEE)
+def move_input(conversation_id: int):
+    """Move one input to another theme of its topic: new input on the same matter follows it there."""
+    committee = committees.committee_for(current_user)
+    target = _theme(committee, request.form.get("theme", 0, type=int))
+    if not committee_input.move(committee, conversation_id, target):
+        abort(404)
+    flash(gettext("Innspillet er flyttet til «%(label)s».", label=theme_name(target)), "success")
     return back()
 
 

@@ -14,7 +14,10 @@ import door_record_wrk  # noqa: E402
 import http_load  # noqa: E402
 import lighthouse_walk  # noqa: E402
 import matrikkel_import  # noqa: E402
+import page_weight  # noqa: E402
+import question_views  # noqa: E402
 import sync_ingest  # noqa: E402
+import theme_quality  # noqa: E402
 import turf_cut  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +46,11 @@ BENCHMARKS = {
     "door_record_wrk": (lambda: "Door records with wrk beside hello-world, SQLite and PostgreSQL",
                         door_record_wrk.run),
     "lighthouse_walk": (lambda: "Lighthouse on the walk list", lighthouse_walk.run),
+    "page_weight": (lambda: "Walk list weight", page_weight.run),
     "dashboard_views": (lambda: f"Committee pages over {dashboard_views.INPUTS:,} inputs", dashboard_views.run),
     "canvasser_load": (lambda: f"{canvasser_load.CANVASSERS} canvassers with locust", canvasser_load.run),
+    "question_views": (lambda: "Door-question views", question_views.run),
+    "theme_quality": (lambda: "Themes on hurried door notes", theme_quality.run),
 }
 REPORT = ROOT / "docs" / "benchmarks.md"
 

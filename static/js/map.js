@@ -138,6 +138,15 @@
     var folded = el.closest("details");
     if (folded) folded.addEventListener("toggle", function () { map.invalidateSize(); fit(); });
     el.dataset.loaded = String(data.features.length);
+    // A map that follows work in progress (a leaflet drop's coverage) redraws its shapes where they are.
+    if (el.dataset.refresh) setInterval(function () {
+      if (document.hidden) return;
+      load(el.dataset.geojson).then(function (fresh) {
+        layer.clearLayers();
+        layer.addData(fresh);
+        el.dataset.refreshed = String(Date.now());
+      }, function () {});
+    }, Number(el.dataset.refresh) * 1000);
   });
 
   if (el.dataset.overlay) {

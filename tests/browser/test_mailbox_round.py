@@ -1,13 +1,14 @@
 """In a real Chromium: a standing holder's leaflet round offline, one tap per entrance, and the city's coverage
 rising once the phone has its signal back."""
-from datetime import date, datetime, timedelta
+import uuid
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Assignment, Branch, Outcome, TurfAddress, User, Visit
-from canvass.services import drops, holders, turfs
+from canvass.services import drops, holders, sync, turfs
 from tests.browser.test_join_and_map import log_in
 
 pytestmark = pytest.mark.browser
@@ -87,4 +88,14 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
     desk.goto(f"{live_server}/utdelinger/{drop.id}/dekning")
     assert f"Oslo: {reached} av {households} husstander nådd" in desk.inner_text("main")
     desk.wait_for_selector("#map[data-loaded]")
+    # Live: the holder marks a fourth entrance from another phone, and the figures and the map follow
+    # within half a minute, without a reload.
+    fourth = {"id": str(uuid.uuid4()), "type": "visit", "outcome": "mailboxes", "turf_id": turf.id,
+              "action_id": assignment.action_id, "address_id": stops[3].address_id, "unit": "",
+              "recorded_at": datetime.now(timezone.utc).isoformat()}
+    assert sync.ingest(daniel, [fourth])[0].status == "stored"
+    now = reached + stops[3].doors
+    desk.wait_for_function(f"() => document.querySelector('[data-whole]').textContent.includes('Oslo: {now} av')",
+                           timeout=45000)
+    desk.wait_for_selector("#map[data-refreshed]", timeout=45000)
     coordinator.close()

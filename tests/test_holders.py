@@ -235,6 +235,8 @@ def test_a_holder_sees_the_turf_and_the_drop_task_on_the_home_page(sagene, clien
     page = client.get("/").get_data(as_text=True)
     assert "Du er rodeansvarlig" in page and cut[0].name in page
     assert "Torshov" in page and "Løpeseddelutdeling" in page
+    # The task counts what the holder fills, not doors to knock.
+    assert f"{cut[0].doors} postkasser" in page and f"{cut[0].doors} dører" not in page
     assert client.get(f"/mine/rodeansvar/{cut[0].id}/gaaliste.pdf").status_code == 200
     assert client.get(f"/mine/rodeansvar/{cut[1].id}/gaaliste.pdf").status_code == 404
 

@@ -4,7 +4,7 @@ This package knows nothing of Flask, so the service layer passes `message` and `
 """
 from dataclasses import dataclass, field
 
-from canvass.refusal import N_, Refusal  # noqa: F401 (N_ re-exported: services/sync.py still imports it from here)
+from canvass.refusal import Refusal
 
 
 class GeodataError(Refusal):

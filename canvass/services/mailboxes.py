@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.models import Action, AddressNote, FieldDoor, Outcome, Turf, TurfAddress, Visit
+from canvass.refusal import N_
 from canvass.services.progress import effective
 from canvass.services.turfs import natural_key
 

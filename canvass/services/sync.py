@@ -20,7 +20,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.geo.errors import N_
 from canvass.insight.tally import week_of
 from canvass.models import (
     Action,
@@ -50,6 +49,7 @@ from canvass.models import (
 from canvass.models.action import DEFAULT_TOPICS
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
+from canvass.refusal import N_, Refusal
 from canvass.services import mailboxes, questions, tallies
 from canvass.services.door_record import field_unit
 
@@ -411,26 +411,19 @@ def known_topics(action: Action | None, topics: list[str]) -> list[str]:
 MAX_WORDS = 4000
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a part of a record is refused: a message to translate and its values."""
-    message: str
-    params: dict
-
-
 def _conversation(data, outcome: Outcome, action: Action | None) -> dict | Refusal | None:
     """The conversation's content, checked; a Refusal says what is wrong with it. Topics not on the action's
     list are dropped (`known_topics`): a phone whose list is older than a coordinator's edit keeps the words."""
     if data is None:
         return None
     if outcome != Outcome.CONVERSATION or not isinstance(data, dict):
-        return Refusal(N_("Samtaleinnholdet hører bare til en samtale."), {})
+        return Refusal(N_("Samtaleinnholdet hører bare til en samtale."))
     topics = data.get("topics") or []
     words = data.get("words") or ""
     importance = data.get("importance")
     if isinstance(words, str) and len(words) > MAX_WORDS:
         return Refusal(N_("Teksten kan være høyst %(limit)s tegn (denne har %(count)s)."),
-                       {"limit": MAX_WORDS, "count": len(words)})
+                       limit=MAX_WORDS, count=len(words))
     if (
         not isinstance(topics, list)
         or len(topics) > 20
@@ -438,7 +431,7 @@ def _conversation(data, outcome: Outcome, action: Action | None) -> dict | Refus
         or not isinstance(words, str)
         or not (importance is None or type(importance) is int and 1 <= importance <= 3)
     ):
-        return Refusal(N_("Samtaleinnholdet er ugyldig."), {})
+        return Refusal(N_("Samtaleinnholdet er ugyldig."))
     return {
         "topics": "\n".join(known_topics(action, topics)),
         "words": words.strip(),

@@ -7,7 +7,18 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import Address, Assignment, Branch, Organisation, Outcome, Turf, TurfAddress, User, Visit
+from canvass.models import (
+    Address,
+    Assignment,
+    Branch,
+    Conversation,
+    Organisation,
+    Outcome,
+    Turf,
+    TurfAddress,
+    User,
+    Visit,
+)
 from canvass.services import actions, drops, holders, mailboxes, sync, turfs
 from tests.conftest import login, login_as_volunteer, post
 
@@ -184,3 +195,21 @@ def test_another_branch_or_organisation_cannot_see_the_coverage_or_mark_a_turf_n
              "address_id": _stops(sagene_turf[0].id)[0].address_id, "unit": "", "outcome": "mailboxes"}
     assert sync.ingest(baerum, [event])[0].status == "rejected"
     assert _marks() == 0
+
+
+def test_the_sync_api_refuses_doors_and_conversations_on_a_leaflet_round(round_):
+    """The outside tester posted not_home, leaflet and a conversation to a leaflet action through the sync API,
+    and all three were stored, a conversation on a leaflet round among them."""
+    _, assignment, sagene_turf, _ = round_
+    daniel = _user("Daniel Dørbanker")
+    stop = next(s for s in _stops(sagene_turf[0].id) if s.doors)
+    base = {"type": "visit", "recorded_at": datetime.now().astimezone().isoformat(), "turf_id": assignment.turf_id,
+            "action_id": assignment.action_id, "address_id": stop.address_id, "unit": ""}
+    sent = [{**base, "id": str(uuid.uuid4()), "outcome": "not_home"},
+            {**base, "id": str(uuid.uuid4()), "outcome": "leaflet"},
+            {**base, "id": str(uuid.uuid4()), "outcome": "conversation",
+             "conversation": {"topics": ["klima"], "words": "hei", "importance": None}}]
+    results = sync.ingest(daniel, sent)
+    assert [(r.status, r.reason) for r in results] == [("rejected", mailboxes.NOT_DOORS)] * 3
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == 0

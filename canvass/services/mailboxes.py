@@ -30,8 +30,19 @@ TOO_MANY = N_("Oppgangen har %(mailboxes)s postkasser, men du skrev %(given)s me
               "eller uten tilgang.")
 
 
+NOT_DOORS = N_("På en løpeseddelutdeling markerer du oppganger, ikke dører.")
+
+
 def is_leaflet(action: Action | None) -> bool:
     return action is not None and action.kind == "leaflet"
+
+
+def wrong_round(action: Action | None, outcome: str) -> str | None:
+    """Why an outcome does not belong to the action's round, or None: a leaflet round marks entrances and
+    nothing else (no door outcomes, no conversations), a door round knocks on doors."""
+    if is_leaflet(action) != (outcome == "mailboxes"):
+        return NOT_LEAFLET if outcome == "mailboxes" else NOT_DOORS
+    return None
 
 
 def at(turf_id: int, address_ids) -> dict[int, int]:

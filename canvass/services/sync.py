@@ -278,6 +278,10 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
             corrects = str(uuid.UUID(corrects if isinstance(corrects, str) else ""))
         except ValueError:
             return _rejected(_echo(event), N_("Ugyldig id på registreringen som angres."))
+    # A leaflet round's records are entrances marked, a door round's are doors (undos follow what they undo).
+    wrong = mailboxes.wrong_round(actions.get(action_id), outcome.value) if corrects is None else None
+    if wrong:
+        return _rejected(_echo(event), wrong)
     counts = (None, None)
     if outcome == Outcome.MAILBOXES and corrects is None:
         # An entrance of a leaflet round (protocol 1.4): its optional counts, checked against its mailboxes.

@@ -106,10 +106,9 @@ def record(assignment_id: int):
     assignment = my_assignment(assignment_id)
     kind = "angre" if request.form.get("undo") else "besok"
     wanted = door_record.event_from(request.form, kind)
-    if mailboxes.is_leaflet(assignment.action) != (wanted["outcome"] == Outcome.MAILBOXES):
-        # A leaflet round marks entrances and nothing else; a door round knocks on doors.
-        message = gettext(mailboxes.NOT_LEAFLET) if wanted["outcome"] == Outcome.MAILBOXES else gettext(
-            "På en løpeseddelutdeling markerer du oppganger, ikke dører.")
+    wrong = mailboxes.wrong_round(assignment.action, wanted["outcome"])
+    if wrong:
+        message = gettext(wrong)
         if _wants_json():
             abort(make_response(jsonify({"error": message}), 400))
         abort(400, message)
@@ -239,7 +238,7 @@ def conversation(assignment_id: int):
     if mailboxes.is_leaflet(assignment.action):
         # No conversation form on a leaflet round: its walk list marks entrances.
         if request.method == "POST":
-            abort(400, gettext("På en løpeseddelutdeling markerer du oppganger, ikke dører."))
+            abort(400, gettext(mailboxes.NOT_DOORS))
         return redirect(url_for("field.walk", assignment_id=assignment.id))
     if request.method == "POST":
         event = _door_event(assignment, "samtale")

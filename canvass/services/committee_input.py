@@ -50,7 +50,9 @@ class InputError(Refusal):
 
 @lru_cache(maxsize=4)
 def _streets(count: int) -> frozenset[str]:
-    return frozenset(db.session.scalars(select(func.lower(Address.street)).distinct()))
+    # Lower-cased here, not by SQL: SQLite's lower() leaves Æ, Ø and Å as they are, and "Øvrefoss 4" in a
+    # resident's words would not be found among the streets.
+    return frozenset(street.lower() for street in db.session.scalars(select(Address.street).distinct()) if street)
 
 
 def known_streets() -> frozenset[str]:

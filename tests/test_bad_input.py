@@ -60,6 +60,7 @@ def world(databases_, demo_template):
         app.clients["anonymous"] = app.test_client()
         # The committee is made on a member's first visit; make it now, so the cases start from it.
         committees.committee_for(db.session.scalar(select(User).where(User.email == "komite@oslo.demo")))
+        db.session.commit()  # committee_for makes it on first use and leaves storing it to the caller
     yield app
     _dispose(app)
 

@@ -67,6 +67,21 @@ def log_in_with_link(context, live_server, person: User):
     return page
 
 
+def download_turf(page, walk_url: str) -> None:
+    """Open the walk list with the service worker in control and the phone's credential held, then press
+    «Last ned roden» and wait until the turf works without signal."""
+    page.goto(walk_url)
+    # Until the worker is active, then once more so it controls the page: reloading while it installs
+    # starved a busy machine.
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
+    page.goto(walk_url)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
+                           timeout=60000)
+    page.get_by_role("button", name="Last ned roden").click()
+    page.wait_for_selector("html[data-offline-ready]")
+
+
 def log_in_as_daniel(context, live_server):
     """Daniel logs in on the phone `context` with a personal login link from his coordinator; his start page."""
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
@@ -103,15 +118,6 @@ def volunteer(live_server, browser):
     page = log_in_as_daniel(context, live_server)
     assignment = actions.my_assignments(daniel)[0]
     walk_url = f"{live_server}/felt/{assignment.id}"
-    page.goto(walk_url)
-    # Until the worker is active, then once more so it controls the page: reloading while it installs
-    # starved a busy machine.
-    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
-    page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
-                           timeout=60000)
-    page.get_by_role("button", name="Last ned roden").click()
-    page.wait_for_selector("html[data-offline-ready]")
+    download_turf(page, walk_url)
     yield context, page, walk_url, turf
     context.close()

@@ -19,7 +19,7 @@ def marks() -> int:
 
 
 def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_households_reached(live_server, browser):
-    from tests.browser.conftest import PHONE, log_in_as_daniel
+    from tests.browser.conftest import PHONE, download_turf, log_in_as_daniel
 
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
@@ -36,15 +36,8 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
     page = log_in_as_daniel(browser.new_context(**PHONE), live_server)
     context = page.context
     walk_url = f"{live_server}/felt/{assignment.id}"
-    page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
-    page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
-                           timeout=60000)
+    download_turf(page, walk_url)
     assert page.locator('button[name="tap"][value^="not_home"]').count() == 0
-    page.get_by_role("button", name="Last ned roden").click()
-    page.wait_for_selector("html[data-offline-ready]")
 
     context.set_offline(True)
     page.reload()

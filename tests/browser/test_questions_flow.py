@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import Action, Answer, Branch, Question, QuestionSet, User
 from canvass.services import actions, sync, turfs
-from tests.browser.conftest import log_in_as_daniel
+from tests.browser.conftest import download_turf, log_in_as_daniel
 from tests.browser.test_join_and_map import log_in
 from tests.browser.test_offline import signal_back, waiting
 
@@ -114,14 +114,7 @@ def test_a_set_of_every_kind_answered_offline_shows_its_distribution_once_five_h
     phone = browser.new_context(**{k: v for k, v in LAPTOP.items() if k != "accept_downloads"})
     page = log_in_as_daniel(phone, live_server)
     walk_url = f"{live_server}/felt/{actions.my_assignments(daniel)[0].id}"
-    page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
-    page.goto(walk_url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
-                           timeout=60000)
-    page.get_by_role("button", name="Last ned roden").click()
-    page.wait_for_selector("html[data-offline-ready]")
+    download_turf(page, walk_url)
     phone.set_offline(True)
     page.reload()
     addresses = one_district(turf)

@@ -1,4 +1,5 @@
 """`flask` commands for every admin task; thin wrappers over the services."""
+import functools
 import json
 import sys
 from datetime import date, datetime, time, timedelta
@@ -8,15 +9,15 @@ import click
 from flask import current_app, url_for
 from flask.cli import AppGroup
 from flask_babel import get_locale, gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from canvass import backup
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.formatting import format_number
-from canvass.geo.errors import GeodataError
 from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
+from canvass.refusal import N_, Refusal
 from canvass.services import (
     demo,
     drops,
@@ -31,13 +32,46 @@ from canvass.services import (
     sample_input,
 )
 
-geodata_cli = AppGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
-demo_cli = AppGroup("demo", help="Demodata for utvikling og utprøving.")
-user_cli = AppGroup("user", help="Brukere og roller.")
-backup_cli = AppGroup("backup", help="Sikkerhetskopi av databasen og gjenoppretting.")
-org_cli = AppGroup("org", help="Organisasjoner: opprett en ny, endre kommunene.")
-setup_cli = AppGroup("setup", help="Første oppstart: engangskoden for oppsett på nettsiden.")
-privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
+
+class RefusingGroup(AppGroup):
+    """Commands whose refusals end the command the one way: nothing stored (rolled back), the reason on stderr
+    in the operator's language and exit status 1, the same `Refusal` the web shows as a flash."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda f: register(_refusals_in_words(f))
+
+
+def _refusals_in_words(f):
+    @functools.wraps(f)
+    def command(*args, **kwargs):
+        try:
+            _schema_ready()
+            return f(*args, **kwargs)
+        except Refusal as refused:
+            db.session.rollback()
+            raise click.ClickException(_worded(refused)) from None
+    return command
+
+
+def _schema_ready() -> None:
+    """Every command needs the tables: on a new database file, say what to run instead of a database error."""
+    if not inspect(db.engine).has_table("organisation"):
+        raise Refusal(N_("Databasen er ikke satt opp ennå. Kjør «flask --app canvass db upgrade» først."))
+
+
+def _worded(refused: Refusal) -> str:
+    return gettext(refused.message, **refused.params)
+
+
+geodata_cli = RefusingGroup("geodata", help="Last inn offisielle geodata (postnummerområder, adresser, bydeler).")
+demo_cli = RefusingGroup("demo", help="Demodata for utvikling og utprøving.")
+user_cli = RefusingGroup("user", help="Brukere og roller.")
+backup_cli = RefusingGroup("backup", help="Sikkerhetskopi av databasen og gjenoppretting.")
+org_cli = RefusingGroup("org", help="Organisasjoner: opprett en ny, endre kommunene.")
+setup_cli = RefusingGroup("setup", help="Første oppstart: engangskoden for oppsett på nettsiden.")
+privacy_cli = RefusingGroup("privacy",
+                            help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
 def _progress_bar(path: Path):
@@ -114,10 +148,7 @@ def _report_job(result: dict) -> bool:
 
 def _run_job(kind: JobKind, params: dict) -> dict:
     """Run a job's work in this process, as `flask jobs worker` would; a refusal ends the command in Norwegian."""
-    try:
-        return jobs.run_in_foreground(kind, params, _PrintedProgress())
-    except (GeodataError, jobs.JobError) as err:
-        raise click.ClickException(gettext(err.message, **err.params)) from err
+    return jobs.run_in_foreground(kind, params, _PrintedProgress())
 
 
 @geodata_cli.command("import")
@@ -159,10 +190,10 @@ def download_command(kommuner_, navn, skip_invalid):
                   "kommunenummer": number, "kommunenavn": name, "skip_invalid": skip_invalid}
         try:
             ok = _report_job(_run_job(JobKind.DOWNLOAD, params)) and ok
-        except click.ClickException as err:
+        except Refusal as refused:
             if len(names) == 1:
                 raise
-            err.show()
+            click.echo(_worded(refused), err=True)  # the other kommuner are still fetched
             ok = False
     if not ok:
         raise SystemExit(1)
@@ -231,10 +262,7 @@ def _print_logins():
 def create_user(organisation, role, name, email, branch, password):
     """Opprett en bruker med passord (admin, koordinator eller programkomité)."""
     org = _organisation(organisation)
-    try:
-        email = organisations.normal_email(email)
-    except organisations.Refused as refused:
-        raise click.ClickException(gettext(refused.message, **refused.params)) from None
+    email = organisations.normal_email(email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.password_hash.is_not(None))):
         raise click.ClickException(gettext("%(email)s har allerede en brukerkonto i Canvass.", email=email))
     if len(password) < 10:
@@ -262,7 +290,7 @@ def set_password(email, password):
     click.echo(gettext("Nytt passord for %(name)s. Alle innloggingene er avsluttet.", name=user.name))
 
 
-role_cli = AppGroup("role", help="Gi og ta roller: én person kan ha flere, i ett eller flere lag.")
+role_cli = RefusingGroup("role", help="Gi og ta roller: én person kan ha flere, i ett eller flere lag.")
 user_cli.add_command(role_cli)
 
 
@@ -310,12 +338,8 @@ def _branch(user: User, name: str | None) -> Branch | None:
 def role_add(email, phone, organisation, role, branch):
     """Gi en person en rolle til; de andre rollene består."""
     user = _person(email, phone, organisation)
-    try:
-        token = people.add_role(user, Role(role), _branch(user, branch), None,
-                                timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
-    except people.RoleRefused as err:
-        db.session.rollback()
-        raise click.ClickException(gettext(err.message, **err.params)) from err
+    token = people.add_role(user, Role(role), _branch(user, branch), None,
+                            timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
     click.echo(gettext("%(name)s har nå rollene: %(roles)s.", name=user.name, roles=_roles(user)))
     if token:
         click.echo(gettext("Engangslenke der %(name)s velger passord (virker i %(hours)s timer):", name=user.name,
@@ -331,11 +355,7 @@ def role_remove(email, phone, organisation, role, branch):
     place = _branch(user, branch)
     held = [m for m in user.memberships if m.role == Role(role)
             and m.branch_id == (place.id if place is not None and role != Role.ADMIN else None)]
-    try:
-        gone = people.remove_roles(user, held, None)
-    except people.RoleRefused as err:
-        db.session.rollback()
-        raise click.ClickException(gettext(err.message, **err.params)) from err
+    gone = people.remove_roles(user, held, None)
     if gone:
         click.echo(gettext("%(name)s hadde ingen andre roller og er fjernet og logget ut på alle telefoner.",
                            name=user.name))
@@ -385,19 +405,12 @@ def _query(organisation, phone, email, name) -> tuple[subject.Query, Organisatio
     return query, _organisation(organisation)
 
 
-def _subject_refused(refused: subject.Refused) -> click.ClickException:
-    return click.ClickException(gettext(refused.message, **refused.params))
-
-
 @privacy_cli.command("export")
 @_subject_options
 def export_command(organisation, phone, email, name):
     """Innsyn (art. 15): alt som er lagret om et mobilnummer eller en e-postadresse, som JSON."""
     query, org = _query(organisation, phone, email, name)
-    try:
-        exported = handover.export_subject(None, org.id, query)
-    except subject.Refused as refused:
-        raise _subject_refused(refused) from None
+    exported = handover.export_subject(None, org.id, query)
     click.echo(json.dumps(exported, ensure_ascii=False, indent=2))
 
 
@@ -407,10 +420,7 @@ def export_command(organisation, phone, email, name):
 def erase_command(organisation, phone, email, name, yes):
     """Sletting (art. 17): personen forsvinner, tellingene i komiteenes tall blir stående."""
     query, org = _query(organisation, phone, email, name)
-    try:
-        found = handover.find(None, org.id, query, audit.ERASE)
-    except subject.Refused as refused:
-        raise _subject_refused(refused) from None
+    found = handover.find(None, org.id, query, audit.ERASE)
     click.echo(
         gettext(
             "Fant %(contacts)s kontakter, %(accounts)s brukere og %(inputs)s innspill som nevner personen.",
@@ -438,10 +448,7 @@ def erase_command(organisation, phone, email, name, yes):
 @click.argument("target", type=click.Path(path_type=Path))
 def backup_create(target):
     """Ta sikkerhetskopi av databasen til TARGET (trygt mens appen kjører)."""
-    try:
-        backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
-    except backup.BackupError as err:
-        raise click.ClickException(gettext(err.message, **err.params)) from err
+    backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
     click.echo(
         gettext(
             "Sikkerhetskopi skrevet til %(path)s (%(size)s kB).",
@@ -462,18 +469,11 @@ def backup_restore(source, yes):
         )
     db.session.remove()
     db.engine.dispose()
-    try:
-        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
-    except backup.BackupError as err:
-        raise click.ClickException(gettext(err.message, **err.params)) from err
+    backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
     click.echo(gettext("Gjenopprettet fra %(path)s.", path=source))
     # A backup can hold personal data the purge has deleted since it was taken: delete it again.
     purged = sum(p.count for p in retention.purge(utcnow()))
     click.echo(gettext("Slettet %(count)s som har passert lagringstiden siden kopien ble tatt.", count=purged))
-
-
-def _refused(err: organisations.Refused) -> click.ClickException:
-    return click.ClickException(gettext(err.message, **err.params))
 
 
 def _external(endpoint: str, **values) -> str:
@@ -492,11 +492,7 @@ def org_create(name, party, kommunenummer, admin_email, admin_name):
     """Opprett en organisasjon med kommunene sine og den første administratoren.
 
     Skriver ut en engangslenke der administratoren velger passord; tofaktor settes opp ved første innlogging."""
-    try:
-        created = organisations.create(name, kommunenummer, admin_name, admin_email, party=party, commit=False)
-    except organisations.Refused as err:
-        db.session.rollback()
-        raise _refused(err) from err
+    created = organisations.create(name, kommunenummer, admin_name, admin_email, party=party, commit=False)
     hours = current_app.config["PASSWORD_LINK_HOURS"]
     token = logins.issue_password_link(created.admin, timedelta(hours=hours))
     audit.log(None, audit.LOGIN_LINK, f"passordlenke for ny administrator {created.admin.id}",
@@ -522,11 +518,7 @@ def org_kommuner(organisation, added, removed):
     org = _organisation(organisation)
     if added or removed:
         wanted = (set(org.kommunenummer) | {a.strip() for a in added}) - {r.strip() for r in removed}
-        try:
-            change = organisations.set_kommuner(org, wanted)
-        except organisations.Refused as err:
-            db.session.rollback()
-            raise _refused(err) from err
+        change = organisations.set_kommuner(org, wanted)
         for number in change.added:
             click.echo(gettext("La til %(kommune)s.", kommune=kommuner.get(number).label))
         for number in change.removed:

@@ -8,13 +8,13 @@ import threading
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from flask_babel import gettext
 
 from canvass import queue
+from canvass.cli import RefusingGroup
 from canvass.services import jobs
 
-jobs_cli = AppGroup("jobs", help="Bakgrunnsjobber: import og nedlasting av geodata, å finne temaer.")
+jobs_cli = RefusingGroup("jobs", help="Bakgrunnsjobber: import og nedlasting av geodata, å finne temaer.")
 log = logging.getLogger(__name__)
 
 

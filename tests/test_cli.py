@@ -2,9 +2,11 @@
 import pytest
 from sqlalchemy import func, select
 
+from canvass.cli import RefusingGroup
 from canvass.extensions import db
-from canvass.models import User
-from tests.conftest import roles_of
+from canvass.models import Organisation, User
+from canvass.refusal import N_, Refusal
+from tests.conftest import _dispose, make_app, roles_of
 
 
 def test_geodata_import_detects_formats_and_ends_with_a_summary(app, geodata):
@@ -73,3 +75,35 @@ def test_user_create_refuses_in_norwegian_without_a_database_error_and_creates_n
     # Nothing of the database's own error, and never a password hash, reaches the screen.
     assert "IntegrityError" not in result.output and "argon2" not in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == users
+
+
+def test_a_refusal_midway_through_a_command_stores_nothing_and_ends_in_norwegian(app):
+    group = RefusingGroup("prøve")
+
+    @group.command("halvveis")
+    def halfway():
+        db.session.add(Organisation(name="Halvveis SV"))
+        db.session.flush()
+        raise Refusal(N_("Kommune %(number)s finnes ikke."), number="9999")
+
+    result = app.test_cli_runner().invoke(group, ["halvveis"])
+    assert result.exit_code == 1
+    assert "Kommune 9999 finnes ikke." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Organisation)
+                                 .where(Organisation.name == "Halvveis SV")) == 0
+
+
+def test_every_command_group_turns_refusals_into_a_message_the_one_way(app):
+    ours = [group for name, group in app.cli.commands.items() if name not in {"db", "routes", "run", "shell"}]
+    assert ours and all(isinstance(group, RefusingGroup) for group in ours), [g.name for g in ours]
+
+
+def test_a_command_on_a_database_not_yet_set_up_says_what_to_run(tmp_path):
+    fresh = make_app(f"sqlite:///{tmp_path / 'ny.db'}")
+    try:
+        result = fresh.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 1
+        assert "Databasen er ikke satt opp ennå. Kjør «flask --app canvass db upgrade» først." in result.output
+    finally:
+        _dispose(fresh)

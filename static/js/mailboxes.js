@@ -39,22 +39,7 @@
     return !value ? 0 : /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
   }
 
-  function post(li, url, fields) {
-    var data = new FormData($("form", li)), buttons = li.querySelectorAll("button");
-    Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
-    buttons.forEach(function (b) { b.disabled = true; });
-    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (response.ok) {
-            CanvassStore.remember(Object.assign({ type: "visit", turf_id: turf }, answer.event));
-            return answer;
-          }
-          say(li, texts.refused.replace("%s", answer.error || response.status));
-        });
-      }, function () { say(li, texts.offline); })
-      .then(function (answer) { buttons.forEach(function (b) { b.disabled = false; }); return answer; });
-  }
+  function post(li, url, fields) { return CanvassStore.post(li, $("form", li), url, fields, turf, say, texts); }
 
   list.addEventListener("click", function (e) {
     var button = e.target.closest("button[name=tap], button[name=undo]");

@@ -27,6 +27,28 @@ var CanvassStore = (function () {
     });
   }
   return {
+    // Posts one door's form where the page would (`fields` over the form's own), its buttons disabled from the tap
+    // to the answer; what the server recorded is remembered for the walk list, a refusal or no signal said in `li`.
+    // URL-encoded, as the form without script is: a FormData body is multipart with a new boundary every time,
+    // and the server compiles a parser for each boundary (a few ms of CPU per door; docs/benchmarks.md).
+    post: function (li, form, url, fields, turf, say, texts) {
+      var data = new FormData(form), buttons = li.querySelectorAll("button");
+      Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
+      buttons.forEach(function (b) { b.disabled = true; });
+      var remember = this.remember;
+      return fetch(url, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+                          headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (answer) {
+            if (response.ok) {
+              remember(Object.assign({ type: "visit", turf_id: turf }, answer.event));
+              return answer;
+            }
+            say(li, texts.refused.replace("%s", answer.error || response.status));
+          });
+        }, function () { say(li, texts.offline); })
+        .then(function (answer) { buttons.forEach(function (b) { b.disabled = false; }); return answer; });
+    },
     // A record's id, made on the phone. Without one (a page served without https), the server makes it.
     newId: function () { return crypto.randomUUID ? crypto.randomUUID() : ""; },
     add: function (event) { return run("outbox", "readwrite", function (s) { return s.put(event); }); },

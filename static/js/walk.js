@@ -73,28 +73,11 @@
     return $("#summary-title");
   }
 
-  // Posts the form for one door; its buttons are disabled from the tap to the answer.
+  // Posts the form for one door (the practice round keeps it on the phone).
   function post(li, fields, url) {
     if (window.CanvassPractice) return CanvassPractice.post(li, fields);
-    var data = new FormData(form), buttons = li.querySelectorAll("button");
-    Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
-    data.set("address_id", li.dataset.a);
-    data.set("unit", li.dataset.u);
-    buttons.forEach(function (b) { b.disabled = true; });
-    // Sent URL-encoded, as the form without script is: a FormData body is multipart with a new boundary every
-    // time, and the server compiles a parser for each boundary (a few ms of CPU per door; docs/benchmarks.md).
-    return fetch(url || form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
-                                       headers: { Accept: "application/json" } })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (response.ok) {
-            CanvassStore.remember(Object.assign({ type: "visit", turf_id: turf }, answer.event));
-            return answer;
-          }
-          say(li, texts.refused.replace("%s", answer.error || response.status));
-        });
-      }, function () { say(li, texts.offline); })
-      .then(function (answer) { buttons.forEach(function (b) { b.disabled = false; }); return answer; });
+    fields = Object.assign({ address_id: li.dataset.a, unit: li.dataset.u }, fields);
+    return CanvassStore.post(li, form, url || form.action, fields, turf, say, texts);
   }
 
   function record(li, outcome) {

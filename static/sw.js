@@ -8,7 +8,10 @@ var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/walk.js", "/static/js/mailboxes.js", "/static/js/conversation.js", "/static/js/map.js",
-             "/static/js/tiles.js"];
+             "/static/js/tiles.js", "/uten-nett"];
+// Shown for a page that was not kept (canvass/web/pwa.py), in the language of the last page served.
+var OFFLINE = "/uten-nett";
+var offlineLanguage = null;
 // Map tiles come from our own route (canvass/web/tiles.py); "Last ned roden" keeps the turf's in their own
 // cache (static/js/tiles.js fills it), served from it even online, and kept across releases.
 var TILES = "canvass-tiles-v1";
@@ -39,14 +42,30 @@ function networkFirst(request) {
     if (response.ok && page(request)) {
       var copy = response.clone();
       caches.open(VERSION).then(function (cache) { cache.put(request, copy); });
+      followLanguage(response.headers.get("Content-Language"));
     }
     return response;
   }).catch(function () {
     return caches.match(request, { ignoreSearch: /\/(samtale|mangler)\?/.test(request.url) }).then(function (hit) {
-      return hit || new Response("<p>Ingen nett, og siden er ikke lastet ned. / No connection, and this page is not downloaded.</p>",
-                                 { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+      return hit || caches.match(OFFLINE).then(function (offline) {
+        return new Response(offline ? offline.body : "", { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+      });
     });
   });
+}
+
+// The canvasser chose another language: keep the no-signal page in it too.
+function followLanguage(language) {
+  if (!language || language === offlineLanguage) return;
+  caches.open(VERSION).then(function (cache) {
+    return cache.match(OFFLINE).then(function (kept) {
+      offlineLanguage = kept && kept.headers.get("Content-Language");
+      if (offlineLanguage !== language) {
+        offlineLanguage = language;
+        return cache.add(OFFLINE);
+      }
+    });
+  }).catch(function () { offlineLanguage = null; });
 }
 
 self.addEventListener("fetch", function (event) {

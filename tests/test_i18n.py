@@ -5,7 +5,7 @@ import sys
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import ROOT, csrf_token
+from tests.conftest import ROOT, csrf_token, login
 
 TRANSLATIONS = ROOT / "canvass" / "translations"
 
@@ -50,3 +50,14 @@ def test_the_language_can_be_chosen(client, lang, text):
 def test_the_browser_language_is_respected(client):
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
     assert "Log in" in page
+
+
+@pytest.mark.parametrize("lang, heading", [("nb", "Ingen nett"), ("nn", "Ikkje nett"), ("en", "No connection")])
+def test_the_no_signal_page_comes_in_the_chosen_language_and_says_which(client, lang, heading):
+    login(client, "sagene@oslo.demo")
+    client.post("/sprak", data={"lang": lang, "csrf_token": csrf_token(client)})
+    response = client.get("/uten-nett")
+    page = response.get_data(as_text=True)
+    assert response.headers["Content-Language"] == lang and f"<h1>{heading}</h1>" in page
+    # The same page for everyone: the phone keeps it, so it holds nothing of who fetched it.
+    assert "sagene@oslo.demo" not in page and "csrf" not in page

@@ -3,7 +3,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
 from flask_babel import gettext
 
 from canvass import assets
@@ -47,3 +47,9 @@ def manifest():
     })
     response.mimetype = "application/manifest+json"
     return response
+
+
+@bp.get("/uten-nett")
+def offline():
+    """The page the service worker shows for a page it has not kept; the same for everyone, so it may be public."""
+    return render_template("offline.html")

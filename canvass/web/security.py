@@ -14,6 +14,7 @@ Only our own scripts, styles and images load: map tiles come through our own rou
 attributes and <style> elements, so the templates have none (a test in tests/browser watches Chromium for refusals).
 """
 from flask import Flask, request
+from flask_babel import get_locale
 
 # Endpoints whose answers hold nothing personal and may be cached as their views say.
 PUBLIC_FILES = frozenset({"static", "pwa.service_worker", "tiles.tile"})
@@ -38,6 +39,9 @@ def register(app: Flask) -> None:
         if request.endpoint not in PUBLIC_FILES or (request.endpoint == "tiles.tile" and response.status_code != 200):
             response.headers["Cache-Control"] = "no-store"
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if response.mimetype == "text/html":
+            # The service worker keeps its no-signal page in the language the pages come in (static/sw.js).
+            response.headers["Content-Language"] = str(get_locale())
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=(), payment=()"

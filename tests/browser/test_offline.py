@@ -192,3 +192,22 @@ def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_
     assert failed.locator("[data-failed-count]").inner_text() == "1"
     assert "for dypt nøstet" in failed.locator("li").first.text_content()
     assert visits() == 3
+
+
+def test_a_page_not_kept_says_so_without_signal_in_the_language_the_canvasser_chose(volunteer):
+    context, page, walk_url, _ = volunteer
+    page.select_option("#lang", "nn")
+    page.get_by_role("button", name="Bytt").click()
+    page.wait_for_url(f"{walk_url}*")
+    assert page.locator("html").get_attribute("lang") == "nn"
+    # The worker fetches its no-signal page again in nynorsk once a page comes in nynorsk.
+    page.wait_for_function("""() => caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k)
+        .then(c => c.match('/uten-nett')).then(r => r && r.headers.get('Content-Language')))))
+        .then(langs => langs.includes('nn'))""")
+    context.set_offline(True)
+    page.goto(walk_url.rsplit("/", 1)[0] + "/999999")
+    assert page.get_by_role("heading", name="Ikkje nett").is_visible()
+    assert "lasta ned" in page.text_content("main")
+    page.goto(walk_url)  # the walk list itself still opens
+    assert page.locator("li.door").count() > 0
+    context.set_offline(False)

@@ -2,13 +2,21 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_percent, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from canvass import assets, config, queue
 from canvass.extensions import babel, compress, csrf, db, htmx, limiter, login, migrate
-from canvass.formatting import format_date, format_datetime, format_day, format_km, format_number
+from canvass.formatting import (
+    format_date,
+    format_datetime,
+    format_day,
+    format_km,
+    format_number,
+    format_percent,
+    format_tenths,
+)
 from canvass.web import limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +78,8 @@ def register_extensions(app: Flask) -> None:
 
     app.jinja_env.globals.update(Role=Role, get_locale=get_locale, format_date=format_date,
                                   format_datetime=format_datetime, format_number=format_number,
-                                  format_percent=format_percent, format_km=format_km, format_day=format_day)
+                                  format_percent=format_percent, format_tenths=format_tenths, format_km=format_km,
+                                  format_day=format_day)
 
     @app.context_processor
     def layout_context():

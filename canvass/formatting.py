@@ -6,6 +6,9 @@ from flask_babel import format_date as babel_date
 from flask_babel import format_datetime as babel_datetime
 from flask_babel import format_decimal, get_locale
 from flask_babel import format_number as format_any
+from flask_babel import format_percent as babel_percent
+
+from canvass.insight.export import half_up
 
 # English in one European style on every page ("Tuesday 1 December", "1 December 2026, 21:40"), not Babel's
 # American defaults ("Dec 1, 2026", "12/2/26, 9:40 PM"); Norwegian keeps Babel's own.
@@ -34,6 +37,16 @@ def format_number(number) -> str:
     if isinstance(number, int) and not isinstance(number, bool) and number >= 0:
         return f"{number:,}".replace(",", _group_symbol(str(get_locale())))
     return format_any(number)
+
+
+def format_percent(share) -> str:
+    """A share as a whole percentage in the reader's notation ("13 %"), rounded as its Excel cell shows it."""
+    return babel_percent(half_up(share, 2))
+
+
+def format_tenths(value) -> str:
+    """A fraction with one decimal in the reader's notation ("2,0"), rounded as its Excel cell shows it."""
+    return format_decimal(half_up(value, 1), "#,##0.0")
 
 
 def _english() -> bool:

@@ -99,6 +99,20 @@ def test_a_topic_has_the_same_colour_in_the_bars_and_the_lines(committee):
     assert lines == bars
 
 
+def _bar_colours(page: str) -> dict[str, str]:
+    return dict(re.findall(r'>([^<>]+)</text><rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="22" fill="(#\w+)"',
+                           page))
+
+
+def test_a_topic_keeps_its_colour_when_the_filters_change_its_rank(committee):
+    whole = _bar_colours(committee.get("/komite/").get_data(as_text=True))
+    # In the south district klima comes first, and bolig's 2 residents are too few to show.
+    south = _bar_colours(committee.get("/komite/?area=d:990102").get_data(as_text=True))
+    by_importance = _bar_colours(committee.get("/komite/?sort=importance").get_data(as_text=True))
+    assert south == {"klima": whole["klima"]} and whole["klima"] != whole["bolig"]
+    assert by_importance == whole
+
+
 def test_unthemed_input_can_be_read_before_themes_are_found(committee, world):
     page = committee.get("/komite/innspill?topic=bolig").get_data(as_text=True)
     assert "Innspill uten tema" in page and "Finn temaer" in page

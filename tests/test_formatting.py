@@ -8,7 +8,9 @@ from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from canvass import create_app
-from canvass.formatting import format_number
+from canvass.formatting import format_number, format_percent, format_tenths
+from canvass.insight.export import csv_cell
+from canvass.services.committee_pdf import cell_text
 from canvass.web.committee.filters import ManyOptions
 
 # Formatting needs a request's locale, not a database.
@@ -35,3 +37,18 @@ def test_the_filters_many_options_render_exactly_as_wtforms_renders_them(options
 
     form = Both(data={"plain": chosen, "fast": chosen})
     assert str(form.fast()).replace('"fast"', '"plain"') == str(form.plain())
+
+
+@pytest.mark.parametrize("share, whole", [(0.125, "13"), (0.135, "14"), (0.145, "15"), (0.005, "1"), (0.0049, "0")])
+def test_a_share_reads_the_same_on_the_page_in_the_csv_and_in_the_pdf_as_excel_shows_its_cell(share, whole):
+    """Excel shows 0.125 under the format 0% as 13 %; Python and Babel would round the half to even (12 %)."""
+    with app.test_request_context(), force_locale("nb"):
+        assert format_percent(share) == cell_text(share, percent=True) == f"{whole}\xa0%"
+    assert csv_cell(share, percent=True) == whole
+
+
+@pytest.mark.parametrize("value, tenths", [(2.25, "2,3"), (2.0, "2,0"), (56.65, "56,7"), (1234.5, "1\xa0234,5")])
+def test_a_fraction_has_one_decimal_everywhere_rounded_as_excel_rounds_it(value, tenths):
+    with app.test_request_context(), force_locale("nb"):
+        assert format_tenths(value) == cell_text(value, decimal=True) == tenths
+    assert csv_cell(value, decimal=True) == tenths.replace("\xa0", "")

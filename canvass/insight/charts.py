@@ -21,9 +21,17 @@ def _svg(width: float, height: float, title: str, body: str) -> Markup:
                   f'class="chart" {FONT}><title>{escape(title)}</title>{body}</svg>')
 
 
-def topic_colours(topics: Sequence[str]) -> dict[str, str]:
-    """A colour per topic, by its place in the ranking: the same topic has the same colour in every chart."""
-    return {topic: LINE_COLOURS[i] for i, topic in enumerate(topics[:len(LINE_COLOURS)])}
+def topic_colours(topics: Sequence[str], order: Sequence[str] = ()) -> dict[str, str]:
+    """A colour per topic on a page, the same in its bar and line charts and from page to page: the first six
+    of `order` (the committee's whole ranking) always keep theirs, whatever the filters; another topic on the
+    page takes, in the page's order, a colour no topic on it holds, and the rest are grey (OTHER_COLOUR)."""
+    fixed = dict(zip(order, LINE_COLOURS, strict=False))  # the first six
+    colours = {topic: fixed[topic] for topic in topics if topic in fixed}
+    free = [colour for colour in LINE_COLOURS if colour not in colours.values()]
+    for topic in topics:
+        if topic not in colours and free:
+            colours[topic] = free.pop(0)
+    return colours
 
 
 def bars(rows: Sequence[tuple[str, float, str]], title: str, width: int = 640,

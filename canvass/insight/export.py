@@ -10,6 +10,7 @@ LibreOffice; free text and names are prefixed with an apostrophe so they are sho
 import csv
 import io
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -30,6 +31,13 @@ class Sheet:
     decimal: tuple[int, ...] = ()
 
 
+def half_up(value: float, digits: int = 0) -> Decimal:
+    """`value` to `digits` decimals as a spreadsheet and a reader round it (0.125 → 0.13, 2.25 → 2.3), from the
+    shortest decimal that prints as the float, as Excel reads a cell. Python and Babel round a half to even
+    (0.12, 2.2): without this the page, the CSV and the PDF would say 12 % where the Excel cell says 13 %."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 def csv_cell(value, percent: bool = False, decimal: bool = False) -> str:
     """A number as a Norwegian spreadsheet reads it from a semicolon CSV: 53 for 53 %, 2,1 for 2.1."""
     if value is None:
@@ -37,9 +45,9 @@ def csv_cell(value, percent: bool = False, decimal: bool = False) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return safe(value)
     if percent:
-        return str(round(value * 100))
+        return str(int(half_up(value, 2) * 100))
     if decimal or isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+        return str(half_up(value, 1)).replace(".", ",")
     return str(value)
 
 

@@ -2,9 +2,10 @@
 import io
 import re
 
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal
 from fpdf import FPDF
 
+from canvass.formatting import format_percent, format_tenths
 from canvass.insight.export import Sheet
 from canvass.services.walk_sheet import latin1
 
@@ -31,7 +32,7 @@ def cell_text(value, percent: bool = False, decimal: bool = False) -> str:
     if percent:
         return format_percent(value)
     if decimal or isinstance(value, float):
-        return format_decimal(round(value, 1), format="#,##0.0")
+        return format_tenths(value)
     return format_decimal(value)
 
 

@@ -249,6 +249,13 @@ def topic_columns(committee: Committee, filters: Filters, by: str = "residents",
     return total, ranking, topics
 
 
+def topic_order(committee: Committee) -> list[str]:
+    """The topics by how many raised them in the committee's whole scope, without filters: the order that
+    gives each topic its colour on every page (charts.topic_colours)."""
+    _, ranking = figures.ranking(dict(sums(committee, Filters()).get(WHOLE, {})), committee.k)
+    return [row.topic for row in ranking if row.topic != figures.OTHER]
+
+
 @dataclass
 class Dashboard:
     total: int

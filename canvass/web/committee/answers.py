@@ -3,9 +3,10 @@ area and over time, as charts and tables, and as CSV, Excel and PDF; nothing for
 from datetime import date
 
 from flask import Response, abort, render_template, request
-from flask_babel import format_decimal, format_percent, gettext
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
+from canvass.formatting import format_percent, format_tenths
 from canvass.insight import charts
 from canvass.insight.export import Sheet, to_csv, to_xlsx
 from canvass.insight.suppress import OTHER
@@ -224,7 +225,7 @@ def answer_map(question_id: int):
     shares = {g.key: measure(g) for g in by_district.groups if g.key}
     residents = {g.key: g.residents for g in by_district.groups}
     what = gettext("snitt") if chosen == "mean" else value_label(question, chosen)
-    show = (lambda v: format_decimal(v, format="0.0")) if chosen == "mean" else format_percent
+    show = format_tenths if chosen == "mean" else format_percent
 
     def tip(number, name, value):
         if value is False:

@@ -1,10 +1,11 @@
 """The dashboard: what people raised, where and when, with charts and a district map."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import format_percent, gettext
+from flask_babel import gettext
 from flask_login import current_user
 from htmx_flask import request
 
+from canvass.formatting import format_percent
 from canvass.insight import charts
 from canvass.insight.suppress import K
 from canvass.models import Role
@@ -49,7 +50,7 @@ def compare():
     committee, names, form, filters = filtered()
     areas = area_choices(committee, names)["area"][1:]
     picked = [request.args.get("a", ""), request.args.get("b", "")]
-    sides, colours = [], None
+    sides, colours, order = [], None, committees.topic_order(committee)
     for value in picked:
         kind, _, key = value.partition(":")
         if kind not in ("d", "b") or not key:
@@ -65,7 +66,8 @@ def compare():
         board = committees.dashboard(committee, narrowed)
         name = next((c.label for c in areas if c.value == value), value)
         # Both sides colour a topic alike: the first side's ranking, then the second's other topics.
-        colours = charts.topic_colours([*(colours or {}), *(t for t in board.topics if t not in (colours or {}))])
+        seen = colours or {}
+        colours = charts.topic_colours([*seen, *(r.topic for r in board.ranking if r.topic not in seen)], order)
         sides.append(
             (
                 name,

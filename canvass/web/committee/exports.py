@@ -2,7 +2,7 @@
 from flask import Response, abort, request
 from flask_babel import format_date, gettext
 
-from canvass.insight.export import XLSX, Sheet, to_csv, to_xlsx
+from canvass.insight.export import XLSX, Sheet, half_up, to_csv, to_xlsx
 from canvass.models import Role
 from canvass.services import committee_input, committee_pdf, committees, coverage
 from canvass.web.access import roles_required
@@ -16,11 +16,15 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
 INPUT_ROWS = 10000
 
 
+def _tenths(value: float | None) -> float | None:
+    """One decimal kept, rounded as the page rounds it: a cell holds what the page shows."""
+    return None if value is None else float(half_up(value, 1))
+
+
 def _ranking(board) -> Sheet:
     return Sheet(gettext("Temaer"), [gettext("Tema"), gettext("Innspill"), gettext("Andel"),
                                      gettext("Viktighet (1–3)"), gettext("Svært viktig")],
-                 [[topic_label(r.topic), r.residents, r.share,
-                   round(r.importance, 1) if r.importance is not None else None, r.strong] for r in board.ranking],
+                 [[topic_label(r.topic), r.residents, r.share, _tenths(r.importance), r.strong] for r in board.ranking],
                  percent=(2,), decimal=(3,))
 
 
@@ -36,7 +40,7 @@ def _coverage(found, names, committee) -> Sheet:
                                       gettext("Dører banket på"), gettext("Andel banket på"), gettext("Samtaler"),
                                       gettext("Samtaler per 1 000 boliger")],
                  [[name, r.dwellings, gettext("ja") if r.estimated else "", r.knocked, r.knocked_share,
-                   r.conversations, round(r.per_thousand, 1) if r.per_thousand is not None else None]
+                   r.conversations, _tenths(r.per_thousand)]
                   for name, r in rows],
                  percent=(4,), decimal=(6,))
 

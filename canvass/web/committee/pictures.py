@@ -3,16 +3,18 @@ once for the page and the PDF alike.
 """
 from functools import lru_cache
 
-from flask_babel import format_decimal, format_percent, gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.formatting import format_percent, format_tenths
 from canvass.geo import geometry
 from canvass.insight import charts
 from canvass.insight.suppress import OTHER
 from canvass.insight.tally import week_of
 from canvass.models import District
+from canvass.services import committees
 from canvass.services.committees import WHOLE
 
 
@@ -59,7 +61,7 @@ def _shapes(committee) -> tuple[tuple[str, str], ...]:
 
 def per_thousand(value: float | None) -> str:
     """Conversations per 1,000 dwellings as the page, the PDF and the files print it: one decimal."""
-    return "–" if value is None else format_decimal(round(value, 1), format="#,##0.0")
+    return "–" if value is None else format_tenths(value)
 
 
 def reach_text(reach) -> str:
@@ -145,7 +147,7 @@ def _district_map(committee, board, names):
 
 def pictures(committee, board, names, found=None) -> dict:
     """The dashboard's charts and maps, drawn for the page and the PDF alike; `found` is the coverage."""
-    colours = charts.topic_colours(board.topics)
+    colours = charts.topic_colours([r.topic for r in board.ranking], committees.topic_order(committee))
     ranking = charts.bars(
         [(topic_label(r.topic), r.residents, format_decimal(r.residents)) for r in board.ranking],
         gettext("Temaer etter hvor mange som tok dem opp"),

@@ -2,11 +2,14 @@
 
 Door notes are short and hurried: "airbnb i oppgangen", "korttidsutleige til turistar", "husleiga har
 auka". Before anything is compared, each note is read the same way: lower case, accents folded, nynorsk,
-dialect and short forms rewritten to one spelling (`spellings.txt`), stop words and common verbs dropped
-(`stopwords.txt`), and the groups of words that name the same thing at the door (`synonyms.txt`: airbnb,
-korttidsutleie, turister) found. Three kinds of feature then describe a note: Snowball stems of its
-words, character 3–5-grams within words (Norwegian runs words together: barnehageplass, plass i
-barnehagen) and the synonym groups it names. Everything runs locally with scikit-learn: no model download.
+dialect and short forms rewritten to one spelling (`spellings.txt`: whole words, beginnings and pieces of
+words, so "heimetenesta" reads "hjemmetjenesta"), stop words and common verbs dropped (`stopwords.txt`),
+and the matters it names found in a policy lexicon of every area (`synonyms.txt`: airbnb, korttidsutleie
+and turister name short-term lets; "plass på sykehjem" and omsorgsboliger a place in care). A compound
+whose parts are both words of the lexicon is read as its parts too ("sykehjemsmaten": sykehjem + maten).
+Four kinds of feature then describe a note: Snowball stems of its words, character 3–5-grams within words
+(Norwegian runs words together: barnehageplass, plass i barnehagen), the matters it names and the stems of
+its compounds' parts. Everything runs locally with scikit-learn: no model download.
 
 People raise several things at one door, so a text on the topic being grouped often talks about other
 topics too. Given input on other topics as a background, each feature is weighted by how much more often

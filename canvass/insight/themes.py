@@ -2,11 +2,14 @@
 
 Door notes are short and hurried: "airbnb i oppgangen", "korttidsutleige til turistar", "husleiga har
 auka". Before anything is compared, each note is read the same way: lower case, accents folded, nynorsk,
-dialect and short forms rewritten to one spelling (`spellings.txt`), stop words and common verbs dropped
-(`stopwords.txt`), and the groups of words that name the same thing at the door (`synonyms.txt`: airbnb,
-korttidsutleie, turister) found. Three kinds of feature then describe a note: Snowball stems of its
-words, character 3–5-grams within words (Norwegian runs words together: barnehageplass, plass i
-barnehagen) and the synonym groups it names. Everything runs locally with scikit-learn: no model download.
+dialect and short forms rewritten to one spelling (`spellings.txt`: whole words, beginnings and pieces of
+words, so "heimetenesta" reads "hjemmetjenesta"), stop words and common verbs dropped (`stopwords.txt`),
+and the matters it names found in a policy lexicon of every area (`synonyms.txt`: airbnb, korttidsutleie
+and turister name short-term lets; "plass på sykehjem" and omsorgsboliger a place in care). A compound
+whose parts are both words of the lexicon is read as its parts too ("sykehjemsmaten": sykehjem + maten).
+Four kinds of feature then describe a note: Snowball stems of its words, character 3–5-grams within words
+(Norwegian runs words together: barnehageplass, plass i barnehagen), the matters it names and the stems of
+its compounds' parts. Everything runs locally with scikit-learn: no model download.
 
 People raise several things at one door, so a text on the topic being grouped often talks about other
 topics too. Given input on other topics as a background, each feature is weighted by how much more often
@@ -50,11 +53,11 @@ MOST_THEMES = 40
 SMALLEST_THEME = 3
 # How far below the best silhouette a cut with fewer themes may score and still be chosen.
 SILHOUETTE_SLACK = 0.05
-# Weight of each kind of feature in a note's vector: stems, word pieces, synonym groups.
-WEIGHTS = (1.0, 1.0, 1.6)
+# Weight of each kind of feature in a note's vector: stems, word pieces, synonym groups, parts of compounds.
+WEIGHTS = (1.0, 1.0, 1.6, 0.5)
 # New input joins a committee's theme when its cosine similarity to the theme's centroid is at least this
 # and beats the next theme by MARGIN; otherwise it is "not sure". Measured by bench/theme_quality.py.
-PLACE_AT = 0.15
+PLACE_AT = 0.25
 MARGIN = 0.05
 WORD = re.compile(r"[a-zæøå]+(?:-[a-zæøå]+)*")
 HERE = Path(__file__).parent
@@ -71,27 +74,79 @@ def stop_words() -> frozenset[str]:
 
 
 @cache
-def _spellings() -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Whole-word rewrites, and beginnings rewritten (longest first, so "komunal" wins over "kom")."""
-    whole, starts = {}, []
+def _spellings() -> tuple[dict[str, str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Whole-word rewrites, beginnings rewritten and pieces rewritten anywhere in a word ("*teneste*" →
+    "tjeneste": heimetenesta, tenestene); the last two longest first, so "komunal" wins over "kom"."""
+    whole, starts, inside = {}, [], []
     for line in _data_lines("spellings.txt"):
         standard, variants = line.split(":", 1)
+        standard = standard.strip().strip("*")
         for variant in variants.split():
-            if variant.endswith("*"):
-                starts.append((variant[:-1], standard.strip().rstrip("*")))
+            if variant.startswith("*") and variant.endswith("*"):
+                inside.append((variant[1:-1], standard))
+            elif variant.endswith("*"):
+                starts.append((variant[:-1], standard))
             else:
-                whole[variant] = standard.strip().rstrip("*")
-    return whole, sorted(starts, key=lambda pair: -len(pair[0]))
+                whole[variant] = standard
+    longest = lambda pair: -len(pair[0])  # noqa: E731
+    return whole, sorted(starts, key=longest), sorted(inside, key=longest)
 
 
 @cache
-def synonyms() -> dict[str, re.Pattern]:
-    """Synonym group name → one expression that finds any of its patterns in a text's words joined by spaces."""
-    def expression(pattern: str) -> str:
-        parts = [re.escape(p[:-1]) + r"\S*" if p.endswith("*") else re.escape(p) for p in pattern.split()]
-        return r"(?<!\S)" + " ".join(parts) + r"(?!\S)"
-    return {name.strip(): re.compile("|".join(expression(p) for p in patterns.split(",") if p.strip()))
-            for name, patterns in (line.split(":", 1) for line in _data_lines("synonyms.txt"))}
+def _lexicon() -> tuple[dict[str, list], dict[str, list], frozenset[str]]:
+    """The synonym groups indexed by the first word of each pattern: whole words, and beginnings (a pattern word
+    ending in "*"). Also the lexicon's words themselves, which compounds are split on ("sykehjems" + "plass")."""
+    whole: dict[str, list] = {}
+    starts: dict[str, list] = {}
+    known: set[str] = set()
+    for line in _data_lines("synonyms.txt"):
+        name, patterns = line.split(":", 1)
+        for pattern in (p.split() for p in patterns.split(",") if p.strip()):
+            first, rest = pattern[0], tuple(pattern[1:])
+            (starts.setdefault(first[:-1], []) if first.endswith("*") else whole.setdefault(first, [])).append(
+                (name.strip(), rest))
+            known.update(part.rstrip("*") for part in pattern if len(part.rstrip("*")) >= 3)
+    known -= stop_words()
+    return whole, starts, frozenset(known)
+
+
+def synonyms() -> list[str]:
+    """The names of the synonym groups."""
+    whole, starts, _ = _lexicon()
+    return sorted({name for index in (whole, starts) for found in index.values() for name, _ in found})
+
+
+def _fits(word: str, pattern: str) -> bool:
+    return word.startswith(pattern[:-1]) if pattern.endswith("*") else word == pattern
+
+
+def _groups(tokens: list[str]) -> tuple[str, ...]:
+    """The synonym groups a text's words name, found through the index: a lookup per word and per beginning of
+    a word, so a lexicon of every policy area costs no more per note than one of housing."""
+    whole, starts, _ = _lexicon()
+    found: dict[str, None] = {}
+    for i, token in enumerate(tokens):
+        candidates = list(whole.get(token, ()))
+        for end in range(1, len(token) + 1):
+            candidates += starts.get(token[:end], ())
+        for name, rest in candidates:
+            if name not in found and len(rest) <= len(tokens) - i - 1 and all(
+                    _fits(word, part) for word, part in zip(tokens[i + 1:i + 1 + len(rest)], rest, strict=True)):
+                found[name] = None
+    return tuple(found)
+
+
+def _split(word: str) -> tuple[str, ...]:
+    """A compound split where both parts are words of the lexicon, the last one with any ending:
+    "sykehjemsplassen" → ("sykehjem", "plassen"); () when there is no such split ("parkering" is no park)."""
+    _, _, known = _lexicon()
+    for cut in range(len(word) - 3, 3, -1):
+        head, tail = word[:cut], word[cut:]
+        if any(tail[:end] in known for end in range(max(3, len(tail) - 3), len(tail) + 1)):
+            for stem in (head, head[:-1] if head[-1] in "se" else None):
+                if stem in known:
+                    return stem, tail
+    return ()
 
 
 @cache
@@ -111,14 +166,19 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+@lru_cache(maxsize=65536)
 def _spell(word: str) -> str:
-    whole, starts = _spellings()
+    whole, starts, inside = _spellings()
     if word in whole:
         return whole[word]
     for start, standard in starts:
         if word.startswith(start):
-            return standard + word[len(start):]
-    return word
+            word = standard + word[len(start):]
+            break
+    for piece, standard in inside:
+        if piece in word:
+            word = word.replace(piece, standard)
+    return whole.get(word, word)
 
 
 def _tokens(text: str) -> list[str]:
@@ -130,17 +190,21 @@ def _tokens(text: str) -> list[str]:
 class _Read:
     words: tuple[str, ...]
     stems: tuple[str, ...]
+    parts: tuple[str, ...]
     groups: tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
 def _read(text: str) -> _Read:
-    """A text as the theme search reads it: its meaningful words, their stems and the synonym groups it names."""
+    """A text as the theme search reads it: its meaningful words, their stems and the synonym groups it names.
+
+    A compound whose parts are words of the lexicon also counts as its parts (their stems, a feature of their
+    own) and in the groups: "sykehjemsmaten" is about food as much as "maten på sykehjemmet" is."""
     tokens = _tokens(text)
     meaningful = tuple(w for w in tokens if w not in stop_words() and len(w) > 1)
-    joined = " ".join(tokens)
-    return _Read(meaningful, tuple(_stem(w) for w in meaningful),
-                 tuple(name for name, found in synonyms().items() if found.search(joined)))
+    parts = [part for w in meaningful for part in _split(w) if part not in stop_words()]
+    return _Read(meaningful, tuple(_stem(w) for w in meaningful), tuple(_stem(p) for p in parts),
+                 _groups(tokens + parts))
 
 
 def words(text: str) -> list[str]:
@@ -155,6 +219,10 @@ def groups_of(text: str) -> list[str]:
 
 def _stems(text: str) -> list[str]:
     return list(_read(text).stems)
+
+
+def _stem_text(text: str) -> str:
+    return " ".join(_read(text).stems)
 
 
 @dataclass
@@ -173,7 +241,7 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
     if not texts:
         return []
     if len(texts) == 1:
-        return [Theme([0], _label(texts, texts))]
+        return [Theme([0], _label(texts, _spread(texts), 1))]
     vectors = Features(texts, list(background)).vectors(texts)
     if vectors is None:
         return [Theme(list(range(len(texts))), "")]
@@ -189,7 +257,8 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
         groups.setdefault(int(label), []).append(index)
     small = [key for key, members in groups.items() if len(members) < SMALLEST_THEME and key != -1]
     leftover = sorted(i for key in small for i in groups.pop(key)) if len(texts) >= 2 * SMALLEST_THEME else []
-    themes = [Theme(members, _label([texts[i] for i in members], texts)) for members in groups.values()]
+    spread = _spread(texts)
+    themes = [Theme(members, _label([texts[i] for i in members], spread, len(texts))) for members in groups.values()]
     themes.sort(key=lambda t: (-len(t.members), t.members[0]))
     return themes + ([Theme(leftover, "", unsure=True)] if leftover else [])
 
@@ -199,18 +268,15 @@ class Features:
 
     def __init__(self, texts: list[str], background: list[str] | tuple = ()):
         self.blocks = []
-        normal = [" ".join(words(t)) for t in texts]
-        stems = [" ".join(_stems(t)) for t in texts]
-        groups = [" ".join(g.replace(" ", "_") for g in groups_of(t)) for t in texts]
         back = list(background)
-        readers = [(lambda t: " ".join(_stems(t)), TfidfVectorizer(analyzer=str.split, sublinear_tf=True), stems),
+        readers = [(_stem_text, TfidfVectorizer(analyzer=str.split, sublinear_tf=True)),
                    (lambda t: " ".join(words(t)),
                     TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                                    min_df=2 if len(texts) > 2 else 1), normal),
-                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)),
-                    TfidfVectorizer(analyzer=str.split), groups)]
-        for (read, vectorizer, ours), weight in zip(readers, WEIGHTS, strict=True):
-            scale = self._fit(vectorizer, ours, [read(t) for t in back])
+                                    min_df=2 if len(texts) > 2 else 1)),
+                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)), TfidfVectorizer(analyzer=str.split)),
+                   (lambda t: " ".join(_read(t).parts), TfidfVectorizer(analyzer=str.split, sublinear_tf=True))]
+        for (read, vectorizer), weight in zip(readers, WEIGHTS, strict=True):
+            scale = self._fit(vectorizer, [read(t) for t in texts], [read(t) for t in back])
             if scale is not None:
                 self.blocks.append((read, vectorizer, scale, weight))
 
@@ -261,8 +327,14 @@ def _cluster(vectors) -> np.ndarray:
     return next(labels for labels, score in zip(cuts, scores, strict=True) if score >= good)
 
 
-def _label(texts: list[str], everything: list[str], size: int = 3) -> str:
-    """The words (and synonym group) that tell the texts apart from the rest, in their commonest spelling.
+def _spread(texts: list[str]) -> Counter:
+    """In how many of the texts each stem occurs: counted once per topic, not once per theme."""
+    return Counter(stem for text in texts for stem in set(_stems(text)))
+
+
+def _label(texts: list[str], spread: Counter, total: int, size: int = 3) -> str:
+    """The words (and synonym group) that tell the texts apart from the rest of the topic's `total` texts, in
+    their commonest spelling; `spread`: in how many of those each stem occurs.
 
     A word scores by how many of the texts use it, times how much rarer it is in the rest of the topic;
     a synonym group most of the texts name leads the label."""
@@ -271,13 +343,12 @@ def _label(texts: list[str], everything: list[str], size: int = 3) -> str:
         read = _read(text)
         for word, stem in dict(zip(read.words, read.stems, strict=True)).items():
             by_stem.setdefault(stem, Counter())[word] += 1
-    rest = Counter(stem for text in everything for stem in set(_stems(text)))
     inside = {stem: sum(forms.values()) for stem, forms in by_stem.items()}
-    share = len(texts) / max(len(everything), 1)
+    share = len(texts) / max(total, 1)
 
     def score(stem):
-        spread = (rest[stem] or inside[stem]) / len(everything)
-        return inside[stem] * np.log(1 + share / max(spread, 1e-9)) if share < 1 else inside[stem]
+        common = (spread[stem] or inside[stem]) / total
+        return inside[stem] * np.log(1 + share / max(common, 1e-9)) if share < 1 else inside[stem]
     ranked = sorted(by_stem, key=lambda stem: (-score(stem), stem))
     label: list[str] = []
     for word in (by_stem[stem].most_common(1)[0][0] for stem in ranked):

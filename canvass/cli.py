@@ -35,18 +35,20 @@ from canvass.services import (
 
 class RefusingGroup(AppGroup):
     """Commands whose refusals end the command the one way: nothing stored (rolled back), the reason on stderr
-    in the operator's language and exit status 1, the same `Refusal` the web shows as a flash."""
+    in the operator's language and exit status 1, the same `Refusal` the web shows as a flash. A command needs
+    the tables unless it says `needs_schema=False` (a restore brings its own)."""
 
-    def command(self, *args, **kwargs):
+    def command(self, *args, needs_schema: bool = True, **kwargs):
         register = super().command(*args, **kwargs)
-        return lambda f: register(_refusals_in_words(f))
+        return lambda f: register(_refusals_in_words(f, needs_schema))
 
 
-def _refusals_in_words(f):
+def _refusals_in_words(f, needs_schema: bool):
     @functools.wraps(f)
     def command(*args, **kwargs):
         try:
-            _schema_ready()
+            if needs_schema:
+                _schema_ready()
             return f(*args, **kwargs)
         except Refusal as refused:
             db.session.rollback()
@@ -458,7 +460,7 @@ def backup_create(target):
     )
 
 
-@backup_cli.command("restore")
+@backup_cli.command("restore", needs_schema=False)
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--yes", is_flag=True, help="Gjenopprett uten å spørre.")
 def backup_restore(source, yes):

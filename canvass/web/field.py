@@ -81,8 +81,9 @@ def walk(assignment_id: int):
 
 
 def _first_door(assignment: Assignment) -> bool:
-    """Whether the canvasser has recorded no door in this action yet: the guide is shown open until then."""
-    return not db.session.scalar(select(exists().where(
+    """Whether the canvasser has recorded no door in this action yet: the guide is shown open until then.
+    Asked only when the action has a guide, so a walk list without one costs no query more."""
+    return bool(assignment.action.guide) and not db.session.scalar(select(exists().where(
         Visit.canvasser_id == current_user.id, Visit.action_id == assignment.action_id)))
 
 

@@ -1,14 +1,20 @@
 """Question sets: built and copied by coordinators, asked at the door, answered in a conversation.
 
 Who may edit: a branch coordinator their branch's sets, an admin (the county) every set of the
-organisation. A branch may use its own sets and the organisation-wide ones. Once a question has
-answers its meaning (text, kind, options, scale ends) is fixed: it can be retired and replaced, never
-edited, so that every answer counted under it answered the same question.
+organisation. A branch may use its own sets and the organisation-wide ones.
+
+A question's meaning (text, kind, options, scale ends) is fixed once it may be on a phone: once it is
+answered, or once an action asking it (its own set, or its campaign week's when it has none) has been sent
+out to volunteers. A phone offline keeps the questions it downloaded and sends option "1" meaning what
+option 1 meant then, so a fixed question can be retired and replaced, never edited; and the set an action
+asks cannot be switched once it is out, since the server checks answers against the set the action asks.
+Together: no answer made on a phone is lost or changes meaning because of what a coordinator does later,
+and every question an action had answers to is still one it asks (what a committee's list is built from).
 """
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 
 from canvass.extensions import db
-from canvass.models import Answer, Branch, Question, QuestionSet, Role, User
+from canvass.models import Action, ActionTurf, Answer, Assignment, Branch, Campaign, Question, QuestionSet, Role, User
 from canvass.models.question import QUESTION_KINDS, SCALE, YES_NO
 from canvass.refusal import N_
 from canvass.services.turfs import TurfError
@@ -152,6 +158,74 @@ def answered(question: Question) -> bool:
     return db.session.scalar(select(exists().where(Answer.question_id == question.id)))
 
 
+# Refusals shown to the coordinator: what happened, why, and what to do instead.
+FIXED_ANSWERED = N_("Spørsmålet er besvart og kan ikke endres. Trekk det tilbake og lag et nytt.")
+FIXED_SENT_OUT = N_("Spørsmålet er sendt ut til frivillige og kan ikke endres: svar som ligger på telefonene, må "
+                    "bety det samme som da de ble gitt. Trekk det tilbake og lag et nytt.")
+ACTION_OUT = N_("Aksjonen er sendt ut til frivillige, så spørsmålssettet kan ikke byttes: svar som ligger på "
+                "telefonene, ville gått tapt. Legg heller til spørsmål i settet og trekk tilbake dem dere ikke vil "
+                "stille lenger, eller lag en ny aksjon med det andre settet.")
+WEEK_OUT = N_("Aksjoner i kampanjeuka er sendt ut til frivillige (%(actions)s), så spørsmålssettet kan ikke "
+              "byttes: svar som ligger på telefonene, ville gått tapt. Legg heller til spørsmål i settet og trekk "
+              "tilbake dem dere ikke vil stille lenger, eller lag en ny aksjon med det andre settet.")
+
+
+def _out():
+    """A condition on Action: it may be on a phone. It has given turf to a volunteer (the ActionTurf row stays
+    when the turf is released or re-assigned, as the phone keeps its copy), or answers came from it."""
+    return or_(exists().where(Assignment.action_id == Action.id), exists().where(ActionTurf.action_id == Action.id),
+               exists().where(Answer.action_id == Action.id))
+
+
+def is_out(action: Action) -> bool:
+    """Whether the action's questions may be on a volunteer's phone."""
+    return action.id is not None and db.session.scalar(select(exists().where(Action.id == action.id, _out())))
+
+
+def sent_out_with(question_set: QuestionSet) -> list[Action]:
+    """The actions out with the set on their phones: asking it as their own, or as their week's without one."""
+    weeks = select(Campaign.id).where(Campaign.question_set_id == question_set.id)
+    return list(db.session.scalars(select(Action).where(
+        (Action.question_set_id == question_set.id)
+        | (Action.question_set_id.is_(None) & Action.campaign_id.in_(weeks)), _out())
+        .order_by(Action.starts_at, Action.id)))
+
+
+def fixed(question_set: QuestionSet) -> dict[int, str]:
+    """Each question whose meaning is fixed, and why: "answered", or "sent_out" when on phones, not yet answered."""
+    answered_ids = set(answer_counts(question_set))
+    out = bool(sent_out_with(question_set))
+    return {q.id: "answered" if q.id in answered_ids else "sent_out"
+            for q in question_set.questions if q.id in answered_ids or out}
+
+
+def _refusal_if_fixed(question: Question) -> str | None:
+    if answered(question):
+        return FIXED_ANSWERED
+    if sent_out_with(question.question_set):
+        return FIXED_SENT_OUT
+    return None
+
+
+def ask(action: Action, question_set: QuestionSet | None) -> None:
+    """The action asks its own set (None: its week's, if any). Refused once out if what it asks would change:
+    the phones' answers are checked against it, and the committee lists what it asks."""
+    before = action.asked
+    after = question_set if question_set is not None else (action.campaign.question_set if action.campaign else None)
+    if before is not None and after is not before and is_out(action):
+        raise QuestionError(ACTION_OUT)
+    action.question_set = question_set
+
+
+def ask_in_week(week: Campaign, question_set: QuestionSet | None) -> None:
+    """The week's set, asked by its actions without their own. Refused while any of those is out."""
+    if week.question_set is not None and question_set is not week.question_set:
+        out = [a for a in week.actions if a.question_set_id is None and is_out(a)]
+        if out:
+            raise QuestionError(WEEK_OUT, actions=", ".join(a.title for a in out))
+    week.question_set = question_set
+
+
 def answer_counts(question_set: QuestionSet) -> dict[int, int]:
     """How many conversations answered each question of the set."""
     return dict(db.session.execute(
@@ -162,9 +236,10 @@ def answer_counts(question_set: QuestionSet) -> dict[int, int]:
 
 def edit_question(question: Question, kind: str, text: str, options: str = "", low: str = "",
                   high: str = "") -> None:
-    """Change a question nobody has answered yet; an answered one must be retired and replaced."""
-    if answered(question):
-        raise QuestionError(N_("Spørsmålet er besvart og kan ikke endres. Trekk det tilbake og lag et nytt."))
+    """Change a question not yet on any phone; a fixed one must be retired and replaced."""
+    refusal = _refusal_if_fixed(question)
+    if refusal:
+        raise QuestionError(refusal)
     for key, value in _checked(kind, text, options, low, high).items():
         setattr(question, key, value)
     db.session.commit()
@@ -187,8 +262,9 @@ def replace(question: Question, kind: str, text: str, options: str = "", low: st
 
 
 def remove(question: Question) -> None:
-    """Delete a question without answers; an answered one is retired instead (its answers are counted)."""
-    if answered(question):
+    """Delete a question not yet on any phone; a fixed one is retired instead (its answers, those on the server
+    and those still on phones, are counted under it)."""
+    if _refusal_if_fixed(question):
         question.retired = True
     else:
         db.session.delete(question)

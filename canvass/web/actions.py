@@ -151,7 +151,7 @@ def show(action_id: int):
                            names=user_names(people_tallies), kinds=KIND_LABELS,
                            added=field.pending_doors([t.id for t in live]),
                            link=link, qr=segno.make(link, error="m").svg_inline(scale=4, title=link),
-                           asked_form=_asked_form(action))
+                           asked_form=_asked_form(action), out=questions.is_out(action))
 
 
 def _asked_form(action: Action) -> AskedForm:
@@ -168,7 +168,7 @@ def asked(action_id: int):
     action = action_for_manager(action_id)
     form = AskedForm()
     if form.validate_on_submit():
-        action.question_set = _chosen_set(action.branch, form.question_set.data)
+        questions.ask(action, _chosen_set(action.branch, form.question_set.data))
         action.guide = questions.set_guide(form.guide.data)
         db.session.commit()
         flash(gettext("Spørsmål og samtaleguide er lagret."))
@@ -202,7 +202,8 @@ def campaign(campaign_id: int):
     combined = progress.by_turf(live)
     return render_template("actions/campaign.html", week=week, branch=branch, rows=rows,
                            total=progress.total([tally for action, tally in rows]),
-                           covered=progress.total(list(combined.values())), sets=questions.usable_sets(branch))
+                           covered=progress.total(list(combined.values())), sets=questions.usable_sets(branch),
+                           out=[a for a in week.actions if a.question_set_id is None and questions.is_out(a)])
 
 
 @bp.post("/kampanjer/<int:campaign_id>/sporsmal")
@@ -214,7 +215,7 @@ def campaign_questions(campaign_id: int):
     if week is None or week.organisation_id != current_user.organisation_id or week.branch_id is None:
         abort(404)
     branch = branch_for_manager(week.branch_id)
-    week.question_set = _chosen_set(branch, request.form.get("question_set", ""))
+    questions.ask_in_week(week, _chosen_set(branch, request.form.get("question_set", "")))
     db.session.commit()
     flash(gettext("Spørsmålssettet er lagret."))
     return redirect(url_for("actions.campaign", campaign_id=week.id))

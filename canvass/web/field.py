@@ -75,16 +75,23 @@ def walk(assignment_id: int):
             door.tonight = False
     return render_template("field/walk.html", assignment=assignment, action=assignment.action, turf=assignment.turf,
                            stops=stops, tally=field.evening(stops), Outcome=Outcome, page_id=uuid.uuid4(),
-                           second_round=second_round,
+                           second_round=second_round, first_door=_first_door(assignment),
                            # Translated once, not once per button: a long list has hundreds.
                            labels={outcome: str(label) for outcome, label in OUTCOME_LABELS.items()})
+
+
+def _first_door(assignment: Assignment) -> bool:
+    """Whether the canvasser has recorded no door in this action yet: the guide is shown open until then.
+    Asked only when the action has a guide, so a walk list without one costs no query more."""
+    return bool(assignment.action.guide) and not db.session.scalar(select(exists().where(
+        Visit.canvasser_id == current_user.id, Visit.action_id == assignment.action_id)))
 
 
 def _mailbox_round(assignment: Assignment):
     """A leaflet round: entrances with their mailboxes, one tap each; no doors and no conversation form."""
     stops = mailboxes.entrances(assignment.turf, assignment.action_id)
     return render_template("field/mailboxes.html", assignment=assignment, action=assignment.action,
-                           turf=assignment.turf, stops=stops, page_id=uuid.uuid4(),
+                           turf=assignment.turf, stops=stops, page_id=uuid.uuid4(), first_door=_first_door(assignment),
                            done=sum(1 for s in stops if s.done), households=sum(s.mailboxes for s in stops),
                            reached=sum(s.mailboxes for s in stops if s.done))
 
@@ -269,6 +276,4 @@ def conversation(assignment_id: int):
     return render_template("field/conversation.html", assignment=assignment, action=assignment.action,
                            address_id=address.id if address else "", unit=unit, address=address, Outcome=Outcome,
                            labels=OUTCOME_LABELS, importance=IMPORTANCE, consent_text=gettext(consent.TEXT),
-                           consent_version=consent.VERSION, yes_no=YES_NO_LABELS,
-                           first_door=not db.session.scalar(select(exists().where(
-                               Visit.canvasser_id == current_user.id, Visit.action_id == assignment.action_id))))
+                           consent_version=consent.VERSION, yes_no=YES_NO_LABELS, first_door=_first_door(assignment))

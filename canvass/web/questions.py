@@ -1,4 +1,4 @@
-"""Question sets for coordinators: build, reorder, copy, and retire-and-replace a question once answered."""
+"""Question sets for coordinators: build, reorder, copy, and retire-and-replace a question once it may be on a phone."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -60,11 +60,21 @@ def create():
 @bp.get("/sporsmal/<int:set_id>")
 @roles_required(*MANAGERS)
 def show(set_id: int):
-    """A set: its questions in order, each editable until answered, and a form for a new one."""
+    """A set: its questions in order, each editable until it may be on a phone (then retired and replaced), and
+    a form for a new one."""
     question_set = _readable(set_id)
     return render_template("questions/show.html", question_set=question_set, kinds=KIND_LABELS,
                            editable=questions.may_edit(current_user, question_set),
-                           answers=questions.answer_counts(question_set), yes_no=YES_NO_LABELS)
+                           answers=questions.answer_counts(question_set), yes_no=YES_NO_LABELS,
+                           fixed=questions.fixed(question_set), sent_out=_sent_out(question_set))
+
+
+def _sent_out(question_set: QuestionSet) -> tuple[int, list]:
+    """How many actions are out with the set, and those among them the manager plans (another branch's are
+    counted, not named)."""
+    out = questions.sent_out_with(question_set)
+    mine = current_user.branch_ids(Role.COORDINATOR)
+    return len(out), [a for a in out if current_user.is_admin or a.branch_id in mine]
 
 
 @bp.post("/sporsmal/<int:set_id>/navn")

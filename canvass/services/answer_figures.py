@@ -14,16 +14,17 @@ only how many gave one: a free text can hold a name.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER, suppress
-from canvass.models import Action, Answer, Campaign, Committee, Conversation, Question, QuestionSet
+from canvass.models import Action, AnswerCount, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
+from canvass.services import answer_counts
 from canvass.services.committees import Filters, conditions
 
-# A cell, as the answers' copy of their conversation's names it (canvass.insight.cells).
-CELL = (Answer.action_id, Answer.branch_id, Answer.district_number, Answer.week)
+# A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
+CELL = (AnswerCount.action_id, AnswerCount.branch_id, AnswerCount.district_number, AnswerCount.week)
 # Which group of a `by` a cell falls in: every grouping but the postal code is a column of the cell.
 BY = {"all": lambda cell: "", "postnummer": None, "district": lambda cell: cell[2] or "",
       "branch": lambda cell: cell[1] or "", "week": lambda cell: cell[3] or ""}
@@ -69,10 +70,10 @@ def values_of(question: Question) -> list[str]:
 
 
 def _scope(committee: Committee, filters: Filters, action_id: int | None) -> list:
-    """The committee's scope and filters as conditions on the answers' copy of their conversation's cell."""
-    where = conditions(committee, filters, Answer)
+    """The committee's scope and filters as conditions on the cells of the answer counts."""
+    where = conditions(committee, filters, AnswerCount)
     if action_id:
-        where.append(Answer.action_id == action_id)
+        where.append(AnswerCount.action_id == action_id)
     return where
 
 
@@ -102,32 +103,20 @@ def question_in(committee: Committee, question_id: int) -> Question | None:
 def _atoms(committee: Committee, question: Question, filters: Filters, action_id: int | None,
            postal: bool) -> dict[tuple, tuple[int, dict[str, int]]]:
     """Residents and their answers per visible atom, or per piece of one (cell, postal code or OTHER) with
-    `postal`; atoms with fewer than k residents are left out."""
-    where = [Answer.question_id == question.id, *_scope(committee, filters, action_id)]
-    keys = [*CELL, Conversation.postnummer] if postal else list(CELL)
-    # Grouped in the order of ix_answer_question_cell, so SQLite reads the index in order and needs no sort.
-    order = [Answer.week, Answer.district_number, Answer.branch_id, Answer.action_id, *keys[4:]]
-    counted = select().select_from(Answer)
-    if postal:
-        counted = counted.join(Conversation, Conversation.id == Answer.conversation_id)
-    # A postal code the purge has taken counts as "" (no area).
-    named = (lambda row: (*row[:4], row[4] or "")) if postal else tuple
+    `postal`; atoms with fewer than k residents are left out. Read from the answer counts alone, one row per
+    cell (and postal code) and value, never from the answers."""
+    t = AnswerCount
+    grain = answer_counts.POSTAL_GRAIN if postal else answer_counts.CELL_GRAIN
+    where = [t.question_id == question.id, t.grain == grain, *_scope(committee, filters, action_id)]
+    keys = [*CELL, t.postnummer] if postal else list(CELL)
     values: dict[tuple, dict[str, int]] = {}
-    if question.kind != "text":
-        for row in db.session.execute(counted.add_columns(*keys, Answer.value, func.count()).where(*where)
-                                      .group_by(*order, Answer.value)):
-            values.setdefault(named(row[:-2]), {})[row[-2]] = row[-1]
-    if question.kind == "many":
-        # Several of several: one row per option chosen, so residents are the distinct conversations.
-        residents = {named(row[:-1]): row[-1] for row in db.session.execute(
-            counted.add_columns(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where)
-            .group_by(*order))}
-    elif question.kind == "text":
-        residents = {named(row[:-1]): row[-1] for row in db.session.execute(
-            counted.add_columns(*keys, func.count()).where(*where).group_by(*order))}
-    else:
-        # One answer per conversation: the residents are the answers, counted once already.
-        residents = {key: sum(counts.values()) for key, counts in values.items()}
+    residents: dict[tuple, int] = {}
+    # Each key is one row of the counts, in the order of their primary key: nothing to sum or sort.
+    for *key, value, n in db.session.execute(select(*keys, t.value, t.n).where(*where)):
+        if value == answer_counts.RESIDENTS:
+            residents[tuple(key)] = n
+        else:
+            values.setdefault(tuple(key), {})[value] = n
     if not postal:
         return {cell: (n, values.get(cell, {})) for cell, n in residents.items() if n >= committee.k}
     by_cell: dict[tuple, dict[str, int]] = {}

@@ -5,12 +5,13 @@ organisation. A branch may use its own sets and the organisation-wide ones. Once
 answers its meaning (text, kind, options, scale ends) is fixed: it can be retired and replaced, never
 edited, so that every answer counted under it answered the same question.
 """
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from canvass.extensions import db
 from canvass.models import Answer, Branch, Question, QuestionSet, Role, User
 from canvass.models.question import QUESTION_KINDS, SCALE, YES_NO
 from canvass.refusal import N_
+from canvass.services import answer_counts as counted
 from canvass.services.turfs import TurfError
 
 MAX_QUESTIONS = 20
@@ -153,11 +154,8 @@ def answered(question: Question) -> bool:
 
 
 def answer_counts(question_set: QuestionSet) -> dict[int, int]:
-    """How many conversations answered each question of the set."""
-    return dict(db.session.execute(
-        select(Answer.question_id, func.count(func.distinct(Answer.conversation_id)))
-        .join(Question, Question.id == Answer.question_id)
-        .where(Question.set_id == question_set.id).group_by(Answer.question_id)).all())
+    """How many conversations answered each question of the set (from the counts, not the answers)."""
+    return counted.answered([q.id for q in question_set.questions])
 
 
 def edit_question(question: Question, kind: str, text: str, options: str = "", low: str = "",

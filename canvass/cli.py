@@ -18,6 +18,7 @@ from canvass.geo.errors import GeodataError
 from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
 from canvass.services import (
+    answer_counts,
     demo,
     drops,
     geonorge,
@@ -37,6 +38,7 @@ user_cli = AppGroup("user", help="Brukere og roller.")
 backup_cli = AppGroup("backup", help="Sikkerhetskopi av databasen og gjenoppretting.")
 org_cli = AppGroup("org", help="Organisasjoner: opprett en ny, endre kommunene.")
 setup_cli = AppGroup("setup", help="Første oppstart: engangskoden for oppsett på nettsiden.")
+counts_cli = AppGroup("counts", help="Komiteenes opptellinger: tell opp på nytt fra det som er lagret.")
 privacy_cli = AppGroup("privacy", help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
 
@@ -353,6 +355,14 @@ def _organisation(name: str) -> Organisation:
     if org is None:
         raise click.ClickException(gettext("Fant ikke organisasjonen %(name)s.", name=name))
     return org
+
+
+@counts_cli.command("rebuild-answers")
+def rebuild_answers_command():
+    """Tell opp svarene på spørsmålene på nytt fra de lagrede svarene (reparasjon; tallene holdes ellers à jour)."""
+    rows = answer_counts.rebuild()
+    db.session.commit()
+    click.echo(gettext("Svartellingene er bygd opp på nytt fra de lagrede svarene: %(rows)s rader.", rows=rows))
 
 
 @privacy_cli.command("purge")

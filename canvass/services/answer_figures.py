@@ -14,7 +14,8 @@ only how many gave one: a free text can hold a name.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER, suppress
@@ -25,9 +26,9 @@ from canvass.services.committees import Filters, conditions
 
 # A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
 CELL = (AnswerCount.action_id, AnswerCount.branch_id, AnswerCount.district_number, AnswerCount.week)
-# Which group of a `by` a cell falls in: every grouping but the postal code is a column of the cell.
-BY = {"all": lambda cell: "", "postnummer": None, "district": lambda cell: cell[2] or "",
-      "branch": lambda cell: cell[1] or "", "week": lambda cell: cell[3] or ""}
+# Each grouping, with the column of the counts it groups on: None for everything as one group, and for the postal
+# code, which splits each atom apart (`_pieces`).
+BY = {"all": None, "postnummer": None, "district": "district_number", "branch": "branch_id", "week": "week"}
 
 
 @dataclass
@@ -100,40 +101,67 @@ def question_in(committee: Committee, question_id: int) -> Question | None:
     return question
 
 
-def _atoms(committee: Committee, question: Question, filters: Filters, action_id: int | None,
-           postal: bool) -> dict[tuple, tuple[int, dict[str, int]]]:
-    """Residents and their answers per visible atom, or per piece of one (cell, postal code or OTHER) with
-    `postal`; atoms with fewer than k residents are left out. Read from the answer counts alone, one row per
-    cell (and postal code) and value, never from the answers."""
-    t = AnswerCount
-    grain = answer_counts.POSTAL_GRAIN if postal else answer_counts.CELL_GRAIN
-    where = [t.question_id == question.id, t.grain == grain, *_scope(committee, filters, action_id)]
-    keys = [*CELL, t.postnummer] if postal else list(CELL)
-    values: dict[tuple, dict[str, int]] = {}
-    residents: dict[tuple, int] = {}
-    # Each key is one row of the counts, in the order of their primary key: nothing to sum or sort.
-    for *key, value, n in db.session.execute(select(*keys, t.value, t.n).where(*where)):
+# The columns that name a row of the counts but its value.
+ROW = ("question_id", "organisation_id", "grain", "week", "district_number", "branch_id", "action_id", "postnummer")
+
+
+def _cell_of(t, cell, k: int) -> list:
+    """Conditions that join `cell` to the residents of the visible atom `t`'s row lies in: the cell's own row of
+    residents (grain 0, value ""), with at least k in it."""
+    return [*(getattr(cell, c) == getattr(t, c) for c in ROW if c not in ("grain", "postnummer")),
+            cell.grain == answer_counts.CELL_GRAIN, cell.postnummer == "", cell.value == answer_counts.RESIDENTS,
+            cell.n >= k]
+
+
+def _groups(committee: Committee, question: Question, filters: Filters, action_id: int | None,
+            by: str) -> dict[object, tuple[int, dict[str, int]]]:
+    """Residents and their answers per group of `by`, each summed in the database from the visible atoms only
+    (a cell's rows are counted when the cell's residents are at least k)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    column = BY[by]
+    keys = [getattr(t, column)] if column else []
+    stmt = (select(*keys, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
+            .where(t.question_id == question.id, t.grain == answer_counts.CELL_GRAIN,
+                   *_scope(committee, filters, action_id))
+            .group_by(*keys, t.value))
+    found: dict[object, tuple[int, dict[str, int]]] = {}
+    for *key, value, n in db.session.connection().execute(stmt):
+        # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
+        group = (key[0] or "") if column else ""
+        residents, counts = found.get(group, (0, {}))
         if value == answer_counts.RESIDENTS:
-            residents[tuple(key)] = n
+            residents += n
         else:
-            values.setdefault(tuple(key), {})[value] = n
-    if not postal:
-        return {cell: (n, values.get(cell, {})) for cell, n in residents.items() if n >= committee.k}
+            counts[value] = counts.get(value, 0) + n
+        found[group] = (residents, counts)
+    return found
+
+
+def _pieces(committee: Committee, question: Question, filters: Filters,
+            action_id: int | None) -> dict[tuple, tuple[int, dict[str, int]]]:
+    """Residents and their answers per piece of a visible atom: (cell, postal code or OTHER)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    stmt = (select(*CELL, t.postnummer, t.value, t.n).join(cell, and_(*_cell_of(t, cell, committee.k)))
+            .where(t.question_id == question.id, t.grain == answer_counts.POSTAL_GRAIN,
+                   *_scope(committee, filters, action_id)))
+    values: dict[tuple, dict[str, int]] = {}
     by_cell: dict[tuple, dict[str, int]] = {}
-    for key, n in residents.items():
-        by_cell.setdefault(key[:-1], {})[key[-1]] = n
+    for action, branch, district, week, code, value, n in db.session.connection().execute(stmt):
+        key = (action, branch, district, week)
+        if value == answer_counts.RESIDENTS:
+            by_cell.setdefault(key, {})[code] = n
+        else:
+            values.setdefault((*key, code), {})[value] = n
     pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
-    for cell, codes in by_cell.items():
-        if sum(codes.values()) < committee.k:
-            continue
+    for key, codes in by_cell.items():
         # The same split of this atom whatever is asked: each postal code of at least k, and a rest of at least k.
         # Once the purge has taken one postal code of the atom (or one was never known), the whole atom is the
         # rest: split by which of its residents were purged first, a day's difference would be one resident.
         kept = {} if "" in codes else suppress(codes, committee.k)
         for code, n in codes.items():
-            piece = (cell, code if code in kept and code != OTHER else OTHER)
+            piece = (key, code if code in kept and code != OTHER else OTHER)
             total, counts = pieces.get(piece, (0, {}))
-            for value, c in values.get((*cell, code), {}).items():
+            for value, c in values.get((*key, code), {}).items():
                 counts[value] = counts.get(value, 0) + c
             pieces[piece] = (total + n, counts)
     return pieces
@@ -141,14 +169,18 @@ def _atoms(committee: Committee, question: Question, filters: Filters, action_id
 
 def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
                  action_id: int | None = None) -> Distribution:
-    """The question's answers in the scope, per group of `by`, summed from the visible atoms only."""
-    postal = by == "postnummer"
+    """The question's answers in the scope, per group of `by`, summed from the visible atoms only. Read from the
+    answer counts alone, never from the answers."""
     found: dict[object, Group] = {}
-    for key, (n, counts) in _atoms(committee, question, filters, action_id, postal).items():
-        group = found.setdefault(key[1] if postal else BY[by](key), Group(key[1] if postal else BY[by](key), 0))
-        group.residents += n
-        for value, c in counts.items():
-            group.counts[value] = group.counts.get(value, 0) + c
+    if by == "postnummer":
+        for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
+            group = found.setdefault(code, Group(code, 0))
+            group.residents += n
+            for value, c in counts.items():
+                group.counts[value] = group.counts.get(value, 0) + c
+    else:
+        found = {key: Group(key, n, counts) for key, (n, counts) in
+                 _groups(committee, question, filters, action_id, by).items()}
     groups = list(found.values())
     if by == "week":
         groups.sort(key=lambda g: str(g.key))

@@ -124,9 +124,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from canvass.cli import backup_cli, demo_cli, geodata_cli, org_cli, privacy_cli, setup_cli, user_cli
+    from canvass.cli import backup_cli, counts_cli, demo_cli, geodata_cli, org_cli, privacy_cli, setup_cli, user_cli
 
-    for group in (geodata_cli, demo_cli, user_cli, org_cli, setup_cli, privacy_cli, backup_cli):
+    for group in (geodata_cli, demo_cli, user_cli, org_cli, setup_cli, privacy_cli, backup_cli, counts_cli):
         app.cli.add_command(group)
     from canvass.worker import jobs_cli
 

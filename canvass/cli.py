@@ -19,6 +19,7 @@ from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
 from canvass.refusal import N_, Refusal
 from canvass.services import (
+    answer_counts,
     demo,
     drops,
     geonorge,
@@ -72,6 +73,7 @@ user_cli = RefusingGroup("user", help="Brukere og roller.")
 backup_cli = RefusingGroup("backup", help="Sikkerhetskopi av databasen og gjenoppretting.")
 org_cli = RefusingGroup("org", help="Organisasjoner: opprett en ny, endre kommunene.")
 setup_cli = RefusingGroup("setup", help="Første oppstart: engangskoden for oppsett på nettsiden.")
+counts_cli = RefusingGroup("counts", help="Komiteenes opptellinger: tell opp på nytt fra det som er lagret.")
 privacy_cli = RefusingGroup("privacy",
                             help="Personvern: sletting etter lagringstid, innsyn og sletting på forespørsel.")
 
@@ -375,6 +377,14 @@ def _organisation(name: str) -> Organisation:
     if org is None:
         raise click.ClickException(gettext("Fant ikke organisasjonen %(name)s.", name=name))
     return org
+
+
+@counts_cli.command("rebuild-answers")
+def rebuild_answers_command():
+    """Tell opp svarene på spørsmålene på nytt fra de lagrede svarene (reparasjon; tallene holdes ellers à jour)."""
+    rows = answer_counts.rebuild()
+    db.session.commit()
+    click.echo(gettext("Svartellingene er bygd opp på nytt fra de lagrede svarene: %(rows)s rader.", rows=rows))
 
 
 @privacy_cli.command("purge")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Answer, Branch, Conversation, District, User
-from canvass.services import answer_figures, committees, questions
+from canvass.services import answer_counts, answer_figures, committees, questions
 from canvass.services.committees import Filters
 from tests.conftest import login
 
@@ -48,6 +48,8 @@ def counted(demo_app):
             db.session.flush()
             db.session.add(Answer(conversation_id=c.id, question_id=bus.id, value=value, organisation_id=organisation,
                                   branch_id=branches[branch], district_number=districts[district], week=week))
+    db.session.flush()
+    answer_counts.rebuild()  # counted as sync counts what it stores (canvass.services.answer_counts)
     db.session.commit()
     committee = committees.committee_for(db.session.scalar(select(User).where(User.email == "komite@oslo.demo")))
     db.session.commit()  # made on first use, and stored only by a commit (committees.committee_for)
@@ -152,9 +154,27 @@ def test_once_the_purge_takes_one_postal_code_of_an_atom_the_whole_atom_leaves_t
     c, q = counted["committee"], counted["q"]
     first = db.session.scalar(select(Conversation).where(Conversation.postnummer == "0474", Conversation.week == W2)
                               .order_by(Conversation.id))
+    answer_counts.forget_postal_codes([first.id])  # as the purge does before it takes the code (retention.unlink)
     first.postnummer = None
     db.session.commit()
     assert answer_figures.compare(c, q, Filters(), "p:0474") is None
     assert answer_figures.compare(c, q, Filters(), "p:0473") is None
     groups = {g.key: shown(g) for g in answer_figures.distribution(c, q, Filters(), "postnummer").groups}
     assert groups == {"0550": (7, 5, 1, 1), "annet": (16, 7, 9, 0)}
+
+
+def test_the_map_by_postal_code_colours_each_code_with_a_piece_of_its_own_and_tells_the_small_ones_together(counted):
+    """By postal code the map draws the atoms' split, as the tables do: 0473 and 0474 are pieces of five in week 2,
+    0550 of seven in week 1, and week 1's 0473 and 0474 (four and two) are told together as the rest of six."""
+    client = current_app.test_client()
+    login(client, "komite@oslo.demo")
+    q = counted["q"].id
+    text = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=postnummer").get_data(as_text=True)
+    assert "0473 Oslo: 60\xa0% svarte «Ja» (5 svarte)" in text
+    assert "0474 Oslo: 0\xa0% svarte «Ja» (5 svarte)" in text
+    assert "0550 Oslo: 71\xa0% svarte «Ja» (7 svarte)" in text
+    assert "Andre (små grupper): 67\xa0% svarte «Ja» (6 svarte)" in text
+    week1 = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=postnummer&start={W1}&end={W1}").get_data(as_text=True)
+    assert "0473 Oslo: for få svarte til å vises for seg" in week1 and "0474 Oslo: for få svarte" in week1
+    assert "Andre (små grupper): 67\xa0% svarte «Ja» (6 svarte)" in week1
+    assert client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=adresse").status_code == 400

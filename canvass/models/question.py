@@ -5,7 +5,7 @@ actions and campaign weeks point at one, so it is reused without copying. Once a
 answers its meaning is fixed: it can only be retired and replaced (canvass.services.questions)."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
 
@@ -69,15 +69,36 @@ class Answer(db.Model):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True, index=True)
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
-    # The conversation's cell (canvass.insight.cells), copied so a committee's counts read one table: the
-    # filters are conditions on these, as on the conversation. Never the postal code: the purge takes that
-    # from the conversation after 30 days (canvass.privacy.retention.unlink), and a copy would keep it.
+    # The conversation's cell (canvass.insight.cells), copied so the answer counts (AnswerCount) are kept and
+    # rebuilt from this table. Never the postal code: the purge takes that from the conversation after 30 days
+    # (canvass.privacy.retention.unlink), and a copy would keep it.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     branch_id: Mapped[int | None] = mapped_column(Integer)
     action_id: Mapped[int | None] = mapped_column(Integer)
     district_number: Mapped[str | None] = mapped_column(String(6))
     week: Mapped[date | None] = mapped_column(Date)
 
-    # Every question view counts from this index alone.
-    __table_args__ = (Index("ix_answer_question_cell", "question_id", "organisation_id", "week", "district_number",
-                            "branch_id", "action_id", "value", "conversation_id"),)
+
+class AnswerCount(db.Model):
+    """How many residents gave each answer, per question, cell (canvass.insight.cells) and postal code: what every
+    question view, map and export is summed from, so none reads the answers themselves.
+
+    Kept in step in the same transaction as the answers (canvass.services.answer_counts) at two grains: the cell
+    (`grain` 0, postal code "") and the cell by postal code (`grain` 1, "" once the purge has taken the code or
+    when it was never known, as on the conversation). `value` "" counts the residents: the distinct conversations
+    that answered the question. A free-text answer is counted only there, never by what it says. Unknown cell
+    columns are 0 or "" rather than NULL so that the row's identity is a key both databases upsert on."""
+
+    question_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grain: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    district_number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    postnummer: Mapped[str] = mapped_column(String(4), primary_key=True)
+    value: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    # A view reads one question's rows of one grain, in key order: on SQLite the rows are the key's index itself.
+    __table_args__ = ({"sqlite_with_rowid": False},)

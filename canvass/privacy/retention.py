@@ -31,6 +31,7 @@ from canvass.models import (
 )
 from canvass.privacy import audit, consent
 from canvass.refusal import N_
+from canvass.services import answer_counts
 
 # What a conversation keeps after the purge, with its week, and is reordered within: the postal code and the
 # day would narrow it to the few doors that opened there that day (committees read districts and weeks).
@@ -81,6 +82,8 @@ def unlink(cut: datetime) -> int:
                        .values(outcome=Outcome.OPENED).execution_options(synchronize_session=False))
     if not rows:
         return 0
+    # Before the postal codes go: the answer counts move the same answers to postal code "".
+    answer_counts.forget_postal_codes([row.id for row in rows])
     cells = defaultdict(list)
     for row in rows:
         cells[tuple(getattr(row, c) for c in CELL) + (row.week,)].append(row)

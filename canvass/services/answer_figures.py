@@ -14,19 +14,21 @@ only how many gave one: a free text can hold a name.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER, suppress
-from canvass.models import Action, Answer, Campaign, Committee, Conversation, Question, QuestionSet
+from canvass.models import Action, AnswerCount, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
+from canvass.services import answer_counts
 from canvass.services.committees import Filters, conditions
 
-# A cell, as the answers' copy of their conversation's names it (canvass.insight.cells).
-CELL = (Answer.action_id, Answer.branch_id, Answer.district_number, Answer.week)
-# Which group of a `by` a cell falls in: every grouping but the postal code is a column of the cell.
-BY = {"all": lambda cell: "", "postnummer": None, "district": lambda cell: cell[2] or "",
-      "branch": lambda cell: cell[1] or "", "week": lambda cell: cell[3] or ""}
+# A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
+CELL = (AnswerCount.action_id, AnswerCount.branch_id, AnswerCount.district_number, AnswerCount.week)
+# Each grouping, with the column of the counts it groups on: None for everything as one group, and for the postal
+# code, which splits each atom apart (`_pieces`).
+BY = {"all": None, "postnummer": None, "district": "district_number", "branch": "branch_id", "week": "week"}
 
 
 @dataclass
@@ -69,10 +71,10 @@ def values_of(question: Question) -> list[str]:
 
 
 def _scope(committee: Committee, filters: Filters, action_id: int | None) -> list:
-    """The committee's scope and filters as conditions on the answers' copy of their conversation's cell."""
-    where = conditions(committee, filters, Answer)
+    """The committee's scope and filters as conditions on the cells of the answer counts."""
+    where = conditions(committee, filters, AnswerCount)
     if action_id:
-        where.append(Answer.action_id == action_id)
+        where.append(AnswerCount.action_id == action_id)
     return where
 
 
@@ -99,52 +101,67 @@ def question_in(committee: Committee, question_id: int) -> Question | None:
     return question
 
 
-def _atoms(committee: Committee, question: Question, filters: Filters, action_id: int | None,
-           postal: bool) -> dict[tuple, tuple[int, dict[str, int]]]:
-    """Residents and their answers per visible atom, or per piece of one (cell, postal code or OTHER) with
-    `postal`; atoms with fewer than k residents are left out."""
-    where = [Answer.question_id == question.id, *_scope(committee, filters, action_id)]
-    keys = [*CELL, Conversation.postnummer] if postal else list(CELL)
-    # Grouped in the order of ix_answer_question_cell, so SQLite reads the index in order and needs no sort.
-    order = [Answer.week, Answer.district_number, Answer.branch_id, Answer.action_id, *keys[4:]]
-    counted = select().select_from(Answer)
-    if postal:
-        counted = counted.join(Conversation, Conversation.id == Answer.conversation_id)
-    # A postal code the purge has taken counts as "" (no area).
-    named = (lambda row: (*row[:4], row[4] or "")) if postal else tuple
+# The columns that name a row of the counts but its value.
+ROW = ("question_id", "organisation_id", "grain", "week", "district_number", "branch_id", "action_id", "postnummer")
+
+
+def _cell_of(t, cell, k: int) -> list:
+    """Conditions that join `cell` to the residents of the visible atom `t`'s row lies in: the cell's own row of
+    residents (grain 0, value ""), with at least k in it."""
+    return [*(getattr(cell, c) == getattr(t, c) for c in ROW if c not in ("grain", "postnummer")),
+            cell.grain == answer_counts.CELL_GRAIN, cell.postnummer == "", cell.value == answer_counts.RESIDENTS,
+            cell.n >= k]
+
+
+def _groups(committee: Committee, question: Question, filters: Filters, action_id: int | None,
+            by: str) -> dict[object, tuple[int, dict[str, int]]]:
+    """Residents and their answers per group of `by`, each summed in the database from the visible atoms only
+    (a cell's rows are counted when the cell's residents are at least k)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    column = BY[by]
+    keys = [getattr(t, column)] if column else []
+    stmt = (select(*keys, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
+            .where(t.question_id == question.id, t.grain == answer_counts.CELL_GRAIN,
+                   *_scope(committee, filters, action_id))
+            .group_by(*keys, t.value))
+    found: dict[object, tuple[int, dict[str, int]]] = {}
+    for *key, value, n in db.session.connection().execute(stmt):
+        # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
+        group = (key[0] or "") if column else ""
+        residents, counts = found.get(group, (0, {}))
+        if value == answer_counts.RESIDENTS:
+            residents += n
+        else:
+            counts[value] = counts.get(value, 0) + n
+        found[group] = (residents, counts)
+    return found
+
+
+def _pieces(committee: Committee, question: Question, filters: Filters,
+            action_id: int | None) -> dict[tuple, tuple[int, dict[str, int]]]:
+    """Residents and their answers per piece of a visible atom: (cell, postal code or OTHER)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    stmt = (select(*CELL, t.postnummer, t.value, t.n).join(cell, and_(*_cell_of(t, cell, committee.k)))
+            .where(t.question_id == question.id, t.grain == answer_counts.POSTAL_GRAIN,
+                   *_scope(committee, filters, action_id)))
     values: dict[tuple, dict[str, int]] = {}
-    if question.kind != "text":
-        for row in db.session.execute(counted.add_columns(*keys, Answer.value, func.count()).where(*where)
-                                      .group_by(*order, Answer.value)):
-            values.setdefault(named(row[:-2]), {})[row[-2]] = row[-1]
-    if question.kind == "many":
-        # Several of several: one row per option chosen, so residents are the distinct conversations.
-        residents = {named(row[:-1]): row[-1] for row in db.session.execute(
-            counted.add_columns(*keys, func.count(func.distinct(Answer.conversation_id))).where(*where)
-            .group_by(*order))}
-    elif question.kind == "text":
-        residents = {named(row[:-1]): row[-1] for row in db.session.execute(
-            counted.add_columns(*keys, func.count()).where(*where).group_by(*order))}
-    else:
-        # One answer per conversation: the residents are the answers, counted once already.
-        residents = {key: sum(counts.values()) for key, counts in values.items()}
-    if not postal:
-        return {cell: (n, values.get(cell, {})) for cell, n in residents.items() if n >= committee.k}
     by_cell: dict[tuple, dict[str, int]] = {}
-    for key, n in residents.items():
-        by_cell.setdefault(key[:-1], {})[key[-1]] = n
+    for action, branch, district, week, code, value, n in db.session.connection().execute(stmt):
+        key = (action, branch, district, week)
+        if value == answer_counts.RESIDENTS:
+            by_cell.setdefault(key, {})[code] = n
+        else:
+            values.setdefault((*key, code), {})[value] = n
     pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
-    for cell, codes in by_cell.items():
-        if sum(codes.values()) < committee.k:
-            continue
+    for key, codes in by_cell.items():
         # The same split of this atom whatever is asked: each postal code of at least k, and a rest of at least k.
         # Once the purge has taken one postal code of the atom (or one was never known), the whole atom is the
         # rest: split by which of its residents were purged first, a day's difference would be one resident.
         kept = {} if "" in codes else suppress(codes, committee.k)
         for code, n in codes.items():
-            piece = (cell, code if code in kept and code != OTHER else OTHER)
+            piece = (key, code if code in kept and code != OTHER else OTHER)
             total, counts = pieces.get(piece, (0, {}))
-            for value, c in values.get((*cell, code), {}).items():
+            for value, c in values.get((*key, code), {}).items():
                 counts[value] = counts.get(value, 0) + c
             pieces[piece] = (total + n, counts)
     return pieces
@@ -152,14 +169,18 @@ def _atoms(committee: Committee, question: Question, filters: Filters, action_id
 
 def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
                  action_id: int | None = None) -> Distribution:
-    """The question's answers in the scope, per group of `by`, summed from the visible atoms only."""
-    postal = by == "postnummer"
+    """The question's answers in the scope, per group of `by`, summed from the visible atoms only. Read from the
+    answer counts alone, never from the answers."""
     found: dict[object, Group] = {}
-    for key, (n, counts) in _atoms(committee, question, filters, action_id, postal).items():
-        group = found.setdefault(key[1] if postal else BY[by](key), Group(key[1] if postal else BY[by](key), 0))
-        group.residents += n
-        for value, c in counts.items():
-            group.counts[value] = group.counts.get(value, 0) + c
+    if by == "postnummer":
+        for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
+            group = found.setdefault(code, Group(code, 0))
+            group.residents += n
+            for value, c in counts.items():
+                group.counts[value] = group.counts.get(value, 0) + c
+    else:
+        found = {key: Group(key, n, counts) for key, (n, counts) in
+                 _groups(committee, question, filters, action_id, by).items()}
     groups = list(found.values())
     if by == "week":
         groups.sort(key=lambda g: str(g.key))

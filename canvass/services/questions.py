@@ -11,12 +11,13 @@ asks cannot be switched once it is out, since the server checks answers against 
 Together: no answer made on a phone is lost or changes meaning because of what a coordinator does later,
 and every question an action had answers to is still one it asks (what a committee's list is built from).
 """
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 
 from canvass.extensions import db
 from canvass.models import Action, ActionTurf, Answer, Assignment, Branch, Campaign, Question, QuestionSet, Role, User
 from canvass.models.question import QUESTION_KINDS, SCALE, YES_NO
 from canvass.refusal import N_
+from canvass.services import answer_counts as counted
 from canvass.services.turfs import TurfError
 
 MAX_QUESTIONS = 20
@@ -227,11 +228,8 @@ def ask_in_week(week: Campaign, question_set: QuestionSet | None) -> None:
 
 
 def answer_counts(question_set: QuestionSet) -> dict[int, int]:
-    """How many conversations answered each question of the set."""
-    return dict(db.session.execute(
-        select(Answer.question_id, func.count(func.distinct(Answer.conversation_id)))
-        .join(Question, Question.id == Answer.question_id)
-        .where(Question.set_id == question_set.id).group_by(Answer.question_id)).all())
+    """How many conversations answered each question of the set (from the counts, not the answers)."""
+    return counted.answered([q.id for q in question_set.questions])
 
 
 def edit_question(question: Question, kind: str, text: str, options: str = "", low: str = "",

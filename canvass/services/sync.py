@@ -50,7 +50,7 @@ from canvass.models.action import DEFAULT_TOPICS
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
 from canvass.refusal import N_, Refusal
-from canvass.services import mailboxes, questions, tallies
+from canvass.services import answer_counts, mailboxes, questions, tallies
 from canvass.services.door_record import field_unit
 
 PROTOCOL = 1
@@ -619,6 +619,7 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
                  for conversation_id, key in stored for question_id, value in answers[key]]
         if given:
             db.session.execute(Answer.__table__.insert(), given)
+            answer_counts.record(given, {cid: by_key[key]["postnummer"] for cid, key in stored})
     if contacts:
         _store_contacts(dialect, contacts)
 
@@ -1018,6 +1019,7 @@ def _withdraw(undone: set[str]) -> None:
     if conversations:
         ids = [c["id"] for c in conversations]
         tallies.withdraw(conversations)
+        answer_counts.withdraw(ids)
         for model in (Answer, ThemeMember, InputTag, ConsideredInput, SectionLink):
             db.session.execute(delete(model).where(model.conversation_id.in_(ids)))
         db.session.execute(delete(Conversation).where(Conversation.id.in_(ids)))

@@ -23,6 +23,10 @@ BY_LABELS = {"all": _l("Hele utvalget"), "postnummer": _l("Per postnummer"), "di
              "branch": _l("Per lag"), "week": _l("Per uke")}
 
 
+# What the answer map can be drawn per.
+MAP_BY = {"district": _l("Per bydel"), "postnummer": _l("Per postnummer")}
+
+
 def value_label(question: Question, value: str) -> str:
     if question.kind == "yes_no":
         return str(YES_NO_LABELS.get(value, value))
@@ -210,7 +214,9 @@ def answer_compare_export(question_id: int, kind: str):
 @bp.get("/sporsmal/<int:question_id>/kart")
 @roles_required(Role.COMMITTEE)
 def answer_map(question_id: int):
-    """Per district, the share who gave one answer (or a scale's mean), in colour classes; under k in grey."""
+    """Per district or per postal code, the share who gave one answer (or a scale's mean), in colour classes;
+    under k in grey. By postal code the pieces are the atoms' split (canvass.services.answer_figures): a code
+    with no piece of its own is grey, and what the small codes said together is told beside the map."""
     committee, names, form, filters = filtered()
     question = _question(committee, question_id)
     if question.kind == "text":
@@ -219,15 +225,21 @@ def answer_map(question_id: int):
     chosen = request.args.get("svar", "mean" if question.kind == "scale" else values[0])
     if chosen not in values and not (chosen == "mean" and question.kind == "scale"):
         abort(400)
+    per = request.args.get("per", "district")
+    if per not in MAP_BY:
+        abort(400)
     action_id = _action_id()
-    by_district = answer_figures.distribution(committee, question, filters, "district", action_id)
+    by_area = answer_figures.distribution(committee, question, filters, per, action_id)
     measure = (lambda g: g.mean) if chosen == "mean" else (lambda g: g.share(chosen))
-    shares = {g.key: measure(g) for g in by_district.groups if g.key}
-    residents = {g.key: g.residents for g in by_district.groups}
+    shares = {g.key: measure(g) for g in by_area.groups if g.key and g.key != OTHER}
+    residents = {g.key: g.residents for g in by_area.groups}
     what = gettext("snitt") if chosen == "mean" else value_label(question, chosen)
     show = format_tenths if chosen == "mean" else format_percent
 
     def tip(number, name, value):
+        if value is False and per == "postnummer":
+            return gettext("%(area)s: for få svarte til å vises for seg (telt med i «andre» eller holdt tilbake)",
+                           area=name)
         if value is False:
             return gettext("%(area)s: færre enn %(k)s svarte", area=name, k=committee.k)
         if chosen == "mean":
@@ -235,12 +247,21 @@ def answer_map(question_id: int):
                            num=format_decimal(residents[number]))
         return gettext("%(area)s: %(share)s svarte «%(answer)s» (%(num)s svarte)", area=name, share=show(value),
                        answer=what, num=format_decimal(residents[number]))
-    title = gettext("«%(answer)s» på «%(question)s», per bydel", answer=what, question=question.text)
-    drawn, legend = share_map(committee, names, shares, tip, title,
-                              gettext("Færre enn %(k)s svarte", k=committee.k), show=show)
+    if per == "postnummer":
+        title = gettext("«%(answer)s» på «%(question)s», per postnummer", answer=what, question=question.text)
+        no_data = gettext("Færre enn %(k)s svarte, eller telt med i «andre»", k=committee.k)
+    else:
+        title = gettext("«%(answer)s» på «%(question)s», per bydel", answer=what, question=question.text)
+        no_data = gettext("Færre enn %(k)s svarte", k=committee.k)
+    drawn, legend = share_map(committee, names, shares, tip, title, no_data, show=show, kind=per)
+    rest = next((g for g in by_area.groups if g.key == OTHER), None)
+    if rest is not None:
+        residents[OTHER] = rest.residents
+        rest = tip(OTHER, gettext("Andre (små grupper)"), measure(rest))
     choices = ([("mean", gettext("Snitt"))] if question.kind == "scale" else []) + \
         [(v, value_label(question, v)) for v in values]
     return render_template("committee/answer_map.html", committee=committee, form=form, question=question,
-                           drawn=drawn, legend=legend, choices=choices, chosen=chosen,
+                           drawn=drawn, legend=legend, choices=choices, chosen=chosen, per=per, rest=rest,
+                           map_by=MAP_BY,
                            actions=answer_figures.action_choices(committee), action_id=action_id,
                            kinds=KIND_LABELS, query=request.query_string.decode())

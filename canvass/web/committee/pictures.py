@@ -13,7 +13,7 @@ from canvass.geo import geometry
 from canvass.insight import charts
 from canvass.insight.suppress import OTHER
 from canvass.insight.tally import week_of
-from canvass.models import District
+from canvass.models import Branch, BranchPostalCode, District, PostalArea
 from canvass.services import committees
 from canvass.services.committees import WHOLE
 
@@ -46,6 +46,18 @@ def topic_label(topic: str) -> str:
 def _outlines(districts: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], float]:
     """The districts' map outlines, drawn once per set of district geometries rather than on every view."""
     return geometry.svg_outlines({number: geometry.from_geojson(text) for number, text in districts}, 640)
+
+
+def _postal_shapes(committee) -> tuple[tuple[str, str], ...]:
+    """The postal codes of the committee's territory (every branch's, or its own branch's) that have a polygon."""
+    codes = select(BranchPostalCode.postnummer).join(Branch, Branch.id == BranchPostalCode.branch_id).where(
+        Branch.organisation_id == committee.organisation_id)
+    if committee.branch_id is not None:
+        codes = codes.where(Branch.id == committee.branch_id)
+    return tuple(db.session.execute(
+        select(PostalArea.postnummer, PostalArea.geometry)
+        .where(PostalArea.postnummer.in_(codes), PostalArea.geometry.is_not(None))
+        .order_by(PostalArea.postnummer)).all())
 
 
 def _shapes(committee) -> tuple[tuple[str, str], ...]:
@@ -106,18 +118,19 @@ def _reach_map(committee, found, names):
 
 
 def share_map(committee, names, shares: dict[str, float | None], tip, title: str, no_data: str,
-              show=format_percent):
-    """Districts coloured in classes by a share (or any value from 0 up), each with the tooltip
-    `tip(number, name, value)`; a district missing from `shares` is grey (value False), and None is the
-    lightest class. The dashboard's topic map and the answers' map are both this one."""
-    shapes = _shapes(committee)
+              show=format_percent, kind: str = "district"):
+    """Districts (or with `kind` "postnummer", the territory's postal codes) coloured in classes by a share (or
+    any value from 0 up), each with the tooltip `tip(number, name, value)`; an area missing from `shares` is
+    grey (value False), and None is the lightest class. The dashboard's topic map and the answers' maps are
+    all this one."""
+    shapes = _postal_shapes(committee) if kind == "postnummer" else _shapes(committee)
     if not shapes:
         return None, []
     paths, height = _outlines(shapes)
     most = max((v for n, v in shares.items() if n in paths and v is not None), default=0)
     fills, tips = {}, {}
     for number in paths:
-        name = names["district"].get(number, number)
+        name = names[kind].get(number, number)
         if number not in shares:
             tips[number] = tip(number, name, False)
             continue

@@ -1,0 +1,150 @@
+"""Keeping the answer counts (`AnswerCount`) in step with the answers, in the same transaction as the answers' write.
+
+Every place answers come and go calls one function here: sync's ingest (`record`), an undone or corrected
+visit (`withdraw`) and the purge that takes the postal code from a conversation after 30 days
+(`forget_postal_codes`: the conversation's counts move to postal code "", as its answers lose theirs with the
+conversation). Erasure on request masks what the person is named in and deletes no answer, so it changes no
+count. `rebuild` counts every stored answer afresh (`flask counts rebuild-answers`, and the migration that made
+the table); a test holds it equal to the incremental counts after any mix of the above.
+
+Flask-free apart from the database session.
+"""
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import bindparam, delete, distinct, func, insert, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from canvass.extensions import db
+from canvass.models import Answer, AnswerCount, Conversation, Question
+
+CELL_GRAIN, POSTAL_GRAIN = 0, 1
+# The residents of a key: the distinct conversations that answered the question.
+RESIDENTS = ""
+KEY = ("question_id", "organisation_id", "grain", "week", "district_number", "branch_id", "action_id",
+       "postnummer", "value")
+CELL = ("organisation_id", "week", "district_number", "branch_id", "action_id")
+CHUNK = 500
+
+
+def _text_questions(question_ids: Iterable[int], connection=None) -> set[int]:
+    """The free-text questions among these: their answers are counted as residents only, never by what they say."""
+    ids = set(question_ids)
+    if not ids:
+        return set()
+    connection = connection if connection is not None else db.session
+    return set(connection.scalars(select(Question.id).where(Question.id.in_(ids), Question.kind == "text")))
+
+
+def deltas(answers: Iterable[Mapping], text: set[int], sign: int = 1) -> Counter:
+    """What answers add to the counts (or take from them, with sign -1), key by key.
+
+    Each answer is a mapping with conversation_id, question_id, value, the cell (organisation_id, week,
+    district_number, branch_id, action_id) and its conversation's postnummer (None when not known)."""
+    counted: Counter = Counter()
+    seen = set()
+    for a in answers:
+        question = a["question_id"]
+        cell = (question, a["organisation_id"], a["week"], a["district_number"] or "", a["branch_id"] or 0,
+                a["action_id"] or 0)
+        place = ((CELL_GRAIN, ""), (POSTAL_GRAIN, a["postnummer"] or ""))
+        values = [] if question in text else [a["value"]]
+        if (a["conversation_id"], question) not in seen:
+            seen.add((a["conversation_id"], question))
+            values.append(RESIDENTS)
+        for grain, code in place:
+            for value in values:
+                counted[(cell[0], cell[1], grain, *cell[2:], code, value)] += sign
+    return counted
+
+
+def _apply(counted: Counter, connection=None) -> None:
+    """Add each key's change to its row; a row left with nothing in it goes."""
+    changes = [{**dict(zip(KEY, key, strict=True)), "n": n} for key, n in counted.items() if n]
+    if not changes:
+        return
+    session = connection if connection is not None else db.session
+    bind = connection if connection is not None else db.session.get_bind()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    table = AnswerCount.__table__
+    stmt = dialect.insert(table)
+    session.execute(stmt.on_conflict_do_update(index_elements=list(KEY), set_={"n": table.c.n + stmt.excluded.n}),
+                    changes)
+    emptied = [{f"k_{name}": change[name] for name in KEY} for change in changes if change["n"] < 0]
+    if emptied:
+        session.execute(delete(table).where(*(table.c[name] == bindparam(f"k_{name}") for name in KEY),
+                                            table.c.n <= 0), emptied)
+
+
+def record(answers: list[dict], postal_codes: Mapping[int, str | None]) -> None:
+    """Count answers just stored (rows of the `answer` table), each under its conversation's postal code."""
+    if not answers:
+        return
+    text = _text_questions({a["question_id"] for a in answers})
+    _apply(deltas(({**a, "postnummer": postal_codes.get(a["conversation_id"])} for a in answers), text))
+
+
+def _stored(conversation_ids: list[int]) -> list[dict]:
+    """The stored answers of these conversations, with their conversation's postal code."""
+    columns = [Answer.conversation_id, Answer.question_id, Answer.value, *(getattr(Answer, c) for c in CELL),
+               Conversation.postnummer]
+    found = []
+    for start in range(0, len(conversation_ids), CHUNK):
+        chunk = conversation_ids[start:start + CHUNK]
+        found += [dict(row._mapping) for row in db.session.execute(
+            select(*columns).join(Conversation, Conversation.id == Answer.conversation_id)
+            .where(Answer.conversation_id.in_(chunk)))]
+    return found
+
+
+def withdraw(conversation_ids: list[int]) -> None:
+    """Take the answers of these conversations out of the counts; called before the answers are deleted."""
+    answers = _stored(list(conversation_ids))
+    _apply(deltas(answers, _text_questions({a["question_id"] for a in answers}), sign=-1))
+
+
+def forget_postal_codes(conversation_ids: list[int]) -> None:
+    """The purge is about to take these conversations' postal codes: their answers are counted under "" from now
+    on, as the figures read an answer whose conversation has no postal code. Called before the codes go."""
+    answers = [a for a in _stored(list(conversation_ids)) if a["postnummer"]]
+    if not answers:
+        return
+    text = _text_questions({a["question_id"] for a in answers})
+    # Only the postal grain changes: the cell's own counts are the same before and after.
+    moved = deltas(answers, text, sign=-1)
+    moved.update(deltas(({**a, "postnummer": None} for a in answers), text))
+    _apply(Counter({key: n for key, n in moved.items() if key[2] == POSTAL_GRAIN}))
+
+
+def rebuild(connection=None) -> int:
+    """Count every stored answer afresh, in the database; how many rows of counts there are now."""
+    session = connection if connection is not None else db.session
+    table = AnswerCount.__table__
+    session.execute(delete(table))
+    a, c, q = Answer.__table__.c, Conversation.__table__.c, Question.__table__.c
+    cell = [a.organisation_id, a.week, func.coalesce(a.district_number, ""), func.coalesce(a.branch_id, 0),
+            func.coalesce(a.action_id, 0)]
+    for grain, code in ((CELL_GRAIN, None), (POSTAL_GRAIN, func.coalesce(c.postnummer, ""))):
+        grouped = [a.question_id, *cell, *([code] if code is not None else [])]
+        keys = [a.question_id, cell[0], literal_column(str(grain)), *cell[1:],
+                code if code is not None else literal_column("''")]
+        # The postal code is the conversation's: the answers never copy it (canvass.models.question.Answer).
+        source = Answer.__table__.join(Conversation.__table__, c.id == a.conversation_id) if code is not None \
+            else Answer.__table__
+        session.execute(insert(table).from_select(list(KEY) + ["n"], select(
+            *keys, a.value, func.count()).select_from(source.join(Question.__table__, q.id == a.question_id))
+            .where(q.kind != "text", a.week.is_not(None)).group_by(*grouped, a.value)))
+        session.execute(insert(table).from_select(list(KEY) + ["n"], select(
+            *keys, literal_column("''"), func.count(distinct(a.conversation_id))).select_from(source)
+            .where(a.week.is_not(None)).group_by(*grouped)))
+    return session.scalar(select(func.count()).select_from(table))
+
+
+def answered(question_ids: Iterable[int]) -> dict[int, int]:
+    """How many conversations answered each question, from the counts."""
+    t = AnswerCount
+    ids = list(question_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(t.question_id, func.sum(t.n)).where(
+        t.question_id.in_(ids), t.grain == CELL_GRAIN, t.value == RESIDENTS).group_by(t.question_id)).all())

@@ -200,6 +200,32 @@ def test_the_committee_still_lists_every_question_an_action_had_answers_to_after
     assert "Hvem stemte du på sist?" in listed
 
 
+def test_a_set_switched_before_switching_was_refused_still_lists_its_answered_questions_once_five_answered(out):
+    """An action whose set was switched by an earlier release (here: written straight to the database) keeps its
+    answers readable; a question with fewer than five answers in every cell stays off the list."""
+    door = out()
+
+    def flat(n: int, value: str) -> dict:  # one stairwell, so every answer lies in one cell
+        event = offline_answer(door, value, 0)
+        event["unit"] = f"H01{n:02d}"
+        return event
+
+    def switched_to(question_set: QuestionSet) -> None:
+        door["action"].question_set = question_set
+        db.session.commit()
+
+    for n in range(4):
+        arrives(door, flat(n, "1"))
+    switched_to(door["second"])
+    committee = current_app.test_client()
+    login(committee, "komite@oslo.demo")
+    assert "Hvem stemte du på sist?" not in page(committee, "/komite/sporsmal")
+    switched_to(door["first"])
+    arrives(door, flat(4, "2"))
+    switched_to(door["second"])
+    assert "Hvem stemte du på sist?" in page(committee, "/komite/sporsmal")
+
+
 def test_nothing_a_coordinator_does_after_an_offline_answer_loses_it_or_changes_its_meaning(out):
     """Every change a coordinator can make to what is asked, one after another, between the door and the sync."""
     door = out(week=True)

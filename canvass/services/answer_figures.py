@@ -79,18 +79,32 @@ def _scope(committee: Committee, filters: Filters, action_id: int | None) -> lis
 
 
 def questions_asked(committee: Committee, filters: Filters, action_id: int | None = None) -> list[Question]:
-    """The questions the scope's actions asked (their own set or their campaign week's), set by set, in the
-    sets' order. Read from the actions, never from the answers: whether a question is listed says nothing
-    about whether anyone answered it, so narrowing to one action cannot show what one resident answered."""
+    """The questions the scope's actions ask (their own set or their campaign week's), and any other question
+    one of them has a visible atom of answers to (a set switched before switching was refused), set by set, in
+    the sets' order. Never from answers below k: whether a question is listed says nothing about whether anyone
+    answered it, so narrowing to one action cannot show what one resident answered."""
     actions = select(Action).where(Action.organisation_id == committee.organisation_id)
     for column, value in ((Action.branch_id, committee.branch_id), (Action.branch_id, filters.branch_id),
                           (Action.campaign_id, filters.campaign_id), (Action.id, action_id)):
         if value:
             actions = actions.where(column == value)
-    sets = {action.asked.id for action in db.session.scalars(actions) if action.asked is not None}
-    return list(db.session.scalars(
-        select(Question).join(QuestionSet).where(QuestionSet.id.in_(sets))
+    in_scope = list(db.session.scalars(actions))
+    sets = {action.asked.id for action in in_scope if action.asked is not None}
+    questions = list(db.session.scalars(
+        select(Question).join(QuestionSet).where(QuestionSet.organisation_id == committee.organisation_id)
         .order_by(QuestionSet.name, QuestionSet.id, Question.position, Question.id)))
+    return [q for q in questions if q.set_id in sets or _answered_visibly(committee, q, [a.id for a in in_scope])]
+
+
+def _answered_visibly(committee: Committee, question: Question, action_ids: list[int]) -> bool:
+    """Whether one of the actions has a cell of at least k residents answering the question (the key's prefix,
+    so a question nobody answered costs one index look-up)."""
+    if not action_ids:
+        return False
+    return db.session.scalar(select(AnswerCount.question_id).where(
+        AnswerCount.question_id == question.id, AnswerCount.organisation_id == committee.organisation_id,
+        AnswerCount.grain == 0, AnswerCount.value == "", AnswerCount.n >= committee.k,
+        AnswerCount.action_id.in_(action_ids)).limit(1)) is not None
 
 
 def question_in(committee: Committee, question_id: int) -> Question | None:

@@ -5,6 +5,7 @@ times it arrives: a repeat with the same content is reported as a duplicate (suc
 phone), a repeat with different content as a conflict (never stored). The protocol is described in
 docs/sync.md.
 """
+import functools
 import hashlib
 import json
 import math
@@ -406,9 +407,16 @@ def known_topics(action: Action | None, topics: list[str]) -> list[str]:
 
     The one check for the door page, the stand page and every phone's sync: a name or a sentence typed
     as a topic would reach the committees' topic lists unscrubbed."""
-    listed = action.topic_list if action is not None else DEFAULT_TOPICS
-    by_key = {t.casefold(): t for t in listed}
+    by_key = _listed(action.topics if action is not None else None)
     return list(dict.fromkeys(by_key[t.strip().casefold()] for t in topics if t.strip().casefold() in by_key))
+
+
+@functools.lru_cache(maxsize=256)
+def _listed(topics: str | None) -> dict[str, str]:
+    """An action's topic list (`Action.topic_list`; None: the default list) by its case-folded names. Kept by the
+    list's text: a batch of 200 conversations asks for the same list 200 times."""
+    listed = [t.strip() for t in topics.splitlines() if t.strip()] if topics is not None else DEFAULT_TOPICS
+    return {t.casefold(): t for t in listed}
 
 
 # The forms' maxlength: a paste past it (some keyboards, an old cached page) is refused with the limit.
@@ -650,6 +658,12 @@ def _store_contacts(dialect, contacts: list[dict]) -> None:
         db.session.execute(ConsentRecord.__table__.insert(), consents)
 
 
+@functools.cache
+def _sqlite_insert_new(table, key: str):
+    """Built once per table: SQLAlchemy then finds it compiled in its cache without building it again."""
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+
+
 def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
     """Insert the rows whose key is not stored yet; the keys of those that were new.
 
@@ -657,8 +671,9 @@ def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
     is the same for every batch and is parsed and planned once, not once per batch.
     """
     if dialect is not postgresql:
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
-        return set(db.session.scalars(stmt, rows))
+        # On the session's connection, not through the ORM's execute: these are plain rows.
+        connection = db.session.connection()
+        return set(connection.scalars(_sqlite_insert_new(table, key), rows[0] if len(rows) == 1 else rows))
     names = list(rows[0])
     arrays = []
     for name in names:
@@ -757,25 +772,20 @@ def _checked(
     return row if isinstance(row, Result) else (kind, event_id, row)
 
 
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A NUL as JSON writes it: `\u0000` after an even number of backslashes (an odd number is a typed backslash).
+ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _storable(value) -> bool:
     """Text every database can hold: JSON lets a phone send half a surrogate pair or a NUL, which UTF-8
-    and PostgreSQL refuse at insert, failing the whole batch. One loop over a stack, not a call per value:
-    it runs for every field of every event."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if UNSTORABLE.search(item) is not None:
-                return False
-        elif isinstance(item, dict):
-            stack += item
-            stack += item.values()
-        elif isinstance(item, list):
-            stack += item
-    return True
+    and PostgreSQL refuse at insert, failing the whole batch. It runs for every event, so the walk over every
+    key and value is json's (in C): half a surrogate pair cannot be encoded as UTF-8, and a NUL is escaped."""
+    text = json.dumps(value, ensure_ascii=False, check_circular=False, default=str)
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return ESCAPED_NUL.search(text) is None
 
 
 def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
@@ -909,6 +919,15 @@ def ingest(user: User, events: list) -> list[Result]:
         {e.get("turf_id") for e in dicts if _is_id(e.get("turf_id"))},
         {e.get("address_id") for e in dicts if _is_id(e.get("address_id"))},
     )
+    return ingest_within(user, events, allowed, actions)
+
+
+def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dict) -> list[Result]:
+    """`ingest` once the batch's context is known: the user (who may record), for each turf the addresses they
+    may record at (`_allowed`), and the actions they may record under (`_recordable_actions`).
+
+    The door record (services/door_tap.py) finds that context for its one door in one query and comes in here,
+    so a tap is checked, claimed and stored by the same code as a phone's batch."""
     results: list[Result | None] = [None] * len(events)
     claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []

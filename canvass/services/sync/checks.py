@@ -1,102 +1,65 @@
-"""Exactly-once ingest of records made on a phone, online or replayed later from its outbox.
+"""The checks of sync: what an event asks to store, read from the phone's JSON and checked against the batch's
+context (who records, the addresses they may record at, the actions they may record under), or a Result saying
+why it can never be stored. Also the protocol's limits and what two sends of one record must both say (`_said`).
 
-Every record carries the UUID the phone gave it. A record is stored once whatever number of
-times it arrives: a repeat with the same content is reported as a duplicate (success for the
-phone), a repeat with different content as a conflict (never stored). The protocol is described in
-docs/sync.md.
+A few checks still look something up (a note's branch, input's territory, an added door's turf and position);
+a visit's checks ask nothing of the database.
 """
 import functools
-import hashlib
 import json
 import math
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
-from sqlalchemy import Enum, String, bindparam, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.insight.tally import week_of
 from canvass.models import (
     Action,
     Address,
-    AddressNote,
-    Answer,
     Assignment,
     Branch,
     BranchPostalCode,
-    ConsentRecord,
-    ConsideredInput,
-    Contact,
-    Conversation,
-    Device,
-    FieldDoor,
-    InputTag,
     Outcome,
-    SectionLink,
-    Signup,
-    SyncEvent,
-    ThemeMember,
     Turf,
     TurfAddress,
     User,
-    Visit,
 )
 from canvass.models.action import DEFAULT_TOPICS
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
 from canvass.refusal import N_, Refusal
-from canvass.services import mailboxes, questions, tallies
+from canvass.services import mailboxes, questions
 from canvass.services.door_record import field_unit
 
 PROTOCOL = 1
+
+
 # The minor version (docs/sync.md, Versioning): 1.3 added answers to a door's questions, 1.4 a leaflet round's
 # entrances (the outcome `mailboxes`). The path stays /v1/.
 PROTOCOL_VERSION = "1.4"
+
+
 MAX_BATCH = 200
+
+
 # A phone's clock may be a little ahead; anything further in the future is a mistake.
 CLOCK_SKEW = timedelta(hours=1)
+
+
 OLDEST = timedelta(days=60)
 
 
 # How deep an honest batch nests: {events: [{conversation: {topics: [...]}}]} is five levels.
 MAX_DEPTH = 8
+
+
 # Longer numbers than any id or count become floats, which no field accepts (Python's int() of a
 # 5,000-digit literal would raise and fail the whole batch).
 MAX_DIGITS = 18
-
-
-def may_record(user: User) -> bool:
-    """Whether this person records doors and input, and so may hold a phone's sync credential."""
-    return user.may_record()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_device(user: User, label: str = "", login_id: int | None = None) -> str:
-    """A new sync credential for one phone; only its hash is stored, the token is shown once.
-
-    `login_id`: the login it is issued in, whose logout ends it too (services/logins.py)."""
-    if not may_record(user):
-        raise PermissionError(user.id)
-    token = secrets.token_urlsafe(32)
-    db.session.add(Device(user_id=user.id, token_hash=_hash(token), label=label[:200], login_id=login_id))
-    db.session.commit()
-    return token
-
-
-def device_for(token: str) -> Device | None:
-    device = db.session.scalar(select(Device).where(Device.token_hash == _hash(token)))
-    if device is None or device.revoked_at is not None:
-        return None
-    return device
 
 
 def _too_deep(value) -> bool:
@@ -313,9 +276,17 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
 
 # A door or address added in the field (docs/sync.md, "A missing door").
 DOOR_KINDS = ("door", "address")
+
+
 LABEL_MAX = 40
+
+
 STREET_MAX = 80
+
+
 HOUSE_NUMBER = re.compile(r"\d{1,4} ?[A-Za-zÆØÅæøå]?")
+
+
 # A phone further than this from every address of the turf is not standing at a missing address of it.
 NEAR_METRES = 1000
 
@@ -492,206 +463,6 @@ def contact_refusal(data, conversation: dict | None) -> str | None:
     return checked if isinstance(checked, str) else None
 
 
-# Built once: these run for every batch, and a prebuilt statement skips most of the compiling.
-_ALLOWED_ANY_BRANCH = (
-    select(Turf.id, Address.id)
-    .join(BranchPostalCode, BranchPostalCode.branch_id == Turf.branch_id)
-    .join(Address, Address.postnummer == BranchPostalCode.postnummer)
-    .where(
-        Turf.id.in_(bindparam("turfs", expanding=True)),
-        Turf.organisation_id == bindparam("organisation"),
-        Address.id.in_(bindparam("addresses", expanding=True)),
-    )
-)
-_ALLOWED = _ALLOWED_ANY_BRANCH.where(
-    or_(
-        Turf.branch_id.in_(bindparam("branches", expanding=True)),
-        Turf.branch_id.in_(select(Action.branch_id).join(Signup).where(Signup.user_id == bindparam("user"))),
-        Turf.id.in_(select(Assignment.turf_id).where(Assignment.user_id == bindparam("user"))),
-    )
-)
-
-
-def _allowed(user: User, turf_ids: set, address_ids: set) -> dict[int, set[int]]:
-    """For each turf the user may record in, the addresses of the events that lie in its branch's territory.
-
-    A volunteer may record in their own branch's turf and in turf of branches whose actions they
-    signed up for or were given turf in; a coordinator in their branch's, an admin in the organisation's.
-    This holds for turf that was replaced or released while the phone was offline, so nothing recorded
-    at the door is lost; the territory check stops a tampered request from recording anywhere else.
-    """
-    if not turf_ids or not address_ids:
-        return {}
-    query = _ALLOWED_ANY_BRANCH if user.is_admin else _ALLOWED
-    rows = db.session.execute(
-        query,
-        {
-            "turfs": list(turf_ids),
-            "addresses": list(address_ids),
-            "user": user.id,
-            "organisation": user.organisation_id,
-            "branches": sorted(user.branch_ids(*BRANCH_ROLES)),
-        },
-    )
-    allowed: dict[int, set[int]] = {}
-    for turf_id, address_id in rows:
-        allowed.setdefault(turf_id, set()).add(address_id)
-    return allowed
-
-
-def _recordable_actions(user: User, action_ids: set[int]) -> dict[int, Action]:
-    """The batch's actions the user may record under: an admin any of the organisation's, others their own
-    branch's and those they signed up for or were given turf in (as for turf, see `_allowed`).
-
-    A batch names one action or two, and a page recording a door has its action loaded already,
-    so looking each up through the session costs no query there."""
-    found = {
-        action_id: action
-        for action_id in action_ids
-        if (action := db.session.get(Action, action_id)) is not None and action.organisation_id == user.organisation_id
-    }
-    others = {action_id for action_id, action in found.items() if not user.may_record_in_branch(action.branch_id)}
-    if others:
-        joined = set(
-            db.session.scalars(select(Signup.action_id).where(Signup.user_id == user.id, Signup.action_id.in_(others)))
-        ) | set(
-            db.session.scalars(
-                select(Assignment.action_id).where(Assignment.user_id == user.id, Assignment.action_id.in_(others))
-            )
-        )
-        found = {action_id: action for action_id, action in found.items() if action_id not in others - joined}
-    return found
-
-
-def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
-    """Conversations beside their visits (with area, never a name); contact details apart, with consent."""
-    rows = {key: row for key, row in rows.items() if any(extras[key])}
-    if not rows:
-        return
-    # Only the area is needed: plain rows, not ORM objects (a batch of conversations names up to 200 addresses).
-    addresses = {
-        a.id: a
-        for a in db.session.execute(select(Address.id, Address.postnummer, Address.district_number).where(
-            Address.id.in_({row["address_id"] for row in rows.values()})))
-    }
-    branches = dict(
-        db.session.execute(
-            select(Turf.id, Turf.branch_id).where(Turf.id.in_({row["turf_id"] for row in rows.values()}))
-        ).all()
-    )
-    conversations, contacts = [], []
-    answers: dict[str, list] = {}
-    for key, row in rows.items():
-        conversation, contact = extras[key]
-        branch_id = branches.get(row["turf_id"])
-        if conversation:
-            address = addresses[row["address_id"]]
-            answers[key] = conversation.get("_answers") or []
-            conversations.append(
-                {
-                    **{name: value for name, value in conversation.items() if name != "_answers"},
-                    "visit_uuid": key,
-                    "organisation_id": user.organisation_id,
-                    "branch_id": branch_id,
-                    "action_id": row["action_id"],
-                    "address_id": address.id,
-                    "postnummer": address.postnummer,
-                    "district_number": address.district_number,
-                    "recorded_at": row["recorded_at"],
-                }
-            )
-        if contact:
-            contacts.append(
-                {
-                    **contact,
-                    "event_key": consent.event_key(current_app.secret_key, key),
-                    "organisation_id": user.organisation_id,
-                    "branch_id": branch_id,
-                    "action_id": row["action_id"],
-                    "recorded_at": row["recorded_at"],
-                }
-            )
-    if conversations:
-        stored = db.session.execute(
-            dialect.insert(Conversation.__table__)
-            .on_conflict_do_nothing(index_elements=["visit_uuid"])
-            .returning(Conversation.id, Conversation.visit_uuid),
-            conversations,
-        )
-        stored = stored.all()
-        by_key = {c["visit_uuid"]: c for c in conversations}
-        tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
-        cell = ("organisation_id", "branch_id", "action_id", "district_number")
-        given = [{"conversation_id": conversation_id, "question_id": question_id, "value": value,
-                  "week": week_of(by_key[key]["recorded_at"]), **{c: by_key[key][c] for c in cell}}
-                 for conversation_id, key in stored for question_id, value in answers[key]]
-        if given:
-            db.session.execute(Answer.__table__.insert(), given)
-    if contacts:
-        _store_contacts(dialect, contacts)
-
-
-def _store_contacts(dialect, contacts: list[dict]) -> None:
-    """Contact details and one consent record per purpose; nothing in either names the visit."""
-    columns = ("event_key", "organisation_id", "branch_id", "name", "phone", "email")
-    stored = dict(
-        db.session.execute(
-            dialect.insert(Contact.__table__)
-            .on_conflict_do_nothing(index_elements=["event_key"])
-            .returning(Contact.event_key, Contact.id),
-            [{c: contact[c] for c in columns} for contact in contacts],
-        ).all()
-    )
-    consents = [
-        consent.record(
-            contact_id=stored[c["event_key"]],
-            organisation_id=c["organisation_id"],
-            action_id=c["action_id"],
-            purpose=purpose,
-            recorded_at=c["recorded_at"],
-        )
-        for c in contacts
-        if c["event_key"] in stored
-        for purpose in c["purposes"]
-    ]
-    if consents:
-        db.session.execute(ConsentRecord.__table__.insert(), consents)
-
-
-@functools.cache
-def _sqlite_insert_new(table, key: str):
-    """Built once per table: SQLAlchemy then finds it compiled in its cache without building it again."""
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
-
-
-def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
-    """Insert the rows whose key is not stored yet; the keys of those that were new.
-
-    On PostgreSQL the batch goes as one array per column through unnest(), so the statement's text
-    is the same for every batch and is parsed and planned once, not once per batch.
-    """
-    if dialect is not postgresql:
-        # On the session's connection, not through the ORM's execute: these are plain rows.
-        connection = db.session.connection()
-        return set(connection.scalars(_sqlite_insert_new(table, key), rows[0] if len(rows) == 1 else rows))
-    names = list(rows[0])
-    arrays = []
-    for name in names:
-        kind = table.c[name].type
-        values = [row[name] for row in rows]
-        if isinstance(kind, Enum):
-            kind, values = String(), [value.name for value in values]
-        arrays.append(bindparam(f"each_{name}", values, type_=postgresql.ARRAY(kind)))
-    source = func.unnest(*arrays).table_valued(*names).render_derived()
-    stmt = (
-        postgresql.insert(table)
-        .from_select(names, select(*(source.c[name] for name in names)))
-        .on_conflict_do_nothing(index_elements=[key])
-        .returning(table.c[key])
-    )
-    return set(db.session.scalars(stmt))
-
-
 SAME = (
     "organisation_id",
     "action_id",
@@ -705,6 +476,8 @@ SAME = (
     "no_ads",
     "locked",
 )
+
+
 SAID = {
     "visit": SAME,
     "note": ("organisation_id", "address_id", "text", "author_id", "recorded_at"),
@@ -720,11 +493,21 @@ SAID = {
         "recorded_at",
     ),
 }
+
+
 SAID_IN_CONVERSATION = ("topics", "words", "importance", "wants_membership", "wants_contact")
+
+
 SAID_IN_CONTACT = ("name", "phone", "email")
+
+
 NOT_YOURS = N_("Bare dørbankere, koordinatorer og administratorer kan registrere.")
+
+
 NOT_YOURS_TO_UNDO = N_("Registreringen du vil angre, finnes ikke, hører til en annen dør, eller er verken din "
                        "eller rodepartnerens i denne aksjonen.")
+
+
 CONFLICT = N_("En annen registrering har samme id.")
 
 
@@ -732,10 +515,12 @@ def _said(kind: str, row, conversation=None, contact=None, answers=()) -> dict:
     """What an event says, field by field, from its checked row or from what was stored: two sends of
     one record say the same. Contact details count only while they are stored (see `_compare`). The answers
     to the action's questions are the checked event's, or for a stored conversation `answers`."""
-    said = {key: _get(row, key) for key in SAID[kind]}
+    said = {key: _get(row, key) for key in SAID[kind]} if not isinstance(row, dict) else \
+        {key: row[key] for key in SAID[kind]}
     if kind == "visit":
         said["conversation"] = conversation and {
-            **{key: _get(conversation, key) for key in SAID_IN_CONVERSATION},
+            **({key: _get(conversation, key) for key in SAID_IN_CONVERSATION} if not isinstance(conversation, dict)
+               else {key: conversation[key] for key in SAID_IN_CONVERSATION}),
             "answers": sorted(conversation["_answers"] if isinstance(conversation, dict) else answers)}
         said["contact"] = contact and {key: _get(contact, key) for key in SAID_IN_CONTACT}
     return said
@@ -786,262 +571,3 @@ def _storable(value) -> bool:
     except UnicodeEncodeError:
         return False
     return ESCAPED_NUL.search(text) is None
-
-
-def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
-    """For ids used before: their type and what the stored record says (None once the record was deleted)."""
-    kinds = dict(
-        db.session.execute(select(SyncEvent.client_uuid, SyncEvent.kind).where(SyncEvent.client_uuid.in_(keys))).all()
-    )
-    conversations = {
-        c.visit_uuid: c
-        for c in db.session.scalars(
-            select(Conversation).where(
-                Conversation.visit_uuid.in_([k for k, kind in kinds.items() if kind in ("visit", "input")])
-            )
-        )
-    }
-    visits = {
-        v.client_uuid: v
-        for v in db.session.scalars(
-            select(Visit).where(Visit.client_uuid.in_([k for k, kind in kinds.items() if kind == "visit"]))
-        )
-    }
-    notes = {
-        n.client_uuid: n
-        for n in db.session.scalars(
-            select(AddressNote).where(AddressNote.client_uuid.in_([k for k, kind in kinds.items() if kind == "note"]))
-        )
-    }
-    doors = {
-        d.client_uuid: d
-        for d in db.session.scalars(
-            select(FieldDoor).where(FieldDoor.client_uuid.in_([k for k, kind in kinds.items() if kind == "door"]))
-        )
-    }
-    event_keys = {consent.event_key(current_app.secret_key, key): key for key in visits}
-    contacts = (
-        {
-            event_keys[c.event_key]: c
-            for c in db.session.scalars(select(Contact).where(Contact.event_key.in_(event_keys)))
-        }
-        if event_keys
-        else {}
-    )
-    # Visits an undo has withdrawn since (`_withdraw`): read only for resent ids, which are few.
-    undone = set(db.session.scalars(select(Visit.corrects).where(Visit.corrects.in_(list(visits))))) if visits \
-        else set()
-    answers: dict[int, list] = {}
-    for conversation_id, question_id, value in db.session.execute(
-            select(Answer.conversation_id, Answer.question_id, Answer.value)
-            .where(Answer.conversation_id.in_([c.id for key, c in conversations.items() if key in visits]))):
-        answers.setdefault(conversation_id, []).append((question_id, value))
-    stored = {}
-    for key, kind in kinds.items():
-        row = {"visit": visits, "note": notes, "input": conversations, "door": doors}[kind].get(key)
-        conversation = conversations.get(key)
-        stored[key] = (kind, row and _said(kind, row, conversation, contacts.get(key),
-                                           answers.get(conversation.id, []) if conversation else ()))
-        if key in undone and stored[key][1]:
-            stored[key][1]["undone"] = True
-    return stored
-
-
-def _compare(event_id, kind: str, said: dict, earlier: tuple[str, dict | None]) -> Result:
-    """A repeat: a duplicate if it says what the record under its id says, else a conflict."""
-    earlier_kind, earlier_said = earlier
-    if earlier_kind != kind:
-        return Result(event_id, "conflict", CONFLICT)
-    if earlier_said is None:
-        # Stored once and deleted since: the phone may let go of it, and it is never stored again.
-        return Result(event_id, "duplicate")
-    if kind == "visit" and earlier_said.get("undone"):
-        # An undone visit's conversation and contact were withdrawn (`_withdraw`): a resend of it is the same
-        # record, and must not bring them back.
-        said = {**said, "conversation": None, "contact": None, "undone": True}
-    if kind == "visit" and earlier_said["contact"] is None:
-        # Contact details are deleted when consent is withdrawn or runs out; a replay must not bring them back
-        # nor keep them on the phone as a conflict.
-        said = {**said, "contact": None}
-    return Result(event_id, "duplicate") if said == earlier_said else Result(event_id, "conflict", CONFLICT)
-
-
-def _wrong_corrections(user: User, claims: dict[str, tuple]) -> set[str]:
-    """The undos in the batch that name no visit the user may correct.
-
-    An undo cancels one visit at the same door: the canvasser's own, or one on the turf they are given in
-    the same action (a pair shares a turf and a walk list, and either may undo a wrong tap). A random id,
-    another turf's or branch's visit, or an undo of an undo (which would not bring the door back) is refused:
-    an undo withdraws what was said at the door (`_withdraw`), so it must be the door's own."""
-    undos = {key: claim[1] for key, claim in claims.items() if claim[0] == "visit" and claim[1]["corrects"]}
-    if not undos:
-        return set()
-    columns = ("client_uuid", "organisation_id", "canvasser_id", "turf_id", "action_id", "address_id", "unit",
-               "corrects")
-    targets = {row.client_uuid: row._asdict() for row in db.session.execute(
-        select(*(Visit.__table__.c[c] for c in columns)).where(
-            Visit.client_uuid.in_({row["corrects"] for row in undos.values()})))}
-    # A visit in this batch can be undone in it too (sent from the outbox together).
-    targets.update({key: {**claim[1], "client_uuid": key} for key, claim in claims.items()
-                    if claim[0] == "visit" and key not in targets})
-    assigned = None
-    wrong = set()
-    for key, undo in undos.items():
-        target = targets.get(undo["corrects"])
-        if (target is None or target["organisation_id"] != user.organisation_id or target["corrects"]
-                or (target["address_id"], target["unit"]) != (undo["address_id"], undo["unit"])):
-            wrong.add(key)
-            continue
-        if target["canvasser_id"] == user.id:
-            continue
-        if assigned is None:
-            assigned = {(turf_id, action_id) for turf_id, action_id in db.session.execute(
-                select(Assignment.turf_id, Assignment.action_id).where(Assignment.user_id == user.id))}
-        same_turf = target["action_id"] is not None and (target["turf_id"], target["action_id"]) == (
-            undo["turf_id"], undo["action_id"])
-        if not (same_turf and (undo["turf_id"], undo["action_id"]) in assigned):
-            wrong.add(key)
-    return wrong
-
-
-def ingest(user: User, events: list) -> list[Result]:
-    """Store a batch of events (visits, door notes, input without a door, doors added) once each, in one transaction.
-
-    One result per event, in order. An id names one record of one type for ever: the ledger
-    (SyncEvent) is claimed first, and an id claimed before, in this batch or earlier, is compared
-    with what it names: the same content is a duplicate, anything else a conflict."""
-    if not may_record(user):
-        return [_rejected(_echo(event), NOT_YOURS) for event in events]
-    dicts = [e for e in events if isinstance(e, dict)]
-    actions = _recordable_actions(user, {e.get("action_id") for e in dicts if _is_id(e.get("action_id"))})
-    allowed = _allowed(
-        user,
-        {e.get("turf_id") for e in dicts if _is_id(e.get("turf_id"))},
-        {e.get("address_id") for e in dicts if _is_id(e.get("address_id"))},
-    )
-    return ingest_within(user, events, allowed, actions)
-
-
-def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dict) -> list[Result]:
-    """`ingest` once the batch's context is known: the user (who may record), for each turf the addresses they
-    may record at (`_allowed`), and the actions they may record under (`_recordable_actions`).
-
-    The door record (services/door_tap.py) finds that context for its one door in one query and comes in here,
-    so a tap is checked, claimed and stored by the same code as a phone's batch."""
-    results: list[Result | None] = [None] * len(events)
-    claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
-    repeats: list[tuple[int, str, str, dict]] = []
-    partial: dict[int, list] = {}  # index: the parts of a visit refused (it is stored without them), and why
-    for index, event in enumerate(events):
-        checked = _checked(event, user, allowed, actions)
-        if isinstance(checked, Result):
-            results[index] = checked
-            continue
-        kind, event_id, row = checked
-        extras = (row.pop("_conversation"), row.pop("_contact")) if kind == "visit" else (None, None)
-        refused = row.pop("_refused", None)
-        if refused:
-            partial[index] = refused
-        said = _said(kind, row, *extras)
-        if event_id in claims:
-            repeats.append((index, event_id, kind, said))
-        else:
-            claims[event_id] = (kind, row, said, extras, index)
-    for key in _wrong_corrections(user, claims):
-        index = claims.pop(key)[4]
-        results[index] = _rejected(_echo(events[index]), NOT_YOURS_TO_UNDO)
-        for repeat in [r for r in repeats if r[1] == key]:
-            results[repeat[0]] = _rejected(_echo(events[repeat[0]]), NOT_YOURS_TO_UNDO)
-            repeats.remove(repeat)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    new = (
-        _insert_new(
-            dialect,
-            SyncEvent.__table__,
-            "client_uuid",
-            [{"client_uuid": key, "kind": claim[0]} for key, claim in claims.items()],
-        )
-        if claims
-        else set()
-    )
-    earlier = _stored(set(claims) - new) if set(claims) - new else {}
-    for key, (kind, _row, said, _extras, index) in claims.items():
-        if key in new:
-            earlier[key] = (kind, said)
-            results[index] = Result(_echo(events[index]), "stored")
-        else:
-            results[index] = _compare(_echo(events[index]), kind, said, earlier.get(key, (kind, None)))
-    there = _store(dialect, user, {key: claim for key, claim in claims.items() if key in new})
-    if there:
-        earlier.update(_stored(there))
-        for key in there:
-            kind, _, said, _, index = claims[key]
-            results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
-    for index, key, kind, said in repeats:
-        results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
-    for index, parts in partial.items():
-        if results[index].status in ("stored", "duplicate"):
-            results[index].refused, results[index].refused_parts = parts[0], parts
-    db.session.commit()
-    return results
-
-
-def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
-    """The records of ids claimed just now, each in its own table; the ids whose table held them already
-    (written before the ledger existed, or by a path other than sync) are returned to be compared."""
-    visits = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "visit"}
-    notes = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"}
-    inputs = {key: {**row, "visit_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "input"}
-    doors = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "door"}
-    stored = set()
-    if doors:
-        new = _insert_new(dialect, FieldDoor.__table__, "client_uuid", list(doors.values()))
-        # A door added is a door of its turf at once: the walk list, the progress and the coverage count it.
-        for turf_id in {doors[key]["turf_id"] for key in new}:
-            added = sum(1 for key in new if doors[key]["turf_id"] == turf_id)
-            db.session.execute(update(Turf).where(Turf.id == turf_id).values(doors=Turf.doors + added))
-        stored |= new
-    if visits:
-        new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
-        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
-        _withdraw({visits[key]["corrects"] for key in new if visits[key]["corrects"]})
-        stored |= new
-    if notes:
-        stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
-    for key, row in inputs.items():
-        row["id"] = db.session.scalar(
-            dialect.insert(Conversation.__table__)
-            .on_conflict_do_nothing(index_elements=["visit_uuid"])
-            .returning(Conversation.id),
-            row,
-        )
-        if row["id"] is not None:
-            tallies.record([row])
-            stored.add(key)
-    return set(claims) - stored
-
-
-def _withdraw(undone: set[str]) -> None:
-    """What undone visits said at the door leaves with them: the conversation goes from the committees'
-    reading, its counts from their tallies (every cell it was counted in, so small groups stay small and
-    are still held back by k), and the contact and consent given in it are deleted. The resident may have
-    said "don't write that down", and a door recorded again after an undo must count once.
-
-    Found by the visit's id, which a conversation keeps for 30 days (docs/privacy.md); the contact by the
-    keyed hash of that id. Rows that point at the conversation go first: SQLite does not cascade."""
-    if not undone:
-        return
-    conversations = [dict(row._mapping) for row in db.session.execute(
-        select(*(Conversation.__table__.c[name] for name in tallies.COLUMNS))
-        .where(Conversation.visit_uuid.in_(undone)))]
-    if conversations:
-        ids = [c["id"] for c in conversations]
-        tallies.withdraw(conversations)
-        for model in (Answer, ThemeMember, InputTag, ConsideredInput, SectionLink):
-            db.session.execute(delete(model).where(model.conversation_id.in_(ids)))
-        db.session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
-    contacts = list(db.session.scalars(select(Contact.id).where(
-        Contact.event_key.in_([consent.event_key(current_app.secret_key, key) for key in undone]))))
-    if contacts:
-        db.session.execute(delete(ConsentRecord).where(ConsentRecord.contact_id.in_(contacts)))
-        db.session.execute(delete(Contact).where(Contact.id.in_(contacts)))

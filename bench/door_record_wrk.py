@@ -7,8 +7,11 @@ application/json, a fresh record id per tap. On this 2-core machine wrk is pinne
 servers (gunicorn and the PostgreSQL cluster) to core 1, so the figures are for one server core.
 Three rounds, each measuring hello-world, SQLite and PostgreSQL one after the other; the table shows
 the median round (by rate) and the load average when the run began, since the machine is shared.
+
+BENCH_WRK_BEFORE=<folder> names a checkout of the code before a change (`git archive <commit> | tar -x -C
+<folder>`): its servers run beside this checkout's on the same databases and are measured in the same rounds,
+so before and after meet the same machine.
 """
-import http.client
 import os
 import re
 import shutil
@@ -16,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("SECRET_KEY", "bench")
 
-from http_load import free_port  # noqa: E402
+from http_load import serve  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from tests import databases  # noqa: E402
@@ -41,6 +43,7 @@ SERVER_CPU, CLIENT_CPU = ("1", "0") if PIN else (None, None)
 LUA = ROOT / "bench" / "wrk"
 # How the walk list's script posts a door (static/js/walk.js); BENCH_WRK_ENCODING=multipart measures FormData.
 ENCODING = os.environ.get("BENCH_WRK_ENCODING", "urlencoded")
+BEFORE = Path(os.environ["BENCH_WRK_BEFORE"]) if os.environ.get("BENCH_WRK_BEFORE") else None
 
 
 def pinned(cpu: str | None, command: list[str]) -> list[str]:
@@ -87,27 +90,6 @@ def prepare(url: str) -> dict:
     return setup
 
 
-def serve(target: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--preload", target]
-    server = subprocess.Popen(pinned(SERVER_CPU, command), cwd=cwd, env=env)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and server.poll() is None:
-        # Preloaded, the app is imported before the workers fork: once one answers, all four can.
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            connection.getresponse().read()
-            connection.close()
-            return server, port
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.1)
-    server.kill()
-    server.wait()
-    raise RuntimeError("gunicorn did not start")
-
-
 def wrk(port: int, script: str, args: list[str], seconds: int = SECONDS) -> dict:
     """One wrk run: rate, latency percentiles (ms) and errors (non-2xx included)."""
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA / script),
@@ -134,31 +116,36 @@ def door_args(setup: dict, pace: int) -> list[str]:
 
 def measure() -> tuple[str, list[dict]]:
     """The load average at the start, and every round's figures: {name: wrk result} for hello-world, and for each
-    backend its door record flat out and paced."""
+    backend (and each checkout, with BENCH_WRK_BEFORE) its door record flat out and paced."""
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     store = databases.postgres()
     folder = tempfile.mkdtemp(prefix="canvass-wrk-")
     servers = []
+    prefix = pinned(SERVER_CPU, [])
+    checkouts = {"": ROOT, **({" before": BEFORE} if BEFORE else {})}
     try:
         pin_cluster(store)
         urls = {"SQLite": f"sqlite:///{folder}/bench.sqlite", "PostgreSQL": store.create()}
         setups = {name: prepare(url) for name, url in urls.items()}
-        hello, port = serve("hello:app", dict(os.environ), ROOT / "bench")
+        hello, port = serve("hello:app", dict(os.environ), prefix=prefix)
         servers.append(hello)
         ports = {"hello": port}
         for name, url in urls.items():
-            server, ports[name] = serve("canvass:create_app()", {**os.environ, "DATABASE_URL": url}, ROOT)
-            servers.append(server)
+            for label, checkout in checkouts.items():
+                server, ports[name + label] = serve("canvass:create_app()", {**os.environ, "DATABASE_URL": url},
+                                                    cwd=checkout, prefix=prefix)
+                servers.append(server)
+        doors = {name + label: setups[name] for name in urls for label in checkouts}
         # Workers import the app after the port opens; a first run, not counted, waits for all four and checks the
         # posts are accepted (wrk counts any answer but 2xx or 3xx as an error).
         warm = {"hello": wrk(ports["hello"], "hello.lua", ["0"], 5)}
-        warm.update({name: wrk(ports[name], "door.lua", door_args(setup, 0), 10) for name, setup in setups.items()})
+        warm.update({name: wrk(ports[name], "door.lua", door_args(setup, 0), 10) for name, setup in doors.items()})
         failing = [name for name, figures in warm.items() if figures["errors"]]
         assert not failing, f"refused or unanswered while warming up: {failing} {warm}"
         rounds = []
         for _ in range(ROUNDS):
             figures = {"hello": wrk(ports["hello"], "hello.lua", ["0"])}
-            for name, setup in setups.items():
+            for name, setup in doors.items():
                 figures[name] = wrk(ports[name], "door.lua", door_args(setup, 0))
                 figures[f"{name} paced"] = wrk(ports[name], "door.lua", door_args(setup, PACE_MS))
             rounds.append(figures)
@@ -184,21 +171,23 @@ def run() -> list[tuple[str, str, str]]:
     hello = statistics.median(r["hello"]["rate"] for r in rounds)
     rows.append((f"bare Flask hello-world, gunicorn -w {WORKERS}, {CONNECTIONS} connections",
                  f"{hello:,.0f} req/s (rounds: {listed(r['hello']['rate'] for r in rounds)})", ""))
-    for name in ("SQLite", "PostgreSQL"):
-        ratios = sorted(r[name]["rate"] / r["hello"]["rate"] for r in rounds)
-        rate = statistics.median(r[name]["rate"] for r in rounds)
-        p95 = statistics.median(r[name]["p95_ms"] for r in rounds)
-        errors = sum(r[name]["errors"] for r in rounds)
-        rows.append((f"door record (`POST /felt/…/besok`), {name}, {CONNECTIONS} connections flat out",
-                     f"{rate:,.0f} req/s, p95 {p95:.0f} ms, {errors:.0f} errors", ""))
-        rows.append((f"door record ÷ hello-world, {name} (same round)",
-                     f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{x:.0%}' for x in ratios)})", "≥ 40 %"))
-        paced = [r[f"{name} paced"] for r in rounds]
-        rows.append((f"door record, {name}, {CONNECTIONS} connections each posting every {PACE_MS} ms",
-                     f"{statistics.median(p['rate'] for p in paced):,.0f} req/s, "
-                     f"p95 {statistics.median(p['p95_ms'] for p in paced):.1f} ms "
-                     f"(rounds: {listed((p['p95_ms'] for p in paced), '.1f')}), "
-                     f"{sum(p['errors'] for p in paced):.0f} errors", "p95 ≤ 20 ms"))
+    for backend in ("SQLite", "PostgreSQL"):
+        for name in [f"{backend} before"] * bool(BEFORE) + [backend]:
+            ratios = sorted(r[name]["rate"] / r["hello"]["rate"] for r in rounds)
+            rate = statistics.median(r[name]["rate"] for r in rounds)
+            p95 = statistics.median(r[name]["p95_ms"] for r in rounds)
+            errors = sum(r[name]["errors"] for r in rounds)
+            rows.append((f"door record (`POST /felt/…/besok`), {name}, {CONNECTIONS} connections flat out",
+                         f"{rate:,.0f} req/s, p95 {p95:.0f} ms, {errors:.0f} errors", ""))
+            rows.append((f"door record ÷ hello-world, {name} (same round)",
+                         f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{x:.0%}' for x in ratios)})",
+                         "≥ 40 %"))
+            paced = [r[f"{name} paced"] for r in rounds]
+            rows.append((f"door record, {name}, {CONNECTIONS} connections each posting every {PACE_MS} ms",
+                         f"{statistics.median(p['rate'] for p in paced):,.0f} req/s, "
+                         f"p95 {statistics.median(p['p95_ms'] for p in paced):.1f} ms "
+                         f"(rounds: {listed((p['p95_ms'] for p in paced), '.1f')}), "
+                         f"{sum(p['errors'] for p in paced):.0f} errors", "p95 ≤ 20 ms"))
     return rows
 
 

@@ -76,18 +76,27 @@ def prepare(url: str, target: int = 200) -> tuple[str, str, dict]:
     return path, cookie, form
 
 
-def serve(target: str, env: dict) -> tuple[subprocess.Popen, int]:
+def serve(target: str, env: dict, cwd: Path | None = None, prefix: list[str] | None = None,
+          ready: str = "/") -> tuple[subprocess.Popen, int]:
+    """gunicorn -w WORKERS serving `target` from `cwd` (the bench folder for hello-world, else the checkout),
+    preloaded so the app is imported before the workers fork; once `ready` answers, all of them can.
+
+    `prefix` goes before the command (`taskset -c 1` pins the server to a core)."""
     port = free_port()
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", target], cwd=ROOT / "bench" if "hello" in target else ROOT,
-                              env=env)
+    cwd = cwd or (ROOT / "bench" if "hello" in target else ROOT)
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--preload", target]
+    server = subprocess.Popen([*(prefix or []), *command], cwd=cwd, env=env)
     # Up to three minutes while it lives: on a busy shared machine the preloaded app took over a minute to import.
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", ready)
+            connection.getresponse().read()
+            connection.close()
             return server, port
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
     server.kill()
     server.wait()

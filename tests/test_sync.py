@@ -158,7 +158,7 @@ def test_a_server_dying_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothi
         raise RuntimeError("the server was killed")
 
     # Killed after inserting the batch, before committing it: the transaction never happened.
-    monkeypatch.setattr(sync, "_store_extras", crash)
+    monkeypatch.setattr(sync.storage, "_store_extras", crash)
     with pytest.raises(RuntimeError):
         send(client, field["token"], batch)
     db.session.rollback()

@@ -19,15 +19,17 @@ from canvass.privacy import audit
 from canvass.services import two_factor
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a login's token, and looked up by."""
     return hashlib.sha256(token.encode()).hexdigest()
+
 
 
 def start(user: User, lifetime: timedelta, second_factor: bool = False) -> str:
     """Record a new login for `user` and make it the one `user.get_id()` names; the caller commits."""
     token = secrets.token_urlsafe(32)
     now = clock.utcnow()
-    db.session.add(Login(user_id=user.id, token_hash=_hash(token), created_at=now, expires_at=now + lifetime,
+    db.session.add(Login(user_id=user.id, token_hash=token_hash(token), created_at=now, expires_at=now + lifetime,
                          second_factor_at=now if second_factor else None))
     user.login_token = token
     return token
@@ -40,7 +42,7 @@ def user_for(token: str, second_factor_days: int | None) -> User | None:
     (None when two-factor login is switched off)."""
     # The memberships in the same query: every request asks the person what they may do.
     found = db.session.execute(select(Login, User).join(User, Login.user_id == User.id)
-                               .where(Login.token_hash == _hash(token))
+                               .where(Login.token_hash == token_hash(token))
                                .options(joinedload(User.memberships))).unique().first()
     if found is None:
         return None
@@ -77,13 +79,13 @@ def login_id(user: User) -> int | None:
     """The id of the login `user` was loaded for, to tie a device token to it."""
     if not user.login_token:
         return None
-    return db.session.scalar(select(Login.id).where(Login.token_hash == _hash(user.login_token)))
+    return db.session.scalar(select(Login.id).where(Login.token_hash == token_hash(user.login_token)))
 
 
 def end(token: str) -> None:
     """Log out one login and the device token issued in it; the caller commits."""
     now = clock.utcnow()
-    record = db.session.scalar(select(Login).where(Login.token_hash == _hash(token)))
+    record = db.session.scalar(select(Login).where(Login.token_hash == token_hash(token)))
     if record is None:
         return
     record.ended_at = record.ended_at or now
@@ -143,7 +145,7 @@ def issue_link(user: User, by: User, lifetime: timedelta) -> tuple[LoginLink, st
     db.session.execute(update(LoginLink).where(LoginLink.user_id == user.id, LoginLink.used_at.is_(None),
                                                LoginLink.revoked_at.is_(None)).values(revoked_at=now))
     token = secrets.token_urlsafe(32)
-    link = LoginLink(user_id=user.id, created_by_id=by.id, token_hash=_hash(token), created_at=now,
+    link = LoginLink(user_id=user.id, created_by_id=by.id, token_hash=token_hash(token), created_at=now,
                      expires_at=now + lifetime)
     db.session.add(link)
     audit.log(by, audit.LOGIN_LINK, f"innloggingslenke for bruker {user.id}")
@@ -156,7 +158,8 @@ def _usable(now):
 
 
 def _usable_link(token: str) -> LoginLink | None:
-    return db.session.scalar(select(LoginLink).where(LoginLink.token_hash == _hash(token), _usable(clock.utcnow())))
+    return db.session.scalar(select(LoginLink).where(LoginLink.token_hash == token_hash(token),
+                                                     _usable(clock.utcnow())))
 
 
 def _claim(link: LoginLink | None) -> User | None:
@@ -200,7 +203,7 @@ def issue_password_link(user: User, lifetime: timedelta) -> str:
                                                LoginLink.revoked_at.is_(None)).values(revoked_at=now))
     token = secrets.token_urlsafe(32)
     db.session.flush()
-    db.session.add(LoginLink(user_id=user.id, created_by_id=user.id, token_hash=_hash(token), created_at=now,
+    db.session.add(LoginLink(user_id=user.id, created_by_id=user.id, token_hash=token_hash(token), created_at=now,
                              expires_at=now + lifetime))
     return token
 

@@ -5,17 +5,29 @@ worker answers the same posts from the phone's outbox (static/sw.js).
 """
 import uuid
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
-from canvass.extensions import db
+from canvass.extensions import db, limiter, login
 from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress, Visit
 from canvass.privacy import consent
-from canvass.services import actions, door_record, field, mailboxes, sync
+from canvass.services import actions, door_record, door_tap, field, logins, mailboxes, sync
 from canvass.web.questions import YES_NO_LABELS
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
@@ -26,6 +38,12 @@ OUTCOME_LABELS = {
     Outcome.MAILBOXES: _l("Lagt i alle postkasser"),
 }
 IMPORTANCE = {1: _l("Litt"), 2: _l("Mye"), 3: _l("Svært mye")}
+
+
+@limiter.request_filter
+def _tap_is_not_limited() -> bool:
+    """A door record has no rate limit: spare the commonest post the limiter's look-up of limits that are not there."""
+    return request.endpoint == "field.record"
 
 
 def my_assignment(assignment_id: int) -> Assignment:
@@ -107,9 +125,37 @@ def door_states(assignment_id: int):
 
 
 @bp.post("/<int:assignment_id>/besok")
-@login_required
 def record(assignment_id: int):
-    """Record what happened at one door (or, from a folded door's undo button, undo it)."""
+    """Record what happened at one door (or, from a folded door's undo button, undo it).
+
+    A plain tap takes the lean path (services/door_tap.py): one query for who, which assignment and which door,
+    then sync's own checks and storage. Whatever it does not answer (not logged in, another person's assignment,
+    a door elsewhere, a duplicate that differs, an undo, a conversation) takes the ordinary path below, which
+    answers exactly as it always has."""
+    tapped = _tapped(assignment_id)
+    return tapped if tapped is not None else _record_door(assignment_id)
+
+
+def _tapped(assignment_id: int):
+    """The answer to a plain tap stored on the lean path, or None for the ordinary path to answer."""
+    token = session.get("_user_id")
+    if token is None or request.form.get("undo") or login._session_identifier_generator() != session.get("_id"):
+        # No login in the session (the remember cookie restores it), or a session moved to another browser or
+        # network, which Flask-Login marks as not fresh: both are Flask-Login's to handle.
+        return None
+    event = door_record.event_from(request.form, "besok")
+    result = door_tap.record(token, assignment_id, event, logins.code_days(current_app.config))
+    if result is None:
+        db.session.rollback()
+        return None
+    if _wants_json():
+        return _door_json(event, result.status)
+    flash(gettext("Registrert: %(what)s", what=OUTCOME_LABELS[Outcome(event["outcome"])]))
+    return redirect(url_for("field.walk", assignment_id=assignment_id) + _door_anchor(event))
+
+
+@login_required
+def _record_door(assignment_id: int):
     assignment = my_assignment(assignment_id)
     kind = "angre" if request.form.get("undo") else "besok"
     wanted = door_record.event_from(request.form, kind)
@@ -161,15 +207,19 @@ def _translated(part: dict) -> dict:
     return {**part, "reason": gettext(why)}
 
 
+def _door_json(event: dict, status: str, refused=None):
+    keep = ("id", "outcome", "address_id", "unit", "recorded_at", "corrects")
+    return jsonify({"status": status, "event": {key: event.get(key) for key in keep},
+                    **({"refused": refused} if refused else {})})
+
+
 def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None, anchor=None):
     """The recorded door's answer: data for the page's script, the walk list again without it.
 
     Takes the id, not the assignment, as the commit has expired the object and reading it would cost a query.
     """
     if _wants_json():
-        keep = ("id", "outcome", "address_id", "unit", "recorded_at", "corrects")
-        return jsonify({"status": status, "event": {key: event.get(key) for key in keep},
-                        **({"refused": refused} if refused else {})})
+        return _door_json(event, status, refused)
     flash(message)
     return redirect(url_for("field.walk", assignment_id=assignment_id) + (anchor or _door_anchor(event)))
 

@@ -1,5 +1,6 @@
 """In a real Chromium on a phone: download a turf, lose the signal, record 30 doors, get them to the server once."""
 import socket
+from datetime import timedelta
 
 import itsdangerous
 import pytest
@@ -86,7 +87,7 @@ def test_records_replayed_two_hours_later_arrive_though_the_form_token_has_expir
     demo_app.config["WTF_CSRF_TIME_LIMIT"] = 3600
     stamp = itsdangerous.TimestampSigner.get_timestamp
     monkeypatch.setattr(itsdangerous.TimestampSigner, "get_timestamp", lambda self: stamp(self) + TWO_HOURS)
-    monkeypatch.setattr(sync, "utcnow", lambda: utcnow() + sync.timedelta(seconds=TWO_HOURS))
+    monkeypatch.setattr(sync.checks, "utcnow", lambda: utcnow() + timedelta(seconds=TWO_HOURS))
     context.set_offline(False)
     token = page.evaluate('JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]')
     status = context.request.post(f"{walk_url}/besok", headers={"X-CSRFToken": token}).status

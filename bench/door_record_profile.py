@@ -1,0 +1,89 @@
+"""Where a door record's time goes: cProfile over door records posted in process, as the walk list's script posts
+them (URL-encoded form, session cookie, the form's CSRF token, Accept: application/json, a fresh id per tap).
+
+    PYTHONPATH=$PWD .venv/bin/python bench/door_record_profile.py [sqlite|postgresql] [posts]
+
+Prints the top entries by own time and by cumulative time, and the CPU milliseconds per post. The figures are
+for proportions: in process there is no gunicorn, no socket and no other worker.
+"""
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("SECRET_KEY", "bench")
+
+from door_record_wrk import prepare  # noqa: E402
+
+from tests import databases  # noqa: E402
+
+
+def posts(setup: dict, count: int):
+    """The bodies the phone sends, round the turf's stops."""
+    addresses = setup["addresses"].split(",")
+    for i in range(count):
+        yield {"csrf_token": setup["csrf"], "id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(),
+               "turf_id": setup["turf"], "action_id": setup["action"], "address_id": addresses[i % len(addresses)],
+               "unit": str(i % 9 + 1), "page": setup["page"], "outcome": "not_home"}
+
+
+def profile(url: str, count: int, top: int = 25) -> str:
+    from canvass import create_app
+
+    setup = prepare(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    client = app.test_client()
+    # The test client keeps its own cookie jar (a Cookie header would be replaced by it).
+    for pair in setup["cookie"].split("; "):
+        name, value = pair.split("=", 1)
+        client.set_cookie(name, value)
+    headers = {"Accept": "application/json"}
+    bodies = list(posts(setup, count + 50))
+    for body in bodies[:50]:  # warm: imports, compiled statements, the pool
+        answer = client.post(setup["path"], data=body, headers=headers)
+        assert answer.status_code == 200, (answer.status_code, answer.get_data(as_text=True)[-1500:])
+    profiler = cProfile.Profile(time.process_time)
+    cpu = time.process_time()
+    profiler.enable()
+    for body in bodies[50:]:
+        client.post(setup["path"], data=body, headers=headers)
+    profiler.disable()
+    cpu = time.process_time() - cpu
+    if os.environ.get("BENCH_PROFILE_OUT"):
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
+    out = io.StringIO()
+    out.write(f"{count} door records, {cpu / count * 1000:.2f} ms CPU each (profiled)\n")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top * 2)
+    with app.app_context():
+        from canvass.extensions import db
+        db.engine.dispose()
+    return out.getvalue()
+
+
+def main() -> None:
+    backend = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    if backend == "postgresql":
+        store = databases.postgres()
+        try:
+            print(profile(store.create(), count))
+        finally:
+            store.close()
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            print(profile(f"sqlite:///{folder}/bench.sqlite", count))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""A door tapped on the walk list takes the lean path (services/door_tap.py); every post it does not store
+plainly is answered as before: the wrong person, a door elsewhere, a repeat, a login that has ended."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from canvass.extensions import db
+from canvass.models import Address, Branch, BranchPostalCode, Login, Role, SyncEvent, User, Visit
+from canvass.services import actions, logins, people
+from tests.conftest import csrf_token, daniels_turf_tonight, login_as_volunteer
+from tests.test_field import JSON, door_form
+
+
+def _tap(client, assignment_id: int, form: dict, **kwargs):
+    return client.post(f"/felt/{assignment_id}/besok", data={"csrf_token": csrf_token(client, "/"), **form}, **kwargs)
+
+
+def _visits() -> int:
+    return db.session.scalar(select(func.count()).select_from(Visit))
+
+
+@pytest.fixture
+def phone(demo_app):
+    """Daniel's phone, logged in with a login link, holding a turf in tonight's action."""
+    turf, _action, daniel = daniels_turf_tonight()
+    client = demo_app.test_client()
+    login_as_volunteer(client, daniel)
+    client.assignment, client.turf = actions.my_assignments(daniel)[0], turf
+    return client
+
+
+@pytest.fixture
+def berit_phone(demo_app):
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.memberships[0].branch)
+    db.session.commit()
+    client = demo_app.test_client()
+    login_as_volunteer(client, berit)
+    return client
+
+
+def test_a_tap_on_another_volunteers_assignment_is_not_found_and_stores_nothing(phone, berit_phone):
+    answer = _tap(berit_phone, phone.assignment.id, door_form(phone, outcome="not_home"), headers=JSON)
+    assert answer.status_code == 404 and _visits() == 0
+
+
+def test_a_tap_at_a_door_outside_the_branchs_territory_is_refused_with_the_reason(phone):
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    elsewhere = db.session.scalar(select(Address.id).where(Address.postnummer.not_in(
+        select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == sagene.id))).limit(1))
+    form = {**door_form(phone, outcome="not_home"), "address_id": elsewhere}
+    answer = _tap(phone, phone.assignment.id, form, headers=JSON)
+    assert answer.status_code == 400 and answer.json == {"error": "Du kan ikke registrere besøk på denne adressen."}
+    assert _visits() == 0 and db.session.scalar(select(func.count()).select_from(SyncEvent)) == 0
+
+
+def test_a_double_post_is_one_record_and_the_same_id_with_another_outcome_is_a_conflict(phone):
+    form = door_form(phone, outcome="not_home")
+    assert _tap(phone, phone.assignment.id, form, headers=JSON).json["status"] == "stored"
+    assert _tap(phone, phone.assignment.id, form, headers=JSON).json["status"] == "duplicate"
+    other = _tap(phone, phone.assignment.id, {**form, "outcome": "refused"}, headers=JSON)
+    assert other.status_code == 400 and other.json == {"error": "En annen registrering har samme id."}
+    assert db.session.scalar(select(Visit.outcome)).value == "not_home" and _visits() == 1
+
+
+def test_a_double_tap_without_script_is_one_record_and_both_land_on_the_door(phone):
+    stop = next(s for s in phone.turf.stops if s.doors)
+    form = {"page": str(uuid.uuid4()), "tap": f"not_home {stop.address_id} 1"}
+    first, second = (_tap(phone, phone.assignment.id, form) for _ in range(2))
+    assert first.status_code == second.status_code == 302
+    assert first.location.endswith(f"/felt/{phone.assignment.id}#d-{stop.address_id}-1") and _visits() == 1
+    assert "Registrert: Ikke hjemme" in phone.get(f"/felt/{phone.assignment.id}").get_data(as_text=True)
+
+
+def test_a_tap_after_the_login_was_ended_on_the_server_goes_to_the_login_page_and_stores_nothing(phone):
+    form = door_form(phone, outcome="not_home")
+    token = csrf_token(phone, "/")
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    logins.end_all(daniel)
+    db.session.commit()
+    answer = phone.post(f"/felt/{phone.assignment.id}/besok", data={"csrf_token": token, **form}, headers=JSON)
+    assert answer.status_code == 302 and "/login" in answer.location and _visits() == 0
+
+
+def test_a_tap_on_a_login_that_ran_out_goes_to_the_login_page(phone):
+    form = door_form(phone, outcome="not_home")
+    token = csrf_token(phone, "/")
+    for record in db.session.scalars(select(Login)):
+        record.expires_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=1)
+    db.session.commit()
+    answer = phone.post(f"/felt/{phone.assignment.id}/besok", data={"csrf_token": token, **form}, headers=JSON)
+    assert answer.status_code == 302 and "/login" in answer.location and _visits() == 0
+
+
+def test_a_tap_writes_no_session_cookie(phone):
+    answer = _tap(phone, phone.assignment.id, door_form(phone, outcome="not_home"), headers=JSON)
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+
+
+def test_a_tap_from_a_session_that_moved_to_another_browser_is_stored_and_the_session_marked_not_fresh(phone):
+    form = door_form(phone, outcome="not_home")
+    answer = _tap(phone, phone.assignment.id, form, headers={**JSON, "User-Agent": "Another browser"})
+    assert answer.json["status"] == "stored" and "Set-Cookie" in answer.headers
+
+
+def test_a_tap_of_a_conversation_still_opens_the_doors_page(phone):
+    form = door_form(phone, outcome="conversation")
+    answer = _tap(phone, phone.assignment.id, form)
+    assert answer.status_code == 302 and "/samtale?address_id=" in answer.location and _visits() == 0

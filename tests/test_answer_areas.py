@@ -131,7 +131,7 @@ def test_the_compare_page_shows_both_areas_and_says_when_a_side_is_too_small(cou
     assert page.status_code == 200
     assert "Bydel Sagene" in text and "0473" in text
     assert "6 har svart." in text and "67\xa0%" in text and "33\xa0%" in text
-    assert "Færre enn 5 har svart her" in text
+    assert "Ingen fordeling vises her" in text
     csv = client.get(f"/komite/sporsmal/{q}/sammenlign.csv?a=d:{d['Sagene']}&b=d:{d['Grünerløkka']}")
     assert csv.get_data(as_text=True).splitlines()[1:] == ["Bydel Sagene;16;44;56;0", "Bydel Grünerløkka;7;71;14;14"]
 
@@ -178,3 +178,6 @@ def test_the_map_by_postal_code_colours_each_code_with_a_piece_of_its_own_and_te
     assert "0473 Oslo: for få svarte til å vises for seg" in week1 and "0474 Oslo: for få svarte" in week1
     assert "Andre (små grupper): 67\xa0% svarte «Ja» (6 svarte)" in week1
     assert client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=adresse").status_code == 400
+    # The question's page shown per week or branch links to the map with that grouping: the map is by district.
+    by_week = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=week")
+    assert by_week.status_code == 200 and "per bydel" in by_week.get_data(as_text=True)

@@ -107,13 +107,18 @@ def answers():
                            kinds=KIND_LABELS, value_label=value_label, query=request.query_string.decode())
 
 
+def _default_area(names: dict) -> str:
+    """By district where the organisation has districts (Oslo's bydeler); a kommune without them by postal code."""
+    return "district" if names["district"] else "postnummer"
+
+
 @bp.get("/sporsmal/<int:question_id>")
 @roles_required(Role.COMMITTEE)
 def answer(question_id: int):
     """One question's answers by area or week."""
     committee, names, form, filters = filtered()
     question = _question(committee, question_id)
-    by = request.args.get("per", "district")
+    by = request.args.get("per", _default_area(names))
     if by not in BY_LABELS:
         abort(400)
     action_id = _action_id()
@@ -225,7 +230,9 @@ def answer_map(question_id: int):
     chosen = request.args.get("svar", "mean" if question.kind == "scale" else values[0])
     if chosen not in values and not (chosen == "mean" and question.kind == "scale"):
         abort(400)
-    per = request.args.get("per", "district")
+    per = request.args.get("per", _default_area(names))
+    if per in BY_LABELS and per not in MAP_BY:  # the question's page links here with its grouping (branch, week)
+        per = _default_area(names)
     if per not in MAP_BY:
         abort(400)
     action_id = _action_id()

@@ -11,9 +11,12 @@ import socket
 import subprocess
 import tempfile
 import time
+import traceback
 import uuid
+import weakref
 from pathlib import Path
 
+import psycopg
 import sqlalchemy
 
 
@@ -32,6 +35,7 @@ class SqliteDatabases:
     name = "sqlite"
 
     def __init__(self):
+        self.templates: dict[str, object] = {}
         self.folder = Path(tempfile.mkdtemp(prefix="canvass-sqlite-", dir=fast_folder()))
 
     def create(self, template: str | None = None) -> str:
@@ -55,6 +59,7 @@ class PostgresDatabases:
     def __init__(self, server_url: str, cluster=None):
         self.server_url = server_url
         self.cluster = cluster
+        self.templates: dict[str, object] = {}
         self.engine = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT")
         with self.engine.connect() as conn:
             version = conn.execute(sqlalchemy.text("SHOW server_version_num")).scalar_one()
@@ -70,9 +75,12 @@ class PostgresDatabases:
         return self.server_url.rsplit("/", 1)[0] + "/" + name
 
     def drop(self, url: str):
+        name = url.rsplit("/", 1)[1]
+        left_open = close_left_open(name)
         # FORCE: a connection a test left behind must not keep its copy (13 MB and up) for the rest of the run.
         with self.engine.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        assert not left_open, "a connection to the test's database was left open, opened at:\n" + left_open[0]
 
     def close(self):
         self.engine.dispose()
@@ -109,6 +117,28 @@ class PostgresCluster:
     def _run(self, tool: str, *args: str):
         subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True, cwd=self.dir,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+# Every psycopg connection of this process, with where it was opened: the test that leaves one open fails itself,
+# naming the place, instead of whichever later test the garbage collector happens to run in (ResourceWarning).
+_OPENED: "weakref.WeakKeyDictionary[psycopg.Connection, tuple[str, str]]" = weakref.WeakKeyDictionary()
+
+
+@sqlalchemy.event.listens_for(sqlalchemy.engine.Engine, "connect")
+def _remember_where_opened(connection, _record) -> None:
+    if isinstance(connection, psycopg.Connection):
+        ours = [frame for frame in traceback.extract_stack()[:-1] if "site-packages" not in frame.filename]
+        where = "".join(traceback.format_list(ours[-8:]))
+        _OPENED[connection] = (connection.info.dbname, f"{os.environ.get('PYTEST_CURRENT_TEST')}\n{where}")
+
+
+def close_left_open(database: str) -> list[str]:
+    """Close the connections to `database` still open in this process; where each was opened."""
+    left = [(connection, where) for connection, (name, where) in list(_OPENED.items())
+            if name == database and not connection.closed]
+    for connection, _ in left:
+        connection.close()
+    return [where for _, where in left]
 
 
 def _free_port() -> int:

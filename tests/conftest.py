@@ -56,11 +56,14 @@ def make_app(url: str, **config):
 
 
 def _dispose(app):
+    """Close the app's queue, files and every database connection; fail if one was still in use (left open)."""
     queue.close(app)
     shutil.rmtree(app.config["JOB_FILES"], ignore_errors=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+        left_open = databases.close_left_open(db.engine.url.database)
+    assert not left_open, "a database connection was still in use when the app was closed, opened at:\n" + left_open[0]
 
 
 # The tests that take longest, longest first (measured: docs/testing.md). Each xdist worker gets a run of the

@@ -100,6 +100,16 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)
 
 
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the run's first process: xdist's controller, or the only one
+        config.canvass_shared = databases.start_run()
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "canvass_shared"):
+        databases.end_run(config.canvass_shared)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def quick_passwords():
     """Every password in this process, the demo's included, hashed at argon2's smallest cost."""
@@ -116,7 +126,7 @@ def geodata() -> Path:
 
 @pytest.fixture(scope="session")
 def every_store():
-    """Both backends' stores of this worker, each made when a test first needs it and kept to the end.
+    """Both backends' stores in this worker, each made when a test first needs it and kept to the end.
 
     pytest finishes a parametrised session fixture whenever the next test has the other parameter, and
     worksteal hands a worker tests of both backends in any order: rebuilt each time, the PostgreSQL cluster
@@ -135,9 +145,9 @@ def databases_(request, every_store):
 
 
 def _template(store, name: str, build):
-    """The template `name` of this store, built by `build()` the first time a test of this worker asks."""
+    """The template `name` of this store, built by `build()` the first time a test of the run asks (in any worker)."""
     if name not in store.templates:
-        store.templates[name] = build()
+        store.templates[name] = databases.built_once(f"{store.name}-{name}", build)
     return store.templates[name]
 
 

@@ -56,11 +56,58 @@ def make_app(url: str, **config):
 
 
 def _dispose(app):
+    """Close the app's queue, files and every database connection; fail if one was still in use (left open)."""
     queue.close(app)
     shutil.rmtree(app.config["JOB_FILES"], ignore_errors=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+        left_open = databases.close_left_open(db.engine.url.database)
+    assert not left_open, "a database connection was still in use when the app was closed, opened at:\n" + left_open[0]
+
+
+# The tests that take longest, longest first (measured: docs/testing.md). Each xdist worker gets a run of the
+# list and an idle one steals from the end of another's, so with these at the front the long ones start at once
+# and the run ends with short tests on both cores, not one core on a minute-long test while the other waits.
+LONG_FIRST = (
+    "tests/test_chaos.py",
+    "tests/test_committee_differencing.py::test_any_two_views",
+    "tests/test_committee_kanon.py",
+    "tests/test_bad_input.py::test_a_bad_field_is_refused_alone",
+    "tests/test_bad_input.py::test_the_sync_endpoint_survives",
+    "tests/browser/test_party_from_zero.py",
+    "tests/test_cli.py::test_demo_load",
+    "tests/test_migrations.py::test_a_database_filled_by_the_previous_release",
+    "tests/test_access_map.py",
+    "tests/browser/test_mailbox_round.py",
+    "tests/browser/test_questions_flow.py",
+    "tests/browser/test_missing_door.py",
+    "tests/browser/",
+    "tests/test_committee_hand_counts.py",
+    "tests/test_login_limit.py",
+    "tests/test_jobs.py",
+    "tests/test_backup.py",
+    "tests/test_cache_headers.py",
+    "tests/test_migrations.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Long tests first (see LONG_FIRST), otherwise in pytest's order; every worker collects the same order."""
+    def rank(item):
+        return next((n for n, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
+    items.sort(key=rank)
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the run's first process: xdist's controller, or the only one
+        config.canvass_shared = databases.start_run()
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "canvass_shared"):
+        databases.end_run(config.canvass_shared)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -77,33 +124,55 @@ def geodata() -> Path:
     return GEODATA
 
 
+@pytest.fixture(scope="session")
+def every_store():
+    """Both backends' stores in this worker, each made when a test first needs it and kept to the end.
+
+    pytest finishes a parametrised session fixture whenever the next test has the other parameter, and
+    worksteal hands a worker tests of both backends in any order: rebuilt each time, the PostgreSQL cluster
+    and the templates (the demo alone takes tens of seconds) were made several times per worker."""
+    stores: dict[str, databases.SqliteDatabases | databases.PostgresDatabases] = {}
+    yield stores
+    for store in stores.values():
+        store.close()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def databases_(request):
-    store = databases.SqliteDatabases() if request.param == "sqlite" else databases.postgres()
-    yield store
-    store.close()
+def databases_(request, every_store):
+    if request.param not in every_store:
+        every_store[request.param] = databases.SqliteDatabases() if request.param == "sqlite" else databases.postgres()
+    return every_store[request.param]
+
+
+def _template(store, name: str, build):
+    """The template `name` of this store, built by `build()` the first time a test of the run asks (in any worker)."""
+    if name not in store.templates:
+        store.templates[name] = databases.built_once(f"{store.name}-{name}", build)
+    return store.templates[name]
+
+
+def _build_from(store, template: str | None, fill) -> tuple[str, object]:
+    """A new database of `store` copied from `template` (or empty) with `fill()` run in its app; its URL and
+    what `fill` returned."""
+    url = store.create(template)
+    app = make_app(url)
+    with app.app_context():
+        filled = fill()
+    _dispose(app)
+    return url, filled
 
 
 @pytest.fixture(scope="session")
 def schema_template(databases_):
     """An empty database built by the migrations, as a new installation gets it."""
-    url = databases_.create()
-    app = make_app(url)
-    with app.app_context():
-        upgrade()
-    _dispose(app)
-    return url
+    return _template(databases_, "schema", lambda: _build_from(databases_, None, upgrade)[0])
 
 
 @pytest.fixture(scope="session")
 def demo_template(databases_, schema_template, geodata):
     """The database `make run` creates: all shared geodata, Oslo and Bærum, demo users."""
-    url = databases_.create(schema_template)
-    app = make_app(url)
-    with app.app_context():
-        demo.load(geodata)
-    _dispose(app)
-    return url
+    return _template(databases_, "demo",
+                     lambda: _build_from(databases_, schema_template, lambda: demo.load(geodata))[0])
 
 
 def _app_on_copy_of(databases_, template):
@@ -265,12 +334,9 @@ INSIGHT_INPUTS = 3000
 @pytest.fixture(scope="session")
 def insight_template(databases_, demo_template):
     """The demo with 3,000 generated inputs in Oslo over eight weeks, and what was generated."""
-    url = databases_.create(demo_template)
-    app = make_app(url)
-    with app.app_context():
-        generated = sample_input.load(sample_input.organisation_named("Oslo"), INSIGHT_INPUTS, INSIGHT_START)
-    _dispose(app)
-    return url, generated
+    return _template(databases_, "insight", lambda: _build_from(
+        databases_, demo_template,
+        lambda: sample_input.load(sample_input.organisation_named("Oslo"), INSIGHT_INPUTS, INSIGHT_START)))
 
 
 @pytest.fixture

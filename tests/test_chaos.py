@@ -47,14 +47,16 @@ class Server:
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
              "canvass:create_app()"], cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env={**os.environ, "DATABASE_URL": self.url})
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        # gunicorn imports the whole app (scikit-learn, geopandas) before it answers: 5 s on a quiet machine,
+        # over 30 s on a busy CI runner. A server that exits fails at once; a slow one is waited for.
+        deadline = time.time() + 180
+        while time.time() < deadline and self.process.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/login", timeout=2):
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/login", timeout=5):
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError(f"gunicorn did not start (exit code {self.process.poll()})")
 
     def kill(self):
         os.killpg(self.process.pid, signal.SIGKILL)

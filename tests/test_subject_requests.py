@@ -2,12 +2,14 @@
 (findings-sec F3 and its addendum) replayed step by step, with the variations they would try next."""
 import json
 import re
+from datetime import date
 
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import AuditEntry, Contact, Conversation
+from canvass.models import Answer, AuditEntry, Contact, Conversation, User
 from canvass.privacy import subject
+from canvass.services import questions
 from tests import test_sync
 from tests.conftest import login, post
 from tests.test_privacy import KARI, conversation
@@ -51,7 +53,7 @@ def test_a_word_from_what_residents_said_is_no_request_on_the_page_nor_in_the_ex
     # Two words are a full name only if someone has it; the resident's words are nobody's name.
     found = post(client, "/personvern/innsyn/eksport", {"name": "Husleia er"}).get_json()
     assert found == {"contact_details": [], "volunteer_accounts": [], "input_naming_you": [],
-                     "door_notes_naming_you": []}
+                     "door_notes_naming_you": [], "answers_naming_you": []}
     lines = log_lines()
     assert "avvist forespørsel: navn «husleia»" in lines and "avvist forespørsel: navn «kari»" in lines
 
@@ -146,3 +148,24 @@ def test_erasure_masks_only_the_person_and_the_log_keeps_what_was_done(field, cl
     assert any(line.startswith("sletting for en person: telefon [telefon];") for line in lines), lines
     assert any(line.startswith("søk etter en person: telefon [telefon];") for line in lines), lines
     assert not any("41234567" in line for line in lines)
+
+
+def test_a_free_text_answer_that_names_the_person_is_in_their_export_and_masked_by_erasure(field, client):
+    """A canvasser typed Kari's number into the short free-text answer to the action's question: the answer is
+    part of what is stored about her, as words are, and erasure masks it there."""
+    quiet_evening(field)
+    asked = questions.create_set(db.session.scalar(select(User).where(User.email == "sagene@oslo.demo")),
+                                 "Høsten", None)
+    question = questions.add_question(asked, "text", "Hva bør kommunen gjøre?")
+    first, second = db.session.scalars(select(Conversation).order_by(Conversation.id)).all()[:2]
+    for said, value in ((first, "Ring meg på 412 34 567 om bussen"), (second, "Flere busser")):
+        db.session.add(Answer(conversation_id=said.id, question_id=question.id, value=value,
+                              organisation_id=said.organisation_id, week=date(2026, 11, 30)))
+    db.session.commit()
+    login(client, "admin@oslo.demo")
+    data = post(client, "/personvern/innsyn/eksport", {"phone": "41234567"}).get_json()
+    assert data["answers_naming_you"] == [{"week": "2026-11-30", "question": "Hva bør kommunen gjøre?",
+                                           "answer": "Ring meg på 412 34 567 om bussen"}]
+    assert post(client, "/personvern/innsyn/slett", {"phone": "41234567", "confirm": "1"}).status_code == 302
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Answer.value))) == ["Flere busser", "Ring meg på [telefon] om bussen"]

@@ -78,7 +78,7 @@ def delete_contact(viewer: Viewer, contact_id: int) -> bool:
 
 def _found(found: subject.Found) -> str:
     return (f"fant {len(found.contacts)} kontakter, {len(found.accounts)} brukere, "
-            f"{len(found.conversations)} innspill, {len(found.notes)} dørnotater")
+            f"{len(found.conversations)} innspill, {len(found.notes)} dørnotater, {len(found.answers)} svar")
 
 
 def find(actor: User | None, organisation_id: int, query: subject.Query, event: str) -> subject.Found:

@@ -6,8 +6,8 @@ that exactly one of them carries (`find` refuses anything else, with the reason)
 text searched, and only for that person's own full name, number and address as learnt from those
 records: never for what was typed, so the request page is no search engine over what residents
 said. What a resident said at the door is stored without a name; only where a canvasser typed
-their name, number or address into the words is it found, and erasure masks it there. The
-committees' counts stay as they are: they hold no person.
+their name, number or address into the words or a free-text answer is it found, and erasure masks
+it there. The committees' counts stay as they are: they hold no person.
 """
 import re
 from dataclasses import dataclass, field
@@ -22,12 +22,14 @@ from canvass.models import (
     Action,
     Address,
     AddressNote,
+    Answer,
     Assignment,
     AuditEntry,
     Contact,
     Conversation,
     Device,
     Outcome,
+    Question,
     Signup,
     User,
     Visit,
@@ -182,10 +184,12 @@ class Found:
     accounts: list[User] = field(default_factory=list)
     conversations: list[Conversation] = field(default_factory=list)
     notes: list[AddressNote] = field(default_factory=list)
+    # Short free-text answers to an action's questions ("Hva bør kommunen gjøre?"): typed at the door like input.
+    answers: list[Answer] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.contacts) + len(self.accounts) + len(self.conversations) + len(self.notes)
+        return len(self.contacts) + len(self.accounts) + len(self.conversations) + len(self.notes) + len(self.answers)
 
 
 def _digits(column):
@@ -249,7 +253,7 @@ def _naming(column, organisation_column, organisation_id: int, query: Query):
     model = column.class_
     return [row for row in db.session.scalars(select(model).where(
         organisation_column == organisation_id, or_(*(column.icontains(h, autoescape=True) for h in hints)))
-        .order_by(model.id)) if query.mentions(getattr(row, column.key))]
+        .order_by(*model.__table__.primary_key.columns)) if query.mentions(getattr(row, column.key))]
 
 
 def find(organisation_id: int, query: Query) -> Found:
@@ -260,7 +264,8 @@ def find(organisation_id: int, query: Query) -> Found:
         query.learn(person.phone, person.email, person.name)
     return Found(query, contacts, accounts,
                  _naming(Conversation.words, Conversation.organisation_id, organisation_id, query),
-                 _naming(AddressNote.text, AddressNote.organisation_id, organisation_id, query))
+                 _naming(AddressNote.text, AddressNote.organisation_id, organisation_id, query),
+                 _naming(Answer.value, Answer.organisation_id, organisation_id, query))
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -287,6 +292,9 @@ def export(found: Found) -> dict:
         "input_naming_you": [{"day": _day(c.recorded_at), "topics": c.topics.splitlines(), "words": c.words}
                              for c in found.conversations],
         "door_notes_naming_you": [{"day": _day(n.recorded_at), "text": n.text} for n in found.notes],
+        "answers_naming_you": [{"week": a.week.isoformat() if a.week else None,
+                                "question": db.session.get(Question, a.question_id).text, "answer": a.value}
+                               for a in found.answers],
     }
 
 
@@ -356,6 +364,9 @@ def erase(found: Found, keep: User | None = None) -> Erased:
         conversation.words = _masked(conversation.words, found.query.mentions(conversation.words))
     for note in found.notes:
         note.text = _masked(note.text, found.query.mentions(note.text))
+    for answer in found.answers:
+        # A free-text answer is counted only as a resident who answered (AnswerCount), never by what it says.
+        answer.value = _masked(answer.value, found.query.mentions(answer.value))[:200]
     organisation_id = _organisation(found)
     for entry in _naming(AuditEntry.subject, AuditEntry.organisation_id, organisation_id, found.query) \
             if organisation_id is not None else []:
@@ -365,7 +376,7 @@ def erase(found: Found, keep: User | None = None) -> Erased:
 
 
 def _organisation(found: Found) -> int | None:
-    rows = found.contacts + found.accounts + found.conversations + found.notes
+    rows = found.contacts + found.accounts + found.conversations + found.notes + found.answers
     return rows[0].organisation_id if rows else None
 
 

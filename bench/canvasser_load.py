@@ -39,7 +39,10 @@ def prepare(url: str) -> list[dict]:
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Branch, User
-    from canvass.services import actions, demo, people, sync, turfs
+    from canvass.services.demo import demo
+    from canvass.services.field import sync
+    from canvass.services.people import people
+    from canvass.services.turf import actions, turfs
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     # Requests from many test clients inside one app context: each must start with its own `g` (CSRF state).

@@ -24,7 +24,8 @@ from bench.timing import median_ms  # noqa: E402
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Campaign, InputTally, Theme, User  # noqa: E402
-from canvass.services import committee_input, committees, demo, sample_input  # noqa: E402
+from canvass.services.committee import committee_input, committees  # noqa: E402
+from canvass.services.demo import demo, sample_input  # noqa: E402
 from tests import databases  # noqa: E402
 
 GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))

@@ -58,7 +58,9 @@ def prepare(url: str) -> dict:
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Branch, User
-    from canvass.services import actions, demo, logins, turfs
+    from canvass.services.demo import demo
+    from canvass.services.people import logins
+    from canvass.services.turf import actions, turfs
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -45,7 +45,9 @@ def prepare(url: str, target: int = 200) -> tuple[str, str, dict]:
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Branch, User
-    from canvass.services import actions, demo, logins, turfs
+    from canvass.services.demo import demo
+    from canvass.services.people import logins
+    from canvass.services.turf import actions, turfs
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -33,7 +33,9 @@ def walk_pages(url: str, targets: tuple[int, ...]) -> dict[int, tuple[int, bytes
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Branch, User
-    from canvass.services import actions, demo, logins, turfs
+    from canvass.services.demo import demo
+    from canvass.services.people import logins
+    from canvass.services.turf import actions, turfs
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     pages = {}

@@ -43,7 +43,9 @@ from canvass.models import (  # noqa: E402
     QuestionSet,
     Role,
 )
-from canvass.services import actions, answer_counts, people, questions  # noqa: E402
+from canvass.services.committee import answer_counts  # noqa: E402
+from canvass.services.people import people  # noqa: E402
+from canvass.services.turf import actions, questions  # noqa: E402
 from tests import databases  # noqa: E402
 
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", 1_000_000))

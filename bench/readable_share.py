@@ -22,8 +22,8 @@ from sqlalchemy import func, select  # noqa: E402
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Branch, Campaign, Committee, Conversation, District, Organisation  # noqa: E402
-from canvass.services.committee_input import readable_share  # noqa: E402
-from canvass.services.committees import Filters  # noqa: E402
+from canvass.services.committee.committee_input import readable_share  # noqa: E402
+from canvass.services.committee.committees import Filters  # noqa: E402
 
 
 def views(oslo: Organisation) -> list[tuple[str, Committee, Filters]]:

@@ -22,7 +22,9 @@ from sqlalchemy import delete, func, select  # noqa: E402
 from canvass import create_app  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Branch, Conversation, User, Visit  # noqa: E402
-from canvass.services import actions, demo, sync, turfs  # noqa: E402
+from canvass.services.demo import demo  # noqa: E402
+from canvass.services.field import sync  # noqa: E402
+from canvass.services.turf import actions, turfs  # noqa: E402
 from tests import databases  # noqa: E402
 
 GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))

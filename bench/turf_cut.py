@@ -88,7 +88,8 @@ def demo_districts() -> tuple[dict[str, list[tuple[int, float]]], float, int]:
     from canvass import create_app
     from canvass.extensions import db
     from canvass.models import Address, Branch, Organisation
-    from canvass.services import demo, turfs
+    from canvass.services.demo import demo
+    from canvass.services.turf import turfs
 
     districts, slowest, most = {}, 0.0, 0
     with tempfile.TemporaryDirectory() as folder:

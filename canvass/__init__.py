@@ -65,11 +65,11 @@ def register_extensions(app: Flask) -> None:
     login.login_message = None
 
     from canvass.models import Role
-    from canvass.services import logins
+    from canvass.services.people import logins
 
     @login.user_loader
     def load_user(token: str):
-        # The session and the remember cookie carry a login's token, never the user's id (services/logins.py).
+        # The session and the remember cookie carry a login's token, never the user's id (services/people/logins.py).
         user = logins.user_for(token, logins.code_days(app.config))
         if user is not None:
             # Someone on several committees reads for the one they chose (web/home.py).

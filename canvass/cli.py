@@ -18,20 +18,13 @@ from canvass.formatting import format_number
 from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
 from canvass.refusal import N_, Refusal
-from canvass.services import (
-    answer_counts,
-    demo,
-    drops,
-    geonorge,
-    jobs,
-    kommuner,
-    logins,
-    mailboxes,
-    organisations,
-    packing,
-    people,
-    sample_input,
-)
+from canvass.services import jobs
+from canvass.services.committee import answer_counts
+from canvass.services.demo import demo, sample_input
+from canvass.services.field import mailboxes
+from canvass.services.geography import geonorge, kommuner
+from canvass.services.people import logins, organisations, people
+from canvass.services.turf import drops, packing
 
 
 class RefusingGroup(AppGroup):

@@ -7,7 +7,8 @@ from canvass.geo.tiles import KARTVERKET, KARTVERKET_LAYERS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# The default is translated on the map (canvass/services/attribution.py); the data credits follow what is loaded.
+# The default is translated on the map (canvass/services/geography/attribution.py); the data credits follow what
+# is loaded.
 BASEMAP_ATTRIBUTION = "Bakgrunnskart: © Kartverket (CC BY 4.0)"
 
 

@@ -99,7 +99,7 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// The event canvass/services/door_record.py builds from the same form (tests/browser/test_door_record.py).
+// The event canvass/services/field/door_record.py builds from the same form (tests/browser/test_door_record.py).
 function number(value) {
   value = String(value || "").trim();
   return /^[0-9]+$/.test(value) && Number(value) > 0 && Number(value) < 2147483648 ? Number(value) : null;

@@ -36,19 +36,10 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import consent
-from canvass.services import (
-    actions,
-    committees,
-    drops,
-    holders,
-    logins,
-    people,
-    programme,
-    questions,
-    sync,
-    tallies,
-    turfs,
-)
+from canvass.services.committee import committees, programme, tallies
+from canvass.services.field import sync
+from canvass.services.people import logins, people
+from canvass.services.turf import actions, drops, holders, questions, turfs
 from tests.conftest import PASSWORD, _dispose, login, login_as_volunteer, make_app
 from tests.tile_standin import png
 

@@ -21,7 +21,9 @@ os.environ.setdefault("SECRET_KEY", "test-secret")
 from canvass import create_app, queue  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Branch, Membership, Role, User  # noqa: E402
-from canvass.services import actions, demo, logins, people, sample_input, turfs, two_factor  # noqa: E402
+from canvass.services.demo import demo, sample_input  # noqa: E402
+from canvass.services.people import logins, people, two_factor  # noqa: E402
+from canvass.services.turf import actions, turfs  # noqa: E402
 from tests import databases, once_per_worker  # noqa: E402
 
 once_per_worker.install()

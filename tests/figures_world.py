@@ -45,7 +45,8 @@ from canvass.models import (
     Role,
     Visit,
 )
-from canvass.services import people, tallies
+from canvass.services.committee import tallies
+from canvass.services.people import people
 
 W1, W2, W3 = date(2026, 9, 7), date(2026, 9, 14), date(2026, 9, 21)
 PASSWORD = "demo-passord"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from canvass import clock
 from canvass.extensions import db
 from canvass.models import AuditEntry, Branch, Device, Organisation, User, Visit
-from canvass.services import people
+from canvass.services.people import people
 from tests.conftest import PASSWORD, csrf_token, daniels_turf_tonight, login, post, roles_of
 from tests.http import HttpClient
 

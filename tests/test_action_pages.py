@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Action, Assignment, Branch, User
-from canvass.services import actions, turfs
+from canvass.services.turf import actions, turfs
 from tests.conftest import csrf_token, login, login_as_volunteer, post
 
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, Outcome, Role, User, Visit
-from canvass.services import actions, people, progress, turfs
-from canvass.services.turfs import TurfError
+from canvass.services.people import people
+from canvass.services.turf import actions, progress, turfs
+from canvass.services.turf.turfs import TurfError
 
 
 def branch(name: str) -> Branch:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Answer, Branch, Conversation, District, User
-from canvass.services import answer_counts, answer_figures, committees, questions
-from canvass.services.committees import Filters
+from canvass.services.committee import answer_counts, answer_figures, committees
+from canvass.services.committee.committees import Filters
+from canvass.services.turf import questions
 from tests.conftest import login
 
 K = 5
@@ -49,7 +50,7 @@ def counted(demo_app):
             db.session.add(Answer(conversation_id=c.id, question_id=bus.id, value=value, organisation_id=organisation,
                                   branch_id=branches[branch], district_number=districts[district], week=week))
     db.session.flush()
-    answer_counts.rebuild()  # counted as sync counts what it stores (canvass.services.answer_counts)
+    answer_counts.rebuild()  # counted as sync counts what it stores (canvass.services.committee.answer_counts)
     db.session.commit()
     committee = committees.committee_for(db.session.scalar(select(User).where(User.email == "komite@oslo.demo")))
     db.session.commit()  # made on first use, and stored only by a commit (committees.committee_for)

@@ -14,8 +14,10 @@ from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import Address, AnswerCount, Conversation, User
 from canvass.privacy import retention, subject
-from canvass.services import answer_counts, answer_figures, committees, questions, sync
-from canvass.services.committees import Filters
+from canvass.services.committee import answer_counts, answer_figures, committees
+from canvass.services.committee.committees import Filters
+from canvass.services.field import sync
+from canvass.services.turf import questions
 from tests import test_questions
 from tests.test_questions import one, visit
 

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from canvass.extensions import db
 from canvass.models import Branch, Organisation, Visit
 from canvass.privacy import consent
-from canvass.services import sync
+from canvass.services.field import sync
 from tests.conftest import daniels_turf_tonight
 from tests.snapshot import snapshot
 

@@ -21,7 +21,10 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import Address, AddressNote, Branch, ConsentRecord, Contact, Conversation, Organisation, User, Visit
 from canvass.privacy import consent
-from canvass.services import actions, committees, people, sync
+from canvass.services.committee import committees
+from canvass.services.field import sync
+from canvass.services.people import people
+from canvass.services.turf import actions
 from tests.conftest import _dispose, csrf_token, daniels_turf_tonight, login, login_as_volunteer, make_app
 from tests.snapshot import snapshot
 

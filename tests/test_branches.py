@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, BranchPostalCode
-from canvass.services import territory, turfs
+from canvass.services.geography import territory
+from canvass.services.turf import turfs
 from tests.conftest import login, post
 
 

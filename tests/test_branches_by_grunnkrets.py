@@ -5,7 +5,9 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, Branch
-from canvass.services import geodata_import, organisations, turfs
+from canvass.services.geography import geodata_import
+from canvass.services.people import organisations
+from canvass.services.turf import turfs
 from tests import elverum
 from tests.conftest import login, post
 

@@ -24,7 +24,9 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Branch, Role, Visit
-from canvass.services import people, sync, turfs
+from canvass.services.field import sync
+from canvass.services.people import people
+from canvass.services.turf import turfs
 from tests.conftest import ROOT, _dispose, make_app
 
 PHONES, EVENTS_EACH, BATCH = 50, 200, 25

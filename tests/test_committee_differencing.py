@@ -17,8 +17,9 @@ from canvass.extensions import db
 from canvass.insight.suppress import OTHER
 from canvass.insight.tally import ALL_TOPICS
 from canvass.models import Action, Branch, Campaign, Committee, Conversation, ConversationTopic, District
-from canvass.services import committee_input, committees, sample_input
-from canvass.services.committees import Filters
+from canvass.services.committee import committee_input, committees
+from canvass.services.committee.committees import Filters
+from canvass.services.demo import sample_input
 from tests import kanon_model
 from tests.conftest import INSIGHT_START
 

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Branch, Committee, InputTally, Organisation
-from canvass.services import committees, sample_input, tallies
-from canvass.services.committees import Filters
+from canvass.services.committee import committees, tallies
+from canvass.services.committee.committees import Filters
+from canvass.services.demo import sample_input
 from tests import kanon_model
 from tests.conftest import INSIGHT_INPUTS, INSIGHT_START
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from canvass.services import committee_input, committees, coverage
-from canvass.services.committees import Filters
+from canvass.services.committee import committee_input, committees, coverage
+from canvass.services.committee.committees import Filters
 from tests import figures_world
 from tests.conftest import login
 from tests.figures_world import LONE_WORDS, W1, W2, W3

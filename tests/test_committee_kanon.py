@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, Organisation
-from canvass.services import tallies
+from canvass.services.committee import tallies
 from tests.conftest import login, post, serve
 from tests.http import HttpClient
 

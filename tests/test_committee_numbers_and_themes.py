@@ -14,8 +14,8 @@ from canvass.extensions import db
 from canvass.insight import charts
 from canvass.insight.scrub import scrub
 from canvass.models import Address, Report, Theme
-from canvass.services import committee_input, programme
-from canvass.services.committees import Filters
+from canvass.services.committee import committee_input, programme
+from canvass.services.committee.committees import Filters
 from tests import figures_world
 from tests.conftest import login, post
 

@@ -21,7 +21,7 @@ from canvass.models import (
     Theme,
     ThemeMember,
 )
-from canvass.services import tallies
+from canvass.services.committee import tallies
 from tests import kanon_model
 from tests.conftest import login, post
 
@@ -155,7 +155,7 @@ def test_another_committees_theme_is_not_found(committee, insight_app):
     theme = db.session.scalar(select(Theme).where(Theme.topic == "klima"))
     other = insight_app.test_client()
     baerum = db.session.scalar(select(Organisation).where(Organisation.name == "Bærum"))
-    from canvass.services import people
+    from canvass.services.people import people
 
     people.create_user(baerum, "committee", "Bærum-komiteen", email="komite@baerum.demo", password="demo-passord")
     db.session.commit()
@@ -260,7 +260,7 @@ def test_k_can_be_raised_but_not_lowered_below_five(committee, insight_app):
 
 def test_a_branch_committee_member_sees_only_the_branch(insight_app):
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
-    from canvass.services import people
+    from canvass.services.people import people
 
     people.create_user(
         sagene.organisation,
@@ -289,7 +289,7 @@ def test_counts_stay_when_the_conversation_is_erased(committee, insight_app):
 
 
 def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one(app):
-    from canvass.services.committee_pdf import cell_text
+    from canvass.services.committee.committee_pdf import cell_text
 
     # As the page prints them, in Norwegian: 25 %, 1,0 and 2 400.
     with app.test_request_context():

@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Committee, Organisation, Role
-from canvass.services import people, programme
+from canvass.services.committee import programme
+from canvass.services.people import people
 from tests.conftest import PASSWORD, login, post
 from tests.snapshot import snapshot
 

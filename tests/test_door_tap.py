@@ -1,4 +1,4 @@
-"""A door tapped on the walk list takes the lean path (services/door_tap.py); every post it does not store
+"""A door tapped on the walk list takes the lean path (services/field/door_tap.py); every post it does not store
 plainly is answered as before: the wrong person, a door elsewhere, a repeat, a login that has ended."""
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, Branch, BranchPostalCode, Login, Role, SyncEvent, User, Visit
-from canvass.services import actions, logins, people
+from canvass.services.people import logins, people
+from canvass.services.turf import actions
 from tests.conftest import csrf_token, daniels_turf_tonight, login_as_volunteer
 from tests.test_field import JSON, door_form
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, Job, PostalArea
-from canvass.services import geonorge
+from canvass.services.geography import geonorge
 from tests import geonorge_standin
 
 

@@ -10,7 +10,9 @@ from sqlalchemy import event, func, select
 from canvass.extensions import db
 from canvass.models import Branch, Contact, Conversation, Outcome, Role, User, Visit
 from canvass.privacy import consent
-from canvass.services import actions, field, people, progress, turfs
+from canvass.services.field import field
+from canvass.services.people import people
+from canvass.services.turf import actions, progress, turfs
 from canvass.web import pwa
 from tests.conftest import csrf_token, login_as_volunteer, post
 

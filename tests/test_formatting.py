@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from canvass import create_app
 from canvass.formatting import format_number, format_percent, format_tenths
 from canvass.insight.export import csv_cell
-from canvass.services.committee_pdf import cell_text
+from canvass.services.committee.committee_pdf import cell_text
 from canvass.web.committee.filters import ManyOptions
 
 # Formatting needs a request's locale, not a database.

@@ -221,7 +221,7 @@ def test_files_of_the_formats_we_read_still_load_by_content(app, geodata, tmp_pa
     import geopandas
     import shapely
 
-    from canvass.services.geodata_import import import_paths
+    from canvass.services.geography.geodata_import import import_paths
 
     layer = geopandas.read_file(geodata / "postal_areas_oslo_baerum.geojson")[["postnummer", "poststed", "geometry"]]
     layer = layer[~shapely.is_missing(layer.geometry.values) & ~shapely.is_empty(layer.geometry.values)]
@@ -332,7 +332,7 @@ def test_zips_that_unpack_beyond_the_budget_are_refused_before_anything_is_writt
     """A 1 MB zip of zeros unpacks to a gigabyte: the budget is checked on the stated sizes of all zips at once."""
     from canvass.geo import sources
     from canvass.geo.errors import GeodataError
-    from canvass.services.geodata_import import import_paths
+    from canvass.services.geography.geodata_import import import_paths
 
     monkeypatch.setattr(sources, "MAX_UNPACKED", 3 << 20)
     monkeypatch.setattr(sources, "_unpack", lambda *args: pytest.fail("unpacked before the budget was checked"))

@@ -16,7 +16,8 @@ from sqlalchemy import func, select, update
 from canvass import queue
 from canvass.extensions import db
 from canvass.models import Job, JobKind, JobState, PostalArea, User
-from canvass.services import jobs, organisations
+from canvass.services import jobs
+from canvass.services.people import organisations
 from tests.conftest import csrf_token, login
 
 EVIL = "evil@example.no"

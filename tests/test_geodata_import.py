@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo.errors import GeodataError
 from canvass.models import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
-from canvass.services import coverage
-from canvass.services.geodata_import import import_file, import_paths
+from canvass.services.committee import coverage
+from canvass.services.geography.geodata_import import import_file, import_paths
 from tests import elverum
 
 ELVERUM = "kartverket-format/matrikkelen_adresse_sample_3420_elverum.csv"

@@ -24,7 +24,8 @@ from canvass.models import (
     User,
     Visit,
 )
-from canvass.services import drops, holders, packing, people, turfs
+from canvass.services.people import people
+from canvass.services.turf import drops, holders, packing, turfs
 from tests.conftest import login, login_as_volunteer, post
 
 FIRST_DAY = datetime(2026, 12, 7, 8, 0)

@@ -27,7 +27,7 @@ from canvass.models import (
     Turf,
     User,
 )
-from canvass.services import committees, programme, tallies
+from canvass.services.committee import committees, programme, tallies
 from tests.actors import ADMIN, KOMITE, SAGENE, build_world, clients, url
 from tests.conftest import _dispose
 

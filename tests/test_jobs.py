@@ -365,7 +365,7 @@ def test_a_job_is_seen_only_by_those_of_its_organisation_who_may_start_it(demo_a
     db.session.commit()
     assert not jobs.visible(themes, committee) and not jobs.visible(themes, admin)
     oslo = db.session.scalar(select(Organisation).where(Organisation.name == "Oslo"))
-    from canvass.services import committees
+    from canvass.services.committee import committees
     themes.params = {"committee_id": committees.committee_for(committee).id, "topic": "bolig"}
     assert oslo.id == themes.organisation_id and jobs.visible(themes, committee)
 

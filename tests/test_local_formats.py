@@ -9,7 +9,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.formatting import format_date, format_datetime, format_km
 from canvass.models import Branch
-from canvass.services import turfs
+from canvass.services.turf import turfs
 from tests.conftest import login, post
 
 

@@ -19,7 +19,8 @@ from canvass.models import (
     User,
     Visit,
 )
-from canvass.services import actions, drops, holders, mailboxes, sync, turfs
+from canvass.services.field import mailboxes, sync
+from canvass.services.turf import actions, drops, holders, turfs
 from tests.conftest import login, login_as_volunteer, post
 
 

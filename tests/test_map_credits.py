@@ -41,7 +41,7 @@ def test_addresses_are_credited_to_where_they_came_from(client):
 
 
 def test_credits_already_shown_follow_new_geodata_at_once(client):
-    """The credits are kept between pages (canvass/services/attribution.py), but not past a change of data."""
+    """The credits are kept between pages (canvass/services/geography/attribution.py), but not past a change of data."""
     login(client, "admin@oslo.demo")
     assert "OpenStreetMap contributors" in credits(client) and "Matrikkelen" not in credits(client)
     db.session.execute(update(Address).values(official_id="matrikkel:" + Address.official_id))

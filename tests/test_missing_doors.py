@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from canvass import formatting
 from canvass.extensions import db
 from canvass.models import Branch, Conversation, FieldDoor, Role, Turf, User, Visit
-from canvass.services import actions, field, people, progress, sync, turfs
+from canvass.services.field import field, sync
+from canvass.services.people import people
+from canvass.services.turf import actions, progress, turfs
 from tests.conftest import login, login_as_volunteer, post
 
 

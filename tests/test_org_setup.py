@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import ActionTurf, Branch, LoginLink, Organisation, SetupCode, User
-from canvass.services import actions, geodata_import, organisations, territory, turfs
+from canvass.services.geography import geodata_import, territory
+from canvass.services.people import organisations
+from canvass.services.turf import actions, turfs
 from canvass.web.setup import announce
 from tests import elverum
 from tests.conftest import csrf_token, login, post, roles_of, two_factor_code

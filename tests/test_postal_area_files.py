@@ -16,7 +16,7 @@ from canvass.extensions import db
 from canvass.geo import geometry, sources
 from canvass.geo.errors import GeodataError
 from canvass.models import PostalArea
-from canvass.services.geodata_import import import_file, import_paths
+from canvass.services.geography.geodata_import import import_file, import_paths
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "data" / "postnummeromrader"

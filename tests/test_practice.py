@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import Address, Branch, BranchPostalCode, Membership, Organisation, Role, User
 from canvass.privacy import consent
-from canvass.services import actions, people, practice, turfs
+from canvass.services.field import practice
+from canvass.services.people import people
+from canvass.services.turf import actions, turfs
 from tests.conftest import csrf_token, login_as_volunteer, post
 
 JSON = {"Accept": "application/json"}

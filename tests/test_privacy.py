@@ -25,7 +25,7 @@ from canvass.models import (
     Visit,
 )
 from canvass.privacy import consent, retention, subject
-from canvass.services import sync
+from canvass.services.field import sync
 from tests import test_sync
 from tests.conftest import login, post
 
@@ -216,7 +216,8 @@ def evening(demo_app):
     whom leave contact details, write a door note, and take input at a stand; two coordinators look at contacts."""
     from canvass.insight.tally import LOCAL
     from canvass.models import Role
-    from canvass.services import actions, people, turfs
+    from canvass.services.people import people
+    from canvass.services.turf import actions, turfs
     sagene = one(Branch, name="Sagene")
     cut = turfs.cut_turfs(sagene, ["0473"], target=60)
     action = actions.create_action(sagene, "Torshov", "door", datetime.now() - timedelta(days=1))

@@ -26,8 +26,11 @@ from canvass.models import (
     User,
 )
 from canvass.privacy import retention
-from canvass.services import actions, answer_figures, committees, people, questions, sync, turfs
-from canvass.services.committees import Filters
+from canvass.services.committee import answer_figures, committees
+from canvass.services.committee.committees import Filters
+from canvass.services.field import sync
+from canvass.services.people import people
+from canvass.services.turf import actions, questions, turfs
 from tests.conftest import PASSWORD, daniels_turf_tonight, login, login_as_volunteer, post
 from tests.http import HttpClient
 from tests.test_sync import send
@@ -65,7 +68,7 @@ def door(demo_app):
 
 def in_one_district_first(turf) -> list:
     """The turf's stops, those in its most common district first: 0473 lies in two districts, and a committee
-    reads answers by district (canvass.services.answer_figures), so five doors in a row may be two groups."""
+    reads answers by district (canvass.services.committee.answer_figures), so five doors in a row may be two groups."""
     districts = [stop.address.district_number for stop in turf.stops]
     most = max(set(districts), key=districts.count)
     return sorted(turf.stops, key=lambda stop: stop.address.district_number != most)

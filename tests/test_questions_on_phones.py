@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Action, Answer, Assignment, Branch, Question, QuestionSet, User
-from canvass.services import actions, questions, sync
+from canvass.services.field import sync
+from canvass.services.turf import actions, questions
 from tests.conftest import daniels_turf_tonight, login, login_as_volunteer, post
 
 PARTIES = "SV\nAp\nH"

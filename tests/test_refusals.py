@@ -2,7 +2,7 @@
 from canvass.extensions import db
 from canvass.models import Action, QuestionSet
 from canvass.refusal import N_, Refusal
-from canvass.services import actions, questions, turfs
+from canvass.services.turf import actions, questions, turfs
 from tests.conftest import daniels_turf_tonight, login, post
 from tests.snapshot import snapshot
 

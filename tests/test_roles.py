@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from canvass import clock
 from canvass.extensions import db
 from canvass.models import Action, AuditEntry, Branch, Conversation, Organisation, Role, Signup, User
-from canvass.services import actions, logins, people, tallies, turfs
+from canvass.services.committee import tallies
+from canvass.services.people import logins, people
+from canvass.services.turf import actions, turfs
 from tests.conftest import PASSWORD, csrf_token, login, login_as_volunteer, post, roles_of
 
 

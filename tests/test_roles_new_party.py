@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, Organisation, Role, User
-from canvass.services import actions, geodata_import, organisations, people, territory, turfs
+from canvass.services.geography import geodata_import, territory
+from canvass.services.people import organisations, people
+from canvass.services.turf import actions, turfs
 from tests import elverum
 from tests.conftest import login, post, roles_of
 

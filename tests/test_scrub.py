@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.insight import sample
 from canvass.insight import scrub as scrubber
 from canvass.insight.scrub import scrub
 from canvass.models import Conversation, Organisation
-from canvass.services import tallies
+from canvass.services.committee import tallies
+from canvass.services.demo import sample
 from tests.conftest import login, post, serve
 from tests.http import HttpClient
 from tests.scrub_labels import notes, score

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch, Invite, User
-from canvass.services import people, two_factor
+from canvass.services.people import people, two_factor
 from canvass.web.security import content_security_policy
 from tests.conftest import PASSWORD, csrf_token, login, post, two_factor_code
 

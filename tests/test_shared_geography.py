@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Address, Branch, BranchPostalCode, District, Dwelling, PostalArea
-from canvass.services import organisations
+from canvass.services.people import organisations
 from tests.conftest import csrf_token, login
 from tests.test_geodata_attacks import geography
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.models import Answer, AuditEntry, Contact, Conversation, User
 from canvass.privacy import subject
-from canvass.services import questions
+from canvass.services.turf import questions
 from tests import test_sync
 from tests.conftest import login, post
 from tests.test_privacy import KARI, conversation

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import Branch, Contact, Conversation, Device, Outcome, Turf, User, Visit
 from canvass.privacy import consent
-from canvass.services import actions, sync, turfs
+from canvass.services.field import sync
+from canvass.services.turf import actions, turfs
 from tests.conftest import csrf_token, daniels_turf_tonight, login, post
 from tests.http import HttpClient
 from tests.snapshot import snapshot

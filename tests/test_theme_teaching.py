@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Conversation, Theme, ThemeMember
-from canvass.services import committee_input, programme, tallies
-from canvass.services.committees import Filters
+from canvass.services.committee import committee_input, programme, tallies
+from canvass.services.committee.committees import Filters
 from tests import figures_world
 from tests.conftest import login, post
 

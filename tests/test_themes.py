@@ -6,9 +6,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canvass.insight import sample
 from canvass.insight.scrub import scrub
 from canvass.insight.themes import find_themes, groups_of, place, words
+from canvass.services.demo import sample
 from tests.test_scrub import ADVERSARIAL, FIFTY_KB
 
 LABELLED = [line.split("\t") for line in

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from canvass.geo import tiles
-from canvass.services import actions
+from canvass.services.turf import actions
 from tests.conftest import daniels_turf_tonight, login, login_as_volunteer
 from tests.tile_standin import kartverket  # noqa: F401 (a fixture)
 

@@ -15,7 +15,8 @@ from sqlalchemy import select, text
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import AddressNote, Assignment, Branch, BranchPostalCode, Turf, TurfAddress, User
-from canvass.services import actions, sync, turfs
+from canvass.services.field import sync
+from canvass.services.turf import actions, turfs
 from tests.conftest import _dispose, login, make_app, post
 from tests.http import HttpClient
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.geo import turf as geo_turf
 from canvass.models import Branch, Turf
-from canvass.services import turfs
+from canvass.services.turf import turfs
 from tests.conftest import login, post
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.geo.geometry import from_geojson
 from canvass.models import Address, Branch, Turf, TurfAddress
-from canvass.services import turfs
+from canvass.services.turf import turfs
 
 
 def branch(name: str) -> Branch:

@@ -18,7 +18,10 @@ from canvass.models import (
     Visit,
 )
 from canvass.privacy import consent
-from canvass.services import actions, people, sync, tallies, turfs
+from canvass.services.committee import tallies
+from canvass.services.field import sync
+from canvass.services.people import people
+from canvass.services.turf import actions, turfs
 from tests import test_sync
 from tests.conftest import login_as_volunteer, post
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.geo import tiles
 from canvass.models import Branch, Dwelling, User
-from canvass.services import actions, turfs, walk_sheet
+from canvass.services.field import walk_sheet
+from canvass.services.turf import actions, turfs
 from tests.conftest import login
 from tests.tile_standin import kartverket  # noqa: F401 (a fixture)
 

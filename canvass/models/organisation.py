@@ -63,7 +63,7 @@ class SetupCode(db.Model):
     """The one-time code that lets whoever holds the server's console set up the first organisation.
 
     Only a hash is kept. A new code replaces the one before; a used one never works again, and setup
-    closes for good once an organisation exists (services/organisations.py)."""
+    closes for good once an organisation exists (services/people/organisations.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64))

@@ -83,7 +83,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (Index("uq_user_login_email", "email", unique=True, sqlite_where=text("password_hash IS NOT NULL"),
                             postgresql_where=text("password_hash IS NOT NULL")),)
 
-    # The token of the login this object was loaded for (services/logins.py); Flask-Login stores it in the
+    # The token of the login this object was loaded for (services/people/logins.py); Flask-Login stores it in the
     # session and the remember cookie instead of the user's id, so a login ended on the server loads nobody.
     login_token = None
     # The committee (its branch id, None for the organisation's) a person on several chose to read for; the web
@@ -92,7 +92,7 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         if not self.login_token:
-            raise RuntimeError("log in through canvass.services.logins, which records the login")
+            raise RuntimeError("log in through canvass.services.people.logins, which records the login")
         return self.login_token
 
     # What this person may do. Every role check in the app asks one of these.

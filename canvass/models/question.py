@@ -2,7 +2,7 @@
 
 A set belongs to an organisation (and a branch, or the whole organisation when the county made it);
 actions and campaign weeks point at one, so it is reused without copying. Once a question has
-answers its meaning is fixed: it can only be retired and replaced (canvass.services.questions)."""
+answers its meaning is fixed: it can only be retired and replaced (canvass.services.turf.questions)."""
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
@@ -83,8 +83,8 @@ class AnswerCount(db.Model):
     """How many residents gave each answer, per question, cell (canvass.insight.cells) and postal code: what every
     question view, map and export is summed from, so none reads the answers themselves.
 
-    Kept in step in the same transaction as the answers (canvass.services.answer_counts) at two grains: the cell
-    (`grain` 0, postal code "") and the cell by postal code (`grain` 1, "" once the purge has taken the code or
+    Kept in step in the same transaction as the answers (canvass.services.committee.answer_counts) at two grains:
+    the cell (`grain` 0, postal code "") and the cell by postal code (`grain` 1, "" once the purge has taken the code or
     when it was never known, as on the conversation). `value` "" counts the residents: the distinct conversations
     that answered the question. A free-text answer is counted only there, never by what it says. Unknown cell
     columns are 0 or "" rather than NULL so that the row's identity is a key both databases upsert on."""

@@ -3,9 +3,9 @@ from canvass.extensions import db
 from canvass.models import AuditEntry
 
 VIEW, EXPORT, ERASE, PURGE = "view", "export", "erase", "purge"
-# Who gave whom a way in, or took it away (services/logins.py).
+# Who gave whom a way in, or took it away (services/people/logins.py).
 LOGIN_LINK, REMOVE, REVOKE = "login_link", "remove", "revoke"
-# Who gave or took a role (services/people.py).
+# Who gave or took a role (services/people/people.py).
 ROLE = "role"
 SYSTEM = "system"
 

@@ -31,7 +31,7 @@ from canvass.models import (
 )
 from canvass.privacy import audit, consent
 from canvass.refusal import N_
-from canvass.services import answer_counts
+from canvass.services.committee import answer_counts
 
 # What a conversation keeps after the purge, with its week, and is reordered within: the postal code and the
 # day would narrow it to the few doors that opened there that day (committees read districts and weeks).

@@ -35,7 +35,7 @@ from canvass.models import (
     Visit,
 )
 from canvass.refusal import N_, Refusal
-from canvass.services import logins
+from canvass.services.people import logins
 
 ERASED_NAME = "Slettet"
 # Between the digits of a number as people write it: spaces, dots, dashes, slashes.
@@ -345,7 +345,7 @@ def erase(found: Found, keep: User | None = None) -> Erased:
     and their name, number and address, however spelt, are masked wherever they were typed: input,
     door notes, the access log's copy of an account's name. The caller commits.
 
-    Ending an erased account's logins is the accounts' part (canvass.services.people); the phones'
+    Ending an erased account's logins is the accounts' part (canvass.services.people.people); the phones'
     sync credentials go here."""
     for contact in found.contacts:
         # Through the session, so its consents go too: SQLite does not enforce the foreign key's cascade.
@@ -354,7 +354,7 @@ def erase(found: Found, keep: User | None = None) -> Erased:
     for user in accounts:
         # The account stays so the doors it recorded keep counting; nothing in it names a person.
         user.name, user.email, user.phone, user.password_hash = ERASED_NAME, None, None, None
-        # Its sessions and remember cookies load nobody any more (services/logins.py).
+        # Its sessions and remember cookies load nobody any more (services/people/logins.py).
         logins.end_all(user)
         db.session.execute(delete(Device).where(Device.user_id == user.id))
     if accounts:

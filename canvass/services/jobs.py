@@ -36,8 +36,9 @@ from canvass.geo import bounded
 from canvass.geo.errors import GeodataError
 from canvass.models import Committee, Job, JobKind, JobState, Role, User
 from canvass.refusal import N_, Refusal
-from canvass.services import committee_input, committees, geodata_import, geodata_scope, geonorge
-from canvass.services.committee_input import InputError
+from canvass.services.committee import committee_input, committees
+from canvass.services.committee.committee_input import InputError
+from canvass.services.geography import geodata_import, geodata_scope, geonorge
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from canvass.extensions import db
 from canvass.models import Action, Campaign, QuestionSet, Role, Turf, User
 from canvass.refusal import N_
-from canvass.services import actions, field, progress, questions, turfs
+from canvass.services.field import field
+from canvass.services.turf import actions, progress, questions, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import refused_to

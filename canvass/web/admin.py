@@ -12,7 +12,8 @@ from htmx_flask import request
 from werkzeug.utils import secure_filename
 
 from canvass.models import JobKind, Role
-from canvass.services import geodata_import, geonorge, jobs, territory
+from canvass.services import jobs
+from canvass.services.geography import geodata_import, geonorge, territory
 from canvass.web.access import roles_required
 from canvass.web.limits import body_limit
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from canvass.extensions import db, limiter
 from canvass.models import User
-from canvass.services import logins, organisations, people, two_factor
+from canvass.services.people import logins, organisations, people, two_factor
 from canvass.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -206,7 +206,7 @@ def log_in(user: User, second_factor: bool = False) -> None:
     """A new login record, and the session and remember cookie that carry its token.
 
     Someone who gave a code from the app keeps it for TWO_FACTOR_REMEMBER_DAYS (the server checks that on
-    every request, services/logins.py); anyone else for REMEMBER_COOKIE_DURATION."""
+    every request, services/people/logins.py); anyone else for REMEMBER_COOKIE_DURATION."""
     config = current_app.config
     lifetime = (
         timedelta(days=config["TWO_FACTOR_REMEMBER_DAYS"])

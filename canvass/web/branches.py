@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, Length
 from canvass.extensions import db
 from canvass.models import District, Role
 from canvass.models.organisation import BRANCH_KINDS
-from canvass.services import organisations, territory
+from canvass.services.geography import territory
+from canvass.services.people import organisations
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("branches", __name__, url_prefix="/lag")

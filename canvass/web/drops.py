@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, Length
 from canvass.extensions import db
 from canvass.insight import charts, export
 from canvass.models import Branch, LeafletDrop, Role
-from canvass.services import drops, mailboxes, packing
+from canvass.services.field import mailboxes
+from canvass.services.turf import drops, packing
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.actions import action_for_manager

@@ -27,7 +27,9 @@ from sqlalchemy.orm import joinedload
 from canvass.extensions import db, limiter, login
 from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress, Visit
 from canvass.privacy import consent
-from canvass.services import actions, door_record, door_tap, field, logins, mailboxes, sync
+from canvass.services.field import door_record, door_tap, field, mailboxes, sync
+from canvass.services.people import logins
+from canvass.services.turf import actions
 from canvass.web.questions import YES_NO_LABELS
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
@@ -128,7 +130,7 @@ def door_states(assignment_id: int):
 def record(assignment_id: int):
     """Record what happened at one door (or, from a folded door's undo button, undo it).
 
-    A plain tap takes the lean path (services/door_tap.py): one query for who, which assignment and which door,
+    A plain tap takes the lean path (services/field/door_tap.py): one query for who, which assignment and which door,
     then sync's own checks and storage. Whatever it does not answer (not logged in, another person's assignment,
     a door elsewhere, a duplicate that differs, an undo, a conversation) takes the ordinary path below, which
     answers exactly as it always has."""

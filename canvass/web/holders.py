@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from canvass.models import Role, Turf
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
-from canvass.services import holders, turfs
+from canvass.services.turf import holders, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.turf import pdf_response, sheet_summary, turf_for_manager

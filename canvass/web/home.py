@@ -3,7 +3,8 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user, login_required
 
 from canvass.models import Role
-from canvass.services import actions, committees, holders
+from canvass.services.committee import committees
+from canvass.services.turf import actions, holders
 from canvass.web.actions import KIND_LABELS
 from canvass.web.holders import BODY_LABELS
 

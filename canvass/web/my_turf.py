@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify
 from flask_login import login_required
 
 from canvass.formatting import format_day
-from canvass.services import turfs
+from canvass.services.turf import turfs
 from canvass.web.field import my_assignment
 from canvass.web.turf import pdf_response, sheet_summary
 

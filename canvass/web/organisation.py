@@ -4,7 +4,8 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from canvass.models import Role
-from canvass.services import kommuner, organisations
+from canvass.services.geography import kommuner
+from canvass.services.people import organisations
 from canvass.web.access import roles_required
 from canvass.web.setup import picker
 

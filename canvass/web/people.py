@@ -14,7 +14,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.models import Branch, Device, Invite, LoginLink, Membership, Role, User
 from canvass.privacy import audit
-from canvass.services import logins, people
+from canvass.services.people import logins, people
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import refused_to
 

@@ -1,5 +1,5 @@
 """The practice round (Øvingsrunde): a three-screen guide and a walk list on real addresses of the volunteer's
-own branch, where nothing recorded is ever stored on the server (why: canvass/services/practice.py).
+own branch, where nothing recorded is ever stored on the server (why: canvass/services/field/practice.py).
 
 The walk list is the real one's markup and script (static/js/walk.js); static/js/practice.js keeps the
 taps in the tab instead of posting them. Without script the forms post here, to routes that store no
@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from canvass.models import Outcome, Role
 from canvass.privacy import consent
-from canvass.services import door_record, practice, sync
+from canvass.services.field import door_record, practice, sync
 from canvass.web.access import roles_required
 from canvass.web.field import IMPORTANCE, OUTCOME_LABELS
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from canvass.extensions import db
 from canvass.models import Question, QuestionSet, Role
-from canvass.services import questions
+from canvass.services.turf import questions
 from canvass.web.access import roles_required
 from canvass.web.refusals import refused_to
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from canvass.extensions import db
 from canvass.models import Committee, Report
-from canvass.services import programme
+from canvass.services.committee import programme
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 

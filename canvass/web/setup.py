@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from canvass.extensions import limiter
 from canvass.models import Role
-from canvass.services import kommuner, organisations, two_factor
+from canvass.services.geography import kommuner
+from canvass.services.people import organisations, two_factor
 from canvass.web import auth
 from canvass.web.access import roles_required
 

@@ -12,7 +12,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from canvass.clock import utcnow
 from canvass.extensions import csrf, db
-from canvass.services import logins, sync
+from canvass.services.field import sync
+from canvass.services.people import logins
 from canvass.web.limits import body_limit, shown
 
 bp = Blueprint("sync", __name__, url_prefix="/api/sync/v1")

@@ -15,7 +15,7 @@ from canvass.extensions import db, limiter
 from canvass.geo import tiles
 from canvass.geo.geometry import from_geojson
 from canvass.models import Assignment, Turf
-from canvass.services import attribution
+from canvass.services.geography import attribution
 
 bp = Blueprint("tiles", __name__)
 # A day in the phone's own cache: tiles change rarely, and the route sits behind a login.

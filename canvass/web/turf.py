@@ -13,7 +13,9 @@ from canvass.formatting import format_km
 from canvass.geo import geometry, walk
 from canvass.geo import turf as geo_turf
 from canvass.models import Address, FieldDoor, Role, Turf
-from canvass.services import field, territory, turfs, walk_sheet
+from canvass.services.field import field, walk_sheet
+from canvass.services.geography import territory
+from canvass.services.turf import turfs
 from canvass.web import tiles
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import refused_to

@@ -12,7 +12,7 @@ and take the recount over from here, since `tallies.rebuild` writes the current 
 import sqlalchemy as sa
 from alembic import op
 
-from canvass.services import tallies
+from canvass.services.committee import tallies
 
 revision = "0007"
 down_revision = "0006"

@@ -5,7 +5,7 @@ Revises: 0014_themes
 Create Date: 2026-12-02 06:00:00
 
 The counts are derived from the answers and their conversations' postal codes, so they are counted here in
-SQL from what is stored, as `canvass.services.answer_counts.rebuild` does (written out, not imported, so a
+SQL from what is stored, as `canvass.services.committee.answer_counts.rebuild` does (written out, not imported, so a
 later change to that module cannot change what this migration did).
 """
 import sqlalchemy as sa

@@ -1,6 +1,6 @@
 // The practice round (Øvingsrunde): what is practised stays in this tab's sessionStorage and goes when the
 // tab closes. walk.js and conversation.js ask this instead of posting, and it never touches the outbox, so
-// nothing practised can be sent, counted or shown on a real turf (canvass/services/practice.py says why).
+// nothing practised can be sent, counted or shown on a real turf (canvass/services/field/practice.py says why).
 var CanvassPractice = (function () {
   "use strict";
   var KEY = "canvass-practice";

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Assignment, Branch, Role, User
-from canvass.services import actions, logins, people, turfs
+from canvass.services.people import logins, people
+from canvass.services.turf import actions, turfs
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium reaches for Google's services, which this network refuses.

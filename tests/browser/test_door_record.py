@@ -3,7 +3,7 @@ event."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from canvass.services import door_record
+from canvass.services.field import door_record
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Branch
-from canvass.services import turfs
+from canvass.services.turf import turfs
 from tests.browser.test_join_and_map import log_in
 
 pytestmark = pytest.mark.browser

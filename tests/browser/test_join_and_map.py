@@ -6,7 +6,8 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.geo.geometry import from_geojson
 from canvass.models import Branch, PostalArea, User
-from canvass.services import people, territory
+from canvass.services.geography import territory
+from canvass.services.people import people
 
 pytestmark = pytest.mark.browser
 

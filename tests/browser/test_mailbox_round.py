@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Assignment, Branch, Outcome, TurfAddress, User, Visit
-from canvass.services import drops, holders, sync, turfs
+from canvass.services.field import sync
+from canvass.services.turf import drops, holders, turfs
 from tests.browser.test_join_and_map import log_in
 
 pytestmark = pytest.mark.browser

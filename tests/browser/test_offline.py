@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import Branch, BranchPostalCode, Conversation, Visit
-from canvass.services import sync
+from canvass.services.field import sync
 
 pytestmark = pytest.mark.browser
 TWO_HOURS = 2 * 3600

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Branch, User
-from canvass.services import people
+from canvass.services.people import people
 from tests.browser.conftest import PHONE, log_in_as_daniel
 from tests.browser.test_offline import signal_back, tap
 

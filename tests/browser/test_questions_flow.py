@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Action, Answer, Branch, Question, QuestionSet, User
-from canvass.services import actions, sync, turfs
+from canvass.services.field import sync
+from canvass.services.turf import actions, turfs
 from tests.browser.conftest import download_turf, log_in_as_daniel
 from tests.browser.test_join_and_map import log_in
 from tests.browser.test_offline import signal_back, waiting
@@ -64,7 +65,7 @@ def build_set_and_give_it(browser, address, action: Action) -> None:
 
 def one_district(turf) -> list[int]:
     """Addresses of the turf in one district, in walk order: 0473 lies in two, and a committee reads answers in
-    cells of one district, week and action (canvass.services.answer_figures)."""
+    cells of one district, week and action (canvass.services.committee.answer_figures)."""
     early = [stop.address.district_number for stop in turf.stops[:20]]
     common = max(set(early), key=early.count)
     return [stop.address_id for stop in turf.stops if stop.address.district_number == common]

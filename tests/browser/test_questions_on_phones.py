@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Answer, Branch, User
-from canvass.services import actions, questions, turfs
+from canvass.services.turf import actions, questions, turfs
 from tests.browser.conftest import download_turf, log_in_as_daniel
 from tests.browser.test_offline import signal_back, waiting
 from tests.browser.test_questions_flow import LAPTOP, logged_in

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Assignment, Branch, Device, Role, User, Visit
-from canvass.services import actions, logins, people
+from canvass.services.people import logins, people
+from canvass.services.turf import actions
 from tests.browser.conftest import log_in_as_daniel
 from tests.browser.test_offline import signal_back, tap, waiting
 

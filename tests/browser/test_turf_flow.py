@@ -8,7 +8,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.geo.geometry import from_geojson
 from canvass.models import Branch, PostalArea
-from canvass.services import actions
+from canvass.services.turf import actions
 from tests.browser.test_join_and_map import log_in
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,7 @@ def test_cut_on_the_map_assign_and_the_volunteer_sees_the_turf(live_server, brow
 
 
 def test_a_turf_name_with_markup_is_shown_on_the_map_as_text(live_server, browser):
-    from canvass.services import turfs
+    from canvass.services.turf import turfs
     from tests.browser.conftest import PHONE
 
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
@@ -79,7 +79,7 @@ def test_a_turf_name_with_markup_is_shown_on_the_map_as_text(live_server, browse
 
 
 def test_after_cutting_the_map_opens_on_the_new_turf_with_labels_that_never_overlap(live_server, browser):
-    from canvass.services import turfs
+    from canvass.services.turf import turfs
     from tests.browser.conftest import PHONE
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     # Turf elsewhere in the district, so framing all of the branch's turf would be a wider view.

@@ -11,7 +11,7 @@ from canvass.insight import charts
 from canvass.insight.export import Sheet, to_csv, to_xlsx
 from canvass.insight.suppress import OTHER
 from canvass.models import Question, Role
-from canvass.services import answer_figures, committee_pdf
+from canvass.services.committee import answer_figures, committee_pdf
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.exports import MIMETYPES, _described
@@ -220,7 +220,7 @@ def answer_compare_export(question_id: int, kind: str):
 @roles_required(Role.COMMITTEE)
 def answer_map(question_id: int):
     """Per district or per postal code, the share who gave one answer (or a scale's mean), in colour classes;
-    under k in grey. By postal code the pieces are the atoms' split (canvass.services.answer_figures): a code
+    under k in grey. By postal code the pieces are the atoms' split (canvass.services.committee.answer_figures): a code
     with no piece of its own is grey, and what the small codes said together is told beside the map."""
     committee, names, form, filters = filtered()
     question = _question(committee, question_id)

@@ -9,8 +9,8 @@ from canvass.formatting import format_percent
 from canvass.insight import charts
 from canvass.insight.suppress import K
 from canvass.models import Role
-from canvass.services import committees, coverage
-from canvass.services.committees import Filters
+from canvass.services.committee import committees, coverage
+from canvass.services.committee.committees import Filters
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import SORTS, area_choices, filtered

@@ -4,7 +4,7 @@ from flask_babel import format_date, gettext
 
 from canvass.insight.export import XLSX, Sheet, half_up, to_csv, to_xlsx
 from canvass.models import Role
-from canvass.services import committee_input, committee_pdf, committees, coverage
+from canvass.services.committee import committee_input, committee_pdf, committees, coverage
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import filtered

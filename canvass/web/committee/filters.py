@@ -18,8 +18,8 @@ from wtforms.validators import Optional
 from canvass.extensions import db
 from canvass.insight import cells
 from canvass.models import Campaign
-from canvass.services import committees
-from canvass.services.committees import WHOLE, Filters
+from canvass.services.committee import committees
+from canvass.services.committee.committees import WHOLE, Filters
 
 SORTS = {"residents": _l("Hvor mange"), "importance": _l("Hvor viktig")}
 

@@ -6,7 +6,8 @@ from markupsafe import Markup, escape
 
 from canvass.insight import scrub
 from canvass.models import JobKind, Role
-from canvass.services import committee_input, committees, jobs, programme
+from canvass.services import jobs
+from canvass.services.committee import committee_input, committees, programme
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import filtered, read_filters

@@ -14,8 +14,8 @@ from canvass.insight import charts
 from canvass.insight.suppress import OTHER
 from canvass.insight.tally import week_of
 from canvass.models import Branch, BranchPostalCode, District, PostalArea
-from canvass.services import committees
-from canvass.services.committees import WHOLE
+from canvass.services.committee import committees
+from canvass.services.committee.committees import WHOLE
 
 
 def this_week() -> tuple[int, int]:

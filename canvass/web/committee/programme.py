@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from canvass.models import Role
 from canvass.refusal import N_
-from canvass.services import committees, programme
-from canvass.services.committee_input import InputError
+from canvass.services.committee import committees, programme
+from canvass.services.committee.committee_input import InputError
 from canvass.web import flash_error
 from canvass.web.access import roles_required
 from canvass.web.committee import bp

@@ -1,0 +1,236 @@
+"""Answers to the door questions as a committee reads them: each question's distribution, for the whole
+scope, by area (postal code, district, branch) or by week, compared between two areas and on a map, under
+the same filters and k rule as every other figure.
+
+Answers are read through atoms, as input is (canvass.insight.cells): an atom is everyone who answered the
+question in one cell (action, branch, district, week). An atom with fewer than k is held back everywhere,
+and every figure is a sum of visible atoms chosen by whole-cell filters, so any two views (a filter
+narrowed, an area compared with a larger one, an export) differ by nobody or by at least k. A postal code
+is finer than a cell: by postal code, each visible atom is split once, the same way for every view, into
+its postal codes of at least k and one rest of at least k (canvass.insight.suppress), and those pieces are
+summed; a postal code too small in every atom shows nothing of its own, and an atom the purge has begun on
+is all rest. Free-text answers are never shown,
+only how many gave one: a free text can hold a name.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from canvass.extensions import db
+from canvass.insight.suppress import OTHER, suppress
+from canvass.models import Action, AnswerCount, Campaign, Committee, Question, QuestionSet
+from canvass.models.question import SCALE, YES_NO
+from canvass.services.committee import answer_counts
+from canvass.services.committee.committees import Filters, conditions
+
+# A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
+CELL = (AnswerCount.action_id, AnswerCount.branch_id, AnswerCount.district_number, AnswerCount.week)
+# Each grouping, with the column of the counts it groups on: None for everything as one group, and for the postal
+# code, which splits each atom apart (`_pieces`).
+BY = {"all": None, "postnummer": None, "district": "district_number", "branch": "branch_id", "week": "week"}
+
+
+@dataclass
+class Group:
+    key: object
+    residents: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def share(self, value: str) -> float:
+        return self.counts.get(value, 0) / self.residents if self.residents else 0.0
+
+    @property
+    def mean(self) -> float | None:
+        """A scale's mean over those who answered it."""
+        answered = sum(self.counts.values())
+        return sum(int(v) * n for v, n in self.counts.items() if v.isdigit()) / answered if answered else None
+
+
+@dataclass
+class Distribution:
+    question: Question
+    by: str
+    # The values in the order the door shows them: "yes", "no", "dont_know"; "1"–"5"; option numbers.
+    values: list[str]
+    groups: list[Group]
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.groups)
+
+
+def values_of(question: Question) -> list[str]:
+    if question.kind == "yes_no":
+        return list(YES_NO)
+    if question.kind == "scale":
+        return list(SCALE)
+    if question.kind in ("one", "many"):
+        return [value for value, _ in question.numbered_options]
+    return []
+
+
+def _scope(committee: Committee, filters: Filters, action_id: int | None) -> list:
+    """The committee's scope and filters as conditions on the cells of the answer counts."""
+    where = conditions(committee, filters, AnswerCount)
+    if action_id:
+        where.append(AnswerCount.action_id == action_id)
+    return where
+
+
+def questions_asked(committee: Committee, filters: Filters, action_id: int | None = None) -> list[Question]:
+    """The questions the scope's actions ask (their own set or their campaign week's), and any other question
+    one of them has a visible atom of answers to (a set switched before switching was refused), set by set, in
+    the sets' order. Never from answers below k: whether a question is listed says nothing about whether anyone
+    answered it, so narrowing to one action cannot show what one resident answered."""
+    actions = select(Action).where(Action.organisation_id == committee.organisation_id)
+    for column, value in ((Action.branch_id, committee.branch_id), (Action.branch_id, filters.branch_id),
+                          (Action.campaign_id, filters.campaign_id), (Action.id, action_id)):
+        if value:
+            actions = actions.where(column == value)
+    in_scope = list(db.session.scalars(actions))
+    sets = {action.asked.id for action in in_scope if action.asked is not None}
+    questions = list(db.session.scalars(
+        select(Question).join(QuestionSet).where(QuestionSet.organisation_id == committee.organisation_id)
+        .order_by(QuestionSet.name, QuestionSet.id, Question.position, Question.id)))
+    return [q for q in questions if q.set_id in sets or _answered_visibly(committee, q, [a.id for a in in_scope])]
+
+
+def _answered_visibly(committee: Committee, question: Question, action_ids: list[int]) -> bool:
+    """Whether one of the actions has a cell of at least k residents answering the question (the key's prefix,
+    so a question nobody answered costs one index look-up)."""
+    if not action_ids:
+        return False
+    return db.session.scalar(select(AnswerCount.question_id).where(
+        AnswerCount.question_id == question.id, AnswerCount.organisation_id == committee.organisation_id,
+        AnswerCount.grain == 0, AnswerCount.value == "", AnswerCount.n >= committee.k,
+        AnswerCount.action_id.in_(action_ids)).limit(1)) is not None
+
+
+def question_in(committee: Committee, question_id: int) -> Question | None:
+    """The question, if it is one of the committee's organisation's."""
+    question = db.session.get(Question, question_id)
+    if question is None or question.question_set.organisation_id != committee.organisation_id:
+        return None
+    return question
+
+
+# The columns that name a row of the counts but its value.
+ROW = ("question_id", "organisation_id", "grain", "week", "district_number", "branch_id", "action_id", "postnummer")
+
+
+def _cell_of(t, cell, k: int) -> list:
+    """Conditions that join `cell` to the residents of the visible atom `t`'s row lies in: the cell's own row of
+    residents (grain 0, value ""), with at least k in it."""
+    return [*(getattr(cell, c) == getattr(t, c) for c in ROW if c not in ("grain", "postnummer")),
+            cell.grain == answer_counts.CELL_GRAIN, cell.postnummer == "", cell.value == answer_counts.RESIDENTS,
+            cell.n >= k]
+
+
+def _groups(committee: Committee, question: Question, filters: Filters, action_id: int | None,
+            by: str) -> dict[object, tuple[int, dict[str, int]]]:
+    """Residents and their answers per group of `by`, each summed in the database from the visible atoms only
+    (a cell's rows are counted when the cell's residents are at least k)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    column = BY[by]
+    keys = [getattr(t, column)] if column else []
+    stmt = (select(*keys, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
+            .where(t.question_id == question.id, t.grain == answer_counts.CELL_GRAIN,
+                   *_scope(committee, filters, action_id))
+            .group_by(*keys, t.value))
+    found: dict[object, tuple[int, dict[str, int]]] = {}
+    for *key, value, n in db.session.connection().execute(stmt):
+        # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
+        group = (key[0] or "") if column else ""
+        residents, counts = found.get(group, (0, {}))
+        if value == answer_counts.RESIDENTS:
+            residents += n
+        else:
+            counts[value] = counts.get(value, 0) + n
+        found[group] = (residents, counts)
+    return found
+
+
+def _pieces(committee: Committee, question: Question, filters: Filters,
+            action_id: int | None) -> dict[tuple, tuple[int, dict[str, int]]]:
+    """Residents and their answers per piece of a visible atom: (cell, postal code or OTHER)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    stmt = (select(*CELL, t.postnummer, t.value, t.n).join(cell, and_(*_cell_of(t, cell, committee.k)))
+            .where(t.question_id == question.id, t.grain == answer_counts.POSTAL_GRAIN,
+                   *_scope(committee, filters, action_id)))
+    values: dict[tuple, dict[str, int]] = {}
+    by_cell: dict[tuple, dict[str, int]] = {}
+    for action, branch, district, week, code, value, n in db.session.connection().execute(stmt):
+        key = (action, branch, district, week)
+        if value == answer_counts.RESIDENTS:
+            by_cell.setdefault(key, {})[code] = n
+        else:
+            values.setdefault((*key, code), {})[value] = n
+    pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
+    for key, codes in by_cell.items():
+        # The same split of this atom whatever is asked: each postal code of at least k, and a rest of at least k.
+        # Once the purge has taken one postal code of the atom (or one was never known), the whole atom is the
+        # rest: split by which of its residents were purged first, a day's difference would be one resident.
+        kept = {} if "" in codes else suppress(codes, committee.k)
+        for code, n in codes.items():
+            piece = (key, code if code in kept and code != OTHER else OTHER)
+            total, counts = pieces.get(piece, (0, {}))
+            for value, c in values.get((*key, code), {}).items():
+                counts[value] = counts.get(value, 0) + c
+            pieces[piece] = (total + n, counts)
+    return pieces
+
+
+def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
+                 action_id: int | None = None) -> Distribution:
+    """The question's answers in the scope, per group of `by`, summed from the visible atoms only. Read from the
+    answer counts alone, never from the answers."""
+    found: dict[object, Group] = {}
+    if by == "postnummer":
+        for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
+            group = found.setdefault(code, Group(code, 0))
+            group.residents += n
+            for value, c in counts.items():
+                group.counts[value] = group.counts.get(value, 0) + c
+    else:
+        found = {key: Group(key, n, counts) for key, (n, counts) in
+                 _groups(committee, question, filters, action_id, by).items()}
+    groups = list(found.values())
+    if by == "week":
+        groups.sort(key=lambda g: str(g.key))
+    else:
+        groups.sort(key=lambda g: (g.key == OTHER, -g.residents, str(g.key)))
+    return Distribution(question, by, values_of(question), groups)
+
+
+def compare(committee: Committee, question: Question, filters: Filters, side: str,
+            action_id: int | None = None, postal: dict | None = None) -> Group | None:
+    """One side of a comparison: the question's answers in an area ("d:<district>", "b:<branch>" or
+    "p:<postal code>") under the other filters; None when nobody in a visible atom answered there.
+    `postal` keeps the by-postal-code distribution for the other side of the same comparison."""
+    kind, _, key = side.partition(":")
+    narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
+                          "branch_id": int(key) if kind == "b" and key.isdigit() else None})
+    if kind == "p":
+        postal = {} if postal is None else postal
+        if "shown" not in postal:
+            postal["shown"] = distribution(committee, question, narrowed, "postnummer", action_id)
+        return next((g for g in postal["shown"].groups if g.key == key), None)
+    if kind not in ("d", "b"):
+        return None
+    shown = distribution(committee, question, narrowed, "all", action_id)
+    return shown.groups[0] if shown.groups else None
+
+
+def action_choices(committee: Committee) -> list[tuple[int, str]]:
+    """The actions a committee can narrow answers to: the scope's actions that asked a question set, their own or
+    their campaign week's (read from the actions, not from the answers, which are many)."""
+    weeks = select(Campaign.id).where(Campaign.organisation_id == committee.organisation_id,
+                                      Campaign.question_set_id.is_not(None))
+    query = select(Action.id, Action.title, Action.starts_at).where(
+        Action.organisation_id == committee.organisation_id,
+        Action.question_set_id.is_not(None) | Action.campaign_id.in_(weeks))
+    if committee.branch_id is not None:
+        query = query.where(Action.branch_id == committee.branch_id)
+    return [(i, f"{title} ({starts:%d.%m.%Y})") for i, title, starts in db.session.execute(
+        query.order_by(Action.starts_at.desc()))]

@@ -1,0 +1,1 @@
+"""Geography: geodata files and downloads, kommuner, branch territories and map credits."""

@@ -1,0 +1,1 @@
+"""People, their roles and logins, and the organisation they belong to."""

@@ -1,0 +1,109 @@
+"""Progress from the visit events: doors knocked, contact rate, what is left, per turf and per canvasser.
+
+A door's state is derived from its events, newest last; a correction cancels the event it names.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from canvass.extensions import db
+from canvass.insight import charts
+from canvass.models import FieldDoor, Outcome, Turf, TurfAddress, Visit
+from canvass.models.visit import CONTACT
+
+
+@dataclass
+class DoorProgress:
+    """Doors knocked and what came of them (not the committee's counts of what was said: committee/tallies.py)."""
+
+    doors: int = 0
+    knocked: int = 0
+    contacts: int = 0
+    conversations: int = 0
+    not_home: int = 0
+    by_outcome: dict = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def left(self) -> int:
+        return max(self.doors - self.knocked, 0)
+
+    @property
+    def contact_rate(self) -> float:
+        return self.contacts / self.knocked if self.knocked else 0.0
+
+    @property
+    def coverage(self) -> float:
+        return min(self.knocked / self.doors, 1.0) if self.doors else 0.0
+
+    @property
+    def shade(self) -> str:
+        """The turf's fill on the coverage map: five blues, each a fifth of its doors, darker as more are knocked."""
+        return charts.BLUES[min(int(self.coverage * len(charts.BLUES)), len(charts.BLUES) - 1)]
+
+
+def effective(visits: list[Visit]) -> list[Visit]:
+    """The events that count: corrections and the events they cancel drop out."""
+    cancelled = {v.corrects for v in visits if v.corrects}
+    return [v for v in visits if not v.corrects and v.client_uuid not in cancelled]
+
+
+def _door_progress(visits: list[Visit], doors: int) -> DoorProgress:
+    tally = DoorProgress(doors=doors)
+    latest: dict[tuple[int, str], Visit] = {}
+    for v in sorted(visits, key=lambda v: (v.recorded_at, v.id)):
+        latest[(v.address_id, v.unit)] = v
+        tally.by_outcome[v.outcome] += 1
+        tally.conversations += v.outcome == Outcome.CONVERSATION
+    tally.knocked = len(latest)
+    tally.contacts = sum(1 for v in latest.values() if v.outcome in CONTACT)
+    tally.not_home = sum(1 for v in latest.values() if v.outcome == Outcome.NOT_HOME)
+    return tally
+
+
+def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]:
+    """The visits that count in these turfs; those at a door the coordinator rejected are kept but not counted."""
+    query = select(Visit).where(Visit.turf_id.in_(turf_ids))
+    if action_id is not None:
+        query = query.where(Visit.action_id == action_id)
+    rejected = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
+        FieldDoor.turf_id.in_(turf_ids), FieldDoor.status == "rejected"))}
+    return [v for v in effective(list(db.session.scalars(query))) if (v.address_id, v.unit) not in rejected]
+
+
+def by_turf(turfs: list[Turf], action_id: int | None = None) -> dict[int, DoorProgress]:
+    grouped: dict[int, list[Visit]] = defaultdict(list)
+    for v in visits_for([t.id for t in turfs], action_id):
+        grouped[v.turf_id].append(v)
+    return {t.id: _door_progress(grouped[t.id], t.doors) for t in turfs}
+
+
+def by_canvasser(turfs: list[Turf], action_id: int | None = None) -> dict[int, DoorProgress]:
+    grouped: dict[int, list[Visit]] = defaultdict(list)
+    for v in visits_for([t.id for t in turfs], action_id):
+        grouped[v.canvasser_id].append(v)
+    return {user_id: _door_progress(visits, 0) for user_id, visits in grouped.items()}
+
+
+def total(tallies: list[DoorProgress]) -> DoorProgress:
+    summed = DoorProgress()
+    for t in tallies:
+        summed.doors += t.doors
+        summed.knocked += t.knocked
+        summed.contacts += t.contacts
+        summed.conversations += t.conversations
+        summed.not_home += t.not_home
+    return summed
+
+
+def not_home_addresses(turf: Turf) -> dict[int, int]:
+    """Addresses with doors whose latest result is "not home", and how many such doors each has."""
+    latest: dict[tuple[int, str], Visit] = {}
+    for v in sorted(visits_for([turf.id]), key=lambda v: (v.recorded_at, v.id)):
+        latest[(v.address_id, v.unit)] = v
+    counts: dict[int, int] = defaultdict(int)
+    for (address_id, _), v in latest.items():
+        if v.outcome == Outcome.NOT_HOME:
+            counts[address_id] += 1
+    in_turf = set(db.session.scalars(select(TurfAddress.address_id).where(TurfAddress.turf_id == turf.id)))
+    return {a: n for a, n in counts.items() if a in in_turf}

@@ -15,9 +15,7 @@ from sqlalchemy import select
 from canvass import create_app
 from canvass.extensions import db
 from canvass.models import Branch, User
-from canvass.services.demo import demo, sample_input
-from canvass.services.field import sync
-from canvass.services.turf import actions, turfs
+from canvass.services import actions, demo, sample_input, sync, turfs
 
 app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
 with app.app_context():

@@ -300,3 +300,25 @@ def test_printed_tables_show_shares_as_percent_and_a_mean_of_one_as_one(app):
 def test_the_excel_ranking_shows_shares_as_percent(committee, insight_app):
     book = load_workbook(io.BytesIO(committee.get("/komite/eksport.xlsx").data))
     assert book["Temaer"]["C2"].number_format == "0%" and book["Temaer"]["B2"].number_format == "General"
+
+
+def test_a_branch_committee_compares_only_the_areas_of_its_own_branch(insight_app):
+    """Outsider: Sagene's committee was offered every bydel and lag of Oslo to compare, areas its figures never
+    hold, and a typed address of another branch's area was compared as if it were its own."""
+    from canvass.services.people import people
+
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    frogner = db.session.scalar(select(Branch).where(Branch.name == "Frogner"))
+    people.create_user(sagene.organisation, "committee", "Sagenekomiteen", email="komite@sagene.demo",
+                       password="demo-passord", branch=sagene)
+    db.session.commit()
+    client = insight_app.test_client()
+    login(client, "komite@sagene.demo")
+    page = client.get("/komite/sammenlign").get_data(as_text=True)
+    offered = re.findall(r'<option value="([db]:[^"]+)"[^>]*>([^<]+)</option>', page)
+    assert ("d:030103", "Bydel Sagene") in [(v, n.strip()) for v, n in offered]
+    assert not any("Frogner" in name or "Gamle Oslo" in name for _, name in offered)
+    assert not any(value.startswith("b:") for value, _ in offered)
+    # Another branch's area typed into the address is not compared.
+    other = client.get(f"/komite/sammenlign?a=b:{frogner.id}&b=d:030105").get_data(as_text=True)
+    assert "Frogner" not in other.split("<main")[1]

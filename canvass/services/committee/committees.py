@@ -17,7 +17,9 @@ from canvass.insight.suppress import K
 from canvass.insight.tally import ALL_TOPICS, MEASURES, Counts
 from canvass.models import (
     Action,
+    Address,
     Branch,
+    BranchPostalCode,
     Campaign,
     Committee,
     Conversation,
@@ -313,3 +315,19 @@ def area_names(committee: Committee) -> dict[str, dict]:
         "campaign": dict(db.session.execute(select(Campaign.id, Campaign.name)
                                             .where(Campaign.organisation_id == committee.organisation_id)).all()),
     }
+
+
+def areas_to_choose(committee: Committee, names: dict[str, dict]) -> dict[str, dict]:
+    """The areas a committee can pick in its filters and comparisons: for a branch committee only the branch's
+    postal codes and the districts its addresses lie in, not the whole organisation's (whose names say nothing
+    the branch's figures could show)."""
+    if committee.branch_id is None:
+        return names
+    codes = set(db.session.scalars(select(BranchPostalCode.postnummer)
+                                   .where(BranchPostalCode.branch_id == committee.branch_id)))
+    districts = set(db.session.scalars(select(Address.district_number).distinct().where(
+        Address.postnummer.in_(codes), Address.district_number.is_not(None))))
+    return {**names,
+            "district": {n: name for n, name in names["district"].items() if n in districts},
+            "postnummer": {c: name for c, name in names["postnummer"].items() if c in codes},
+            "branch": {b: name for b, name in names["branch"].items() if b == committee.branch_id}}

@@ -11,7 +11,7 @@ from canvass.insight import charts
 from canvass.insight.export import Sheet, to_csv, to_xlsx
 from canvass.insight.suppress import OTHER
 from canvass.models import Question, Role
-from canvass.services.committee import answer_figures, committee_pdf
+from canvass.services.committee import answer_figures, committee_pdf, committees
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.exports import MIMETYPES, _described
@@ -164,6 +164,7 @@ def answer_export(question_id: int, kind: str):
 
 def _sides(committee, names) -> list[tuple[str, str]]:
     """The areas a question can be compared in: districts, branches (for the county) and postal codes."""
+    names = committees.areas_to_choose(committee, names)
     areas = [(f"d:{number}", gettext("Bydel %(name)s", name=name)) for number, name in names["district"].items()]
     if committee.branch_id is None:
         areas += [(f"b:{i}", gettext("Lag %(name)s", name=name)) for i, name in names["branch"].items()]

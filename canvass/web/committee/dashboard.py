@@ -51,9 +51,10 @@ def compare():
     areas = area_choices(committee, names)["area"][1:]
     picked = [request.args.get("a", ""), request.args.get("b", "")]
     sides, colours, order = [], None, committees.topic_order(committee)
+    offered = {c.value: c.label for c in areas}
     for value in picked:
         kind, _, key = value.partition(":")
-        if kind not in ("d", "b") or not key:
+        if value not in offered:  # only the areas the page offers: a branch committee's own, not another's
             sides.append(None)
             continue
         narrowed = Filters(
@@ -64,7 +65,7 @@ def compare():
             }
         )
         board = committees.dashboard(committee, narrowed)
-        name = next((c.label for c in areas if c.value == value), value)
+        name = offered[value]
         # Both sides colour a topic alike: the first side's ranking, then the second's other topics.
         seen = colours or {}
         colours = charts.topic_colours([*seen, *(r.topic for r in board.ranking if r.topic not in seen)], order)

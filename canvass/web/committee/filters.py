@@ -68,6 +68,7 @@ def area_choices(committee, names) -> dict[str, list]:
     # Only topics that some visible atom holds: a topic raised by one resident is not even named.
     counted = committees.sums(committee, Filters()).get(WHOLE, {})
     topics = sorted((t for t in counted if t), key=lambda t: (-counted[t].residents, t))
+    names = committees.areas_to_choose(committee, names)
     areas = [
         SelectChoice(f"d:{number}", gettext("Bydel %(name)s", name=name)) for number, name in names["district"].items()
     ]

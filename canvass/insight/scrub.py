@@ -746,7 +746,7 @@ def _surname_by_ending(word: str) -> bool:
     return any(lower.endswith(end) and lower[: -len(end)] in names for end in patronymic)
 
 
-def _names(tokens: list[_Token]) -> None:
+def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
     lists = _lists()
     words = _words(tokens)
     never = lists["not a name"]
@@ -787,7 +787,8 @@ def _names(tokens: list[_Token]) -> None:
             )
         )
         found[w] = bool(
-            kind == "given"
+            _unlisted_pair(words, w, adjacent, places)
+            or kind == "given"
             or strong
             or (kind == "surname" and (capitalised(words[w]) or cue))
             or (kind == "cap" and capitalised(words[w]) and (not start or next_is_name or _speaks(words, w, adjacent)))
@@ -825,6 +826,32 @@ def _names(tokens: list[_Token]) -> None:
     for w, (first, last, _) in enumerate(words):
         if found[w]:
             _mark(tokens, first, last, NAME_MASK)
+
+
+def _unlisted_pair(words: list, w: int, adjacent, places: frozenset[str]) -> bool:
+    """Two capitalised words side by side that no list knows and that are no known place: a rare given name and a
+    farm-name surname ("Gunnbjørg Tveitevoll") are on no list, and hurried notes capitalise little else. A word
+    too many masked costs a committee little ("Nordre Gate"); a name too few is a leak."""
+    if w + 1 >= len(words) or not adjacent(w, w + 1):
+        return False
+    pair = (words[w][2], words[w + 1][2])
+    return f"{pair[0]} {pair[1]}".lower() not in places and all(_unlisted(word, places) for word in pair)
+
+
+def _unlisted(word: str, places: frozenset[str]) -> bool:
+    """A capitalised word (not an acronym like NAV or SFO) that is no place, party, cue, verb or listed word."""
+    lower = word.lower()
+    lists = _lists()
+    return (
+        len(word) > 2
+        and word[:1].isupper()
+        and not word.isupper()
+        and word[1:].islower()
+        and lower not in places
+        and _kind_of_name(word, lists) is None
+        and _precedes(word, lists)
+        and lower not in lists["says"]
+    )
 
 
 def _speaks(words: list, w: int, adjacent) -> bool:
@@ -896,7 +923,7 @@ def _precedes(word: str, lists: dict[str, frozenset]) -> bool:
 # --- the whole --------------------------------------------------------------------------------------------------------
 
 
-def _masked(text: str, streets: frozenset[str] = frozenset()) -> list[_Token]:
+def _masked(text: str, streets: frozenset[str] = frozenset(), places: frozenset[str] = frozenset()) -> list[_Token]:
     tokens = _tokens(text)
     _emails(tokens)
     _numbers(tokens)
@@ -904,17 +931,18 @@ def _masked(text: str, streets: frozenset[str] = frozenset()) -> list[_Token]:
     _plates(tokens)
     _flats(tokens)
     _streets(tokens, streets, text)
-    _names(tokens)
+    _names(tokens, places | streets)
     return tokens
 
 
-def spans(text: str, streets: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+def spans(text: str, streets: frozenset[str] = frozenset(),
+          places: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
     """Where the text identifies a person: (start, end, mask), in order, not overlapping.
 
     Neighbouring pieces under the same mask with only white space between them are one span.
     """
     found: list[list] = []
-    for token in _masked(text, streets):
+    for token in _masked(text, streets, places):
         if not token.mask:
             continue
         if (
@@ -928,16 +956,17 @@ def spans(text: str, streets: frozenset[str] = frozenset()) -> list[tuple[int, i
     return [tuple(span) for span in found]
 
 
-def scrub(text: str, streets: frozenset[str] = frozenset()) -> str:
+def scrub(text: str, streets: frozenset[str] = frozenset(), places: frozenset[str] = frozenset()) -> str:
     """The text with phone numbers, e-mail addresses, addresses, id numbers and personal names masked.
 
     `streets` are street names known from the address register (lower-case); a known street with a
-    house number is masked whatever its ending.
+    house number is masked whatever its ending. `places` are other place names the organisation's geography
+    knows (lower-case: postal places, districts): two capitalised words that are no known place are a name.
     """
     if not text:
         return text
     pieces, at = [], 0
-    for start, end, mask in spans(text, streets):
+    for start, end, mask in spans(text, streets, places):
         pieces += [text[at:start], mask]
         at = end
     pieces.append(text[at:])

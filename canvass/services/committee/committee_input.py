@@ -21,8 +21,11 @@ from canvass.models import (
     ConsideredInput,
     Conversation,
     ConversationTopic,
+    District,
     InputTag,
+    PostalArea,
     SectionLink,
+    SubDistrict,
     Tag,
     Theme,
     ThemeMember,
@@ -60,6 +63,21 @@ def known_streets() -> frozenset[str]:
     return _streets(db.session.scalar(select(func.count(Address.id))))
 
 
+@lru_cache(maxsize=4)
+def _places(addresses: int, areas: int, districts: int) -> frozenset[str]:
+    names = [select(PostalArea.poststed), select(District.name), select(SubDistrict.name),
+             select(Address.grunnkretsnavn), select(Address.valgkretsnavn)]
+    return frozenset(name.lower() for query in names for name in db.session.scalars(query.distinct()) if name)
+
+
+def known_places() -> frozenset[str]:
+    """Place names the geography holds (postal places, districts, statistical areas and precincts): two capitalised
+    words in a note that are one of these ("Gamle Oslo", "Nordre Aker") are a place, not a person's name."""
+    return _places(db.session.scalar(select(func.count(Address.id))),
+                   db.session.scalar(select(func.count()).select_from(PostalArea)),
+                   db.session.scalar(select(func.count(District.id))))
+
+
 def _in_topic(committee: Committee, filters: Filters, topic: str):
     return (select(Conversation.id).join(ConversationTopic, ConversationTopic.conversation_id == Conversation.id)
             .where(ConversationTopic.organisation_id == committee.organisation_id, ConversationTopic.topic == topic,
@@ -95,8 +113,8 @@ def _said(committee: Committee, rows, filters: Filters) -> list[Said]:
                 select(InputTag.conversation_id, Tag.name).join(Tag).where(
                     Tag.committee_id == committee.id, InputTag.conversation_id.in_(ids)).order_by(Tag.name)):
             tags.setdefault(conversation_id, []).append(name)
-    streets = known_streets()
-    return [Said(row.id, scrub.scrub(row.words, streets),
+    streets, places = known_streets(), known_places()
+    return [Said(row.id, scrub.scrub(row.words, streets, places),
                  [topic for topic in tally.topics_of(row._mapping)
                   if (*committees.cell_of(row), topic) in shown_topics],
                  row.importance, row.district_number, row.week.isocalendar()[:2], row.id in considered,
@@ -225,10 +243,10 @@ def _taught(committee: Committee, topic: str) -> dict[int, list[str]]:
               .where(ThemeMember.committee_id == committee.id, ThemeMember.topic == topic, Theme.unsure.is_(False),
                      *_readable_in(committee, Filters(), topic)).subquery())
     taught: dict[int, list[str]] = {}
-    streets = known_streets()
+    streets, places = known_streets(), known_places()
     for theme_id, words in db.session.execute(select(ranked.c.theme_id, ranked.c.words)
                                               .where(ranked.c.place <= TAUGHT_PER_THEME)):
-        taught.setdefault(theme_id, []).append(scrub.scrub(words, streets))
+        taught.setdefault(theme_id, []).append(scrub.scrub(words, streets, places))
     return taught
 
 
@@ -257,9 +275,9 @@ def find_themes(committee: Committee, filters: Filters, topic: str) -> Found:
             ~select(ConversationTopic.conversation_id).where(ConversationTopic.conversation_id == Conversation.id,
                                                             ConversationTopic.topic == topic).exists())
         .order_by(Conversation.id.desc()).limit(BACKGROUND)).all()
-    streets = known_streets()
-    texts = [scrub.scrub(words, streets) for _, words in rows]
-    background = [scrub.scrub(words, streets) for words in other_topics]
+    streets, places = known_streets(), known_places()
+    texts = [scrub.scrub(words, streets, places) for _, words in rows]
+    background = [scrub.scrub(words, streets, places) for words in other_topics]
     taught = _taught(committee, topic)
     result = Found()
     homes: dict[int, int] = {}

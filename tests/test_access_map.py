@@ -47,6 +47,7 @@ POLICY = {
     "actions.release": MANAGES_SAGENE, "actions.second_round": MANAGES_SAGENE, "actions.show": MANAGES_SAGENE,
     # Any volunteer of the organisation may sign up for any branch's action.
     "actions.signup": OSLO,
+    "admin.counts": ADMINS,
     "admin.download": ADMINS, "admin.geodata": ADMINS, "admin.map_data": ADMINS, "admin.upload": ADMINS,
     "auth.join": PUBLIC, "auth.language": PUBLIC, "auth.login": PUBLIC, "auth.logout": EVERYONE,
     "auth.logout_page": EVERYONE,

@@ -254,8 +254,10 @@ def test_progress_is_visible_while_the_job_runs_and_the_result_when_it_is_done(j
     assert re.search(r"Del 2 av \d+", page) and "Matrikkelen – Adresse" in page
     # Without JavaScript the page reloads itself; with htmx the fragment asks to be fetched again.
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
-    fragment = client.get(f"/jobber/{job.id}/status", headers={"HX-Request": "true"}).get_data(as_text=True)
+    running = client.get(f"/jobber/{job.id}/status", headers={"HX-Request": "true"})
+    fragment = running.get_data(as_text=True)
     assert "<html" not in fragment and 'hx-trigger="every 1s"' in fragment and "Kjører" in fragment
+    assert "HX-Trigger" not in running.headers
     assert elverum_addresses() == 0
     geonorge.release()
     job = finished(job.id, consumers)
@@ -264,6 +266,11 @@ def test_progress_is_visible_while_the_job_runs_and_the_result_when_it_is_done(j
     page = response.get_data(as_text=True)
     assert "Ferdig" in page and "300 adresser lagt til" in page, (response.status, page[page.find("<main"):])
     assert "every 1s" not in page and "refresh" not in page
+    # The last fetch of the fragment tells the page around it (the geodata counts) to refresh.
+    ended = client.get(f"/jobber/{job.id}/status", headers={"HX-Request": "true"})
+    assert ended.headers["HX-Trigger"] == "job-finished"
+    counts = client.get("/admin/geodata/tall", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="geodata-counts"' in counts and "<html" not in counts
     assert elverum_addresses() == 300
     gone(job)
 

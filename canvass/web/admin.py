@@ -40,8 +40,9 @@ def _refused(error: str):
 def _started(job):
     """The job's page, or for htmx its status fragment in place of the form's result."""
     if request.htmx:
+        headers = {"HX-Trigger": "job-finished"} if job.finished else {}  # a consumer that already ran it
         return render_template("jobs/_status.html", job=job, progress=None, language=str(get_locale() or "nb"),
-                               worded=jobs.worded), 202
+                               worded=jobs.worded), 202, headers
     return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
@@ -50,6 +51,13 @@ def _started(job):
 def geodata():
     """What geography is loaded, a map of it, forms to load more, and the latest loading jobs."""
     return _page()
+
+
+@bp.get("/geodata/tall")
+@roles_required(Role.ADMIN)
+def counts():
+    """What is loaded: the page's counts fragment, fetched again when a loading job on the page ends."""
+    return render_template("admin/_counts.html", counts=geodata_import.loaded())
 
 
 @bp.post("/geodata")

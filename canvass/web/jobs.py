@@ -1,6 +1,6 @@
 """A job's page: what it is doing now (polled by htmx, or refreshed by the browser without JavaScript) and
 how it ended. Only people of the job's organisation who may start that kind of job see it."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, make_response, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from htmx_flask import request
@@ -40,4 +40,8 @@ def status(job_id: int):
     job = _job(job_id)
     if not request.htmx:
         return render_template("jobs/show.html", **_context(job))
-    return render_template("jobs/_status.html", **_context(job))
+    response = make_response(render_template("jobs/_status.html", **_context(job)))
+    if job.finished:
+        # The page around the status (the geodata counts) refreshes what the job changed.
+        response.headers["HX-Trigger"] = "job-finished"
+    return response

@@ -1,5 +1,6 @@
 """In a real Chromium: the admin uploads a geodata file or fetches a kommune, and htmx swaps in the result."""
 import pytest
+from playwright.sync_api import expect
 
 from tests import geonorge_standin
 from tests.browser.test_join_and_map import log_in
@@ -44,6 +45,8 @@ def test_the_admin_fetches_bærum_from_geonorge_and_sees_what_each_file_did(demo
     page = phone.new_page()
     log_in(page, live_server, "admin@baerum.demo")
     page.goto(f"{live_server}/admin/geodata")
+    addresses = page.locator("#geodata-counts div", has_text="Adresser").locator("dd")
+    before = int(addresses.inner_text().replace("\xa0", "").replace(" ", ""))
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Kommune", exact=True).select_option("3201")
     page.get_by_role("button", name="Hent fra Geonorge").click()
@@ -51,4 +54,6 @@ def test_the_admin_fetches_bærum_from_geonorge_and_sees_what_each_file_did(demo
     gml.wait_for()
     assert "Leste kartlaget «Postnummerområde»" in gml.inner_text()
     assert "20 adresser lagt til" in page.locator("#import-result").inner_text()
+    # The counts at the top follow what the job loaded, without a reload.
+    expect(addresses).to_have_text(format(before + 20, ",").replace(",", "\xa0"))
     assert page.evaluate("window.notReloaded") is True

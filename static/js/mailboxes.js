@@ -68,24 +68,45 @@
     });
   });
 
+  // A mark or an undo known beyond the page: from this phone (outbox, recent) or from a partner's (the poll).
+  function apply(event, when) {
+    if (event.type !== "visit" || event.turf_id !== turf || event.unit) return;
+    var li = event.corrects ? list.querySelector('li[data-id="' + CSS.escape(event.corrects) + '"]')
+      : event.outcome === "mailboxes" && document.getElementById("a-" + event.address_id);
+    if (!li) return;
+    if (event.corrects) {
+      fresh(li);
+      show(li, null);
+    } else if (!(li.dataset.t >= event.recorded_at)) {
+      show(li, event.id, when, event.recorded_at);
+    }
+  }
+
   // Every open entrance gets its id now; then what this phone knows beyond the (maybe cached) page.
   list.querySelectorAll("li:not(.done)").forEach(fresh);
   Promise.all([CanvassStore.get("recent"), CanvassStore.all()]).then(function (known) {
     var outbox = known[1].map(function (e) { return e.id; });
     (known[0] || []).concat(known[1]).sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; })
-      .forEach(function (event) {
-        if (event.type !== "visit" || event.turf_id !== turf || event.unit) return;
-        var li = event.corrects ? list.querySelector('li[data-id="' + CSS.escape(event.corrects) + '"]')
-          : event.outcome === "mailboxes" && document.getElementById("a-" + event.address_id);
-        if (!li) return;
-        if (event.corrects) {
-          fresh(li);
-          show(li, null);
-        } else if (!(li.dataset.t >= event.recorded_at)) {
-          show(li, event.id, outbox.indexOf(event.id) >= 0 ? texts.kept : "", event.recorded_at);
-        }
-      });
+      .forEach(function (event) { apply(event, outbox.indexOf(event.id) >= 0 ? texts.kept : ""); });
+    poll();
   });
+
+  // The partner's marks and undos (and one's own from another phone), every 15 seconds while online, so two on
+  // one round do not both climb the same stairs.
+  function poll() {
+    if (!navigator.onLine || document.hidden || !list.dataset.poll) return;
+    fetch(list.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (states) {
+        states.forEach(function (s) {
+          if (s[2] === "door") return;
+          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3],
+                  id: s[4], corrects: s[2] === "undone" ? s[5] : null }, "");
+        });
+      }, function () {});
+  }
+  setInterval(poll, 15000);
+  document.addEventListener("visibilitychange", poll);
 
   var map = $("[data-map-script]");
   if (map) map.addEventListener("toggle", function load() {

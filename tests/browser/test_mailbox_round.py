@@ -93,3 +93,44 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
                            timeout=45000)
     desk.wait_for_selector("#map[data-refreshed]", timeout=45000)
     coordinator.close()
+
+
+def test_partners_on_one_leaflet_round_see_each_others_marks_and_undos_without_a_reload(live_server, browser):
+    """Outsider: on a leaflet round the walk list's partner poll was missing, so two holders of one turf both
+    climbed the same stairs; a mark and an undo on one phone now reach the other's open list."""
+    from canvass.services.people import people
+    from tests.browser.conftest import PHONE, log_in_with_link
+
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    berit = people.create_user(daniel.organisation, "canvasser", "Berit", branch=sagene)
+    db.session.commit()
+    holders.set_holders(turf, [(daniel.id, None), (berit.id, None)])
+    admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
+    drops.start(admin.organisation, None, "Valgavis", date.today(), date.today() + timedelta(days=1),
+                datetime.now() - timedelta(hours=1), [], admin)
+    mine, theirs = (db.session.scalar(select(Assignment).where(Assignment.user_id == who.id)) for who in (daniel, berit))
+    stop = db.session.scalars(select(TurfAddress).where(TurfAddress.turf_id == turf.id)
+                              .order_by(TurfAddress.position)).first()
+
+    daniels, berits = (log_in_with_link(browser.new_context(**PHONE), live_server, who) for who in (daniel, berit))
+    daniels.goto(f"{live_server}/felt/{mine.id}")
+    berits.goto(f"{live_server}/felt/{theirs.id}")
+    entrance = f"#a-{stop.address_id}"
+    daniels.locator(entrance).wait_for()
+    berits.locator(entrance).get_by_role("button", name="Lagt i alle postkasser").click()
+    berits.locator(f"{entrance}.done").wait_for()
+    assert marks() == 1
+    # Daniel's list, open since before Berit's tap, shows the entrance done at its next poll (every 15 s, and
+    # whenever the phone's screen comes back on).
+    daniels.locator(f"{entrance}.done").wait_for(timeout=30000)
+    assert daniels.locator("[data-done-count]").inner_text() == "1"
+    # Berit undoes it: it opens again on Daniel's phone too.
+    berits.locator(entrance).get_by_role("button", name="Angre").click()
+    berits.locator(f"{entrance}:not(.done)").wait_for()
+    daniels.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    daniels.locator(f"{entrance}:not(.done)").wait_for(timeout=30000)
+    assert daniels.locator("[data-done-count]").inner_text() == "0"
+    daniels.context.close()
+    berits.context.close()

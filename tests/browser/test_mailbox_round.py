@@ -110,7 +110,8 @@ def test_partners_on_one_leaflet_round_see_each_others_marks_and_undos_without_a
     admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
     drops.start(admin.organisation, None, "Valgavis", date.today(), date.today() + timedelta(days=1),
                 datetime.now() - timedelta(hours=1), [], admin)
-    mine, theirs = (db.session.scalar(select(Assignment).where(Assignment.user_id == who.id)) for who in (daniel, berit))
+    mine, theirs = (db.session.scalar(select(Assignment).where(Assignment.user_id == who.id))
+                    for who in (daniel, berit))
     stop = db.session.scalars(select(TurfAddress).where(TurfAddress.turf_id == turf.id)
                               .order_by(TurfAddress.position)).first()
 

@@ -106,7 +106,7 @@ def show(drop_id: int):
     """Per branch: the turf given to its holders and the turf still to assign, with a link to assign it."""
     drop = drop_for_manager(drop_id)
     parts = drops.parts(drop)
-    whole = mailboxes.Reach()
+    whole = mailboxes.Households()
     for p in parts:
         whole.add(p.reached)
     return render_template("drops/show.html", drop=drop, parts=parts, reached=whole,

@@ -86,8 +86,9 @@ def checked_counts(event: dict, action: Action | None) -> tuple[int, int] | tupl
 
 
 @dataclass
-class Reach:
-    """Households reached out of households there, with the mailboxes reported beside them."""
+class Households:
+    """Households reached out of households there, with the mailboxes reported beside them (a leaflet round's reach;
+    committees' reach of conversations is coverage.Reach)."""
 
     households: int = 0
     reached: int = 0
@@ -100,7 +101,7 @@ class Reach:
     def share(self) -> float:
         return min(self.reached / self.households, 1.0) if self.households else 0.0
 
-    def add(self, other: "Reach") -> None:
+    def add(self, other: "Households") -> None:
         for name in ("households", "reached", "no_ads", "locked", "entrances", "entrances_done"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -110,8 +111,8 @@ class Part:
     """One branch's share of a round: its turf, each with its reach, and the branch's total."""
 
     branch_name: str
-    turfs: list[tuple[Turf, Reach]] = field(default_factory=list)
-    total: Reach = field(default_factory=Reach)
+    turfs: list[tuple[Turf, Households]] = field(default_factory=list)
+    total: Households = field(default_factory=Households)
 
 
 def done_entrances(turf_ids: list[int], action_ids: list[int]) -> dict[tuple[int, int], Visit]:
@@ -129,7 +130,7 @@ def done_entrances(turf_ids: list[int], action_ids: list[int]) -> dict[tuple[int
     return done
 
 
-def by_turf(turfs: list[Turf], action_ids: list[int]) -> dict[int, Reach]:
+def by_turf(turfs: list[Turf], action_ids: list[int]) -> dict[int, Households]:
     """Each turf's households (its doors, as the packing list counts them) and what was reached in these actions."""
     ids = [t.id for t in turfs]
     mailboxes: dict[int, dict[int, int]] = defaultdict(dict)
@@ -143,7 +144,7 @@ def by_turf(turfs: list[Turf], action_ids: list[int]) -> dict[int, Reach]:
         .where(Turf.id.in_(ids), FieldDoor.status != "rejected").group_by(Turf.id, FieldDoor.address_id))
     for turf_id, address_id, count in added:
         mailboxes[turf_id][address_id] = mailboxes[turf_id].get(address_id, 0) + count
-    result = {t.id: Reach(households=t.doors, entrances=len(mailboxes[t.id])) for t in turfs}
+    result = {t.id: Households(households=t.doors, entrances=len(mailboxes[t.id])) for t in turfs}
     for (turf_id, address_id), visit in done_entrances(ids, action_ids).items():
         reach = result[turf_id]
         reach.reached += mailboxes[turf_id].get(address_id, 0)
@@ -153,9 +154,9 @@ def by_turf(turfs: list[Turf], action_ids: list[int]) -> dict[int, Reach]:
     return result
 
 
-def of_actions(actions: list[Action]) -> tuple[list[Part], Reach]:
+def of_actions(actions: list[Action]) -> tuple[list[Part], Households]:
     """Per branch, the turf of these actions with its reach, and the whole (the city, for a county's drop)."""
-    parts, whole = [], Reach()
+    parts, whole = [], Households()
     for action in sorted(actions, key=lambda a: (a.branch.name, a.id)):
         turf_list = sorted((planned.turf for planned in action.turfs), key=lambda t: (natural_key(t.name), t.id))
         reach = by_turf(turf_list, [action.id])

@@ -147,7 +147,7 @@ class BranchPart:
     assigned: list[tuple[Turf, list[User]]] = field(default_factory=list)
     unassigned: list[Turf] = field(default_factory=list)
     # Households reached in the drop's action so far (mailboxes at entrances marked done), out of those in its turf.
-    reached: mailboxes.Reach = field(default_factory=mailboxes.Reach)
+    reached: mailboxes.Households = field(default_factory=mailboxes.Households)
 
     @property
     def households(self) -> int:

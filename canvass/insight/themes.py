@@ -59,6 +59,11 @@ WEIGHTS = (1.0, 1.0, 1.6, 0.5)
 # and beats the next theme by MARGIN; otherwise it is "not sure". Measured by bench/theme_quality.py.
 PLACE_AT = 0.25
 MARGIN = 0.05
+GROUP_COMMON = 1.0
+MERGE_AT = 0.5
+JOIN_AT = 0.25
+# Words at least this long that the lexicon does not know are read as a lexicon word one typing slip away.
+TYPO_LENGTH = 6
 WORD = re.compile(r"[a-zæøå]+(?:-[a-zæøå]+)*")
 HERE = Path(__file__).parent
 
@@ -110,6 +115,58 @@ def _lexicon() -> tuple[dict[str, list], dict[str, list], frozenset[str]]:
     return whole, starts, frozenset(known)
 
 
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@cache
+def _typo_index() -> dict[str, tuple[str, ...]]:
+    """The lexicon's words of at least TYPO_LENGTH letters, found by themselves and by each one-letter deletion:
+    a word typed with one letter missing, extra, wrong or two swapped shares a deletion with it."""
+    whole, starts, _ = _lexicon()
+    index: dict[str, set[str]] = {}
+    for word in [*whole, *starts]:
+        if len(word) >= TYPO_LENGTH:
+            for key in {word} | _deletes(word):
+                index.setdefault(key, set()).add(word)
+    return {key: tuple(sorted(found)) for key, found in index.items()}
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Whether a and b differ by one letter deleted, added, changed or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+@lru_cache(maxsize=65536)
+def _mended(token: str) -> str:
+    """A word the lexicon does not know read as the lexicon's word it is one slip of the finger from
+    ("sykehjmsplasser" → "sykehjemsplasser"), or as it is. Only the word's end may run on past a
+    beginning of the lexicon, by at most three letters, so a lookup costs a few dozen probes."""
+    whole, starts, _ = _lexicon()
+    if len(token) < TYPO_LENGTH or token in whole or any(token.startswith(s) for s in _starts_of(token)):
+        return token
+    index = _typo_index()
+    for cut in range(len(token), max(TYPO_LENGTH - 1, len(token) - 4), -1):
+        head = token[:cut]
+        for key in {head} | _deletes(head):
+            for word in index.get(key, ()):
+                if (word in starts or cut == len(token)) and _one_off(head, word):
+                    return word + token[cut:]
+    return token
+
+
+def _starts_of(token: str) -> list[str]:
+    _, starts, _ = _lexicon()
+    return [token[:end] for end in range(1, len(token) + 1) if token[:end] in starts]
+
+
 def synonyms() -> list[str]:
     """The names of the synonym groups."""
     whole, starts, _ = _lexicon()
@@ -125,6 +182,7 @@ def _groups(tokens: list[str]) -> tuple[str, ...]:
     a word, so a lexicon of every policy area costs no more per note than one of housing."""
     whole, starts, _ = _lexicon()
     found: dict[str, None] = {}
+    tokens = [_mended(token) for token in tokens]
     for i, token in enumerate(tokens):
         candidates = list(whole.get(token, ()))
         for end in range(1, len(token) + 1):
@@ -253,12 +311,15 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
         groups[-1] = [int(i) for i in np.flatnonzero(~counted)]
     kept = [int(i) for i in np.flatnonzero(counted)]
     labels = _cluster(vectors[kept]) if len(kept) > 1 else np.zeros(len(kept), dtype=int)
+    found: dict[int, list[int]] = {}
     for index, label in zip(kept, labels, strict=True):
-        groups.setdefault(int(label), []).append(index)
-    small = [key for key, members in groups.items() if len(members) < SMALLEST_THEME and key != -1]
-    leftover = sorted(i for key in small for i in groups.pop(key)) if len(texts) >= 2 * SMALLEST_THEME else []
+        found.setdefault(int(label), []).append(index)
+    # Too few texts to tell a theme from a leftover: the clusters are the themes.
+    clusters, leftover = (_settle(list(found.values()), vectors, texts) if len(texts) >= 2 * SMALLEST_THEME
+                          else (list(found.values()), []))
     spread = _spread(texts)
-    themes = [Theme(members, _label([texts[i] for i in members], spread, len(texts))) for members in groups.values()]
+    themes = [Theme(members, _label([texts[i] for i in members], spread, len(texts)))
+              for members in [*groups.values(), *clusters]]
     themes.sort(key=lambda t: (-len(t.members), t.members[0]))
     return themes + ([Theme(leftover, "", unsure=True)] if leftover else [])
 
@@ -273,10 +334,16 @@ class Features:
                    (lambda t: " ".join(words(t)),
                     TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                     min_df=2 if len(texts) > 2 else 1)),
-                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)), TfidfVectorizer(analyzer=str.split)),
+                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)),
+                    TfidfVectorizer(analyzer=str.split, use_idf=False)),
                    (lambda t: " ".join(_read(t).parts), TfidfVectorizer(analyzer=str.split, sublinear_tf=True))]
-        for (read, vectorizer), weight in zip(readers, WEIGHTS, strict=True):
+        for kind, ((read, vectorizer), weight) in enumerate(zip(readers, WEIGHTS, strict=True)):
             scale = self._fit(vectorizer, [read(t) for t in texts], [read(t) for t in back])
+            if scale is not None and kind == 2:
+                # A note naming two matters leans to the one its topic raises most: "leia spiser lønna"
+                # is about rent in a topic of rents, whatever else it touches.
+                counted = vectorizer.transform([read(t) for t in texts])
+                scale = scale * (np.asarray((counted > 0).sum(axis=0)).ravel() + 1.0) ** GROUP_COMMON
             if scale is not None:
                 self.blocks.append((read, vectorizer, scale, weight))
 
@@ -325,6 +392,55 @@ def _cluster(vectors) -> np.ndarray:
     # theme in two over one word, and a committee merges less than it splits.
     good = max(scores) - SILHOUETTE_SLACK
     return next(labels for labels, score in zip(cuts, scores, strict=True) if score >= good)
+
+
+def _matter(members: list[int], texts: list[str]) -> str | None:
+    """The synonym group at least half of a cluster's texts name, if one does."""
+    named = Counter(g for i in members for g in groups_of(texts[i])).most_common(1)
+    return named[0][0] if named and named[0][1] * 2 >= len(members) else None
+
+
+def _centroids(clusters: list[list[int]], vectors):
+    return normalize(csr_matrix(np.vstack([np.asarray(vectors[members].mean(axis=0)) for members in clusters])))
+
+
+def _settle(clusters: list[list[int]], vectors, texts: list[str]) -> tuple[list[list[int]], list[int]]:
+    """Themes about one matter made one, and the notes of clusters too small to be themes given to the nearest
+    theme when they are near enough; the rest are left over.
+
+    On two- to five-word notes the cut of the tree often splits one matter over two themes (one says
+    "skolevei", the other "gangfelt"): themes that name the same matter of the lexicon, or whose centroids
+    point the same way, are one theme to a committee."""
+    by_matter: dict[str, list[int]] = {}
+    merged: list[list[int]] = []
+    for members in sorted(clusters, key=len, reverse=True):
+        matter = _matter(members, texts) if len(members) >= SMALLEST_THEME else None
+        if matter in by_matter:
+            by_matter[matter].extend(members)
+        else:
+            merged.append(list(members))
+            if matter:
+                by_matter[matter] = merged[-1]
+    themes = [members for members in merged if len(members) >= SMALLEST_THEME]
+    leftover = sorted(i for members in merged if len(members) < SMALLEST_THEME for i in members)
+    while len(themes) > 1:
+        closeness = (_centroids(themes, vectors) @ _centroids(themes, vectors).T).toarray()
+        np.fill_diagonal(closeness, -1)
+        a, b = np.unravel_index(np.argmax(closeness), closeness.shape)
+        if closeness[a, b] < MERGE_AT:
+            break
+        themes[a] = themes[a] + themes[b]
+        del themes[b]
+    if themes and leftover:
+        nearness = (vectors[leftover] @ _centroids(themes, vectors).T).toarray()
+        stay = []
+        for i, row in zip(leftover, nearness, strict=True):
+            if row.max() >= JOIN_AT:
+                themes[int(np.argmax(row))].append(i)
+            else:
+                stay.append(i)
+        leftover = stay
+    return [sorted(members) for members in themes], leftover
 
 
 def _spread(texts: list[str]) -> Counter:

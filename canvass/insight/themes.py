@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix, diags, hstack
+from scipy.sparse import csr_matrix, diags, hstack, vstack
 from scipy.spatial.distance import squareform
 from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -424,14 +424,27 @@ def _settle(clusters: list[list[int]], vectors, texts: list[str]) -> tuple[list[
                 by_matter[matter] = merged[-1]
     themes = [members for members in merged if len(members) >= SMALLEST_THEME]
     leftover = sorted(i for members in merged if len(members) < SMALLEST_THEME for i in members)
-    while len(themes) > 1:
-        closeness = (_centroids(themes, vectors) @ _centroids(themes, vectors).T).toarray()
+    if len(themes) > 1:
+        # Closest pair first, one merge at a time; only the merged theme's row of closeness is computed anew,
+        # so 200 k-means clusters of 20,000 notes cost a few passes over the vectors, not one per merge.
+        rows = [_centroids([members], vectors) for members in themes]
+        centroids = vstack(rows)
+        closeness = (centroids @ centroids.T).toarray()
         np.fill_diagonal(closeness, -1)
-        a, b = np.unravel_index(np.argmax(closeness), closeness.shape)
-        if closeness[a, b] < MERGE_AT:
-            break
-        themes[a] = themes[a] + themes[b]
-        del themes[b]
+        alive = np.ones(len(themes), dtype=bool)
+        while alive.sum() > 1:
+            a, b = np.unravel_index(np.argmax(closeness), closeness.shape)
+            if closeness[a, b] < MERGE_AT:
+                break
+            themes[a], themes[b] = themes[a] + themes[b], []
+            alive[b] = False
+            closeness[b, :] = closeness[:, b] = -1
+            rows[a] = _centroids([themes[a]], vectors)
+            row = (rows[a] @ vstack(rows).T).toarray().ravel()
+            row[~alive] = -1
+            row[a] = -1
+            closeness[a, :] = closeness[:, a] = row
+        themes = [members for members in themes if members]
     if themes and leftover:
         nearness = (vectors[leftover] @ _centroids(themes, vectors).T).toarray()
         stay = []
@@ -467,16 +480,19 @@ def _label(texts: list[str], spread: Counter, total: int, size: int = 3) -> str:
         common = (spread[stem] or inside[stem]) / total
         return inside[stem] * np.log(1 + share / max(common, 1e-9)) if share < 1 else inside[stem]
     ranked = sorted(by_stem, key=lambda stem: (-score(stem), stem))
-    label: list[str] = []
-    for word in (by_stem[stem].most_common(1)[0][0] for stem in ranked):
-        # "leie" and "leia", "kjøpe" and "kjøpt": one of them is enough.
-        if not any(len(os.path.commonprefix([word, other])) >= min(len(word), len(other)) - 1 for other in label):
-            label.append(word)
     group = Counter(g for text in texts for g in groups_of(text)).most_common(1)
-    if group and group[0][1] * 2 >= len(texts):
-        name = group[0][0]
-        label = [name] + [w for w in label if _stem(w) not in {_stem(part) for part in name.split()}]
-    return ", ".join(label[:size])
+    name = [group[0][0]] if group and group[0][1] * 2 >= len(texts) else []
+    named = {_stem(part) for part in name[0].split()} if name else set()
+    label: list[str] = []
+    for stem in ranked:
+        if len(name) + len(label) == size:
+            break
+        word = by_stem[stem].most_common(1)[0][0]
+        # "leie" and "leia", "kjøpe" and "kjøpt": one of them is enough.
+        if stem not in named and not any(
+                len(os.path.commonprefix([word, other])) >= min(len(word), len(other)) - 1 for other in label):
+            label.append(word)
+    return ", ".join(name + label)
 
 
 def place(corrected: dict[int, list[str]], texts: list[str], background: list[str] | tuple = ()) -> list[int | None]:

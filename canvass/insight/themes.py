@@ -6,10 +6,12 @@ dialect and short forms rewritten to one spelling (`spellings.txt`: whole words,
 words, so "heimetenesta" reads "hjemmetjenesta"), stop words and common verbs dropped (`stopwords.txt`),
 and the matters it names found in a policy lexicon of every area (`synonyms.txt`: airbnb, korttidsutleie
 and turister name short-term lets; "plass på sykehjem" and omsorgsboliger a place in care). A compound
-whose parts are both words of the lexicon is read as its parts too ("sykehjemsmaten": sykehjem + maten).
+whose parts are both words of the lexicon is read as its parts too ("sykehjemsmaten": sykehjem + maten), and a
+long word one typing slip from a word of the lexicon is read as that word ("sykehjmsplasser").
 Four kinds of feature then describe a note: Snowball stems of its words, character 3–5-grams within words
 (Norwegian runs words together: barnehageplass, plass i barnehagen), the matters it names and the stems of
-its compounds' parts. Everything runs locally with scikit-learn: no model download.
+its compounds' parts. A matter weighs in a note by how many of the topic's notes name it, so a note that touches
+two matters leans to the one its topic raises. Everything runs locally with scikit-learn: no model download.
 
 People raise several things at one door, so a text on the topic being grouped often talks about other
 topics too. Given input on other topics as a background, each feature is weighted by how much more often
@@ -17,8 +19,10 @@ it comes up in this topic than in the background (the log of the ratio, nothing 
 here), so "rent" does not pull input on the GP together.
 
 How many themes a topic holds is not fixed: average-linkage clusters are cut where the silhouette (how
-much nearer each note is to its own theme than to the next) is best. Notes that fit no theme are put
-together in one leftover group rather than spread over themes of one.
+much nearer each note is to its own theme than to the next) is best. Themes that mostly name the same matter, or
+whose centroids point nearly the same way, are then one theme. Notes in clusters too small to be a theme join
+the nearest theme when near enough; the rest are put together in one leftover group rather than spread over
+themes of one.
 
 Once a committee has named, merged, split or moved themes, `place` puts new input in the nearest of
 those themes (nearest centroid, in the same features) when it is near enough, and otherwise leaves it in
@@ -49,7 +53,7 @@ from canvass.insight.scrub import MASK
 AGGLOMERATIVE_LIMIT = 3000
 # The most themes tried for n texts: about one per four, at most this many.
 MOST_THEMES = 40
-# A cluster smaller than this is not a theme of its own: its notes join the leftover group.
+# A cluster smaller than this is not a theme of its own: its notes join the nearest theme or the leftover group.
 SMALLEST_THEME = 3
 # How far below the best silhouette a cut with fewer themes may score and still be chosen.
 SILHOUETTE_SLACK = 0.05
@@ -59,9 +63,14 @@ WEIGHTS = (1.0, 1.0, 1.6, 0.5)
 # and beats the next theme by MARGIN; otherwise it is "not sure". Measured by bench/theme_quality.py.
 PLACE_AT = 0.25
 MARGIN = 0.05
+# A matter's weight in a note grows as (notes of the topic naming it + 1) to this power.
 GROUP_COMMON = 1.0
+# Themes whose centroids have at least this cosine similarity are merged.
 MERGE_AT = 0.5
+# A note of a cluster too small to be a theme joins the nearest theme at least this near, else the leftover group.
 JOIN_AT = 0.25
+# These three, the silhouette slack and the synonym groups' weight: chosen by leaving each tuning set out in turn
+# (bench/theme_quality.py --leave-one-out).
 # Words at least this long that the lexicon does not know are read as a lexicon word one typing slip away.
 TYPO_LENGTH = 7
 WORD = re.compile(r"[a-zæøå]+(?:-[a-zæøå]+)*")

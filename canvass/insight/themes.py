@@ -6,10 +6,12 @@ dialect and short forms rewritten to one spelling (`spellings.txt`: whole words,
 words, so "heimetenesta" reads "hjemmetjenesta"), stop words and common verbs dropped (`stopwords.txt`),
 and the matters it names found in a policy lexicon of every area (`synonyms.txt`: airbnb, korttidsutleie
 and turister name short-term lets; "plass på sykehjem" and omsorgsboliger a place in care). A compound
-whose parts are both words of the lexicon is read as its parts too ("sykehjemsmaten": sykehjem + maten).
+whose parts are both words of the lexicon is read as its parts too ("sykehjemsmaten": sykehjem + maten), and a
+long word one typing slip from a word of the lexicon is read as that word ("sykehjmsplasser").
 Four kinds of feature then describe a note: Snowball stems of its words, character 3–5-grams within words
 (Norwegian runs words together: barnehageplass, plass i barnehagen), the matters it names and the stems of
-its compounds' parts. Everything runs locally with scikit-learn: no model download.
+its compounds' parts. A matter weighs in a note by how many of the topic's notes name it, so a note that touches
+two matters leans to the one its topic raises. Everything runs locally with scikit-learn: no model download.
 
 People raise several things at one door, so a text on the topic being grouped often talks about other
 topics too. Given input on other topics as a background, each feature is weighted by how much more often
@@ -17,8 +19,10 @@ it comes up in this topic than in the background (the log of the ratio, nothing 
 here), so "rent" does not pull input on the GP together.
 
 How many themes a topic holds is not fixed: average-linkage clusters are cut where the silhouette (how
-much nearer each note is to its own theme than to the next) is best. Notes that fit no theme are put
-together in one leftover group rather than spread over themes of one.
+much nearer each note is to its own theme than to the next) is best. Themes that mostly name the same matter, or
+whose centroids point nearly the same way, are then one theme. Notes in clusters too small to be a theme join
+the nearest theme when near enough; the rest are put together in one leftover group rather than spread over
+themes of one.
 
 Once a committee has named, merged, split or moved themes, `place` puts new input in the nearest of
 those themes (nearest centroid, in the same features) when it is near enough, and otherwise leaves it in
@@ -35,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix, diags, hstack
+from scipy.sparse import csr_matrix, diags, hstack, vstack
 from scipy.spatial.distance import squareform
 from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -49,7 +53,7 @@ from canvass.insight.scrub import MASK
 AGGLOMERATIVE_LIMIT = 3000
 # The most themes tried for n texts: about one per four, at most this many.
 MOST_THEMES = 40
-# A cluster smaller than this is not a theme of its own: its notes join the leftover group.
+# A cluster smaller than this is not a theme of its own: its notes join the nearest theme or the leftover group.
 SMALLEST_THEME = 3
 # How far below the best silhouette a cut with fewer themes may score and still be chosen.
 SILHOUETTE_SLACK = 0.05
@@ -59,6 +63,16 @@ WEIGHTS = (1.0, 1.0, 1.6, 0.5)
 # and beats the next theme by MARGIN; otherwise it is "not sure". Measured by bench/theme_quality.py.
 PLACE_AT = 0.25
 MARGIN = 0.05
+# A matter's weight in a note grows as (notes of the topic naming it + 1) to this power.
+GROUP_COMMON = 1.0
+# Themes whose centroids have at least this cosine similarity are merged.
+MERGE_AT = 0.5
+# A note of a cluster too small to be a theme joins the nearest theme at least this near, else the leftover group.
+JOIN_AT = 0.25
+# These three, the silhouette slack and the synonym groups' weight: chosen by leaving each tuning set out in turn
+# (bench/theme_quality.py --leave-one-out).
+# Words at least this long that the lexicon does not know are read as a lexicon word one typing slip away.
+TYPO_LENGTH = 7
 WORD = re.compile(r"[a-zæøå]+(?:-[a-zæøå]+)*")
 HERE = Path(__file__).parent
 
@@ -110,6 +124,59 @@ def _lexicon() -> tuple[dict[str, list], dict[str, list], frozenset[str]]:
     return whole, starts, frozenset(known)
 
 
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+@cache
+def _typo_index() -> dict[str, tuple[str, ...]]:
+    """The lexicon's words of at least TYPO_LENGTH letters, found by themselves and by each one-letter deletion:
+    a word typed with one letter missing, extra, wrong or two swapped shares a deletion with it."""
+    whole, starts, _ = _lexicon()
+    index: dict[str, set[str]] = {}
+    for word in [*whole, *starts]:
+        if len(word) >= TYPO_LENGTH:
+            for key in {word} | _deletes(word):
+                index.setdefault(key, set()).add(word)
+    return {key: tuple(sorted(found)) for key, found in index.items()}
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Whether a and b differ by one letter deleted, added, changed or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+@lru_cache(maxsize=65536)
+def _mended(token: str) -> str:
+    """A word the lexicon does not know read as the lexicon's word it is one slip of the finger from
+    ("sykehjmsplasser" → "sykehjemsplasser"), or as it is. Only the word's end may run on past a
+    beginning of the lexicon, by at most three letters, so a lookup costs a few dozen probes. The first letter
+    must be right: a slip is rarely there, and "penger" is no "henger"."""
+    whole, starts, _ = _lexicon()
+    if len(token) < TYPO_LENGTH or token in whole or any(token.startswith(s) for s in _starts_of(token)):
+        return token
+    index = _typo_index()
+    for cut in range(len(token), max(TYPO_LENGTH - 1, len(token) - 4), -1):
+        head = token[:cut]
+        for key in {head} | _deletes(head):
+            for word in index.get(key, ()):
+                if word[0] == head[0] and (word in starts or cut == len(token)) and _one_off(head, word):
+                    return word + token[cut:]
+    return token
+
+
+def _starts_of(token: str) -> list[str]:
+    _, starts, _ = _lexicon()
+    return [token[:end] for end in range(1, len(token) + 1) if token[:end] in starts]
+
+
 def synonyms() -> list[str]:
     """The names of the synonym groups."""
     whole, starts, _ = _lexicon()
@@ -125,6 +192,7 @@ def _groups(tokens: list[str]) -> tuple[str, ...]:
     a word, so a lexicon of every policy area costs no more per note than one of housing."""
     whole, starts, _ = _lexicon()
     found: dict[str, None] = {}
+    tokens = [_mended(token) for token in tokens]
     for i, token in enumerate(tokens):
         candidates = list(whole.get(token, ()))
         for end in range(1, len(token) + 1):
@@ -253,12 +321,15 @@ def find_themes(texts: list[str], background: list[str] | tuple = ()) -> list[Th
         groups[-1] = [int(i) for i in np.flatnonzero(~counted)]
     kept = [int(i) for i in np.flatnonzero(counted)]
     labels = _cluster(vectors[kept]) if len(kept) > 1 else np.zeros(len(kept), dtype=int)
+    found: dict[int, list[int]] = {}
     for index, label in zip(kept, labels, strict=True):
-        groups.setdefault(int(label), []).append(index)
-    small = [key for key, members in groups.items() if len(members) < SMALLEST_THEME and key != -1]
-    leftover = sorted(i for key in small for i in groups.pop(key)) if len(texts) >= 2 * SMALLEST_THEME else []
+        found.setdefault(int(label), []).append(index)
+    # Too few texts to tell a theme from a leftover: the clusters are the themes.
+    clusters, leftover = (_settle(list(found.values()), vectors, texts) if len(texts) >= 2 * SMALLEST_THEME
+                          else (list(found.values()), []))
     spread = _spread(texts)
-    themes = [Theme(members, _label([texts[i] for i in members], spread, len(texts))) for members in groups.values()]
+    themes = [Theme(members, _label([texts[i] for i in members], spread, len(texts)))
+              for members in [*groups.values(), *clusters]]
     themes.sort(key=lambda t: (-len(t.members), t.members[0]))
     return themes + ([Theme(leftover, "", unsure=True)] if leftover else [])
 
@@ -273,10 +344,16 @@ class Features:
                    (lambda t: " ".join(words(t)),
                     TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                     min_df=2 if len(texts) > 2 else 1)),
-                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)), TfidfVectorizer(analyzer=str.split)),
+                   (lambda t: " ".join(g.replace(" ", "_") for g in groups_of(t)),
+                    TfidfVectorizer(analyzer=str.split, use_idf=False)),
                    (lambda t: " ".join(_read(t).parts), TfidfVectorizer(analyzer=str.split, sublinear_tf=True))]
-        for (read, vectorizer), weight in zip(readers, WEIGHTS, strict=True):
+        for kind, ((read, vectorizer), weight) in enumerate(zip(readers, WEIGHTS, strict=True)):
             scale = self._fit(vectorizer, [read(t) for t in texts], [read(t) for t in back])
+            if scale is not None and kind == 2:
+                # A note naming two matters leans to the one its topic raises most: "leia spiser lønna"
+                # is about rent in a topic of rents, whatever else it touches.
+                counted = vectorizer.transform([read(t) for t in texts])
+                scale = scale * (np.asarray((counted > 0).sum(axis=0)).ravel() + 1.0) ** GROUP_COMMON
             if scale is not None:
                 self.blocks.append((read, vectorizer, scale, weight))
 
@@ -327,6 +404,68 @@ def _cluster(vectors) -> np.ndarray:
     return next(labels for labels, score in zip(cuts, scores, strict=True) if score >= good)
 
 
+def _matter(members: list[int], texts: list[str]) -> str | None:
+    """The synonym group at least half of a cluster's texts name, if one does."""
+    named = Counter(g for i in members for g in groups_of(texts[i])).most_common(1)
+    return named[0][0] if named and named[0][1] * 2 >= len(members) else None
+
+
+def _centroids(clusters: list[list[int]], vectors):
+    return normalize(csr_matrix(np.vstack([np.asarray(vectors[members].mean(axis=0)) for members in clusters])))
+
+
+def _settle(clusters: list[list[int]], vectors, texts: list[str]) -> tuple[list[list[int]], list[int]]:
+    """Themes about one matter made one, and the notes of clusters too small to be themes given to the nearest
+    theme when they are near enough; the rest are left over.
+
+    On two- to five-word notes the cut of the tree often splits one matter over two themes (one says
+    "skolevei", the other "gangfelt"): themes that name the same matter of the lexicon, or whose centroids
+    point the same way, are one theme to a committee."""
+    by_matter: dict[str, list[int]] = {}
+    merged: list[list[int]] = []
+    for members in sorted(clusters, key=len, reverse=True):
+        matter = _matter(members, texts) if len(members) >= SMALLEST_THEME else None
+        if matter in by_matter:
+            by_matter[matter].extend(members)
+        else:
+            merged.append(list(members))
+            if matter:
+                by_matter[matter] = merged[-1]
+    themes = [members for members in merged if len(members) >= SMALLEST_THEME]
+    leftover = sorted(i for members in merged if len(members) < SMALLEST_THEME for i in members)
+    if len(themes) > 1:
+        # Closest pair first, one merge at a time; only the merged theme's row of closeness is computed anew,
+        # so 200 k-means clusters of 20,000 notes cost a few passes over the vectors, not one per merge.
+        rows = [_centroids([members], vectors) for members in themes]
+        centroids = vstack(rows)
+        closeness = (centroids @ centroids.T).toarray()
+        np.fill_diagonal(closeness, -1)
+        alive = np.ones(len(themes), dtype=bool)
+        while alive.sum() > 1:
+            a, b = np.unravel_index(np.argmax(closeness), closeness.shape)
+            if closeness[a, b] < MERGE_AT:
+                break
+            themes[a], themes[b] = themes[a] + themes[b], []
+            alive[b] = False
+            closeness[b, :] = closeness[:, b] = -1
+            rows[a] = _centroids([themes[a]], vectors)
+            row = (rows[a] @ vstack(rows).T).toarray().ravel()
+            row[~alive] = -1
+            row[a] = -1
+            closeness[a, :] = closeness[:, a] = row
+        themes = [members for members in themes if members]
+    if themes and leftover:
+        nearness = (vectors[leftover] @ _centroids(themes, vectors).T).toarray()
+        stay = []
+        for i, row in zip(leftover, nearness, strict=True):
+            if row.max() >= JOIN_AT:
+                themes[int(np.argmax(row))].append(i)
+            else:
+                stay.append(i)
+        leftover = stay
+    return [sorted(members) for members in themes], leftover
+
+
 def _spread(texts: list[str]) -> Counter:
     """In how many of the texts each stem occurs: counted once per topic, not once per theme."""
     return Counter(stem for text in texts for stem in set(_stems(text)))
@@ -350,16 +489,19 @@ def _label(texts: list[str], spread: Counter, total: int, size: int = 3) -> str:
         common = (spread[stem] or inside[stem]) / total
         return inside[stem] * np.log(1 + share / max(common, 1e-9)) if share < 1 else inside[stem]
     ranked = sorted(by_stem, key=lambda stem: (-score(stem), stem))
-    label: list[str] = []
-    for word in (by_stem[stem].most_common(1)[0][0] for stem in ranked):
-        # "leie" and "leia", "kjøpe" and "kjøpt": one of them is enough.
-        if not any(len(os.path.commonprefix([word, other])) >= min(len(word), len(other)) - 1 for other in label):
-            label.append(word)
     group = Counter(g for text in texts for g in groups_of(text)).most_common(1)
-    if group and group[0][1] * 2 >= len(texts):
-        name = group[0][0]
-        label = [name] + [w for w in label if _stem(w) not in {_stem(part) for part in name.split()}]
-    return ", ".join(label[:size])
+    name = [group[0][0]] if group and group[0][1] * 2 >= len(texts) else []
+    named = {_stem(part) for part in name[0].split()} if name else set()
+    label: list[str] = []
+    for stem in ranked:
+        if len(name) + len(label) == size:
+            break
+        word = by_stem[stem].most_common(1)[0][0]
+        # "leie" and "leia", "kjøpe" and "kjøpt": one of them is enough.
+        if stem not in named and not any(
+                len(os.path.commonprefix([word, other])) >= min(len(word), len(other)) - 1 for other in label):
+            label.append(word)
+    return ", ".join(name + label)
 
 
 def place(corrected: dict[int, list[str]], texts: list[str], background: list[str] | tuple = ()) -> list[int | None]:

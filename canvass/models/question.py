@@ -102,3 +102,25 @@ class AnswerCount(db.Model):
 
     # A view reads one question's rows of one grain, in key order: on SQLite the rows are the key's index itself.
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class AnswerPiece(db.Model):
+    """The postal split of every atom of answers that may be shown under the rule's k: per question, cell
+    (canvass.insight.cells) and piece (a postal code of at least k residents in the atom, or "annet", the atom's
+    rest of at least k), how many gave each answer (`value` "" counts the residents, as in AnswerCount).
+
+    What a view by postal code sums, so it never splits an atom itself. Derived from AnswerCount's postal grain and
+    recomputed, for each atom an answer touches, in the same transaction
+    (canvass.services.committee.answer_counts.resplit). An atom of fewer than k residents has no rows."""
+
+    question_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    district_number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    piece: Mapped[str] = mapped_column(String(5), primary_key=True)
+    value: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

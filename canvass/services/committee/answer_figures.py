@@ -9,8 +9,9 @@ narrowed, an area compared with a larger one, an export) differ by nobody or by 
 is finer than a cell: by postal code, each visible atom is split once, the same way for every view, into
 its postal codes of at least k and one rest of at least k (canvass.insight.suppress), and those pieces are
 summed; a postal code too small in every atom shows nothing of its own, and an atom the purge has begun on
-is all rest. Free-text answers are never shown,
-only how many gave one: a free text can hold a name.
+is all rest. The split under the rule's k is stored (AnswerPiece, kept by answer_counts.resplit), so a view by
+postal code is one sum in the database; a committee that has raised its k splits its atoms as it reads them
+(`_pieces`), the same way. Free-text answers are never shown, only how many gave one: a free text can hold a name.
 """
 from dataclasses import dataclass, field
 
@@ -18,8 +19,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
-from canvass.insight.suppress import OTHER, suppress
-from canvass.models import Action, AnswerCount, Campaign, Committee, Question, QuestionSet
+from canvass.insight.suppress import OTHER, K
+from canvass.models import Action, AnswerCount, AnswerPiece, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committee import answer_counts
 from canvass.services.committee.committees import Filters, conditions
@@ -70,11 +71,11 @@ def values_of(question: Question) -> list[str]:
     return []
 
 
-def _scope(committee: Committee, filters: Filters, action_id: int | None) -> list:
-    """The committee's scope and filters as conditions on the cells of the answer counts."""
-    where = conditions(committee, filters, AnswerCount)
+def _scope(committee: Committee, filters: Filters, action_id: int | None, table=AnswerCount) -> list:
+    """The committee's scope and filters as conditions on the cells of the answer counts (or pieces)."""
+    where = conditions(committee, filters, table)
     if action_id:
-        where.append(AnswerCount.action_id == action_id)
+        where.append(table.action_id == action_id)
     return where
 
 
@@ -168,12 +169,10 @@ def _pieces(committee: Committee, question: Question, filters: Filters,
             values.setdefault((*key, code), {})[value] = n
     pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
     for key, codes in by_cell.items():
-        # The same split of this atom whatever is asked: each postal code of at least k, and a rest of at least k.
-        # Once the purge has taken one postal code of the atom (or one was never known), the whole atom is the
-        # rest: split by which of its residents were purged first, a day's difference would be one resident.
-        kept = {} if "" in codes else suppress(codes, committee.k)
+        # The same split of this atom whatever is asked, as the stored pieces are split.
+        piece_of = answer_counts.pieces_of(codes, committee.k)
         for code, n in codes.items():
-            piece = (key, code if code in kept and code != OTHER else OTHER)
+            piece = (key, piece_of[code])
             total, counts = pieces.get(piece, (0, {}))
             for value, c in values.get((*key, code), {}).items():
                 counts[value] = counts.get(value, 0) + c
@@ -186,7 +185,19 @@ def distribution(committee: Committee, question: Question, filters: Filters, by:
     """The question's answers in the scope, per group of `by`, summed from the visible atoms only. Read from the
     answer counts alone, never from the answers."""
     found: dict[object, Group] = {}
-    if by == "postnummer":
+    if by == "postnummer" and committee.k == K:
+        t = AnswerPiece
+        # The pieces of the visible atoms, summed: only atoms of at least k have pieces stored.
+        for code, value, n in db.session.connection().execute(
+                select(t.piece, t.value, func.sum(t.n)).where(t.question_id == question.id,
+                                                              *_scope(committee, filters, action_id, t))
+                .group_by(t.piece, t.value)):
+            group = found.setdefault(code, Group(code, 0))
+            if value == answer_counts.RESIDENTS:
+                group.residents += n
+            else:
+                group.counts[value] = n
+    elif by == "postnummer":
         for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
             group = found.setdefault(code, Group(code, 0))
             group.residents += n

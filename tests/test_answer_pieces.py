@@ -105,3 +105,21 @@ def test_the_migration_splits_an_atom_as_the_app_does(atom):
     rows = [(code, value, n) for code, (residents, yes, no) in atom.items()
             for value, n in (("", residents), ("yes", min(yes, residents)), ("no", min(no, residents - yes))) if n > 0]
     assert MIGRATION._pieces(rows) == answer_counts.split(rows)
+
+
+def test_the_groupings_read_together_are_the_groupings_read_one_by_one(counted):
+    """The exports read every grouping from one query (and the page of every question every question from one):
+    the same figures as each read alone."""
+    committee, q, d = counted["committee"], counted["q"], counted["d"]
+    bys = ["all", "postnummer", "district", "branch", "week"]
+    for filters in (EVERYTHING, Filters(district=d["Sagene"]), Filters(start=test_answer_areas.W2)):
+        together = answer_figures.distributions(committee, q, filters, bys)
+        for by in bys:
+            alone = answer_figures.distribution(committee, q, filters, by)
+            assert [(g.key, g.residents, g.counts) for g in together[by].groups] == \
+                [(g.key, g.residents, g.counts) for g in alone.groups], (filters, by)
+        whole = answer_figures.wholes(committee, [q], filters)[0]
+        assert [(g.residents, g.counts) for g in whole.groups] == [(g.residents, g.counts)
+                                                                  for g in together["all"].groups]
+    assert [(g.residents, g.counts) for g in answer_figures.distribution(committee, q, EVERYTHING).groups] == \
+        [(23, {"yes": 12, "no": 10, "dont_know": 1})]

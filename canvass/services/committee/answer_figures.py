@@ -129,26 +129,29 @@ def _cell_of(t, cell, k: int) -> list:
 
 
 def _groups(committee: Committee, question: Question, filters: Filters, action_id: int | None,
-            by: str) -> dict[object, tuple[int, dict[str, int]]]:
-    """Residents and their answers per group of `by`, each summed in the database from the visible atoms only
-    (a cell's rows are counted when the cell's residents are at least k)."""
+            bys: list[str]) -> dict[str, dict[object, tuple[int, dict[str, int]]]]:
+    """Residents and their answers per group of each of `bys` (none by postal code), summed in the database from
+    the visible atoms only (a cell's rows are counted when the cell's residents are at least k): one query grouped
+    by every column they need, each grouping then summed from its few hundred rows."""
     t, cell = AnswerCount, aliased(AnswerCount)
-    column = BY[by]
-    keys = [getattr(t, column)] if column else []
+    columns = list(dict.fromkeys(BY[by] for by in bys if BY[by]))
+    keys = [getattr(t, column) for column in columns]
     stmt = (select(*keys, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
             .where(t.question_id == question.id, t.grain == answer_counts.CELL_GRAIN,
                    *_scope(committee, filters, action_id))
             .group_by(*keys, t.value))
-    found: dict[object, tuple[int, dict[str, int]]] = {}
+    found: dict[str, dict[object, tuple[int, dict[str, int]]]] = {by: {} for by in bys}
     for *key, value, n in db.session.connection().execute(stmt):
-        # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
-        group = (key[0] or "") if column else ""
-        residents, counts = found.get(group, (0, {}))
-        if value == answer_counts.RESIDENTS:
-            residents += n
-        else:
-            counts[value] = counts.get(value, 0) + n
-        found[group] = (residents, counts)
+        row = dict(zip(columns, key, strict=True))
+        for by in bys:
+            # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
+            group = (row[BY[by]] or "") if BY[by] else ""
+            residents, counts = found[by].get(group, (0, {}))
+            if value == answer_counts.RESIDENTS:
+                residents += n
+            else:
+                counts[value] = counts.get(value, 0) + n
+            found[by][group] = (residents, counts)
     return found
 
 
@@ -180,12 +183,10 @@ def _pieces(committee: Committee, question: Question, filters: Filters,
     return pieces
 
 
-def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
-                 action_id: int | None = None) -> Distribution:
-    """The question's answers in the scope, per group of `by`, summed from the visible atoms only. Read from the
-    answer counts alone, never from the answers."""
+def _by_postal_code(committee: Committee, question: Question, filters: Filters,
+                    action_id: int | None) -> dict[object, Group]:
     found: dict[object, Group] = {}
-    if by == "postnummer" and committee.k == K:
+    if committee.k == K:
         t = AnswerPiece
         # The pieces of the visible atoms, summed: only atoms of at least k have pieces stored.
         for code, value, n in db.session.connection().execute(
@@ -197,21 +198,59 @@ def distribution(committee: Committee, question: Question, filters: Filters, by:
                 group.residents += n
             else:
                 group.counts[value] = n
-    elif by == "postnummer":
-        for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
-            group = found.setdefault(code, Group(code, 0))
-            group.residents += n
-            for value, c in counts.items():
-                group.counts[value] = group.counts.get(value, 0) + c
-    else:
-        found = {key: Group(key, n, counts) for key, (n, counts) in
-                 _groups(committee, question, filters, action_id, by).items()}
-    groups = list(found.values())
-    if by == "week":
-        groups.sort(key=lambda g: str(g.key))
-    else:
-        groups.sort(key=lambda g: (g.key == OTHER, -g.residents, str(g.key)))
-    return Distribution(question, by, values_of(question), groups)
+        return found
+    for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
+        group = found.setdefault(code, Group(code, 0))
+        group.residents += n
+        for value, c in counts.items():
+            group.counts[value] = group.counts.get(value, 0) + c
+    return found
+
+
+def distributions(committee: Committee, question: Question, filters: Filters, bys: list[str],
+                  action_id: int | None = None) -> dict[str, Distribution]:
+    """The question's answers in the scope, per group of each of `bys`, summed from the visible atoms only. Read
+    from the answer counts alone, never from the answers: the groupings but the postal code from one query."""
+    others = [by for by in bys if by != "postnummer"]
+    found = {by: {key: Group(key, n, counts) for key, (n, counts) in groups.items()}
+             for by, groups in (_groups(committee, question, filters, action_id, others) if others else {}).items()}
+    if "postnummer" in bys:
+        found["postnummer"] = _by_postal_code(committee, question, filters, action_id)
+    shown = {}
+    for by in bys:
+        groups = list(found[by].values())
+        if by == "week":
+            groups.sort(key=lambda g: str(g.key))
+        else:
+            groups.sort(key=lambda g: (g.key == OTHER, -g.residents, str(g.key)))
+        shown[by] = Distribution(question, by, values_of(question), groups)
+    return shown
+
+
+def wholes(committee: Committee, asked: list[Question], filters: Filters,
+           action_id: int | None = None) -> list[Distribution]:
+    """Each question's answers in the whole scope, as `distribution` with "all", for many questions in one query
+    (the page of every question)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    found: dict[int, Group] = {}
+    if asked:
+        stmt = (select(t.question_id, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
+                .where(t.question_id.in_([q.id for q in asked]), t.grain == answer_counts.CELL_GRAIN,
+                       *_scope(committee, filters, action_id))
+                .group_by(t.question_id, t.value))
+        for question_id, value, n in db.session.connection().execute(stmt):
+            group = found.setdefault(question_id, Group("", 0))
+            if value == answer_counts.RESIDENTS:
+                group.residents += n
+            else:
+                group.counts[value] = n
+    return [Distribution(q, "all", values_of(q), [found[q.id]] if q.id in found else []) for q in asked]
+
+
+def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
+                 action_id: int | None = None) -> Distribution:
+    """The question's answers in the scope, per group of `by` (see `distributions`)."""
+    return distributions(committee, question, filters, [by], action_id)[by]
 
 
 def compare(committee: Committee, question: Question, filters: Filters, side: str,

@@ -11,7 +11,8 @@ its postal codes of at least k and one rest of at least k (canvass.insight.suppr
 summed; a postal code too small in every atom shows nothing of its own, and an atom the purge has begun on
 is all rest. The split under the rule's k is stored (AnswerPiece, kept by answer_counts.resplit), so a view by
 postal code is one sum in the database; a committee that has raised its k splits its atoms as it reads them
-(`_pieces`), the same way. Free-text answers are never shown, only how many gave one: a free text can hold a name.
+(`_pieces`), the same way. Free-text answers are read as input is (`free_texts`): masked, from the visible
+atoms only, never with who asked or where beyond the cell; the charts and exports carry only how many gave one.
 """
 from dataclasses import dataclass, field
 
@@ -19,12 +20,16 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
+from canvass.insight import scrub
 from canvass.insight.suppress import OTHER, K
-from canvass.models import Action, AnswerCount, AnswerPiece, Campaign, Committee, Question, QuestionSet
+from canvass.models import Action, Answer, AnswerCount, AnswerPiece, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committee import answer_counts
+from canvass.services.committee.committee_input import known_streets
 from canvass.services.committee.committees import Filters, conditions
 
+# The free-text answers shown on a question's page, newest weeks first.
+TEXTS = 50
 # A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
 CELL = (AnswerCount.action_id, AnswerCount.branch_id, AnswerCount.district_number, AnswerCount.week)
 # Each grouping, with the column of the counts it groups on: None for everything as one group, and for the postal
@@ -284,3 +289,26 @@ def action_choices(committee: Committee) -> list[tuple[int, str]]:
         query = query.where(Action.branch_id == committee.branch_id)
     return [(i, f"{title} ({starts:%d.%m.%Y})") for i, title, starts in db.session.execute(
         query.order_by(Action.starts_at.desc()))]
+
+
+def free_texts(committee: Committee, question: Question, filters: Filters, action_id: int | None = None,
+               limit: int = TEXTS) -> tuple[list[str], int]:
+    """A free-text question's answers as a committee reads input (canvass.services.committee.committee_input):
+    names, numbers and addresses masked (canvass.insight.scrub), only from the visible atoms (cells where at least
+    k residents answered the question) within the scope and filters, and nothing but the words: not who asked,
+    not the address, not the time. The newest weeks first, at most `limit`; and how many there are in all."""
+    if question.kind != "text":
+        return [], 0
+    a, cell = Answer, AnswerCount
+    visible = and_(cell.question_id == a.question_id, cell.organisation_id == a.organisation_id,
+                   cell.grain == answer_counts.CELL_GRAIN, cell.week == a.week,
+                   cell.district_number == func.coalesce(a.district_number, ""),
+                   cell.branch_id == func.coalesce(a.branch_id, 0), cell.action_id == func.coalesce(a.action_id, 0),
+                   cell.postnummer == "", cell.value == answer_counts.RESIDENTS, cell.n >= committee.k)
+    where = [a.question_id == question.id, a.value != "", *_scope(committee, filters, action_id, Answer)]
+    total = db.session.scalar(select(func.count()).select_from(a).join(cell, visible).where(*where))
+    # Ordered by week and then by the words: nothing in the order says which door or when in the week.
+    words = db.session.scalars(select(a.value).join(cell, visible).where(*where)
+                               .order_by(a.week.desc(), a.value).limit(limit))
+    streets = known_streets()
+    return [scrub.scrub(text, streets) for text in words], total

@@ -123,8 +123,10 @@ def answer(question_id: int):
         abort(400)
     action_id = _action_id()
     distribution = answer_figures.distribution(committee, question, filters, by, action_id)
+    texts, text_total = answer_figures.free_texts(committee, question, filters, action_id)
     return render_template("committee/answer.html", committee=committee, form=form, question=question,
                            distribution=distribution, chart=_chart(distribution, names), names=names, by=by,
+                           texts=texts, text_total=text_total,
                            by_labels=BY_LABELS, group_label=group_label, value_label=value_label,
                            actions=answer_figures.action_choices(committee), action_id=action_id,
                            kinds=KIND_LABELS, query=request.query_string.decode())

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.models import Address, AnswerCount, Conversation, User
+from canvass.models import Address, AnswerCount, AnswerPiece, Conversation, User
 from canvass.privacy import retention, subject
 from canvass.services.committee import answer_counts, answer_figures, committees
 from canvass.services.committee.committees import Filters
@@ -31,6 +31,11 @@ def door(demo_app):
 def counts() -> Counter:
     return Counter({tuple(getattr(row, c) for c in answer_counts.KEY): row.n
                     for row in db.session.scalars(select(AnswerCount))})
+
+
+def pieces() -> Counter:
+    return Counter({tuple(getattr(row, c) for c in (*answer_counts.ATOM, "piece", "value")): row.n
+                    for row in db.session.scalars(select(AnswerPiece))})
 
 
 def by_district(door) -> dict[str, list[int]]:
@@ -87,6 +92,15 @@ def test_the_figures_from_the_counts_are_the_hand_counted_answers_of_the_visible
     assert sum(g.residents for g in postal.groups) == 7 and sum(g.counts.get("yes", 0) for g in postal.groups) == 5
 
 
+def by_code(pieces: dict) -> dict:
+    """Pieces of atoms (cell, code) summed per code, as a view by postal code sums them."""
+    found: dict = {}
+    for (_, code), (n, counts) in pieces.items():
+        residents, values = found.get(code, (0, Counter()))
+        found[code] = (residents + n, values + Counter(counts))
+    return {code: (n, dict(values)) for code, (n, values) in found.items()}
+
+
 NAMED = "Kari Nordmann"
 STEP = st.one_of(
     st.tuples(st.just("ingest"), st.lists(st.tuples(
@@ -132,10 +146,17 @@ def test_after_any_mix_of_answers_undo_erasure_and_purge_the_kept_counts_equal_a
             db.session.commit()
         elif kind == "purge":
             retention.purge(utcnow() + timedelta(days=arg))
-    kept = counts()
+    kept, split = counts(), pieces()
     assert all(n > 0 for n in kept.values())
+    # The stored postal split is what a committee would split from the counts, whatever happened on the way.
+    committee = committees.committee_for(one(User, email="komite@oslo.demo"))
+    for question in q.values():
+        stored = answer_figures.distribution(committee, question, Filters(), "postnummer")
+        assert {g.key: (g.residents, g.counts) for g in stored.groups} == {
+            code: (n, counts) for code, (n, counts) in by_code(answer_figures._pieces(
+                committee, question, Filters(), None)).items()}
     answer_counts.rebuild()
-    assert counts() == kept
+    assert counts() == kept and pieces() == split
     db.session.commit()
     # Whatever the purge has unlinked counts under postal code "", as its conversation has none.
     unlinked = db.session.scalar(select(Conversation.id).where(Conversation.unlinked.is_(True)).limit(1))

@@ -21,13 +21,14 @@ from canvass.models.job import Job, JobKind, JobState
 from canvass.models.organisation import Branch, BranchPostalCode, Organisation, OrganisationMunicipality, SetupCode
 from canvass.models.people import Invite, Login, LoginLink, Membership, Role, User
 from canvass.models.privacy import AuditEntry, ConsentRecord, Contact
-from canvass.models.question import Answer, AnswerCount, Question, QuestionSet
+from canvass.models.question import Answer, AnswerCount, AnswerPiece, Question, QuestionSet
 from canvass.models.turf import FieldDoor, Turf, TurfAddress
 from canvass.models.visit import Outcome, Visit
 
 __all__ = [
     "Answer",
     "AnswerCount",
+    "AnswerPiece",
     "Question",
     "QuestionSet",
     "Committee",

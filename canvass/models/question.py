@@ -5,7 +5,7 @@ actions and campaign weeks point at one, so it is reused without copying. Once a
 answers its meaning is fixed: it can only be retired and replaced (canvass.services.turf.questions)."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
 
@@ -102,3 +102,28 @@ class AnswerCount(db.Model):
 
     # A view reads one question's rows of one grain, in key order: on SQLite the rows are the key's index itself.
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class AnswerPiece(db.Model):
+    """The postal split of every atom of answers that may be shown under the rule's k: per question, cell
+    (canvass.insight.cells) and piece (a postal code of at least k residents in the atom, or "annet", the atom's
+    rest of at least k), how many gave each answer (`value` "" counts the residents, as in AnswerCount).
+
+    What a view by postal code sums, so it never splits an atom itself. Derived from AnswerCount's postal grain and
+    recomputed, for each atom an answer touches, in the same transaction
+    (canvass.services.committee.answer_counts.resplit). An atom of fewer than k residents has no rows."""
+
+    question_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    district_number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    piece: Mapped[str] = mapped_column(String(5), primary_key=True)
+    value: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    # A view sums one question's pieces per piece and value: in that order, with every cell column and the count,
+    # the sum streams from the index without a sort (50,000 rows at a million conversations: 150 → 50 ms on SQLite).
+    __table_args__ = (Index("ix_answer_piece_summed", "question_id", "organisation_id", "piece", "value", "week",
+                            "district_number", "branch_id", "action_id", "n"), {"sqlite_with_rowid": False})

@@ -7,6 +7,10 @@ conversation). Erasure on request masks what the person is named in and deletes 
 count. `rebuild` counts every stored answer afresh (`flask counts rebuild-answers`, and the migration that made
 the table); a test holds it equal to the incremental counts after any mix of the above.
 
+The postal split (`AnswerPiece`) is kept here too: whenever an atom's postal counts change, that one atom (one
+question in one cell, a handful of postal codes) is split again (`resplit`) under the rule's k, as
+canvass.insight.suppress splits it, so a view by postal code sums stored pieces and never splits in Python.
+
 Flask-free apart from the database session.
 """
 from collections import Counter
@@ -16,7 +20,8 @@ from sqlalchemy import bindparam, delete, distinct, func, insert, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.extensions import db
-from canvass.models import Answer, AnswerCount, Conversation, Question
+from canvass.insight.suppress import OTHER, K, suppress
+from canvass.models import Answer, AnswerCount, AnswerPiece, Conversation, Question
 
 CELL_GRAIN, POSTAL_GRAIN = 0, 1
 # The residents of a key: the distinct conversations that answered the question.
@@ -24,6 +29,8 @@ RESIDENTS = ""
 KEY = ("question_id", "organisation_id", "grain", "week", "district_number", "branch_id", "action_id",
        "postnummer", "value")
 CELL = ("organisation_id", "week", "district_number", "branch_id", "action_id")
+# An atom: everyone who answered one question in one cell.
+ATOM = ("question_id", "organisation_id", "week", "district_number", "branch_id", "action_id")
 CHUNK = 500
 
 
@@ -74,6 +81,52 @@ def _apply(counted: Counter, connection=None) -> None:
     if emptied:
         session.execute(delete(table).where(*(table.c[name] == bindparam(f"k_{name}") for name in KEY),
                                             table.c.n <= 0), emptied)
+    resplit({tuple(change[name] for name in ATOM) for change in changes if change["grain"] == POSTAL_GRAIN})
+
+
+def pieces_of(codes: Mapping[str, int], k: int = K) -> dict[str, str]:
+    """Which piece each postal code of an atom is counted in, from its residents per code: the code itself when
+    it is one of the codes of at least k that canvass.insight.suppress shows, else the rest, OTHER. Once the purge
+    has taken one postal code of the atom (or one was never known), the whole atom is the rest: split by which of
+    its residents were purged first, a day's difference would be one resident."""
+    kept = {} if "" in codes else suppress(codes, k)
+    return {code: code if code in kept and code != OTHER else OTHER for code in codes}
+
+
+def split(rows: Iterable[tuple[str, str, int]], k: int = K) -> dict[tuple[str, str], int]:
+    """An atom's pieces from its postal rows (postal code, value, n): (piece, value) → n. Nothing for an atom of
+    fewer than k residents, which no view shows."""
+    rows = list(rows)
+    codes = {code: n for code, value, n in rows if value == RESIDENTS}
+    if sum(codes.values()) < k:
+        return {}
+    piece = pieces_of(codes, k)
+    found: dict[tuple[str, str], int] = {}
+    for code, value, n in rows:
+        found[(piece[code], value)] = found.get((piece[code], value), 0) + n
+    return found
+
+
+def _piece_rows(atom: tuple, pieces: Mapping[tuple[str, str], int]) -> list[dict]:
+    return [{**dict(zip(ATOM, atom, strict=True)), "piece": piece, "value": value, "n": n}
+            for (piece, value), n in pieces.items()]
+
+
+def resplit(atoms: set[tuple]) -> None:
+    """Split these atoms (tuples of ATOM) again from their postal counts, replacing their stored pieces."""
+    if not atoms:
+        return
+    t, pieces = AnswerCount.__table__, AnswerPiece.__table__
+    at = [{f"a_{name}": value for name, value in zip(ATOM, atom, strict=True)} for atom in sorted(atoms)]
+    db.session.execute(delete(pieces).where(*(pieces.c[name] == bindparam(f"a_{name}") for name in ATOM)), at)
+    # One look-up per atom, on the counts' key prefix: an atom has a few postal codes and values.
+    read = select(t.c.postnummer, t.c.value, t.c.n).where(
+        t.c.grain == POSTAL_GRAIN, *(t.c[name] == bindparam(f"a_{name}") for name in ATOM))
+    rows = []
+    for atom, params in zip(sorted(atoms), at, strict=True):
+        rows += _piece_rows(atom, split(db.session.execute(read, params)))
+    if rows:
+        db.session.execute(insert(pieces), rows)
 
 
 def record(answers: list[dict], postal_codes: Mapping[int, str | None]) -> None:
@@ -137,7 +190,30 @@ def rebuild(connection=None) -> int:
         session.execute(insert(table).from_select(list(KEY) + ["n"], select(
             *keys, literal_column("''"), func.count(distinct(a.conversation_id))).select_from(source)
             .where(a.week.is_not(None)).group_by(*grouped)))
+    _resplit_all(session)
     return session.scalar(select(func.count()).select_from(table))
+
+
+def _resplit_all(session) -> None:
+    """Split every atom again from the postal counts, in key order so each atom's rows arrive together."""
+    t, pieces = AnswerCount.__table__, AnswerPiece.__table__
+    session.execute(delete(pieces))
+    rows, atom, batch = [], None, []
+    for *key, code, value, n in session.execute(select(*(t.c[name] for name in ATOM), t.c.postnummer, t.c.value,
+                                                       t.c.n).where(t.c.grain == POSTAL_GRAIN)
+                                                .order_by(*(t.c[name] for name in ATOM))).all():
+        if tuple(key) != atom:
+            if atom is not None:
+                batch += _piece_rows(atom, split(rows))
+            atom, rows = tuple(key), []
+        rows.append((code, value, n))
+        if len(batch) >= 5000:
+            session.execute(insert(pieces), batch)
+            batch = []
+    if atom is not None:
+        batch += _piece_rows(atom, split(rows))
+    if batch:
+        session.execute(insert(pieces), batch)
 
 
 def answered(question_ids: Iterable[int]) -> dict[int, int]:

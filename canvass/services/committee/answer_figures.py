@@ -9,8 +9,10 @@ narrowed, an area compared with a larger one, an export) differ by nobody or by 
 is finer than a cell: by postal code, each visible atom is split once, the same way for every view, into
 its postal codes of at least k and one rest of at least k (canvass.insight.suppress), and those pieces are
 summed; a postal code too small in every atom shows nothing of its own, and an atom the purge has begun on
-is all rest. Free-text answers are never shown,
-only how many gave one: a free text can hold a name.
+is all rest. The split under the rule's k is stored (AnswerPiece, kept by answer_counts.resplit), so a view by
+postal code is one sum in the database; a committee that has raised its k splits its atoms as it reads them
+(`_pieces`), the same way. Free-text answers are read as input is (`free_texts`): masked, from the visible
+atoms only, never with who asked or where beyond the cell; the charts and exports carry only how many gave one.
 """
 from dataclasses import dataclass, field
 
@@ -18,12 +20,16 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
-from canvass.insight.suppress import OTHER, suppress
-from canvass.models import Action, AnswerCount, Campaign, Committee, Question, QuestionSet
+from canvass.insight import scrub
+from canvass.insight.suppress import OTHER, K
+from canvass.models import Action, Answer, AnswerCount, AnswerPiece, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committee import answer_counts
+from canvass.services.committee.committee_input import known_streets
 from canvass.services.committee.committees import Filters, conditions
 
+# The free-text answers shown on a question's page, newest weeks first.
+TEXTS = 50
 # A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
 CELL = (AnswerCount.action_id, AnswerCount.branch_id, AnswerCount.district_number, AnswerCount.week)
 # Each grouping, with the column of the counts it groups on: None for everything as one group, and for the postal
@@ -70,11 +76,11 @@ def values_of(question: Question) -> list[str]:
     return []
 
 
-def _scope(committee: Committee, filters: Filters, action_id: int | None) -> list:
-    """The committee's scope and filters as conditions on the cells of the answer counts."""
-    where = conditions(committee, filters, AnswerCount)
+def _scope(committee: Committee, filters: Filters, action_id: int | None, table=AnswerCount) -> list:
+    """The committee's scope and filters as conditions on the cells of the answer counts (or pieces)."""
+    where = conditions(committee, filters, table)
     if action_id:
-        where.append(AnswerCount.action_id == action_id)
+        where.append(table.action_id == action_id)
     return where
 
 
@@ -128,26 +134,29 @@ def _cell_of(t, cell, k: int) -> list:
 
 
 def _groups(committee: Committee, question: Question, filters: Filters, action_id: int | None,
-            by: str) -> dict[object, tuple[int, dict[str, int]]]:
-    """Residents and their answers per group of `by`, each summed in the database from the visible atoms only
-    (a cell's rows are counted when the cell's residents are at least k)."""
+            bys: list[str]) -> dict[str, dict[object, tuple[int, dict[str, int]]]]:
+    """Residents and their answers per group of each of `bys` (none by postal code), summed in the database from
+    the visible atoms only (a cell's rows are counted when the cell's residents are at least k): one query grouped
+    by every column they need, each grouping then summed from its few hundred rows."""
     t, cell = AnswerCount, aliased(AnswerCount)
-    column = BY[by]
-    keys = [getattr(t, column)] if column else []
+    columns = list(dict.fromkeys(BY[by] for by in bys if BY[by]))
+    keys = [getattr(t, column) for column in columns]
     stmt = (select(*keys, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
             .where(t.question_id == question.id, t.grain == answer_counts.CELL_GRAIN,
                    *_scope(committee, filters, action_id))
             .group_by(*keys, t.value))
-    found: dict[object, tuple[int, dict[str, int]]] = {}
+    found: dict[str, dict[object, tuple[int, dict[str, int]]]] = {by: {} for by in bys}
     for *key, value, n in db.session.connection().execute(stmt):
-        # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
-        group = (key[0] or "") if column else ""
-        residents, counts = found.get(group, (0, {}))
-        if value == answer_counts.RESIDENTS:
-            residents += n
-        else:
-            counts[value] = counts.get(value, 0) + n
-        found[group] = (residents, counts)
+        row = dict(zip(columns, key, strict=True))
+        for by in bys:
+            # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
+            group = (row[BY[by]] or "") if BY[by] else ""
+            residents, counts = found[by].get(group, (0, {}))
+            if value == answer_counts.RESIDENTS:
+                residents += n
+            else:
+                counts[value] = counts.get(value, 0) + n
+            found[by][group] = (residents, counts)
     return found
 
 
@@ -168,12 +177,10 @@ def _pieces(committee: Committee, question: Question, filters: Filters,
             values.setdefault((*key, code), {})[value] = n
     pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
     for key, codes in by_cell.items():
-        # The same split of this atom whatever is asked: each postal code of at least k, and a rest of at least k.
-        # Once the purge has taken one postal code of the atom (or one was never known), the whole atom is the
-        # rest: split by which of its residents were purged first, a day's difference would be one resident.
-        kept = {} if "" in codes else suppress(codes, committee.k)
+        # The same split of this atom whatever is asked, as the stored pieces are split.
+        piece_of = answer_counts.pieces_of(codes, committee.k)
         for code, n in codes.items():
-            piece = (key, code if code in kept and code != OTHER else OTHER)
+            piece = (key, piece_of[code])
             total, counts = pieces.get(piece, (0, {}))
             for value, c in values.get((*key, code), {}).items():
                 counts[value] = counts.get(value, 0) + c
@@ -181,26 +188,74 @@ def _pieces(committee: Committee, question: Question, filters: Filters,
     return pieces
 
 
+def _by_postal_code(committee: Committee, question: Question, filters: Filters,
+                    action_id: int | None) -> dict[object, Group]:
+    found: dict[object, Group] = {}
+    if committee.k == K:
+        t = AnswerPiece
+        # The pieces of the visible atoms, summed: only atoms of at least k have pieces stored.
+        for code, value, n in db.session.connection().execute(
+                select(t.piece, t.value, func.sum(t.n)).where(t.question_id == question.id,
+                                                              *_scope(committee, filters, action_id, t))
+                .group_by(t.piece, t.value)):
+            group = found.setdefault(code, Group(code, 0))
+            if value == answer_counts.RESIDENTS:
+                group.residents += n
+            else:
+                group.counts[value] = n
+        return found
+    for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
+        group = found.setdefault(code, Group(code, 0))
+        group.residents += n
+        for value, c in counts.items():
+            group.counts[value] = group.counts.get(value, 0) + c
+    return found
+
+
+def distributions(committee: Committee, question: Question, filters: Filters, bys: list[str],
+                  action_id: int | None = None) -> dict[str, Distribution]:
+    """The question's answers in the scope, per group of each of `bys`, summed from the visible atoms only. Read
+    from the answer counts alone, never from the answers: the groupings but the postal code from one query."""
+    others = [by for by in bys if by != "postnummer"]
+    found = {by: {key: Group(key, n, counts) for key, (n, counts) in groups.items()}
+             for by, groups in (_groups(committee, question, filters, action_id, others) if others else {}).items()}
+    if "postnummer" in bys:
+        found["postnummer"] = _by_postal_code(committee, question, filters, action_id)
+    shown = {}
+    for by in bys:
+        groups = list(found[by].values())
+        if by == "week":
+            groups.sort(key=lambda g: str(g.key))
+        else:
+            groups.sort(key=lambda g: (g.key == OTHER, -g.residents, str(g.key)))
+        shown[by] = Distribution(question, by, values_of(question), groups)
+    return shown
+
+
+def wholes(committee: Committee, asked: list[Question], filters: Filters,
+           action_id: int | None = None) -> list[Distribution]:
+    """Each question's answers in the whole scope, as `distribution` with "all", for many questions in one query
+    (the page of every question)."""
+    t, cell = AnswerCount, aliased(AnswerCount)
+    found: dict[int, Group] = {}
+    if asked:
+        stmt = (select(t.question_id, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
+                .where(t.question_id.in_([q.id for q in asked]), t.grain == answer_counts.CELL_GRAIN,
+                       *_scope(committee, filters, action_id))
+                .group_by(t.question_id, t.value))
+        for question_id, value, n in db.session.connection().execute(stmt):
+            group = found.setdefault(question_id, Group("", 0))
+            if value == answer_counts.RESIDENTS:
+                group.residents += n
+            else:
+                group.counts[value] = n
+    return [Distribution(q, "all", values_of(q), [found[q.id]] if q.id in found else []) for q in asked]
+
+
 def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",
                  action_id: int | None = None) -> Distribution:
-    """The question's answers in the scope, per group of `by`, summed from the visible atoms only. Read from the
-    answer counts alone, never from the answers."""
-    found: dict[object, Group] = {}
-    if by == "postnummer":
-        for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
-            group = found.setdefault(code, Group(code, 0))
-            group.residents += n
-            for value, c in counts.items():
-                group.counts[value] = group.counts.get(value, 0) + c
-    else:
-        found = {key: Group(key, n, counts) for key, (n, counts) in
-                 _groups(committee, question, filters, action_id, by).items()}
-    groups = list(found.values())
-    if by == "week":
-        groups.sort(key=lambda g: str(g.key))
-    else:
-        groups.sort(key=lambda g: (g.key == OTHER, -g.residents, str(g.key)))
-    return Distribution(question, by, values_of(question), groups)
+    """The question's answers in the scope, per group of `by` (see `distributions`)."""
+    return distributions(committee, question, filters, [by], action_id)[by]
 
 
 def compare(committee: Committee, question: Question, filters: Filters, side: str,
@@ -234,3 +289,26 @@ def action_choices(committee: Committee) -> list[tuple[int, str]]:
         query = query.where(Action.branch_id == committee.branch_id)
     return [(i, f"{title} ({starts:%d.%m.%Y})") for i, title, starts in db.session.execute(
         query.order_by(Action.starts_at.desc()))]
+
+
+def free_texts(committee: Committee, question: Question, filters: Filters, action_id: int | None = None,
+               limit: int = TEXTS) -> tuple[list[str], int]:
+    """A free-text question's answers as a committee reads input (canvass.services.committee.committee_input):
+    names, numbers and addresses masked (canvass.insight.scrub), only from the visible atoms (cells where at least
+    k residents answered the question) within the scope and filters, and nothing but the words: not who asked,
+    not the address, not the time. The newest weeks first, at most `limit`; and how many there are in all."""
+    if question.kind != "text":
+        return [], 0
+    a, cell = Answer, AnswerCount
+    visible = and_(cell.question_id == a.question_id, cell.organisation_id == a.organisation_id,
+                   cell.grain == answer_counts.CELL_GRAIN, cell.week == a.week,
+                   cell.district_number == func.coalesce(a.district_number, ""),
+                   cell.branch_id == func.coalesce(a.branch_id, 0), cell.action_id == func.coalesce(a.action_id, 0),
+                   cell.postnummer == "", cell.value == answer_counts.RESIDENTS, cell.n >= committee.k)
+    where = [a.question_id == question.id, a.value != "", *_scope(committee, filters, action_id, Answer)]
+    total = db.session.scalar(select(func.count()).select_from(a).join(cell, visible).where(*where))
+    # Ordered by week and then by the words: nothing in the order says which door or when in the week.
+    words = db.session.scalars(select(a.value).join(cell, visible).where(*where)
+                               .order_by(a.week.desc(), a.value).limit(limit))
+    streets = known_streets()
+    return [scrub.scrub(text, streets) for text in words], total

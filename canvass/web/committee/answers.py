@@ -99,8 +99,8 @@ def answers():
     """Every question answered in the filtered scope, with its distribution when k residents answered it."""
     committee, names, form, filters = filtered()
     action_id = _action_id()
-    shown = [answer_figures.distribution(committee, q, filters, "all", action_id)
-             for q in answer_figures.questions_asked(committee, filters, action_id)]
+    shown = answer_figures.wholes(committee, answer_figures.questions_asked(committee, filters, action_id), filters,
+                                  action_id)
     return render_template("committee/answers.html", committee=committee, form=form, shown=shown,
                            charts={d.question.id: _chart(d, names) for d in shown}, names=names,
                            actions=answer_figures.action_choices(committee), action_id=action_id,
@@ -123,8 +123,10 @@ def answer(question_id: int):
         abort(400)
     action_id = _action_id()
     distribution = answer_figures.distribution(committee, question, filters, by, action_id)
+    texts, text_total = answer_figures.free_texts(committee, question, filters, action_id)
     return render_template("committee/answer.html", committee=committee, form=form, question=question,
                            distribution=distribution, chart=_chart(distribution, names), names=names, by=by,
+                           texts=texts, text_total=text_total,
                            by_labels=BY_LABELS, group_label=group_label, value_label=value_label,
                            actions=answer_figures.action_choices(committee), action_id=action_id,
                            kinds=KIND_LABELS, query=request.query_string.decode())
@@ -140,13 +142,16 @@ def answer_export(question_id: int, kind: str):
     question = _question(committee, question_id)
     action_id = _action_id()
     wanted = [by for by in BY_LABELS if not (by == "branch" and committee.branch_id is not None)]
-    found = {by: answer_figures.distribution(committee, question, filters, by, action_id) for by in wanted}
+    if kind == "csv":
+        # A CSV holds one grouping: only that one is counted.
+        per = request.args.get("per", "all")
+        wanted = [per if per in wanted else "all"]
+    found = answer_figures.distributions(committee, question, filters, wanted, action_id)
     sheets = [_sheet(found[by], names) for by in wanted]
     for sheet, by in zip(sheets, wanted, strict=True):
         sheet.title = str(BY_LABELS[by])
     if kind == "csv":
-        body = to_csv(sheets[0] if request.args.get("per", "all") not in found
-                      else sheets[wanted.index(request.args.get("per", "all"))])
+        body = to_csv(sheets[0])
     elif kind == "xlsx":
         body = to_xlsx(sheets)
     else:

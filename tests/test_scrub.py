@@ -6,7 +6,7 @@ tests/data/scrub/ measure recall and precision (bench/scrub_quality.py prints th
 typed, scrubbing takes a few passes over the text, never time that grows with its square.
 """
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -167,14 +167,33 @@ def test_a_known_street_with_a_number_is_masked_whatever_its_name_ends_with():
     "snakket med Gunnbjørg Tveitevoll om bussen",
     "trafikk er problemet sier Ingeborg Myrvold i 3. etg",
     "Solveig Haugerudsletta og mannen vil ha lyskryss",
+    "Tveitevoll, Gunnbjørg vil ha nattbuss",
+    "GUNNBJØRG TVEITEVOLL vil ha nattbuss",
+    "snakket med G. Tveitevoll om bussen",
 ])
 def test_a_rare_name_on_no_list_is_masked_in_what_committees_read(note):
     """Outsider: "Gunnbjørg Tveitevoll" reached the committee's text and "tveitevoll" became a theme label. A rare
     given name with a farm-name surname is on no list; two capitalised words side by side that are no known place
     are a name."""
     scrubbed = scrub(note, frozenset(), frozenset({"haugerud"}))
-    assert not re.search(r"Gunnbjørg|Tveitevoll|Ingeborg|Myrvold|Solveig|Haugerudsletta", scrubbed), scrubbed
+    assert not re.search(r"(?i)Gunnbjørg|Tveitevoll|Ingeborg|Myrvold|Solveig|Haugerudsletta", scrubbed), scrubbed
     assert "[navn]" in scrubbed
+
+
+@pytest.mark.parametrize(("note", "scrubbed"), [
+    ("født 12.03.1954, vil ha nattbuss", "født [nummer], vil ha nattbuss"),
+    ("mora er f. 3.4.38 og bor alene", "mora er f. [nummer] og bor alene"),
+    ("han er født 1954 og vil ha sykehjem", "han er født [nummer] og vil ha sykehjem"),
+    ("12/03/1954 sa hun, bussen er for dyr", "[nummer] sa hun, bussen er for dyr"),
+])
+def test_a_date_of_birth_is_masked(note, scrubbed):
+    """Outsider: "født 12.03.1954" reached the committee beside a name."""
+    assert scrub(note) == scrubbed
+
+
+def test_a_date_ahead_or_a_year_on_its_own_is_left_as_it_is():
+    for note in (f"folkemøte 12.03.{date.today().year + 1} på skolen", "bodd her siden 1987", "buss 31 hvert 10. min"):
+        assert scrub(note) == note
 
 
 def test_two_capitalised_words_that_make_a_known_place_or_an_acronym_are_left_as_they_are():

@@ -15,6 +15,7 @@ no regular expression runs on the text itself.
 """
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -498,6 +499,41 @@ def _birth_date(digits: str) -> bool:
     return (1 <= day <= 31 or 41 <= day <= 71) and (1 <= month <= 12 or 41 <= month <= 52)
 
 
+BORN = {"født", "fødd", "f", "born", "dob", "fødselsdato", "fødselsdag", "bursdag"}
+
+
+def _dates(tokens: list[_Token]) -> None:
+    """Dates of birth: a whole date whose year is long past ("12.03.1954", "12/3-54"), and any date or year
+    right after "født" ("født 1954", "f. 12.3.54"). A door note has little other use for them; a meeting's date
+    lies ahead and keeps its year."""
+    this_year = date.today().year
+    for i, token in enumerate(tokens):
+        if token.kind != "d" or not _free(tokens, i) or (i > 0 and tokens[i - 1].glued and tokens[i - 1].kind == "d"):
+            continue
+        after_born = _born_before(tokens, i)
+        parts, j = [i], i
+        while len(parts) < 3 and j + 2 < len(tokens) and tokens[j + 1].text in "./-" and tokens[j + 1].glued \
+                and tokens[j + 2].kind == "d" and tokens[j + 2].glued:
+            j += 2
+            parts.append(j)
+        texts = [tokens[p].text for p in parts]
+        if len(parts) == 3 and len(texts[0]) <= 2 and len(texts[1]) <= 2 and len(texts[2]) in (2, 4):
+            year = int(texts[2]) if len(texts[2]) == 4 else None
+            if 1 <= int(texts[0]) <= 31 and 1 <= int(texts[1]) <= 12 and (
+                    after_born or (year is not None and 1900 <= year <= this_year - 12)):
+                _mark(tokens, i, j, NUMBER_MASK)
+        elif after_born and len(parts) == 1 and len(texts[0]) == 4 and 1900 <= int(texts[0]) <= this_year:
+            _mark(tokens, i, i, NUMBER_MASK)
+
+
+def _born_before(tokens: list[_Token], i: int) -> bool:
+    """Whether "født" (or "f.", "born") stands just before token i."""
+    j = i - 1
+    if j >= 0 and tokens[j].text == ".":
+        j -= 1
+    return j >= 0 and tokens[j].kind == "a" and tokens[j].lower in BORN and (tokens[j].lower != "f" or j + 1 < i)
+
+
 def _phone_context(tokens: list[_Token]) -> None:
     """A country code in brackets before a number ("(+47) 915 55 123") goes with the number."""
     for i, token in enumerate(tokens):
@@ -759,6 +795,7 @@ def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
         return words[b][0] == words[a][1] + 1 and not tokens[words[b][0]].glued
 
     public = _public_figures(words, adjacent)
+    unlisted = _unlisted_pairs(tokens, words, places)
     for w, (first, _last, text) in enumerate(words):
         if len(text) > LONGEST_WORD or not _free(tokens, first) or w in public:
             continue
@@ -787,7 +824,7 @@ def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
             )
         )
         found[w] = bool(
-            _unlisted_pair(words, w, adjacent, places)
+            w in unlisted
             or kind == "given"
             or strong
             or (kind == "surname" and (capitalised(words[w]) or cue))
@@ -828,25 +865,36 @@ def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
             _mark(tokens, first, last, NAME_MASK)
 
 
-def _unlisted_pair(words: list, w: int, adjacent, places: frozenset[str]) -> bool:
-    """Two capitalised words side by side that no list knows and that are no known place: a rare given name and a
-    farm-name surname ("Gunnbjørg Tveitevoll") are on no list, and hurried notes capitalise little else. A word
-    too many masked costs a committee little ("Nordre Gate"); a name too few is a leak."""
-    if w + 1 >= len(words) or not adjacent(w, w + 1):
-        return False
-    pair = (words[w][2], words[w + 1][2])
-    return f"{pair[0]} {pair[1]}".lower() not in places and all(_unlisted(word, places) for word in pair)
+def _unlisted_pairs(tokens: list[_Token], words: list, places: frozenset[str]) -> set[int]:
+    """Words that make a name with a neighbour although no list knows either: two capitalised words side by side
+    that are no known place ("Gunnbjørg Tveitevoll", "GUNNBJØRG TVEITEVOLL"), the same turned round with a comma
+    ("Tveitevoll, Gunnbjørg"), and an initial before one ("G. Tveitevoll"). A rare given name and a farm-name
+    surname are on no list, and hurried notes capitalise little else. A word too many masked costs a committee
+    little ("Nordre Gate"); a name too few is a leak."""
+    found: set[int] = set()
+    for w in range(len(words) - 1):
+        first, second = words[w][2], words[w + 1][2]
+        between = [t.text for t in tokens[words[w][1] + 1 : words[w + 1][0]]]
+        if (
+            not between and not tokens[words[w + 1][0]].glued
+            or between == [","] and min(len(first), len(second)) >= 4
+        ):
+            if f"{first} {second}".lower() not in places and _unlisted(first, places) and _unlisted(second, places):
+                found |= {w, w + 1}
+        elif between == ["."] and len(first) == 1 and first.isupper() and _unlisted(second, places) \
+                and len(second) >= 4:
+            found |= {w, w + 1}
+    return found
 
 
 def _unlisted(word: str, places: frozenset[str]) -> bool:
-    """A capitalised word (not an acronym like NAV or SFO) that is no place, party, cue, verb or listed word."""
+    """A capitalised word (or one in capitals, but not an acronym like NAV or SFO) that is no place, party, cue,
+    verb or listed word."""
     lower = word.lower()
     lists = _lists()
     return (
         len(word) > 2
-        and word[:1].isupper()
-        and not word.isupper()
-        and word[1:].islower()
+        and (word[:1].isupper() and word[1:].islower() or word.isupper() and len(word) >= 5)
         and lower not in places
         and _kind_of_name(word, lists) is None
         and _precedes(word, lists)
@@ -929,6 +977,7 @@ def _masked(text: str, streets: frozenset[str] = frozenset(), places: frozenset[
     _numbers(tokens)
     _phone_context(tokens)
     _plates(tokens)
+    _dates(tokens)
     _flats(tokens)
     _streets(tokens, streets, text)
     _names(tokens, places | streets)

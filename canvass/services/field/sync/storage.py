@@ -154,7 +154,7 @@ def _inserted(dialect, table, key: str, rows: list[dict], returning: tuple) -> l
     default is worked out in Python: INSERT … SELECT would work it out once for the batch.
     """
     names = list(rows[0])
-    if dialect is not postgresql or any(list(row) != names for row in rows):
+    if dialect is not postgresql or any(list(row) != names for row in rows) or not all(n in table.c for n in names):
         return db.session.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
                                   .returning(*returning), rows).all()
     arrays = []
@@ -314,10 +314,10 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
         stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
     if inputs:
         # Input without a door is a conversation of its own: inserted as one statement like the visits, its counts
-        # and topic index kept for those that were new.
-        new = dict(db.session.execute(
-            dialect.insert(Conversation.__table__).on_conflict_do_nothing(index_elements=["visit_uuid"])
-            .returning(Conversation.visit_uuid, Conversation.id), list(inputs.values())).all())
+        # and topic index kept for those that were new. The week given, as for the conversations at a door.
+        rows = [{**row, "week": week_of(row["recorded_at"])} for row in inputs.values()]
+        new = dict(_inserted(dialect, Conversation.__table__, "visit_uuid", rows,
+                             (Conversation.visit_uuid, Conversation.id)))
         tallies.record([{**inputs[key], "id": conversation_id} for key, conversation_id in new.items()])
         stored |= set(new)
     return set(claims) - stored

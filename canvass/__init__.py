@@ -17,6 +17,7 @@ from canvass.formatting import (
     format_percent,
     format_tenths,
 )
+from canvass.signing import KeptSessionInterface
 from canvass.web import limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    # The session cookie checked with a serializer built once, not once per request (canvass/signing.py).
+    app.session_interface = KeptSessionInterface()
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)

@@ -8,10 +8,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+
+from canvass.signing import CSRF
 
 # Named constraints so migrations are the same on SQLite and PostgreSQL.
 naming = {
@@ -24,7 +25,8 @@ naming = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming))
 migrate = Migrate()
 login = LoginManager()
-csrf = CSRFProtect()
+# Flask-WTF's CSRFProtect on a kept serializer, refusing posts from other sites too (canvass/signing.py).
+csrf = CSRF()
 babel = Babel()
 htmx = Htmx()
 # Phones on weak signal: pages and fragments go out compressed, also without a proxy in front.

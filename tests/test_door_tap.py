@@ -110,3 +110,82 @@ def test_a_tap_of_a_conversation_still_opens_the_doors_page(phone):
     form = door_form(phone, outcome="conversation")
     answer = _tap(phone, phone.assignment.id, form)
     assert answer.status_code == 302 and "/samtale?address_id=" in answer.location and _visits() == 0
+
+
+def _stored_nothing() -> bool:
+    return _visits() == 0 and db.session.scalar(select(func.count()).select_from(SyncEvent)) == 0
+
+
+def test_a_tap_without_the_forms_token_is_refused_as_an_expired_form_and_stores_nothing(phone):
+    form = door_form(phone, outcome="not_home")
+    answer = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers=JSON)
+    assert answer.status_code == 400 and answer.headers["Canvass-Refused"] == "form-token" and _stored_nothing()
+
+
+@pytest.mark.parametrize("forged", ["forged", "ImFiYyI.aw_bpQ.cqDlHCWikKgDVBaQzmz3yHdVztc"])
+def test_a_tap_with_a_forged_token_is_refused_and_stores_nothing(phone, forged):
+    form = {"csrf_token": forged, **door_form(phone, outcome="not_home")}
+    answer = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers=JSON)
+    assert answer.status_code == 400 and answer.headers["Canvass-Refused"] == "form-token" and _stored_nothing()
+
+
+def test_a_tap_with_another_sessions_token_is_refused(phone, berit_phone):
+    """A token signed by this server but for someone else's session does not match this session's."""
+    form = {"csrf_token": csrf_token(berit_phone, "/"), **door_form(phone, outcome="not_home")}
+    answer = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers=JSON)
+    assert answer.status_code == 400 and answer.headers["Canvass-Refused"] == "form-token" and _stored_nothing()
+
+
+def test_a_tap_with_a_token_older_than_the_time_limit_is_refused(phone, demo_app):
+    token = csrf_token(phone, "/")
+    demo_app.config["WTF_CSRF_TIME_LIMIT"] = -1  # issued just now, so older than -1 s
+    try:
+        answer = phone.post(f"/felt/{phone.assignment.id}/besok",
+                            data={"csrf_token": token, **door_form(phone, outcome="not_home")}, headers=JSON)
+    finally:
+        demo_app.config["WTF_CSRF_TIME_LIMIT"] = 12 * 3600
+    assert answer.status_code == 400 and answer.headers["Canvass-Refused"] == "form-token" and _stored_nothing()
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+])
+def test_a_tap_a_browser_sends_from_another_site_is_refused_even_with_a_valid_token(phone, headers):
+    answer = _tap(phone, phone.assignment.id, door_form(phone, outcome="not_home"), headers={**JSON, **headers})
+    assert answer.status_code == 400 and answer.headers["Canvass-Refused"] == "form-token" and _stored_nothing()
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"},
+    {"Origin": "http://localhost"},
+    {"Sec-Fetch-Site": "same-origin"},
+])
+def test_a_tap_from_the_apps_own_page_is_stored(phone, headers):
+    answer = _tap(phone, phone.assignment.id, door_form(phone, outcome="not_home"), headers={**JSON, **headers})
+    assert answer.status_code == 200 and answer.json["status"] == "stored" and _visits() == 1
+
+
+def test_a_session_signed_with_the_previous_secret_key_still_taps_after_the_key_is_rotated(phone, demo_app):
+    old = demo_app.secret_key
+    form = {"csrf_token": csrf_token(phone, "/"), **door_form(phone, outcome="not_home")}
+    demo_app.config.update(SECRET_KEY="a-new-key", SECRET_KEY_FALLBACKS=[old], WTF_CSRF_SECRET_KEY=old)
+    try:
+        answer = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers=JSON)
+    finally:
+        demo_app.config.update(SECRET_KEY=old, SECRET_KEY_FALLBACKS=[])
+        demo_app.config.pop("WTF_CSRF_SECRET_KEY")
+    assert answer.status_code == 200 and answer.json["status"] == "stored"
+
+
+def test_a_session_cookie_signed_with_another_key_is_no_login(phone, demo_app):
+    old = demo_app.secret_key
+    form = {"csrf_token": csrf_token(phone, "/"), **door_form(phone, outcome="not_home")}
+    demo_app.config["SECRET_KEY"] = "another-servers-key"
+    try:
+        answer = phone.post(f"/felt/{phone.assignment.id}/besok", data=form, headers=JSON)
+    finally:
+        demo_app.config["SECRET_KEY"] = old
+    assert answer.status_code == 400 and _stored_nothing()

@@ -368,3 +368,28 @@ def test_a_conversation_whose_contact_part_is_refused_is_stored_without_it_and_t
     assert conversation.words == "Husleia er for høy" and db.session.scalar(select(Contact)) is None
     # Sent again, it is the same record, refused the same way: the phone lets go of it.
     assert send(phone, field["token"], [talk]).json()["results"][0]["status"] == "duplicate"
+
+
+def test_conversations_either_side_of_midnight_to_monday_are_filed_under_their_own_oslo_weeks(field):
+    """A batch goes into the database in one statement (on PostgreSQL as arrays): each conversation still gets the
+    week of its own time, and the committees' counts see both."""
+    from zoneinfo import ZoneInfo
+
+    from canvass.insight.tally import Grain, week_of
+    from canvass.models import InputTally
+
+    oslo = datetime.now(ZoneInfo("Europe/Oslo"))
+    monday = (oslo - timedelta(days=oslo.weekday(), hours=2)).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = monday.replace(tzinfo=ZoneInfo("Europe/Oslo"))
+    batch = events(field, 4, outcome="conversation")
+    for i, event in enumerate(batch):
+        event["recorded_at"] = (monday + timedelta(minutes=(-30, -20, 20, 30)[i])).astimezone(timezone.utc).isoformat()
+        event["conversation"] = {"topics": ["bolig"], "words": f"Ord {i}", "importance": 1 + i % 3}
+    assert [r.status for r in sync.ingest(field["user"], batch)] == ["stored"] * 4
+    weeks = {c.visit_uuid: c.week for c in db.session.scalars(select(Conversation))}
+    expected = {e["id"]: week_of(datetime.fromisoformat(e["recorded_at"]).astimezone(timezone.utc)
+                                 .replace(tzinfo=None)) for e in batch}
+    assert weeks == expected and len(set(weeks.values())) == 2
+    by_week = dict(db.session.execute(select(InputTally.day, func.sum(InputTally.residents)).where(
+        InputTally.topic == "", InputTally.grain == Grain.WEEK).group_by(InputTally.day)).all())
+    assert by_week == {week: 2 for week in set(weeks.values())}

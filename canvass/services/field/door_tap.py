@@ -17,7 +17,7 @@ it always has.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select
 
 from canvass import clock
 from canvass.extensions import db
@@ -46,13 +46,21 @@ class Round:
 # The outcomes one tap records; a conversation opens the door's page, a leaflet round's entrances have counts.
 TAPS = frozenset(outcome.value for outcome in Outcome) - {Outcome.CONVERSATION.value, Outcome.MAILBOXES.value}
 _ROLE = select(Membership.id).where(Membership.user_id == User.id)
+
+
+def _any_of(roles) -> ColumnElement[bool]:
+    """`role IN (...)` as plain equalities: an IN list is an expanding parameter, re-rendered into the SQL text on
+    every execution (a third of the query's time); equalities are compiled once."""
+    return or_(*(Membership.role == role for role in sorted(roles, key=lambda role: role.value)))
+
+
 # Built once: compiled once per process and then found in SQLAlchemy's cache by its shape.
 _TAP = (
     select(
         User.id, User.organisation_id, User.removed_at, Login.expires_at, Login.ended_at, Login.second_factor_at,
         Assignment.turf_id, Assignment.action_id, Action.kind, Action.organisation_id.label("action_organisation"),
-        _ROLE.where(Membership.role.in_(RECORDING_ROLES)).exists().label("records"),
-        _ROLE.where(Membership.role.in_(TWO_FACTOR_ROLES)).exists().label("two_factor"),
+        _ROLE.where(_any_of(RECORDING_ROLES)).exists().label("records"),
+        _ROLE.where(_any_of(TWO_FACTOR_ROLES)).exists().label("two_factor"),
         exists().where(
             Turf.id == Assignment.turf_id, Turf.organisation_id == User.organisation_id,
             BranchPostalCode.branch_id == Turf.branch_id, Address.id == bindparam("address"),

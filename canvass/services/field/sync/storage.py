@@ -82,13 +82,12 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
                 }
             )
     if conversations:
-        stored = db.session.execute(
-            dialect.insert(Conversation.__table__)
-            .on_conflict_do_nothing(index_elements=["visit_uuid"])
-            .returning(Conversation.id, Conversation.visit_uuid),
-            conversations,
-        )
-        stored = stored.all()
+        # The week is given, not left to the column's default: on PostgreSQL the rows go as arrays (`_inserted`),
+        # and an INSERT … SELECT would work out a Python default once for the whole batch.
+        for conversation in conversations:
+            conversation["week"] = week_of(conversation["recorded_at"])
+        stored = _inserted(dialect, Conversation.__table__, "visit_uuid", conversations,
+                           (Conversation.id, Conversation.visit_uuid))
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
         cell = ("organisation_id", "branch_id", "action_id", "district_number")
@@ -136,32 +135,43 @@ def _insert_new_statement(dialect, table, key: str):
 
 
 def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
-    """Insert the rows whose key is not stored yet; the keys of those that were new.
-
-    On PostgreSQL the batch goes as one array per column through unnest(), so the statement's text
-    is the same for every batch and is parsed and planned once, not once per batch.
-    """
+    """Insert the rows whose key is not stored yet; the keys of those that were new."""
     if dialect is not postgresql or len(rows) == 1:
         # On the session's connection, not through the ORM's execute: these are plain rows. One row (a door tapped
         # on the walk list) goes as a plain INSERT on PostgreSQL too: the same text every time, prepared once.
         connection = db.session.connection()
         return set(connection.scalars(_insert_new_statement(dialect, table, key), rows[0] if len(rows) == 1 else rows))
+    return {row[0] for row in _inserted(dialect, table, key, rows, (table.c[key],))}
+
+
+def _inserted(dialect, table, key: str, rows: list[dict], returning: tuple) -> list:
+    """Insert the rows whose key is not stored yet, ON CONFLICT DO NOTHING; `returning` of those that were new.
+
+    On PostgreSQL the batch goes as one array per column through unnest(), so the statement's text is the same
+    for every batch and is parsed and planned once. A multi-row VALUES list (SQLAlchemy's executemany with
+    RETURNING) is new text for every batch size, and psycopg re-parses text that long on every execution: for
+    200 conversations that parse was 40 % of the batch. Rows must name the same columns, and every column whose
+    default is worked out in Python: INSERT … SELECT would work it out once for the batch.
+    """
     names = list(rows[0])
+    if dialect is not postgresql or any(list(row) != names for row in rows) or not all(n in table.c for n in names):
+        return db.session.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+                                  .returning(*returning), rows).all()
     arrays = []
     for name in names:
         kind = table.c[name].type
         values = [row[name] for row in rows]
         if isinstance(kind, Enum):
-            kind, values = String(), [value.name for value in values]
+            kind, values = String(), [None if value is None else value.name for value in values]
         arrays.append(bindparam(f"each_{name}", values, type_=postgresql.ARRAY(kind)))
     source = func.unnest(*arrays).table_valued(*names).render_derived()
     stmt = (
         postgresql.insert(table)
         .from_select(names, select(*(source.c[name] for name in names)))
         .on_conflict_do_nothing(index_elements=[key])
-        .returning(table.c[key])
+        .returning(*returning)
     )
-    return set(db.session.scalars(stmt))
+    return db.session.execute(stmt).all()
 
 
 def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
@@ -304,10 +314,10 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
         stored |= _insert_new(dialect, AddressNote.__table__, "client_uuid", list(notes.values()))
     if inputs:
         # Input without a door is a conversation of its own: inserted as one statement like the visits, its counts
-        # and topic index kept for those that were new.
-        new = dict(db.session.execute(
-            dialect.insert(Conversation.__table__).on_conflict_do_nothing(index_elements=["visit_uuid"])
-            .returning(Conversation.visit_uuid, Conversation.id), list(inputs.values())).all())
+        # and topic index kept for those that were new. The week given, as for the conversations at a door.
+        rows = [{**row, "week": week_of(row["recorded_at"])} for row in inputs.values()]
+        new = dict(_inserted(dialect, Conversation.__table__, "visit_uuid", rows,
+                             (Conversation.visit_uuid, Conversation.id)))
         tallies.record([{**inputs[key], "id": conversation_id} for key, conversation_id in new.items()])
         stored |= set(new)
     return set(claims) - stored

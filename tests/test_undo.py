@@ -156,6 +156,28 @@ def test_the_walk_pages_angre_button_withdraws_the_conversation(field, client):
     assert count(Conversation) == 0 and count(Contact) == 0 and tally_table() == []
 
 
+def test_a_second_undo_of_the_same_record_is_a_duplicate_and_stores_nothing(field, client):
+    """Outsider: a double tap on «Angre» in a page without script posted two undos (each a new id) and stored two
+    rows cancelling one record. Whoever sends it, the phone or the partner's, in one batch or two, the second is a
+    duplicate."""
+    daniel, turf = field["user"], field["turf"]
+    assignment = actions.my_assignments(daniel)[0]
+    login_as_volunteer(client, daniel)
+    address_id = turf.stops[0].address_id
+    tapped = visit(field, outcome="not_home")
+    assert ingest(daniel, tapped) == ["stored"]
+    for _ in range(2):
+        response = post(client, f"/felt/{assignment.id}/besok",
+                        {"undo": f"{tapped['id']} not_home {address_id} 1"})
+        assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.corrects == tapped["id"])) == 1
+    again = visit(field, i=1, outcome="not_home")
+    assert ingest(daniel, again) == ["stored"]
+    assert ingest(daniel, undo(again), undo(again)) == ["stored", "duplicate"]
+    assert ingest(daniel, undo(again)) == ["duplicate"]
+    assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.corrects == again["id"])) == 1
+
+
 def test_sync_topics_are_the_actions_topics_as_on_the_door_page(field):
     event = visit(field, i=3, conversation={"topics": ["KLIMA ", "Kari Nordmann i 3. etasje", "klima", "bolig"],
                                              "words": "", "importance": 1})

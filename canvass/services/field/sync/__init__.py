@@ -35,7 +35,14 @@ from canvass.services.field.sync.checks import (
 )
 from canvass.services.field.sync.context import _allowed, _recordable_actions
 from canvass.services.field.sync.devices import device_for, issue_device, may_record
-from canvass.services.field.sync.storage import _compare, _insert_new, _store, _stored, _wrong_corrections
+from canvass.services.field.sync.storage import (
+    _compare,
+    _insert_new,
+    _store,
+    _stored,
+    _undone_already,
+    _wrong_corrections,
+)
 
 # What callers use: the protocol's limits and messages, the result, the checks the field pages share, devices.
 __all__ = [
@@ -94,6 +101,11 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
         for repeat in [r for r in repeats if r[1] == key]:
             results[repeat[0]] = _rejected(_echo(events[repeat[0]]), NOT_YOURS_TO_UNDO)
             repeats.remove(repeat)
+    for key in _undone_already(claims):
+        index = claims.pop(key)[4]
+        for at in [index] + [r[0] for r in repeats if r[1] == key]:
+            results[at] = Result(_echo(events[at]), "duplicate")
+        repeats = [r for r in repeats if r[1] != key]
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     new = (
         _insert_new(

@@ -290,6 +290,24 @@ def _wrong_corrections(user: User, claims: dict[str, tuple]) -> set[str]:
     return wrong
 
 
+def _undone_already(claims: dict[str, tuple]) -> set[str]:
+    """The undos in the batch of a visit another undo cancelled already: a double tap on «Angre» in a page
+    without script (each post a new id), the partner's undo of the same mark, or two in one batch. The door is
+    open as each asks, so each is a duplicate, not a second cancel. A resend under its own id is left to the
+    ledger, as every resend is."""
+    undos = {key: claim[1]["corrects"] for key, claim in claims.items() if claim[0] == "visit" and claim[1]["corrects"]}
+    if not undos:
+        return set()
+    seen = set(db.session.scalars(select(Visit.corrects).where(
+        Visit.corrects.in_(set(undos.values())), Visit.client_uuid.not_in(list(undos)))))
+    repeats = set()
+    for key, target in undos.items():
+        if target in seen:
+            repeats.add(key)
+        seen.add(target)
+    return repeats
+
+
 def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     """The records of ids claimed just now, each in its own table; the ids whose table held them already
     (written before the ledger existed, or by a path other than sync) are returned to be compared."""

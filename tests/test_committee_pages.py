@@ -322,3 +322,6 @@ def test_a_branch_committee_compares_only_the_areas_of_its_own_branch(insight_ap
     # Another branch's area typed into the address is not compared.
     other = client.get(f"/komite/sammenlign?a=b:{frogner.id}&b=d:030105").get_data(as_text=True)
     assert "Frogner" not in other.split("<main")[1]
+    # Its maps (the topic's and where it heard whom) draw its own bydeler, not all of Oslo's in grey.
+    board = client.get("/komite/?topic=bolig").get_data(as_text=True)
+    assert "Sagene" in board.split("<main")[1] and "Frogner:" not in board and "Gamle Oslo:" not in board

@@ -91,6 +91,8 @@ def reach_text(reach) -> str:
 def _reach_map(committee, found, names):
     """Conversations per 1,000 dwellings per district: where the committee heard many, and where almost nobody."""
     shapes = _shapes(committee)
+    if committee.branch_id is not None and found is not None:  # a branch committee's own bydeler only
+        shapes = tuple(shape for shape in shapes if shape[0] in found.districts)
     if not shapes or found is None:
         return None, []
     paths, height = _outlines(shapes)
@@ -124,6 +126,9 @@ def share_map(committee, names, shares: dict[str, float | None], tip, title: str
     grey (value False), and None is the lightest class. The dashboard's topic map and the answers' maps are
     all this one."""
     shapes = _postal_shapes(committee) if kind == "postnummer" else _shapes(committee)
+    if committee.branch_id is not None:  # a branch committee's map is its own areas, not a city of grey "too few"
+        own = committees.areas_to_choose(committee, names)[kind]
+        shapes = tuple(shape for shape in shapes if shape[0] in own)
     if not shapes:
         return None, []
     paths, height = _outlines(shapes)

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import District, Job, JobState, PostalArea, User
+from canvass.models import Address, District, Job, JobState, PostalArea, User
 from tests.conftest import csrf_token, login
 from tests.http import HttpClient
 
@@ -342,3 +342,24 @@ def test_zips_that_unpack_beyond_the_budget_are_refused_before_anything_is_writt
         bombs[-1].write_bytes(zipped({"a.shp": b"\x00" * 100, "a.dbf": b"\x00" * (2 << 20)}))
     with pytest.raises(GeodataError, match="for store pakket ut"):
         import_paths(bombs)
+
+
+def test_each_admin_sees_the_counts_of_its_own_kommuner_not_the_whole_servers(demo_app):
+    """Outsider: a new party's admin with nothing loaded saw "Adresser 13 527", Oslo's addresses: the geography is
+    shared, but the page counts what the organisation's own kommuner hold."""
+    def shown(email: str) -> dict[str, int]:
+        client = demo_app.test_client()
+        login(client, email)
+        page = client.get("/admin/geodata").get_data(as_text=True)
+        pairs = re.findall(r"<dt>([^<]+)</dt><dd>([\d\xa0 ]+)</dd>", page)
+        return {name: int(re.sub(r"\D", "", number)) for name, number in pairs}
+
+    def addresses(kommune: str) -> int:
+        return db.session.scalar(select(func.count()).select_from(Address).where(Address.kommunenummer == kommune))
+
+    oslo, baerum = shown("admin@oslo.demo"), shown("admin@baerum.demo")
+    assert oslo["Adresser"] == addresses("0301") > 0
+    assert baerum["Adresser"] == addresses("3201") < oslo["Adresser"]
+    assert oslo["Bydeler"] == db.session.scalar(select(func.count()).select_from(District)
+                                                .where(District.kommunenummer == "0301")) > 0
+    assert baerum["Bydeler"] == 0

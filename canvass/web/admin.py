@@ -26,7 +26,8 @@ def _kommuner() -> list[tuple[str, str | None]]:
 
 
 def _page(status: int = 200, error: str | None = None):
-    return render_template("admin/geodata.html", counts=geodata_import.loaded(), error=error, kommuner=_kommuner(),
+    return render_template("admin/geodata.html", counts=geodata_import.loaded(current_user.organisation.kommunenummer),
+                           error=error, kommuner=_kommuner(),
                            recent_jobs=jobs.recent(current_user, jobs.ADMIN_KINDS)), status
 
 
@@ -57,7 +58,7 @@ def geodata():
 @roles_required(Role.ADMIN)
 def counts():
     """What is loaded: the page's counts fragment, fetched again when a loading job on the page ends."""
-    return render_template("admin/_counts.html", counts=geodata_import.loaded())
+    return render_template("admin/_counts.html", counts=geodata_import.loaded(current_user.organisation.kommunenummer))
 
 
 @bp.post("/geodata")

@@ -99,14 +99,20 @@ class ImportResult:
 LAYER_KINDS = {formats.POSTAL_AREAS, formats.DISTRICTS, formats.SUB_DISTRICTS, formats.MUNICIPALITIES}
 
 
-def loaded() -> dict[str, int]:
-    """How much geography is stored: postal codes (and how many have an area), districts, addresses, dwellings."""
+def loaded(kommuner: list[str]) -> dict[str, int]:
+    """How much geography is stored in these kommuner (an organisation's): postal codes (and how many have an
+    area), districts, addresses, dwellings. The geography is shared between organisations; a new party's admin
+    is shown what its own kommuner hold, not the whole server's."""
+    codes = select(func.count()).select_from(PostalArea).where(PostalArea.kommunenummer.in_(kommuner))
     return {
-        "postal_codes": db.session.scalar(select(func.count()).select_from(PostalArea)),
-        "postal_areas": db.session.scalar(select(func.count()).where(PostalArea.geometry.is_not(None))),
-        "districts": db.session.scalar(select(func.count()).select_from(District)),
-        "addresses": db.session.scalar(select(func.count()).select_from(Address)),
-        "dwellings": db.session.scalar(select(func.count()).select_from(Dwelling)),
+        "postal_codes": db.session.scalar(codes),
+        "postal_areas": db.session.scalar(codes.where(PostalArea.geometry.is_not(None))),
+        "districts": db.session.scalar(select(func.count()).select_from(District)
+                                       .where(District.kommunenummer.in_(kommuner))),
+        "addresses": db.session.scalar(select(func.count()).select_from(Address)
+                                       .where(Address.kommunenummer.in_(kommuner))),
+        "dwellings": db.session.scalar(select(func.count()).select_from(Dwelling).join(Address)
+                                       .where(Address.kommunenummer.in_(kommuner))),
     }
 
 

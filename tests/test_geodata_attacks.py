@@ -258,7 +258,7 @@ def geography():
     db.session.expire_all()
     tables = [Address, PostalArea, District, SubDistrict, Municipality, Dwelling]
     return {
-        t.__name__: sorted(tuple(str(value) for value in row) for row in db.session.execute(select(*t.__table__.columns)))
+        t.__name__: sorted(tuple(map(str, row)) for row in db.session.execute(select(*t.__table__.columns)))
         for t in tables
     }
 

@@ -59,6 +59,10 @@ demo: demo-data
 # `make test WORKERS=0` runs in one process, `PYTEST_ARGS=tests/test_sync.py` picks tests.
 WORKERS ?= auto
 
+# With PYTHONDONTWRITEBYTECODE set (as on some CI images), every worker and every process a test starts (gunicorn,
+# flask CLI, job consumers) compiled the app and re-rewrote the tests' assertions from source: ~4 s of CPU each.
+# Empty is unset to Python: the run keeps them in __pycache__ (ignored by git) instead.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: setup lint
 	$(PY) -m pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
 

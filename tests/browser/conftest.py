@@ -83,6 +83,18 @@ def download_turf(page, walk_url: str) -> None:
     page.wait_for_selector("html[data-offline-ready]")
 
 
+def poll_clock(context) -> None:
+    """Put the pages `context` opens from now on under a clock the test can move (Playwright's clock: it ticks
+    with real time until moved on). A page that polls every 15 or 30 seconds then polls when the test says
+    `polls_within(page, seconds)`, instead of the test waiting the interval out in real time."""
+    context.clock.install()
+
+
+def polls_within(page, seconds: int) -> None:
+    """`seconds` pass on the page's clock at once: each of its timers due by then (a poll) fires once."""
+    page.clock.fast_forward(seconds * 1000)
+
+
 def log_in_as_daniel(context, live_server):
     """Daniel logs in on the phone `context` with a personal login link from his coordinator; his start page."""
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))

@@ -20,7 +20,7 @@ def marks() -> int:
 
 
 def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_households_reached(live_server, browser):
-    from tests.browser.conftest import PHONE, download_turf, log_in_as_daniel
+    from tests.browser.conftest import PHONE, download_turf, log_in_as_daniel, poll_clock, polls_within
 
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
@@ -77,6 +77,7 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
     context.close()
 
     coordinator = browser.new_context(**PHONE)
+    poll_clock(coordinator)
     desk = coordinator.new_page()
     log_in(desk, live_server, "admin@oslo.demo")
     desk.goto(f"{live_server}/utdelinger/{drop.id}/dekning")
@@ -89,6 +90,7 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
               "recorded_at": datetime.now(timezone.utc).isoformat()}
     assert sync.ingest(daniel, [fourth])[0].status == "stored"
     now = reached + stops[3].doors
+    polls_within(desk, 30)
     desk.wait_for_function(f"() => document.querySelector('[data-whole]').textContent.includes('Oslo: {now} av')",
                            timeout=45000)
     desk.wait_for_selector("#map[data-refreshed]", timeout=45000)

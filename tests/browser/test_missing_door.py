@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Assignment, FieldDoor, Visit
-from tests.browser.conftest import pair_with_berit
+from tests.browser.conftest import pair_with_berit, poll_clock, polls_within
 from tests.browser.test_join_and_map import log_in
 from tests.browser.test_offline import signal_back, waiting
 
@@ -82,6 +82,7 @@ def test_a_door_added_offline_is_recorded_kept_through_a_reload_synced_once_and_
 def test_a_partners_undo_opens_the_door_again_on_the_other_phone(volunteer, live_server, browser):
     context, page, walk_url, turf = volunteer
     partner, berits, theirs, mine = pair_with_berit(turf, live_server, browser)
+    poll_clock(context)
     page.goto(f"{live_server}/felt/{mine.id}")
     page.locator("li.door").first.wait_for()
     berits.goto(f"{live_server}/felt/{theirs.id}")
@@ -90,10 +91,12 @@ def test_a_partners_undo_opens_the_door_again_on_the_other_phone(volunteer, live
     hers.locator('button[name="tap"][value^="refused "]').click()
     hers.locator(".result").wait_for()
     on_mine = page.locator("li.door").nth(3)
+    polls_within(page, 30)
     on_mine.locator(".what", has_text="Nei takk ✓").wait_for(timeout=30000)
     # Berit undoes it; Daniel's phone opens the door again without a reload, and counts it as not done.
     hers.get_by_role("button", name="Angre").click()
     hers.locator(".said", has_text="Angret.").wait_for()
+    polls_within(page, 30)
     page.wait_for_function("() => !document.querySelectorAll('li.door')[3].classList.contains('done')",
                            timeout=30000)
     assert on_mine.locator(".result").count() == 0 and on_mine.locator(".taps").is_visible()
@@ -105,6 +108,7 @@ def test_a_door_and_an_address_the_partner_adds_appear_in_their_building_on_the_
                                                                                             browser):
     context, page, walk_url, turf = volunteer
     partner, berits, theirs, mine = pair_with_berit(turf, live_server, browser)
+    poll_clock(context)
     page.goto(f"{live_server}/felt/{mine.id}")
     total = page.locator("li.door").count()
     berits.goto(f"{live_server}/felt/{theirs.id}")
@@ -124,6 +128,7 @@ def test_a_door_and_an_address_the_partner_adds_appear_in_their_building_on_the_
 
     door = page.locator(f"#{second} li.door", has=page.locator(".door-name", has_text=HOSTILE))
     address = page.locator(f"#{third} li.door", has=page.locator(".door-name", has_text="Nyveien 7B"))
+    polls_within(page, 30)
     door.wait_for(timeout=30000)
     address.wait_for(timeout=30000)
     assert door.locator(".door-name").inner_text() == HOSTILE and page.title() != "x"
@@ -134,6 +139,7 @@ def test_a_door_and_an_address_the_partner_adds_appear_in_their_building_on_the_
     hers = berits.locator("li.door", has=berits.locator(".door-name", has_text=HOSTILE))
     hers.locator('button[name="tap"][value^="not_home"]').click()
     hers.locator(".result").wait_for()
+    polls_within(page, 30)
     door.locator(".what", has_text="Ikke hjemme ✓").wait_for(timeout=30000)
     assert page.locator("[data-done-count]").inner_text() == "1"
     # Polled again, nothing doubles.

@@ -77,8 +77,12 @@ def download_turf(page, walk_url: str) -> None:
     page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
     page.goto(walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
-                           timeout=60000)
+    # The page asks for the phone's credential once it loads, and again on "online" and every 30 s. On a busy
+    # runner the first ask can fail (it timed out in one test per loaded run); each check here that finds none
+    # asks again the way a phone coming back on signal does, instead of waiting out the page's 30 s.
+    page.wait_for_function("""() => window.CanvassStore && CanvassStore.get('device-token').then(t => {
+                                if (!t) window.dispatchEvent(new Event('online'));
+                                return !!t; })""", timeout=120000, polling=5000)
     page.get_by_role("button", name="Last ned roden").click()
     page.wait_for_selector("html[data-offline-ready]")
 

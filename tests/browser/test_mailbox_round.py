@@ -101,7 +101,7 @@ def test_partners_on_one_leaflet_round_see_each_others_marks_and_undos_without_a
     """Outsider: on a leaflet round the walk list's partner poll was missing, so two holders of one turf both
     climbed the same stairs; a mark and an undo on one phone now reach the other's open list."""
     from canvass.services.people import people
-    from tests.browser.conftest import PHONE, log_in_with_link
+    from tests.browser.conftest import PHONE, log_in_with_link, poll_clock, polls_within
 
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     turf = max(turfs.cut_turfs(sagene, ["0473"], target=70), key=lambda t: t.doors)
@@ -117,7 +117,10 @@ def test_partners_on_one_leaflet_round_see_each_others_marks_and_undos_without_a
     stop = db.session.scalars(select(TurfAddress).where(TurfAddress.turf_id == turf.id)
                               .order_by(TurfAddress.position)).first()
 
-    daniels, berits = (log_in_with_link(browser.new_context(**PHONE), live_server, who) for who in (daniel, berit))
+    watching = browser.new_context(**PHONE)
+    poll_clock(watching)
+    daniels, berits = (log_in_with_link(context, live_server, who)
+                       for context, who in ((watching, daniel), (browser.new_context(**PHONE), berit)))
     daniels.goto(f"{live_server}/felt/{mine.id}")
     berits.goto(f"{live_server}/felt/{theirs.id}")
     entrance = f"#a-{stop.address_id}"
@@ -127,6 +130,7 @@ def test_partners_on_one_leaflet_round_see_each_others_marks_and_undos_without_a
     assert marks() == 1
     # Daniel's list, open since before Berit's tap, shows the entrance done at its next poll (every 15 s, and
     # whenever the phone's screen comes back on).
+    polls_within(daniels, 15)
     daniels.locator(f"{entrance}.done").wait_for(timeout=30000)
     assert daniels.locator("[data-done-count]").inner_text() == "1"
     # Berit undoes it: it opens again on Daniel's phone too.

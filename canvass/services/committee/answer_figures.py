@@ -20,12 +20,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
-from canvass.insight import scrub
 from canvass.insight.suppress import OTHER, K
 from canvass.models import Action, Answer, AnswerCount, AnswerPiece, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
 from canvass.services.committee import answer_counts
-from canvass.services.committee.committee_input import known_streets
+from canvass.services.committee.committee_input import scrubber
 from canvass.services.committee.committees import Filters, conditions
 
 # The free-text answers shown on a question's page, newest weeks first.
@@ -310,5 +309,5 @@ def free_texts(committee: Committee, question: Question, filters: Filters, actio
     # Ordered by week and then by the words: nothing in the order says which door or when in the week.
     words = db.session.scalars(select(a.value).join(cell, visible).where(*where)
                                .order_by(a.week.desc(), a.value).limit(limit))
-    streets = known_streets()
-    return [scrub.scrub(text, streets) for text in words], total
+    masked = scrubber()
+    return [masked(text) for text in words], total

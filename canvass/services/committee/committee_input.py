@@ -6,6 +6,7 @@ Only input in a visible atom is read, counted or clustered (`canvass.insight.cel
 a topic are those of the cells where at least k residents raised it, and beside each text only the
 topics at least k in its cell raised are named.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -78,6 +79,13 @@ def known_places() -> frozenset[str]:
                    db.session.scalar(select(func.count(District.id))))
 
 
+def scrubber() -> Callable[[str], str]:
+    """Scrubbing as committees read text (input, themes, free-text answers): with the register's streets and the
+    geography's places, read once for a page of texts."""
+    streets, places = known_streets(), known_places()
+    return lambda text: scrub.scrub(text, streets, places)
+
+
 def _in_topic(committee: Committee, filters: Filters, topic: str):
     return (select(Conversation.id).join(ConversationTopic, ConversationTopic.conversation_id == Conversation.id)
             .where(ConversationTopic.organisation_id == committee.organisation_id, ConversationTopic.topic == topic,
@@ -113,8 +121,8 @@ def _said(committee: Committee, rows, filters: Filters) -> list[Said]:
                 select(InputTag.conversation_id, Tag.name).join(Tag).where(
                     Tag.committee_id == committee.id, InputTag.conversation_id.in_(ids)).order_by(Tag.name)):
             tags.setdefault(conversation_id, []).append(name)
-    streets, places = known_streets(), known_places()
-    return [Said(row.id, scrub.scrub(row.words, streets, places),
+    masked = scrubber()
+    return [Said(row.id, masked(row.words),
                  [topic for topic in tally.topics_of(row._mapping)
                   if (*committees.cell_of(row), topic) in shown_topics],
                  row.importance, row.district_number, row.week.isocalendar()[:2], row.id in considered,
@@ -243,10 +251,10 @@ def _taught(committee: Committee, topic: str) -> dict[int, list[str]]:
               .where(ThemeMember.committee_id == committee.id, ThemeMember.topic == topic, Theme.unsure.is_(False),
                      *_readable_in(committee, Filters(), topic)).subquery())
     taught: dict[int, list[str]] = {}
-    streets, places = known_streets(), known_places()
+    masked = scrubber()
     for theme_id, words in db.session.execute(select(ranked.c.theme_id, ranked.c.words)
                                               .where(ranked.c.place <= TAUGHT_PER_THEME)):
-        taught.setdefault(theme_id, []).append(scrub.scrub(words, streets, places))
+        taught.setdefault(theme_id, []).append(masked(words))
     return taught
 
 
@@ -275,9 +283,9 @@ def find_themes(committee: Committee, filters: Filters, topic: str) -> Found:
             ~select(ConversationTopic.conversation_id).where(ConversationTopic.conversation_id == Conversation.id,
                                                             ConversationTopic.topic == topic).exists())
         .order_by(Conversation.id.desc()).limit(BACKGROUND)).all()
-    streets, places = known_streets(), known_places()
-    texts = [scrub.scrub(words, streets, places) for _, words in rows]
-    background = [scrub.scrub(words, streets, places) for words in other_topics]
+    masked = scrubber()
+    texts = [masked(words) for _, words in rows]
+    background = [masked(words) for words in other_topics]
     taught = _taught(committee, topic)
     result = Found()
     homes: dict[int, int] = {}

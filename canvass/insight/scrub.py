@@ -508,7 +508,7 @@ def _dates(tokens: list[_Token]) -> None:
     lies ahead and keeps its year."""
     this_year = date.today().year
     for i, token in enumerate(tokens):
-        if token.kind != "d" or not _free(tokens, i) or (i > 0 and tokens[i - 1].glued and tokens[i - 1].kind == "d"):
+        if token.kind != "d" or not _free(tokens, i):
             continue
         after_born = _born_before(tokens, i)
         parts, j = [i], i
@@ -782,7 +782,7 @@ def _surname_by_ending(word: str) -> bool:
     return any(lower.endswith(end) and lower[: -len(end)] in names for end in patronymic)
 
 
-def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
+def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None:
     lists = _lists()
     words = _words(tokens)
     never = lists["not a name"]
@@ -795,7 +795,7 @@ def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
         return words[b][0] == words[a][1] + 1 and not tokens[words[b][0]].glued
 
     public = _public_figures(words, adjacent)
-    unlisted = _unlisted_pairs(tokens, words, places)
+    unlisted = _unlisted_pairs(tokens, words, known)
     for w, (first, _last, text) in enumerate(words):
         if len(text) > LONGEST_WORD or not _free(tokens, first) or w in public:
             continue
@@ -865,12 +865,13 @@ def _names(tokens: list[_Token], places: frozenset[str] = frozenset()) -> None:
             _mark(tokens, first, last, NAME_MASK)
 
 
-def _unlisted_pairs(tokens: list[_Token], words: list, places: frozenset[str]) -> set[int]:
+def _unlisted_pairs(tokens: list[_Token], words: list, known: tuple[frozenset[str], ...]) -> set[int]:
     """Words that make a name with a neighbour although no list knows either: two capitalised words side by side
     that are no known place ("Gunnbjørg Tveitevoll", "GUNNBJØRG TVEITEVOLL"), the same turned round with a comma
     ("Tveitevoll, Gunnbjørg"), and an initial before one ("G. Tveitevoll"). A rare given name and a farm-name
     surname are on no list, and hurried notes capitalise little else. A word too many masked costs a committee
-    little ("Nordre Gate"); a name too few is a leak."""
+    little ("Nordre Gate"); a name too few is a leak. `known` are the sets of place and street names (lower-case),
+    looked up one by one rather than joined for every text."""
     found: set[int] = set()
     for w in range(len(words) - 1):
         first, second = words[w][2], words[w + 1][2]
@@ -879,15 +880,16 @@ def _unlisted_pairs(tokens: list[_Token], words: list, places: frozenset[str]) -
             not between and not tokens[words[w + 1][0]].glued
             or between == [","] and min(len(first), len(second)) >= 4
         ):
-            if f"{first} {second}".lower() not in places and _unlisted(first, places) and _unlisted(second, places):
+            pair = f"{first} {second}".lower()
+            if all(pair not in names for names in known) and _unlisted(first, known) and _unlisted(second, known):
                 found |= {w, w + 1}
-        elif between == ["."] and len(first) == 1 and first.isupper() and _unlisted(second, places) \
+        elif between == ["."] and len(first) == 1 and first.isupper() and _unlisted(second, known) \
                 and len(second) >= 4:
             found |= {w, w + 1}
     return found
 
 
-def _unlisted(word: str, places: frozenset[str]) -> bool:
+def _unlisted(word: str, known: tuple[frozenset[str], ...]) -> bool:
     """A capitalised word (or one in capitals, but not an acronym like NAV or SFO) that is no place, party, cue,
     verb or listed word."""
     lower = word.lower()
@@ -895,7 +897,7 @@ def _unlisted(word: str, places: frozenset[str]) -> bool:
     return (
         len(word) > 2
         and (word[:1].isupper() and word[1:].islower() or word.isupper() and len(word) >= 5)
-        and lower not in places
+        and all(lower not in names for names in known)
         and _kind_of_name(word, lists) is None
         and _precedes(word, lists)
         and lower not in lists["says"]
@@ -980,7 +982,7 @@ def _masked(text: str, streets: frozenset[str] = frozenset(), places: frozenset[
     _dates(tokens)
     _flats(tokens)
     _streets(tokens, streets, text)
-    _names(tokens, places | streets)
+    _names(tokens, (places, streets))
     return tokens
 
 

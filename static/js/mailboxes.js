@@ -91,22 +91,15 @@
     poll();
   });
 
-  // The partner's marks and undos (and one's own from another phone), every 15 seconds while online, so two on
-  // one round do not both climb the same stairs.
-  function poll() {
-    if (!navigator.onLine || document.hidden || !list.dataset.poll) return;
-    fetch(list.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : []; })
-      .then(function (states) {
-        states.forEach(function (s) {
-          if (s[2] === "door") return;
-          apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3],
-                  id: s[4], corrects: s[2] === "undone" ? s[5] : null }, "");
-        });
-      }, function () {});
-  }
-  setInterval(poll, 15000);
-  document.addEventListener("visibilitychange", poll);
+  // The partner's marks and undos (and one's own from another phone), so two on one round do not both climb the
+  // same stairs.
+  var poll = CanvassStore.watch(list.dataset.poll, function (states) {
+    states.forEach(function (s) {
+      if (s[2] === "door") return;
+      apply({ type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3],
+              id: s[4], corrects: s[2] === "undone" ? s[5] : null }, "");
+    });
+  });
 
   var map = $("[data-map-script]");
   if (map) map.addEventListener("toggle", function load() {

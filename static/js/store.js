@@ -49,6 +49,20 @@ var CanvassStore = (function () {
         }, function () { say(li, texts.offline); })
         .then(function (answer) { buttons.forEach(function (b) { b.disabled = false; }); return answer; });
     },
+    // What the turf's other phones recorded (a partner's, and one's own from another phone): `onStates` gets the
+    // server's rows (field.door_states) every 15 seconds while online and in view, and when the screen comes back
+    // on. Returns the poll, for the page to call once it has shown what this phone knows. No `url`, no poll.
+    watch: function (url, onStates) {
+      function poll() {
+        if (!url || !navigator.onLine || document.hidden) return;
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(onStates, function () {});
+      }
+      setInterval(poll, 15000);
+      document.addEventListener("visibilitychange", poll);
+      return poll;
+    },
     // A record's id, made on the phone. Without one (a page served without https), the server makes it.
     newId: function () { return crypto.randomUUID ? crypto.randomUUID() : ""; },
     add: function (event) { return run("outbox", "readwrite", function (s) { return s.put(event); }); },

@@ -183,24 +183,17 @@
     poll();
   });
 
-  // The partner's records (and one's own from another phone), every 15 seconds while online.
-  function poll() {
-    if (!navigator.onLine || document.hidden || !form.dataset.poll) return;
-    fetch(form.dataset.poll, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : []; })
-      .then(function (states) {
-        // A door the partner added comes first, with its label; then what was done at the doors.
-        var changed = false;
-        states.forEach(function (s) {
-          changed = apply(s[2] === "door" ? { type: "door", turf_id: turf, address_id: s[0], unit: s[1], label: s[5] }
-            : { type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
-                corrects: s[5] }) || changed;
-        });
-        if (changed) tally();
-      }, function () {});
-  }
-  setInterval(poll, 15000);
-  document.addEventListener("visibilitychange", poll);
+  // The partner's records (and one's own from another phone).
+  var poll = CanvassStore.watch(form.dataset.poll, function (states) {
+    // A door the partner added comes first, with its label; then what was done at the doors.
+    var changed = false;
+    states.forEach(function (s) {
+      changed = apply(s[2] === "door" ? { type: "door", turf_id: turf, address_id: s[0], unit: s[1], label: s[5] }
+        : { type: "visit", turf_id: turf, address_id: s[0], unit: s[1], outcome: s[2], recorded_at: s[3], id: s[4],
+            corrects: s[5] }) || changed;
+    });
+    if (changed) tally();
+  });
 
   function script(src) {
     var el = document.createElement("script");

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("SECRET_KEY", "bench")
 
-from door_record_wrk import prepare  # noqa: E402
+from door_record_wrk import AGENT, prepare  # noqa: E402
 
 from tests import databases  # noqa: E402
 
@@ -42,6 +42,7 @@ def profile(url: str, count: int, top: int = 25) -> str:
     setup = prepare(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = AGENT  # the browser the session was logged in from
     # The test client keeps its own cookie jar (a Cookie header would be replaced by it).
     for pair in setup["cookie"].split("; "):
         name, value = pair.split("=", 1)

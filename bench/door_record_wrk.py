@@ -37,6 +37,10 @@ WORKERS = 4
 SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", 10))
 ROUNDS = int(os.environ.get("BENCH_WRK_ROUNDS", 3))
 PACE_MS = 500  # each connection a door every half second: 100 doors/s in all
+# The phone's browser, at login and at every tap. Flask-Login ties a session to the address and browser it was made
+# on, and the lean path takes only such a session: a load generator sending no User-Agent measured the ordinary path.
+AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/131.0 Mobile Safari/537.36")
 # BENCH_WRK_PIN=0 leaves the placement to the kernel (on a machine others keep busy, one core may be too few).
 PIN = (os.cpu_count() or 1) > 1 and os.environ.get("BENCH_WRK_PIN", "1") != "0"
 SERVER_CPU, CLIENT_CPU = ("1", "0") if PIN else (None, None)
@@ -74,6 +78,7 @@ def prepare(url: str) -> dict:
         admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
         _, link = logins.issue_link(daniel, admin, timedelta(hours=1))
         client = app.test_client()
+        client.environ_base["HTTP_USER_AGENT"] = AGENT
         page = client.get(f"/inn/{link}").get_data(as_text=True)
         client.post(f"/inn/{link}", data={"csrf_token": re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)})
         assignment = actions.my_assignments(daniel)[0]
@@ -113,7 +118,7 @@ def pin_cluster(store) -> None:
 
 def door_args(setup: dict, pace: int) -> list[str]:
     return [setup["path"], setup["cookie"], setup["csrf"], setup["turf"], setup["action"], setup["page"],
-            setup["addresses"], str(pace), ENCODING]
+            setup["addresses"], str(pace), ENCODING, AGENT]
 
 
 def measure() -> tuple[str, list[dict]]:

@@ -2,11 +2,12 @@
 -- fields as multipart FormData, the session cookie and the form's CSRF token, Accept: application/json,
 -- and a fresh record id (a version-4 UUID) and time for every tap. The doors go round the turf's stops.
 --
--- wrk -s door.lua URL -- PATH COOKIE CSRF TURF ACTION PAGE ADDRESSES [PACE_MS] [ENCODING]
+-- wrk -s door.lua URL -- PATH COOKIE CSRF TURF ACTION PAGE ADDRESSES [PACE_MS] [ENCODING] [USER_AGENT]
 -- ADDRESSES is a comma-separated list of address ids; PACE_MS > 0 makes each connection wait that long
 -- between its requests (a paced canvasser), 0 posts back to back. ENCODING is what the page's script sends:
 -- "urlencoded" (URLSearchParams, walk.js since the door record was made lean) or "multipart" (FormData, as
--- before, with a new random boundary per request as browsers make it).
+-- before, with a new random boundary per request as browsers make it). USER_AGENT is the phone's browser, the one
+-- the session was logged in from.
 
 local path, csrf, turf, action, page
 local addresses = {}
@@ -19,6 +20,8 @@ function init(args)
   for id in string.gmatch(args[7], "%d+") do addresses[#addresses + 1] = id end
   pace = tonumber(args[8] or "0")
   encoding = args[9] or encoding
+  -- The browser the session was logged in from: Flask-Login's session protection compares it on every request.
+  if args[10] then wrk.headers["User-Agent"] = args[10] end
   wrk.method = "POST"
   wrk.headers["Accept"] = "application/json"
   -- Each thread its own sequence: a seed from the clock alone would repeat ids across threads.

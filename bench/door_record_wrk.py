@@ -7,6 +7,9 @@ application/json, a fresh record id per tap. On this 2-core machine wrk is pinne
 servers (gunicorn and the PostgreSQL cluster) to core 1, so the figures are for one server core.
 Three rounds, each measuring hello-world, SQLite and PostgreSQL one after the other; the table shows
 the median round (by rate) and the load average when the run began, since the machine is shared.
+Beside each rate it shows the server's CPU per request (gunicorn's processes, and for PostgreSQL the cluster's):
+the rate falls when other work takes the core, the CPU per request hardly moves, so hello-world's CPU per
+request over the door record's is the share of hello-world's rate a core given wholly to the server allows.
 
 BENCH_WRK_BEFORE=<folder> names a checkout of the code before a change (`git archive <commit> | tar -x -C
 <folder>`): its servers run beside this checkout's on the same databases and are measured in the same rounds,
@@ -108,12 +111,40 @@ def wrk(port: int, script: str, args: list[str], seconds: int = SECONDS) -> dict
     return values
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used so far: gunicorn's master and workers, or
+    the PostgreSQL server and its backends."""
+    total = 0
+    children = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
+    for each in [pid, *map(int, children.split())]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a process that ended in between
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(pids: list[int], run) -> dict:
+    """`run()`'s wrk figures, with the server's CPU milliseconds per request: unlike the rate, they hardly move
+    when other work shares the machine, so they tell what one core could do."""
+    before = sum(cpu_seconds(pid) for pid in pids)
+    figures = run()
+    figures["cpu_ms"] = (sum(cpu_seconds(pid) for pid in pids) - before) / max(figures["requests"], 1) * 1000
+    return figures
+
+
+def postmaster(store) -> list[int]:
+    cluster = getattr(store, "cluster", None)
+    return [int((cluster.dir / "data" / "postmaster.pid").read_text().split()[0])] if cluster else []
+
+
 def pin_cluster(store) -> None:
     """The PostgreSQL server (and the backends it forks) on the servers' core."""
     cluster = getattr(store, "cluster", None)
     if cluster and SERVER_CPU:
-        pid = (cluster.dir / "data" / "postmaster.pid").read_text().split()[0]
-        subprocess.run(["taskset", "-a", "-p", "-c", SERVER_CPU, pid], check=True, capture_output=True)
+        subprocess.run(["taskset", "-a", "-p", "-c", SERVER_CPU, str(postmaster(store)[0])], check=True,
+                       capture_output=True)
 
 
 def door_args(setup: dict, pace: int) -> list[str]:
@@ -136,12 +167,13 @@ def measure() -> tuple[str, list[dict]]:
         setups = {name: prepare(url) for name, url in urls.items()}
         hello, port = serve("hello:app", dict(os.environ), prefix=prefix)
         servers.append(hello)
-        ports = {"hello": port}
+        ports, pids = {"hello": port}, {"hello": [hello.pid]}
         for name, url in urls.items():
             for label, checkout in checkouts.items():
                 server, ports[name + label] = serve("canvass:create_app()", {**os.environ, "DATABASE_URL": url},
                                                     cwd=checkout, prefix=prefix)
                 servers.append(server)
+                pids[name + label] = [server.pid] + (postmaster(store) if name == "PostgreSQL" else [])
         doors = {name + label: setups[name] for name in urls for label in checkouts}
         # Workers import the app after the port opens; a first run, not counted, waits for all four and checks the
         # posts are accepted (wrk counts any answer but 2xx or 3xx as an error).
@@ -151,9 +183,9 @@ def measure() -> tuple[str, list[dict]]:
         assert not failing, f"refused or unanswered while warming up: {failing} {warm}"
         rounds = []
         for _ in range(ROUNDS):
-            figures = {"hello": wrk(ports["hello"], "hello.lua", ["0"])}
+            figures = {"hello": with_cpu(pids["hello"], lambda: wrk(ports["hello"], "hello.lua", ["0"]))}
             for name, setup in doors.items():
-                figures[name] = wrk(ports[name], "door.lua", door_args(setup, 0))
+                figures[name] = with_cpu(pids[name], lambda: wrk(ports[name], "door.lua", door_args(setup, 0)))  # noqa: B023
                 figures[f"{name} paced"] = wrk(ports[name], "door.lua", door_args(setup, PACE_MS))
             rounds.append(figures)
         return load, rounds
@@ -176,16 +208,22 @@ def run() -> list[tuple[str, str, str]]:
     rows = [("machine", f"{os.cpu_count()} cores, {placed}; load average {load} at the start; median of "
                         f"{len(rounds)} rounds of {SECONDS} s; the phone's post {ENCODING}", "")]
     hello = statistics.median(r["hello"]["rate"] for r in rounds)
+    hello_cpu = statistics.median(r["hello"]["cpu_ms"] for r in rounds)
     rows.append((f"bare Flask hello-world, gunicorn -w {WORKERS}, {CONNECTIONS} connections",
-                 f"{hello:,.0f} req/s (rounds: {listed(r['hello']['rate'] for r in rounds)})", ""))
+                 f"{hello:,.0f} req/s (rounds: {listed(r['hello']['rate'] for r in rounds)}); "
+                 f"{hello_cpu:.2f} ms of server CPU per request", ""))
     for backend in ("SQLite", "PostgreSQL"):
         for name in [f"{backend} before"] * bool(BEFORE) + [backend]:
             ratios = sorted(r[name]["rate"] / r["hello"]["rate"] for r in rounds)
             rate = statistics.median(r[name]["rate"] for r in rounds)
             p95 = statistics.median(r[name]["p95_ms"] for r in rounds)
             errors = sum(r[name]["errors"] for r in rounds)
+            cpu = statistics.median(r[name]["cpu_ms"] for r in rounds)
             rows.append((f"door record (`POST /felt/…/besok`), {name}, {CONNECTIONS} connections flat out",
-                         f"{rate:,.0f} req/s, p95 {p95:.0f} ms, {errors:.0f} errors", ""))
+                         f"{rate:,.0f} req/s, p95 {p95:.0f} ms, {errors:.0f} errors; {cpu:.2f} ms of server CPU "
+                         f"per request{' (gunicorn and PostgreSQL)' if 'PostgreSQL' in name else ''}", ""))
+            rows.append((f"hello-world's CPU per request ÷ the door record's, {name}",
+                         f"{hello_cpu / cpu:.0%}: the share of hello-world's rate one busy core allows", "≥ 40 %"))
             rows.append((f"door record ÷ hello-world, {name} (same round)",
                          f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{x:.0%}' for x in ratios)})",
                          "≥ 40 %"))

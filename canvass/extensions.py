@@ -13,6 +13,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
 from canvass.signing import CSRF
+from canvass.sqlite_writes import QueuedConnection
 
 # Named constraints so migrations are the same on SQLite and PostgreSQL.
 naming = {
@@ -33,6 +34,13 @@ htmx = Htmx()
 compress = Compress()
 # Limits only where a guess is worth something (login, codes, invite links); storage from RATELIMIT_STORAGE_URI.
 limiter = Limiter(get_remote_address)
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_writers_queue(dialect, _record, _args, params) -> None:
+    """SQLite writers wait their turn on a lock file, not in SQLite's sleeping retry (canvass/sqlite_writes.py)."""
+    if dialect.name == "sqlite":
+        params.setdefault("factory", QueuedConnection)
 
 
 @event.listens_for(Engine, "connect")

@@ -29,6 +29,7 @@ from canvass.services.field.sync.checks import (
     _is_id,
     _rejected,
     _said,
+    _storable,
     contact_refusal,
     known_topics,
     parse_batch,
@@ -80,8 +81,9 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
     claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []
     partial: dict[int, list] = {}  # index: the parts of a visit refused (it is stored without them), and why
+    storable = _storable(events)
     for index, event in enumerate(events):
-        checked = _checked(event, user, allowed, actions)
+        checked = _checked(event, user, allowed, actions, storable)
         if isinstance(checked, Result):
             results[index] = checked
             continue

@@ -532,12 +532,13 @@ def _get(row, key):
 
 
 def _checked(
-    event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]
+    event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action], storable: bool = False
 ) -> tuple[str, str, dict] | Result:
-    """An event's type, id and row, or why it can never be stored."""
+    """An event's type, id and row, or why it can never be stored. `storable`: the whole batch was found storable
+    (`_storable`), so each of its events is."""
     if not isinstance(event, dict):
         return _rejected(None, N_("Ugyldig registrering."))
-    if not _storable(event):
+    if not storable and not _storable(event):
         return _rejected(
             _echo(event), N_("Registreringen inneholder tegn som ikke kan lagres (en halv emoji eller et nulltegn).")
         )
@@ -564,8 +565,10 @@ ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 def _storable(value) -> bool:
     """Text every database can hold: JSON lets a phone send half a surrogate pair or a NUL, which UTF-8
-    and PostgreSQL refuse at insert, failing the whole batch. It runs for every event, so the walk over every
-    key and value is json's (in C): half a surrogate pair cannot be encoded as UTF-8, and a NUL is escaped."""
+    and PostgreSQL refuse at insert, failing the whole batch. The walk over every key and value is json's (in C):
+    half a surrogate pair cannot be encoded as UTF-8, and a NUL is escaped. A batch is asked once as a whole (a NUL
+    or half a pair is inside one string of one event, so a storable batch has only storable events), and event by
+    event only when it is not."""
     text = json.dumps(value, ensure_ascii=False, check_circular=False, default=str)
     try:
         text.encode()

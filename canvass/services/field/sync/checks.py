@@ -574,4 +574,5 @@ def _storable(value) -> bool:
         text.encode()
     except UnicodeEncodeError:
         return False
-    return ESCAPED_NUL.search(text) is None
+    # The regex tries every position; a substring search (in C) finds first whether there is a NUL to look at.
+    return "\\u0000" not in text or ESCAPED_NUL.search(text) is None

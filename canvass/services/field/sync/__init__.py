@@ -82,8 +82,9 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
     repeats: list[tuple[int, str, str, dict]] = []
     partial: dict[int, list] = {}  # index: the parts of a visit refused (it is stored without them), and why
     storable = _storable(events)
+    asked_by_id: dict = {}  # each action's questions by id, worked out at its first answers in the batch
     for index, event in enumerate(events):
-        checked = _checked(event, user, allowed, actions, storable)
+        checked = _checked(event, user, allowed, actions, storable, asked_by_id)
         if isinstance(checked, Result):
             results[index] = checked
             continue

@@ -89,9 +89,9 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
         stored = _inserted(Conversation.__table__, "visit_uuid", conversations, ("id", "visit_uuid"))
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
-        cell = ("organisation_id", "branch_id", "action_id", "district_number")
+        cell = ("organisation_id", "branch_id", "action_id", "district_number", "week")
         given = [{"conversation_id": conversation_id, "question_id": question_id, "value": value,
-                  "week": week_of(by_key[key]["recorded_at"]), **{c: by_key[key][c] for c in cell}}
+                  **{c: by_key[key][c] for c in cell}}
                  for conversation_id, key in stored for question_id, value in answers[key]]
         if given:
             bulk.insert(db.session.connection(), Answer.__table__, given)

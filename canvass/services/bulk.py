@@ -73,7 +73,8 @@ def insert(connection, table: Table, rows: Sequence[Mapping], *, key: Sequence[s
     if not rows:
         return []
     names = tuple(rows[0])
-    if any(len(row) != len(names) or row.keys() != rows[0].keys() for row in rows):
+    # Each row as long as the first, and no name beyond the first's among them all: every row names the same.
+    if set(map(len, rows)) != {len(names)} or len(set().union(*rows)) != len(names):
         raise ValueError("every row must name the same columns")
     dialect = _dialect(connection)
     enums = [name for name in names if isinstance(table.c[name].type, Enum)]

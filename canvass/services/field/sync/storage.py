@@ -302,7 +302,7 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
         stored |= new
     if visits:
         new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
-        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
+        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][2] for key in new})
         _withdraw({visits[key]["corrects"] for key in new if visits[key]["corrects"]})
         stored |= new
     if notes:

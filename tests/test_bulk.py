@@ -1,5 +1,5 @@
-"""Rows sync stores as one JSON document per table (canvass/services/bulk.py) are stored exactly as the ORM stores
-them, so a resend compares equal, a period query finds them, and the counts add up."""
+"""Rows sync stores many at a time (canvass/services/bulk.py: one JSON document per table on PostgreSQL) are stored
+exactly as the ORM stores them, so a resend compares equal, a period query finds them, and the counts add up."""
 import uuid
 from datetime import date, datetime
 

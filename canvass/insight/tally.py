@@ -81,23 +81,30 @@ def topics_of(conversation: Mapping) -> list[str]:
 
 
 def cells(conversations: Iterable[Mapping]) -> dict[tuple, Counts]:
-    """The counts each conversation adds, at every grain: its all-topics cell and one cell per topic it raised."""
-    result: dict[tuple, Counts] = {}
+    """The counts each conversation adds, at every grain: its all-topics cell and one cell per topic it raised.
+
+    Counted first by what the finest grain tells apart (the day and postal code) and topic, then each of those
+    added to its cell at every grain: a sync batch's conversations share a handful of days and postal codes."""
+    finest: dict[tuple, Counts] = {}
     for c in conversations:
-        day = local_day(c["recorded_at"])
-        week = Grain.WEEK.period(day)
-        topics = [ALL_TOPICS, *topics_of(c)]
         importance, words = c.get("importance"), c.get("words")
-        fixed = (c["organisation_id"], c.get("action_id") or 0, c.get("branch_id") or 0)
-        postnummer, district = c.get("postnummer") or "", c.get("district_number") or ""
+        where = (c["organisation_id"], c.get("action_id") or 0, c.get("branch_id") or 0, local_day(c["recorded_at"]),
+                 c.get("postnummer") or "", c.get("district_number") or "")
+        for topic in (ALL_TOPICS, *topics_of(c)):
+            counts = finest.get((where, topic))
+            if counts is None:
+                counts = finest[(where, topic)] = Counts()
+            counts.add(importance, words)
+    result: dict[tuple, Counts] = {}
+    for ((organisation, action, branch, day, postnummer, district), topic), counts in finest.items():
+        week = Grain.WEEK.period(day)
         for grain, weekly, postal in _GRAINS:
-            base = (fixed[0], grain, week if weekly else day, *fixed[1:], postnummer if postal else "", district)
-            for topic in topics:
-                key = (*base, topic)
-                counts = result.get(key)
-                if counts is None:
-                    counts = result[key] = Counts()
-                counts.add(importance, words)
+            key = (organisation, grain, week if weekly else day, action, branch, postnummer if postal else "",
+                   district, topic)
+            found = result.get(key)
+            if found is None:
+                found = result[key] = Counts()
+            found.merge(counts)
     return result
 
 

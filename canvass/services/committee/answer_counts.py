@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import bindparam, delete, distinct, func, insert, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.extensions import db
 from canvass.insight.suppress import OTHER, K, suppress
 from canvass.models import Answer, AnswerCount, AnswerPiece, Conversation, Question
+from canvass.services import bulk
 
 CELL_GRAIN, POSTAL_GRAIN = 0, 1
 # The residents of a key: the distinct conversations that answered the question.
@@ -71,12 +71,10 @@ def _apply(counted: Counter, connection=None) -> None:
     if not changes:
         return
     session = connection if connection is not None else db.session
-    bind = connection if connection is not None else db.session.get_bind()
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     table = AnswerCount.__table__
-    stmt = dialect.insert(table)
-    session.execute(stmt.on_conflict_do_update(index_elements=list(KEY), set_={"n": table.c.n + stmt.excluded.n}),
-                    changes)
+    # Every key's change added to its row in one statement (services/bulk.py).
+    bulk.insert(connection if connection is not None else db.session.connection(), table, changes, key=KEY,
+                add=("n",))
     emptied = [{f"k_{name}": change[name] for name in KEY} for change in changes if change["n"] < 0]
     if emptied:
         session.execute(delete(table).where(*(table.c[name] == bindparam(f"k_{name}") for name in KEY),

@@ -1,10 +1,10 @@
 """Keeping the committees' counts and topic index in step with the conversations, in the same transaction."""
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass.extensions import db
 from canvass.insight import tally
 from canvass.models import Conversation, ConversationTopic, InputTally
+from canvass.services import bulk
 
 COLUMNS = ("id", "organisation_id", "branch_id", "action_id", "postnummer", "district_number", "topics",
            "words", "importance", "recorded_at")
@@ -15,18 +15,13 @@ def record(conversations: list[dict], connection=None) -> None:
     """Count newly stored conversations (each a dict of COLUMNS) and index their topics."""
     if not conversations:
         return
-    bind = connection if connection is not None else db.session.get_bind()
-    connection = connection if connection is not None else db.session
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    table = InputTally.__table__
-    stmt = dialect.insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(tally.KEY), set_={
-        name: table.c[name] + stmt.excluded[name] for name in tally.MEASURES})
-    connection.execute(stmt, tally.rows(tally.cells(conversations)))
+    connection = connection if connection is not None else db.session.connection()
+    # Each cell's counts added to its row in one statement (services/bulk.py), the topic index likewise.
+    bulk.insert(connection, InputTally.__table__, tally.rows(tally.cells(conversations)), key=tally.KEY,
+                add=tally.MEASURES)
     topics = [{"conversation_id": c["id"], "topic": topic, "organisation_id": c["organisation_id"]}
               for c in conversations for topic in tally.topics_of(c)]
-    if topics:
-        connection.execute(dialect.insert(ConversationTopic.__table__).on_conflict_do_nothing(), topics)
+    bulk.insert(connection, ConversationTopic.__table__, topics, key=())
 
 
 def withdraw(conversations: list[dict]) -> None:

@@ -288,18 +288,25 @@ def set_guide(guide: str) -> str:
     return guide
 
 
-def check_answers(question_set: QuestionSet | None, data) -> tuple[list[tuple[int, str]], str | None]:
+def by_id(question_set: QuestionSet | None) -> dict[str, Question] | None:
+    """A set's questions by their id as a phone sends it (JSON's keys are text); None without a set. Sync works
+    this out once per action in a batch, not for each of its conversations."""
+    return None if question_set is None else {str(q.id): q for q in question_set.questions}
+
+
+def check_answers(question_set: QuestionSet | None, data,
+                  listed: dict[str, Question] | None = None) -> tuple[list[tuple[int, str]], str | None]:
     """The answers a phone sent, as (question id, value) rows, and why any were refused (None if none were).
 
     `data` maps a question's id (as text, JSON's keys are) to a value: "yes" / "no" / "dont_know", a
     number 1–5, an option's number, a list of option numbers, or a short text. An answer to an unknown
     question, or out of its range, is left out and the reason says so; the other answers are kept, and
-    the conversation is stored either way."""
+    the conversation is stored either way. `listed`: the set's questions `by_id`, when worked out already."""
     if data is None or data == {}:
         return [], None
     if not isinstance(data, dict) or question_set is None:
         return [], N_("Svarene ble ikke lagret: aksjonen har ikke disse spørsmålene.")
-    questions = {str(q.id): q for q in question_set.questions}
+    questions = listed if listed is not None else by_id(question_set)
     rows: list[tuple[int, str]] = []
     refused = None
     for key, value in list(data.items())[:MAX_QUESTIONS * 3]:

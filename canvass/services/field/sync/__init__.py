@@ -29,6 +29,7 @@ from canvass.services.field.sync.checks import (
     _is_id,
     _rejected,
     _said,
+    _storable,
     contact_refusal,
     known_topics,
     parse_batch,
@@ -77,11 +78,13 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
     The door record (services/field/door_tap.py) finds that context for its one door in one query and comes in here,
     so a tap is checked, claimed and stored by the same code as a phone's batch."""
     results: list[Result | None] = [None] * len(events)
-    claims: dict[str, tuple] = {}  # id: (type, row, what it says, conversation and contact, index)
+    claims: dict[str, tuple] = {}  # id: (type, row, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []
     partial: dict[int, list] = {}  # index: the parts of a visit refused (it is stored without them), and why
+    storable = _storable(events)
+    asked_by_id: dict = {}  # each action's questions by id, worked out at its first answers in the batch
     for index, event in enumerate(events):
-        checked = _checked(event, user, allowed, actions)
+        checked = _checked(event, user, allowed, actions, storable, asked_by_id)
         if isinstance(checked, Result):
             results[index] = checked
             continue
@@ -90,19 +93,18 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
         refused = row.pop("_refused", None)
         if refused:
             partial[index] = refused
-        said = _said(kind, row, *extras)
         if event_id in claims:
-            repeats.append((index, event_id, kind, said))
+            repeats.append((index, event_id, kind, _said(kind, row, *extras)))
         else:
-            claims[event_id] = (kind, row, said, extras, index)
+            claims[event_id] = (kind, row, extras, index)
     for key in _wrong_corrections(user, claims):
-        index = claims.pop(key)[4]
+        index = claims.pop(key)[3]
         results[index] = _rejected(_echo(events[index]), NOT_YOURS_TO_UNDO)
         for repeat in [r for r in repeats if r[1] == key]:
             results[repeat[0]] = _rejected(_echo(events[repeat[0]]), NOT_YOURS_TO_UNDO)
             repeats.remove(repeat)
     for key in _undone_already(claims):
-        index = claims.pop(key)[4]
+        index = claims.pop(key)[3]
         for at in [index] + [r[0] for r in repeats if r[1] == key]:
             results[at] = Result(_echo(events[at]), "duplicate")
         repeats = [r for r in repeats if r[1] != key]
@@ -118,18 +120,23 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
         else set()
     )
     earlier = _stored(set(claims) - new) if set(claims) - new else {}
-    for key, (kind, _row, said, _extras, index) in claims.items():
+    # What a claim says is worked out only where it is compared: with a record stored before, or with a repeat of it
+    # in this batch. A batch of new records (nearly every batch) compares nothing.
+    repeated = {r[1] for r in repeats}
+    for key, (kind, row, extras, index) in claims.items():
         if key in new:
-            earlier[key] = (kind, said)
+            if key in repeated:
+                earlier[key] = (kind, _said(kind, row, *extras))
             results[index] = Result(_echo(events[index]), "stored")
         else:
-            results[index] = _compare(_echo(events[index]), kind, said, earlier.get(key, (kind, None)))
+            results[index] = _compare(_echo(events[index]), kind, _said(kind, row, *extras),
+                                      earlier.get(key, (kind, None)))
     there = _store(dialect, user, {key: claim for key, claim in claims.items() if key in new})
     if there:
         earlier.update(_stored(there))
         for key in there:
-            kind, _, said, _, index = claims[key]
-            results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
+            kind, row, extras, index = claims[key]
+            results[index] = _compare(_echo(events[index]), kind, _said(kind, row, *extras), earlier[key])
     for index, key, kind, said in repeats:
         results[index] = _compare(_echo(events[index]), kind, said, earlier[key])
     for index, parts in partial.items():

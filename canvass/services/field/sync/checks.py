@@ -219,8 +219,11 @@ def _in_territory(user: User, branch_id: int | None, postnummer: str) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]) -> dict | Result:
-    """The Visit row an event asks for (with its conversation and contact details), or why it cannot be stored."""
+def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: dict[int, Action],
+               asked_by_id: dict | None = None) -> dict | Result:
+    """The Visit row an event asks for (with its conversation and contact details), or why it cannot be stored.
+    `asked_by_id`: for each action, its questions by id (`questions.by_id`), filled in as the batch's first answers
+    to it are checked."""
     try:
         outcome = Outcome(event.get("outcome"))
     except ValueError:
@@ -264,7 +267,13 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
         # out and said so; the conversation is stored.
         action = actions.get(action_id)
         answers = event["conversation"].get("answers")
-        conversation["_answers"], why = questions.check_answers(action.asked if action else None, answers)
+        asked = action.asked if action else None
+        listed = None
+        if answers and asked is not None and asked_by_id is not None:
+            if action_id not in asked_by_id:
+                asked_by_id[action_id] = questions.by_id(asked)
+            listed = asked_by_id[action_id]
+        conversation["_answers"], why = questions.check_answers(asked, answers, listed)
         if why:
             refused.append({"part": "answers", "reason": why})
     return {"_conversation": conversation, "_contact": None if isinstance(contact, str) else contact,
@@ -532,12 +541,15 @@ def _get(row, key):
 
 
 def _checked(
-    event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action]
+    event, user: User, allowed: dict[int, set[int]], actions: dict[int, Action], storable: bool = False,
+    asked_by_id: dict | None = None,
 ) -> tuple[str, str, dict] | Result:
-    """An event's type, id and row, or why it can never be stored."""
+    """An event's type, id and row, or why it can never be stored. `storable`: the whole batch was found storable
+    (`_storable`), so each of its events is; `asked_by_id`: each action's questions by id (`questions.by_id`), kept
+    for the batch."""
     if not isinstance(event, dict):
         return _rejected(None, N_("Ugyldig registrering."))
-    if not _storable(event):
+    if not storable and not _storable(event):
         return _rejected(
             _echo(event), N_("Registreringen inneholder tegn som ikke kan lagres (en halv emoji eller et nulltegn).")
         )
@@ -550,7 +562,7 @@ def _checked(
     elif kind == "input":
         row = _input_row(event, user, actions)
     elif kind == "visit":
-        row = _visit_row(event, user, allowed, actions)
+        row = _visit_row(event, user, allowed, actions, asked_by_id)
     elif kind == "door":
         row = _door_row(event, event_id, user, actions)
     else:
@@ -564,11 +576,14 @@ ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 def _storable(value) -> bool:
     """Text every database can hold: JSON lets a phone send half a surrogate pair or a NUL, which UTF-8
-    and PostgreSQL refuse at insert, failing the whole batch. It runs for every event, so the walk over every
-    key and value is json's (in C): half a surrogate pair cannot be encoded as UTF-8, and a NUL is escaped."""
+    and PostgreSQL refuse at insert, failing the whole batch. The walk over every key and value is json's (in C):
+    half a surrogate pair cannot be encoded as UTF-8, and a NUL is escaped. A batch is asked once as a whole (a NUL
+    or half a pair is inside one string of one event, so a storable batch has only storable events), and event by
+    event only when it is not."""
     text = json.dumps(value, ensure_ascii=False, check_circular=False, default=str)
     try:
         text.encode()
     except UnicodeEncodeError:
         return False
-    return ESCAPED_NUL.search(text) is None
+    # The regex tries every position; a substring search (in C) finds first whether there is a NUL to look at.
+    return "\\u0000" not in text or ESCAPED_NUL.search(text) is None

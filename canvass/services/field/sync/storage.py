@@ -5,8 +5,7 @@ in the field all go this way; an undo withdraws what the undone visit said (`_wi
 import functools
 
 from flask import current_app
-from sqlalchemy import Enum, String, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import delete, select, update
 
 from canvass.extensions import db
 from canvass.insight.tally import week_of
@@ -29,6 +28,7 @@ from canvass.models import (
     Visit,
 )
 from canvass.privacy import consent
+from canvass.services import bulk
 from canvass.services.committee import answer_counts, tallies
 from canvass.services.field.sync.checks import CONFLICT, Result, _said
 
@@ -82,20 +82,19 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
                 }
             )
     if conversations:
-        # The week is given, not left to the column's default: on PostgreSQL the rows go as arrays (`_inserted`),
-        # and an INSERT … SELECT would work out a Python default once for the whole batch.
+        # The week is given, not left to the column's default: the rows go as one document (`_inserted`), and an
+        # INSERT … SELECT would work out a Python default once for the whole batch.
         for conversation in conversations:
             conversation["week"] = week_of(conversation["recorded_at"])
-        stored = _inserted(dialect, Conversation.__table__, "visit_uuid", conversations,
-                           (Conversation.id, Conversation.visit_uuid))
+        stored = _inserted(Conversation.__table__, "visit_uuid", conversations, ("id", "visit_uuid"))
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
-        cell = ("organisation_id", "branch_id", "action_id", "district_number")
+        cell = ("organisation_id", "branch_id", "action_id", "district_number", "week")
         given = [{"conversation_id": conversation_id, "question_id": question_id, "value": value,
-                  "week": week_of(by_key[key]["recorded_at"]), **{c: by_key[key][c] for c in cell}}
+                  **{c: by_key[key][c] for c in cell}}
                  for conversation_id, key in stored for question_id, value in answers[key]]
         if given:
-            db.session.execute(Answer.__table__.insert(), given)
+            bulk.insert(db.session.connection(), Answer.__table__, given)
             answer_counts.record(given, {cid: by_key[key]["postnummer"] for cid, key in stored})
     if contacts:
         _store_contacts(dialect, contacts)
@@ -136,42 +135,20 @@ def _insert_new_statement(dialect, table, key: str):
 
 def _insert_new(dialect, table, key: str, rows: list[dict]) -> set[str]:
     """Insert the rows whose key is not stored yet; the keys of those that were new."""
-    if dialect is not postgresql or len(rows) == 1:
-        # On the session's connection, not through the ORM's execute: these are plain rows. One row (a door tapped
-        # on the walk list) goes as a plain INSERT on PostgreSQL too: the same text every time, prepared once.
+    if len(rows) == 1:
+        # One row (a door tapped on the walk list) goes as a plain INSERT: the same text every time, prepared once.
         connection = db.session.connection()
-        return set(connection.scalars(_insert_new_statement(dialect, table, key), rows[0] if len(rows) == 1 else rows))
-    return {row[0] for row in _inserted(dialect, table, key, rows, (table.c[key],))}
+        return set(connection.scalars(_insert_new_statement(dialect, table, key), rows[0]))
+    return {row[0] for row in _inserted(table, key, rows, (key,))}
 
 
-def _inserted(dialect, table, key: str, rows: list[dict], returning: tuple) -> list:
+def _inserted(table, key: str, rows: list[dict], returning: tuple[str, ...]) -> list:
     """Insert the rows whose key is not stored yet, ON CONFLICT DO NOTHING; `returning` of those that were new.
 
-    On PostgreSQL the batch goes as one array per column through unnest(), so the statement's text is the same
-    for every batch and is parsed and planned once. A multi-row VALUES list (SQLAlchemy's executemany with
-    RETURNING) is new text for every batch size, and psycopg re-parses text that long on every execution: for
-    200 conversations that parse was 40 % of the batch. Rows must name the same columns, and every column whose
-    default is worked out in Python: INSERT … SELECT would work it out once for the batch.
-    """
-    names = list(rows[0])
-    if dialect is not postgresql or any(list(row) != names for row in rows) or not all(n in table.c for n in names):
-        return db.session.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
-                                  .returning(*returning), rows).all()
-    arrays = []
-    for name in names:
-        kind = table.c[name].type
-        values = [row[name] for row in rows]
-        if isinstance(kind, Enum):
-            kind, values = String(), [None if value is None else value.name for value in values]
-        arrays.append(bindparam(f"each_{name}", values, type_=postgresql.ARRAY(kind)))
-    source = func.unnest(*arrays).table_valued(*names).render_derived()
-    stmt = (
-        postgresql.insert(table)
-        .from_select(names, select(*(source.c[name] for name in names)))
-        .on_conflict_do_nothing(index_elements=[key])
-        .returning(*returning)
-    )
-    return db.session.execute(stmt).all()
+    The batch goes as one JSON document (services/bulk.py): a statement whose text is the same for every batch,
+    and no per-value work in SQLAlchemy or the driver. Rows must name the same columns, and every column whose
+    default is worked out in Python from the row (INSERT … SELECT works a default out once for the batch)."""
+    return bulk.insert(db.session.connection(), table, rows, key=(key,), returning=returning)
 
 
 def _stored(keys: set[str]) -> dict[str, tuple[str, dict | None]]:
@@ -325,7 +302,7 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
         stored |= new
     if visits:
         new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
-        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][3] for key in new})
+        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][2] for key in new})
         _withdraw({visits[key]["corrects"] for key in new if visits[key]["corrects"]})
         stored |= new
     if notes:
@@ -334,8 +311,7 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
         # Input without a door is a conversation of its own: inserted as one statement like the visits, its counts
         # and topic index kept for those that were new. The week given, as for the conversations at a door.
         rows = [{**row, "week": week_of(row["recorded_at"])} for row in inputs.values()]
-        new = dict(_inserted(dialect, Conversation.__table__, "visit_uuid", rows,
-                             (Conversation.visit_uuid, Conversation.id)))
+        new = dict(_inserted(Conversation.__table__, "visit_uuid", rows, ("visit_uuid", "id")))
         tallies.record([{**inputs[key], "id": conversation_id} for key, conversation_id in new.items()])
         stored |= set(new)
     return set(claims) - stored

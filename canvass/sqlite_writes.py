@@ -19,6 +19,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 from time import monotonic, sleep
 
 # The statements that take SQLite's write lock, or begin a transaction that will. Anything else (SELECT,
@@ -36,6 +37,10 @@ class _Turn:
     def __init__(self, path: str):
         self.threads = threading.Lock()
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def __del__(self) -> None:
+        # The last connection to the file is gone (a test's database, a backup's copy): so is its descriptor.
+        os.close(self.fd)
 
     def take(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for the turn; False if it did not come."""
@@ -59,8 +64,9 @@ class _Turn:
         self.threads.release()
 
 
-# Per process and file: a descriptor inherited over fork (gunicorn --preload) shares its lock with the parent's.
-_turns: dict[tuple[int, str], _Turn] = {}
+# Per process and file, for as long as a connection to the file holds it. Per process: a descriptor inherited
+# over fork (gunicorn --preload) would share its lock with the parent's.
+_turns: weakref.WeakValueDictionary[tuple[int, str], _Turn] = weakref.WeakValueDictionary()
 _turns_lock = threading.Lock()
 
 
@@ -70,13 +76,14 @@ def _turn_for(database: str) -> _Turn | None:
     path = os.path.abspath(database) + "-writer"
     key = (os.getpid(), path)
     with _turns_lock:
-        if key not in _turns:
-            _turns[key] = _Turn(path)
-        return _turns[key]
+        turn = _turns.get(key)
+        if turn is None:
+            turn = _turns[key] = _Turn(path)
+        return turn
 
 
 def _writes(sql: str) -> bool:
-    return sql.lstrip().upper().startswith(_WRITES)
+    return sql.lstrip()[:16].upper().startswith(_WRITES)
 
 
 class QueuedConnection(sqlite3.Connection):
@@ -86,6 +93,7 @@ class QueuedConnection(sqlite3.Connection):
         super().__init__(database, *args, timeout=timeout, **kwargs)
         self._database = os.fspath(database)
         self._timeout = timeout
+        self._queue: tuple[int, _Turn | None] | None = None  # (process, its turn for the file), found at a write
         self._turn: _Turn | None = None  # the turn taken, while this connection holds it
 
     def cursor(self, factory=None):
@@ -103,8 +111,10 @@ class QueuedConnection(sqlite3.Connection):
 
     def _before(self, sql: str) -> None:
         if self._turn is None and _writes(sql):
-            # Looked up at each write, not kept: a connection made before a fork writes in the child's turn.
-            turn = _turn_for(self._database)
+            # Checked at each write: a connection made before a fork writes in the child's turn.
+            if self._queue is None or self._queue[0] != os.getpid():
+                self._queue = (os.getpid(), _turn_for(self._database))
+            turn = self._queue[1]
             if turn is not None and turn.take(self._timeout):
                 self._turn = turn
 

@@ -264,7 +264,10 @@ def client(demo_app):
 
 def csrf_token(client, path="/login") -> str:
     """The page's CSRF token; empty where the app under test has CSRF switched off."""
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return _csrf_in(client.get(path, follow_redirects=True).get_data(as_text=True))
+
+
+def _csrf_in(page: str) -> str:
     found = re.search(r'"X-CSRFToken": "([^"]*)"', page)
     assert found, page
     return found.group(1)
@@ -275,8 +278,10 @@ def login(client, email: str, password: str = PASSWORD):
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)
     if response.location.startswith("/login/kode"):
-        response = client.post("/login/kode", data={"code": two_factor_code(client, email),
-                                                    "csrf_token": csrf_token(client, "/login/kode")})
+        # One look at the code page, as a person takes: its form's token and, the first time, the key to set up.
+        page = client.get("/login/kode").get_data(as_text=True)
+        response = client.post("/login/kode", data={"code": two_factor_code(client, email, page),
+                                                    "csrf_token": _csrf_in(page)})
         assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
@@ -300,11 +305,13 @@ def login_as_volunteer(client, volunteer: User):
     return response
 
 
-def two_factor_code(client, email: str) -> str:
-    """What the authenticator app shows: from the key on the set-up page, or the one already stored.
+def two_factor_code(client, email: str, page: str | None = None) -> str:
+    """What the authenticator app shows: from the key on the set-up page (`page`, else fetched), or the one
+    already stored.
 
     A code works once, so a second login within the same 30 seconds takes the next step's code."""
-    page = client.get("/login/kode").get_data(as_text=True)
+    if page is None:
+        page = client.get("/login/kode").get_data(as_text=True)
     shown = re.search(r'data-secret="([A-Z2-7]+)"', page)
     user = db.session.scalar(select(User).where(User.email == email).execution_options(populate_existing=True))
     current = int(time.time() // two_factor.STEP)

@@ -73,6 +73,12 @@ def _dispose(app):
 # and the run ends with short tests on both cores, not one core on a minute-long test while the other waits.
 LONG_FIRST = (
     "tests/test_chaos.py",
+    "tests/test_jobs.py::test_a_job_whose_consumer_is_killed",
+    "tests/test_access_map.py",
+    "tests/test_hostile_text.py",
+    "tests/test_scrub.py::test_hostile_input_does_not_stop_the_export",
+    "tests/test_privacy.py::test_after_the_purge",
+    "tests/test_themes.py::test_generated_input_groups_by_the_theme",
     "tests/test_committee_differencing.py::test_any_two_views",
     "tests/test_committee_kanon.py",
     "tests/test_bad_input.py::test_a_bad_field_is_refused_alone",
@@ -83,7 +89,6 @@ LONG_FIRST = (
     "tests/test_shared_geography.py::test_an_admin_who_claims_oslo_cannot_rename_or_redraw",
     "tests/test_cli.py::test_demo_load",
     "tests/test_migrations.py::test_a_database_filled_by_the_previous_release",
-    "tests/test_access_map.py",
     "tests/browser/test_mailbox_round.py",
     "tests/browser/test_questions_flow.py",
     "tests/browser/test_missing_door.py",

@@ -1,9 +1,9 @@
 """SQLite writers take turns through a lock file instead of SQLite's sleeping retry.
 
 SQLite lets one connection write at a time. A writer that finds the database taken waits in SQLite's busy
-handler, which sleeps 1, 2, 5, 10, 15, 20, 25 … ms between tries whatever happens meanwhile: with gunicorn's
-workers recording doors side by side, a door record that took 2 ms of work waited 10 ms or more for a write
-lock that had been free for most of that time, and the server core sat idle (bench/door_record_wrk.py).
+handler, which sleeps 1, 2, 5, 10, 15, 20, 25 … ms between tries whatever happens meanwhile. With gunicorn's
+workers recording doors side by side (bench/door_record_wrk.py), a py-spy profile of the workers found about half
+their time inside the first INSERT of a door's transaction, asleep there while the lock had long come free.
 
 Here each connection takes an exclusive `flock` on `<database>-writer` before its first write, and gives it
 back when its transaction ends (or its process dies). A writer that finds it taken tries again within a

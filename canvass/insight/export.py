@@ -12,10 +12,6 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,6 +65,11 @@ def to_csv(sheet: Sheet) -> bytes:
 
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
+    # openpyxl is imported with the first spreadsheet, not at start-up (a tenth of a web worker's start).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()

@@ -38,16 +38,13 @@ from pathlib import Path
 
 import numpy as np
 import snowballstemmer
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix, diags, hstack, vstack
-from scipy.spatial.distance import squareform
-from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
-from sklearn.metrics.pairwise import cosine_distances
-from sklearn.preprocessing import normalize
 
 from canvass.insight.scrub import MASK
+
+# scikit-learn and SciPy are imported where notes are placed in a vector space, not with this module: the module
+# comes with every web worker, `flask` command and job consumer (through the committee's input and the job
+# queue), and those two libraries were a third of the app's start-up, for work that only finding and placing
+# themes does.
 
 # Above this many texts the pairwise distances get too big; k-means takes over.
 AGGLOMERATIVE_LIMIT = 3000
@@ -338,6 +335,8 @@ class Features:
     """The vector space of one topic's notes: fitted on them (and a background), then any note can be placed in it."""
 
     def __init__(self, texts: list[str], background: list[str] | tuple = ()):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.blocks = []
         back = list(background)
         readers = [(_stem_text, TfidfVectorizer(analyzer=str.split, sublinear_tf=True)),
@@ -358,7 +357,7 @@ class Features:
                 self.blocks.append((read, vectorizer, scale, weight))
 
     @staticmethod
-    def _fit(vectorizer: TfidfVectorizer, texts: list[str], background: list[str]):
+    def _fit(vectorizer, texts: list[str], background: list[str]):
         """Fit the vectorizer; the weight of each feature: how much more it belongs to the texts than the background."""
         try:
             ours = vectorizer.fit_transform(texts)
@@ -372,6 +371,9 @@ class Features:
 
     def vectors(self, texts: list[str]):
         """Unit vectors of the texts (rows of zeros for texts with nothing that counts); None when nothing counts."""
+        from scipy.sparse import diags, hstack
+        from sklearn.preprocessing import normalize
+
         parts = [normalize(vectorizer.transform([read(t) for t in texts]) @ diags(scale)) * weight
                  for read, vectorizer, scale, weight in self.blocks if weight]
         if not parts:
@@ -381,6 +383,12 @@ class Features:
 
 
 def _cluster(vectors) -> np.ndarray:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+    from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.metrics.pairwise import cosine_distances
+
     n = vectors.shape[0]
     if n > AGGLOMERATIVE_LIMIT:
         k = int(min(200, max(10, n / 50)))
@@ -411,6 +419,9 @@ def _matter(members: list[int], texts: list[str]) -> str | None:
 
 
 def _centroids(clusters: list[list[int]], vectors):
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+
     return normalize(csr_matrix(np.vstack([np.asarray(vectors[members].mean(axis=0)) for members in clusters])))
 
 
@@ -421,6 +432,8 @@ def _settle(clusters: list[list[int]], vectors, texts: list[str]) -> tuple[list[
     On two- to five-word notes the cut of the tree often splits one matter over two themes (one says
     "skolevei", the other "gangfelt"): themes that name the same matter of the lexicon, or whose centroids
     point the same way, are one theme to a committee."""
+    from scipy.sparse import vstack
+
     by_matter: dict[str, list[int]] = {}
     merged: list[list[int]] = []
     for members in sorted(clusters, key=len, reverse=True):
@@ -507,6 +520,9 @@ def _label(texts: list[str], spread: Counter, total: int, size: int = 3) -> str:
 def place(corrected: dict[int, list[str]], texts: list[str], background: list[str] | tuple = ()) -> list[int | None]:
     """Put each new text in the theme (key of `corrected`, each theme's texts as people left them) whose
     centroid it is nearest, or None ("not sure") when it is not near enough to one theme to tell."""
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+
     if not texts:
         return []
     keys = [key for key, members in corrected.items() if members]

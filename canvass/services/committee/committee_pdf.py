@@ -1,19 +1,22 @@
 """The printable committee report: the filtered dashboard's charts, district map and tables on A4."""
 import io
 import re
+from typing import TYPE_CHECKING
 
 from flask_babel import format_decimal
-from fpdf import FPDF
 
 from canvass.formatting import format_percent, format_tenths
 from canvass.insight.export import Sheet
 from canvass.services.field.walk_sheet import latin1
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 MARGIN = 14
 TITLE = re.compile(r"<title>.*?</title>", re.S)
 
 
-def _svg(pdf: FPDF, svg: str, width: float) -> None:
+def _svg(pdf: "FPDF", svg: str, width: float) -> None:
     """An SVG chart at the current position; its screen-reader title is left out, the heading says it."""
     if not svg:
         return
@@ -36,7 +39,7 @@ def cell_text(value, percent: bool = False, decimal: bool = False) -> str:
     return format_decimal(value)
 
 
-def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
+def _table(pdf: "FPDF", sheet: Sheet, limit: int = 40) -> None:
     width = pdf.w - 2 * MARGIN
     first = min(60, width / 2.5)
     rest = (width - first) / max(len(sheet.header) - 1, 1)
@@ -55,6 +58,8 @@ def _table(pdf: FPDF, sheet: Sheet, limit: int = 40) -> None:
 
 def render(title: str, lines: list[str], sections: list[tuple[str, str | None, Sheet | None]]) -> bytes:
     """A report: a title, a few lines on what it covers, then sections of (heading, SVG, table)."""
+    from fpdf import FPDF  # here, not at the top: fpdf2 was a sixth of every web worker's and command's start-up
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)

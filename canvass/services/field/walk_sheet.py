@@ -7,9 +7,9 @@ import io
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext
-from fpdf import FPDF
 from PIL import Image
 from sqlalchemy import select
 
@@ -18,6 +18,9 @@ from canvass.geo import doors
 from canvass.geo.geometry import from_geojson
 from canvass.geo.tiles import MAX_ZOOM, mercator
 from canvass.models import Dwelling, Turf
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 MARGIN = 12
 MAP_HEIGHT = 90
@@ -51,6 +54,8 @@ def door_rows(turf: Turf) -> list[tuple[int, str, str]]:
 
 
 def render(turf: Turf, heading: list[str], basemap: Basemap | None = None) -> bytes:
+    from fpdf import FPDF  # here, not at the top: fpdf2 was a sixth of every web worker's and command's start-up
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -67,7 +72,7 @@ def render(turf: Turf, heading: list[str], basemap: Basemap | None = None) -> by
     return bytes(pdf.output())
 
 
-def _map(pdf: FPDF, turf: Turf, top: float, basemap: Basemap | None) -> None:
+def _map(pdf: "FPDF", turf: Turf, top: float, basemap: Basemap | None) -> None:
     """The basemap, the outline and the numbered addresses, in web mercator like the tiles."""
     width = pdf.w - 2 * MARGIN
     outline = from_geojson(turf.geometry)
@@ -136,7 +141,7 @@ def _stitch(basemap: Basemap, box: tuple[float, float, float, float]) -> Image.I
                         round(right * n * TILE) - origin_x, round(lower * n * TILE) - origin_y))
 
 
-def _table(pdf: FPDF, rows: list[tuple[int, str, str]]) -> None:
+def _table(pdf: "FPDF", rows: list[tuple[int, str, str]]) -> None:
     boxes = [
         gettext("Ikke hjemme"),
         gettext("Åpnet"),

@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
-from fpdf import FPDF
 
 from canvass.models import LeafletDrop, Turf
 from canvass.services.field.walk_sheet import MARGIN, latin1
@@ -68,6 +67,8 @@ def lists(parts: list[BranchPart]) -> list[BranchList]:
 
 def render(drop: LeafletDrop, branch_lists: list[BranchList]) -> bytes:
     """The packing list as a PDF: a section per branch, and the drop's totals for the print order."""
+    from fpdf import FPDF  # here, not at the top: fpdf2 was a sixth of every web worker's and command's start-up
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)

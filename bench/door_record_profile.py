@@ -4,7 +4,10 @@ them (URL-encoded form, session cookie, the form's CSRF token, Accept: applicati
     PYTHONPATH=$PWD .venv/bin/python bench/door_record_profile.py [sqlite|postgresql] [posts]
 
 Prints the CPU milliseconds per post, without the profiler and under it, and the top entries by own time and
-by cumulative time. In process there is no gunicorn, no socket and no other worker.
+by cumulative time. In process there is no gunicorn, no socket and no other worker. Before the profile, where a
+post's CPU goes without a profiler: the test client's post, the app's WSGI call alone (the request built
+beforehand, as a server hands it over), and `door_tap.record` alone (the tap's query, checks, storage and commit,
+with no request around it).
 """
 import cProfile
 import io
@@ -16,6 +19,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +38,44 @@ def posts(setup: dict, count: int):
         yield {"csrf_token": setup["csrf"], "id": str(uuid.uuid4()), "recorded_at": datetime.now(UTC).isoformat(),
                "turf_id": setup["turf"], "action_id": setup["action"], "address_id": addresses[i % len(addresses)],
                "unit": str(i % 9 + 1), "page": setup["page"], "outcome": "not_home"}
+
+
+def _environ(setup: dict, body: dict) -> dict:
+    """The WSGI environ a server hands the app for one tap, as bench/wrk/door.lua sends it."""
+    data = urlencode(body).encode()
+    return {"REQUEST_METHOD": "POST", "PATH_INFO": setup["path"], "SCRIPT_NAME": "", "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(data), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
+            "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(data)),
+            "HTTP_HOST": "127.0.0.1:8000", "HTTP_USER_AGENT": AGENT, "HTTP_ACCEPT": "application/json",
+            "HTTP_COOKIE": setup["cookie"], "REMOTE_ADDR": "127.0.0.1"}
+
+
+def parts(app, setup: dict, count: int) -> str:
+    """CPU milliseconds per tap of the app's WSGI call alone and of `door_tap.record` alone."""
+    from werkzeug.datastructures import MultiDict
+
+    from canvass.services.field import door_record, door_tap
+
+    answers = []
+    environs = [_environ(setup, body) for body in posts(setup, count)]
+    cpu = time.process_time()
+    for environ in environs:
+        b"".join(app(environ, lambda status, headers, exc_info=None: answers.append(status)))
+    wsgi = (time.process_time() - cpu) / count * 1000
+    assert set(answers) == {"200 OK"}, set(answers)
+    cookie = dict(pair.split("=", 1) for pair in setup["cookie"].split("; "))["session"]
+    token = app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
+    assignment_id = int(setup["path"].split("/")[2])
+    forms = [MultiDict(body) for body in posts(setup, count)]
+    with app.app_context():
+        cpu = time.process_time()
+        for form in forms:
+            result = door_tap.record(token, assignment_id, door_record.event_from(form, "besok"), None)
+        record = (time.process_time() - cpu) / count * 1000
+    assert result is not None and result.status == "stored"
+    return f"the WSGI call alone {wsgi:.2f} ms CPU per tap, door_tap.record alone {record:.2f} ms\n"
 
 
 def profile(url: str, count: int, top: int = 25) -> str:
@@ -69,6 +111,7 @@ def profile(url: str, count: int, top: int = 25) -> str:
     out = io.StringIO()
     out.write(f"{count} door records, {plain / count * 1000:.2f} ms CPU each without the profiler, "
               f"{cpu / count * 1000:.2f} ms under it\n")
+    out.write(parts(app, setup, count))
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top * 2)

@@ -2,6 +2,7 @@
 made twice, a refusal is never shown as saved, and hostile text stays text."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import delete, func, select
 
 from canvass.extensions import db
@@ -47,8 +48,8 @@ def test_done_doors_fold_into_one_line_and_stay_folded_after_an_offline_reload(v
     first = door(page, 0)
     first.locator(".result").wait_for()
     assert first.locator(".what").inner_text() == "Ikke hjemme ✓"
-    assert first.get_by_role("button", name="Angre").is_visible()
-    assert first.locator(".taps").is_hidden()
+    expect(first.get_by_role("button", name="Angre")).to_be_visible()
+    expect(first.locator(".taps")).to_be_hidden()
     assert page.locator("[data-done-count]").inner_text() == "1"
     assert page.locator(".progress").inner_text().startswith(f"1 av {total} dører")
     page.locator('[data-state="sent"]').wait_for()
@@ -62,7 +63,7 @@ def test_done_doors_fold_into_one_line_and_stay_folded_after_an_offline_reload(v
     assert door(page, 1).locator(".when").inner_text() == "på telefonen"
     waiting(page, 1)
     assert page.locator('[data-state="offline"]').inner_text() == "Uten nett – lagres på telefonen"
-    assert page.locator('[data-state="sent"]').is_hidden()
+    expect(page.locator('[data-state="sent"]')).to_be_hidden()
 
     # A reload without signal: the page is the cached one, and both doors are still done.
     page.reload()
@@ -76,7 +77,8 @@ def test_done_doors_fold_into_one_line_and_stay_folded_after_an_offline_reload(v
     door(page, 1).get_by_role("button", name="Angre").click()
     door(page, 1).locator(".said", has_text="Angret").wait_for()
     waiting(page, 0)
-    assert door(page, 1).locator(".taps").is_visible() and page.locator("[data-done-count]").inner_text() == "1"
+    expect(door(page, 1).locator(".taps")).to_be_visible()
+    assert page.locator("[data-done-count]").inner_text() == "1"
     page.reload()
     door(page, 0).locator(".result").wait_for()
     assert door(page, 1).locator(".result").count() == 0
@@ -113,7 +115,7 @@ def test_neste_dor_goes_to_the_first_door_not_done_after_the_last_one_recorded(v
     total = page.locator("li.door").count()
     assert summary.locator('[data-count="done"]').inner_text() == str(total)
     assert summary.locator('[data-count="not_home"]').inner_text() == str(total - 1)
-    assert summary.get_by_role("link", name="Ta en runde til på dørene som ikke var hjemme").is_visible()
+    expect(summary.get_by_role("link", name="Ta en runde til på dørene som ikke var hjemme")).to_be_visible()
 
 
 def test_the_partners_record_appears_within_30_seconds(volunteer, live_server, browser):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import itsdangerous
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import delete, func, select
 
 from canvass.clock import utcnow
@@ -171,7 +172,7 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     failed.wait_for(state="hidden")
     page.reload()
     page.wait_for_function("() => CanvassStore.failed().then(f => f.length === 0)")
-    assert failed.is_hidden()
+    expect(failed).to_be_hidden()
 
 
 def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_is_set_aside(volunteer):
@@ -207,7 +208,7 @@ def test_a_page_not_kept_says_so_without_signal_in_the_language_the_canvasser_ch
         .then(langs => langs.includes('nn'))""")
     context.set_offline(True)
     page.goto(walk_url.rsplit("/", 1)[0] + "/999999")
-    assert page.get_by_role("heading", name="Ikkje nett").is_visible()
+    expect(page.get_by_role("heading", name="Ikkje nett")).to_be_visible()
     assert "lasta ned" in page.text_content("main")
     page.goto(walk_url)  # the walk list itself still opens
     assert page.locator("li.door").count() > 0

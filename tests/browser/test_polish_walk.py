@@ -41,9 +41,9 @@ def test_after_a_conversation_saved_offline_the_list_counts_what_waits_and_says_
     door(page, 1).locator(".result").wait_for()
     waiting(page, 2)
     assert page.locator("[data-done-count]").inner_text() == "2"
-    assert page.locator('[data-state="sent"]').is_hidden()
+    expect(page.locator('[data-state="sent"]')).to_be_hidden()
     assert page.locator('[data-state="offline"]').inner_text() == "Uten nett – lagres på telefonen"
-    assert page.locator('[data-state="waiting"]').is_visible()
+    expect(page.locator('[data-state="waiting"]')).to_be_visible()
     assert door(page, 1).inner_text().count("Samtale") == 1
 
 

@@ -66,7 +66,7 @@ def test_a_new_volunteer_practises_from_the_home_page_online_and_offline_and_not
 
     # Joins from the invite, and the home page offers practice before any turf.
     page.goto(f"{live_server}/bli-med/{invite.token}")
-    assert page.get_by_text("kan du øve på dørbanking med en gang").is_visible()
+    expect(page.get_by_text("kan du øve på dørbanking med en gang")).to_be_visible()
     page.get_by_label("Navn").fill("Nora Ny")
     page.get_by_label("Mobilnummer").fill("912 34 568")
     page.get_by_role("button", name="Bli med").click()
@@ -79,10 +79,10 @@ def test_a_new_volunteer_practises_from_the_home_page_online_and_offline_and_not
     assert screens[0].get_by_role("heading").inner_text() == "Slik registrerer du en dør"
     screens[0].get_by_role("link", name="Neste").click()
     shows_only(screens, 1)
-    assert screens[1].get_by_text("Jeg samtykker til at partiet lagrer navnet mitt").is_visible()
+    expect(screens[1].get_by_text("Jeg samtykker til at partiet lagrer navnet mitt")).to_be_visible()
     screens[1].get_by_role("link", name="Neste").click()
     shows_only(screens, 2)
-    assert screens[2].get_by_text("I øvingsrunden sendes ingenting, heller ikke med nett.").is_visible()
+    expect(screens[2].get_by_text("I øvingsrunden sendes ingenting, heller ikke med nett.")).to_be_visible()
     screens[2].get_by_role("link", name="Start øvingsrunden").click()
     page.wait_for_url(f"{live_server}/felt/ovelse/runde")
     # Until the worker controls the page, as on the real walk list.
@@ -153,7 +153,7 @@ def test_without_script_practice_taps_and_conversations_fold_their_doors_and_sto
     before = every_row()
     tap(page, "not_home", 0).click()
     page.wait_for_url("**/felt/ovelse/runde#d-*")
-    assert page.get_by_role("status").filter(has_text="Øving: Ikke hjemme. Ingenting er lagret.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Øving: Ikke hjemme. Ingenting er lagret.")).to_be_visible()
     assert door(page, 0).locator(".what").inner_text() == "Ikke hjemme ✓"
     tap(page, "conversation", 1).click()
     page.wait_for_url("**/felt/ovelse/samtale?**")

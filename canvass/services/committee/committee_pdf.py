@@ -7,7 +7,7 @@ from flask_babel import format_decimal
 
 from canvass.formatting import format_percent, format_tenths
 from canvass.insight.export import Sheet
-from canvass.services.field.walk_sheet import latin1
+from canvass.services.field.walk_sheet import a4, latin1
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -58,12 +58,7 @@ def _table(pdf: "FPDF", sheet: Sheet, limit: int = 40) -> None:
 
 def render(title: str, lines: list[str], sections: list[tuple[str, str | None, Sheet | None]]) -> bytes:
     """A report: a title, a few lines on what it covers, then sections of (heading, SVG, table)."""
-    from fpdf import FPDF  # here, not at the top: fpdf2 was a sixth of every web worker's and command's start-up
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(latin1(title))
+    pdf = a4(title, MARGIN)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 8, latin1(title), new_x="LMARGIN", new_y="NEXT")

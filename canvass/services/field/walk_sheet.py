@@ -53,13 +53,22 @@ def door_rows(turf: Turf) -> list[tuple[int, str, str]]:
     return rows
 
 
-def render(turf: Turf, heading: list[str], basemap: Basemap | None = None) -> bytes:
-    from fpdf import FPDF  # here, not at the top: fpdf2 was a sixth of every web worker's and command's start-up
+def a4(title: str, margin: float = MARGIN) -> "FPDF":
+    """A new A4 document titled `title`, with `margin` on every side and a new page where the bottom one begins: the
+    walk sheet, the packing list and the committee report all start so.
+
+    fpdf2 is imported here, with the first PDF, not at start-up: it was a sixth of every web worker's and command's."""
+    from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(latin1(turf.name))
+    pdf.set_auto_page_break(True, margin=margin)
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_title(latin1(title))
+    return pdf
+
+
+def render(turf: Turf, heading: list[str], basemap: Basemap | None = None) -> bytes:
+    pdf = a4(turf.name)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 8, latin1(turf.name), new_x="LMARGIN", new_y="NEXT")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 
 from canvass.models import LeafletDrop, Turf
-from canvass.services.field.walk_sheet import MARGIN, latin1
+from canvass.services.field.walk_sheet import a4, latin1
 from canvass.services.turf.drops import BranchPart
 
 MARGIN_SHARE = 0.05
@@ -67,12 +67,7 @@ def lists(parts: list[BranchPart]) -> list[BranchList]:
 
 def render(drop: LeafletDrop, branch_lists: list[BranchList]) -> bytes:
     """The packing list as a PDF: a section per branch, and the drop's totals for the print order."""
-    from fpdf import FPDF  # here, not at the top: fpdf2 was a sixth of every web worker's and command's start-up
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(latin1(drop.title))
+    pdf = a4(drop.title)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 8, latin1(gettext("Pakkeliste: %(title)s", title=drop.title)), new_x="LMARGIN", new_y="NEXT")

@@ -520,9 +520,6 @@ def _label(texts: list[str], spread: Counter, total: int, size: int = 3) -> str:
 def place(corrected: dict[int, list[str]], texts: list[str], background: list[str] | tuple = ()) -> list[int | None]:
     """Put each new text in the theme (key of `corrected`, each theme's texts as people left them) whose
     centroid it is nearest, or None ("not sure") when it is not near enough to one theme to tell."""
-    from scipy.sparse import csr_matrix
-    from sklearn.preprocessing import normalize
-
     if not texts:
         return []
     keys = [key for key, members in corrected.items() if members]
@@ -535,8 +532,7 @@ def place(corrected: dict[int, list[str]], texts: list[str], background: list[st
     if taught is None or new is None:
         return [None] * len(texts)
     owner = np.repeat(np.arange(len(keys)), [len(corrected[key]) for key in keys])
-    centroids = normalize(csr_matrix(np.vstack([np.asarray(taught[owner == j].mean(axis=0))
-                                                for j in range(len(keys))])))
+    centroids = _centroids([np.flatnonzero(owner == j) for j in range(len(keys))], taught)
     similarity = (new @ centroids.T).toarray()
     placed = []
     for row in similarity:

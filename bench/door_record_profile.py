@@ -40,16 +40,19 @@ def posts(setup: dict, count: int):
                "unit": str(i % 9 + 1), "page": setup["page"], "outcome": "not_home"}
 
 
+def cookies(setup: dict) -> dict[str, str]:
+    """The phone's cookies after the login, by name."""
+    return dict(pair.split("=", 1) for pair in setup["cookie"].split("; "))
+
+
 def _environ(setup: dict, body: dict) -> dict:
     """The WSGI environ a server hands the app for one tap, as bench/wrk/door.lua sends it."""
-    data = urlencode(body).encode()
-    return {"REQUEST_METHOD": "POST", "PATH_INFO": setup["path"], "SCRIPT_NAME": "", "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(data), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
-            "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
-            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(data)),
-            "HTTP_HOST": "127.0.0.1:8000", "HTTP_USER_AGENT": AGENT, "HTTP_ACCEPT": "application/json",
-            "HTTP_COOKIE": setup["cookie"], "REMOTE_ADDR": "127.0.0.1"}
+    from werkzeug.test import EnvironBuilder
+
+    return EnvironBuilder(path=setup["path"], method="POST", data=urlencode(body),
+                          content_type="application/x-www-form-urlencoded", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                          headers={"User-Agent": AGENT, "Accept": "application/json",
+                                   "Cookie": setup["cookie"]}).get_environ()
 
 
 def parts(app, setup: dict, count: int) -> str:
@@ -65,8 +68,7 @@ def parts(app, setup: dict, count: int) -> str:
         b"".join(app(environ, lambda status, headers, exc_info=None: answers.append(status)))
     wsgi = (time.process_time() - cpu) / count * 1000
     assert set(answers) == {"200 OK"}, set(answers)
-    cookie = dict(pair.split("=", 1) for pair in setup["cookie"].split("; "))["session"]
-    token = app.session_interface.get_signing_serializer(app).loads(cookie)["_user_id"]
+    token = app.session_interface.get_signing_serializer(app).loads(cookies(setup)["session"])["_user_id"]
     assignment_id = int(setup["path"].split("/")[2])
     forms = [MultiDict(body) for body in posts(setup, count)]
     with app.app_context():
@@ -86,8 +88,7 @@ def profile(url: str, count: int, top: int = 25) -> str:
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = AGENT  # the browser the session was logged in from
     # The test client keeps its own cookie jar (a Cookie header would be replaced by it).
-    for pair in setup["cookie"].split("; "):
-        name, value = pair.split("=", 1)
+    for name, value in cookies(setup).items():
         client.set_cookie(name, value)
     headers = {"Accept": "application/json"}
     bodies = list(posts(setup, 2 * count + 50))

@@ -12,6 +12,8 @@ import io
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -317,6 +319,30 @@ def test_another_organisations_admin_cannot_change_oslos_geography(demo_app, liv
     job, page = job_page(client, upload(client, "postnummer-baerum.csv", own.encode()))
     assert job.state == JobState.DONE and "0 postnumre lagt til, 1 endret, 0 uendret, 0 avvist" in page
     assert db.session.get(PostalArea, "1337").poststed == "SANDVIKA SENTRUM"
+
+
+# A fresh process reads a real layer and lists what GDAL can open afterwards; "VRT" and "CSV" would be there had
+# the read reached GDAL before it was restricted (pyogrio is imported on the first read, not with the app).
+FIRST_READ = r"""
+import sys
+from canvass import create_app
+from canvass.geo import formats
+create_app()
+assert "pyogrio" not in sys.modules, "GDAL was loaded as the app started"
+chunk = formats.read_layer(sys.argv[1], formats.POSTAL_AREAS)
+import pyogrio
+print(len(chunk.records), *sorted(pyogrio.list_drivers()), sep="\n")
+"""
+
+
+def test_the_first_read_of_a_file_finds_gdal_already_restricted_to_the_formats_we_read(geodata):
+    read = subprocess.run([sys.executable, "-c", FIRST_READ, str(geodata / "postal_areas_oslo_baerum.geojson")],
+                          capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+                          env={"SECRET_KEY": "test", "PATH": "/usr/bin:/bin"})
+    assert read.returncode == 0, read.stderr[-2000:]
+    records, *drivers = read.stdout.split("\n")[:-1]
+    assert int(records) > 0
+    assert sorted(drivers) == ["ESRI Shapefile", "FlatGeobuf", "GML", "GPKG", "GeoJSON"]
 
 
 def test_the_command_line_still_loads_any_kommune(demo_app, geodata, tmp_path):

@@ -4,23 +4,30 @@ Each file kind is recognised from its header or fields, never from its name:
 Geonorge "Postnummerområder" (any OGR format), Oslo's district polygons, municipality
 polygons, Posten's postal register, Kartverket "Matrikkelen – Adresse" and its
 "Leilighetsnivå" variant, and the OpenStreetMap-derived address CSV.
+
+pandas and geopandas are imported by the functions that read a file, not with the module: the app imports it as it
+starts, in every web worker, job consumer and `flask` command, and few of those read a geodata file. GDAL is reached
+through `sources.gdal()` alone, which restricts it first.
 """
+from __future__ import annotations
+
 import csv
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas
 import numpy as np
-import pandas as pd
-import pyogrio
 import shapely
 
 from canvass.geo import bounded, geometry, sources
 from canvass.geo.errors import GeodataError, Rejected
 from canvass.refusal import N_
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 POSTAL_AREAS = "postal_areas"
 DISTRICTS = "districts"
@@ -129,6 +136,7 @@ _LAYERS: dict[tuple, list[Layer]] = {}
 
 
 def _list_layers(path: Path, source: str) -> list[Layer]:
+    pyogrio = sources.gdal()
     found = []
     for index in range(MAX_LAYERS):
         try:
@@ -266,6 +274,8 @@ def short_rows(path: Path, delimiter: str, fields: int) -> dict[int, int]:
 
 def read_csv_chunks(path: Path, kind: str, progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
     """Read a CSV geodata file of `kind` in chunks of records."""
+    import pandas as pd
+
     path = Path(path)
     layout = _csv_layout(path)
     if layout.kind != kind:
@@ -305,12 +315,16 @@ def _reject(mask: np.ndarray, lines: np.ndarray, message: str, values=None, para
 
 def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """House numbers as floats (NaN when empty) and a mask of values that are not numbers at all."""
+    import pandas as pd
+
     values = pd.to_numeric(series.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
     bad = (series.to_numpy() != "") & np.isnan(values)
     return values, bad
 
 
 def _validate_postal(frame: pd.DataFrame, lines, bad: np.ndarray, rejected: list[Rejected]) -> np.ndarray:
+    import pandas as pd
+
     postnummer = frame["postnummer"].to_numpy(dtype=str)
     wrong = ~bad & ~pd.Series(postnummer).str.fullmatch(r"\d{4}").to_numpy()
     rejected += _reject(wrong, lines, N_("Ugyldig postnummer «%(value)s»."), postnummer)
@@ -318,6 +332,8 @@ def _validate_postal(frame: pd.DataFrame, lines, bad: np.ndarray, rejected: list
 
 
 def _coordinates(frame, lines, east_col, north_col, epsg: np.ndarray, bad, rejected):
+    import pandas as pd
+
     east = pd.to_numeric(frame[east_col], errors="coerce").to_numpy(dtype=float)
     north = pd.to_numeric(frame[north_col], errors="coerce").to_numpy(dtype=float)
     wrong = ~bad & (np.isnan(east) | np.isnan(north))
@@ -333,6 +349,8 @@ def _coordinates(frame, lines, east_col, north_col, epsg: np.ndarray, bad, rejec
 
 
 def _epsg_codes(frame, lines, bad, rejected):
+    import pandas as pd
+
     raw = frame["EPSG-kode"].to_numpy(dtype=str)
     codes = pd.to_numeric(frame["EPSG-kode"], errors="coerce").fillna(-1).to_numpy(dtype=int)
     wrong = ~bad & ~np.isin(codes, list(geometry.ADDRESS_CRS))
@@ -385,6 +403,8 @@ def _address_checks(frame: pd.DataFrame, lines: np.ndarray, id_column: str):
 
 
 def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    import pandas as pd
+
     rejected, bad, number = _address_checks(frame, lines, "lokalid")
     epsg, bad = _epsg_codes(frame, lines, bad, rejected)
     lon, lat, bad = _coordinates(frame, lines, "Øst", "Nord", epsg, bad, rejected)
@@ -407,6 +427,8 @@ def _matrikkel_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
 
 
 def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    import pandas as pd
+
     rejected, bad, number = _address_checks(frame, lines, "osm_node_id")
     lon, lat, bad = _coordinates(frame, lines, "lon", "lat", np.full(len(frame), 4326), bad, rejected)
 
@@ -424,6 +446,8 @@ def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
 
 
 def _dwellings(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
+    import pandas as pd
+
     rejected: list[Rejected] = []
     unit = frame["bruksenhetsnummerTekst"].to_numpy(dtype=str)
     bad = ~pd.Series(unit).str.fullmatch(r"[HKUL]\d{4}").to_numpy()
@@ -477,6 +501,9 @@ def _read_layer(path: Path, kind: str) -> Chunk:
     found, layer, every = pick_layer(path, source)
     if found != kind:
         raise GeodataError(N_("Fila %(name)s er ikke av forventet type."), name=path.name)
+    sources.gdal()
+    import geopandas
+
     try:
         frame = geopandas.read_file(path, layer=layer.name, engine="pyogrio", **sources.open_options(source))
     except Exception as exc:

@@ -16,6 +16,7 @@ name a schema or declare entities, and a GeoPackage view is SQL GDAL runs. So:
 Refusals are GeodataError with our own words: GDAL's messages can quote the files it read.
 """
 import contextlib
+import functools
 import json
 import logging
 import mmap
@@ -27,9 +28,6 @@ import urllib.request
 import xml.parsers.expat
 import zipfile
 from pathlib import Path
-
-import pyogrio
-from pyogrio import _ogr
 
 from canvass.geo.errors import GeodataError
 from canvass.refusal import N_
@@ -62,8 +60,17 @@ CRS_MAX = 64 << 10
 CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(epsg:[\d.]*:\d+|ogc:1\.3:crs84)|epsg:\d+)$", re.IGNORECASE)
 
 
-def restrict_gdal() -> None:
-    """Unload every GDAL driver but ours, and send any request GDAL still tries to a closed port."""
+@functools.cache
+def gdal():
+    """pyogrio, once GDAL keeps only the drivers of the formats we read and sends any request it still tries to a
+    closed port. The one way to GDAL here, so no file of ours is opened before it is restricted.
+
+    Imported when a file is first read, not when the app starts: pyogrio brings pandas, about a quarter of the CPU
+    every process (a web worker, a job consumer, each `flask` command) spent starting the app, and few of them ever
+    read a geodata file."""
+    import pyogrio
+    from pyogrio import _ogr
+
     unwanted = [name for name in pyogrio.list_drivers() if name not in GDAL_DRIVERS]
     _ogr.set_gdal_config_options({
         "GDAL_SKIP": ",".join(unwanted),
@@ -75,9 +82,7 @@ def restrict_gdal() -> None:
     })
     # GDAL applies GDAL_SKIP when it registers its drivers: registering again unloads them.
     _ogr._register_drivers()
-
-
-restrict_gdal()
+    return pyogrio
 
 
 def checked(path: Path) -> str:

@@ -1,4 +1,5 @@
 """Fixtures: every app-level test runs on SQLite and on a real PostgreSQL, with real geodata from ../shared/geodata."""
+import gc
 import os
 import re
 import shutil
@@ -32,6 +33,12 @@ once_per_worker.install()
 # correct test. Speed targets live in bench/, so the suite times nothing.
 settings.register_profile("canvass", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("canvass")
+
+# A test allocates apps, pages and rows by the hundred thousand, most of them gone by the next test. At Python's
+# default (a young collection every 700 allocations) the collector took 15 % of a worker's CPU on tests/test_sync.py
+# and 13 % on test_committee_pages and test_field, mostly full collections over everything the worker had imported;
+# every 10,000 it takes 5-7 % (docs/testing.md).
+gc.set_threshold(10_000, 10, 10)
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = Path(os.environ.get("CANVASS_GEODATA", ROOT.parent / "shared" / "geodata"))

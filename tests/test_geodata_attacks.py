@@ -112,6 +112,20 @@ def geopackage_with_view(path: Path, secret_source: str) -> bytes:
     return path.read_bytes()
 
 
+def geopackage_with_generated_column(path: Path, expression: str) -> bytes:
+    """A GeoPackage layer with a column worked out by `expression` whenever a row is read (GDAL's SQL functions
+    included)."""
+    import geopandas
+    import shapely
+    frame = geopandas.GeoDataFrame({"bydelsnummer": ["320101"], "navn": ["Regnestykke"]},
+                                   geometry=[shapely.from_wkt(SQUARE)], crs=4326)
+    frame.to_file(path, driver="GPKG", layer="bydeler")
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"ALTER TABLE bydeler ADD COLUMN lekk TEXT GENERATED ALWAYS AS ({expression}) VIRTUAL")
+    conn.close()
+    return path.read_bytes()
+
+
 def secrets(demo_app) -> list[str]:
     """What must never reach a page: hashes, two-factor keys, the secret key, /etc/passwd."""
     found = [u.password_hash for u in db.session.scalars(select(User)) if u.password_hash]
@@ -139,10 +153,19 @@ def hostile_files(demo_app, tmp_path, loopback) -> dict[str, bytes]:
         "lenke4.geojson": geojson_with_crs({"type": "name", "properties": {"name": "x"}}).replace(
             b'"crs": {"type": "name", "properties": {"name": "x"}}', f"'Crs': {{'type': 'link', 'properties': "
                                                                       f"{{'href': '{loopback}/crs'}}}}".encode()),
+        # GDAL's C code ends a key at a NUL: "crs\u0000…" is read as "crs" (the outsider of stop 28).
+        "lenke5.geojson": geojson_with_crs({"type": "link", "properties": {"href": f"{loopback}/crs", "type": "proj4"}}
+                                           ).replace(b'"crs"', b'"crs\\u0000"'),
+        "lenke6.geojson": geojson_with_crs({"type": "link", "properties": {"href": f"{loopback}/crs"}}).replace(
+            b'"crs"', b'"CRS\\u0000x\\"y"'),
         "entitet.gml": gml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>', name="&e;"),
         "skjema.gml": gml(root_attributes='xsi:schemaLocation="http://example.no/app /etc/passwd"'),
         "skjema-vsi.gml": gml(root_attributes=f'xsi:schemaLocation="http://example.no/app /vsicurl/{loopback}/s.xsd"'),
         "utsikt.gpkg": geopackage_with_view(tmp_path / "utsikt.gpkg", "'hemmelig'"),
+        "piksel.gpkg": geopackage_with_generated_column(
+            tmp_path / "piksel.gpkg", f"gdal_get_pixel_value('/vsicurl/{loopback}/px.tif', 1, 'pixel', 0, 0)"),
+        "passord.gpkg": geopackage_with_generated_column(
+            tmp_path / "passord.gpkg", "gdal_get_pixel_value('/etc/passwd', 1, 'pixel', 0, 0)"),
     }
 
 
@@ -321,8 +344,8 @@ def test_another_organisations_admin_cannot_change_oslos_geography(demo_app, liv
     assert db.session.get(PostalArea, "1337").poststed == "SANDVIKA SENTRUM"
 
 
-# A fresh process reads a real layer and lists what GDAL can open afterwards; "VRT" and "CSV" would be there had
-# the read reached GDAL before it was restricted (pyogrio is imported on the first read, not with the app).
+# A fresh process reads a real layer and lists what GDAL can open afterwards, and how; "VRT" and "CSV" would be
+# there had the read reached GDAL before it was restricted (pyogrio is imported on the first read, not with the app).
 FIRST_READ = r"""
 import sys
 from canvass import create_app
@@ -331,7 +354,8 @@ create_app()
 assert "pyogrio" not in sys.modules, "GDAL was loaded as the app started"
 chunk = formats.read_layer(sys.argv[1], formats.POSTAL_AREAS)
 import pyogrio
-print(len(chunk.records), *sorted(pyogrio.list_drivers()), sep="\n")
+options = [pyogrio.get_gdal_config_option(name) for name in ("GDAL_HTTP_PROXY", "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS")]
+print(len(chunk.records), *options, *sorted(pyogrio.list_drivers()), sep="\n")
 """
 
 
@@ -340,8 +364,10 @@ def test_the_first_read_of_a_file_finds_gdal_already_restricted_to_the_formats_w
                           capture_output=True, text=True, cwd=Path(__file__).parent.parent,
                           env={"SECRET_KEY": "test", "PATH": "/usr/bin:/bin"})
     assert read.returncode == 0, read.stderr[-2000:]
-    records, *drivers = read.stdout.split("\n")[:-1]
+    records, proxy, external_access, *drivers = read.stdout.split("\n")[:-1]
     assert int(records) > 0
+    # Any request GDAL still tries goes to a closed port; its SQL functions in a GeoPackage open nothing else.
+    assert (proxy, external_access) == ("127.0.0.1:9", "NO")
     assert sorted(drivers) == ["ESRI Shapefile", "FlatGeobuf", "GML", "GPKG", "GeoJSON"]
 
 

@@ -54,8 +54,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/wfs")
 # A schema GDAL may read: a web address (never downloaded, see OPEN_OPTIONS) or a file beside the GML.
 SCHEMA_LOCATION = re.compile(r"^(https?://\S+|[\w\-]+(\.[\w\-]+)*\.xsd)$")
-# A JSON key spelling "crs" in any case, quoted either way, with or without \\u escapes.
-CRS_KEY = re.compile(rb"[\"'](?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)[\"']\s*:\s*")
+# A JSON key GDAL reads as "crs": those letters in any case, with or without \\u escapes, in double or single quotes
+# (GDAL's JSON parser takes both), and anything after a NUL (GDAL's C code ends the key there: "crs\\u0000x").
+_CRS = rb"(?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)"
+CRS_KEY = re.compile(rb'"' + _CRS + rb'(?:(?:\\u0000|\x00)(?:\\.|[^"\\])*)?"\s*:\s*|'
+                     rb"'" + _CRS + rb"(?:(?:\\u0000|\x00)(?:\\.|[^'\\])*)?'\s*:\s*")
 CRS_MAX = 64 << 10
 CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(epsg:[\d.]*:\d+|ogc:1\.3:crs84)|epsg:\d+)$", re.IGNORECASE)
 
@@ -79,6 +82,9 @@ def gdal():
         "GDAL_HTTP_MAX_RETRY": "0",
         "CPL_VSIL_CURL_ALLOWED_FILENAME": "/nonexistent/canvass",
         "GDAL_VRT_ENABLE_PYTHON": "NO",
+        # GDAL's SQL functions in a GeoPackage or SQLite file may not open other files or URLs (its default, said
+        # here so that no environment variable turns it on).
+        "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
     })
     # GDAL applies GDAL_SKIP when it registers its drivers: registering again unloads them.
     _ogr._register_drivers()
@@ -140,20 +146,27 @@ def _refuse(path: Path, message: str) -> GeodataError:
 
 
 def _check_geopackage(path: Path, start: bytes) -> None:
-    """A GeoPackage with tables only: views and virtual tables would be SQL run by GDAL."""
+    """A GeoPackage with plain tables only: views, virtual tables and generated columns would be SQL run by GDAL."""
     if start[68:72] not in GEOPACKAGE_IDS:
         raise _refuse(path, N_("Fila %(name)s er en SQLite-database, men ikke en GeoPackage."))
     uri = "file:" + urllib.request.pathname2url(str(path)) + "?mode=ro&immutable=1"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
-            objects = conn.execute("SELECT type, coalesce(sql, '') FROM sqlite_master").fetchall()
+            objects = conn.execute("SELECT type, name, coalesce(sql, '') FROM sqlite_master").fetchall()
+            # A generated column's expression runs as GDAL reads the row, and may call GDAL's own SQL functions
+            # (gdal_get_pixel_value opens any raster path or URL): table_xinfo marks them hidden 2 or 3.
+            generated = any(column[6] in (2, 3) for kind, name, _ in objects if kind == "table"
+                            for column in conn.execute("SELECT * FROM pragma_table_xinfo(?)", (name,)))
     except sqlite3.DatabaseError as exc:
         raise unreadable(path, exc) from exc
-    for kind, sql in objects:
+    for kind, _, sql in objects:
         virtual = sql.lstrip().upper().startswith("CREATE VIRTUAL TABLE")
         if kind == "view" or (virtual and not re.search(r"\bUSING\s+rtree\s*\(", sql, re.IGNORECASE)):
             raise _refuse(path, N_("GeoPackage-fila %(name)s inneholder visninger eller virtuelle tabeller. "
                                    "Vi leser bare vanlige kartlag."))
+    if generated:
+        raise _refuse(path, N_("GeoPackage-fila %(name)s har kolonner som regnes ut når de leses. "
+                               "Vi leser bare vanlige kartlag."))
 
 
 def _check_geojson(path: Path) -> None:

@@ -200,8 +200,9 @@ def test_a_page_not_kept_says_so_without_signal_in_the_language_the_canvasser_ch
     context, page, walk_url, _ = volunteer
     page.select_option("#lang", "nn")
     page.get_by_role("button", name="Bytt").click()
-    page.wait_for_url(f"{walk_url}*")
-    assert page.locator("html").get_attribute("lang") == "nn"
+    # The switch comes back to the same walk list, so its address matched before the new page came: wait for the
+    # page itself (a single read found the old page in bokmål once, under load).
+    expect(page.locator("html")).to_have_attribute("lang", "nn")
     # The worker fetches its no-signal page again in nynorsk once a page comes in nynorsk.
     page.wait_for_function("""() => caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k)
         .then(c => c.match('/uten-nett')).then(r => r && r.headers.get('Content-Language')))))

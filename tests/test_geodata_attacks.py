@@ -95,35 +95,35 @@ def gml(prolog: str = "", root_attributes: str = "", name: str = "Bydel") -> byt
 </gml:FeatureCollection>""".encode()
 
 
-def geopackage_with_view(path: Path, secret_source: str) -> bytes:
-    """A GeoPackage whose only layer is a view; GDAL would evaluate it when reading."""
+def geopackage(path: Path, name: str, *statements: str) -> bytes:
+    """A GeoPackage of one plain district layer, "bydeler", named `name`, then `statements` run on it."""
     import geopandas
     import shapely
-    frame = geopandas.GeoDataFrame({"bydelsnummer": ["320101"], "navn": ["Utsikt"]},
+    frame = geopandas.GeoDataFrame({"bydelsnummer": ["320101"], "navn": [name]},
                                    geometry=[shapely.from_wkt(SQUARE)], crs=4326)
     frame.to_file(path, driver="GPKG", layer="bydeler")
     with sqlite3.connect(path) as conn:
-        conn.execute(f"CREATE VIEW tyveri AS SELECT fid, geom, {secret_source} AS navn, "
-                     "'320102' AS bydelsnummer FROM bydeler")
-        conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
-                     "VALUES ('tyveri', 'features', 'tyveri', 4326)")
-        conn.execute("INSERT INTO gpkg_geometry_columns VALUES ('tyveri', 'geom', 'POLYGON', 4326, 0, 0)")
+        for statement in statements:
+            conn.execute(statement)
     conn.close()
     return path.read_bytes()
+
+
+def geopackage_with_view(path: Path, secret_source: str) -> bytes:
+    """A GeoPackage whose only layer is a view; GDAL would evaluate it when reading."""
+    return geopackage(path, "Utsikt",
+                      f"CREATE VIEW tyveri AS SELECT fid, geom, {secret_source} AS navn, "
+                      "'320102' AS bydelsnummer FROM bydeler",
+                      "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                      "VALUES ('tyveri', 'features', 'tyveri', 4326)",
+                      "INSERT INTO gpkg_geometry_columns VALUES ('tyveri', 'geom', 'POLYGON', 4326, 0, 0)")
 
 
 def geopackage_with_generated_column(path: Path, expression: str) -> bytes:
     """A GeoPackage layer with a column worked out by `expression` whenever a row is read (GDAL's SQL functions
     included)."""
-    import geopandas
-    import shapely
-    frame = geopandas.GeoDataFrame({"bydelsnummer": ["320101"], "navn": ["Regnestykke"]},
-                                   geometry=[shapely.from_wkt(SQUARE)], crs=4326)
-    frame.to_file(path, driver="GPKG", layer="bydeler")
-    with sqlite3.connect(path) as conn:
-        conn.execute(f"ALTER TABLE bydeler ADD COLUMN lekk TEXT GENERATED ALWAYS AS ({expression}) VIRTUAL")
-    conn.close()
-    return path.read_bytes()
+    return geopackage(path, "Regnestykke",
+                      f"ALTER TABLE bydeler ADD COLUMN lekk TEXT GENERATED ALWAYS AS ({expression}) VIRTUAL")
 
 
 def secrets(demo_app) -> list[str]:

@@ -98,10 +98,18 @@ CORPUS = [
     "⟦Khaled Haddad⟧ vil ha raskere godkjenning",
     "⟦Erik Johansson⟧ vil ha flere tog",
     "⟦Bjørn⟧ mener bussen går for sjelden",
+    # What an outsider got past the committee's reading page: a number read out digit by digit, a handle, an
+    # abbreviated street, a surname in lower case.
+    "Ring meg på ⟦9 1 2 3 4 5 6 7⟧ eller ⟦@kari_sagene85⟧ på instagram, bor i ⟦Sannergt. 5 B⟧, heter ⟦kari nordbakken⟧",
+    "Nummeret er ⟦ni en to tre fire fem seks sju⟧, ring etter middag",
+    "Følg ⟦@ola.nordmann_85⟧ for mer om parkeringen",
+    "Bor i ⟦Kapellvn. 12⟧ og vil ha fartsdumper",
+    "Sier at ⟦ola haugland⟧ også savner nattbussen",
 ]
 
 CLEAN = [
     "Husleia er altfor høy, og kommunen bygger for lite.",
+    "Det er langt. 5 av dem går til fots, en to tre ganger i uka.",
     "Bekymret for klimaet og for at bussen går sjeldnere.",
     "Vil ha flere lærere i skolen og mindre testing.",
     "Bymiljøetaten må brøyte fortauene tidligere om morgenen.",

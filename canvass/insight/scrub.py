@@ -46,7 +46,9 @@ STREET_ENDINGS = ("gate", "gata", "gaten", "veien", "vegen", "vei", "veg", "all�
                   "brygga", "ringen", "terrasse", "stredet", "strædet", "smauet", "kaia", "kaien", "jordet", "grenda",
                   "sletta", "høgda", "åsen", "bråten", "myra")
 STREET_WORDS = {"gate", "gata", "vei", "veien", "veg", "vegen", "allé", "allè", "plass", "terrasse", "torg", "brygge",
-                "bakke", "sving", "stredet", "street", "road"}
+                "bakke", "sving", "stredet", "street", "road", "gt", "vn"}
+# Abbreviated streets, with or without their dot before the number: "Sannergt. 5", "Kapellvn 12", "Meyers gt. 20".
+STREET_ABBREVIATIONS = ("gt", "vn")
 # Words before a street word that belong to the street's name ("Nedre Slottsgate 8").
 STREET_PREFIXES = {"nedre", "øvre", "store", "lille", "gamle", "nordre", "søndre", "vestre", "østre", "sankt", "st"}
 FLAT_WORDS = {"leil", "leilighet", "leiligheten", "leilighetsnummer", "leilnr", "lgh", "dør", "døra", "døren", "hybel",
@@ -486,7 +488,11 @@ def _numbers(tokens: list[_Token]) -> None:
 
 
 def _phone_shape(shape: tuple[int, ...], texts: list[str]) -> bool:
-    if min(shape) < 2 or texts[0][0] not in "23456789":
+    if texts[0][0] not in "23456789":
+        return False
+    if set(shape) == {1}:  # read out digit by digit: "9 1 2 3 4 5 6 7"
+        return True
+    if min(shape) < 2:
         return False
     if shape == (2, 3, 3):  # a mobile number, "41 122 344", or a sum of money, "12 000 000"
         return texts[0][0] in "49" and "000" not in texts
@@ -543,6 +549,51 @@ def _phone_context(tokens: list[_Token]) -> None:
                 j -= 1
             if any(t.text in ("47", "0047") for t in tokens[j + 1 : i]):
                 _mark(tokens, j + 1, i - 1, PHONE_MASK)
+
+
+# Digits as words. Eight of them in a row are a phone number read out ("ni en to tre fire fem seks sju"); in prose
+# even three in a row are rare.
+DIGIT_WORDS = {"null", "en", "ett", "ein", "eitt", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni",
+               "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+
+
+def _spelled_numbers(tokens: list[_Token]) -> None:
+    """Eight or more digits in a row, written as words or single digits, with at most a comma or hyphen between."""
+    i, n = 0, len(tokens)
+    while i < n:
+        digits, j, last = 0, i, None
+        while j < n and _free(tokens, j):
+            token = tokens[j]
+            if token.kind == "a" and _lower(token) in DIGIT_WORDS or token.kind == "d" and len(token.text) == 1:
+                digits, last = digits + 1, j
+            elif not (token.text in ",-" and digits):
+                break
+            j += 1
+        if digits >= 8:
+            _mark(tokens, i, last, PHONE_MASK)
+        i = max(j, i + 1)
+
+
+# --- social media handles ---------------------------------------------------------------------------------------------
+
+
+def _handles(tokens: list[_Token]) -> None:
+    """"@kari_sagene85", "@ola.nordmann": an "@" not glued to a word before it, and what is glued after it, is a
+    person's name on some service. (With a word glued before, it is an e-mail address, found before this.)"""
+    for i, token in enumerate(tokens):
+        if token.text != "@" or not _free(tokens, i) or (i > 0 and token.glued and tokens[i - 1].kind in "ad"):
+            continue
+        last = i
+        while last + 1 < len(tokens) and tokens[last + 1].glued and _free(tokens, last + 1) and last - i < REACH:
+            following = tokens[last + 1]
+            if following.kind in "ad" or following.text in "_-" or (
+                    following.text == "." and last + 2 < len(tokens) and tokens[last + 2].glued
+                    and tokens[last + 2].kind in "ad"):
+                last += 1
+            else:
+                break
+        if last > i:
+            _mark(tokens, i, last, NAME_MASK)
 
 
 def _plates(tokens: list[_Token]) -> None:
@@ -618,6 +669,8 @@ def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
             street_end = i
             if first > 0 and _lower(tokens[first - 1]) in STREET_PREFIXES and tokens[first - 1].text[:1].isupper():
                 first -= 1
+        elif lower.endswith(STREET_ABBREVIATIONS) and len(lower) > 4 and token.text[:1].isupper():
+            street_end = i  # "Sannergt. 5"; not "langt. 5"
         elif streets:
             # A street from the register, up to four words long.
             for length in (4, 3, 2, 1):
@@ -633,6 +686,9 @@ def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
                     break
         if street_end is None:
             continue
+        if (_lower(tokens[street_end]).endswith(STREET_ABBREVIATIONS) and street_end + 1 < len(tokens)
+                and tokens[street_end + 1].text == "." and tokens[street_end + 1].glued):
+            street_end += 1  # the abbreviation's dot
         n = _house_number(tokens, street_end + 1)
         if n:
             _mark(tokens, first, street_end + n, ADDRESS_MASK)
@@ -844,7 +900,9 @@ def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None
     run = 0
     for w in range(len(words) - 1):
         run = run + 1 if found[w] and not told[w] else 0
-        if found[w] and run < 3 and not found[w + 1] and adjacent(w, w + 1) and _continues(words[w + 1][2], lists):
+        if found[w] and run < 3 and not found[w + 1] and adjacent(w, w + 1) and (
+                _continues(words[w + 1][2], lists)
+                or _kind_of_name(words[w][2], lists) == "given" and _farm_name(words[w + 1][2], lists)):
             found[w + 1] = True
     run = 0
     for w in range(len(words) - 1, 0, -1):
@@ -960,6 +1018,23 @@ def _name_prefix(word: str) -> bool:
     )
 
 
+# How Norwegian farm and place names end, and so many surnames: "Nordbakken", "Nordmann", "Haugland", "Bjørnstad".
+FARM_ENDINGS = ("bakken", "bakke", "rud", "stad", "heim", "land", "dal", "dalen", "vik", "berg", "haug", "haugen",
+                "lie", "nes", "seth", "strand", "mann", "moen", "vold", "hagen", "aas", "ås", "sæter", "seter", "holm",
+                "gård", "gaard", "bø", "li", "by", "rød", "set", "sund", "fjeld", "fjell", "skog", "eng", "lund")
+
+
+def _farm_name(word: str, lists: dict[str, frozenset]) -> bool:
+    """A word written in lower case after a given name that is a surname all the same: "kari nordbakken"."""
+    lower = word.lower()
+    return (
+        any(lower.endswith(end) and len(lower) > len(end) + 2 for end in FARM_ENDINGS)
+        and lower not in lists["not a name"]
+        and lower not in NOT_NAMES
+        and lower not in _verbs()
+    )
+
+
 def _continues(word: str, lists: dict[str, frozenset]) -> bool:
     lower = word.lower()
     if lower in lists["not a name"] or lower in NOT_NAMES or lower in _verbs():
@@ -986,6 +1061,8 @@ def _masked(text: str, streets: frozenset[str] = frozenset(), places: frozenset[
     _emails(tokens)
     _numbers(tokens)
     _phone_context(tokens)
+    _spelled_numbers(tokens)
+    _handles(tokens)
     _plates(tokens)
     _dates(tokens)
     _flats(tokens)

@@ -17,7 +17,7 @@ from canvass.extensions import db
 from canvass.insight.suppress import OTHER
 from canvass.insight.tally import ALL_TOPICS
 from canvass.models import Action, Branch, Campaign, Committee, Conversation, ConversationTopic, District
-from canvass.services.committee import committee_input, committees
+from canvass.services.committee import committee_input, committees, coverage
 from canvass.services.committee.committees import Filters
 from canvass.services.demo import sample_input
 from tests import kanon_model
@@ -135,6 +135,24 @@ def _shown_is_built_from(committee: Committee, filters: Filters, contributors: d
         assert readable <= contributors.get((chosen, filters.topic), set())
         view = committee_input.topic_view(committee, filters, filters.topic)
         assert view.total == len(readable)
+
+
+def test_a_period_and_the_same_period_shorter_differ_in_each_postal_codes_conversations_by_none_or_k(
+        insight_app, committees_):
+    """The coverage table's conversations per postal code, replayed as an outsider read them: all the weeks, then all
+    but the last, and the difference was how many spoke in one postal code in one week, down to one."""
+    weeks = sorted(set(db.session.scalars(select(Conversation.week).distinct())) - {None})
+    assert len(weeks) >= 4
+    for committee in committees_:
+        for start, end in [(None, None), (weeks[0], weeks[-1]), (weeks[1], weeks[-2])]:
+            wide = coverage.coverage(committee, Filters(start=start, end=end)).postal_codes
+            for shorter in (Filters(start=start, end=(end or weeks[-1]) - timedelta(days=7)),
+                            Filters(start=(start or weeks[0]) + timedelta(days=7), end=end)):
+                narrow = coverage.coverage(committee, shorter).postal_codes
+                for code, reach in wide.items():
+                    difference = (reach.conversations or 0) - (narrow[code].conversations or 0)
+                    assert difference == 0 or difference >= K, (code, start, end, shorter, difference)
+                assert any(reach.conversations for reach in narrow.values())
 
 
 def test_a_period_is_widened_to_whole_weeks(insight_app, committees_):

@@ -8,8 +8,8 @@ dwellings (Leilighetsnivå), or where an address has none, the estimate from its
 Doors knocked are the doors with a visit in the filters that was not a leaflet, counting a door
 once however often it was knocked on, and leaving out corrected visits. Conversations are the
 committee's own figures (`canvass.services.committee.committees`): for a district or a branch the residents
-in its visible cells; a postal code is finer than a cell, so its conversations are counted whatever
-was said and shown only when at least k. Neither depends on the topic chosen.
+in its visible cells; a postal code is finer than a cell, so its conversations are summed from each visible
+cell's pieces in it of at least k (`_postal_conversations`), whatever was said. Neither depends on the topic chosen.
 """
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -129,12 +129,22 @@ def _knocked(committee: Committee, filters: Filters) -> list[tuple]:
 
 
 def _postal_conversations(committee: Committee, filters: Filters) -> dict[str, int]:
-    """Conversations per postal code within the filters, counting only those in the visible cells."""
+    """Conversations per postal code within the filters: the sum of the visible cells' pieces in each postal code,
+    a piece (one cell's conversations in one postal code) counted only when it holds at least k.
+
+    A postal code is finer than a cell. Summed from whole pieces of at least k, two views (a period and the same
+    period a week shorter, say) differ by none or by at least k in every postal code; summed from the conversations,
+    the difference told how many spoke in one postal code in one week, down to one."""
     c = Conversation
-    return dict(db.session.execute(
-        select(c.postnummer, func.count()).where(*committees.conditions(committee, filters, Conversation),
-                                                 c.postnummer.is_not(None), committees.visible_atom(committee))
-        .group_by(c.postnummer)).all())
+    campaign = func.coalesce(Action.campaign_id, 0)
+    pieces = (select(c.postnummer, func.count().label("n")).outerjoin(Action, Action.id == c.action_id)
+              .where(*committees.conditions(committee, filters, Conversation), c.postnummer.is_not(None),
+                     committees.visible_atom(committee))
+              .group_by(campaign, func.coalesce(c.branch_id, 0), func.coalesce(c.district_number, ""), c.week,
+                        c.postnummer)
+              .having(func.count() >= committee.k).subquery())
+    return dict(db.session.execute(select(pieces.c.postnummer, func.sum(pieces.c.n)).group_by(pieces.c.postnummer))
+                .all())
 
 
 def coverage(committee: Committee, filters: Filters) -> Coverage:
@@ -173,9 +183,11 @@ def coverage(committee: Committee, filters: Filters) -> Coverage:
     by_branch = committees.sums(committee, filters, "branch_id")
     for branch_id, reach in branches.items():
         reach.conversations = _residents(by_branch.get(branch_id), k)
-    for code, n in _postal_conversations(committee, filters).items():
-        if code in codes:
-            codes[code].conversations = n if n >= k else None
+    # A postal code with no piece of at least k says "under k", also where nobody spoke: "0" beside "under k" would
+    # tell whether anyone there did.
+    counted = _postal_conversations(committee, filters)
+    for code, reach in codes.items():
+        reach.conversations = counted.get(code)
     scope = _scope(committee, filters, districts, branches, codes, k)
     # The tables list the areas the filters choose, with those where nobody was heard among them.
     if filters.branch_id:

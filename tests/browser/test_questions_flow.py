@@ -83,7 +83,15 @@ def answer_at_the_door(page, walk_url, address_id: int, said) -> None:
     for option in many:
         question("Hva bruker du?").get_by_text(option, exact=True).click()
     if text:
-        question("Noe annet?").locator("input").fill(text)
+        question("Noe annet?").get_by_role("textbox").fill(text)
+        # Back to the list and forward again before saving, as a thumb does: every answer comes back with the form
+        # (a short-text answer came back empty and was saved without it).
+        page.go_back()
+        page.wait_for_url(lambda url: "/samtale" not in url)
+        page.go_forward()
+        page.wait_for_url("**/samtale?**")
+        expect(question("Noe annet?").get_by_role("textbox")).to_have_value(text)
+        expect(question("Bør bussen gå oftere?").get_by_label(yes_no, exact=True)).to_be_checked()
     page.get_by_role("button", name="Lagre samtalen").click()
     page.wait_for_url(f"{walk_url}#d-*")
 

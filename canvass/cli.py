@@ -259,7 +259,7 @@ def _print_logins():
 def create_user(organisation, role, name, email, branch, password):
     """Opprett en bruker med passord (admin, koordinator eller programkomité)."""
     org = _organisation(organisation)
-    email = organisations.normal_email(email)
+    email = people.normal_email(email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email, User.password_hash.is_not(None))):
         raise click.ClickException(gettext("%(email)s har allerede en brukerkonto i Canvass.", email=email))
     if len(password) < 10:

@@ -157,11 +157,19 @@ def test_a_volunteer_made_coordinator_must_log_in_with_a_password_and_a_code(dem
                    follow_redirects=True).get_data(as_text=True)
     assert "Daniel Dørbanker trenger en e-postadresse for å logge inn med passord." in refused
     assert roles_of(person(name="Daniel Dørbanker")) == [("canvasser", "Sagene")] and logged_in(phone)
+    # The address goes in with the role, on the same form (a new party had nowhere to put it).
+    assert f'id="role-email-{daniel.id}" name="email"' in admin.get("/folk/").get_data(as_text=True)
+    for email, message in (("daniel@", "«daniel@» er ikke en gyldig e-postadresse."),
+                           ("Admin@Oslo.demo", "admin@oslo.demo er allerede brukt av en annen konto med passord.")):
+        refused = post(admin, f"/folk/{daniel.id}/roller", {"role": "coordinator", "branch": sagene.id,
+                                                             "email": email}, follow_redirects=True)
+        assert message in refused.get_data(as_text=True)
+        db.session.expire_all()
+        assert person(name="Daniel Dørbanker").email is None and logged_in(phone)
+        assert roles_of(person(name="Daniel Dørbanker")) == [("canvasser", "Sagene")]
 
-    daniel.email = "daniel@example.no"
-    db.session.commit()
-    page = post(admin, f"/folk/{daniel.id}/roller", {"role": "coordinator", "branch": sagene.id}).get_data(
-        as_text=True)
+    page = post(admin, f"/folk/{daniel.id}/roller", {"role": "coordinator", "branch": sagene.id,
+                                                      "email": " Daniel@Example.no "}).get_data(as_text=True)
     assert "Passordlenke for Daniel Dørbanker" in page
     token = re.search(r'/passord/([\w-]+)"', page).group(1)
     assert roles_of(person(name="Daniel Dørbanker")) == [("coordinator", "Sagene"), ("canvasser", "Sagene")]

@@ -161,7 +161,7 @@ def add_role(user_id: int):
     if request.form.get("branch"):
         branch = branch_for_manager(request.form.get("branch", type=int) or 0)
     token = people.add_role(person, role, branch, current_user,
-                            timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]))
+                            timedelta(hours=current_app.config["PASSWORD_LINK_HOURS"]), request.form.get("email"))
     where = branch.name if branch is not None and role != Role.ADMIN else current_user.organisation.name
     flash(gettext("%(name)s har nå også rollen %(role)s i %(where)s.", name=person.name, role=ROLE_LABELS[role],
                   where=where))

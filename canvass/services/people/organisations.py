@@ -10,7 +10,6 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
 
 from canvass import clock
@@ -80,13 +79,6 @@ def _claim_code(code: str) -> bool:
     return claimed.rowcount == 1
 
 
-def normal_email(email: str) -> str:
-    try:
-        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as err:
-        raise Refused(N_("«%(email)s» er ikke en gyldig e-postadresse."), email=(email or "").strip()) from err
-
-
 def checked_kommuner(numbers) -> list[str]:
     """Kommune numbers as given (0301, 3420), each known in the 2024 list; at least one."""
     cleaned = sorted({(n or "").strip() for n in numbers if (n or "").strip()})
@@ -121,7 +113,7 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
         raise Refused(N_("Navn kan være høyst 100 tegn."))
     if not admin_name:
         raise Refused(N_("Skriv navnet til den første administratoren."))
-    email = normal_email(admin_email)
+    email = people.normal_email(admin_email, Refused)
     numbers = checked_kommuner(kommunenummer)
     if password is not None and len(password) < 10:
         raise Refused(N_("Passordet må ha minst 10 tegn."))

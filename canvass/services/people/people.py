@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 
 from canvass.clock import utcnow
@@ -32,10 +33,21 @@ class RoleRefused(Refusal, ValueError):
     """A Norwegian refusal of a change of roles; nothing was stored. The page translates `message`."""
 
 
+def normal_email(email: str, refusal: type[Refusal] = RoleRefused) -> str:
+    """An e-mail address as it is stored and looked up: checked, without spaces, in lower case."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as err:
+        raise refusal(N_("«%(email)s» er ikke en gyldig e-postadresse."), email=(email or "").strip()) from err
+
+
 def add_role(user: User, role: Role, branch: Branch | None, by: User | None,
-             password_link: timedelta = timedelta(hours=72)) -> str | None:
+             password_link: timedelta = timedelta(hours=72), email: str | None = None) -> str | None:
     """Give a person one more role. Returns a one-time link for choosing a password when the new role logs in
     with one and the person has none yet (a volunteer made coordinator); `by` None is the command line.
+
+    `email`: the address such a person logs in with, given with the role when they have none (a volunteer who
+    joined with a phone number only).
 
     Whoever gains a role that asks more of a login (a password, a second factor) is logged out everywhere, so
     the power comes only through a login that asked for it."""
@@ -52,9 +64,11 @@ def add_role(user: User, role: Role, branch: Branch | None, by: User | None,
         raise RoleRefused(N_("%(name)s har den rollen allerede."), name=user.name)
     token = None
     if role in PASSWORD_ROLES and user.password_hash is None:
+        if not user.email and (email or "").strip():
+            user.email = normal_email(email)
         if not user.email:
-            raise RoleRefused(N_("%(name)s trenger en e-postadresse for å logge inn med passord. Legg den inn "
-                                 "først."), name=user.name)
+            raise RoleRefused(N_("%(name)s trenger en e-postadresse for å logge inn med passord. Skriv den i "
+                                 "feltet «E-post» og gi rollen på nytt."), name=user.name)
         if db.session.scalar(select(User.id).where(func.lower(User.email) == user.email.lower(), User.id != user.id,
                                                    User.password_hash.is_not(None))):
             raise RoleRefused(N_("%(email)s er allerede brukt av en annen konto med passord."), email=user.email)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from canvass import formatting
 from canvass.extensions import db
-from canvass.models import Branch, Conversation, FieldDoor, Role, Turf, User, Visit
+from canvass.models import Branch, Conversation, FieldDoor, Role, Turf, TurfAddress, User, Visit
 from canvass.services.field import field, sync
 from canvass.services.people import people
 from canvass.services.turf import actions, progress, turfs
@@ -219,3 +219,40 @@ def test_the_partners_phone_polls_the_undos_of_this_action_too(phone):
     post(phone, f"/felt/{phone.assignment.id}/angre", undo)
     states = phone.get(f"/felt/{phone.assignment.id}/dorer.json").json
     assert [s[:3] + s[4:] for s in states] == [[stop.address_id, "1", "undone", undo["id"], done["id"]]]
+
+
+def visit(phone, address_id: int, unit: str, turf_id: int | None = None) -> dict:
+    return {"id": str(uuid.uuid4()), "type": "visit", "recorded_at": datetime.now(UTC).isoformat(),
+            "turf_id": turf_id or phone.turf.id, "action_id": phone.action.id, "address_id": address_id,
+            "unit": unit, "outcome": "not_home"}
+
+
+def coordinators_count(phone) -> int:
+    db.session.expire_all()
+    return progress.by_turf([db.session.get(Turf, phone.turf.id)], phone.action.id)[phone.turf.id].knocked
+
+
+def walk_lists_count(phone) -> int:
+    return field.evening(field.walk_list(db.session.get(Turf, phone.turf.id), phone.action.id)).done
+
+
+@pytest.mark.parametrize("unit", ["H0101'--", "🚪🚪", "../../x", "-1", "1234", "+ABCDEFG", "h0101", " 1"])
+def test_a_door_no_walk_list_could_show_is_refused_in_norwegian(phone, unit):
+    """What an outsider sent through the sync API: each was stored as a door of its own and counted."""
+    [result] = sync.ingest(phone.user, [visit(phone, phone.stop.address_id, unit)])
+    assert result.status == "rejected" and result.reason.startswith("Ugyldig dør «"), result
+    assert coordinators_count(phone) == 0 and db.session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+def test_the_coordinator_counts_the_doors_the_walk_list_shows_done_whatever_a_phone_sends(phone):
+    first, other = [stop for stop in field.walk_list(phone.turf) if stop.doors][:2]
+    mine = {stop.address_id for stop in phone.turf.stops}
+    beyond = db.session.scalar(select(TurfAddress.address_id).join(Turf).where(
+        Turf.branch_id == phone.turf.branch_id, TurfAddress.address_id.not_in(mine)).limit(1))
+    events = [visit(phone, first.address_id, first.doors[0].unit), visit(phone, other.address_id, other.doors[0].unit),
+              # Doors of the right shape that the address does not have, and an address of another turf given as
+              # this one's: stored, as nothing a phone records is thrown away, but no door of this turf.
+              visit(phone, first.address_id, "999"), visit(phone, first.address_id, "0"),
+              visit(phone, first.address_id, "H0909"), visit(phone, beyond, "1")]
+    assert [r.status for r in sync.ingest(phone.user, events)] == ["stored"] * 6
+    assert walk_lists_count(phone) == coordinators_count(phone) == 2

@@ -3,8 +3,15 @@
 OpenStreetMap has no dwelling counts, only a building type and sometimes its number of levels.
 An estimate is always marked as one, so a coordinator knows the turf size is approximate.
 """
+import re
 from dataclasses import dataclass
 
+# A dwelling's number in the Matrikkel (bruksenhetsnummer): H, U, K or L, the floor, the flat.
+DWELLING_NUMBER = r"[HKUL]\d{4}"
+# Every door a phone can name: a dwelling, an estimated door by its number, a door added in the field ("+" and seven
+# hex digits of its record's id, `door_record.field_unit`), or none (a leaflet round's entrance). A door of this shape
+# that the address does not have is stored but not counted (`progress.visits_for`).
+DOOR = re.compile(rf"{DWELLING_NUMBER}|\d{{1,3}}|\+[0-9a-f]{{7}}|")
 FLATS_PER_FLOOR = 2
 DEFAULT_LEVELS = 4
 BLOCKS = {"apartments", "residential", "dormitory"}
@@ -47,3 +54,9 @@ def unit_floor(unit: str) -> int:
 def units_top_down(units: list[str]) -> list[str]:
     """Dwellings in the order to knock inside a stairwell: top floor first, flats in order on each floor."""
     return sorted(units, key=lambda unit: (-unit_floor(unit), unit))
+
+
+def slots(units: list[str], doors: int) -> list[str]:
+    """The doors of an address as the walk list shows them and progress counts them: its Matrikkel dwellings, top
+    floor first, or where it has none its estimated doors numbered "1", "2" … (doors added in the field come on top)."""
+    return units_top_down(units) or [str(n) for n in range(1, doors + 1)]

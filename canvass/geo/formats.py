@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from canvass.geo import bounded, geometry, sources
+from canvass.geo import bounded, doors, geometry, sources
 from canvass.geo.errors import GeodataError, Rejected
 from canvass.refusal import N_
 
@@ -450,7 +450,7 @@ def _dwellings(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
 
     rejected: list[Rejected] = []
     unit = frame["bruksenhetsnummerTekst"].to_numpy(dtype=str)
-    bad = ~pd.Series(unit).str.fullmatch(r"[HKUL]\d{4}").to_numpy()
+    bad = ~pd.Series(unit).str.fullmatch(doors.DWELLING_NUMBER).to_numpy()
     rejected += _reject(bad, lines, N_("Ugyldig bruksenhetsnummer «%(value)s»."), unit)
     bad = _validate_postal(frame, lines, bad, rejected)
     number, wrong = _numbers(frame["nummer"])

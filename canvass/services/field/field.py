@@ -111,8 +111,7 @@ def walk_list(turf: Turf, action_id: int | None = None) -> list[Stop]:
         notes.setdefault(note.address_id, []).append(note.text)
     result = []
     for stop in stops:
-        known = doors.units_top_down(units.get(stop.address_id, []))
-        slots = [(unit, unit) for unit in known] or [(str(n), str(n)) for n in range(1, stop.doors + 1)]
+        slots = [(unit, unit) for unit in doors.slots(units.get(stop.address_id, []), stop.doors)]
         slots += [(door.unit, door.label) for door in added.get(stop.address_id, [])]
         result.append(Stop(stop.position + 1, stop.address_id, stop.address.label, [
             _door(unit, label, latest.get((stop.address_id, unit)), action_id) for unit, label in slots],

@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from canvass.extensions import db
+from canvass.geo import doors
 from canvass.insight import charts
-from canvass.models import FieldDoor, Outcome, Turf, TurfAddress, Visit
+from canvass.models import Dwelling, FieldDoor, Outcome, Turf, TurfAddress, Visit
 from canvass.models.visit import CONTACT
+
+# A leaflet round marks entrances, not doors: its records name the address with an empty unit.
+ENTRANCES = {Outcome.LEAFLET, Outcome.MAILBOXES}
 
 
 @dataclass
@@ -62,13 +66,41 @@ def _door_progress(visits: list[Visit], doors: int) -> DoorProgress:
 
 
 def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]:
-    """The visits that count in these turfs; those at a door the coordinator rejected are kept but not counted."""
+    """The visits that count in these turfs: at one of the turf's doors as its walk list shows them (`doors.slots`,
+    and doors added in the field the coordinator has not rejected), or at one of its entrances in a leaflet round.
+
+    Every visit is kept; one at an address of another turf, or at a door the address does not have (a tampered or
+    broken phone sending "-1" or "../x"), is not counted here, or the coordinator's "15 of 31 doors" would differ
+    from the walk list's "8 of 31"."""
     query = select(Visit).where(Visit.turf_id.in_(turf_ids))
     if action_id is not None:
         query = query.where(Visit.action_id == action_id)
+    visits = effective(list(db.session.scalars(query)))
+    visited = select(Visit.address_id).where(Visit.turf_id.in_(turf_ids))
+    stops = {(turf_id, address_id): count for turf_id, address_id, count in db.session.execute(
+        select(TurfAddress.turf_id, TurfAddress.address_id, TurfAddress.doors).where(
+            TurfAddress.turf_id.in_(turf_ids), TurfAddress.address_id.in_(visited)))}
+    units: dict[int, list[str]] = defaultdict(list)
+    for address_id, unit in db.session.execute(select(Dwelling.address_id, Dwelling.unit).where(
+            Dwelling.address_id.in_(visited))):
+        units[address_id].append(unit)
+    added = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
+        FieldDoor.address_id.in_(visited), FieldDoor.status != "rejected"))}
     rejected = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
         FieldDoor.turf_id.in_(turf_ids), FieldDoor.status == "rejected"))}
-    return [v for v in effective(list(db.session.scalars(query))) if (v.address_id, v.unit) not in rejected]
+    slots: dict[tuple[int, int], set[str]] = {}
+
+    def counted(v: Visit) -> bool:
+        key = (v.turf_id, v.address_id)
+        if key not in stops or (v.address_id, v.unit) in rejected:
+            return False
+        if v.outcome in ENTRANCES and not v.unit:
+            return True
+        if key not in slots:
+            slots[key] = set(doors.slots(units[v.address_id], stops[key]))
+        return v.unit in slots[key] or (v.address_id, v.unit) in added
+
+    return [v for v in visits if counted(v)]
 
 
 def by_turf(turfs: list[Turf], action_id: int | None = None) -> dict[int, DoorProgress]:

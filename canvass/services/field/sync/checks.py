@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.geo import doors
 from canvass.models import (
     Action,
     Address,
@@ -238,7 +239,8 @@ def _visit_row(event: dict, user: User, allowed: dict[int, set[int]], actions: d
     if action_id is not None and (not _is_id(action_id) or action_id not in actions):
         return _rejected(_echo(event), N_("Ukjent aksjon."))
     unit = event.get("unit") or ""
-    if not isinstance(unit, str) or len(unit) > 8:
+    # A door the walk list could have shown: "H0101'--", "0", "-1" or "../x" named no door and yet counted as one.
+    if not isinstance(unit, str) or not doors.DOOR.fullmatch(unit):
         return _rejected(_echo(event), N_("Ugyldig dør «%(value)s»."), value=_shown(unit))
     corrects = event.get("corrects")
     if corrects is not None:

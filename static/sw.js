@@ -36,30 +36,45 @@ function page(request) {
   return request.mode === "navigate" || !request.headers.get("HX-Request");
 }
 
-function networkFirst(request) {
-  var timeout = new Promise(function (_, reject) { setTimeout(reject, 3000); });
-  return Promise.race([fetch(request), timeout]).then(function (response) {
-    if (response.ok && page(request)) {
-      var copy = response.clone();
-      caches.open(VERSION).then(function (cache) { cache.put(request, copy); });
-      followLanguage(response.headers.get("Content-Language"));
-    }
-    return response;
-  }).catch(function () {
-    return caches.match(request, { ignoreSearch: /\/(samtale|mangler)\?/.test(request.url) }).then(function (hit) {
-      return hit || caches.match(OFFLINE).then(function (offline) {
-        return new Response(offline ? offline.body : "", { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
-      });
+// A page from the server is kept, so it opens again without signal.
+function remember(request, response) {
+  if (response.ok && page(request)) {
+    var copy = response.clone();
+    caches.open(VERSION).then(function (cache) { cache.put(request, copy); });
+    followLanguage(response.headers.get("Content-Language"));
+  }
+  return response;
+}
+
+// Without signal: the copy kept on the phone, else the no-signal page.
+function kept(request, options) {
+  return caches.match(request, options).then(function (hit) {
+    return hit || caches.match(OFFLINE).then(function (offline) {
+      return new Response(offline ? offline.body : "", { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
     });
   });
+}
+
+function networkFirst(request) {
+  var timeout = new Promise(function (_, reject) { setTimeout(reject, 3000); });
+  return Promise.race([fetch(request), timeout]).then(function (response) { return remember(request, response); })
+    .catch(function () { return kept(request, { ignoreSearch: /\/(samtale|mangler)\?/.test(request.url) }); });
+}
+
+// The start page (the manifest's start_url, what the home-screen icon opens): from the server whenever it answers,
+// however slowly, since it is one address for whoever logs in on the phone; without signal the copy "Last ned roden"
+// kept, which leads to the turf.
+function startPage(request) {
+  return fetch(request).then(function (response) { return remember(request, response); })
+    .catch(function () { return kept(request); });
 }
 
 // The canvasser chose another language: keep the no-signal page in it too.
 function followLanguage(language) {
   if (!language || language === offlineLanguage) return;
   caches.open(VERSION).then(function (cache) {
-    return cache.match(OFFLINE).then(function (kept) {
-      offlineLanguage = kept && kept.headers.get("Content-Language");
+    return cache.match(OFFLINE).then(function (current) {
+      offlineLanguage = current && current.headers.get("Content-Language");
       if (offlineLanguage !== language) {
         offlineLanguage = language;
         return cache.add(OFFLINE);
@@ -93,6 +108,8 @@ self.addEventListener("fetch", function (event) {
     }));
   } else if (request.method === "GET" && /\.json$/.test(url.pathname)) {
     // Polled data: only ever fresh.
+  } else if (request.method === "GET" && request.mode === "navigate" && url.pathname === "/") {
+    event.respondWith(startPage(request));
   } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
     // Pages under /felt/ are cached as they are visited, so they open again without signal.
     event.respondWith(networkFirst(request));

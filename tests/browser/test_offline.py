@@ -214,3 +214,16 @@ def test_a_page_not_kept_says_so_without_signal_in_the_language_the_canvasser_ch
     page.goto(walk_url)  # the walk list itself still opens
     assert page.locator("li.door").count() > 0
     context.set_offline(False)
+
+
+def test_the_app_opened_from_its_icon_without_signal_leads_to_the_downloaded_turf(volunteer):
+    """The home-screen icon opens the start page (the manifest's start_url): offline it was the browser's own error
+    page, and a canvasser who closed the app in a stairwell could not get back to the turf."""
+    context, page, walk_url, turf = volunteer
+    start = walk_url.split("/felt/")[0] + "/"
+    context.set_offline(True)
+    page.goto(start)
+    page.get_by_role("link", name=turf.name).click()
+    page.wait_for_url(walk_url)
+    assert page.locator("li.door").count() > 0
+    context.set_offline(False)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from canvass import formatting
 from canvass.extensions import db
 from canvass.models import Branch, Conversation, FieldDoor, Role, Turf, TurfAddress, User, Visit
+from canvass.services.committee import committees, coverage
 from canvass.services.field import field, sync
 from canvass.services.people import people
 from canvass.services.turf import actions, progress, turfs
@@ -221,10 +222,10 @@ def test_the_partners_phone_polls_the_undos_of_this_action_too(phone):
     assert [s[:3] + s[4:] for s in states] == [[stop.address_id, "1", "undone", undo["id"], done["id"]]]
 
 
-def visit(phone, address_id: int, unit: str, turf_id: int | None = None) -> dict:
+def visit(phone, address_id: int, unit: str, outcome: str = "not_home") -> dict:
     return {"id": str(uuid.uuid4()), "type": "visit", "recorded_at": datetime.now(UTC).isoformat(),
-            "turf_id": turf_id or phone.turf.id, "action_id": phone.action.id, "address_id": address_id,
-            "unit": unit, "outcome": "not_home"}
+            "turf_id": phone.turf.id, "action_id": phone.action.id, "address_id": address_id, "unit": unit,
+            "outcome": outcome}
 
 
 def coordinators_count(phone) -> int:
@@ -253,6 +254,12 @@ def test_the_coordinator_counts_the_doors_the_walk_list_shows_done_whatever_a_ph
               # Doors of the right shape that the address does not have, and an address of another turf given as
               # this one's: stored, as nothing a phone records is thrown away, but no door of this turf.
               visit(phone, first.address_id, "999"), visit(phone, first.address_id, "0"),
-              visit(phone, first.address_id, "H0909"), visit(phone, beyond, "1")]
-    assert [r.status for r in sync.ingest(phone.user, events)] == ["stored"] * 6
+              visit(phone, first.address_id, "H0909"), visit(phone, beyond, "1"),
+              # A leaflet left at no door in particular: a door round's leaflet names its door.
+              visit(phone, other.address_id, "", "leaflet")]
+    assert [r.status for r in sync.ingest(phone.user, events)] == ["stored"] * 7
     assert walk_lists_count(phone) == coordinators_count(phone) == 2
+    # The committee's "doors knocked" per area counts the same two, and the other turf's door, which is a door there.
+    committee = committees.committee_for(db.session.scalar(select(User).where(User.email == "komite@oslo.demo")))
+    knocked = coverage.coverage(committee, committees.Filters(start=datetime.now().date())).scope.knocked
+    assert knocked == 3

@@ -7,6 +7,7 @@ branch it is for.
 import re
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from canvass import clock
@@ -183,6 +184,33 @@ def test_a_volunteer_made_coordinator_must_log_in_with_a_password_and_a_code(dem
     assert chosen.status_code == 302, chosen.get_data(as_text=True)[-1500:]
     login(new, "daniel@example.no")
     assert new.get(f"/lag/{sagene.id}/roder").status_code == 200
+
+
+def test_one_email_logs_in_one_person_whoever_typed_it_first(demo_app):
+    """An outsider gave a phone-only volunteer coordinator with the e-mail another volunteer had joined with, then
+    gave her coordinator too: both got password links, and the second to choose a password got a 500."""
+    admin = demo_app.test_client()
+    login(admin, "admin@oslo.demo")
+    sagene = branch("Sagene")
+    rita = people.create_user(sagene.organisation, Role.CANVASSER, "Rita", email="rita@example.no", branch=sagene)
+    db.session.commit()
+    daniel = person(name="Daniel Dørbanker")
+    given = post(admin, f"/folk/{daniel.id}/roller", {"role": "coordinator", "branch": sagene.id,
+                                                       "email": "Rita@Example.no"})
+    assert "Passordlenke for Daniel Dørbanker" in given.get_data(as_text=True)
+    refused = post(admin, f"/folk/{rita.id}/roller", {"role": "coordinator", "branch": sagene.id},
+                   follow_redirects=True).get_data(as_text=True)
+    assert "rita@example.no er allerede brukt av en annen konto med passord." in refused
+    assert roles_of(person(name="Rita")) == [("canvasser", "Sagene")]
+    # Data from before the check: two with the address and a password role each. The second is told, not a 500.
+    rita.memberships[0].role = Role.COORDINATOR
+    db.session.commit()
+    people.set_password(person(name="Daniel Dørbanker"), PASSWORD)
+    with pytest.raises(people.RoleRefused) as refusal:
+        people.set_password(person(name="Rita"), PASSWORD)
+    assert refusal.value.params == {"email": "rita@example.no"}
+    db.session.rollback()
+    assert person(name="Rita").password_hash is None
 
 
 def test_a_role_given_twice_or_in_another_organisation_is_refused_and_changes_nothing(demo_app):

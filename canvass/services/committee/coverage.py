@@ -21,7 +21,18 @@ from canvass.extensions import db
 from canvass.geo import doors
 from canvass.insight import cells
 from canvass.insight.tally import ALL_TOPICS, LOCAL
-from canvass.models import Action, Address, Branch, BranchPostalCode, Committee, Conversation, Dwelling, Outcome, Visit
+from canvass.models import (
+    Action,
+    Address,
+    Branch,
+    BranchPostalCode,
+    Committee,
+    Conversation,
+    Dwelling,
+    FieldDoor,
+    Outcome,
+    Visit,
+)
 from canvass.services.committee import committees
 from canvass.services.committee.committees import WHOLE, Filters
 
@@ -124,8 +135,28 @@ def _knocked(committee: Committee, filters: Filters) -> list[tuple]:
               .outerjoin(Action, Action.id == Visit.action_id)
               .join(Address, Address.id == Visit.address_id)
               .where(*where).group_by(Visit.address_id, Visit.unit).subquery())
-    return db.session.execute(select(Address.postnummer, Address.district_number, doors_.c.branch_id)
-                              .join(doors_, doors_.c.address_id == Address.id)).all()
+    knocked = db.session.execute(
+        select(doors_.c.address_id, doors_.c.unit, Address.building_type, Address.building_levels,
+               Address.postnummer, Address.district_number, doors_.c.branch_id)
+        .join(doors_, doors_.c.address_id == Address.id)).all()
+    # Only the doors the address has (its dwellings, else its estimated doors by number) or that were added in the
+    # field and not rejected: a phone naming "11" at a house of one door, or a leaflet round's entrance, knocked none.
+    visited = select(doors_.c.address_id)
+    units: dict[int, list[str]] = {}
+    for address_id, unit in db.session.execute(select(Dwelling.address_id, Dwelling.unit).where(
+            Dwelling.address_id.in_(visited))):
+        units.setdefault(address_id, []).append(unit)
+    added = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
+        FieldDoor.address_id.in_(visited), FieldDoor.status != "rejected"))}
+    slots: dict[int, set[str]] = {}
+    found = []
+    for address_id, unit, kind, levels, code, district, branch_id in knocked:
+        if address_id not in slots:
+            mine = units.get(address_id, [])
+            slots[address_id] = set(doors.slots(mine, doors.count_doors(len(mine), kind, levels).doors))
+        if unit in slots[address_id] or (address_id, unit) in added:
+            found.append((code, district, branch_id))
+    return found
 
 
 def _postal_conversations(committee: Committee, filters: Filters) -> dict[str, int]:

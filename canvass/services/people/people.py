@@ -6,7 +6,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
@@ -69,8 +69,7 @@ def add_role(user: User, role: Role, branch: Branch | None, by: User | None,
         if not user.email:
             raise RoleRefused(N_("%(name)s trenger en e-postadresse for å logge inn med passord. Skriv den i "
                                  "feltet «E-post» og gi rollen på nytt."), name=user.name)
-        if db.session.scalar(select(User.id).where(func.lower(User.email) == user.email.lower(), User.id != user.id,
-                                                   User.password_hash.is_not(None))):
+        if _login_email_taken(user):
             raise RoleRefused(N_("%(email)s er allerede brukt av en annen konto med passord."), email=user.email)
     asked_before = (user.needs_password(), user.needs_two_factor())
     user.memberships.append(Membership(role=role, branch_id=branch_id))
@@ -185,8 +184,21 @@ def join(invite: Invite, name: str, phone: str | None, email: str | None) -> Use
     return user
 
 
+def _login_email_taken(user: User, pending: bool = True) -> bool:
+    """Whether someone else logs in with the user's e-mail: with a password, or (`pending`) is to, holding a role
+    that asks for one (a volunteer made coordinator who has not chosen it yet). One address logs in one person."""
+    logs_in = User.password_hash.is_not(None)
+    if pending:
+        logs_in = or_(logs_in, User.memberships.any(Membership.role.in_(PASSWORD_ROLES)))
+    return db.session.scalar(select(User.id).where(
+        func.lower(User.email) == user.email.lower(), User.id != user.id, User.removed_at.is_(None), logs_in)
+        .limit(1)) is not None
+
+
 def set_password(user: User, password: str) -> None:
     """A new password ends every login of the person: whoever knew the old one is out."""
+    if user.email and _login_email_taken(user, pending=False):
+        raise RoleRefused(N_("%(email)s er allerede brukt av en annen konto med passord."), email=user.email)
     user.password_hash = _hasher.hash(password)
     logins.end_all(user)
     db.session.commit()

@@ -13,8 +13,9 @@ from canvass.insight import charts
 from canvass.models import Dwelling, FieldDoor, Outcome, Turf, TurfAddress, Visit
 from canvass.models.visit import CONTACT
 
-# A leaflet round marks entrances, not doors: its records name the address with an empty unit.
-ENTRANCES = {Outcome.LEAFLET, Outcome.MAILBOXES}
+# A leaflet round marks entrances, not doors: its records name the address with an empty unit. (A leaflet left at a
+# door in a door round, Outcome.LEAFLET, names its door like any other outcome.)
+ENTRANCES = {Outcome.MAILBOXES}
 
 
 @dataclass

@@ -17,6 +17,8 @@ var offlineLanguage = null;
 var TILES = "canvass-tiles-v1";
 var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
+// Who is logged in on the phone changes here: the start page kept is the last person's, not the next one's.
+var WHO_CHANGES = /^\/(login(\/kode)?|logout|bli-med\/[^/]+|inn\/[^/]+|passord\/[^/]+)$/;
 var BATCH = 50;
 var failures = 0, nextTry = 0;
 
@@ -86,6 +88,11 @@ function followLanguage(language) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== location.origin) return;
+  if (request.method === "POST" && WHO_CHANGES.test(url.pathname)) {
+    // The request itself goes to the server as it would without a worker.
+    event.waitUntil(caches.open(VERSION).then(function (cache) { return cache.delete("/"); }));
+    return;
+  }
   if (request.method === "GET" && TILE_PATH.test(url.pathname)) {
     event.respondWith(caches.open(TILES).then(function (cache) {
       return cache.match(url.pathname).then(function (hit) {

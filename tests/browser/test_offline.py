@@ -227,3 +227,18 @@ def test_the_app_opened_from_its_icon_without_signal_leads_to_the_downloaded_tur
     page.wait_for_url(walk_url)
     assert page.locator("li.door").count() > 0
     context.set_offline(False)
+
+
+def test_after_logging_out_the_start_page_without_signal_shows_nobodys_name(volunteer):
+    """The start page kept for the home-screen icon is one person's: after logout, or for the next person on the
+    phone, it is gone (an outsider saw «Hei, Daniel» offline after Daniel had logged out)."""
+    context, page, walk_url, turf = volunteer
+    start = walk_url.split("/felt/")[0] + "/"
+    page.goto(f"{start}logout")
+    page.get_by_role("button", name="Ja, logg ut").click()
+    page.wait_for_url("**/login*")
+    context.set_offline(True)
+    page.goto(start)
+    expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
+    assert "Daniel" not in page.content() and turf.name not in page.content()
+    context.set_offline(False)

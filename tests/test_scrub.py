@@ -105,11 +105,17 @@ CORPUS = [
     "Følg ⟦@ola.nordmann_85⟧ for mer om parkeringen",
     "Bor i ⟦Kapellvn. 12⟧ og vil ha fartsdumper",
     "Sier at ⟦ola haugland⟧ også savner nattbussen",
+    # The re-test's numbers: read in pairs, in mixed groups, with the country code one digit at a time.
+    "Ring ⟦nittien tjuetre førtifem sekstisju⟧ etter middag",
+    "Ring ⟦nittien og tjuetre og førtifem og sekstisju⟧ etter middag",
+    "Nummeret hennes er ⟦91 2 3 4 5 6 7⟧ eller ⟦9 1 23 45 67⟧",
+    "Tlf ⟦4 7 9 1 2 3 4 5 6 7⟧",
 ]
 
 CLEAN = [
     "Husleia er altfor høy, og kommunen bygger for lite.",
     "Det er langt. 5 av dem går til fots, en to tre ganger i uka.",
+    "Det var tjue eller tretti, kanskje førti stykker, og det koster 1 200 000 kroner.",
     "Bekymret for klimaet og for at bussen går sjeldnere.",
     "Vil ha flere lærere i skolen og mindre testing.",
     "Bymiljøetaten må brøyte fortauene tidligere om morgenen.",

@@ -455,6 +455,10 @@ def _numbers(tokens: list[_Token]) -> None:
     five more)."""
     for start, groups, plus in list(_digit_runs(tokens)):
         texts = [tokens[g].text for g in groups]
+        if len(texts) >= 8 and all(len(t) == 1 for t in texts):
+            # Read out one digit at a time, the country code too ("4 7 9 1 2 3 4 5 6 7"): all of it.
+            _mark(tokens, start, groups[-1], PHONE_MASK)
+            continue
         k, coded = 0, False
         if (texts[0] == "47" and plus or texts[0] == "0047") and len(groups) > 1:
             k, coded = 1, True
@@ -490,10 +494,10 @@ def _numbers(tokens: list[_Token]) -> None:
 def _phone_shape(shape: tuple[int, ...], texts: list[str]) -> bool:
     if texts[0][0] not in "23456789":
         return False
-    if set(shape) == {1}:  # read out digit by digit: "9 1 2 3 4 5 6 7"
-        return True
     if min(shape) < 2:
-        return False
+        # Read out digit by digit, or partly: "9 1 2 3 4 5 6 7", "91 2 3 4 5 6 7", "9 1 23 45 67" (never money:
+        # "1 200 000" has groups of three).
+        return max(shape) <= 2 and len(shape) >= 4
     if shape == (2, 3, 3):  # a mobile number, "41 122 344", or a sum of money, "12 000 000"
         return texts[0][0] in "49" and "000" not in texts
     year = lambda t: len(t) == 4 and t.startswith(("19", "20"))  # noqa: E731
@@ -551,22 +555,39 @@ def _phone_context(tokens: list[_Token]) -> None:
                 _mark(tokens, j + 1, i - 1, PHONE_MASK)
 
 
-# Digits as words. Eight of them in a row are a phone number read out ("ni en to tre fire fem seks sju"); in prose
-# even three in a row are rare.
+# Numbers as words. Eight digits of them in a row are a phone number read out, one by one ("ni en to tre fire fem seks
+# sju") or in pairs as Norwegians read numbers ("nittien tjuetre førtifem sekstisju"); in prose even three number
+# words in a row are rare.
 DIGIT_WORDS = {"null", "en", "ett", "ein", "eitt", "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni",
                "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+TEENS = {"ti", "elleve", "tolv", "tretten", "fjorten", "femten", "seksten", "sytten", "atten", "nitten"}
+TENS = ("tjue", "tretti", "tredve", "førti", "femti", "seksti", "sytti", "åtti", "nitti")
+# "og" may join them: "nittien og tjuetre".
+NUMBER_JOINS = {",", "-", "–", ".", "og"}
+
+
+def _word_digits(word: str) -> int:
+    """How many digits a number word says: 1 for "ni", 2 for "nitten", "nitti" and "nittien"; 0 for any other word."""
+    if word in DIGIT_WORDS:
+        return 1
+    if word in TEENS:
+        return 2
+    tens = next((t for t in TENS if word.startswith(t)), None)
+    return 2 if tens is not None and (word == tens or word[len(tens):] in DIGIT_WORDS - {"null", "zero"}) else 0
 
 
 def _spelled_numbers(tokens: list[_Token]) -> None:
-    """Eight or more digits in a row, written as words or single digits, with at most a comma or hyphen between."""
+    """Eight or more digits in a row, written as words or single digits, with a comma, hyphen, dot or "og" at most
+    between."""
     i, n = 0, len(tokens)
     while i < n:
         digits, j, last = 0, i, None
         while j < n and _free(tokens, j):
             token = tokens[j]
-            if token.kind == "a" and _lower(token) in DIGIT_WORDS or token.kind == "d" and len(token.text) == 1:
-                digits, last = digits + 1, j
-            elif not (token.text in ",-" and digits):
+            said = _word_digits(_lower(token)) if token.kind == "a" else int(len(token.text) == 1 and token.kind == "d")
+            if said:
+                digits, last = digits + said, j
+            elif not (_lower(token) in NUMBER_JOINS and digits):
                 break
             j += 1
         if digits >= 8:

@@ -6,10 +6,11 @@ dwellings (Leilighetsnivå), or where an address has none, the estimate from its
 (`canvass.geo.doors`); an area holding any estimate is marked as estimated.
 
 Doors knocked are the doors with a visit in the filters that was not a leaflet, counting a door
-once however often it was knocked on, leaving out corrected visits and any door the address does not have. Conversations are the
-committee's own figures (`canvass.services.committee.committees`): for a district or a branch the residents
-in its visible cells; a postal code is finer than a cell, so its conversations are summed from each visible
-cell's pieces in it of at least k (`_postal_conversations`), whatever was said. Neither depends on the topic chosen.
+once however often it was knocked on, leaving out corrected visits and any door the address does not have.
+Conversations are the committee's own figures (`canvass.services.committee.committees`): for a district or a
+branch the residents in its visible cells; a postal code is finer than a cell, so its conversations are summed
+from each visible cell's pieces in it of at least k (`_postal_conversations`), whatever was said. Neither depends
+on the topic chosen.
 """
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone

@@ -118,6 +118,10 @@ def test_setup_is_refused_without_the_code_with_a_wrong_one_and_after_use(app):
     assert missing.status_code == 400 and "Skriv engangskoden serveren skrev ut." in missing.get_data(as_text=True)
     wrong = client.post("/oppsett", data=_setup_form(client, "AAAA-BBBB-CCCC-DDDD"))
     assert wrong.status_code == 400 and "Feil oppsettskode." in wrong.get_data(as_text=True)
+    # The code is checked first: a new party's admin was told to choose a kommune, and only then that the code was
+    # wrong; and whoever has no code learns nothing of the rest of the form.
+    both = client.post("/oppsett", data=_setup_form(client, "AAAA-BBBB-CCCC-DDDD", kommune=[])).get_data(as_text=True)
+    assert "Feil oppsettskode." in both and "Velg minst én kommune." not in both
     assert _counts() == (0, 0, 0)
     # A refusal for another reason does not use the code up.
     no_kommune = client.post("/oppsett", data=_setup_form(client, code, kommune=[]))

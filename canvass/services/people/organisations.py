@@ -66,12 +66,21 @@ def new_setup_code() -> str | None:
     return "-".join(code[i:i + 4] for i in range(0, 16, 4))
 
 
-def _claim_code(code: str) -> bool:
-    """Use up the current code if `code` is it. Compared in constant time; never commits."""
+WRONG_CODE = N_("Feil oppsettskode. Bruk koden serveren skrev ut sist den startet, eller lag en ny med "
+                "«flask --app canvass setup code».")
+
+
+def _current_code(code: str) -> SetupCode | None:
+    """The current code if `code` is it, compared in constant time; only reads."""
     current = db.session.scalar(select(SetupCode).where(SetupCode.used_at.is_(None), SetupCode.replaced_at.is_(None))
                                 .order_by(SetupCode.id.desc()).limit(1))
-    given = _hash(code)
-    if current is None or not hmac.compare_digest(current.code_hash, given):
+    return current if current is not None and hmac.compare_digest(current.code_hash, _hash(code)) else None
+
+
+def _claim_code(code: str) -> bool:
+    """Use up the current code if `code` is it; never commits."""
+    current = _current_code(code)
+    if current is None:
         return False
     claimed = db.session.execute(update(SetupCode).where(SetupCode.id == current.id, SetupCode.used_at.is_(None),
                                                          SetupCode.replaced_at.is_(None))
@@ -104,6 +113,14 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
     Without a password the admin gets one from a one-time link (logins.issue_password_link). With
     `setup_code` this is the first-run setup: refused unless no organisation exists and the code is the
     current one, which is used up."""
+    # The code first: whoever does not have it learns nothing of the rest of the form, and whoever does is not sent
+    # round twice (a wrong code came to light only after the kommune was chosen). It is used up only below, once the
+    # rest has passed: a refusal for another reason leaves it as it was.
+    if setup_code is not None:
+        if not setup_open():
+            raise Refused(N_("Canvass er allerede satt opp. Logg inn, eller be en administrator om tilgang."))
+        if _current_code(setup_code) is None:
+            raise Refused(WRONG_CODE)
     name = " ".join((name or "").split())
     party = " ".join((party or "").split()) or None
     admin_name = " ".join((admin_name or "").split())
@@ -117,12 +134,8 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
     numbers = checked_kommuner(kommunenummer)
     if password is not None and len(password) < 10:
         raise Refused(N_("Passordet må ha minst 10 tegn."))
-    if setup_code is not None:
-        if not setup_open():
-            raise Refused(N_("Canvass er allerede satt opp. Logg inn, eller be en administrator om tilgang."))
-        if not _claim_code(setup_code):
-            raise Refused(N_("Feil oppsettskode. Bruk koden serveren skrev ut sist den startet, eller lag en ny med "
-                             "«flask --app canvass setup code»."))
+    if setup_code is not None and not _claim_code(setup_code):  # used by someone else since the check above
+        raise Refused(WRONG_CODE)
     if db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
         db.session.rollback()
         raise Refused(N_("Det finnes allerede en organisasjon som heter %(name)s."), name=name)

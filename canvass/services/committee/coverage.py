@@ -30,12 +30,12 @@ from canvass.models import (
     Committee,
     Conversation,
     Dwelling,
-    FieldDoor,
     Outcome,
     Visit,
 )
 from canvass.services.committee import committees
 from canvass.services.committee.committees import WHOLE, Filters
+from canvass.services.turf import progress
 
 
 @dataclass
@@ -142,18 +142,12 @@ def _knocked(committee: Committee, filters: Filters) -> list[tuple]:
         .join(doors_, doors_.c.address_id == Address.id)).all()
     # Only the doors the address has (its dwellings, else its estimated doors by number) or that were added in the
     # field and not rejected: a phone naming "11" at a house of one door, or a leaflet round's entrance, knocked none.
-    visited = select(doors_.c.address_id)
-    units: dict[int, list[str]] = {}
-    for address_id, unit in db.session.execute(select(Dwelling.address_id, Dwelling.unit).where(
-            Dwelling.address_id.in_(visited))):
-        units.setdefault(address_id, []).append(unit)
-    added = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
-        FieldDoor.address_id.in_(visited), FieldDoor.status != "rejected"))}
+    units, added = progress.known_doors(select(doors_.c.address_id))
     slots: dict[int, set[str]] = {}
     found = []
     for address_id, unit, kind, levels, code, district, branch_id in knocked:
         if address_id not in slots:
-            mine = units.get(address_id, [])
+            mine = units[address_id]
             slots[address_id] = set(doors.slots(mine, doors.count_doors(len(mine), kind, levels).doors))
         if unit in slots[address_id] or (address_id, unit) in added:
             found.append((code, district, branch_id))

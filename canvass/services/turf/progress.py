@@ -66,6 +66,18 @@ def _door_progress(visits: list[Visit], doors: int) -> DoorProgress:
     return tally
 
 
+def known_doors(addresses) -> tuple[dict[int, list[str]], set[tuple[int, str]]]:
+    """For the addresses a query of ids names: their Matrikkel dwellings, and the doors added there in the field that
+    were not rejected, as (address, unit). With the estimated count these are an address's doors (`doors.slots`)."""
+    units: dict[int, list[str]] = defaultdict(list)
+    for address_id, unit in db.session.execute(select(Dwelling.address_id, Dwelling.unit).where(
+            Dwelling.address_id.in_(addresses))):
+        units[address_id].append(unit)
+    added = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
+        FieldDoor.address_id.in_(addresses), FieldDoor.status != "rejected"))}
+    return units, added
+
+
 def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]:
     """The visits that count in these turfs: at one of the turf's doors as its walk list shows them (`doors.slots`,
     and doors added in the field the coordinator has not rejected), or at one of its entrances in a leaflet round.
@@ -81,12 +93,7 @@ def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]
     stops = {(turf_id, address_id): count for turf_id, address_id, count in db.session.execute(
         select(TurfAddress.turf_id, TurfAddress.address_id, TurfAddress.doors).where(
             TurfAddress.turf_id.in_(turf_ids), TurfAddress.address_id.in_(visited)))}
-    units: dict[int, list[str]] = defaultdict(list)
-    for address_id, unit in db.session.execute(select(Dwelling.address_id, Dwelling.unit).where(
-            Dwelling.address_id.in_(visited))):
-        units[address_id].append(unit)
-    added = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
-        FieldDoor.address_id.in_(visited), FieldDoor.status != "rejected"))}
+    units, added = known_doors(visited)
     rejected = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
         FieldDoor.turf_id.in_(turf_ids), FieldDoor.status == "rejected"))}
     slots: dict[tuple[int, int], set[str]] = {}

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 os.environ.setdefault("SECRET_KEY", "test-secret")
 
-from canvass import create_app, queue  # noqa: E402
+from canvass import clock, create_app, queue  # noqa: E402
 from canvass.extensions import db  # noqa: E402
 from canvass.models import Branch, Membership, Role, User  # noqa: E402
 from canvass.services.demo import demo, sample_input  # noqa: E402
@@ -261,6 +261,16 @@ def serve(app):
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+@pytest.fixture
+def a_week_later(monkeypatch):
+    """Moves the server's clock on by a week at each call. A committee reads only weeks that are over, so what
+    arrived before is read after this; what arrives after it is filed under the later week."""
+    def later():
+        earlier = clock.utcnow
+        monkeypatch.setattr(clock, "utcnow", lambda: earlier() + timedelta(days=7))
+    return later
 
 
 @pytest.fixture

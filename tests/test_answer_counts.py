@@ -71,7 +71,7 @@ def test_answers_stored_by_sync_are_counted_per_value_and_resident_and_a_free_te
                                                     q["text"].id: 1}
 
 
-def test_the_figures_from_the_counts_are_the_hand_counted_answers_of_the_visible_atoms(door):
+def test_the_figures_from_the_counts_are_the_hand_counted_answers_of_the_visible_atoms(door, a_week_later):
     """Seven residents in one district answer yes/no (five yes, two no) and three in another (held back, fewer than
     five); the several-of-several question counts each resident once however many options they chose."""
     q = door["q"]
@@ -84,6 +84,7 @@ def test_the_figures_from_the_counts_are_the_hand_counted_answers_of_the_visible
     assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
     committee = committees.committee_for(one(User, email="komite@oslo.demo"))
     db.session.commit()
+    a_week_later()
     whole = answer_figures.distribution(committee, q["yes_no"], Filters())
     assert [(g.residents, g.counts) for g in whole.groups] == [(7, {"yes": 5, "no": 2})]
     many = answer_figures.distribution(committee, q["many"], Filters())

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from canvass import clock
 from canvass.extensions import db
 from canvass.insight import charts
 from canvass.insight.scrub import scrub
@@ -79,14 +80,14 @@ def test_the_pdf_and_the_page_print_the_same_numbers(committee):
     assert "(2.5)" not in text and "(0.55)" not in text
 
 
-def test_the_week_not_over_yet_is_marked_not_drawn_as_a_fall(committee, monkeypatch):
-    monkeypatch.setattr("canvass.web.committee.pictures.utcnow", lambda: datetime(2026, 9, 16, 12))
+def test_a_week_not_over_yet_is_not_shown_at_all(committee, monkeypatch):
+    """Its cells are still filling: read before and after one door's conversation came in, they would show it."""
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 9, 16, 12))
     page = committee.get("/komite/").get_data(as_text=True)
-    assert "Uke 38 2026 (så langt)" in page and "Uke 37 2026 (så langt)" not in page
-    assert 'class="partial"' in page and "Uke 38 er ikke over ennå: tallene er så langt" in page
-    monkeypatch.setattr("canvass.web.committee.pictures.utcnow", lambda: datetime(2026, 10, 1, 12))
+    assert "Uke 37 2026" in page and "Uke 38 2026" not in page
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 10, 1, 12))
     page = committee.get("/komite/").get_data(as_text=True)
-    assert "(så langt)" not in page and 'class="partial"' not in page
+    assert "Uke 37 2026" in page and "Uke 38 2026" in page
 
 
 def test_a_topic_has_the_same_colour_in_the_bars_and_the_lines(committee):

@@ -4,12 +4,14 @@ import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
+from unittest.mock import patch
 
 import pytest
 from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from canvass import clock
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import (
@@ -262,7 +264,8 @@ def test_a_hostile_option_label_renders_as_text_on_the_set_page_and_at_the_door(
 
 def answered_at(door, count: int, value: str = "yes", days_ago: int = 0, first: int = 0) -> None:
     """`count` residents at different addresses of the turf answer the yes/no question, all in the district
-    where most of them lie: a committee's figures count a cell (action, branch, district, week) only whole."""
+    where most of them lie: a committee's figures count a cell (action, branch, district, week) only whole.
+    The phone syncs the same evening: `days_ago` moves the server's clock back as well while they come in."""
     districts = [db.session.get(Address, stop.address_id).district_number for stop in door["turf"].stops]
     doors = [i for i, d in enumerate(districts) if d == max(set(districts), key=districts.count)]
     events = []
@@ -271,7 +274,9 @@ def answered_at(door, count: int, value: str = "yes", days_ago: int = 0, first: 
                                        else value[i - first]})
         event["recorded_at"] = (datetime.now(timezone.utc) - timedelta(days=days_ago, minutes=30 - i)).isoformat()
         events.append(event)
-    assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
+    then = clock.utcnow() - timedelta(days=days_ago)
+    with patch.object(clock, "utcnow", lambda: then):
+        assert {r.status for r in sync.ingest(door["user"], events)} == {"stored"}
 
 
 def committee_client():
@@ -280,22 +285,28 @@ def committee_client():
     return client
 
 
-def test_the_committee_sees_a_distribution_once_five_residents_have_answered_and_not_before(door):
+def test_the_committee_sees_a_distribution_once_five_residents_have_answered_and_not_before(door, a_week_later):
     answered_at(door, 4, "yes")
     client = committee_client()
+    a_week_later()
     four = client.get("/komite/sporsmal").get_data(as_text=True)
     question_page = client.get(f"/komite/sporsmal/{door['q']['yes_no'].id}?per=all").get_data(as_text=True)
-    answered_at(door, 1, "no", first=4)
+    # The next week five more answer: read once that week is over, not while it fills.
+    answered_at(door, 5, ["yes", "yes", "yes", "yes", "no"], first=4)
+    filling = client.get("/komite/sporsmal").get_data(as_text=True)
+    a_week_later()
     five = client.get("/komite/sporsmal").get_data(as_text=True)
     assert "Bør bussen gå oftere?" in four and "Færre enn 5 har svart" in four and "80" not in four
     assert "Færre enn 5 har svart" in question_page and "<svg" not in question_page
+    assert "Færre enn 5 har svart" in filling and "80" not in filling
     assert "5 har svart." in five and "80\xa0%" in five and "20\xa0%" in five and "<svg" in five
 
 
-def test_narrowing_the_filters_until_one_resident_is_left_shows_no_distribution(door):
+def test_narrowing_the_filters_until_one_resident_is_left_shows_no_distribution(door, a_week_later):
     answered_at(door, 5, "yes")
     answered_at(door, 1, "no", days_ago=14, first=5)
     client = committee_client()
+    a_week_later()
     q = door["q"]["yes_no"].id
     then = (datetime.now() - timedelta(days=14)).date().isoformat()
     one_week = client.get(f"/komite/sporsmal?start={then}&end={then}").get_data(as_text=True)
@@ -335,7 +346,7 @@ def residents_shown(committee, **narrowed) -> int:
     return sum(g.residents for g in found.groups)
 
 
-def test_one_residents_answer_cannot_be_read_by_comparing_an_action_with_the_whole(door):
+def test_one_residents_answer_cannot_be_read_by_comparing_an_action_with_the_whole(door, a_week_later):
     """The outside tester's attack: five answered in Kveldsaksjon, one in Dagaksjon; the whole showed six
     (Ja 67 %), Kveldsaksjon five (Ja 80 %), and the difference was that one resident's answer."""
     answered_at(door, 4, "yes")
@@ -343,6 +354,7 @@ def test_one_residents_answer_cannot_be_read_by_comparing_an_action_with_the_who
     day = second_action(door)
     answered_at(day, 1, "dont_know")
     client = committee_client()
+    a_week_later()
     q = door["q"]["yes_no"].id
     whole = client.get("/komite/sporsmal").get_data(as_text=True)
     evening = client.get(f"/komite/sporsmal?aksjon={door['action'].id}").get_data(as_text=True)
@@ -357,7 +369,7 @@ def test_one_residents_answer_cannot_be_read_by_comparing_an_action_with_the_who
                 .get_data(as_text=True)), per
 
 
-def test_any_narrowing_of_the_answer_filters_changes_the_residents_counted_by_none_or_at_least_five(door):
+def test_any_narrowing_of_the_answer_filters_changes_the_residents_counted_by_none_or_at_least_five(door, a_week_later):
     """Variations on the attack, one resident apart each time: another action, another week, another district,
     another branch's turf. Every narrowed view differs from the wider one by 0 or at least k residents."""
     answered_at(door, 5, "yes")
@@ -365,6 +377,7 @@ def test_any_narrowing_of_the_answer_filters_changes_the_residents_counted_by_no
     answered_at(door, 1, "no", days_ago=8, first=5)
     answered_at(second_action(door, "Lørdagsaksjon"), 6, "no", first=1)
     committee = committees.committee_for(one(User, email="komite@oslo.demo"))
+    a_week_later()
     today = datetime.now().date()
     views = [{}, {"action_id": door["action"].id}, {"branch_id": door["turf"].branch_id},
              {"start": today - timedelta(days=3), "end": today}, {"start": today - timedelta(days=9), "end": today}]
@@ -378,9 +391,10 @@ def test_any_narrowing_of_the_answer_filters_changes_the_residents_counted_by_no
         assert counted[0] - n == 0 or counted[0] - n >= 5, view
 
 
-def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door):
+def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door, a_week_later):
     answered_at(door, 5, ["yes", "yes", "no", "dont_know", "yes"])
     client = committee_client()
+    a_week_later()
     q = door["q"]["yes_no"].id
     csv = client.get(f"/komite/sporsmal/{q}/eksport.csv?per=all").get_data(as_text=True)
     book = client.get(f"/komite/sporsmal/{q}/eksport.xlsx")

@@ -335,7 +335,9 @@ def test_a_committee_member_who_knocked_doors_reads_their_own_doors_only_among_f
                "branch_id": action.branch_id, "action_id": action.id, "address_id": None,
                "postnummer": address.postnummer, "district_number": "030103", "topics": "karis-tema",
                "words": f"Hørt i {address.label}", "importance": 2,
-               "wants_membership": False, "wants_contact": False, "recorded_at": datetime.now()}
+               "wants_membership": False, "wants_contact": False,
+               # Stored straight into last week, which a committee reads, one at a time.
+               "recorded_at": datetime.now() - timedelta(days=7)}
         said = Conversation(**row)
         db.session.add(said)
         db.session.flush()

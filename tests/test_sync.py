@@ -5,13 +5,17 @@ import threading
 import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from canvass import clock
 from canvass.extensions import db
-from canvass.models import Branch, Contact, Conversation, Device, Outcome, Turf, User, Visit
+from canvass.insight.tally import Grain, week_of
+from canvass.models import Branch, Contact, Conversation, Device, InputTally, Outcome, Turf, User, Visit
 from canvass.privacy import consent
+from canvass.services.committee import tallies
 from canvass.services.field import sync
 from canvass.services.turf import actions, turfs
 from tests.conftest import csrf_token, daniels_turf_tonight, login, post
@@ -370,14 +374,38 @@ def test_a_conversation_whose_contact_part_is_refused_is_stored_without_it_and_t
     assert send(phone, field["token"], [talk]).json()["results"][0]["status"] == "duplicate"
 
 
-def test_conversations_either_side_of_midnight_to_monday_are_filed_under_their_own_oslo_weeks(field):
+def test_conversations_either_side_of_midnight_to_monday_are_filed_under_their_own_oslo_weeks(field, monkeypatch):
     """A batch goes into the database in one statement (on PostgreSQL as arrays): each conversation still gets the
-    week of its own time, and the committees' counts see both."""
-    from zoneinfo import ZoneInfo
+    week of its own time, and the committees' counts see both. Synced at 23:55 on Sunday, before that week is over."""
+    batch, monday = _either_side_of_monday(field)
+    monkeypatch.setattr(clock, "utcnow", lambda: monday - timedelta(minutes=5))
+    assert [r.status for r in sync.ingest(field["user"], batch)] == ["stored"] * 4
+    weeks = _weeks_filed()
+    expected = {e["id"]: week_of(datetime.fromisoformat(e["recorded_at"]).astimezone(timezone.utc)
+                                 .replace(tzinfo=None)) for e in batch}
+    assert weeks == expected and len(set(weeks.values())) == 2
+    assert _residents_by_week() == {week: 2 for week in set(weeks.values())}
 
-    from canvass.insight.tally import Grain, week_of
-    from canvass.models import InputTally
 
+def test_a_conversation_synced_after_its_week_is_over_is_counted_in_the_week_it_came_in(field, monkeypatch):
+    """A committee may have read the week that is over: what comes in now is counted in this week, which it
+    cannot read yet, so no reading before and after tells what one door said."""
+    batch, monday = _either_side_of_monday(field)
+    monkeypatch.setattr(clock, "utcnow", lambda: monday + timedelta(minutes=40))
+    assert [r.status for r in sync.ingest(field["user"], batch)] == ["stored"] * 4
+    this_week = week_of(monday)
+    assert set(_weeks_filed().values()) == {this_week}
+    assert _residents_by_week() == {this_week: 4}
+    assert set(db.session.scalars(select(InputTally.day).where(InputTally.grain == Grain.DISTRICT_WEEK))) == {
+        this_week}
+    # Counted again from what is stored, the same.
+    tallies.rebuild(db.session.connection())
+    assert _residents_by_week() == {this_week: 4}
+
+
+def _either_side_of_monday(field) -> tuple[list[dict], datetime]:
+    """Four conversations at 23:30 and 23:40 on Sunday and 00:20 and 00:30 on Monday, Oslo time, this week or the
+    last; and that Monday's midnight as a naive UTC time, the server's clock."""
     oslo = datetime.now(ZoneInfo("Europe/Oslo"))
     monday = (oslo - timedelta(days=oslo.weekday(), hours=2)).replace(hour=0, minute=0, second=0, microsecond=0)
     monday = monday.replace(tzinfo=ZoneInfo("Europe/Oslo"))
@@ -385,11 +413,13 @@ def test_conversations_either_side_of_midnight_to_monday_are_filed_under_their_o
     for i, event in enumerate(batch):
         event["recorded_at"] = (monday + timedelta(minutes=(-30, -20, 20, 30)[i])).astimezone(timezone.utc).isoformat()
         event["conversation"] = {"topics": ["bolig"], "words": f"Ord {i}", "importance": 1 + i % 3}
-    assert [r.status for r in sync.ingest(field["user"], batch)] == ["stored"] * 4
-    weeks = {c.visit_uuid: c.week for c in db.session.scalars(select(Conversation))}
-    expected = {e["id"]: week_of(datetime.fromisoformat(e["recorded_at"]).astimezone(timezone.utc)
-                                 .replace(tzinfo=None)) for e in batch}
-    assert weeks == expected and len(set(weeks.values())) == 2
-    by_week = dict(db.session.execute(select(InputTally.day, func.sum(InputTally.residents)).where(
+    return batch, monday.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _weeks_filed() -> dict:
+    return {c.visit_uuid: c.week for c in db.session.scalars(select(Conversation))}
+
+
+def _residents_by_week() -> dict:
+    return dict(db.session.execute(select(InputTally.day, func.sum(InputTally.residents)).where(
         InputTally.topic == "", InputTally.grain == Grain.WEEK).group_by(InputTally.day)).all())
-    assert by_week == {week: 2 for week in set(weeks.values())}

@@ -14,10 +14,17 @@ gave one, and "very important" only when at least k said so, for the same reason
 
 Postal codes and single days are finer than any cell and cannot be chosen: at the demo's
 3,000 inputs a postal code holds one or two residents a week.
-"""
-from datetime import date, timedelta
 
-from canvass.insight.tally import Grain
+That holds for any sequence of views only if a cell a committee can read never changes. So a
+committee reads only the weeks that have ended (`published_before`), and a record that arrives
+after its week has ended is filed under the week it arrived in (`filed_week`), which nobody
+reads yet. Otherwise one view before and one after a door's conversation syncs would differ by
+that one resident. Only a canvasser's undo still takes a record out of a week already read.
+"""
+from datetime import date, datetime, timedelta
+
+from canvass import clock
+from canvass.insight.tally import Grain, week_of
 
 GRAIN = Grain.DISTRICT_WEEK
 # The columns of `input_tally` (and of `conversation`, as its own names) that make a cell.
@@ -35,6 +42,17 @@ def snap(start: date | None, end: date | None) -> tuple[date | None, date | None
     last_whole_week = date.max - timedelta(days=6)
     return (monday(start) if start else None,
             (monday(end) + timedelta(days=6) if end <= last_whole_week else date.max) if end else None)
+
+
+def published_before(now: datetime | None = None) -> date:
+    """The Monday of the Oslo week it is now: a committee reads only the weeks before it, which are over."""
+    return week_of(now or clock.utcnow())
+
+
+def filed_week(recorded_at: datetime, now: datetime | None = None) -> date:
+    """The week a record arriving now is counted in: the week it was said, unless that week is over and may
+    have been read; then the week it arrived in (naive UTC times)."""
+    return max(week_of(recorded_at), published_before(now))
 
 
 def visible(residents: int, k: int) -> bool:

@@ -55,12 +55,8 @@ def bars(rows: Sequence[tuple[str, float, str]], title: str, width: int = 640,
 
 
 def lines(series: dict[str, Sequence[float | None]], x_labels: Sequence[str], title: str, width: int = 640,
-          height: int = 260, colours: dict[str, str] | None = None, partial: str | None = None) -> Markup:
-    """A line per series over the x labels; a missing value (a hidden small group) breaks the line.
-
-    `partial`: the last x label is a period not over yet (the week so far), named so in the legend; its
-    points are hollow and the line to them dashed, so a half-counted week does not read as a fall.
-    """
+          height: int = 260, colours: dict[str, str] | None = None) -> Markup:
+    """A line per series over the x labels; a missing value (a hidden small group) breaks the line."""
     if not series or not x_labels:
         return Markup("")
     left, right, top, bottom, legend = 44, 12, 12, 28, 22 * ((len(series) + 2) // 3)
@@ -81,39 +77,24 @@ def lines(series: dict[str, Sequence[float | None]], x_labels: Sequence[str], ti
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
             )
-    last = len(x_labels) - 1 if partial else None
     for n, (name, values) in enumerate(series.items()):
         colour = (colours or {}).get(name, LINE_COLOURS[n % len(LINE_COLOURS)])
         runs, run = [], []
         for i, v in enumerate(values):
-            if v is None or i == last:
+            if v is None:
                 runs, run = runs + [run] if run else runs, []
-            if v is not None and i != last:
+            else:
                 run.append(point(i, v))
         runs = runs + [run] if run else runs
         for run in runs:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
             parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in run)
-        if last is not None and values[last] is not None:
-            x, y = point(last, values[last])
-            if last > 0 and values[last - 1] is not None:
-                x0, y0 = point(last - 1, values[last - 1])
-                parts.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{colour}" '
-                             f'stroke-width="2" stroke-dasharray="5 4" class="partial"/>')
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" stroke="{colour}" '
-                         f'stroke-width="2" class="partial"/>')
         lx, ly = 10 + (n % 3) * (width // 3), height + 16 + (n // 3) * 22
         parts.append(
             f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" fill="{colour}"/>'
             f'<text x="{lx + 20}" y="{ly}" fill="{INK}">{escape(name)}</text>'
         )
-    if partial:
-        n = len(series)
-        lx, ly = 10 + (n % 3) * (width // 3), height + 16 + (n // 3) * 22
-        parts.append(f'<circle cx="{lx + 7}" cy="{ly - 4}" r="5" fill="#ffffff" stroke="{INK}" stroke-width="2"/>'
-                     f'<text x="{lx + 20}" y="{ly}" fill="{INK}">{escape(partial)}</text>')
-        legend = 22 * ((n + 3) // 3)
     return _svg(width, height + legend + 4, title, "".join(parts))
 
 

@@ -80,6 +80,14 @@ def topics_of(conversation: Mapping) -> list[str]:
     return list(dict.fromkeys(t.strip()[:60] for t in (conversation.get("topics") or "").splitlines() if t.strip()))
 
 
+def _day(conversation: Mapping) -> date:
+    """The Oslo day it was said, or the Monday of the week it was filed under if it came in after its own week
+    was over (`canvass.insight.cells.filed_week`): every grain then counts it in the week the committee reads."""
+    day = local_day(conversation["recorded_at"])
+    filed = conversation.get("week")
+    return filed if filed is not None and day - timedelta(days=day.weekday()) != filed else day
+
+
 def cells(conversations: Iterable[Mapping]) -> dict[tuple, Counts]:
     """The counts each conversation adds, at every grain: its all-topics cell and one cell per topic it raised.
 
@@ -88,7 +96,7 @@ def cells(conversations: Iterable[Mapping]) -> dict[tuple, Counts]:
     finest: dict[tuple, Counts] = {}
     for c in conversations:
         importance, words = c.get("importance"), c.get("words")
-        where = (c["organisation_id"], c.get("action_id") or 0, c.get("branch_id") or 0, local_day(c["recorded_at"]),
+        where = (c["organisation_id"], c.get("action_id") or 0, c.get("branch_id") or 0, _day(c),
                  c.get("postnummer") or "", c.get("district_number") or "")
         for topic in (ALL_TOPICS, *topics_of(c)):
             counts = finest.get((where, topic))

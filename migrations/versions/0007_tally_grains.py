@@ -4,15 +4,13 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23 16:20:00
 
-The counts are derived from the conversations, so the table is made afresh and every stored
-conversation is counted again. A later migration that changes the counts' shape must do the same
-and take the recount over from here, since `tallies.rebuild` writes the current shape.
+The counts are derived from the conversations, so the table is made afresh; every stored
+conversation is counted again by the latest migration that took the recount over (0017_filed),
+since `tallies.rebuild` reads and writes the current shape.
 """
 
 import sqlalchemy as sa
 from alembic import op
-
-from canvass.services.committee import tallies
 
 revision = "0007"
 down_revision = "0006"
@@ -59,7 +57,6 @@ def upgrade():
             "said",
         ],
     )
-    tallies.rebuild(op.get_bind())
 
 
 def downgrade():

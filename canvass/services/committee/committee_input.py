@@ -36,6 +36,9 @@ from canvass.services.committee import committees
 from canvass.services.committee.committees import Filters
 
 PAGE = 50
+# The order input is listed in: the newest week first, and inside a week by what was said, so the list tells
+# nothing of when in its week, or after which other door, anything was said.
+LISTED = (Conversation.week.desc(), Conversation.words, Conversation.id)
 # Themes shown with examples on one page of a topic; the clustering can find a couple of hundred.
 THEMES_PAGE = 20
 # The most input clustered in one go; more waits for the next press of the button.
@@ -167,9 +170,9 @@ def topic_view(committee: Committee, filters: Filters, topic: str, examples: int
         ordered = ordered[(page - 1) * size:page * size]
     newest: dict[int, list[Said]] = {}
     if examples and ordered:
-        # The newest few of every theme in one query, not one query per theme.
+        # The first few of every theme in one query, not one query per theme.
         place = func.row_number().over(partition_by=ThemeMember.theme_id,
-                                       order_by=(Conversation.recorded_at.desc(), Conversation.id.desc()))
+                                       order_by=LISTED)
         ranked = (_readable().add_columns(ThemeMember.theme_id, place.label("place"))
                   .join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
                   .where(ThemeMember.theme_id.in_([theme.id for theme in ordered]), *inside).subquery())
@@ -188,25 +191,25 @@ def theme_for(committee: Committee, theme_id: int) -> Theme | None:
 
 def theme_inputs(committee: Committee, theme: Theme, filters: Filters, page: int = 1,
                  size: int = PAGE) -> tuple[list[Said], int]:
-    """One page of a theme's input (newest first) within the filters, and how many there are."""
+    """One page of a theme's input (newest week first) within the filters, and how many there are."""
     inside = and_(ThemeMember.theme_id == theme.id, *_readable_in(committee, filters, theme.topic))
     total = db.session.scalar(select(func.count()).select_from(Conversation).join(
         ThemeMember, ThemeMember.conversation_id == Conversation.id).where(inside))
     rows = db.session.execute(_readable().join(ThemeMember, ThemeMember.conversation_id == Conversation.id)
-                              .where(inside).order_by(Conversation.recorded_at.desc(), Conversation.id)
+                              .where(inside).order_by(*LISTED)
                               .offset((page - 1) * size).limit(size))
     return _said(committee, rows, filters), total
 
 
 def unthemed_inputs(committee: Committee, filters: Filters, topic: str, page: int = 1,
                     size: int = PAGE) -> tuple[list[Said], int]:
-    """One page of the topic's readable input that is in no theme yet (newest first), and how many there are:
+    """One page of the topic's readable input that is in no theme yet (newest week first), and how many there are:
     a committee can read what people said before, or without, finding themes."""
     taken = select(ThemeMember.conversation_id).where(ThemeMember.committee_id == committee.id,
                                                       ThemeMember.topic == topic)
     inside = and_(Conversation.id.in_(_in_topic(committee, filters, topic)), Conversation.id.not_in(taken))
     total = db.session.scalar(select(func.count()).select_from(Conversation).where(inside))
-    rows = db.session.execute(_readable().where(inside).order_by(Conversation.recorded_at.desc(), Conversation.id)
+    rows = db.session.execute(_readable().where(inside).order_by(*LISTED)
                               .offset((page - 1) * size).limit(size))
     return _said(committee, rows, filters), total
 
@@ -218,7 +221,7 @@ def topic_inputs(committee: Committee, filters: Filters, topic: str, limit: int)
                     ThemeMember.conversation_id == Conversation.id).scalar_subquery())
     rows = db.session.execute(_readable().add_columns(label.label("theme"))
                               .where(Conversation.id.in_(_in_topic(committee, filters, topic)))
-                              .order_by(Conversation.recorded_at.desc(), Conversation.id).limit(limit)).all()
+                              .order_by(*LISTED).limit(limit)).all()
     return list(zip([row.theme or "" for row in rows], _said(committee, rows, filters), strict=True))
 
 

@@ -85,12 +85,13 @@ def conditions(committee: Committee, filters: Filters, table=InputTally) -> list
     """The committee's scope and the filters as conditions on the cells of `InputTally` or on `Conversation`.
 
     Every condition is on something that is the same for a whole cell (`canvass.insight.cells`), and
-    the period is whole weeks, so the conditions choose whole cells and never cut one.
+    the period is whole weeks, so the conditions choose whole cells and never cut one. Only weeks that
+    are over are read: a cell still filling would show each new record as it comes.
     The counts store "" and 0 for unknown; conversations NULL.
     """
     counted = table is InputTally
     week = table.day if counted else table.week
-    conditions = [table.organisation_id == committee.organisation_id]
+    conditions = [table.organisation_id == committee.organisation_id, week < cells.published_before()]
     if counted:
         conditions += [table.grain == cells.GRAIN, table.postnummer == ""]
     if committee.branch_id is not None:

@@ -7,7 +7,7 @@ from canvass.models import Conversation, ConversationTopic, InputTally
 from canvass.services import bulk
 
 COLUMNS = ("id", "organisation_id", "branch_id", "action_id", "postnummer", "district_number", "topics",
-           "words", "importance", "recorded_at")
+           "words", "importance", "recorded_at", "week")
 CHUNK = 5000
 
 

@@ -3,6 +3,8 @@
 Periods snap to whole weeks and areas are districts or branches only, so no filter can narrow a
 figure below the k-anonymity cells (canvass/insight/cells.py).
 """
+from datetime import date, timedelta
+
 from flask import abort
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -20,6 +22,7 @@ from canvass.insight import cells
 from canvass.models import Campaign
 from canvass.services.committee import committees
 from canvass.services.committee.committees import WHOLE, Filters
+from canvass.web.committee import bp
 
 SORTS = {"residents": _l("Hvor mange"), "importance": _l("Hvor viktig")}
 
@@ -55,6 +58,12 @@ class FilterForm(FlaskForm):
         default="residents",
         validate_choice=False,
     )
+
+
+@bp.app_template_global()
+def next_week_read() -> date:
+    """The Monday the week going on now is read from: a committee reads only weeks that are over."""
+    return cells.published_before() + timedelta(days=7)
 
 
 def area_choices(committee, names) -> dict[str, list]:

@@ -6,28 +6,19 @@ from functools import lru_cache
 from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import select
 
-from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.formatting import format_percent, format_tenths
 from canvass.geo import geometry
 from canvass.insight import charts
 from canvass.insight.suppress import OTHER
-from canvass.insight.tally import week_of
 from canvass.models import Branch, BranchPostalCode, District, PostalArea
 from canvass.services.committee import committees
 from canvass.services.committee.committees import WHOLE
 
 
-def this_week() -> tuple[int, int]:
-    """The (ISO year, week) it is now in Oslo: a week not over yet is marked so, never read as a fall."""
-    return tuple(week_of(utcnow()).isocalendar()[:2])
-
-
 def label(kind: str, key, names: dict) -> str:
     """A table row's name: an area, a week, a campaign, or what small groups were counted as."""
     if kind == "weeks":
-        if tuple(key) == this_week():
-            return gettext("Uke %(week)s %(year)s (så langt)", week=key[1], year=key[0])
         return gettext("Uke %(week)s %(year)s", week=key[1], year=key[0])
     if key == WHOLE and kind == "district":
         return gettext("Uten område")
@@ -173,11 +164,8 @@ def pictures(committee, board, names, found=None) -> dict:
     )
     week_keys = [key for key, _, _ in board.weeks.rows]
     series = {topic: [cells.get(topic) for _, _, cells in board.weeks.rows] for topic in board.topics[:5]}
-    partial = None
-    if week_keys and week_keys[-1] == this_week():
-        partial = gettext("Uke %(week)s er ikke over ennå: tallene er så langt", week=week_keys[-1][1])
     over_time = charts.lines(series, [str(week) for _, week in week_keys], gettext("Temaer per uke"),
-                             colours=colours, partial=partial)
+                             colours=colours)
     district_map, legend = _district_map(committee, board, names)
     reach_map, reach_legend = _reach_map(committee, found, names)
     return {"ranking": ranking, "weeks": over_time, "map": district_map, "legend": legend,

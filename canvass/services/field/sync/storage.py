@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from canvass.extensions import db
-from canvass.insight.tally import week_of
+from canvass.insight import cells
 from canvass.models import (
     Address,
     AddressNote,
@@ -82,10 +82,11 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
                 }
             )
     if conversations:
-        # The week is given, not left to the column's default: the rows go as one document (`_inserted`), and an
-        # INSERT … SELECT would work out a Python default once for the whole batch.
+        # The week is given, not left to the column's default: it is the week the record arrived in when its own
+        # was over (cells.filed_week), and the rows go as one document (`_inserted`), for which an INSERT … SELECT
+        # would work out a Python default once for the whole batch.
         for conversation in conversations:
-            conversation["week"] = week_of(conversation["recorded_at"])
+            conversation["week"] = cells.filed_week(conversation["recorded_at"])
         stored = _inserted(Conversation.__table__, "visit_uuid", conversations, ("id", "visit_uuid"))
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
@@ -310,9 +311,9 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     if inputs:
         # Input without a door is a conversation of its own: inserted as one statement like the visits, its counts
         # and topic index kept for those that were new. The week given, as for the conversations at a door.
-        rows = [{**row, "week": week_of(row["recorded_at"])} for row in inputs.values()]
-        new = dict(_inserted(Conversation.__table__, "visit_uuid", rows, ("visit_uuid", "id")))
-        tallies.record([{**inputs[key], "id": conversation_id} for key, conversation_id in new.items()])
+        rows = {key: {**row, "week": cells.filed_week(row["recorded_at"])} for key, row in inputs.items()}
+        new = dict(_inserted(Conversation.__table__, "visit_uuid", list(rows.values()), ("visit_uuid", "id")))
+        tallies.record([{**rows[key], "id": conversation_id} for key, conversation_id in new.items()])
         stored |= set(new)
     return set(claims) - stored
 

@@ -114,6 +114,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from canvass.web.references import ReferenceConverter, ref
+
+    app.url_map.converters["ref"] = ReferenceConverter
+    app.jinja_env.globals["ref"] = ref
     from canvass.web import (
         actions,
         admin,

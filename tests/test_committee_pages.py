@@ -22,6 +22,7 @@ from canvass.models import (
     ThemeMember,
 )
 from canvass.services.committee import tallies
+from canvass.web.references import ref
 from tests import kanon_model
 from tests.conftest import login, post
 
@@ -132,7 +133,7 @@ def test_themes_are_found_named_merged_split_and_considered(committee, insight_a
     db.session.expire_all()
     assert db.session.get(Theme, second.id) is None and first.label == "Husleie og leie"
     members = db.session.scalars(select(ThemeMember.conversation_id).where(ThemeMember.theme_id == first.id)).all()
-    post(committee, f"/komite/temaer/{first.id}/del", {"label": "Utleiere", "input": [str(m) for m in members[:3]]})
+    post(committee, f"/komite/temaer/{first.id}/del", {"label": "Utleiere", "input": [ref(m) for m in members[:3]]})
     new = db.session.scalar(select(Theme).where(Theme.label == "Utleiere"))
     assert len(new.members) == 3
     post(committee, f"/komite/temaer/{new.id}/vurdert", {"considered": "1"})
@@ -166,12 +167,12 @@ def test_another_committees_theme_is_not_found(committee, insight_app):
 
 def test_tags_and_considered_input(committee, insight_app):
     conversation = _said("Vil ha flere kommunale boliger")
-    post(committee, f"/komite/innspill/{conversation.id}/merkelapp", {"tag": "Kommunal  bolig"})
-    post(committee, f"/komite/innspill/{conversation.id}/vurdert", {"considered": "1"})
+    post(committee, f"/komite/innspill/{ref(conversation.id)}/merkelapp", {"tag": "Kommunal  bolig"})
+    post(committee, f"/komite/innspill/{ref(conversation.id)}/vurdert", {"considered": "1"})
     post(committee, "/komite/temaer/finn?topic=bolig", {"topic": "bolig"})
     theme = db.session.scalar(select(ThemeMember.theme_id).where(ThemeMember.conversation_id == conversation.id))
     page = committee.get(f"/komite/temaer/{theme}").get_data(as_text=True)
-    item = page[page.index(f'id="innspill-{conversation.id}"') :][:3000]
+    item = page[page.index(f'id="innspill-{ref(conversation.id)}"') :][:3000]
     assert '<span class="tag">kommunal bolig</span>' in item and "Ikke vurdert likevel" in item
 
 

@@ -10,6 +10,7 @@ from canvass.extensions import db
 from canvass.models import Conversation, Theme, ThemeMember
 from canvass.services.committee import committee_input, programme, tallies
 from canvass.services.committee.committees import Filters
+from canvass.web.references import ref
 from tests import figures_world
 from tests.conftest import login, post
 
@@ -69,19 +70,20 @@ def test_after_moving_and_merging_new_notes_on_the_same_matter_land_in_the_merge
     # tourists), and the two parts are then merged and named.
     home = theme_of(world, rent[0])
     for conversation_id in rent[1:]:
-        assert post(committee, f"/komite/innspill/{conversation_id}/tema", {"theme": home.id}).status_code == 302
+        assert post(committee, f"/komite/innspill/{ref(conversation_id)}/tema", {"theme": home.id}).status_code == 302
     post(committee, f"/komite/temaer/{home.id}/navn", {"label": "Husleie"})
     first = theme_of(world, airbnb[0])
-    post(committee, f"/komite/temaer/{first.id}/del", {"input": airbnb[:1], "label": "Airbnb"})
+    post(committee, f"/komite/temaer/{first.id}/del", {"input": [ref(c) for c in airbnb[:1]], "label": "Airbnb"})
     airbnb_theme = theme_of(world, airbnb[0])
     for conversation_id in airbnb[1:]:
-        post(committee, f"/komite/innspill/{conversation_id}/tema", {"theme": airbnb_theme.id})
+        post(committee, f"/komite/innspill/{ref(conversation_id)}/tema", {"theme": airbnb_theme.id})
     tourist_theme = theme_of(world, tourists[0])
     if tourist_theme.id in (airbnb_theme.id, home.id):
-        post(committee, f"/komite/temaer/{tourist_theme.id}/del", {"input": tourists[:1], "label": "Turister"})
+        post(committee, f"/komite/temaer/{tourist_theme.id}/del",
+             {"input": [ref(c) for c in tourists[:1]], "label": "Turister"})
         tourist_theme = theme_of(world, tourists[0])
     for conversation_id in tourists[1:]:
-        post(committee, f"/komite/innspill/{conversation_id}/tema", {"theme": tourist_theme.id})
+        post(committee, f"/komite/innspill/{ref(conversation_id)}/tema", {"theme": tourist_theme.id})
     post(committee, f"/komite/temaer/{airbnb_theme.id}/slaa-sammen", {"theme": [tourist_theme.id]})
     post(committee, f"/komite/temaer/{airbnb_theme.id}/navn", {"label": "Korttidsutleie"})
     assert {theme_of(world, c).id for c in airbnb + tourists} == {airbnb_theme.id}
@@ -137,9 +139,9 @@ def test_a_person_moves_one_input_out_of_the_pile_with_a_plain_form(committee, w
     committee_input.find_themes(county, Filters(), "bolig")
     pile = theme_of(world, stray[0])
     page = committee.get(f"/komite/temaer/{pile.id}").get_data(as_text=True)
-    assert f'action="/komite/innspill/{stray[0]}/tema"' in page and f'<option value="{home.id}">' in page
+    assert f'action="/komite/innspill/{ref(stray[0])}/tema"' in page and f'<option value="{home.id}">' in page
 
-    response = post(committee, f"/komite/innspill/{stray[0]}/tema", {"theme": home.id}, follow_redirects=True)
+    response = post(committee, f"/komite/innspill/{ref(stray[0])}/tema", {"theme": home.id}, follow_redirects=True)
     assert response.status_code == 200 and "Innspillet er flyttet" in response.get_data(as_text=True)
     assert theme_of(world, stray[0]).id == home.id
 
@@ -152,7 +154,7 @@ def test_moving_input_the_committee_may_not_read_or_to_a_theme_not_its_own_chang
     # Sørlaget's three housing notes in its second week are a cell of three: too few to read.
     held_back = db.session.scalar(select(Conversation.id).where(Conversation.postnummer == "9003",
                                                                 Conversation.recorded_at >= figures_world.W2))
-    assert post(committee, f"/komite/innspill/{held_back}/tema", {"theme": home.id}).status_code == 404
-    assert post(committee, f"/komite/innspill/{notes[1]}/tema", {"theme": "999999"}).status_code == 404
-    assert post(committee, f"/komite/innspill/{notes[1]}/tema", {"theme": "x"}).status_code == 404
+    assert post(committee, f"/komite/innspill/{ref(held_back)}/tema", {"theme": home.id}).status_code == 404
+    assert post(committee, f"/komite/innspill/{ref(notes[1])}/tema", {"theme": "999999"}).status_code == 404
+    assert post(committee, f"/komite/innspill/{ref(notes[1])}/tema", {"theme": "x"}).status_code == 404
     assert theme_of(world, held_back) is None and theme_of(world, notes[1]).id == home.id

@@ -12,6 +12,7 @@ from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import filtered, read_filters
 from canvass.web.redirects import local_target
+from canvass.web.references import id_of
 from canvass.web.refusals import refused_to
 
 
@@ -51,6 +52,11 @@ def _theme(committee, theme_id):
 
 def _ids(name: str) -> list[int]:
     return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+
+
+def _inputs() -> list[int]:
+    """The inputs chosen on the page, each named by its reference (canvass/web/references.py)."""
+    return [n for n in map(id_of, request.form.getlist("input")) if n is not None]
 
 
 # Input without a theme shown a page at a time under the themes.
@@ -168,13 +174,13 @@ def merge_themes(theme_id: int):
 def split_theme(theme_id: int):
     committee = committees.committee_for(current_user)
     new = committee_input.split(
-        committee, _theme(committee, theme_id), _ids("input"), request.form.get("label", "")
+        committee, _theme(committee, theme_id), _inputs(), request.form.get("label", "")
     )
     flash(gettext("De valgte innspillene er flyttet til det nye temaet «%(label)s».", label=new.label), "success")
     return back()
 
 
-@bp.post("/innspill/<int:conversation_id>/tema")
+@bp.post("/innspill/<ref:conversation_id>/tema")
 @roles_required(Role.COMMITTEE)
 def move_input(conversation_id: int):
     """Move one input to another theme of its topic: new input on the same matter follows it there."""
@@ -194,7 +200,7 @@ def consider_theme(theme_id: int):
     return back()
 
 
-@bp.post("/innspill/<int:conversation_id>/vurdert")
+@bp.post("/innspill/<ref:conversation_id>/vurdert")
 @roles_required(Role.COMMITTEE)
 def consider_input(conversation_id: int):
     committee = committees.committee_for(current_user)
@@ -203,7 +209,7 @@ def consider_input(conversation_id: int):
     return back()
 
 
-@bp.post("/innspill/<int:conversation_id>/merkelapp")
+@bp.post("/innspill/<ref:conversation_id>/merkelapp")
 @roles_required(Role.COMMITTEE)
 @refused_to(back_target)
 def tag_input(conversation_id: int):

@@ -12,6 +12,7 @@ from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.input import back, back_target
 from canvass.web.committee.pictures import topic_label
+from canvass.web.references import id_of
 from canvass.web.refusals import refused_to
 
 
@@ -75,7 +76,7 @@ def link():
     if request.form.get("theme", type=int):
         programme.link_theme(committee, section, request.form.get("theme", type=int))
     else:
-        programme.link_input(committee, section, request.form.get("input", 0, type=int))
+        programme.link_input(committee, section, id_of(request.form.get("input", "")) or 0)
     flash(gettext("Knyttet til «%(section)s».", section=section.title), "success")
     return back()
 

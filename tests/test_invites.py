@@ -1,5 +1,6 @@
 """A coordinator invites volunteers with a link and QR code; a volunteer joins without a password."""
 import re
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from canvass.extensions import db
 from canvass.models import Branch, Invite, User
 from tests.conftest import csrf_token, login, post, roles_of
+from tests.http import HttpClient
 
 
 def invite_link(client) -> str:
@@ -85,3 +87,71 @@ def test_an_invite_of_another_branch_cannot_be_shown(client):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, "sagene@oslo.demo")
     assert client.get(f"/folk/invitasjon/{frogner_invite}").status_code == 403
+
+
+def test_a_double_tap_on_bli_med_or_the_form_sent_again_after_back_joins_once(demo_app):
+    """Both taps carry the same form, with the cookie the page had: one volunteer, and both land logged in as her.
+    After Back the same form sent again logs her in again; a form opened afresh is a new person joining."""
+    path = invite_link(demo_app.test_client())
+    phone = demo_app.test_client()
+    page = phone.get(path).get_data(as_text=True)
+    form = {"name": "Dina Dobbel", "phone": "912 34 570", "csrf_token": csrf_token(phone, path),
+            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+    cookies = {c.key: c.value for c in phone._cookies.values()}
+    second = demo_app.test_client()
+    for key, value in cookies.items():
+        second.set_cookie(key, value)
+    assert [phone.post(path, data=form).status_code, second.post(path, data=form).status_code] == [302, 302]
+    joined = db.session.scalars(select(User).where(User.name == "Dina Dobbel")).all()
+    assert len(joined) == 1
+    assert "Velkommen, Dina Dobbel!" in second.get("/").get_data(as_text=True)
+    # Back to the form, and "Bli med" again: still her.
+    assert phone.post(path, data={**form, "csrf_token": csrf_token(phone, path)}).status_code == 302
+    assert len(db.session.scalars(select(User).where(User.name == "Dina Dobbel")).all()) == 1
+    # Someone else on the same phone opens the link afresh: a new form, a new volunteer.
+    other = demo_app.test_client()
+    fresh = other.get(path).get_data(as_text=True)
+    again = {**form, "name": "Dina Dobbel", "csrf_token": csrf_token(other, path),
+             "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', fresh).group(1)}
+    assert again["form_id"] != form["form_id"]
+    assert other.post(path, data=again).status_code == 302
+    assert len(db.session.scalars(select(User).where(User.name == "Dina Dobbel")).all()) == 2
+
+
+def test_a_form_id_that_is_not_one_is_refused_in_norwegian_and_joins_nobody(demo_app):
+    path = invite_link(demo_app.test_client())
+    phone = demo_app.test_client()
+    response = phone.post(path, data={"name": "Tom Tukl", "phone": "912 34 571", "csrf_token": csrf_token(phone, path),
+                                      "form_id": "'; DROP TABLE user; --"})
+    assert response.status_code == 200 and "Skjemaet er ødelagt. Last inn siden på nytt." in response.get_data(
+        as_text=True)
+    assert db.session.scalar(select(User).where(User.name == "Tom Tukl")) is None
+
+
+def test_two_taps_that_reach_the_server_at_the_same_moment_make_one_volunteer(demo_app, live_server):
+    """Over real HTTP, the two requests of a double tap let go together, a few times over: whichever stores the form
+    first, the other finds that account."""
+    path = invite_link(demo_app.test_client())
+    for attempt in range(4):
+        phone = HttpClient(live_server)
+        page = phone.get(path).get_data(as_text=True)
+        form = {"name": f"Tvilling {attempt}", "phone": "912 34 572", "csrf_token": csrf_token(phone, path),
+                "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+        twin = HttpClient(live_server)
+        for cookie in phone.jar:
+            twin.jar.set_cookie(cookie)
+        together = threading.Barrier(2)
+        answers = []
+
+        def tap(client, form=form, together=together, answers=answers):
+            together.wait()
+            answers.append(client.post(path, data=form).status_code)
+
+        taps = [threading.Thread(target=tap, args=(client,)) for client in (phone, twin)]
+        for thread in taps:
+            thread.start()
+        for thread in taps:
+            thread.join()
+        assert answers == [302, 302]
+        db.session.expire_all()
+        assert len(db.session.scalars(select(User).where(User.name == f"Tvilling {attempt}")).all()) == 1

@@ -74,6 +74,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # A person whose last role was taken away: no membership and no way in; the doors they recorded stay.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The id of the invite form a volunteer joined with, made when the form opened: a second tap on "Bli med", or
+    # the form sent again after Back, is the same person joining once (services/people/people.py, `join`).
+    join_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     organisation = relationship("Organisation")
     # Loaded with the person: every request asks them what the logged-in user may do.

@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from canvass.clock import utcnow
 from canvass.extensions import db
@@ -169,19 +170,42 @@ def revoke_invite(invite: Invite) -> None:
     db.session.commit()
 
 
-def join(invite: Invite, name: str, phone: str | None, email: str | None) -> User:
+def join(invite: Invite, name: str, phone: str | None, email: str | None, key: str | None = None) -> User:
     """A volunteer joins the invite's branch as a canvasser, always with a new account.
 
     An invite link is shared widely, so what is typed into it never picks an existing account, whatever
     phone number or e-mail it gives: that would let anyone holding the link log in as someone else, and a
     refusal would tell them who has an account. A volunteer whose phone lost its login gets a personal
     login link from the coordinator instead (services/people/logins.py).
+
+    `key`: the id the form was given when it opened, known only to the page that showed it. The same form sent
+    again (a second tap on "Bli med" before the first answered, or sent again after Back) is the person who
+    joined with it, not a second account.
     """
+    if key is not None:
+        joined = _joined_with(key)
+        if joined is not None:
+            if joined.organisation_id == invite.branch.organisation_id and joined.removed_at is None:
+                return joined
+            key = None  # a removed person's old form joins afresh, as any form would
     user = create_user(invite.branch.organisation, Role.CANVASSER, name, email=email, phone=phone,
                        branch=invite.branch)
+    user.join_key = key
     invite.uses += 1
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The other tap's request stored the same form first: that is the account.
+        db.session.rollback()
+        joined = _joined_with(key) if key is not None else None
+        if joined is None:
+            raise
+        return joined
     return user
+
+
+def _joined_with(key: str) -> User | None:
+    return db.session.scalar(select(User).where(User.join_key == key))
 
 
 def _login_email_taken(user: User, pending: bool = True) -> bool:

@@ -90,6 +90,16 @@ def test_a_week_not_over_yet_is_not_shown_at_all(committee, monkeypatch):
     assert "Uke 37 2026" in page and "Uke 38 2026" in page
 
 
+def test_a_week_is_read_an_hour_after_it_ends_when_a_sync_begun_before_midnight_has_stored(committee, monkeypatch):
+    """Monday 21 September 00:30 in Oslo is 22:30 UTC on Sunday: week 38 is over, but not read yet."""
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 9, 20, 22, 30))
+    page = committee.get("/komite/").get_data(as_text=True)
+    assert "Uke 37 2026" in page and "Uke 38 2026" not in page
+    assert "vises fra mandag 28. september kl. 01.00" in page
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 9, 20, 23, 0))
+    assert "Uke 38 2026" in committee.get("/komite/").get_data(as_text=True)
+
+
 def test_a_topic_has_the_same_colour_in_the_bars_and_the_lines(committee):
     page = committee.get("/komite/").get_data(as_text=True)
     bars = dict(re.findall(r'>([^<>]+)</text><rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="22" fill="(#\w+)"',

@@ -44,15 +44,21 @@ def snap(start: date | None, end: date | None) -> tuple[date | None, date | None
             (monday(end) + timedelta(days=6) if end <= last_whole_week else date.max) if end else None)
 
 
+# A week is read an hour after it ends, not at midnight: a sync that began before midnight and filed its records
+# under that week has committed by then, so no reading at 00:00:02 and another at 00:00:03 differ by it.
+READ_AFTER = timedelta(hours=1)
+
+
 def published_before(now: datetime | None = None) -> date:
-    """The Monday of the Oslo week it is now: a committee reads only the weeks before it, which are over."""
-    return week_of(now or clock.utcnow())
+    """The Monday of the first week a committee may not read yet: it reads only the weeks before it, which ended
+    at least READ_AFTER ago (naive UTC)."""
+    return week_of((now or clock.utcnow()) - READ_AFTER)
 
 
 def filed_week(recorded_at: datetime, now: datetime | None = None) -> date:
     """The week a record arriving now is counted in: the week it was said, unless that week is over and may
     have been read; then the week it arrived in (naive UTC times)."""
-    return max(week_of(recorded_at), published_before(now))
+    return max(week_of(recorded_at), week_of(now or clock.utcnow()))
 
 
 def visible(residents: int, k: int) -> bool:

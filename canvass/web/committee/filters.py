@@ -17,6 +17,7 @@ from wtforms import DateField, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from canvass import clock
 from canvass.extensions import db
 from canvass.insight import cells
 from canvass.models import Campaign
@@ -62,8 +63,9 @@ class FilterForm(FlaskForm):
 
 @bp.app_template_global()
 def next_week_read() -> date:
-    """The Monday the week going on now is read from: a committee reads only weeks that are over."""
-    return cells.published_before() + timedelta(days=7)
+    """The Monday what comes in now is read from (at 01:00, cells.READ_AFTER): a committee reads only weeks that
+    are over."""
+    return cells.filed_week(clock.utcnow()) + timedelta(days=7)
 
 
 def area_choices(committee, names) -> dict[str, list]:

@@ -6,10 +6,14 @@ now reads only weeks that are over, and a record that comes in after its week is
 week it came in, which nobody can read yet.
 """
 import re
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
+from canvass.extensions import db
+from canvass.models import ClosedCell, Conversation
 from canvass.services.field import sync
 from tests import test_questions
 from tests.test_answer_counts import by_district
@@ -70,3 +74,30 @@ def test_a_record_that_comes_in_after_its_week_was_read_changes_nothing_the_comm
     for path in (f"/komite/innspill?topic={TOPIC}", f"/komite/eksport.csv?tabell=input&topic={TOPIC}"):
         assert "nattbussen" not in later[path] and "søndagen" not in later[path]
         assert "Holdeplassen mangler tak" in later[path]
+
+
+def test_an_undo_after_the_week_was_read_takes_the_whole_district_week_away_not_one_text(door, a_week_later):
+    """The outside tester undid one door days after the committee had read its week: the district went from 6 to 5
+    and the one text that vanished was that door's. Now the undo is kept (the resident's "don't write that down"
+    comes first), and the branch's district in that week is not shown again: the views differ by whole cells."""
+    stops = max(by_district(door).values(), key=len)
+    now = datetime.now(timezone.utc)
+    first = [said(door, stops[i], words, now - timedelta(minutes=30 - i))
+             for i, words in enumerate([*FIRST, "Nattbussen må komme tilbake"])]
+    assert {r.status for r in sync.ingest(door["user"], first)} == {"stored"}
+    client = committee_client()
+    a_week_later()
+    before = readings(client, door)
+    listed = before[f"/komite/innspill?topic={TOPIC}"]
+    assert all(words in listed for words in FIRST) and "Nattbussen må komme tilbake" in listed
+    undo = {**first[5], "id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
+            "outcome": "not_home", "corrects": first[5]["id"]}
+    del undo["conversation"]
+    assert [r.status for r in sync.ingest(door["user"], [undo])] == ["stored"]
+    after = readings(client, door)
+    for path in (f"/komite/innspill?topic={TOPIC}", f"/komite/eksport.csv?tabell=input&topic={TOPIC}"):
+        assert not any(words in after[path] for words in [*FIRST, "Nattbussen må komme tilbake"]), path
+    # Only that branch's district in that week is closed.
+    closed = db.session.execute(select(ClosedCell.branch_id, ClosedCell.district_number, ClosedCell.week)).all()
+    conversation = db.session.scalar(select(Conversation).where(Conversation.words == FIRST[0]))
+    assert closed == [(conversation.branch_id, conversation.district_number, conversation.week)]

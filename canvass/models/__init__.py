@@ -5,6 +5,7 @@ from canvass.models.device import Device, SyncEvent
 from canvass.models.geography import Address, District, Dwelling, Municipality, PostalArea, SubDistrict
 from canvass.models.holder import LeafletDrop, LeafletDropAction, TurfHolder
 from canvass.models.insight import (
+                                     ClosedCell,
                                      Committee,
                                      ConsideredInput,
                                      ConversationTopic,
@@ -31,6 +32,7 @@ __all__ = [
     "AnswerPiece",
     "Question",
     "QuestionSet",
+    "ClosedCell",
     "Committee",
     "Job",
     "JobKind",

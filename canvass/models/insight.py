@@ -62,6 +62,18 @@ class InputTally(db.Model):
     )
 
 
+class ClosedCell(db.Model):
+    """A branch's district in a week a committee could already read when a record in it was withdrawn (a
+    canvasser's undo): none of its cells is shown again. Read before and after, the views differ by whole cells,
+    never by the one resident who asked not to be written down (`canvass.insight.cells`)."""
+
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 0 and "" for unknown, as in the counts.
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
 class ConversationTopic(db.Model):
     """A topic a conversation raised, so the input on one topic is found without reading them all."""
 

@@ -8,7 +8,7 @@ conversation's address, a contact or a canvasser.
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import String, and_, case, func, literal, select, tuple_, union_all
+from sqlalchemy import String, and_, case, exists, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
@@ -21,6 +21,7 @@ from canvass.models import (
     Branch,
     BranchPostalCode,
     Campaign,
+    ClosedCell,
     Committee,
     Conversation,
     ConversationTopic,
@@ -91,7 +92,12 @@ def conditions(committee: Committee, filters: Filters, table=InputTally) -> list
     """
     counted = table is InputTally
     week = table.day if counted else table.week
-    conditions = [table.organisation_id == committee.organisation_id, week < cells.published_before()]
+    closed = ClosedCell
+    conditions = [table.organisation_id == committee.organisation_id, week < cells.published_before(),
+                  # Nor a branch's district in a week it was read in and a record later withdrawn from.
+                  ~exists().where(closed.organisation_id == table.organisation_id, closed.week == week,
+                                  closed.branch_id == func.coalesce(table.branch_id, 0),
+                                  closed.district_number == func.coalesce(table.district_number, ""))]
     if counted:
         conditions += [table.grain == cells.GRAIN, table.postnummer == ""]
     if committee.branch_id is not None:

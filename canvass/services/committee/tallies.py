@@ -2,8 +2,8 @@
 from sqlalchemy import delete, select, update
 
 from canvass.extensions import db
-from canvass.insight import tally
-from canvass.models import Conversation, ConversationTopic, InputTally
+from canvass.insight import cells, tally
+from canvass.models import ClosedCell, Conversation, ConversationTopic, InputTally
 from canvass.services import bulk
 
 COLUMNS = ("id", "organisation_id", "branch_id", "action_id", "postnummer", "district_number", "topics",
@@ -26,9 +26,19 @@ def record(conversations: list[dict], connection=None) -> None:
 
 def withdraw(conversations: list[dict]) -> None:
     """Take conversations (each a dict of COLUMNS) out of the counts they were added to, and out of the
-    topic index: the exact opposite of `record`. A cell left with nobody in it goes."""
+    topic index: the exact opposite of `record`. A cell left with nobody in it goes.
+
+    One taken from a week a committee may already have read closes its branch's district in that week
+    (`ClosedCell`): read before and after, that one resident would be the difference."""
     if not conversations:
         return
+    read = cells.published_before()
+    closed = {(c["organisation_id"], c["branch_id"] or 0, c["district_number"] or "", c["week"])
+              for c in conversations if c["week"] < read}
+    if closed:
+        bulk.insert(db.session.connection(), ClosedCell.__table__,
+                    [dict(zip(("organisation_id", "branch_id", "district_number", "week"), key, strict=True))
+                     for key in sorted(closed)], key=("organisation_id", "branch_id", "district_number", "week"))
     table = InputTally.__table__
     for key, counts in tally.cells(conversations).items():
         where = [table.c[name] == value for name, value in zip(tally.KEY, key, strict=True)]

@@ -19,7 +19,8 @@ That holds for any sequence of views only if a cell a committee can read never c
 committee reads only the weeks that have ended (`published_before`), and a record that arrives
 after its week has ended is filed under the week it arrived in (`filed_week`), which nobody
 reads yet. Otherwise one view before and one after a door's conversation syncs would differ by
-that one resident. Only a canvasser's undo still takes a record out of a week already read.
+that one resident. Only a canvasser's undo still takes a record out of a week already read, and
+that closes the branch's district in that week for good (`canvass.models.ClosedCell`).
 """
 from datetime import date, datetime, timedelta
 

@@ -298,8 +298,14 @@ def _store_addresses(path, result, progress):
     kommune_of = dict(db.session.execute(select(PostalArea.postnummer, PostalArea.kommunenummer)).all())
     boxes = _postal_boxes()
     districts = {d.number: geometry.from_geojson(d.geometry) for d in db.session.scalars(select(District))}
+    district_kommune = dict(db.session.execute(select(District.number, District.kommunenummer)).all())
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
+        for record in chunk.records:
+            if not record.get("kommunenummer"):
+                # OpenStreetMap names no kommune: the postal code's, from Posten's register, worked out before the
+                # scope check judges the row, so the row is stored in the kommune it was judged in.
+                record["kommunenummer"] = kommune_of.get(record["postnummer"])
         allowed = {id(r) for r in _allowed(result, chunk.records)}
         found = []
         for line, record in zip(chunk.lines, chunk.records, strict=True):
@@ -317,19 +323,21 @@ def _store_addresses(path, result, progress):
                 result.rejected.append(Rejected(line, N_("Ukjent postnummer «%(value)s»."),
                                                 {"value": record["postnummer"]}))
         records = _near_their_postal_area(result, found, boxes)
-        if official and districts:
-            located = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts)
-            for record, district in zip(records, located, strict=True):
-                record["district_number"] = district
-        for record in records:
-            if not record.get("kommunenummer"):
-                # OpenStreetMap names no kommune: Oslo's bydel numbers begin with it, else Posten's register
-                # gives the postal code's. Dwellings per area are counted by kommune.
-                record["kommunenummer"] = (record.get("district_number") or "")[:4] or kommune_of.get(
-                    record["postnummer"])
+        _place_in_districts(records, official, districts, district_kommune)
         rows = [{"official_id": r["official_id"], **{c: r.get(c) for c in ADDRESS_COLUMNS}} for r in records]
         upsert(table, _compare(result, table, ["official_id"], ADDRESS_COLUMNS, rows), ["official_id"], ADDRESS_COLUMNS)
     _finish(result)
+
+
+def _place_in_districts(records: list[dict], official: bool, districts: dict, district_kommune: dict[str, str]) -> None:
+    """Each address's bydel, only ever one of the address's own kommune: for Kartverket's addresses the stored
+    district their point lies in, for OpenStreetMap's the file's `bydel_nr`. Any other would put an address of the
+    uploader's kommune into another kommune's bydel, and its dwellings into that organisation's figures."""
+    located = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts) \
+        if official and districts else [r.get("district_number") for r in records]
+    for record, district in zip(records, located, strict=True):
+        kommune = district_kommune.get(district) or (district or "")[:4]
+        record["district_number"] = district if district and kommune == record["kommunenummer"] else None
 
 
 # An address further than this outside its postal area's bounding box has wrong coordinates, most often

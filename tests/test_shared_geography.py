@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from canvass.extensions import db
+from canvass.geo import doors
 from canvass.models import Address, Branch, BranchPostalCode, District, Dwelling, PostalArea
 from canvass.services.people import organisations
 from tests.conftest import csrf_token, login
@@ -236,3 +237,16 @@ def test_an_address_of_the_admins_own_kommune_cannot_name_another_kommunes_bydel
                   "990000001,Frognerveien,3,3,,1366,LYSAKER,59.9200,10.7100,,,,,1366,,house,,\n")
     assert "utenfor kommunene" not in page and db.session.scalar(
         select(Address.number).where(Address.official_id == "osm:990000001")) == 3
+
+
+def test_a_building_of_fifty_thousand_floors_is_refused_and_a_stored_one_is_counted_as_at_most_sixty(client):
+    """The same round: one row of "apartments" with 25,000 levels gave an address 50,000 estimated doors, and one
+    walk-list PDF of it took 16–24 s of a web worker every organisation shares."""
+    login(client, "admin@baerum.demo")
+    row = "990000002,Sandvikaveien,7,7,,1337,SANDVIKA,59.8900,10.5230,,,,,1337,,apartments,{},\n"
+    page = upload(client, "osm.csv", OSM_HEADER + "\n" + row.format(25000))
+    assert "Urimelig mange etasjer: «25000»." in page and "Ingenting fra denne fila ble lagret." in page, page
+    assert db.session.scalar(select(Address).where(Address.official_id == "osm:990000002")) is None
+    assert "1 adresser lagt til" in upload(client, "osm.csv", OSM_HEADER + "\n" + row.format(12))
+    assert doors.count_doors(0, "apartments", 12) == doors.DoorCount(24, True)
+    assert doors.count_doors(0, "apartments", 10**9) == doors.DoorCount(doors.MAX_LEVELS * doors.FLATS_PER_FLOOR, True)

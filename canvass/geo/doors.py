@@ -14,6 +14,9 @@ DWELLING_NUMBER = r"[HKUL]\d{4}"
 DOOR = re.compile(rf"{DWELLING_NUMBER}|\d{{1,3}}|\+[0-9a-f]{{7}}|")
 FLATS_PER_FLOOR = 2
 DEFAULT_LEVELS = 4
+# The most floors an address is believed to have: Norway's tallest blocks of flats have about 40. A file saying more
+# is broken or hostile, and every door estimated from it would be a line in walk lists, sheets and progress.
+MAX_LEVELS = 60
 BLOCKS = {"apartments", "residential", "dormitory"}
 # Shops and offices at street level often have flats above them in Norwegian towns.
 MIXED = {"retail", "commercial"}
@@ -34,7 +37,7 @@ def count_doors(units: int, building_type: str | None, levels: int | None) -> Do
     if units:
         return DoorCount(units, False)
     kind = (building_type or "").lower()
-    floors = levels if levels and levels > 0 else DEFAULT_LEVELS
+    floors = min(levels, MAX_LEVELS) if levels and levels > 0 else DEFAULT_LEVELS
     if kind in BLOCKS:
         return DoorCount(floors * FLATS_PER_FLOOR, True)
     if kind in MIXED:

@@ -433,6 +433,10 @@ def _osm_addresses(frame: pd.DataFrame, lines: np.ndarray) -> Chunk:
     lon, lat, bad = _coordinates(frame, lines, "lon", "lat", np.full(len(frame), 4326), bad, rejected)
 
     levels = pd.to_numeric(frame.get("osm_building_levels", pd.Series([""] * len(frame))), errors="coerce")
+    too_many = ~bad & (levels.to_numpy(dtype=float) > doors.MAX_LEVELS)
+    rejected += _reject(too_many, lines, N_("Urimelig mange etasjer: «%(value)s»."),
+                        frame["osm_building_levels"].to_numpy(dtype=str) if too_many.any() else None)
+    bad = bad | too_many
     chunk = _address_records(
         frame, lines, bad, ("osm:" + frame["osm_node_id"]).to_numpy(), frame["adressenavn"].to_numpy(),
         number, lon, lat,

@@ -415,3 +415,23 @@ def test_each_admin_sees_the_counts_of_its_own_kommuner_not_the_whole_servers(de
     assert oslo["Bydeler"] == db.session.scalar(select(func.count()).select_from(District)
                                                 .where(District.kommunenummer == "0301")) > 0
     assert baerum["Bydeler"] == 0
+
+
+def test_a_geojson_of_escaped_quotes_is_checked_in_one_pass_and_a_crs_key_inside_a_string_is_no_key(tmp_path):
+    """The fourth outside round: 176 KB of `\\"crs\\u0000` inside one string held the job queue for every organisation
+    for minutes (each doubling of the file took 4–5 times as long), outside the bounded reader. Here 2 MB of it, which
+    took hours before, is checked while a thread waits; a real "crs" key after it is still refused."""
+    from canvass.geo import sources
+
+    body = '"crs\\u0000' + '\\"crs\\u0000' * 200_000
+    path = tmp_path / "crs.geojson"
+    path.write_text('{"type":"FeatureCollection","x":"' + body + '","features":[]}')
+    done = []
+    worker = threading.Thread(target=lambda: done.append(sources.checked(path)), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert done == [sources.GEOJSON]
+    path.write_text('{"type":"FeatureCollection","x":"' + body + '",'
+                    '"CRS\\u0000y":{"type":"link","properties":{"href":"http://127.0.0.1:9/crs"}},"features":[]}')
+    with pytest.raises(sources.GeodataError):
+        sources.checked(path)

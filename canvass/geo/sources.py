@@ -27,6 +27,7 @@ import stat
 import urllib.request
 import xml.parsers.expat
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from canvass.geo.errors import GeodataError
@@ -54,11 +55,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/wfs")
 # A schema GDAL may read: a web address (never downloaded, see OPEN_OPTIONS) or a file beside the GML.
 SCHEMA_LOCATION = re.compile(r"^(https?://\S+|[\w\-]+(\.[\w\-]+)*\.xsd)$")
-# A JSON key GDAL reads as "crs": those letters in any case, with or without \\u escapes, in double or single quotes
-# (GDAL's JSON parser takes both), and anything after a NUL (GDAL's C code ends the key there: "crs\\u0000x").
-_CRS = rb"(?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)"
-CRS_KEY = re.compile(rb'"' + _CRS + rb'(?:(?:\\u0000|\x00)(?:\\.|[^"\\])*)?"\s*:\s*|'
-                     rb"'" + _CRS + rb"(?:(?:\\u0000|\x00)(?:\\.|[^'\\])*)?'\s*:\s*")
+# Every JSON string, in double or single quotes (GDAL's JSON parser takes both), up to its closing quote or the end of
+# the file. Possessive, and matching whatever follows once begun, so one pass finds each string once and the scan
+# takes time in proportion to the file: a pattern that could fail half-way was tried again at every quote inside a
+# string, and a 176 KB file of escaped quotes held the job queue for minutes.
+JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|\'(?:[^\'\\]|\\.)*+(?:\'|\\?\Z)', re.DOTALL)
+# A key GDAL reads as "crs": those letters in any case, with or without \\u escapes, and anything after a NUL (GDAL's
+# C code ends the key there: "crs\\u0000x").
+CRS_KEY = re.compile(rb"(?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)(?:(?:\\u0000|\x00).*)?", re.DOTALL)
+KEY_END = re.compile(rb"\s*:\s*")
 CRS_MAX = 64 << 10
 CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(epsg:[\d.]*:\d+|ogc:1\.3:crs84)|epsg:\d+)$", re.IGNORECASE)
 
@@ -177,10 +182,10 @@ def _check_geojson(path: Path) -> None:
     "crs" (also with \\u escapes or single quotes, which GDAL's JSON parser accepts) and parse the
     object after it; a "crs" that is a plain value (metadata) is not read by GDAL."""
     with open(path, "rb") as f, contextlib.closing(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)) as data:
-        for found in CRS_KEY.finditer(data):
-            if data[found.end():found.end() + 1] not in (b"{", b"["):
+        for value in _crs_values(data):
+            if data[value:value + 1] not in (b"{", b"["):
                 continue
-            text = data[found.end():found.end() + CRS_MAX].decode("utf-8", "replace")
+            text = data[value:value + CRS_MAX].decode("utf-8", "replace")
             try:
                 crs, _ = json.JSONDecoder().raw_decode(text)
             except ValueError as exc:
@@ -188,6 +193,16 @@ def _check_geojson(path: Path) -> None:
             if not _named_crs(crs):
                 raise _refuse(path, N_("GeoJSON-fila %(name)s oppgir koordinatsystemet som en lenke eller et "
                                        "ukjent navn. Bruk en EPSG-kode, f.eks. «EPSG:25833»."))
+
+
+def _crs_values(data) -> Iterator[int]:
+    """Where the value of each key that spells "crs" begins: every string of the file is read once, in order, so a
+    "crs" inside another string is not taken for a key."""
+    for string in JSON_STRING.finditer(data):
+        start, end = string.span()
+        closed = end - start >= 2 and data[end - 1] == data[start]
+        if closed and CRS_KEY.fullmatch(data, start + 1, end - 1) and (colon := KEY_END.match(data, end)):
+            yield colon.end()
 
 
 def _named_crs(crs) -> bool:

@@ -391,3 +391,30 @@ def test_an_upload_while_the_queue_is_down_is_recorded_as_failed_and_says_so(dem
     assert not Path(job.params["folder"]).exists()
     assert "Jobbkøen svarer ikke" in client.get(response.location).get_data(as_text=True)
     queue.close(demo_app)
+
+
+def test_an_organisation_with_two_loadings_waiting_is_told_to_wait_and_nothing_is_saved(demo_app, geodata):
+    """The fourth outside round: five 20 MB uploads in a few seconds queued five jobs and put 96 MB on the disk,
+    behind a job that held the one consumer every organisation shares. Now two wait at most per organisation."""
+    client = demo_app.test_client()
+    login(client, "admin@baerum.demo")
+    baerum = db.session.scalar(select(User).where(User.email == "admin@baerum.demo"))
+    for kind in (JobKind.IMPORT, JobKind.DOWNLOAD):
+        db.session.add(Job(organisation_id=baerum.organisation_id, started_by_id=baerum.id, kind=kind, params={},
+                           state=JobState.QUEUED, attempt=1))
+    db.session.commit()
+    root = Path(current_app.config["JOB_FILES"])
+    before = set(root.iterdir()) if root.exists() else set()
+    jobs_before = db.session.scalar(select(func.count()).select_from(Job))
+    response = upload(client, [("bydeler.geojson", (geodata / "oslo_bydeler.geojson").read_bytes())])
+    assert response.status_code == 400
+    assert "Dere har allerede 2 innlastinger som venter eller pågår." in response.get_data(as_text=True)
+    fetch = client.post("/admin/geodata/hent", data={"kommune": "3201", "navn": "Bærum",
+                                                     "csrf_token": csrf_token(client, "/admin/geodata")})
+    assert fetch.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Job)) == jobs_before
+    assert (set(root.iterdir()) if root.exists() else set()) == before
+    # Another organisation is not held up by Bærum's.
+    oslo = demo_app.test_client()
+    login(oslo, "admin@oslo.demo")
+    assert upload(oslo, [("bydeler.geojson", (geodata / "oslo_bydeler.geojson").read_bytes())]).status_code == 303

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from canvass import queue as job_queue
 from canvass.clock import utcnow
@@ -75,6 +75,18 @@ def may_start(user: User, kind: JobKind) -> bool:
     if kind in ADMIN_KINDS:
         return user.is_admin
     return user.holds(Role.COMMITTEE)
+
+
+# Loading jobs an organisation may have waiting or running at once: its files wait on the server's disk, and one
+# queue consumer serves every organisation.
+WAITING_PER_ORGANISATION = 2
+
+
+def too_many_waiting(user: User) -> bool:
+    """Whether the person's organisation already has as many geodata jobs queued or running as it may."""
+    return db.session.scalar(select(func.count()).select_from(Job).where(
+        Job.organisation_id == user.organisation_id, Job.kind.in_(ADMIN_KINDS),
+        Job.state.in_((JobState.QUEUED, JobState.RUNNING)))) >= WAITING_PER_ORGANISATION
 
 
 def visible(job: Job, user: User) -> bool:

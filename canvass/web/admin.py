@@ -6,7 +6,7 @@ the job and answers at once with the job's page, which shows its progress.
 import json
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user
 from htmx_flask import request
 from werkzeug.utils import secure_filename
@@ -18,6 +18,13 @@ from canvass.web.access import roles_required
 from canvass.web.limits import body_limit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _busy() -> str:
+    """Why no more loading starts: the organisation's jobs already wait (services/jobs.py)."""
+    return ngettext("Dere har allerede %(num)s innlasting som venter eller pågår. Vent til den er ferdig.",
+                    "Dere har allerede %(num)s innlastinger som venter eller pågår. Vent til én av dem er ferdig.",
+                    jobs.WAITING_PER_ORGANISATION)
 
 
 def _kommuner() -> list[tuple[str, str | None]]:
@@ -69,6 +76,8 @@ def upload():
     files = [f for f in request.files.getlist("files") if f.filename]
     if not files:
         return _refused(gettext("Velg minst én fil."))
+    if jobs.too_many_waiting(current_user):
+        return _refused(_busy())
     folder = jobs.job_folder(current_app.config)
     names = jobs.save_uploads(files, folder, secure_filename)
     job = jobs.start(JobKind.IMPORT, current_user, {
@@ -87,6 +96,8 @@ def download():
     name = request.form.get("navn", "").strip()[:100] or geonorge.known_name(number)
     if not name:
         return _refused(gettext("Oppgi navnet på kommune %(number)s.", number=number))
+    if jobs.too_many_waiting(current_user):
+        return _refused(_busy())
     folder = jobs.job_folder(current_app.config)
     job = jobs.start(JobKind.DOWNLOAD, current_user, {
         "folder": str(folder), "kommunenummer": number, "kommunenavn": name,

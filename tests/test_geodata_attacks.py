@@ -166,6 +166,9 @@ def hostile_files(demo_app, tmp_path, loopback) -> dict[str, bytes]:
             tmp_path / "piksel.gpkg", f"gdal_get_pixel_value('/vsicurl/{loopback}/px.tif', 1, 'pixel', 0, 0)"),
         "passord.gpkg": geopackage_with_generated_column(
             tmp_path / "passord.gpkg", "gdal_get_pixel_value('/etc/passwd', 1, 'pixel', 0, 0)"),
+        # Any virtual table but a layer's spatial index, also one whose arguments spell the index's (fourth round).
+        "fts5.gpkg": geopackage(tmp_path / "fts5.gpkg", "Søk",
+                                "CREATE VIRTUAL TABLE v USING fts5(a, b UNINDEXED, content='USING rtree(')"),
     }
 
 

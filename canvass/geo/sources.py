@@ -150,6 +150,12 @@ def _refuse(path: Path, message: str) -> GeodataError:
     return GeodataError(message, name=Path(path).name)
 
 
+# The one virtual table a GeoPackage has: a layer's spatial index, as GDAL writes it. Nothing but the statement whole
+# (a module's arguments could spell "USING rtree(" inside another module's table).
+RTREE_INDEX = re.compile(r'\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(["`]?)rtree_\w+\1\s+USING\s+rtree\s*'
+                         r"\(\s*\w+(?:\s*,\s*\w+)*\s*\)\s*;?\s*", re.IGNORECASE)
+
+
 def _check_geopackage(path: Path, start: bytes) -> None:
     """A GeoPackage with plain tables only: views, virtual tables and generated columns would be SQL run by GDAL."""
     if start[68:72] not in GEOPACKAGE_IDS:
@@ -166,7 +172,7 @@ def _check_geopackage(path: Path, start: bytes) -> None:
         raise unreadable(path, exc) from exc
     for kind, _, sql in objects:
         virtual = sql.lstrip().upper().startswith("CREATE VIRTUAL TABLE")
-        if kind == "view" or (virtual and not re.search(r"\bUSING\s+rtree\s*\(", sql, re.IGNORECASE)):
+        if kind == "view" or (virtual and not RTREE_INDEX.fullmatch(sql)):
             raise _refuse(path, N_("GeoPackage-fila %(name)s inneholder visninger eller virtuelle tabeller. "
                                    "Vi leser bare vanlige kartlag."))
     if generated:

@@ -438,3 +438,27 @@ def test_a_geojson_of_escaped_quotes_is_checked_in_one_pass_and_a_crs_key_inside
                     '"CRS\\u0000y":{"type":"link","properties":{"href":"http://127.0.0.1:9/crs"}},"features":[]}')
     with pytest.raises(sources.GeodataError):
         sources.checked(path)
+
+
+@pytest.mark.parametrize("feature", [
+    '{"type":"Feature", /* " */ "crs": CRS, /* " */ "properties":{"a":1},"geometry":GEOM}',
+    '{"type":"Feature","crs" /**/ : CRS,"properties":{"a":1},"geometry":GEOM}',
+    '{"type":"Feature","crs": /**/ CRS,"properties":{"a":1},"geometry":GEOM}',
+    '{"type":"Feature","crs": CRS,"properties":{"a":1},"geometry":GEOM} // after',
+])
+def test_a_lone_feature_with_comments_cannot_slip_a_crs_past_the_check(tmp_path, feature):
+    """The re-test of the fourth round: GDAL reads a lone Feature with a parser that skips /* */ comments, and a
+    "crs" beside one, or after a quote inside one, reached GDAL unchecked (a PROJ string with +nadgrids= made it
+    open any file on the server). JSON has no comments: a file with one is refused."""
+    from canvass.geo import sources
+
+    crs = '{"type":"name","properties":{"name":"+proj=longlat +ellps=GRS80 +nadgrids=/etc/passwd +type=crs"}}'
+    path = tmp_path / "kommentar.geojson"
+    path.write_text(feature.replace("CRS", crs).replace("GEOM", '{"type":"Point","coordinates":[10.75,59.93]}'))
+    with pytest.raises(sources.GeodataError) as refused:
+        sources.checked(path)
+    assert "kommentarer" in refused.value.message or "koordinatsystemet" in refused.value.message
+    # A slash inside a string is any text's own: not a comment.
+    path.write_text('{"type":"Feature","properties":{"url":"https://example.no/a//b /* x */"},'
+                    '"geometry":{"type":"Point","coordinates":[10.75,59.93]}}')
+    assert sources.checked(path) == sources.GEOJSON

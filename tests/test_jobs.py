@@ -418,3 +418,19 @@ def test_an_organisation_with_two_loadings_waiting_is_told_to_wait_and_nothing_i
     oslo = demo_app.test_client()
     login(oslo, "admin@oslo.demo")
     assert upload(oslo, [("bydeler.geojson", (geodata / "oslo_bydeler.geojson").read_bytes())]).status_code == 303
+
+
+def test_loadings_sent_at_the_same_moment_past_the_pages_count_yield_to_the_earlier(demo_app, tmp_path):
+    """The re-test: uploads sent together all passed the count before any was recorded. Each is counted again once
+    it is recorded, against those recorded before it: the later one is not started and its files go."""
+    baerum = db.session.scalar(select(User).where(User.email == "admin@baerum.demo"))
+    for _ in range(2):
+        db.session.add(Job(organisation_id=baerum.organisation_id, started_by_id=baerum.id, kind=JobKind.IMPORT,
+                           params={}, state=JobState.QUEUED, attempt=1))
+    db.session.commit()
+    count = db.session.scalar(select(func.count()).select_from(Job))
+    folder = jobs.job_folder(current_app.config)
+    (folder / "bydeler.geojson").write_text("{}")
+    with pytest.raises(jobs.TooManyWaiting):
+        jobs.start(JobKind.IMPORT, baerum, {"folder": str(folder), "files": ["bydeler.geojson"], "scope": []})
+    assert db.session.scalar(select(func.count()).select_from(Job)) == count and not folder.exists()

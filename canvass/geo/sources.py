@@ -64,6 +64,7 @@ JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|\'(?:[^\'\\]|\\.)*+(?:\
 # C code ends the key there: "crs\\u0000x").
 CRS_KEY = re.compile(rb"(?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)(?:(?:\\u0000|\x00).*)?", re.DOTALL)
 KEY_END = re.compile(rb"\s*:\s*")
+COMMENTS = N_("GeoJSON-fila %(name)s har kommentarer (/* */ eller //), som GeoJSON ikke har. Fjern dem og prøv igjen.")
 CRS_MAX = 64 << 10
 CRS_NAME = re.compile(r"^(urn:ogc:def:crs:(epsg:[\d.]*:\d+|ogc:1\.3:crs84)|epsg:\d+)$", re.IGNORECASE)
 
@@ -188,7 +189,7 @@ def _check_geojson(path: Path) -> None:
     "crs" (also with \\u escapes or single quotes, which GDAL's JSON parser accepts) and parse the
     object after it; a "crs" that is a plain value (metadata) is not read by GDAL."""
     with open(path, "rb") as f, contextlib.closing(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)) as data:
-        for value in _crs_values(data):
+        for value in _crs_values(path, data):
             if data[value:value + 1] not in (b"{", b"["):
                 continue
             text = data[value:value + CRS_MAX].decode("utf-8", "replace")
@@ -201,14 +202,23 @@ def _check_geojson(path: Path) -> None:
                                        "ukjent navn. Bruk en EPSG-kode, f.eks. «EPSG:25833»."))
 
 
-def _crs_values(data) -> Iterator[int]:
+def _crs_values(path: Path, data) -> Iterator[int]:
     """Where the value of each key that spells "crs" begins: every string of the file is read once, in order, so a
-    "crs" inside another string is not taken for a key."""
+    "crs" inside another string is not taken for a key.
+
+    A "/" between the strings is refused: JSON has none there, and GDAL reads a lone Feature with a parser that
+    skips comments, where a "crs" beside /**/, or a quote inside one, would read differently from this scan."""
+    last = 0
     for string in JSON_STRING.finditer(data):
         start, end = string.span()
+        if data.find(b"/", last, start) != -1:
+            raise _refuse(path, COMMENTS)
+        last = end
         closed = end - start >= 2 and data[end - 1] == data[start]
         if closed and CRS_KEY.fullmatch(data, start + 1, end - 1) and (colon := KEY_END.match(data, end)):
             yield colon.end()
+    if data.find(b"/", last) != -1:
+        raise _refuse(path, COMMENTS)
 
 
 def _named_crs(crs) -> bool:

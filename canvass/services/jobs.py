@@ -80,13 +80,22 @@ def may_start(user: User, kind: JobKind) -> bool:
 # Loading jobs an organisation may have waiting or running at once: its files wait on the server's disk, and one
 # queue consumer serves every organisation.
 WAITING_PER_ORGANISATION = 2
+BUSY = N_("Dere har allerede %(num)s innlastinger som venter eller pågår. Vent til én av dem er ferdig.")
 
 
-def too_many_waiting(user: User) -> bool:
-    """Whether the person's organisation already has as many geodata jobs queued or running as it may."""
-    return db.session.scalar(select(func.count()).select_from(Job).where(
+def too_many_waiting(user: User, before: int | None = None) -> bool:
+    """Whether the person's organisation already has as many geodata jobs queued or running as it may (of those
+    recorded before job id `before`)."""
+    waiting = select(func.count()).select_from(Job).where(
         Job.organisation_id == user.organisation_id, Job.kind.in_(ADMIN_KINDS),
-        Job.state.in_((JobState.QUEUED, JobState.RUNNING)))) >= WAITING_PER_ORGANISATION
+        Job.state.in_((JobState.QUEUED, JobState.RUNNING)))
+    if before is not None:
+        waiting = waiting.where(Job.id < before)
+    return db.session.scalar(waiting) >= WAITING_PER_ORGANISATION
+
+
+class TooManyWaiting(JobError):
+    """The organisation's loadings already wait: this one was not started, and its files are gone."""
 
 
 def visible(job: Job, user: User) -> bool:
@@ -134,6 +143,13 @@ def start(kind: JobKind, user: User, params: dict) -> Job:
               state=JobState.QUEUED, attempt=1)
     db.session.add(job)
     db.session.commit()
+    if kind in ADMIN_KINDS and too_many_waiting(user, before=job.id):
+        # Uploads sent at the same moment all passed the page's count before any was recorded: the later yield.
+        db.session.delete(job)
+        db.session.commit()
+        if params.get("folder"):
+            _remove_folder(Path(params["folder"]))
+        raise TooManyWaiting(BUSY, num=WAITING_PER_ORGANISATION)
     try:
         job_queue.get().send(job.id, job.attempt)
     except Exception:

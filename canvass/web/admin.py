@@ -6,7 +6,7 @@ the job and answers at once with the job's page, which shows its progress.
 import json
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from htmx_flask import request
 from werkzeug.utils import secure_filename
@@ -22,9 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _busy() -> str:
     """Why no more loading starts: the organisation's jobs already wait (services/jobs.py)."""
-    return ngettext("Dere har allerede %(num)s innlasting som venter eller pågår. Vent til den er ferdig.",
-                    "Dere har allerede %(num)s innlastinger som venter eller pågår. Vent til én av dem er ferdig.",
-                    jobs.WAITING_PER_ORGANISATION)
+    return gettext(jobs.BUSY, num=jobs.WAITING_PER_ORGANISATION)
 
 
 def _kommuner() -> list[tuple[str, str | None]]:
@@ -80,9 +78,12 @@ def upload():
         return _refused(_busy())
     folder = jobs.job_folder(current_app.config)
     names = jobs.save_uploads(files, folder, secure_filename)
-    job = jobs.start(JobKind.IMPORT, current_user, {
-        "folder": str(folder), "files": names, "skip_invalid": request.form.get("skip_invalid") == "1",
-        "scope": current_user.organisation.kommunenummer})
+    try:
+        job = jobs.start(JobKind.IMPORT, current_user, {
+            "folder": str(folder), "files": names, "skip_invalid": request.form.get("skip_invalid") == "1",
+            "scope": current_user.organisation.kommunenummer})
+    except jobs.TooManyWaiting:
+        return _refused(_busy())
     return _started(job)
 
 
@@ -99,9 +100,12 @@ def download():
     if jobs.too_many_waiting(current_user):
         return _refused(_busy())
     folder = jobs.job_folder(current_app.config)
-    job = jobs.start(JobKind.DOWNLOAD, current_user, {
-        "folder": str(folder), "kommunenummer": number, "kommunenavn": name,
-        "skip_invalid": request.form.get("skip_invalid") == "1", "scope": current_user.organisation.kommunenummer})
+    try:
+        job = jobs.start(JobKind.DOWNLOAD, current_user, {
+            "folder": str(folder), "kommunenummer": number, "kommunenavn": name,
+            "skip_invalid": request.form.get("skip_invalid") == "1", "scope": current_user.organisation.kommunenummer})
+    except jobs.TooManyWaiting:
+        return _refused(_busy())
     return _started(job)
 
 

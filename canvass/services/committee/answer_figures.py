@@ -20,7 +20,6 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from canvass.extensions import db
-from canvass.insight import cells
 from canvass.insight.suppress import OTHER, K
 from canvass.models import Action, Answer, AnswerCount, AnswerPiece, Campaign, Committee, Question, QuestionSet
 from canvass.models.question import SCALE, YES_NO
@@ -103,15 +102,15 @@ def questions_asked(committee: Committee, filters: Filters, action_id: int | Non
 
 
 def _answered_visibly(committee: Committee, question: Question, action_ids: list[int]) -> bool:
-    """Whether one of the actions has a cell of at least k residents answering the question, in a week that is
-    over (the key's prefix, so a question nobody answered costs one index look-up). A cell still filling must not
-    put a question on the list the moment its fifth resident answers."""
+    """Whether one of the actions has a cell of at least k residents answering the question that the committee may
+    read (the key's prefix, so a question nobody answered costs one index look-up): a cell still filling must not
+    put a question on the list the moment its fifth resident answers, nor a closed one take it off."""
     if not action_ids:
         return False
     return db.session.scalar(select(AnswerCount.question_id).where(
-        AnswerCount.question_id == question.id, AnswerCount.organisation_id == committee.organisation_id,
+        AnswerCount.question_id == question.id, *conditions(committee, Filters(), AnswerCount),
         AnswerCount.grain == 0, AnswerCount.value == "", AnswerCount.n >= committee.k,
-        AnswerCount.action_id.in_(action_ids), AnswerCount.week < cells.published_before()).limit(1)) is not None
+        AnswerCount.action_id.in_(action_ids)).limit(1)) is not None
 
 
 def question_in(committee: Committee, question_id: int) -> Question | None:

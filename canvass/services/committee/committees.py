@@ -82,22 +82,24 @@ class Filters:
     topic: str | None = None
 
 
-def conditions(committee: Committee, filters: Filters, table=InputTally) -> list:
+def conditions(committee: Committee, filters: Filters, table=InputTally, closed_too: bool = False) -> list:
     """The committee's scope and the filters as conditions on the cells of `InputTally` or on `Conversation`.
 
     Every condition is on something that is the same for a whole cell (`canvass.insight.cells`), and
     the period is whole weeks, so the conditions choose whole cells and never cut one. Only weeks that
     are over are read: a cell still filling would show each new record as it comes.
+    Nor a branch's district in a week it was read in and a record was later withdrawn from (`ClosedCell`), unless
+    `closed_too`: for counting what is held back, where a closed cell is held back like a small one.
     The counts store "" and 0 for unknown; conversations NULL.
     """
     counted = table is InputTally
     week = table.day if counted else table.week
     closed = ClosedCell
-    conditions = [table.organisation_id == committee.organisation_id, week < cells.published_before(),
-                  # Nor a branch's district in a week it was read in and a record later withdrawn from.
-                  ~exists().where(closed.organisation_id == table.organisation_id, closed.week == week,
-                                  closed.branch_id == func.coalesce(table.branch_id, 0),
-                                  closed.district_number == func.coalesce(table.district_number, ""))]
+    conditions = [table.organisation_id == committee.organisation_id, week < cells.published_before()]
+    if not closed_too:
+        conditions.append(~exists().where(closed.organisation_id == table.organisation_id, closed.week == week,
+                                          closed.branch_id == func.coalesce(table.branch_id, 0),
+                                          closed.district_number == func.coalesce(table.district_number, "")))
     if counted:
         conditions += [table.grain == cells.GRAIN, table.postnummer == ""]
     if committee.branch_id is not None:
@@ -118,7 +120,7 @@ def conditions(committee: Committee, filters: Filters, table=InputTally) -> list
     return conditions
 
 
-def _atoms(committee: Committee, filters: Filters, visible: bool = True):
+def _atoms(committee: Committee, filters: Filters, visible: bool = True, closed_too: bool = False):
     """The atoms within the scope and filters, one row per cell and topic, with the cell's campaign: by
     default only those with at least k residents. With a topic chosen, the atoms of those who raised it."""
     if filters.topic:
@@ -128,7 +130,7 @@ def _atoms(committee: Committee, filters: Filters, visible: bool = True):
     stmt = (select(campaign.label("campaign"), t.branch_id, t.district_number, t.day, t.topic,
                    *(func.sum(getattr(t, name)).label(name) for name in MEASURES))
             .select_from(t).outerjoin(Action, Action.id == t.action_id)
-            .where(*conditions(committee, filters))
+            .where(*conditions(committee, filters, closed_too=closed_too))
             .group_by(campaign, t.branch_id, t.district_number, t.day, t.topic))
     if visible:
         stmt = stmt.having(func.sum(t.residents) >= committee.k)
@@ -237,12 +239,13 @@ def held_back_share(committee: Committee) -> float:
 
     It is not filtered, so comparing it between views tells nothing; it changes only as input comes in.
     """
-    atoms = _atoms(committee, Filters(), visible=False)
-    total, hidden = db.session.execute(
-        select(func.sum(atoms.c.residents), func.sum(case((atoms.c.residents < committee.k, atoms.c.residents),
-                                                          else_=0)))
-        .where(atoms.c.topic == ALL_TOPICS)).one()
-    return (hidden or 0) / total if total else 0.0
+    everything = _atoms(committee, Filters(), visible=False, closed_too=True)
+    total = db.session.scalar(select(func.sum(everything.c.residents)).where(everything.c.topic == ALL_TOPICS))
+    shown = _atoms(committee, Filters())
+    visible = db.session.scalar(select(func.sum(shown.c.residents)).where(shown.c.topic == ALL_TOPICS))
+    # Held back: the cells under k and the closed ones, so closing a cell moves it between the two parts and
+    # changes the whole only by the record withdrawn, never by a small cell's size.
+    return ((total or 0) - (visible or 0)) / total if total else 0.0
 
 
 def topic_columns(committee: Committee, filters: Filters, by: str = "residents",

@@ -1,6 +1,7 @@
 """A coordinator invites volunteers with a link and QR code; a volunteer joins without a password."""
 import re
 import threading
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -126,6 +127,13 @@ def test_a_form_id_that_is_not_one_is_refused_in_norwegian_and_joins_nobody(demo
     assert response.status_code == 200 and "Skjemaet er ødelagt. Last inn siden på nytt." in response.get_data(
         as_text=True)
     assert db.session.scalar(select(User).where(User.name == "Tom Tukl")) is None
+    # A UUID in another spelling is the same form, stored in one spelling (the column holds 36 characters).
+    spelled = "urn:uuid:" + str(uuid.uuid4()).upper()
+    form = {"name": "Tom Tukl", "phone": "912 34 571", "form_id": spelled}
+    for _ in range(2):
+        assert phone.post(path, data={**form, "csrf_token": csrf_token(phone, path)}).status_code == 302
+    assert [u.join_key for u in db.session.scalars(select(User).where(User.name == "Tom Tukl"))] == [
+        spelled.removeprefix("urn:uuid:").lower()]
 
 
 def test_two_taps_that_reach_the_server_at_the_same_moment_make_one_volunteer(demo_app, live_server):

@@ -135,7 +135,9 @@ def join(token: str):
     form = JoinForm()
     if form.validate_on_submit():
         phone = re.sub(r"\s", "", form.phone.data or "") or None
-        user = people.join(invite, form.name.data, phone, form.email.data or None, key=form.form_id.data or None)
+        # One spelling of the id, whichever the form sent ("{…}", "urn:uuid:…" and upper case are UUIDs too).
+        key = str(uuid.UUID(form.form_id.data)) if form.form_id.data else None
+        user = people.join(invite, form.name.data, phone, form.email.data or None, key=key)
         log_in(user)
         flash(gettext("Velkommen, %(name)s! Du er nå med i %(branch)s.", name=user.name, branch=invite.branch.name))
         return redirect(url_for("home.index"))

@@ -10,14 +10,16 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from canvass.extensions import db
-from canvass.models import ClosedCell, Conversation
+from canvass.insight import cells
+from canvass.models import ClosedCell, Conversation, User
+from canvass.services.committee import committees
 from canvass.services.field import sync
 from tests import test_questions
 from tests.test_answer_counts import by_district
-from tests.test_questions import committee_client, visit
+from tests.test_questions import committee_client, one, visit
 
 TOPIC = "kollektivtransport"
 # A form's token, in a field or in htmx's headers, is made afresh for each page.
@@ -90,10 +92,15 @@ def test_an_undo_after_the_week_was_read_takes_the_whole_district_week_away_not_
     before = readings(client, door)
     listed = before[f"/komite/innspill?topic={TOPIC}"]
     assert all(words in listed for words in FIRST) and "Nattbussen må komme tilbake" in listed
+    committee = committees.committee_for(one(User, email="komite@oslo.demo"))
+    whole, held_back = _readable_whole(committee), committees.held_back_share(committee)
     undo = {**first[5], "id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
             "outcome": "not_home", "corrects": first[5]["id"]}
     del undo["conversation"]
     assert [r.status for r in sync.ingest(door["user"], [undo])] == ["stored"]
+    # The closed cell's five left are held back now; the whole is smaller by the one withdrawn, not by a cell.
+    assert _readable_whole(committee) == whole - 1
+    assert committees.held_back_share(committee) == pytest.approx((held_back * whole + 5) / (whole - 1))
     after = readings(client, door)
     for path in (f"/komite/innspill?topic={TOPIC}", f"/komite/eksport.csv?tabell=input&topic={TOPIC}"):
         assert not any(words in after[path] for words in [*FIRST, "Nattbussen må komme tilbake"]), path
@@ -101,3 +108,9 @@ def test_an_undo_after_the_week_was_read_takes_the_whole_district_week_away_not_
     closed = db.session.execute(select(ClosedCell.branch_id, ClosedCell.district_number, ClosedCell.week)).all()
     conversation = db.session.scalar(select(Conversation).where(Conversation.words == FIRST[0]))
     assert closed == [(conversation.branch_id, conversation.district_number, conversation.week)]
+
+
+def _readable_whole(committee) -> int:
+    """Every conversation of the committee's organisation in the weeks it may read, closed cells included."""
+    return db.session.scalar(select(func.count()).select_from(Conversation).where(
+        Conversation.organisation_id == committee.organisation_id, Conversation.week < cells.published_before()))

@@ -301,11 +301,7 @@ def _store_addresses(path, result, progress):
     district_kommune = dict(db.session.execute(select(District.number, District.kommunenummer)).all())
     for chunk in _csv_chunks(path, result.kind, progress):
         result.rejected += chunk.rejected
-        for record in chunk.records:
-            if not record.get("kommunenummer"):
-                # OpenStreetMap names no kommune: the postal code's, from Posten's register, worked out before the
-                # scope check judges the row, so the row is stored in the kommune it was judged in.
-                record["kommunenummer"] = kommune_of.get(record["postnummer"])
+        _place(chunk.records, official, districts, district_kommune, kommune_of)
         allowed = {id(r) for r in _allowed(result, chunk.records)}
         found = []
         for line, record in zip(chunk.lines, chunk.records, strict=True):
@@ -323,21 +319,37 @@ def _store_addresses(path, result, progress):
                 result.rejected.append(Rejected(line, N_("Ukjent postnummer «%(value)s»."),
                                                 {"value": record["postnummer"]}))
         records = _near_their_postal_area(result, found, boxes)
-        _place_in_districts(records, official, districts, district_kommune)
         rows = [{"official_id": r["official_id"], **{c: r.get(c) for c in ADDRESS_COLUMNS}} for r in records]
         upsert(table, _compare(result, table, ["official_id"], ADDRESS_COLUMNS, rows), ["official_id"], ADDRESS_COLUMNS)
     _finish(result)
 
 
-def _place_in_districts(records: list[dict], official: bool, districts: dict, district_kommune: dict[str, str]) -> None:
-    """Each address's bydel, only ever one of the address's own kommune: for Kartverket's addresses the stored
-    district their point lies in, for OpenStreetMap's the file's `bydel_nr`. Any other would put an address of the
-    uploader's kommune into another kommune's bydel, and its dwellings into that organisation's figures."""
-    located = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts) \
-        if official and districts else [r.get("district_number") for r in records]
-    for record, district in zip(records, located, strict=True):
-        kommune = district_kommune.get(district) or (district or "")[:4]
-        record["district_number"] = district if district and kommune == record["kommunenummer"] else None
+def _place(records: list[dict], official: bool, districts: dict, district_kommune: dict[str, str],
+           kommune_of: dict[str, str]) -> None:
+    """Each address's kommune and bydel, worked out before the scope check judges the row, so that it is stored
+    where it was judged. A file's bydel is never taken as it stands: it would put an address of the uploader's
+    kommune, and its dwellings, into another kommune's bydel and that organisation's figures.
+
+    Kartverket's rows name their kommune; their bydel is the stored district their point lies in, if it is of that
+    kommune. OpenStreetMap's name no kommune: a `bydel_nr` that is the stored district the point lies in gives it (an
+    address in Oslo with a postal code Posten places in Bærum is Oslo's), else the postal code does, and the
+    `bydel_nr` stays only if it is of that kommune."""
+    if not records:
+        return
+    inside = geometry.locate_points([r["lon"] for r in records], [r["lat"] for r in records], districts) \
+        if districts else [None] * len(records)
+    for record, district in zip(records, inside, strict=True):
+        if official:
+            record["district_number"] = district if district and district_kommune.get(district) == record[
+                "kommunenummer"] else None
+            continue
+        named = record.get("district_number")
+        if named and named == district and district_kommune.get(named):
+            record["kommunenummer"] = district_kommune[named]
+            continue
+        record["kommunenummer"] = kommune_of.get(record["postnummer"])
+        if not named or (district_kommune.get(named) or named[:4]) != record["kommunenummer"]:
+            record["district_number"] = None
 
 
 # An address further than this outside its postal area's bounding box has wrong coordinates, most often

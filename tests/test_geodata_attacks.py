@@ -462,3 +462,31 @@ def test_a_lone_feature_with_comments_cannot_slip_a_crs_past_the_check(tmp_path,
     path.write_text('{"type":"Feature","properties":{"url":"https://example.no/a//b /* x */"},'
                     '"geometry":{"type":"Point","coordinates":[10.75,59.93]}}')
     assert sources.checked(path) == sources.GEOJSON
+
+
+def test_a_gml_of_fifty_feature_types_is_identified_within_the_uploads_limits_not_in_the_job_consumer(app, tmp_path):
+    """The fourth outside round: identifying a file ran in the job consumer, outside the limits its reading is held
+    to, and GDAL parses a GML whole for each layer it lists (7.5 MB of fifty feature types: 20 s; a zip of ten: 161 s
+    against a 60 s budget). Here a GML costing a few CPU-seconds to identify is refused by the child's one-second
+    limit, and the consumer's own process spends almost nothing on it."""
+    import resource
+
+    from canvass.geo import bounded
+    from canvass.geo.errors import GeodataError
+    from canvass.services.geography import geodata_import
+
+    path = tmp_path / "lag.gml"
+    feature = ('<gml:featureMember><app:T{t} gml:id="t{t}_{i}"><app:postnummer>1337</app:postnummer>'
+               '<app:poststed>X</app:poststed><app:geometry><gml:Polygon srsName="EPSG:4326"><gml:outerBoundaryIs>'
+               '<gml:LinearRing><gml:coordinates>10.50,59.88 10.52,59.88 10.52,59.89 10.50,59.88</gml:coordinates>'
+               '</gml:LinearRing></gml:outerBoundaryIs></gml:Polygon></app:geometry></app:T{t}></gml:featureMember>\n')
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<gml:FeatureCollection xmlns:gml="http://www.opengis.net/gml"'
+                    ' xmlns:app="http://example.com/app">\n'
+                    + "".join(feature.format(t=t, i=i) for i in range(100) for t in range(50))
+                    + "</gml:FeatureCollection>\n")
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    with pytest.raises(GeodataError) as refused:
+        geodata_import.import_paths([path], scope=["3201"], limits=bounded.Limits(cpu_seconds=1, memory_mb=2048))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    assert "krevde mer regnekraft" in refused.value.message
+    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 1.0

@@ -100,25 +100,23 @@ def gdal():
 def checked(path: Path) -> str:
     """The format of the file at `path`, from its content, after the checks for that format."""
     path = regular_file(path)
-    with open(path, "rb") as f:
+    source = sniffed(path)
+    if source in CHECKS:
+        CHECKS[source](path)
+    return source
+
+
+def sniffed(path: Path) -> str:
+    """The format of the file at `path` from its first bytes alone, before any check of what it holds: only for
+    choosing where the file is checked and read, never for reading it."""
+    with open(regular_file(path), "rb") as f:
         start = f.read(4096)
-    if start.startswith(SQLITE_MAGIC):
-        _check_geopackage(path, start)
-        return GEOPACKAGE
-    if start.startswith(FLATGEOBUF_MAGIC):
-        return FLATGEOBUF
-    if start.startswith(SHAPEFILE_MAGIC):
-        return SHAPEFILE
-    if start.startswith(ZIP_MAGIC):
-        return ZIP
+    for magic, source in ((SQLITE_MAGIC, GEOPACKAGE), (FLATGEOBUF_MAGIC, FLATGEOBUF), (SHAPEFILE_MAGIC, SHAPEFILE),
+                          (ZIP_MAGIC, ZIP)):
+        if start.startswith(magic):
+            return source
     text = start.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text[:1] == b"{":
-        _check_geojson(path)
-        return GEOJSON
-    if text[:1] == b"<":
-        _check_gml(path)
-        return GML
-    return TEXT
+    return {b"{": GEOJSON, b"<": GML}.get(text[:1], TEXT)
 
 
 def regular_file(path: Path) -> Path:
@@ -157,8 +155,10 @@ RTREE_INDEX = re.compile(r'\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+
                          r"\(\s*\w+(?:\s*,\s*\w+)*\s*\)\s*;?\s*", re.IGNORECASE)
 
 
-def _check_geopackage(path: Path, start: bytes) -> None:
+def _check_geopackage(path: Path) -> None:
     """A GeoPackage with plain tables only: views, virtual tables and generated columns would be SQL run by GDAL."""
+    with open(path, "rb") as f:
+        start = f.read(72)
     if start[68:72] not in GEOPACKAGE_IDS:
         raise _refuse(path, N_("Fila %(name)s er en SQLite-database, men ikke en GeoPackage."))
     uri = "file:" + urllib.request.pathname2url(str(path)) + "?mode=ro&immutable=1"
@@ -266,6 +266,10 @@ def _check_gml(path: Path) -> None:
         if name.endswith(" schemaLocation") and not all(map(SCHEMA_LOCATION.match, value.split()[1::2])):
             raise _refuse(path, N_("GML-fila %(name)s viser til et skjema som verken er en nettadresse "
                                    "eller en fil ved siden av den."))
+
+
+# What each format is checked for before GDAL may open it.
+CHECKS = {GEOPACKAGE: _check_geopackage, GEOJSON: _check_geojson, GML: _check_gml}
 
 
 def local_files(paths: list[Path], folder: Path) -> list[Path]:

@@ -140,7 +140,7 @@ def import_paths(paths: list[Path], skip_invalid: bool = False,
 def _detect(path: Path, limits: bounded.Limits | None) -> str:
     """A file's kind. With `limits` (an uploaded file) a GML's is found in a child process held to them, as its
     layer is read: GDAL parses a GML whole for each layer it lists, and 7.5 MB of fifty feature types took 20 s."""
-    if limits is not None and sources.checked(path) == sources.GML:
+    if limits is not None and sources.sniffed(path) == sources.GML:
         return bounded.call(formats.detect, path, limits=limits, name=path.name)
     return formats.detect(path)
 

@@ -56,10 +56,10 @@ def published_before(now: datetime | None = None) -> date:
     return week_of((now or clock.utcnow()) - READ_AFTER)
 
 
-def filed_week(recorded_at: datetime, now: datetime | None = None) -> date:
-    """The week a record arriving now is counted in: the week it was said, unless that week is over and may
+def filed_week(recorded_at: datetime, now: datetime) -> date:
+    """The week a record arriving `now` is counted in: the week it was said, unless that week is over and may
     have been read; then the week it arrived in (naive UTC times)."""
-    return max(week_of(recorded_at), week_of(now or clock.utcnow()))
+    return max(week_of(recorded_at), week_of(now))
 
 
 def visible(residents: int, k: int) -> bool:

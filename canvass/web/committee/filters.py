@@ -20,6 +20,7 @@ from wtforms.validators import Optional
 from canvass import clock
 from canvass.extensions import db
 from canvass.insight import cells
+from canvass.insight.tally import week_of
 from canvass.models import Campaign
 from canvass.services.committee import committees
 from canvass.services.committee.committees import WHOLE, Filters
@@ -63,9 +64,9 @@ class FilterForm(FlaskForm):
 
 @bp.app_template_global()
 def next_week_read() -> date:
-    """The Monday what comes in now is read from (at 01:00, cells.READ_AFTER): a committee reads only weeks that
-    are over."""
-    return cells.filed_week(clock.utcnow()) + timedelta(days=7)
+    """The Monday what comes in now is read from (at 01:00, cells.READ_AFTER): it is filed under this week at the
+    earliest (cells.filed_week), and a committee reads only weeks that are over."""
+    return week_of(clock.utcnow()) + timedelta(days=7)
 
 
 def area_choices(committee, names) -> dict[str, list]:

@@ -3,10 +3,12 @@
 duplicate and a different record under a used id a conflict. Visits, notes, input without a door and doors added
 in the field all go this way; an undo withdraws what the undone visit said (`_withdraw`)."""
 import functools
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from canvass import clock
 from canvass.extensions import db
 from canvass.insight import cells
 from canvass.models import (
@@ -33,7 +35,7 @@ from canvass.services.committee import answer_counts, tallies
 from canvass.services.field.sync.checks import CONFLICT, Result, _said
 
 
-def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> None:
+def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict, now: datetime) -> None:
     """Conversations beside their visits (with area, never a name); contact details apart, with consent."""
     rows = {key: row for key, row in rows.items() if any(extras[key])}
     if not rows:
@@ -86,7 +88,7 @@ def _store_extras(dialect, user: User, rows: dict[str, dict], extras: dict) -> N
         # was over (cells.filed_week), and the rows go as one document (`_inserted`), for which an INSERT … SELECT
         # would work out a Python default once for the whole batch.
         for conversation in conversations:
-            conversation["week"] = cells.filed_week(conversation["recorded_at"])
+            conversation["week"] = cells.filed_week(conversation["recorded_at"], now)
         stored = _inserted(Conversation.__table__, "visit_uuid", conversations, ("id", "visit_uuid"))
         by_key = {c["visit_uuid"]: c for c in conversations}
         tallies.record([{**by_key[key], "id": conversation_id} for conversation_id, key in stored])
@@ -293,6 +295,8 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     notes = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "note"}
     inputs = {key: {**row, "visit_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "input"}
     doors = {key: {**row, "client_uuid": key} for key, (kind, row, *_) in claims.items() if kind == "door"}
+    # One moment for the batch: its records are filed under the weeks of one transaction (cells.filed_week).
+    now = clock.utcnow()
     stored = set()
     if doors:
         new = _insert_new(dialect, FieldDoor.__table__, "client_uuid", list(doors.values()))
@@ -303,7 +307,7 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
         stored |= new
     if visits:
         new = _insert_new(dialect, Visit.__table__, "client_uuid", list(visits.values()))
-        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][2] for key in new})
+        _store_extras(dialect, user, {key: visits[key] for key in new}, {key: claims[key][2] for key in new}, now)
         _withdraw({visits[key]["corrects"] for key in new if visits[key]["corrects"]})
         stored |= new
     if notes:
@@ -311,7 +315,7 @@ def _store(dialect, user: User, claims: dict[str, tuple]) -> set[str]:
     if inputs:
         # Input without a door is a conversation of its own: inserted as one statement like the visits, its counts
         # and topic index kept for those that were new. The week given, as for the conversations at a door.
-        rows = {key: {**row, "week": cells.filed_week(row["recorded_at"])} for key, row in inputs.items()}
+        rows = {key: {**row, "week": cells.filed_week(row["recorded_at"], now)} for key, row in inputs.items()}
         new = dict(_inserted(Conversation.__table__, "visit_uuid", list(rows.values()), ("visit_uuid", "id")))
         tallies.record([{**rows[key], "id": conversation_id} for key, conversation_id in new.items()])
         stored |= set(new)

@@ -43,6 +43,15 @@ def _refused(error: str):
     return _page(400, error)
 
 
+def _start(kind: JobKind, params: dict):
+    """Start a loading job for the person's organisation, or say why not: the loadings it has already wait (those
+    sent at the same moment are counted again once recorded, services/jobs.py)."""
+    try:
+        return _started(jobs.start(kind, current_user, params))
+    except jobs.TooManyWaiting:
+        return _refused(_busy())
+
+
 def _started(job):
     """The job's page, or for htmx its status fragment in place of the form's result."""
     if request.htmx:
@@ -78,13 +87,9 @@ def upload():
         return _refused(_busy())
     folder = jobs.job_folder(current_app.config)
     names = jobs.save_uploads(files, folder, secure_filename)
-    try:
-        job = jobs.start(JobKind.IMPORT, current_user, {
-            "folder": str(folder), "files": names, "skip_invalid": request.form.get("skip_invalid") == "1",
-            "scope": current_user.organisation.kommunenummer})
-    except jobs.TooManyWaiting:
-        return _refused(_busy())
-    return _started(job)
+    return _start(JobKind.IMPORT, {
+        "folder": str(folder), "files": names, "skip_invalid": request.form.get("skip_invalid") == "1",
+        "scope": current_user.organisation.kommunenummer})
 
 
 @bp.post("/geodata/hent")
@@ -100,13 +105,9 @@ def download():
     if jobs.too_many_waiting(current_user):
         return _refused(_busy())
     folder = jobs.job_folder(current_app.config)
-    try:
-        job = jobs.start(JobKind.DOWNLOAD, current_user, {
-            "folder": str(folder), "kommunenummer": number, "kommunenavn": name,
-            "skip_invalid": request.form.get("skip_invalid") == "1", "scope": current_user.organisation.kommunenummer})
-    except jobs.TooManyWaiting:
-        return _refused(_busy())
-    return _started(job)
+    return _start(JobKind.DOWNLOAD, {
+        "folder": str(folder), "kommunenummer": number, "kommunenavn": name,
+        "skip_invalid": request.form.get("skip_invalid") == "1", "scope": current_user.organisation.kommunenummer})
 
 
 @bp.get("/geodata/kart.geojson")

@@ -25,7 +25,7 @@ from canvass.models import Branch, Membership, Role, User  # noqa: E402
 from canvass.services.demo import demo, sample_input  # noqa: E402
 from canvass.services.people import logins, people, two_factor  # noqa: E402
 from canvass.services.turf import actions, turfs  # noqa: E402
-from tests import databases, once_per_worker  # noqa: E402
+from tests import databases, once_per_worker, serving  # noqa: E402
 
 once_per_worker.install()
 
@@ -254,8 +254,7 @@ def serve(app):
     At the end every request still in flight is finished before the caller disposes of the database."""
     draining = Draining(app)
     server = make_server("127.0.0.1", 0, draining, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serving.in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}"
     draining.drain()
     server.shutdown()

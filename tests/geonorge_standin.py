@@ -9,6 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import geopandas
 
+from tests import serving
 from tests.conftest import ROOT
 
 KARTVERKET = "kartverket-format"
@@ -88,8 +89,7 @@ def serve_files(root, files: dict[str, tuple[str, str]], gate: "Gate | None" = N
                 pass  # the consumer this was for has gone
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Gated, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serving.in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}"
     if gate:
         gate.opened.set()

@@ -27,6 +27,7 @@ from canvass.models import Branch, Role, Visit
 from canvass.services.field import sync
 from canvass.services.people import people
 from canvass.services.turf import turfs
+from tests import serving
 from tests.conftest import ROOT, _dispose, make_app
 
 PHONES, EVENTS_EACH, BATCH = 50, 200, 25
@@ -170,7 +171,7 @@ def test_ten_thousand_events_through_a_bad_network_and_a_killed_server_are_store
     server = Server(url)
     server.start()
     proxy = Proxy(server.port, seed=2027)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    serving.in_thread(proxy)
     delivered = [0]
     phones = [threading.Thread(target=_phone, args=(f"http://127.0.0.1:{proxy.server_port}", token, outbox,
                                                     delivered), daemon=True)

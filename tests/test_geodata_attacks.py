@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from canvass.extensions import db
 from canvass.models import Address, District, Job, JobState, PostalArea, User
+from tests import serving
 from tests.conftest import csrf_token, login
 from tests.http import HttpClient
 
@@ -47,8 +48,7 @@ def listener():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serving.in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}", hits
     server.shutdown()
     thread.join()

@@ -27,6 +27,7 @@ from canvass import queue
 from canvass.extensions import db
 from canvass.models import Address, Job, JobKind, JobState, Organisation, PostalArea, User
 from canvass.services import jobs
+from tests import serving
 from tests.conftest import csrf_token, login, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,8 +132,7 @@ class GatedGeonorge:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serving.in_thread(self.server)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
     def release(self):

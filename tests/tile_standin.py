@@ -8,13 +8,14 @@ test can tell where a picture came from.
 """
 import io
 import re
-import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
+
+from tests import serving
 
 PATH = re.compile(r"^/v1/wmts/1\.0\.0/(?P<layer>[a-z]+)/default/webmercator/(?P<z>\d+)/(?P<y>\d+)/(?P<x>\d+)\.png$")
 COLOURS = {"topo": (200, 230, 190), "topograatone": (210, 210, 210), "toporaster": (250, 240, 200)}
@@ -70,8 +71,7 @@ class TileStandIn:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = serving.in_thread(self.server)
         self.base = f"http://127.0.0.1:{self.server.server_port}"
         self.template = self.base + "/v1/wmts/1.0.0/{layer}/default/webmercator/{z}/{y}/{x}.png"
 

@@ -2,9 +2,11 @@
 -- fields as multipart FormData, the session cookie and the form's CSRF token, Accept: application/json,
 -- and a fresh record id (a version-4 UUID) and time for every tap. The doors go round the turf's stops.
 --
--- wrk -s door.lua URL -- PATH COOKIE CSRF TURF ACTION PAGE ADDRESSES [PACE_MS] [ENCODING] [USER_AGENT]
+-- wrk -s door.lua URL -- PATH COOKIE CSRF TURF ACTION PAGE ADDRESSES [PACE_MS] [ENCODING] [USER_AGENT] [PACING]
 -- ADDRESSES is a comma-separated list of address ids; PACE_MS > 0 makes each connection wait that long
--- between its requests (a paced canvasser), 0 posts back to back. ENCODING is what the page's script sends:
+-- between its requests (a paced canvasser), 0 posts back to back. PACING "fixed" waits exactly PACE_MS each
+-- time; "random" waits a random time of PACE_MS on average (exponential), so the connections' posts arrive as
+-- independent canvassers' do, not in the step wrk gives them by starting every connection at the same moment. ENCODING is what the page's script sends:
 -- "urlencoded" (URLSearchParams, walk.js since the door record was made lean) or "multipart" (FormData, as
 -- before, with a new random boundary per request as browsers make it). USER_AGENT is the phone's browser, the one
 -- the session was logged in from.
@@ -14,6 +16,7 @@ local addresses = {}
 local pace = 0
 local counter = 0
 local encoding = "urlencoded"
+local pacing = "fixed"
 
 function init(args)
   path, wrk.headers["Cookie"], csrf, turf, action, page = args[1], args[2], args[3], args[4], args[5], args[6]
@@ -22,6 +25,7 @@ function init(args)
   encoding = args[9] or encoding
   -- The browser the session was logged in from: Flask-Login's session protection compares it on every request.
   if args[10] then wrk.headers["User-Agent"] = args[10] end
+  pacing = args[11] or pacing
   wrk.method = "POST"
   wrk.headers["Accept"] = "application/json"
   -- Each thread its own sequence: a seed from the clock alone would repeat ids across threads.
@@ -68,6 +72,9 @@ function request()
 end
 
 function delay()
+  if pacing == "random" and pace > 0 then
+    return math.floor(-math.log(1 - math.random()) * pace)
+  end
   return pace
 end
 

@@ -8,6 +8,7 @@ an upload that runs past its time budget; and F7, coordinates of ±1e308 shown a
 import io
 import json
 import re
+import zipfile
 
 import numpy as np
 import pytest
@@ -86,6 +87,19 @@ def test_an_upload_past_its_time_budget_stops_before_its_next_file_and_says_so(d
     assert job.state == JobState.FAILED
     assert "Jobben ble stoppet fordi den brukte mer enn 0 minutter" in page and "0 av 2 filer" in page
     assert db.session.get(PostalArea, "2317") is None
+
+
+def test_an_upload_past_its_time_budget_counts_the_files_in_its_zip_one_by_one(demo_app, evil):
+    """The outsider's zip of ten was told "0 av 1 filer": the count is of the files the import reads."""
+    demo_app.config.update(JOB_TIME_LIMIT_SECONDS=0)
+    register = b"postnummer;poststed;kommunenummer;kommunenavn;kategori\n2317;HAMAR;3403;HAMAR;G\n"
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        for n in range(3):
+            archive.writestr(f"register{n}.csv", register)
+    job, page = upload(evil, {"registers.zip": packed.getvalue(), "d.csv": register})
+    assert job.state == JobState.FAILED
+    assert "0 av 4 filer" in page, page
 
 
 @pytest.fixture

@@ -332,10 +332,10 @@ def _import_results(results) -> list[dict]:
     return described
 
 
-def _import_progress(reporter: Reporter, count: int, deadline: float | None = None):
+def _import_progress(reporter: Reporter, deadline: float | None = None):
     seen = []
 
-    def for_file(path: Path, kind: str):
+    def for_file(path: Path, kind: str, count: int):
         if deadline is not None and time.monotonic() > deadline:
             # Files before this one are stored, each in its own transaction; the rest wait for a new upload.
             raise JobError(N_("Jobben ble stoppet fordi den brukte mer enn %(minutes)s minutter, slik at den ikke "
@@ -369,7 +369,7 @@ def _run_import(job: Job, reporter: Reporter) -> dict:
     deadline = time.monotonic() + config["JOB_TIME_LIMIT_SECONDS"] if untrusted else None
     results = geodata_import.import_paths(
         paths, skip_invalid=job.params.get("skip_invalid", False),
-        progress=_import_progress(reporter, len(paths), deadline), scope=_scope(job),
+        progress=_import_progress(reporter, deadline), scope=_scope(job),
         shared=geodata_scope.shared_kommuner(job.organisation_id) if untrusted else frozenset(),
         limits=bounded.Limits(config["GEODATA_UPLOAD_CPU_SECONDS"], config["GEODATA_UPLOAD_MEMORY_MB"])
         if untrusted else None)
@@ -387,7 +387,7 @@ def _run_download(job: Job, reporter: Reporter) -> dict:
 
     fetched = geonorge.download(base, number, name, Path(job.params["folder"]), progress)
     results = geodata_import.import_paths(fetched.paths, skip_invalid=job.params.get("skip_invalid", False),
-                                          progress=_import_progress(reporter, len(fetched.paths)), scope=_scope(job),
+                                          progress=_import_progress(reporter), scope=_scope(job),
                                           touching=fetched.touching)
     return {"files": _import_results(results)}
 

@@ -117,7 +117,7 @@ def loaded(kommuner: list[str]) -> dict[str, int]:
 
 
 def import_paths(paths: list[Path], skip_invalid: bool = False,
-                 progress: Callable[[Path, str], Progress] | None = None,
+                 progress: Callable[[Path, str, int], Progress] | None = None,
                  scope: list[str] | None = None, touching: list[str] | None = None,
                  shared: frozenset[str] = frozenset(), limits: bounded.Limits | None = None) -> list[ImportResult]:
     """Import several files in dependency order (postal codes before addresses before dwellings).
@@ -127,13 +127,15 @@ def import_paths(paths: list[Path], skip_invalid: bool = False,
     `touching` (a kommune's download from the national file), only the postal areas with a part
     in those kommuner are. With `shared` (an upload's kommuner that another organisation depends on),
     nothing is written there. With `limits`, map layers are read in a child process held to them.
+    `progress(path, kind, files)` is asked for each file's progress as its import begins; `files` is how many
+    files the import reads, a zip's unpacked ones counted one by one.
     """
     with tempfile.TemporaryDirectory(prefix="canvass-geodata-") as folder:
         files = sources.local_files(paths, Path(folder))
         kinds = {p: _detect(p, limits) for p in files}
         ordered = sorted(kinds, key=lambda p: formats.IMPORT_ORDER.index(kinds[p]))
-        return [import_file(p, skip_invalid, progress(p, kinds[p]) if progress else None, scope, touching, kinds[p],
-                            shared, limits)
+        return [import_file(p, skip_invalid, progress(p, kinds[p], len(ordered)) if progress else None, scope,
+                            touching, kinds[p], shared, limits)
                 for p in ordered]
 
 

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.geo import turf as geo_turf
-from canvass.models import Branch, Turf
-from canvass.services.turf import turfs
-from tests.conftest import login, post
+from canvass.models import Assignment, Branch, Turf
+from canvass.services.turf import actions, turfs
+from tests.conftest import daniels_turf_tonight, login, post
 
 
 def branch(name: str) -> Branch:
@@ -74,6 +74,25 @@ def test_turf_page_shows_the_walk_list_and_edits_it(client):
     assert db.session.get(Turf, second.id).archived_at is not None
     response = post(client, f"/roder/{first.id}/del", follow_redirects=True)
     assert "Roden er delt i" in response.get_data(as_text=True)
+
+
+def test_a_turf_someone_is_walking_tonight_is_not_split_or_merged_under_them_until_it_is_released(client):
+    """The outsider's coordinator pressed «Del i to» on a turf out in an action: the volunteer's walk list went
+    to "0 av 0 dører" at the door and the action's progress to nothing, without a question."""
+    turf, action, daniel = daniels_turf_tonight()
+    neighbour = turfs.cut_turfs(turf.branch, ["0474"], target=70)[0]
+    login(client, "sagene@oslo.demo")
+    said = "er gitt til Daniel Dørbanker i aksjonen «Torshov». Frigi roden der først"
+    for path, data in ((f"/roder/{turf.id}/del", {}), (f"/roder/{neighbour.id}/slå-sammen", {"other": turf.id}),
+                       (f"/roder/{turf.id}/slå-sammen", {"other": neighbour.id})):
+        assert said in post(client, path, data, follow_redirects=True).get_data(as_text=True), path
+    db.session.expire_all()
+    assert db.session.get(Turf, turf.id).archived_at is None and db.session.get(Turf, neighbour.id).archived_at is None
+    walked = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
+    assert walked.turf_id == turf.id and len(walked.turf.stops) == len(turf.stops) > 1
+
+    actions.release(action, turf)
+    assert "Roden er delt i 2" in post(client, f"/roder/{turf.id}/del", follow_redirects=True).get_data(as_text=True)
 
 
 def test_turf_is_listed_by_number_and_the_page_opens_on_the_turf_just_cut(client):

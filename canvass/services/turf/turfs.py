@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.geo import doors, geometry, turf, walk
-from canvass.models import Address, Branch, Dwelling, PostalArea, Turf, TurfAddress
+from canvass.models import Action, Address, Assignment, Branch, Dwelling, PostalArea, Turf, TurfAddress, User
 from canvass.refusal import N_, Refusal
 from canvass.services.turf import holders
 from canvass.services.turf.progress import not_home_addresses
@@ -244,10 +244,25 @@ def rename(t: Turf, name: str) -> None:
     db.session.commit()
 
 
+def _not_walked(*turfs: Turf) -> None:
+    """Refuse to retire a turf someone is given in an action: splitting or merging it would leave their walk list
+    empty at the door, their pair broken and the action's progress without its doors. Released first, it may go."""
+    given = db.session.execute(
+        select(Turf.name, Action.title, User.name).join(Assignment, Assignment.turf_id == Turf.id)
+        .join(Action, Action.id == Assignment.action_id).join(User, User.id == Assignment.user_id)
+        .where(Turf.id.in_([t.id for t in turfs]), User.removed_at.is_(None))
+        .order_by(Turf.id, Action.starts_at, User.name)).first()
+    if given is not None:
+        raise TurfError(N_("%(turf)s er gitt til %(person)s i aksjonen «%(action)s». Frigi roden der først, så "
+                           "ingen står igjen ved en dør uten gåliste."),
+                        turf=given[0], person=given[2], action=given[1])
+
+
 def merge(keep: Turf, other: Turf) -> Turf:
     """Put `other`'s addresses into `keep` and retire `other`."""
     if keep.id == other.id or keep.branch_id != other.branch_id or keep.round != other.round:
         raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
+    _not_walked(keep, other)
     members = _members(keep) + _members(other)
     before = holders.addresses_of([keep, other])
     _archive(other)
@@ -261,6 +276,7 @@ def merge(keep: Turf, other: Turf) -> Turf:
 
 def split(t: Turf) -> Cut:
     """Split a turf in two of about half its doors each, between entrances, keeping streets together."""
+    _not_walked(t)
     members = _members(t)
     before = holders.addresses_of([t])
     groups = turf.cut(members, max(t.doors // 2, 1))

@@ -1,9 +1,12 @@
 """The admin gives each branch its territory of postal codes and sees coverage on a map."""
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from canvass.extensions import db
 from canvass.models import Branch, BranchPostalCode
 from canvass.services.geography import territory
+from canvass.services.people import organisations
 from canvass.services.turf import turfs
 from tests.conftest import login, post
 
@@ -122,3 +125,33 @@ def test_the_map_shows_codes_still_shared_from_before_and_uncovered_postal_codes
     assert "0460: Frogner, Sagene" in page
     # Saving Frogner's list with the shared code still ticked keeps it; nothing else is blocked by it.
     assert post(client, f"/lag/{frogner.id}/postnumre", {"postnummer": frogner.territory}).status_code == 302
+
+
+def test_a_branch_form_sent_twice_at_the_same_moment_makes_one_branch_and_a_norwegian_answer(demo_app, client):
+    """The outsider's double tap on «Opprett lag»: the second request passed the name check before the first had
+    stored it, and got Werkzeug's English "Internal Server Error", since the error page could not render either."""
+    oslo = branch("Sagene").organisation
+    assert len(oslo.branches) == 16  # what this request's check sees
+    with Session(db.engine) as other_request:  # the double tap's other half stores the name in between
+        other_request.add(Branch(organisation_id=oslo.id, name="Nye Sagene", kind="lokallag"))
+        other_request.commit()
+    with pytest.raises(organisations.Refused, match="finnes allerede"):
+        organisations.create_branch(oslo, "Nye Sagene", "lokallag")
+    with pytest.raises(organisations.Refused, match="finnes allerede"):  # the same name, spaced otherwise
+        organisations.create_branch(oslo, "  Nye   sagene ", "lokallag")
+    assert db.session.scalars(select(Branch.name).where(Branch.name.like("Nye%"))).all() == ["Nye Sagene"]
+
+
+def test_an_error_that_leaves_the_database_session_failed_still_gets_the_norwegian_error_page(demo_app, client):
+    demo_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not the traceback
+
+    @demo_app.get("/test/feil")
+    def fails():
+        db.session.add(Branch(organisation_id=branch("Sagene").organisation_id, name="Sagene", kind="lokallag"))
+        db.session.flush()  # a unique name taken: the transaction is failed, and nothing here rolls it back
+
+    login(client, "admin@oslo.demo")
+    response = client.get("/test/feil")
+    assert response.status_code == 500
+    assert "Noe gikk galt hos oss. Prøv igjen om litt." in response.get_data(as_text=True)
+    assert "Logg ut" in response.get_data(as_text=True)  # the page knew who was logged in

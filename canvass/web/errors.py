@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from htmx_flask import request
 
+from canvass.extensions import db
 from canvass.web import limits
 
 MESSAGES = {
@@ -17,6 +18,10 @@ MESSAGES = {
 
 def register(app):
     def render(code: int, message: str):
+        if code >= 500:
+            # The error may have left the database session in a failed transaction, and the page asks it who is
+            # logged in: without a rollback that second error replaced this page with Werkzeug's English one.
+            db.session.rollback()
         template = "errors/_message.html" if request.htmx else "errors/page.html"
         return render_template(template, code=code, message=message), code
 

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from canvass import clock
 from canvass.extensions import db
@@ -155,14 +156,20 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
 
 
 def create_branch(organisation: Organisation, name: str, kind: str) -> Branch:
-    """A new branch of the organisation; its name (trimmed) must differ from every other branch's, whatever
-    the case. Commits."""
-    name = name.strip()
+    """A new branch of the organisation; its name (trimmed, its spaces single) must differ from every other
+    branch's, whatever the case. Commits."""
+    name = " ".join(name.split())
+    taken = Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
     if any(b.name.lower() == name.lower() for b in organisation.branches):
-        raise Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
+        raise taken
     branch = Branch(organisation=organisation, name=name, kind=kind)
     db.session.add(branch)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same form sent twice at once (a double tap): the other request stored that name first.
+        db.session.rollback()
+        raise taken from None
     return branch
 
 

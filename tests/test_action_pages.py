@@ -1,5 +1,6 @@
 """Coordinators plan actions and hand out turf on the web; volunteers sign up and see their turf."""
 import re
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -30,6 +31,45 @@ def test_a_coordinator_plans_an_action_in_a_campaign_week(client):
                                                                         ["bolig", "klima", "skole"], campaign.id)
     page = client.get(response.location).get_data(as_text=True)
     assert "Dørbank på Torshov" in page and "torsdag 26. november 17:30" in page and "<svg" in page
+
+
+def test_a_double_tap_on_opprett_aksjon_or_the_form_sent_again_after_back_creates_one_action(client):
+    """The outsider sent the same «Opprett aksjon» form twice at once and got the action twice."""
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    page = client.get(f"/lag/{sagene.id}/aksjoner").get_data(as_text=True)
+    form = {"title": "Dørbank Grünerløkka 🏠", "kind": "door", "day": "2026-12-10", "time": "17:30",
+            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+    answers = [post(client, f"/lag/{sagene.id}/aksjoner", form) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302] and answers[0].location == answers[1].location
+    assert len(db.session.scalars(select(Action)).all()) == 1
+    # A new form (the page opened again) is a new action.
+    assert post(client, f"/lag/{sagene.id}/aksjoner", {**form, "form_id": str(uuid.uuid4())}).status_code == 302
+    assert len(db.session.scalars(select(Action)).all()) == 2
+
+
+def test_two_taps_stored_at_the_same_moment_are_one_action(demo_app, monkeypatch):
+    """The race the page's own check cannot see: the other tap's request stores the form between this one's look
+    and its commit. The unique form id settles it, and this request answers with the action the other made."""
+    sagene, key = branch("Sagene"), str(uuid.uuid4())
+    first = actions.create_action(sagene, "Torshov", "door", datetime(2026, 12, 10, 16, 30), key=key)
+    looked = []
+    real = actions._made_with
+    monkeypatch.setattr(actions, "_made_with", lambda k: real(k) if looked else looked.append(k))
+    again = actions.create_action(sagene, "Torshov", "door", datetime(2026, 12, 10, 16, 30), key=key)
+    assert looked == [key] and again.id == first.id and len(db.session.scalars(select(Action)).all()) == 1
+
+
+def test_an_actions_topics_are_trimmed_listed_once_whatever_their_case_and_short_enough_for_a_phone(client):
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    form = {"title": "Temaer", "kind": "door", "day": "2026-12-10", "time": "17:30"}
+    post(client, f"/lag/{sagene.id}/aksjoner", {**form, "topics": "bolig\n Bolig \nklima\nskole  😀\nBOLIG\n\n"})
+    assert db.session.scalar(select(Action)).topic_list == ["bolig", "klima", "skole 😀"]
+    long = "x" * 300
+    response = post(client, f"/lag/{sagene.id}/aksjoner", {**form, "topics": f"bolig\n{long}"})
+    assert response.status_code == 400 and "Et tema kan ha høyst 60 tegn" in response.get_data(as_text=True)
+    assert len(db.session.scalars(select(Action)).all()) == 1
 
 
 def test_a_bad_action_form_says_what_is_missing_and_creates_nothing(client):

@@ -47,6 +47,8 @@ class Action(db.Model):
     question_set_id: Mapped[int | None] = mapped_column(ForeignKey("question_set.id", ondelete="SET NULL"))
     guide: Mapped[str] = mapped_column(Text, default="", server_default="")
     signup_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The id of the form it was created with (canvass/web/form_ids.py): the same form sent again is this action.
+    form_key: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     branch = relationship("Branch")

@@ -18,7 +18,7 @@ from canvass.models import Action, Campaign, QuestionSet, Role, Turf, User
 from canvass.refusal import N_
 from canvass.services.field import field
 from canvass.services.turf import actions, progress, questions, turfs
-from canvass.web import flash_error
+from canvass.web import flash_error, form_ids
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import refused_to
 
@@ -40,6 +40,7 @@ class ActionForm(FlaskForm):
     question_set = SelectField(_l("Spørsmålssett (valgfritt)"), choices=[], validate_choice=False)
     guide = TextAreaField(_l("Samtaleguide (valgfri, vises for dørbankerne før første dør)"),
                           validators=[Length(max=questions.GUIDE_MAX)])
+    form_id = form_ids.form_id()
 
 
 class AskedForm(FlaskForm):
@@ -109,7 +110,8 @@ def create(branch_id: int):
             action = actions.create_action(
                 branch, form.title.data, form.kind.data, to_utc(datetime.combine(form.day.data, form.time.data)),
                 form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
-                campaign, _chosen_set(branch, form.question_set.data), form.guide.data or "")
+                campaign, _chosen_set(branch, form.question_set.data), form.guide.data or "",
+                key=form_ids.key_of(form.form_id))
         except turfs.TurfError as err:
             flash_error(err)
         else:

@@ -2,7 +2,6 @@
 and choosing the language."""
 import re
 import time
-import uuid
 from datetime import timedelta
 
 import segno
@@ -11,12 +10,13 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, TelField
-from wtforms.validators import UUID, DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from canvass.extensions import db, limiter
 from canvass.models import User
 from canvass.services.people import logins, organisations, people, two_factor
+from canvass.web import form_ids
 from canvass.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -51,8 +51,7 @@ class JoinForm(FlaskForm):
     )
     email = EmailField(_l("E-post"), filters=[_stripped], validators=[Optional(), Email(_l("Ugyldig e-postadresse."))])
     # Made when the form opens: the same form sent twice (a double tap, or again after Back) joins once.
-    form_id = HiddenField(default=lambda: str(uuid.uuid4()),
-                          validators=[Optional(), UUID(_l("Skjemaet er ødelagt. Last inn siden på nytt."))])
+    form_id = form_ids.form_id()
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -135,9 +134,7 @@ def join(token: str):
     form = JoinForm()
     if form.validate_on_submit():
         phone = re.sub(r"\s", "", form.phone.data or "") or None
-        # One spelling of the id, whichever the form sent ("{…}", "urn:uuid:…" and upper case are UUIDs too).
-        key = str(uuid.UUID(form.form_id.data)) if form.form_id.data else None
-        user = people.join(invite, form.name.data, phone, form.email.data or None, key=key)
+        user = people.join(invite, form.name.data, phone, form.email.data or None, key=form_ids.key_of(form.form_id))
         log_in(user)
         flash(gettext("Velkommen, %(name)s! Du er nå med i %(branch)s.", name=user.name, branch=invite.branch.name))
         return redirect(url_for("home.index"))

@@ -3,6 +3,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from canvass.extensions import db
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
@@ -32,7 +33,13 @@ def campaigns(branch: Branch) -> list[Campaign]:
 def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, meeting_point: str = "",
                   meeting_lat: float | None = None, meeting_lon: float | None = None, topics: str | None = None,
                   campaign: Campaign | None = None, question_set: QuestionSet | None = None,
-                  guide: str = "") -> Action:
+                  guide: str = "", key: str | None = None) -> Action:
+    """A new action of the branch. `key`: the id its form was given when it opened; the same form sent again
+    (a double tap on «Opprett aksjon», or again after Back) is the action it created, not a second one."""
+    if key is not None and (made := _made_with(key)) is not None:
+        if made.branch_id == branch.id:
+            return made
+        key = None  # another branch's form sent here: a new action, as any form would make
     if kind not in ACTION_KINDS:
         raise TurfError(N_("Velg om aksjonen er dørbanking eller løpeseddelutdeling."))
     if campaign is not None and campaign.branch_id != branch.id:
@@ -43,12 +50,40 @@ def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, me
                     starts_at=starts_at, meeting_point=meeting_point.strip(), meeting_lat=meeting_lat,
                     meeting_lon=meeting_lon, campaign=campaign, question_set=question_set,
                     guide=guide.strip(),
-                    signup_token=secrets.token_urlsafe(16))
+                    signup_token=secrets.token_urlsafe(16), form_key=key)
     if topics is not None:
-        action.topics = "\n".join(t.strip() for t in topics.splitlines() if t.strip())
+        action.topics = "\n".join(topic_list(topics))
     db.session.add(action)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The other tap's request stored the same form first: that is the action.
+        db.session.rollback()
+        made = _made_with(key) if key is not None else None
+        if made is None:
+            raise
+        return made
     return action
+
+
+def _made_with(key: str) -> Action | None:
+    return db.session.scalar(select(Action).where(Action.form_key == key))
+
+
+TOPIC_MAX = 60
+
+
+def topic_list(topics: str) -> list[str]:
+    """The topics of a coordinator's list, one per line: trimmed, spaces single, and each once whatever its case
+    (the first spelling kept), since the door's checkboxes and the committees' counts go by topic."""
+    listed: dict[str, str] = {}
+    for line in topics.splitlines():
+        topic = " ".join(line.split())
+        if len(topic) > TOPIC_MAX:
+            raise TurfError(N_("Et tema kan ha høyst %(max)s tegn: %(topic)s …"), max=TOPIC_MAX, topic=topic[:30])
+        if topic:
+            listed.setdefault(topic.casefold(), topic)
+    return list(listed.values())
 
 
 def actions(branch: Branch) -> list[Action]:

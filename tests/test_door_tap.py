@@ -57,6 +57,16 @@ def test_a_tap_at_a_door_outside_the_branchs_territory_is_refused_with_the_reaso
     assert _visits() == 0 and db.session.scalar(select(func.count()).select_from(SyncEvent)) == 0
 
 
+def test_an_unknown_outcome_is_refused_in_the_form_the_page_asked_for_and_stores_nothing(phone):
+    """The outsider's `outcome=bogus` came back as an HTML page to a script that reads JSON beside the door."""
+    form = {**door_form(phone, outcome="not_home"), "outcome": "bogus"}
+    answer = _tap(phone, phone.assignment.id, form, headers=JSON)
+    assert answer.status_code == 400 and answer.json == {"error": "Ukjent resultat «bogus»."}
+    page = _tap(phone, phone.assignment.id, form)
+    assert page.status_code == 400 and "Ukjent resultat «bogus»." in page.get_data(as_text=True)
+    assert _visits() == 0
+
+
 def test_a_double_post_is_one_record_and_the_same_id_with_another_outcome_is_a_conflict(phone):
     form = door_form(phone, outcome="not_home")
     assert _tap(phone, phone.assignment.id, form, headers=JSON).json["status"] == "stored"

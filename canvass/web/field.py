@@ -163,10 +163,7 @@ def _record_door(assignment_id: int):
     wanted = door_record.event_from(request.form, kind)
     wrong = mailboxes.wrong_round(assignment.action, wanted["outcome"])
     if wrong:
-        message = gettext(wrong)
-        if _wants_json():
-            abort(make_response(jsonify({"error": message}), 400))
-        abort(400, message)
+        _refuse(gettext(wrong))
     if kind == "besok" and wanted["outcome"] in ("conversation", "more"):
         # The door's own page: a conversation, or (more) the rarer outcomes and a note.
         return redirect(url_for("field.conversation", assignment_id=assignment.id, address_id=wanted["address_id"],
@@ -199,8 +196,15 @@ def _door_event(assignment: Assignment, kind: str) -> dict:
     try:
         Outcome(event.get("outcome"))
     except ValueError:
-        abort(400)
+        _refuse(gettext("Ukjent resultat «%(value)s».", value=str(event.get("outcome"))[:40]))
     return {**event, "turf_id": assignment.turf_id, "action_id": assignment.action_id}
+
+
+def _refuse(message: str):
+    """A 400 with `message`: as JSON for the page's script, which shows it beside the door, else as a page."""
+    if _wants_json():
+        abort(make_response(jsonify({"error": message}), 400))
+    abort(400, message)
 
 
 def _translated(part: dict) -> dict:

@@ -260,6 +260,7 @@ def test_progress_is_visible_while_the_job_runs_and_the_result_when_it_is_done(j
     running = client.get(f"/jobber/{job.id}/status", headers={"HX-Request": "true"})
     fragment = running.get_data(as_text=True)
     assert "<html" not in fragment and 'hx-trigger="every 1s"' in fragment and "Kjører" in fragment
+    assert "jobben fortsetter" in fragment
     assert "HX-Trigger" not in running.headers
     assert elverum_addresses() == 0
     geonorge.release()
@@ -268,7 +269,7 @@ def test_progress_is_visible_while_the_job_runs_and_the_result_when_it_is_done(j
     response = client.get(f"/jobber/{job.id}")
     page = response.get_data(as_text=True)
     assert "Ferdig" in page and "300 adresser lagt til" in page, (response.status, page[page.find("<main"):])
-    assert "every 1s" not in page and "refresh" not in page
+    assert "every 1s" not in page and "refresh" not in page and "jobben fortsetter" not in page
     # The last fetch of the fragment tells the page around it (the geodata counts) to refresh.
     ended = client.get(f"/jobber/{job.id}/status", headers={"HX-Request": "true"})
     assert ended.headers["HX-Trigger"] == "job-finished"

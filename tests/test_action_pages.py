@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from canvass.extensions import db
-from canvass.models import Action, Assignment, Branch, User
+from canvass.models import Action, Assignment, Branch, Role, User
+from canvass.services.people import people
 from canvass.services.turf import actions, turfs
 from tests.conftest import csrf_token, login, login_as_volunteer, post
 
@@ -82,6 +83,25 @@ def test_a_bad_action_form_says_what_is_missing_and_creates_nothing(client):
                                                              "ends_on": "2026-11-23"}, follow_redirects=True)
     assert "Kampanjeuka kan ikke slutte før den begynner." in response.get_data(as_text=True)
     assert db.session.scalar(select(Action)) is None
+
+
+def test_moving_one_of_a_pair_to_another_turf_says_who_left_which_turf(demo_app):
+    """The outsider moved Ørjan from the turf he walked with Kari: the message named only his new turf, and
+    nothing said Kari was now alone."""
+    sagene = branch("Sagene")
+    first, second = turfs.cut_turfs(sagene, ["0473"], target=60)[:2]
+    action = actions.create_action(sagene, "Torshov", "door", datetime(2026, 11, 26, 17, 30))
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    kari = people.create_user(sagene.organisation, Role.CANVASSER, "Kari Nordmann", branch=sagene)
+    db.session.commit()
+    actions.assign(action, first, [daniel, kari])
+    coordinator = demo_app.test_client()
+    login(coordinator, "sagene@oslo.demo")
+    page = post(coordinator, f"/aksjoner/{action.id}/tildel", {"turf": second.id, "user": [daniel.id]},
+                follow_redirects=True).get_data(as_text=True)
+    assert f"{second.name} er tildelt Daniel Dørbanker. Daniel Dørbanker går ikke lenger {first.name}." in page
+    assert {(a.user.name, a.turf_id) for a in db.session.scalars(select(Assignment))} == {
+        ("Kari Nordmann", first.id), ("Daniel Dørbanker", second.id)}
 
 
 def test_assign_a_turf_and_the_volunteer_sees_it(demo_app):

@@ -253,11 +253,14 @@ def assign(action_id: int):
     ids = {int(u) for u in request.form.getlist("user") if u.isdigit()}
     users = [u for u in actions.volunteers(action) if u.id in ids]
     try:
-        actions.assign(action, t, users)
+        left = actions.assign(action, t, users)
     except turfs.TurfError as err:
         _done(action, t, gettext(err.message, **err.params), error=True)
     else:
-        _done(action, t, gettext("%(turf)s er tildelt %(names)s.", turf=t.name, names=", ".join(u.name for u in users)))
+        # Taking someone off a turf may leave their partner there alone: say so, not only who has this one.
+        _done(action, t, " ".join([
+            gettext("%(turf)s er tildelt %(names)s.", turf=t.name, names=", ".join(u.name for u in users)),
+            *(gettext("%(name)s går ikke lenger %(turf)s.", name=user.name, turf=turf.name) for user, turf in left)]))
     return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}", 303)
 
 

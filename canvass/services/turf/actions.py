@@ -114,8 +114,9 @@ def volunteers(action: Action) -> list[User]:
     return sorted(people, key=lambda u: (u.id not in signed, u.name.lower(), u.id))
 
 
-def assign(action: Action, turf: Turf, users: list[User]) -> None:
-    """Give a turf to one volunteer or a pair; they leave any other turf they had in this action."""
+def assign(action: Action, turf: Turf, users: list[User]) -> list[tuple[User, Turf]]:
+    """Give a turf to one volunteer or a pair; they leave any other turf they had in this action, and whoever had
+    this turf and is not among them leaves it. Who left which turf, for the coordinator to be told."""
     if turf.branch_id != action.branch_id or turf.archived_at is not None:
         raise TurfError(N_("Roden hører ikke til aksjonens lag."))
     if not users or len(users) > MAX_PER_TURF:
@@ -125,7 +126,7 @@ def assign(action: Action, turf: Turf, users: list[User]) -> None:
         raise TurfError(N_("Bare lagets dørbankere og de som har meldt seg på, kan få en rode."))
     if db.session.get(ActionTurf, (action.id, turf.id)) is None:
         db.session.add(ActionTurf(action_id=action.id, turf_id=turf.id))
-    wanted, kept = {u.id for u in users}, set()
+    wanted, kept, left = {u.id for u in users}, set(), []
     for old in db.session.scalars(select(Assignment).where(
             Assignment.action_id == action.id,
             (Assignment.turf_id == turf.id) | Assignment.user_id.in_(wanted))):
@@ -134,12 +135,14 @@ def assign(action: Action, turf: Turf, users: list[User]) -> None:
             # assignment) must keep working when a partner is added.
             kept.add(old.user_id)
         else:
+            left.append((old.user, old.turf))
             db.session.delete(old)
     db.session.flush()
     for user in users:
         if user.id not in kept:
             db.session.add(Assignment(action_id=action.id, turf_id=turf.id, user_id=user.id))
     db.session.commit()
+    return left
 
 
 def release(action: Action, turf: Turf) -> None:

@@ -8,6 +8,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import format_number as format_any
 from flask_babel import format_percent as babel_percent
 
+from canvass import clock
 from canvass.insight.export import half_up
 
 # English in one European style on every page ("Tuesday 1 December", "1 December 2026, 21:40"), not Babel's
@@ -20,9 +21,12 @@ SHORT_DAY = {"en": "EEE d MMM", "nb": "EEE d. MMM", "nn": "EEE d. MMM"}
 
 
 def format_day(moment, time: bool = True, short: bool = False) -> str:
-    """A day (and by default its time) the way the reader's language writes it."""
+    """A day (and by default its time) the way the reader's language writes it; with its year when that is not
+    this year, so an action of January 2020 is not read as next month's."""
     patterns = SHORT_DAY if short else DAY
     pattern = patterns.get(str(get_locale()).split("_")[0], patterns["nb"])
+    if moment.year != clock.utcnow().year:
+        pattern += " y"
     return babel_datetime(moment, pattern + (" HH:mm" if time else ""))
 
 

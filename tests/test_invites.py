@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from canvass import clock
 from canvass.extensions import db
 from canvass.models import Branch, Invite, User
+from canvass.services.people import people
 from tests.conftest import csrf_token, login, post, roles_of
 from tests.http import HttpClient
 
@@ -117,6 +119,24 @@ def test_a_double_tap_on_bli_med_or_the_form_sent_again_after_back_joins_once(de
     assert again["form_id"] != form["form_id"]
     assert other.post(path, data=again).status_code == 302
     assert len(db.session.scalars(select(User).where(User.name == "Dina Dobbel")).all()) == 2
+
+
+def test_the_same_invite_form_sent_again_later_logs_nobody_in(demo_app, monkeypatch):
+    """The outsider's replay: a form that joined, sent again from another phone, logged in as the person who joined
+    with it. Within minutes it is still the double tap; after that the form is used up."""
+    path = invite_link(demo_app.test_client())
+    phone = demo_app.test_client()
+    page = phone.get(path).get_data(as_text=True)
+    form = {"name": "Rita Replay", "phone": "912 34 573",
+            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+    assert phone.post(path, data={**form, "csrf_token": csrf_token(phone, path)}).status_code == 302
+    later = clock.utcnow() + people.SAME_FORM + timedelta(seconds=1)
+    monkeypatch.setattr(people, "utcnow", lambda: later)
+    other = demo_app.test_client()
+    answer = other.post(path, data={**form, "csrf_token": csrf_token(other, path)}, follow_redirects=True)
+    assert "Dette skjemaet er brukt allerede" in answer.get_data(as_text=True)
+    assert "Rita Replay" not in other.get("/").get_data(as_text=True)
+    assert len(db.session.scalars(select(User).where(User.name == "Rita Replay")).all()) == 1
 
 
 def test_a_form_id_that_is_not_one_is_refused_in_norwegian_and_joins_nobody(demo_app):

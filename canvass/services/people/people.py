@@ -170,6 +170,10 @@ def revoke_invite(invite: Invite) -> None:
     db.session.commit()
 
 
+# How long the same invite form sent again is the person who joined with it: a double tap, or Back and send again.
+SAME_FORM = timedelta(minutes=10)
+
+
 def join(invite: Invite, name: str, phone: str | None, email: str | None, key: str | None = None) -> User:
     """A volunteer joins the invite's branch as a canvasser, always with a new account.
 
@@ -180,12 +184,16 @@ def join(invite: Invite, name: str, phone: str | None, email: str | None, key: s
 
     `key`: the id the form was given when it opened, known only to the page that showed it. The same form sent
     again (a second tap on "Bli med" before the first answered, or sent again after Back) is the person who
-    joined with it, not a second account.
+    joined with it, not a second account; for `SAME_FORM` after the account was made. Later the form is used up: it
+    would log in as that person whoever sent it, so a volunteer who lost the login asks for a login link.
     """
     if key is not None:
         joined = _joined_with(key)
         if joined is not None:
             if joined.organisation_id == invite.branch.organisation_id and joined.removed_at is None:
+                if utcnow() - joined.created_at > SAME_FORM:
+                    raise RoleRefused(N_("Dette skjemaet er brukt allerede. Har du mistet innloggingen på telefonen, "
+                                         "kan koordinatoren gi deg en innloggingslenke."))
                 return joined
             key = None  # a removed person's old form joins afresh, as any form would
     user = create_user(invite.branch.organisation, Role.CANVASSER, name, email=email, phone=phone,

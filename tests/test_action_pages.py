@@ -66,8 +66,9 @@ def test_an_actions_topics_are_trimmed_listed_once_whatever_their_case_and_short
     login(client, "sagene@oslo.demo")
     sagene = branch("Sagene")
     form = {"title": "Temaer", "kind": "door", "day": "2026-12-10", "time": "17:30"}
-    post(client, f"/lag/{sagene.id}/aksjoner", {**form, "topics": "bolig\n Bolig \nklima\nskole  😀\nBOLIG\n\n"})
-    assert db.session.scalar(select(Action)).topic_list == ["bolig", "klima", "skole 😀"]
+    post(client, f"/lag/{sagene.id}/aksjoner", {**form, "topics": "bolig\n Bolig \nklima\nskole  😀\nBOLIG\n\n"
+                                                        "Eldreomsorg\nEldre\u200bomsorg\nårsmøte\na\u030arsmøte"})
+    assert db.session.scalar(select(Action)).topic_list == ["bolig", "klima", "skole 😀", "Eldreomsorg", "årsmøte"]
     long = "x" * 300
     response = post(client, f"/lag/{sagene.id}/aksjoner", {**form, "topics": f"bolig\n{long}"})
     assert response.status_code == 400 and "Et tema kan ha høyst 60 tegn" in response.get_data(as_text=True)

@@ -137,8 +137,11 @@ def test_a_branch_form_sent_twice_at_the_same_moment_makes_one_branch_and_a_norw
         other_request.commit()
     with pytest.raises(organisations.Refused, match="finnes allerede"):
         organisations.create_branch(oslo, "Nye Sagene", "lokallag")
-    with pytest.raises(organisations.Refused, match="finnes allerede"):  # the same name, spaced otherwise
-        organisations.create_branch(oslo, "  Nye   sagene ", "lokallag")
+    # The same name spaced otherwise, with an invisible space, or its "å" typed as "a" and a combining ring.
+    organisations.create_branch(oslo, "Årvoll", "lokallag")
+    for alike in ("  Nye   sagene ", "Nye\u200b Sagene", "A\u030arvoll"):
+        with pytest.raises(organisations.Refused, match="finnes allerede"):
+            organisations.create_branch(oslo, alike, "lokallag")
     assert db.session.scalars(select(Branch.name).where(Branch.name.like("Nye%"))).all() == ["Nye Sagene"]
 
 

@@ -1,11 +1,14 @@
 """The coordinator's turf pages: cut, look, rename, split, merge and move, each checked for access."""
 import re
+import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.geo import turf as geo_turf
 from canvass.models import Assignment, Branch, Turf
+from canvass.services.field import field, sync
 from canvass.services.turf import actions, turfs
 from tests.conftest import daniels_turf_tonight, login, post
 
@@ -93,6 +96,37 @@ def test_a_turf_someone_is_walking_tonight_is_not_split_or_merged_under_them_unt
 
     actions.release(action, turf)
     assert "Roden er delt i 2" in post(client, f"/roder/{turf.id}/del", follow_redirects=True).get_data(as_text=True)
+
+
+def test_no_way_of_redrawing_turf_takes_a_turf_or_its_doors_from_under_the_volunteer_walking_it(client):
+    """The re-test's variations: archiving it, cutting its postal code again, a later round replacing the one
+    being walked, and moving its addresses to a neighbour all left the volunteer at "0 av 0 dører" or took doors
+    from their list. Each is refused until the turf is released, and changes nothing."""
+    turf, action, daniel = daniels_turf_tonight()
+    sagene = turf.branch
+    neighbour = next(t for t in turfs.live_turfs(sagene, 1) if t.id != turf.id)
+    login(client, "sagene@oslo.demo")
+    said = "er gitt til Daniel Dørbanker i aksjonen «Torshov». Frigi roden der først"
+    stops = [s.address_id for s in turf.stops]
+    for path, data in ((f"/roder/{turf.id}/arkiver", {}),
+                       (f"/lag/{sagene.id}/roder", {"postnummer": "0473", "target": "70"}),
+                       (f"/roder/{turf.id}/flytt", {"destination": neighbour.id, "address": stops[-1:]})):
+        assert said in post(client, path, data, follow_redirects=True).get_data(as_text=True), path
+    db.session.expire_all()
+    assert db.session.get(Turf, turf.id).archived_at is None
+    assert [s.address_id for s in db.session.get(Turf, turf.id).stops] == stops
+
+    # Daniel goes round again on the doors nobody opened; a new second round would replace the one he walks.
+    first = next(stop for stop in field.walk_list(turf, action.id) if stop.doors)
+    assert sync.ingest(daniel, [{"id": str(uuid.uuid4()), "type": "visit", "outcome": "not_home", "turf_id": turf.id,
+                          "action_id": action.id, "address_id": first.address_id, "unit": first.doors[0].unit,
+                          "recorded_at": datetime.now(UTC).isoformat()}])[0].status == "stored"
+    again = turfs.second_round(turf)
+    actions.assign(action, again, [daniel])
+    page = post(client, f"/aksjoner/{action.id}/ny-runde", {"turf": turf.id}, follow_redirects=True)
+    assert said in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Turf, again.id).archived_at is None
 
 
 def test_turf_is_listed_by_number_and_the_page_opens_on_the_turf_just_cut(client):

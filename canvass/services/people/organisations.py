@@ -29,6 +29,7 @@ from canvass.models import (
 from canvass.refusal import N_, Refusal
 from canvass.services.geography import geodata_scope, kommuner
 from canvass.services.people import people
+from canvass.typed import one_spelling
 
 # Eight groups of four from an alphabet without look-alikes (no 0/O, 1/I/L): typed from a console by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -156,9 +157,9 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
 
 
 def create_branch(organisation: Organisation, name: str, kind: str) -> Branch:
-    """A new branch of the organisation; its name (trimmed, its spaces single) must differ from every other
-    branch's, whatever the case. Commits."""
-    name = " ".join(name.split())
+    """A new branch of the organisation; its name (in one spelling: canvass/typed.py) must differ from every
+    other branch's, whatever the case. Commits."""
+    name = one_spelling(name)
     taken = Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
     if any(b.name.lower() == name.lower() for b in organisation.branches):
         raise taken

@@ -11,6 +11,7 @@ from canvass.models.action import ACTION_KINDS
 from canvass.refusal import N_
 from canvass.services.turf import questions
 from canvass.services.turf.turfs import TurfError
+from canvass.typed import one_spelling
 
 MAX_PER_TURF = 3
 
@@ -74,11 +75,11 @@ TOPIC_MAX = 60
 
 
 def topic_list(topics: str) -> list[str]:
-    """The topics of a coordinator's list, one per line: trimmed, spaces single, and each once whatever its case
-    (the first spelling kept), since the door's checkboxes and the committees' counts go by topic."""
+    """The topics of a coordinator's list, one per line: each in one spelling (canvass/typed.py), and once whatever
+    its case (the first spelling kept), since the door's checkboxes and the committees' counts go by topic."""
     listed: dict[str, str] = {}
     for line in topics.splitlines():
-        topic = " ".join(line.split())
+        topic = one_spelling(line)
         if len(topic) > TOPIC_MAX:
             raise TurfError(N_("Et tema kan ha høyst %(max)s tegn: %(topic)s …"), max=TOPIC_MAX, topic=topic[:30])
         if topic:

@@ -217,6 +217,9 @@ def _clear(*cleared: Turf) -> None:
 
 
 def _archive(old: Turf) -> None:
+    """Retire a turf: every way a turf leaves the map (archived, split, merged away, cut again, a later round
+    replacing it) comes through here, so none leaves a volunteer walking it with an empty list."""
+    _not_walked(old)
     old.archived_at = utcnow()
     _clear(old)
 
@@ -245,8 +248,9 @@ def rename(t: Turf, name: str) -> None:
 
 
 def _not_walked(*turfs: Turf) -> None:
-    """Refuse to retire a turf someone is given in an action: splitting or merging it would leave their walk list
-    empty at the door, their pair broken and the action's progress without its doors. Released first, it may go."""
+    """Refuse to change a turf someone is given in an action under them: retiring it or moving its doors away would
+    leave their walk list empty at the door, their pair broken and the action's progress without those doors.
+    Released first, it may go."""
     given = db.session.execute(
         select(Turf.name, Action.title, User.name).join(Assignment, Assignment.turf_id == Turf.id)
         .join(Action, Action.id == Assignment.action_id).join(User, User.id == Assignment.user_id)
@@ -276,7 +280,6 @@ def merge(keep: Turf, other: Turf) -> Turf:
 
 def split(t: Turf) -> Cut:
     """Split a turf in two of about half its doors each, between entrances, keeping streets together."""
-    _not_walked(t)
     members = _members(t)
     before = holders.addresses_of([t])
     groups = turf.cut(members, max(t.doors // 2, 1))
@@ -305,6 +308,7 @@ def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> N
     """Redraw the border: move addresses (with the rest of their buildings) to a neighbouring turf."""
     if source.branch_id != destination.branch_id or source.round != destination.round or source.id == destination.id:
         raise TurfError(N_("Adresser kan bare flyttes mellom roder i samme lag."))
+    _not_walked(source)
     members = _members(source)
     chosen = set(address_ids)
     unknown = chosen - {s.id for s in members}

@@ -1,13 +1,15 @@
 """The coordinator's turf pages: cut, look, rename, split, merge and move, each checked for access."""
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from canvass import clock
 from canvass.extensions import db
 from canvass.geo import turf as geo_turf
 from canvass.models import Assignment, Branch, Turf
+from canvass.models.action import NOT_OVER_FOR
 from canvass.services.field import field, sync
 from canvass.services.turf import actions, turfs
 from tests.conftest import daniels_turf_tonight, login, post
@@ -155,3 +157,16 @@ def test_a_made_up_focus_in_the_address_shows_the_whole_map(client):
     for junk in ["1-", "x-y", "9" * 40 + "-1", "5-3", "<script>"]:
         page = client.get(f"/lag/{sagene.id}/roder", query_string={"ny": junk})
         assert page.status_code == 200 and "data-focus" not in page.get_data(as_text=True)
+
+
+def test_a_turf_given_in_an_action_that_is_over_may_be_cut_again_for_the_next(client):
+    """Twelve hours after an action began it is over, as the volunteer's round is: its turf can be cut again without
+    releasing every turf of last month's action first."""
+    turf, action, _daniel = daniels_turf_tonight()
+    action.starts_at = clock.utcnow() - NOT_OVER_FOR - timedelta(minutes=1)
+    db.session.commit()
+    login(client, "sagene@oslo.demo")
+    page = post(client, f"/lag/{turf.branch_id}/roder", {"postnummer": "0473", "target": "70"}, follow_redirects=True)
+    assert "Delte inn i" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Turf, turf.id).archived_at is not None

@@ -1,5 +1,5 @@
 """Door-knocking actions (aksjoner), campaign weeks, sign-ups and who walks which turf."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Date, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +8,8 @@ from canvass.clock import utcnow
 from canvass.extensions import db
 
 ACTION_KINDS = ("door", "leaflet")
+# An action is not over, for whoever is given a turf in it, until this long after it began: an evening's round.
+NOT_OVER_FOR = timedelta(hours=12)
 DEFAULT_TOPICS = ["bolig", "klima", "skole", "helse", "kollektivtransport", "eldreomsorg", "arbeidsliv",
                   "barnehage", "økonomi", "innvandring og integrering"]
 
@@ -56,6 +58,11 @@ class Action(db.Model):
     question_set = relationship("QuestionSet")
     turfs: Mapped[list["ActionTurf"]] = relationship(cascade="all, delete-orphan")
     signups: Mapped[list["Signup"]] = relationship(cascade="all, delete-orphan")
+
+    @classmethod
+    def not_over(cls, now: datetime):
+        """The actions still planned or going on at `now` (NOT_OVER_FOR after they began)."""
+        return cls.starts_at > now - NOT_OVER_FOR
 
     @property
     def topic_list(self) -> list[str]:

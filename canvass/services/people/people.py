@@ -106,8 +106,7 @@ def remove_roles(user: User, memberships: list[Membership], by: User | None) -> 
     db.session.flush()
     left = {m.branch_id for m in memberships} - user.branch_ids(*BRANCH_ROLES) - {None}
     if left:
-        upcoming = select(Action.id).where(Action.branch_id.in_(sorted(left)),
-                                           Action.starts_at > utcnow() - timedelta(hours=12))
+        upcoming = select(Action.id).where(Action.branch_id.in_(sorted(left)), Action.not_over(utcnow()))
         db.session.execute(delete(Assignment).where(Assignment.user_id == user.id, Assignment.action_id.in_(upcoming)))
         db.session.execute(delete(Signup).where(Signup.user_id == user.id, Signup.action_id.in_(upcoming)))
     db.session.commit()

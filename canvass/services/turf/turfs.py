@@ -248,13 +248,13 @@ def rename(t: Turf, name: str) -> None:
 
 
 def _not_walked(*turfs: Turf) -> None:
-    """Refuse to change a turf someone is given in an action under them: retiring it or moving its doors away would
-    leave their walk list empty at the door, their pair broken and the action's progress without those doors.
-    Released first, it may go."""
+    """Refuse to change a turf someone is given in an action not yet over under them: retiring it or moving its
+    doors away would leave their walk list empty at the door, their pair broken and the action's progress without
+    those doors. Released first, it may go; a turf of last month's action may be cut again for the next."""
     given = db.session.execute(
         select(Turf.name, Action.title, User.name).join(Assignment, Assignment.turf_id == Turf.id)
         .join(Action, Action.id == Assignment.action_id).join(User, User.id == Assignment.user_id)
-        .where(Turf.id.in_([t.id for t in turfs]), User.removed_at.is_(None))
+        .where(Turf.id.in_([t.id for t in turfs]), User.removed_at.is_(None), Action.not_over(utcnow()))
         .order_by(Turf.id, Action.starts_at, User.name)).first()
     if given is not None:
         raise TurfError(N_("%(turf)s er gitt til %(person)s i aksjonen «%(action)s». Frigi roden der først, så "

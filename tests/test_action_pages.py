@@ -8,6 +8,7 @@ from sqlalchemy import select
 from canvass import clock
 from canvass.extensions import db
 from canvass.models import Action, Assignment, Branch, Role, User
+from canvass.services import same_form
 from canvass.services.people import people
 from canvass.services.turf import actions, turfs
 from tests.conftest import csrf_token, login, login_as_volunteer, post
@@ -56,8 +57,8 @@ def test_two_taps_stored_at_the_same_moment_are_one_action(demo_app, monkeypatch
     sagene, key = branch("Sagene"), str(uuid.uuid4())
     first = actions.create_action(sagene, "Torshov", "door", datetime(2026, 12, 10, 16, 30), key=key)
     looked = []
-    real = actions._made_with
-    monkeypatch.setattr(actions, "_made_with", lambda k: real(k) if looked else looked.append(k))
+    real = same_form.made_with
+    monkeypatch.setattr(same_form, "made_with", lambda column, k: real(column, k) if looked else looked.append(k))
     again = actions.create_action(sagene, "Torshov", "door", datetime(2026, 12, 10, 16, 30), key=key)
     assert looked == [key] and again.id == first.id and len(db.session.scalars(select(Action)).all()) == 1
 

@@ -7,7 +7,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from canvass.clock import utcnow
 from canvass.extensions import db
@@ -15,6 +14,7 @@ from canvass.models import Action, Assignment, Branch, Invite, Membership, Role,
 from canvass.models.people import BRANCH_ROLES, PASSWORD_ROLES
 from canvass.privacy import audit
 from canvass.refusal import N_, Refusal
+from canvass.services import same_form
 from canvass.services.people import logins
 
 _hasher = PasswordHasher()
@@ -187,7 +187,7 @@ def join(invite: Invite, name: str, phone: str | None, email: str | None, key: s
     would log in as that person whoever sent it, so a volunteer who lost the login asks for a login link.
     """
     if key is not None:
-        joined = _joined_with(key)
+        joined = same_form.made_with(User.join_key, key)
         if joined is not None:
             if joined.organisation_id == invite.branch.organisation_id and joined.removed_at is None:
                 if utcnow() - joined.created_at > SAME_FORM:
@@ -199,20 +199,7 @@ def join(invite: Invite, name: str, phone: str | None, email: str | None, key: s
                        branch=invite.branch)
     user.join_key = key
     invite.uses += 1
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The other tap's request stored the same form first: that is the account.
-        db.session.rollback()
-        joined = _joined_with(key) if key is not None else None
-        if joined is None:
-            raise
-        return joined
-    return user
-
-
-def _joined_with(key: str) -> User | None:
-    return db.session.scalar(select(User).where(User.join_key == key))
+    return same_form.committed(user, User.join_key, key)
 
 
 def _login_email_taken(user: User, pending: bool = True) -> bool:

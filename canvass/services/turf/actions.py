@@ -3,12 +3,12 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from canvass.extensions import db
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
 from canvass.models.action import ACTION_KINDS
 from canvass.refusal import N_
+from canvass.services import same_form
 from canvass.services.turf import questions
 from canvass.services.turf.turfs import TurfError
 from canvass.typed import one_spelling
@@ -37,7 +37,7 @@ def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, me
                   guide: str = "", key: str | None = None) -> Action:
     """A new action of the branch. `key`: the id its form was given when it opened; the same form sent again
     (a double tap on «Opprett aksjon», or again after Back) is the action it created, not a second one."""
-    if key is not None and (made := _made_with(key)) is not None:
+    if key is not None and (made := same_form.made_with(Action.form_key, key)) is not None:
         if made.branch_id == branch.id:
             return made
         key = None  # another branch's form sent here: a new action, as any form would make
@@ -55,20 +55,7 @@ def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, me
     if topics is not None:
         action.topics = "\n".join(topic_list(topics))
     db.session.add(action)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The other tap's request stored the same form first: that is the action.
-        db.session.rollback()
-        made = _made_with(key) if key is not None else None
-        if made is None:
-            raise
-        return made
-    return action
-
-
-def _made_with(key: str) -> Action | None:
-    return db.session.scalar(select(Action).where(Action.form_key == key))
+    return same_form.committed(action, Action.form_key, key)
 
 
 TOPIC_MAX = 60

@@ -247,26 +247,25 @@ def rename(t: Turf, name: str) -> None:
     db.session.commit()
 
 
-def _not_walked(*turfs: Turf) -> None:
+def _not_walked(t: Turf) -> None:
     """Refuse to change a turf someone is given in an action not yet over under them: retiring it or moving its
     doors away would leave their walk list empty at the door, their pair broken and the action's progress without
     those doors. Released first, it may go; a turf of last month's action may be cut again for the next."""
     given = db.session.execute(
-        select(Turf.name, Action.title, User.name).join(Assignment, Assignment.turf_id == Turf.id)
+        select(Action.title, User.name).select_from(Assignment)
         .join(Action, Action.id == Assignment.action_id).join(User, User.id == Assignment.user_id)
-        .where(Turf.id.in_([t.id for t in turfs]), User.removed_at.is_(None), Action.not_over(utcnow()))
-        .order_by(Turf.id, Action.starts_at, User.name)).first()
+        .where(Assignment.turf_id == t.id, User.removed_at.is_(None), Action.not_over(utcnow()))
+        .order_by(Action.starts_at, User.name)).first()
     if given is not None:
         raise TurfError(N_("%(turf)s er gitt til %(person)s i aksjonen «%(action)s». Frigi roden der først, så "
-                           "ingen står igjen ved en dør uten gåliste."),
-                        turf=given[0], person=given[2], action=given[1])
+                           "ingen står igjen ved en dør uten gåliste."), turf=t.name, person=given[1], action=given[0])
 
 
 def merge(keep: Turf, other: Turf) -> Turf:
     """Put `other`'s addresses into `keep` and retire `other`."""
     if keep.id == other.id or keep.branch_id != other.branch_id or keep.round != other.round:
         raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
-    _not_walked(keep, other)
+    _not_walked(keep)  # `other` is asked as it is retired (_archive)
     members = _members(keep) + _members(other)
     before = holders.addresses_of([keep, other])
     _archive(other)

@@ -12,3 +12,10 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 def one_spelling(text: str) -> str:
     """`text` composed (NFC), without invisible characters, trimmed, its spaces single."""
     return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text or "")).split())
+
+
+def name_key(text: str) -> str:
+    """`text` as two names are compared: in one spelling and case-folded, so "Bydel Sagene", "bydel sagene" and
+    "BYDEL SAGENE" are one name; what a unique key on a name holds. Python folds "Ø" and "Å" as SQLite's
+    lower() does not."""
+    return unicodedata.normalize("NFC", one_spelling(text).casefold())

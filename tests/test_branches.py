@@ -1,10 +1,10 @@
 """The admin gives each branch its territory of postal codes and sees coverage on a map."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from canvass.extensions import db
-from canvass.models import Branch, BranchPostalCode
+from canvass.models import Branch, BranchPostalCode, Organisation
 from canvass.services.geography import territory
 from canvass.services.people import organisations
 from canvass.services.turf import turfs
@@ -143,6 +143,33 @@ def test_a_branch_form_sent_twice_at_the_same_moment_makes_one_branch_and_a_norw
         with pytest.raises(organisations.Refused, match="finnes allerede"):
             organisations.create_branch(oslo, alike, "lokallag")
     assert db.session.scalars(select(Branch.name).where(Branch.name.like("Nye%"))).all() == ["Nye Sagene"]
+
+
+@pytest.mark.parametrize("first, second", [("Nye Sagene", "nye sagene"), ("Østre Aker", "ØSTRE AKER"),
+                                           ("Nordre Grünerløkka", "NORDRE GRÜNERLØKKA")])
+def test_two_branch_names_that_differ_only_in_case_sent_at_the_same_moment_make_one_branch(demo_app, first, second):
+    """Re-test of the fix above: the check before the insert compares case-folded names, but the database's key
+    compared the exact spelling, so two requests at once made "Nye Sagene" and "nye sagene". SQLite's lower() leaves
+    "Ø" and "Ü" as they are, so the key is the name as Python folds it (canvass.typed.name_key)."""
+    oslo = branch("Sagene").organisation
+    assert len(oslo.branches) == 16  # what this request's check sees
+    with Session(db.engine) as other_request:
+        other_request.add(Branch(organisation_id=oslo.id, name=first, kind="lokallag"))
+        other_request.commit()
+    with pytest.raises(organisations.Refused, match="finnes allerede"):
+        organisations.create_branch(oslo, second, "lokallag")
+    assert db.session.scalars(select(Branch.name).where(Branch.organisation_id == oslo.id,
+                                                        Branch.name.in_([first, second]))).all() == [first]
+
+
+def test_two_organisations_whose_names_differ_only_in_case_are_not_both_made_at_the_same_moment(demo_app):
+    with Session(db.engine) as other_request:  # the other request's organisation, stored after this one's check
+        other_request.add(Organisation(name="Østfold SV"))
+        other_request.commit()
+    with pytest.raises(organisations.Refused, match="finnes allerede en organisasjon som heter ØSTFOLD SV"):
+        organisations.create("ØSTFOLD SV", ["0301"], "Åse Admin", "ase@ostfold.example")
+    assert db.session.scalar(select(func.count()).select_from(Organisation)
+                             .where(Organisation.name.in_(["Østfold SV", "ØSTFOLD SV"]))) == 1
 
 
 def test_an_error_that_leaves_the_database_session_failed_still_gets_the_norwegian_error_page(demo_app, client):

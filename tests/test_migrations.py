@@ -6,6 +6,7 @@ import tarfile
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -14,6 +15,7 @@ from sqlalchemy import inspect, select, text
 from canvass.extensions import db
 from canvass.insight.tally import Grain
 from canvass.models import Action, Branch, ConsentRecord, Contact, InputTally, User
+from canvass.services.people import organisations
 from tests.conftest import GEODATA, ROOT, _dispose, login, make_app, roles_of
 
 
@@ -196,3 +198,21 @@ def test_an_action_with_typed_questions_gets_a_question_set_of_free_text_questio
     assert "questions" not in columns and "guide" in columns
     assert asked == [(1, "text", "Bør bussen gå oftere?", False), (2, "text", "Hva synes du om husleia?", False)]
     assert owner == (1, 4, "Spørsmål: Torshov") and nothing is None
+
+
+def test_branches_stored_twice_in_two_cases_keep_their_names_and_the_next_is_refused(databases_):
+    """Two requests at once could store "Bydel Sagene" and "bydel sagene" before 0021 made the folded name
+    unique; the upgrade keeps both as they are, and a third spelling is refused after it."""
+    app = _upgraded_from(databases_, "0020_formkey", "INSERT INTO branch (organisation_id, name, kind) VALUES"
+                         " (1, 'Bydel Sagene', 'lokallag'), (1, 'bydel sagene', 'lokallag'),"
+                         " (1, 'Østre Aker', 'lokallag')", {})
+    with app.app_context():
+        names = db.session.execute(select(Branch.name, Branch.name_key).order_by(Branch.id)).all()
+        oslo = db.session.get(Branch, 1).organisation
+        with pytest.raises(organisations.Refused, match="finnes allerede"):
+            organisations.create_branch(oslo, "BYDEL SAGENE", "lokallag")
+        organisation_key = db.session.scalar(text("SELECT name_key FROM organisation"))
+    _dispose(app)
+    assert [name for name, _ in names] == ["Bydel Sagene", "bydel sagene", "Østre Aker"]
+    assert names[0].name_key == "bydel sagene" and names[1].name_key.startswith("bydel sagene #")
+    assert names[2].name_key == "østre aker" and organisation_key == "oslo"

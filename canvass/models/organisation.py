@@ -2,9 +2,10 @@
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from canvass.extensions import db
+from canvass.typed import name_key
 
 BRANCH_KINDS = ("lokallag", "partiavdeling", "bydelsparti", "partilag")
 
@@ -14,6 +15,9 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The name as two names are compared (canvass.typed.name_key): unique, so no two organisations differ only
+    # in case, even when both are made at the same moment.
+    name_key: Mapped[str] = mapped_column(String(300), unique=True)
     # The party as its members write it ("SV", "Arbeiderpartiet"); free text, shown beside the name.
     party: Mapped[str | None] = mapped_column(String(100))
 
@@ -25,6 +29,11 @@ class Organisation(db.Model):
     @property
     def kommunenummer(self) -> list[str]:
         return [m.kommunenummer for m in self.municipalities]
+
+    @validates("name")
+    def _keyed(self, _, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class OrganisationMunicipality(db.Model):
@@ -40,6 +49,8 @@ class Branch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    # As Organisation.name_key: one branch of a name in each organisation, whatever its case.
+    name_key: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20), default="lokallag")
 
     organisation: Mapped[Organisation] = relationship(back_populates="branches")
@@ -47,7 +58,13 @@ class Branch(db.Model):
         cascade="all, delete-orphan", order_by="BranchPostalCode.postnummer"
     )
 
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),
+                      UniqueConstraint("organisation_id", "name_key", name="uq_branch_name_key"))
+
+    @validates("name")
+    def _keyed(self, _, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     @property
     def territory(self) -> list[str]:

@@ -21,6 +21,7 @@ from canvass.models import (
     TurfAddress,
 )
 from canvass.services.geography import kommuner
+from canvass.typed import name_key
 
 
 class TerritoryError(ValueError):
@@ -202,14 +203,14 @@ def divide(organisation: Organisation, units: list[Unit], kind: str = "lokallag"
     branch holds yet. Codes other branches hold stay with them and are reported. One transaction."""
     held = dict(db.session.execute(select(BranchPostalCode.postnummer, Branch.name).join(Branch)
                                    .where(Branch.organisation_id == organisation.id)).all())
-    existing = {b.name.lower(): b for b in organisation.branches}
+    existing = {b.name_key: b for b in organisation.branches}
     created, filled, kept, split = [], [], {}, []
     for unit in units:
-        branch = existing.get(unit.name.lower())
+        branch = existing.get(name_key(unit.name[:100]))
         if branch is None:
             branch = Branch(organisation=organisation, name=unit.name[:100], kind=kind)
             db.session.add(branch)
-            existing[unit.name.lower()] = branch
+            existing[branch.name_key] = branch
             created.append(branch.name)
         else:
             filled.append(branch.name)

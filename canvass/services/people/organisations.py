@@ -29,7 +29,7 @@ from canvass.models import (
 from canvass.refusal import N_, Refusal
 from canvass.services.geography import geodata_scope, kommuner
 from canvass.services.people import people
-from canvass.typed import one_spelling
+from canvass.typed import name_key, one_spelling
 
 # Eight groups of four from an alphabet without look-alikes (no 0/O, 1/I/L): typed from a console by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -123,7 +123,7 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
             raise Refused(N_("Canvass er allerede satt opp. Logg inn, eller be en administrator om tilgang."))
         if _current_code(setup_code) is None:
             raise Refused(WRONG_CODE)
-    name = " ".join((name or "").split())
+    name = one_spelling(name)
     party = " ".join((party or "").split()) or None
     admin_name = " ".join((admin_name or "").split())
     if not name:
@@ -138,9 +138,10 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
         raise Refused(N_("Passordet må ha minst 10 tegn."))
     if setup_code is not None and not _claim_code(setup_code):  # used by someone else since the check above
         raise Refused(WRONG_CODE)
-    if db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
+    taken = Refused(N_("Det finnes allerede en organisasjon som heter %(name)s."), name=name)
+    if db.session.scalar(select(Organisation.id).where(Organisation.name_key == name_key(name))):
         db.session.rollback()
-        raise Refused(N_("Det finnes allerede en organisasjon som heter %(name)s."), name=name)
+        raise taken
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email,
                                                User.memberships.any(Membership.role != Role.CANVASSER),
                                                User.removed_at.is_(None))):
@@ -150,7 +151,12 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
                                 municipalities=[OrganisationMunicipality(kommunenummer=n) for n in numbers])
     db.session.add(organisation)
     admin = people.create_user(organisation, Role.ADMIN, admin_name, email=email, password=password)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same name stored by another request since the check above (the key is unique: models/organisation.py).
+        db.session.rollback()
+        raise taken from None
     if commit:
         db.session.commit()
     return Created(organisation, admin)
@@ -161,7 +167,7 @@ def create_branch(organisation: Organisation, name: str, kind: str) -> Branch:
     other branch's, whatever the case. Commits."""
     name = one_spelling(name)
     taken = Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
-    if any(b.name.lower() == name.lower() for b in organisation.branches):
+    if any(b.name_key == name_key(name) for b in organisation.branches):
         raise taken
     branch = Branch(organisation=organisation, name=name, kind=kind)
     db.session.add(branch)

@@ -51,6 +51,53 @@ def test_a_double_tap_on_opprett_aksjon_or_the_form_sent_again_after_back_create
     assert len(db.session.scalars(select(Action)).all()) == 2
 
 
+def test_the_action_form_sent_again_after_back_with_a_change_is_the_one_action_changed_until_it_is_in_use(client):
+    """The re-tester pressed Back, put the time right and sent «Opprett aksjon» again: the first action stood as it
+    was and the change was dropped without a word. What the coordinator sent last is the action, until a turf is
+    given in it; then the change is refused and said to be."""
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    page = client.get(f"/lag/{sagene.id}/aksjoner").get_data(as_text=True)
+    form = {"title": "Dørbank Torshov", "kind": "door", "day": "2026-12-10", "time": "17:30", "topics": "bolig",
+            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+    first = post(client, f"/lag/{sagene.id}/aksjoner", form)
+    again = post(client, f"/lag/{sagene.id}/aksjoner", {**form, "title": "Dørbank Torshov og Sandaker",
+                                                         "time": "18:00", "topics": "bolig\nklima"})
+    assert again.status_code == 302 and again.location == first.location
+    action = db.session.scalar(select(Action))
+    db.session.refresh(action)
+    assert (action.title, action.starts_at, action.topic_list) == ("Dørbank Torshov og Sandaker",
+                                                                   datetime(2026, 12, 10, 17, 0), ["bolig", "klima"])
+    assert len(db.session.scalars(select(Action)).all()) == 1
+
+    turf = turfs.cut_turfs(sagene, ["0473"], target=70)[0]
+    actions.assign(action, turf, [db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))])
+    late = post(client, f"/lag/{sagene.id}/aksjoner", {**form, "time": "19:00"})
+    assert late.status_code == 400
+    assert ("Aksjonen «Dørbank Torshov og Sandaker» er allerede opprettet med dette skjemaet og er tatt i bruk, så "
+            "endringene ble ikke lagret.") in late.get_data(as_text=True)
+    db.session.refresh(action)
+    assert action.starts_at == datetime(2026, 12, 10, 17, 0) and len(db.session.scalars(select(Action)).all()) == 1
+    # The very same form once more (a double tap of the first send) is still just the action, refused nothing.
+    assert post(client, f"/lag/{sagene.id}/aksjoner", {**form, "title": "Dørbank Torshov og Sandaker",
+                                                        "time": "18:00", "topics": "bolig\nklima"}).status_code == 302
+
+
+def test_an_action_has_at_most_thirty_topics_each_a_checkbox_on_the_phone(client):
+    """500 topics made the volunteer's conversation form 9,636 px tall."""
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    form = {"title": "Temaer", "kind": "door", "day": "2026-12-10", "time": "17:30"}
+    response = post(client, f"/lag/{sagene.id}/aksjoner",
+                    {**form, "topics": "\n".join(f"tema {n}" for n in range(500))})
+    assert response.status_code == 400
+    assert "En aksjon kan ha høyst 30 temaer; listen har 500." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Action)) is None
+    thirty = "\n".join(f"tema {n}" for n in range(30)) + "\nTEMA 0"  # the same topic twice counts once
+    assert post(client, f"/lag/{sagene.id}/aksjoner", {**form, "topics": thirty}).status_code == 302
+    assert len(db.session.scalar(select(Action)).topic_list) == 30
+
+
 def test_two_taps_stored_at_the_same_moment_are_one_action(demo_app, monkeypatch):
     """The race the page's own check cannot see: the other tap's request stores the form between this one's look
     and its commit. The unique form id settles it, and this request answers with the action the other made."""

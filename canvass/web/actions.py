@@ -17,10 +17,10 @@ from canvass.extensions import db
 from canvass.models import Action, Campaign, QuestionSet, Role, Turf, User
 from canvass.refusal import N_
 from canvass.services.field import field
-from canvass.services.turf import actions, progress, questions, turfs
+from canvass.services.turf import actions, held, progress, questions, turfs
 from canvass.web import flash_error, form_ids
 from canvass.web.access import branch_for_manager, roles_required
-from canvass.web.refusals import refused_to
+from canvass.web.refusals import answer, refused_to
 
 bp = Blueprint("actions", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -254,6 +254,8 @@ def assign(action_id: int):
     users = [u for u in actions.volunteers(action) if u.id in ids]
     try:
         left = actions.assign(action, t, users)
+    except held.TurfGone as err:  # its row has left the page, so the message goes at the top
+        return answer(err, url_for("actions.show", action_id=action.id), 303)
     except turfs.TurfError as err:
         _done(action, t, gettext(err.message, **err.params), error=True)
     else:
@@ -293,9 +295,9 @@ def second_round(action_id: int):
 
 def _turf_of(action: Action) -> Turf:
     t = db.session.get(Turf, request.form.get("turf", type=int) or 0)
-    if t is None or t.branch_id != action.branch_id or t.archived_at is not None:
+    if t is None or t.branch_id != action.branch_id:
         abort(400)
-    return t
+    return t  # one that has left the map since the page was opened is refused as the change is made (held.py)
 
 
 @bp.route("/aksjon/<token>", methods=["GET", "POST"])

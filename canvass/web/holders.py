@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 
 from canvass.models import Role, Turf
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
-from canvass.services.turf import holders, turfs
+from canvass.services.turf import held, holders, turfs
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
+from canvass.web.refusals import answer
 from canvass.web.turf import pdf_response, sheet_summary, turf_for_manager
 
 bp = Blueprint("holders", __name__)
@@ -83,6 +84,8 @@ def save(turf_id: int):
         picks.append((int(user), body or None))
     try:
         now = holders.set_holders(t, picks)
+    except held.TurfGone as err:
+        return answer(err, url_for("holders.index", branch_id=t.branch_id))
     except holders.HolderError as err:
         flash_error(err)
         return _edit_page(t, 400)

@@ -15,10 +15,10 @@ from canvass.geo import turf as geo_turf
 from canvass.models import Address, FieldDoor, Role, Turf
 from canvass.services.field import field, walk_sheet
 from canvass.services.geography import territory
-from canvass.services.turf import turfs
+from canvass.services.turf import held, turfs
 from canvass.web import tiles
 from canvass.web.access import branch_for_manager, roles_required
-from canvass.web.refusals import refused_to
+from canvass.web.refusals import answer, refused_to
 
 bp = Blueprint("turf", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
@@ -26,10 +26,22 @@ MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 
 def turf_for_manager(turf_id: int) -> Turf:
     t = db.session.get(Turf, turf_id)
-    if t is None or t.archived_at is not None or t.organisation_id != current_user.organisation_id:
+    if t is None or t.organisation_id != current_user.organisation_id:
         abort(404)
     branch_for_manager(t.branch_id)
+    if t.archived_at is not None:
+        # Split, merged or archived since the page was opened (the second tap of a double tap, Back, another
+        # coordinator): say so, and show the branch's turf as it is now.
+        abort(answer(held.TurfGone(held.GONE, turf=t.name), url_for("turf.index", branch_id=t.branch_id)))
     return t
+
+
+def page_of(turf_id: int) -> str:
+    """Where a refused change to a turf goes back to: the turf, or its branch's turf if it has left the map."""
+    t = db.session.get(Turf, turf_id)
+    if t is not None and t.archived_at is not None:
+        return url_for("turf.index", branch_id=t.branch_id)
+    return url_for("turf.show", turf_id=turf_id)
 
 
 @bp.get("/lag/<int:branch_id>/roder")
@@ -196,7 +208,7 @@ def pdf_response(t: Turf, heading: list[str]) -> Response:
 
 @bp.post("/roder/<int:turf_id>/navn")
 @roles_required(*MANAGERS)
-@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
+@refused_to(page_of)
 def rename(turf_id: int):
     t = turf_for_manager(turf_id)
     turfs.rename(t, request.form.get("name", ""))
@@ -205,7 +217,7 @@ def rename(turf_id: int):
 
 @bp.post("/roder/<int:turf_id>/del")
 @roles_required(*MANAGERS)
-@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
+@refused_to(page_of)
 def split(turf_id: int):
     t = turf_for_manager(turf_id)
     parts = turfs.split(t)
@@ -216,7 +228,7 @@ def split(turf_id: int):
 
 @bp.post("/roder/<int:turf_id>/slå-sammen")
 @roles_required(*MANAGERS)
-@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
+@refused_to(page_of)
 def merge(turf_id: int):
     t = turf_for_manager(turf_id)
     other = turf_for_manager(request.form.get("other", type=int) or 0)
@@ -226,7 +238,7 @@ def merge(turf_id: int):
 
 @bp.post("/roder/<int:turf_id>/flytt")
 @roles_required(*MANAGERS)
-@refused_to(lambda turf_id: url_for("turf.show", turf_id=turf_id))
+@refused_to(page_of)
 def move(turf_id: int):
     """Move the ticked addresses (with the rest of their buildings) to a neighbouring turf."""
     t = turf_for_manager(turf_id)
@@ -238,6 +250,7 @@ def move(turf_id: int):
 
 @bp.post("/roder/<int:turf_id>/arkiver")
 @roles_required(*MANAGERS)
+@refused_to(page_of)
 def archive(turf_id: int):
     """Take the turf off the map and the lists; its doors can be cut again, by this or a neighbouring branch."""
     t = turf_for_manager(turf_id)

@@ -2,14 +2,14 @@
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from canvass.extensions import db
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
 from canvass.models.action import ACTION_KINDS
 from canvass.refusal import N_
 from canvass.services import same_form
-from canvass.services.turf import questions
+from canvass.services.turf import held, questions
 from canvass.services.turf.turfs import TurfError
 from canvass.typed import one_spelling
 
@@ -37,28 +37,47 @@ def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, me
                   guide: str = "", key: str | None = None) -> Action:
     """A new action of the branch. `key`: the id its form was given when it opened; the same form sent again
     (a double tap on «Opprett aksjon», or again after Back) is the action it created, not a second one."""
-    if key is not None and (made := same_form.made_with(Action.form_key, key)) is not None:
-        if made.branch_id == branch.id:
-            return made
-        key = None  # another branch's form sent here: a new action, as any form would make
     if kind not in ACTION_KINDS:
         raise TurfError(N_("Velg om aksjonen er dørbanking eller løpeseddelutdeling."))
     if campaign is not None and campaign.branch_id != branch.id:
         raise TurfError(N_("Kampanjeuka hører til et annet lag."))
     if question_set is not None and not questions.usable_in(question_set, branch):
         raise TurfError(N_("Spørsmålssettet hører til et annet lag."))
-    action = Action(organisation_id=branch.organisation_id, branch=branch, title=title.strip(), kind=kind,
-                    starts_at=starts_at, meeting_point=meeting_point.strip(), meeting_lat=meeting_lat,
-                    meeting_lon=meeting_lon, campaign=campaign, question_set=question_set,
-                    guide=guide.strip(),
-                    signup_token=secrets.token_urlsafe(16), form_key=key)
+    fields = {"title": title.strip(), "kind": kind, "starts_at": starts_at, "meeting_point": meeting_point.strip(),
+              "meeting_lat": meeting_lat, "meeting_lon": meeting_lon, "campaign": campaign,
+              "question_set": question_set, "guide": guide.strip()}
     if topics is not None:
-        action.topics = "\n".join(topic_list(topics))
+        fields["topics"] = "\n".join(topic_list(topics))
+    if key is not None and (made := same_form.made_with(Action.form_key, key)) is not None:
+        if made.branch_id == branch.id:
+            return _sent_again(made, fields)
+        key = None  # another branch's form sent here: a new action, as any form would make
+    action = Action(organisation_id=branch.organisation_id, branch=branch, signup_token=secrets.token_urlsafe(16),
+                    form_key=key, **fields)
     db.session.add(action)
     return same_form.committed(action, Action.form_key, key)
 
 
+def _sent_again(made: Action, fields: dict) -> Action:
+    """The action a form made, when the form is sent again. The same (a double tap) is that action. Changed (Back,
+    a typo put right, «Opprett aksjon» again) is what the coordinator now means, and nobody has been given or
+    signed up for anything in it yet: it is changed to match. Once it is in use, it is refused."""
+    changed = {name: value for name, value in fields.items() if getattr(made, name) != value}
+    if not changed:
+        return made
+    in_use = any(db.session.scalar(select(exists().where(column == made.id)))
+                 for column in (ActionTurf.action_id, Assignment.action_id, Signup.action_id))
+    if in_use:
+        raise TurfError(N_("Aksjonen «%(title)s» er allerede opprettet med dette skjemaet og er tatt i bruk, så "
+                           "endringene ble ikke lagret."), title=made.title)
+    for name, value in changed.items():
+        setattr(made, name, value)
+    db.session.commit()
+    return made
+
+
 TOPIC_MAX = 60
+TOPICS_MAX = 30
 
 
 def topic_list(topics: str) -> list[str]:
@@ -71,6 +90,10 @@ def topic_list(topics: str) -> list[str]:
             raise TurfError(N_("Et tema kan ha høyst %(max)s tegn: %(topic)s …"), max=TOPIC_MAX, topic=topic[:30])
         if topic:
             listed.setdefault(topic.casefold(), topic)
+    if len(listed) > TOPICS_MAX:
+        # Each topic is a checkbox in the conversation form on the volunteer's phone.
+        raise TurfError(N_("En aksjon kan ha høyst %(max)s temaer; listen har %(count)s."), max=TOPICS_MAX,
+                        count=len(listed))
     return list(listed.values())
 
 
@@ -105,7 +128,8 @@ def volunteers(action: Action) -> list[User]:
 def assign(action: Action, turf: Turf, users: list[User]) -> list[tuple[User, Turf]]:
     """Give a turf to one volunteer or a pair; they leave any other turf they had in this action, and whoever had
     this turf and is not among them leaves it. Who left which turf, for the coordinator to be told."""
-    if turf.branch_id != action.branch_id or turf.archived_at is not None:
+    held.hold(turf)
+    if turf.branch_id != action.branch_id:
         raise TurfError(N_("Roden hører ikke til aksjonens lag."))
     if not users or len(users) > MAX_PER_TURF:
         raise TurfError(N_("Velg én til tre dørbankere for roden."))

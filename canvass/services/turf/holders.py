@@ -27,6 +27,7 @@ from canvass.models import (
 )
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
 from canvass.refusal import N_, Refusal
+from canvass.services.turf import held
 
 
 class HolderError(Refusal, ValueError):
@@ -65,7 +66,8 @@ def set_holders(t: Turf, picks: list[tuple[int, str | None]]) -> list[TurfHolder
     No one chosen leaves the turf without a holder. Someone holding another turf must be let go there
     first, so nobody loses a turf without the coordinator seeing it.
     """
-    if t.archived_at is not None or t.round != 1:
+    held.hold(t)
+    if t.round != 1:
         raise HolderError(N_("Bare roder på kartet kan ha rodeansvarlig."))
     if len(picks) > MAX_HOLDERS:
         raise HolderError(N_("En rode kan ha én rodeansvarlig eller et par."))

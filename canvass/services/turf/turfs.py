@@ -13,7 +13,7 @@ from canvass.extensions import db
 from canvass.geo import doors, geometry, turf, walk
 from canvass.models import Action, Address, Assignment, Branch, Dwelling, PostalArea, Turf, TurfAddress, User
 from canvass.refusal import N_, Refusal
-from canvass.services.turf import holders
+from canvass.services.turf import held, holders
 from canvass.services.turf.progress import not_home_addresses
 
 DEFAULT_TARGET = 70
@@ -144,7 +144,7 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
     if replaced:
         known = {a.id for a in addresses}
         addresses += [s.address for t in replaced for s in t.stops if s.address_id not in known]
-        for old in replaced:
+        for old in sorted(replaced, key=lambda t: t.id):  # held in the order every request holds turf (held.py)
             _archive(old)
     stops = _stops(addresses)
     groups = turf.cut(stops, target)
@@ -218,7 +218,9 @@ def _clear(*cleared: Turf) -> None:
 
 def _archive(old: Turf) -> None:
     """Retire a turf: every way a turf leaves the map (archived, split, merged away, cut again, a later round
-    replacing it) comes through here, so none leaves a volunteer walking it with an empty list."""
+    replacing it) comes through here, so none leaves a volunteer walking it with an empty list, and none is retired
+    twice by two requests at once."""
+    held.hold(old)
     _not_walked(old)
     old.archived_at = utcnow()
     _clear(old)
@@ -230,6 +232,7 @@ def archive(t: Turf) -> None:
     What was recorded in it stays, and a phone that still holds it can send what it recorded. Its standing
     holders hold nothing any more.
     """
+    held.hold(t)
     holders.let_go(t)
     _archive(t)
     db.session.commit()
@@ -265,6 +268,7 @@ def merge(keep: Turf, other: Turf) -> Turf:
     """Put `other`'s addresses into `keep` and retire `other`."""
     if keep.id == other.id or keep.branch_id != other.branch_id or keep.round != other.round:
         raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
+    held.hold(keep, other)
     _not_walked(keep)  # `other` is asked as it is retired (_archive)
     members = _members(keep) + _members(other)
     before = holders.addresses_of([keep, other])
@@ -279,6 +283,7 @@ def merge(keep: Turf, other: Turf) -> Turf:
 
 def split(t: Turf) -> Cut:
     """Split a turf in two of about half its doors each, between entrances, keeping streets together."""
+    held.hold(t)
     members = _members(t)
     before = holders.addresses_of([t])
     groups = turf.cut(members, max(t.doors // 2, 1))
@@ -307,6 +312,7 @@ def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> N
     """Redraw the border: move addresses (with the rest of their buildings) to a neighbouring turf."""
     if source.branch_id != destination.branch_id or source.round != destination.round or source.id == destination.id:
         raise TurfError(N_("Adresser kan bare flyttes mellom roder i samme lag."))
+    held.hold(source, destination)
     _not_walked(source)
     members = _members(source)
     chosen = set(address_ids)
@@ -329,6 +335,7 @@ def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> N
 
 def second_round(t: Turf) -> Turf:
     """A new turf of the doors nobody answered, for another time of day; a repeat replaces the earlier one."""
+    held.hold(t)
     waiting = not_home_addresses(t)
     if not waiting:
         raise TurfError(N_("Ingen dører i %(name)s står som «ikke hjemme»."), name=t.name)

@@ -17,7 +17,9 @@ from canvass.formatting import (
     format_km,
     format_number,
     format_percent,
+    format_phone,
     format_tenths,
+    place_name,
 )
 from canvass.signing import KeptSessionInterface
 from canvass.web import limits
@@ -106,7 +108,8 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.globals.update(Role=Role, get_locale=get_locale, format_date=format_date,
                                   format_datetime=format_datetime, format_number=format_number,
                                   format_percent=format_percent, format_tenths=format_tenths, format_km=format_km,
-                                  format_day=format_day)
+                                  format_day=format_day, format_phone=format_phone,
+                                  place_name=place_name)
 
     @app.context_processor
     def layout_context():

@@ -14,7 +14,7 @@ from sqlalchemy import func, inspect, select
 from canvass import backup
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.formatting import format_number
+from canvass.formatting import format_number, place_name
 from canvass.models import Branch, JobKind, Organisation, Role, User
 from canvass.privacy import audit, handover, retention, subject
 from canvass.refusal import N_, Refusal
@@ -181,7 +181,7 @@ def download_command(kommuner_, navn, skip_invalid):
                                                number=number))
     ok = True
     for number, name in names.items():
-        click.echo(gettext("Kommune %(number)s %(name)s", number=number, name=name), err=True)
+        click.echo(gettext("Kommune %(number)s %(name)s", number=number, name=place_name(name)), err=True)
         # Not the job's own folder: the files stay in DOWNLOAD_DIR for the operator to import again.
         params = {"folder": str(Path(current_app.config["DOWNLOAD_DIR"]) / number),
                   "kommunenummer": number, "kommunenavn": name, "skip_invalid": skip_invalid}
@@ -243,7 +243,7 @@ def _print_logins():
     if sagene and coordinator:
         invite = people.current_invite(sagene) or people.create_invite(sagene, coordinator,
                                                                        current_app.config["INVITE_DAYS"])
-        with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+        with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
             link = url_for("auth.join", token=invite.token, _external=True)
         click.echo(gettext("Dørbanker (ingen passord): bli med i Sagene via %(link)s", link=link))
     click.echo("")

@@ -1,4 +1,5 @@
 """Numbers and dates in the reader's language for the templates, fast enough for tables of thousands of cells."""
+import re
 from functools import lru_cache
 
 from babel import numbers
@@ -79,3 +80,31 @@ def format_datetime(moment=None, format: str | None = None) -> str:  # noqa: A00
 def format_km(metres: float) -> str:
     """A distance in kilometres with one decimal, in the reader's notation ("3,7" in Norwegian, "3.7" in English)."""
     return format_decimal(metres / 1000, "0.0")
+
+
+# Words a Norwegian place's name keeps in lower case after its first ("Mo i Rana", "Bø i Telemark").
+_SMALL_WORDS = frozenset({"i", "og", "på", "ved", "under", "over"})
+
+
+def place_name(name: str | None) -> str:
+    """A place's name as it is written, from a register that writes it in capitals (Geonorge's "OSLO", "MO I RANA",
+    "NORD-AURDAL"): a name already in mixed case is left as its source wrote it."""
+    if not name or name != name.upper():
+        return name or ""
+    words = name.title().split(" ")
+    return " ".join(word.lower() if k and word.lower() in _SMALL_WORDS else word for k, word in enumerate(words))
+
+
+_NORWEGIAN_NUMBER = re.compile(r"(?:\+47|0047)?(\d{8})")
+
+
+def format_phone(phone: str | None) -> str:
+    """A Norwegian phone number as Norwegians write it: a mobile number "987 65 432", any other "22 12 34 56", with
+    or without +47 as it was typed. A number of another country is shown as it was typed."""
+    found = _NORWEGIAN_NUMBER.fullmatch(phone or "")
+    if found is None:
+        return phone or ""
+    digits = found.group(1)
+    if digits[0] in "49":
+        return f"{digits[:3]} {digits[3:5]} {digits[5:]}"
+    return " ".join(digits[k:k + 2] for k in range(0, 8, 2))

@@ -102,7 +102,7 @@ POLICY = {
     "privacy.audit_log": ADMINS, "privacy.contacts": MANAGERS, "privacy.contacts_export": MANAGERS,
     "privacy.delete_contact": MANAGES_SAGENE, "privacy.followed_up": MANAGES_SAGENE,
     "privacy.subject_erase": ADMINS, "privacy.subject_export": ADMINS, "privacy.subject_request": ADMINS,
-    "pwa.manifest": PUBLIC, "pwa.service_worker": PUBLIC, "pwa.offline": PUBLIC,
+    "pwa.manifest": PUBLIC, "pwa.service_worker": PUBLIC, "pwa.offline": PUBLIC, "pwa.favicon": PUBLIC,
     # Published reports are for the whole organisation: counts and scrubbed quotes only.
     # Sagene's question set: its coordinator and the admin edit it; Frogner's coordinator may not even read it.
     "questions.index": MANAGERS, "questions.create": MANAGERS, "questions.show": MANAGES_SAGENE,

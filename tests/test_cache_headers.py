@@ -1,7 +1,7 @@
 """No browser or proxy cache keeps what the app answers: every answer says `Cache-Control: no-store`.
 
 Checked as a class, from the URL map: every GET route is opened by someone allowed to see it, and
-only the public files (static assets, the service worker's script) may be cached. A new route gets
+only the public files (static assets, the icon, the service worker's script) may be cached. A new route gets
 the rule without anyone remembering it. The exports and a page are also fetched over real HTTP.
 """
 import tests.actors
@@ -18,7 +18,7 @@ from tests.test_access_map import POLICY
 world = tests.actors.world  # the fixture: every actor logged in on the same database
 
 # A map tile may stay in the phone's own cache for a day (tests/test_tiles.py checks its header).
-PUBLIC_FILES = {"static", "pwa.service_worker", "tiles.tile"}
+PUBLIC_FILES = {"static", "pwa.favicon", "pwa.service_worker", "tiles.tile"}
 # The order in which to pick who opens a route: the admin sees most, then whoever the policy lets in.
 PREFERENCE = [ADMIN, "sagene", "komite", "daniel", "baerum", "baerum_komite", "frida", "frogner", ANON]
 

@@ -235,6 +235,15 @@ def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(c
     assert pwa._worker_source.__wrapped__(str(tmp_path)) != before
 
 
+def test_every_page_names_the_apps_icon_and_the_browsers_own_favicon_request_finds_it(client):
+    """Outsider G saw a 404 for /favicon.ico beside every page a browser opened."""
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<link rel="icon" type="image/png" href="/static/icons/icon-192\.png', page)
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/png" and icon.data.startswith(b"\x89PNG")
+    assert "max-age=" in icon.headers["Cache-Control"]
+
+
 def walk_page(phone, query="") -> str:
     return phone.get(f"/felt/{phone.assignment.id}{query}").get_data(as_text=True)
 

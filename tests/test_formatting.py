@@ -1,4 +1,4 @@
-"""Numbers and long option lists are written fast and exactly as the libraries would write them."""
+"""Numbers, long option lists and place names are written fast and exactly as a reader expects them."""
 import pytest
 from flask_babel import force_locale
 from flask_babel import format_number as babel_format
@@ -8,7 +8,7 @@ from wtforms import Form, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from canvass import create_app
-from canvass.formatting import format_number, format_percent, format_tenths
+from canvass.formatting import format_number, format_percent, format_phone, format_tenths, place_name
 from canvass.insight.export import csv_cell
 from canvass.services.committee.committee_pdf import cell_text
 from canvass.web.committee.filters import ManyOptions
@@ -52,3 +52,19 @@ def test_a_fraction_has_one_decimal_everywhere_rounded_as_excel_rounds_it(value,
     with app.test_request_context(), force_locale("nb"):
         assert format_tenths(value) == cell_text(value, decimal=True) == tenths
     assert csv_cell(value, decimal=True) == tenths.replace("\xa0", "")
+
+
+@pytest.mark.parametrize("register, written", [
+    ("OSLO", "Oslo"), ("MO I RANA", "Mo i Rana"), ("NORD-AURDAL", "Nord-Aurdal"), ("ØVRE EIKER", "Øvre Eiker"),
+    ("KRISTIANSAND S", "Kristiansand S"), ("BØ I TELEMARK", "Bø i Telemark"), ("Bærum", "Bærum"), ("", "")])
+def test_a_place_a_register_writes_in_capitals_is_shown_as_it_is_written(register, written):
+    """Outsider G's job page said «Kommune 0301 OSLO», as Geonorge's list writes it."""
+    assert place_name(register) == written
+
+
+@pytest.mark.parametrize("typed, written", [
+    ("+4798765432", "987 65 432"), ("98765432", "987 65 432"), ("004741234567", "412 34 567"),
+    ("22123456", "22 12 34 56"), ("+4722123456", "22 12 34 56"), ("+46701234567", "+46701234567"), ("", "")])
+def test_a_phone_number_in_the_follow_up_list_is_written_as_norwegians_write_it(typed, written):
+    """Outsider G's follow-up list showed "+4798765432"; the link to call it keeps the number as typed."""
+    assert format_phone(typed) == written

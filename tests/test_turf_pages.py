@@ -82,6 +82,18 @@ def test_turf_page_shows_the_walk_list_and_edits_it(client):
     assert "Roden er delt i" in response.get_data(as_text=True)
 
 
+def test_a_way_to_walk_the_streets_the_form_does_not_offer_is_refused_and_cuts_nothing(client):
+    """Outsider G's «Gå gatene» of "diagonal" was cut as one side first, as if it had been asked for."""
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    page = post(client, f"/lag/{sagene.id}/roder", {"postnummer": "0473", "target": "60", "style": "diagonal"},
+                follow_redirects=True).get_data(as_text=True)
+    assert "Velg hvordan gatene skal gås: én side først, så den andre, eller i sikksakk." in page
+    assert turfs.live_turfs(sagene) == []
+    assert post(client, f"/lag/{sagene.id}/roder", {"postnummer": "0473", "target": "60", "style": "zigzag"}
+                ).status_code == 302 and turfs.live_turfs(sagene)
+
+
 def test_a_turf_someone_is_walking_tonight_is_not_split_or_merged_under_them_until_it_is_released(client):
     """The outsider's coordinator pressed «Del i to» on a turf out in an action: the volunteer's walk list went
     to "0 av 0 dører" at the door and the action's progress to nothing, without a question."""

@@ -7,6 +7,7 @@ from canvass.geo.turf import Stop, metres
 
 ONE_SIDE_THEN_OTHER = "sides"
 ZIGZAG = "zigzag"
+STYLES = (ONE_SIDE_THEN_OTHER, ZIGZAG)
 
 
 def _house_key(stop: Stop):

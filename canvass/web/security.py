@@ -3,7 +3,7 @@
 Nothing the app answers is kept by a browser's or a proxy's HTTP cache (`Cache-Control: no-store`),
 whatever the view set: pages, fragments, JSON, exports, PDFs and QR codes may carry personal data
 or what lies behind a login, and a rule by class cannot be forgotten on the next new view. The
-exceptions are the public files that hold none: the static folder and the service worker's
+exceptions are the public files that hold none: the static folder, the icon, and the service worker's
 script (revalidated on every load so a new release reaches the phones), and a map tile, which a
 phone's own cache may keep for a day ("private": never a shared proxy, as the tiles a login asks
 for say where it canvasses). The service worker keeps turf pages for offline use in its own Cache
@@ -17,7 +17,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 
 # Endpoints whose answers hold nothing personal and may be cached as their views say.
-PUBLIC_FILES = frozenset({"static", "pwa.service_worker", "tiles.tile"})
+PUBLIC_FILES = frozenset({"static", "pwa.favicon", "pwa.service_worker", "tiles.tile"})
 
 
 def content_security_policy() -> str:

@@ -87,7 +87,7 @@ def cut(branch_id: int):
     """Cut the ticked postal codes into turf of the chosen size."""
     branch = branch_for_manager(branch_id)
     target = request.form.get("target", type=int) or 0
-    style = walk.ZIGZAG if request.form.get("style") == walk.ZIGZAG else walk.ONE_SIDE_THEN_OTHER
+    style = request.form.get("style", walk.ONE_SIDE_THEN_OTHER)
     codes = request.form.getlist("postnummer")
     created = turfs.cut_turfs(branch, codes, target, style)
     flash(cut_summary(created))

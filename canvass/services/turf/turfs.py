@@ -127,6 +127,8 @@ def cut_turfs(branch: Branch, codes: list[str], target: int = DEFAULT_TARGET, st
                         branch=branch.name)
     if not 10 <= target <= 500:
         raise TurfError(N_("Rodestørrelsen må være mellom 10 og 500 dører."))
+    if style not in walk.STYLES:
+        raise TurfError(N_("Velg hvordan gatene skal gås: én side først, så den andre, eller i sikksakk."))
     addresses = list(db.session.scalars(select(Address).where(Address.postnummer.in_(codes))))
     if not addresses:
         raise TurfError(N_("Det finnes ingen adresser i de valgte postnumrene. Last inn adresser først."))

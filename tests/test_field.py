@@ -296,6 +296,30 @@ def test_the_second_round_opens_the_doors_that_were_not_home(phone):
     assert "<b data-done-count>0</b>" in walk_page(phone, "?runde=2")
 
 
+def test_a_second_round_turf_in_the_same_action_opens_the_doors_nobody_answered(phone, demo_app):
+    """The re-tester's round-2 turf, given in the same action, said "3 av 3 dører" before its volunteer had knocked
+    anywhere: the first round's "not home" counted as done there. On the second round's list those doors are
+    open, on the partner poll too; a door knocked in the second round is done on the first round's list."""
+    address_id, unit = first_door(phone)
+    post(phone, f"/felt/{phone.assignment.id}/besok", {**door_form(phone, outcome="not_home"),
+                                                       "address_id": address_id, "unit": unit})
+    again = turfs.second_round(phone.turf)
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=daniel.memberships[0].branch)
+    db.session.commit()
+    actions.assign(phone.assignment.action, again, [berit])
+    partner = demo_app.test_client()
+    login_as_volunteer(partner, berit)
+    hers = actions.my_assignments(berit)[0]
+    page = partner.get(f"/felt/{hers.id}").get_data(as_text=True)
+    assert re.search(r"<b data-done-count>0</b> av <b data-total>\d+</b> dør", page)
+    assert partner.get(f"/felt/{hers.id}/dorer.json").json == []
+    form = {**door_form(phone, outcome="conversation"), "address_id": address_id, "unit": unit}
+    post(partner, f"/felt/{hers.id}/besok", {**form, "outcome": "refused"})
+    assert "<b data-done-count>1</b>" in partner.get(f"/felt/{hers.id}").get_data(as_text=True)
+    assert "<b data-done-count>1</b>" in walk_page(phone)
+
+
 def test_the_partners_phone_polls_the_doors_done_in_this_action(phone, demo_app):
     address_id, unit = first_door(phone)
     daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))

@@ -12,7 +12,7 @@ from canvass.geo import turf as geo_turf
 from canvass.models import Action, Assignment, Branch, Turf, User
 from canvass.models.action import NOT_OVER_FOR
 from canvass.services.field import field, sync
-from canvass.services.turf import actions, held, turfs
+from canvass.services.turf import actions, held, progress, turfs
 from tests.conftest import daniels_turf_tonight, login, post
 
 
@@ -208,6 +208,45 @@ def test_a_double_tap_on_del_i_to_splits_once_and_the_second_tap_is_told_so(clie
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{turf.name} er allerede delt, slått sammen eller arkivert, så ingenting ble endret." in page
     assert page.count("er allerede delt") == 1
+
+
+def test_an_actions_progress_keeps_the_doors_knocked_in_a_turf_split_merged_or_cut_again_after_its_release(client):
+    """The re-tester released a walked turf and split it, as the refusal says to: the action's «Dører banket på»
+    went from 4 to 0, as its progress counted live turf only. A door's records now follow the door."""
+    turf, action, daniel = daniels_turf_tonight()
+    knocked = []
+    for stop in field.walk_list(turf, action.id):
+        for door in stop.doors:
+            if len(knocked) < 4:
+                knocked.append((stop.address_id, door.unit))
+    assert sync.ingest(daniel, [{"id": str(uuid.uuid4()), "type": "visit", "outcome": outcome, "turf_id": turf.id,
+                                 "action_id": action.id, "address_id": address_id, "unit": unit,
+                                 "recorded_at": datetime.now(UTC).isoformat()}
+                                for (address_id, unit), outcome in zip(knocked, ["not_home", "conversation",
+                                                                                "not_home", "refused"], strict=True)
+                                ]) and len(knocked) == 4
+    sagene = turf.branch
+
+    def counted() -> tuple[int, int, int]:
+        live = turfs.live_turfs(sagene)
+        total = progress.total(list(progress.by_turf(live, action.id).values()))
+        return total.knocked, total.contacts, progress.by_canvasser(live, action.id)[daniel.id].knocked
+
+    assert counted() == (4, 2, 4)
+    actions.release(action, turf)
+    parts = turfs.split(turf)
+    assert counted() == (4, 2, 4)
+    assert sum(progress.by_turf(parts, action.id)[p.id].knocked for p in parts) == 4
+    turfs.merge(parts[0], parts[1])
+    assert counted() == (4, 2, 4)
+    turfs.cut_turfs(sagene, ["0473"], target=40)  # cut again, smaller
+    assert counted() == (4, 2, 4)
+    login(client, "sagene@oslo.demo")
+    page = client.get(f"/aksjoner/{action.id}").get_data(as_text=True)
+    assert re.search(r"<dt>Dører banket på</dt><dd>4</dd>", page)
+    # Another action's progress is its own: none of tonight's doors count in it.
+    other = actions.create_action(sagene, "Neste uke", "door", datetime.now() + timedelta(days=7))
+    assert progress.total(list(progress.by_turf(turfs.live_turfs(sagene), other.id).values())).knocked == 0
 
 
 def test_turf_is_listed_by_number_and_the_page_opens_on_the_turf_just_cut(client):

@@ -19,7 +19,8 @@ class Door:
     last: Outcome | None = None
     last_at: datetime | None = None
     last_id: str | None = None
-    # The latest record was made in this action (by anyone on the turf): the door is done tonight.
+    # The latest record was made in this action (by anyone on the turf), in this round or a later one: the door is
+    # done tonight. A second round's list opens the doors the first round found nobody at, in the same action too.
     tonight: bool = False
     # Added in the field (a FieldDoor), not from the Matrikkel: its label is shown as typed.
     added: bool = False
@@ -62,7 +63,7 @@ def _latest(turf: Turf, address_ids: list[int]) -> dict[tuple[int, str], Visit]:
     # Another branch's (or organisation's) results and notes at the same doors stay with it.
     visits = effective(list(db.session.execute(
         select(Visit.id, Visit.client_uuid, Visit.corrects, Visit.address_id, Visit.unit, Visit.outcome,
-               Visit.recorded_at, Visit.action_id).join(Turf, Turf.id == Visit.turf_id)
+               Visit.recorded_at, Visit.action_id, Turf.round).join(Turf, Turf.id == Visit.turf_id)
         .where(Visit.address_id.in_(address_ids), Turf.branch_id == turf.branch_id))))
     latest: dict[tuple[int, str], Visit] = {}
     for visit in sorted(visits, key=lambda v: (v.recorded_at, v.id)):
@@ -80,7 +81,7 @@ def door_states(turf: Turf, action_id: int) -> list[list]:
              for d in added_doors(turf.branch_id, address_ids)]
     done = [[v.address_id, v.unit, v.outcome.value, v.recorded_at.isoformat() + "Z", v.client_uuid]
             for v in _latest(turf, address_ids).values()
-            if v.action_id == action_id or v.outcome == Outcome.DO_NOT_KNOCK]
+            if _tonight(v, action_id, turf.round) or v.outcome == Outcome.DO_NOT_KNOCK]
     undone = db.session.execute(
         select(Visit.address_id, Visit.unit, Visit.recorded_at, Visit.client_uuid, Visit.corrects)
         .join(Turf, Turf.id == Visit.turf_id)
@@ -114,7 +115,7 @@ def walk_list(turf: Turf, action_id: int | None = None) -> list[Stop]:
         slots = [(unit, unit) for unit in doors.slots(units.get(stop.address_id, []), stop.doors)]
         slots += [(door.unit, door.label) for door in added.get(stop.address_id, [])]
         result.append(Stop(stop.position + 1, stop.address_id, stop.address.label, [
-            _door(unit, label, latest.get((stop.address_id, unit)), action_id) for unit, label in slots],
+            _door(unit, label, latest.get((stop.address_id, unit)), action_id, turf.round) for unit, label in slots],
             notes.get(stop.address_id, [])[:3]))
     return result
 
@@ -151,9 +152,14 @@ def decide(door: FieldDoor, user: User, confirm: bool) -> None:
     db.session.commit()
 
 
-def _door(unit: str, label: str, visit, action_id: int | None) -> Door:
+def _tonight(visit, action_id: int | None, round_: int) -> bool:
+    """Whether a door's latest record (`_latest`'s row) makes it done on a list of this action and round."""
+    return action_id is not None and visit.action_id == action_id and visit.round >= round_
+
+
+def _door(unit: str, label: str, visit, action_id: int | None, round_: int) -> Door:
     added = unit.startswith("+")
     if visit is None:
         return Door(unit, label, added=added)
-    return Door(unit, label, visit.outcome, visit.recorded_at, visit.client_uuid,
-                action_id is not None and visit.action_id == action_id, added)
+    return Door(unit, label, visit.outcome, visit.recorded_at, visit.client_uuid, _tonight(visit, action_id, round_),
+                added)

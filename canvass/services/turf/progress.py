@@ -79,42 +79,59 @@ def known_doors(addresses) -> tuple[dict[int, list[str]], set[tuple[int, str]]]:
 
 
 def visits_for(turf_ids: list[int], action_id: int | None = None) -> list[Visit]:
-    """The visits that count in these turfs: at one of the turf's doors as its walk list shows them (`doors.slots`,
-    and doors added in the field the coordinator has not rejected), or at one of its entrances in a leaflet round.
+    """The visits that count in these turfs (`placed`)."""
+    return [v for _, v in placed(turf_ids, action_id)]
 
-    Every visit is kept; one at an address of another turf, or at a door the address does not have (a tampered or
-    broken phone sending "-1" or "../x"), is not counted here, or the coordinator's "15 of 31 doors" would differ
-    from the walk list's "8 of 31"."""
-    query = select(Visit).where(Visit.turf_id.in_(turf_ids))
-    if action_id is not None:
-        query = query.where(Visit.action_id == action_id)
+
+def placed(turf_ids: list[int], action_id: int | None = None) -> list[tuple[int, Visit]]:
+    """The visits that count in these turfs, each with the turf it counts in: at one of the turf's doors as its walk
+    list shows them (`doors.slots`, and doors added in the field the coordinator has not rejected), or at one of its
+    entrances in a leaflet round.
+
+    In an action, a door's records follow the door: one recorded in a turf since split, merged, redrawn or cut again
+    counts in the turf of the same round that holds its address now, so the action's progress keeps what its
+    volunteers did, as their walk lists do. Every visit is kept; one at an address of another turf, or at a door the
+    address does not have (a tampered or broken phone sending "-1" or "../x"), is not counted here, or the
+    coordinator's "15 of 31 doors" would differ from the walk list's "8 of 31"."""
+    if action_id is None:
+        query = select(Visit).where(Visit.turf_id.in_(turf_ids))
+    else:
+        held = select(TurfAddress.address_id).where(TurfAddress.turf_id.in_(turf_ids))
+        query = select(Visit).where(Visit.action_id == action_id, Visit.address_id.in_(held))
     visits = effective(list(db.session.scalars(query)))
-    visited = select(Visit.address_id).where(Visit.turf_id.in_(turf_ids))
-    stops = {(turf_id, address_id): count for turf_id, address_id, count in db.session.execute(
-        select(TurfAddress.turf_id, TurfAddress.address_id, TurfAddress.doors).where(
-            TurfAddress.turf_id.in_(turf_ids), TurfAddress.address_id.in_(visited)))}
+    visited = select(query.subquery().c.address_id)
+    stops, home = {}, {}
+    for turf_id, address_id, count, round_ in db.session.execute(
+            select(TurfAddress.turf_id, TurfAddress.address_id, TurfAddress.doors, TurfAddress.round).where(
+                TurfAddress.turf_id.in_(turf_ids), TurfAddress.address_id.in_(visited))):
+        stops[(turf_id, address_id)] = count
+        home[(address_id, round_)] = turf_id
+    own = set(turf_ids)
+    rounds = dict(db.session.execute(select(Turf.id, Turf.round).where(
+        Turf.id.in_({v.turf_id for v in visits} - own))).all()) if action_id is not None else {}
     units, added = known_doors(visited)
     rejected = {tuple(row) for row in db.session.execute(select(FieldDoor.address_id, FieldDoor.unit).where(
         FieldDoor.turf_id.in_(turf_ids), FieldDoor.status == "rejected"))}
     slots: dict[tuple[int, int], set[str]] = {}
 
-    def counted(v: Visit) -> bool:
-        key = (v.turf_id, v.address_id)
+    def counted_in(v: Visit) -> int | None:
+        turf_id = v.turf_id if v.turf_id in own else home.get((v.address_id, rounds.get(v.turf_id)))
+        key = (turf_id, v.address_id)
         if key not in stops or (v.address_id, v.unit) in rejected:
-            return False
+            return None
         if v.outcome in ENTRANCES and not v.unit:
-            return True
+            return turf_id
         if key not in slots:
             slots[key] = set(doors.slots(units[v.address_id], stops[key]))
-        return v.unit in slots[key] or (v.address_id, v.unit) in added
+        return turf_id if v.unit in slots[key] or (v.address_id, v.unit) in added else None
 
-    return [v for v in visits if counted(v)]
+    return [(turf_id, v) for v in visits if (turf_id := counted_in(v)) is not None]
 
 
 def by_turf(turfs: list[Turf], action_id: int | None = None) -> dict[int, DoorProgress]:
     grouped: dict[int, list[Visit]] = defaultdict(list)
-    for v in visits_for([t.id for t in turfs], action_id):
-        grouped[v.turf_id].append(v)
+    for turf_id, v in placed([t.id for t in turfs], action_id):
+        grouped[turf_id].append(v)
     return {t.id: _door_progress(grouped[t.id], t.doors) for t in turfs}
 
 

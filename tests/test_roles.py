@@ -322,6 +322,12 @@ def test_after_assigning_the_page_opens_at_the_turf_and_says_there_what_happened
     section = page[page.index(f'id="rode-{turf.id}"'):]
     section = section[:section.index("</section>")]
     assert "Velg én til tre dørbankere for roden." in section and 'role="alert"' in section
+    # Outsider G picked the admin, who knocks no doors in Sagene: the refusal says who may not, and why.
+    admin = person(email="admin@oslo.demo")
+    page = sigrid.get(post(sigrid, f"/aksjoner/{action.id}/tildel",
+                           {"turf": turf.id, "user": [daniel.id, admin.id]}).location).get_data(as_text=True)
+    assert (f"{admin.name} kan ikke få en rode i denne aksjonen: bare lagets dørbankere og de som har meldt seg på "
+            "den, kan det.") in page
 
 
 def test_a_committee_member_who_knocked_doors_reads_their_own_doors_only_among_five(demo_app):

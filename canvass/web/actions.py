@@ -251,7 +251,9 @@ def assign(action_id: int):
     action = action_for_manager(action_id)
     t = _turf_of(action)
     ids = {int(u) for u in request.form.getlist("user") if u.isdigit()}
-    users = [u for u in actions.volunteers(action) if u.id in ids]
+    # Everyone named in the organisation, so one who may not walk here is refused by name, not left out unsaid.
+    users = list(db.session.scalars(select(User).where(User.id.in_(ids), User.organisation_id == action.organisation_id)
+                                    .order_by(User.name, User.id)))
     try:
         left = actions.assign(action, t, users)
     except held.TurfGone as err:  # its row has left the page, so the message goes at the top

@@ -134,8 +134,9 @@ def assign(action: Action, turf: Turf, users: list[User]) -> list[tuple[User, Tu
     if not users or len(users) > MAX_PER_TURF:
         raise TurfError(N_("Velg én til tre dørbankere for roden."))
     allowed = {u.id for u in volunteers(action)}
-    if any(u.id not in allowed for u in users):
-        raise TurfError(N_("Bare lagets dørbankere og de som har meldt seg på, kan få en rode."))
+    for outside in (u for u in users if u.id not in allowed):
+        raise TurfError(N_("%(name)s kan ikke få en rode i denne aksjonen: bare lagets dørbankere og de som har "
+                           "meldt seg på den, kan det."), name=outside.name)
     if db.session.get(ActionTurf, (action.id, turf.id)) is None:
         db.session.add(ActionTurf(action_id=action.id, turf_id=turf.id))
     wanted, kept, left = {u.id for u in users}, set(), []

@@ -121,6 +121,22 @@ def test_a_double_tap_on_bli_med_or_the_form_sent_again_after_back_joins_once(de
     assert len(db.session.scalars(select(User).where(User.name == "Dina Dobbel")).all()) == 2
 
 
+def test_the_join_form_sent_again_after_back_with_the_name_put_right_is_the_one_volunteer_renamed(demo_app):
+    """Outsider G went Back, put their name right and pressed «Bli med» again: the account the first tap made stood
+    as it was, and the new name was dropped without a word."""
+    path = invite_link(demo_app.test_client())
+    phone = demo_app.test_client()
+    page = phone.get(path).get_data(as_text=True)
+    form = {"name": "Nora Nordmnn", "phone": "912 34 574",
+            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+    assert phone.post(path, data={**form, "csrf_token": csrf_token(phone, path)}).status_code == 302
+    again = phone.post(path, data={**form, "name": "Nora Nordmann", "phone": "", "email": "nora@example.org",
+                                   "csrf_token": csrf_token(phone, path)}, follow_redirects=True)
+    assert "Velkommen, Nora Nordmann!" in again.get_data(as_text=True)
+    joined = db.session.scalars(select(User).where(User.name.like("Nora Nordm%"))).all()
+    assert [(u.name, u.phone, u.email) for u in joined] == [("Nora Nordmann", None, "nora@example.org")]
+
+
 def test_the_same_invite_form_sent_again_later_logs_nobody_in(demo_app, monkeypatch):
     """The outsider's replay: a form that joined, sent again from another phone, logged in as the person who joined
     with it. Within minutes it is still the double tap; after that the form is used up."""

@@ -193,13 +193,24 @@ def join(invite: Invite, name: str, phone: str | None, email: str | None, key: s
                 if utcnow() - joined.created_at > SAME_FORM:
                     raise RoleRefused(N_("Dette skjemaet er brukt allerede. Har du mistet innloggingen på telefonen, "
                                          "kan koordinatoren gi deg en innloggingslenke."))
-                return joined
+                return _as_sent_again(joined, name, phone, email)
             key = None  # a removed person's old form joins afresh, as any form would
     user = create_user(invite.branch.organisation, Role.CANVASSER, name, email=email, phone=phone,
                        branch=invite.branch)
     user.join_key = key
     invite.uses += 1
     return same_form.committed(user, User.join_key, key)
+
+
+def _as_sent_again(joined: User, name: str, phone: str | None, email: str | None) -> User:
+    """The person a join form made, as the form says now: sent again with the name put right (Back, a typo), the
+    account just made is theirs, so it takes the new name, phone and e-mail."""
+    typed = {"name": name, "phone": phone, "email": email.lower() if email else None}
+    if any(getattr(joined, field) != value for field, value in typed.items()):
+        for field, value in typed.items():
+            setattr(joined, field, value)
+        db.session.commit()
+    return joined
 
 
 def _login_email_taken(user: User, pending: bool = True) -> bool:

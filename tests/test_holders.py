@@ -429,3 +429,25 @@ def test_a_turf_given_a_holder_while_a_drop_runs_goes_to_the_holder_there_and_no
     # Whoever walks a turf in the drop already keeps it; a drop that is over is left as it was.
     assert given(running)[cut[0].id] == ["Berit Bydelsutvalg", "Daniel Dørbanker"]
     assert cut[1].id not in given(over)
+
+
+def test_a_turf_held_in_a_week_long_drop_is_not_split_under_its_holder_until_the_drop_is_over(sagene, monkeypatch):
+    """Tester I split, merged and cut again the turf Daniel was walking on day three of a week's leaflet drop: the
+    drop's action counted as over twelve hours after its first morning, so nothing was refused, and Daniel was
+    left on an empty, archived turf. A drop's turf is held until the end of its last day."""
+    sagene_, cut, daniel, *_ = sagene
+    admin = db.session.scalar(select(User).where(User.email == "admin@oslo.demo"))
+    today = datetime.now().date()
+    drops.start(admin.organisation, sagene_, "Valgavis", today - timedelta(days=2), today + timedelta(days=4),
+                datetime.combine(today - timedelta(days=2), datetime.min.time()), [], admin)
+    for change in (lambda: turfs.split(cut[0]), lambda: turfs.merge(cut[1], cut[0]), lambda: turfs.archive(cut[0]),
+                   lambda: turfs.cut_turfs(sagene_, ["0473"], target=40)):
+        with pytest.raises(turfs.TurfError, match="er gitt til .* i aksjonen «Valgavis»"):
+            change()
+        db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Turf, cut[0].id).archived_at is None
+    # The day after its last day, the drop is over and its turf may be cut again.
+    after = datetime.combine(today + timedelta(days=5), datetime.min.time()) + timedelta(hours=12)
+    monkeypatch.setattr(turfs, "utcnow", lambda: after)
+    assert len(turfs.split(db.session.get(Turf, cut[0].id))) == 2

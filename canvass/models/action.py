@@ -1,11 +1,12 @@
 """Door-knocking actions (aksjoner), campaign weeks, sign-ups and who walks which turf."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from canvass.clock import utcnow
+from canvass.clock import oslo_date, utcnow
 from canvass.extensions import db
+from canvass.models.holder import running_drop_actions
 
 ACTION_KINDS = ("door", "leaflet")
 # An action is not over, for whoever is given a turf in it, until this long after it began: an evening's round.
@@ -61,8 +62,9 @@ class Action(db.Model):
 
     @classmethod
     def not_over(cls, now: datetime):
-        """The actions still planned or going on at `now` (NOT_OVER_FOR after they began)."""
-        return cls.starts_at > now - NOT_OVER_FOR
+        """The actions still planned or going on at `now`: an evening's round until NOT_OVER_FOR after it began, a
+        leaflet drop's until the end of the drop's last day (a week's drop is walked all week)."""
+        return or_(cls.starts_at > now - NOT_OVER_FOR, cls.id.in_(running_drop_actions(oslo_date(now))))
 
     @property
     def topic_list(self) -> list[str]:

@@ -5,7 +5,7 @@ leaflet action per branch, and leaves the rest listed for the coordinator to ass
 """
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Select, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from canvass.clock import utcnow
@@ -64,3 +64,9 @@ class LeafletDropAction(db.Model):
     action = relationship("Action")
 
     __table_args__ = (UniqueConstraint("action_id"),)
+
+
+def running_drop_actions(today: date) -> Select:
+    """The ids of the actions of every leaflet drop not yet over on `today` (Norway's date): a drop runs to the end
+    of its last day, however many days that is."""
+    return select(LeafletDropAction.action_id).join(LeafletDrop).where(LeafletDrop.ends_on >= today)

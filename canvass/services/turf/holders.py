@@ -6,18 +6,14 @@ that is at least half of them; otherwise the holders lose the turf and the new t
 rodeansvarlig" until a coordinator chooses again. A turf given a holder while a leaflet drop is running,
 and still without anyone in it there, goes to the new holder at once.
 """
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 
+from canvass.clock import oslo_date, utcnow
 from canvass.extensions import db
 from canvass.models import (
     ActionTurf,
     Assignment,
     Branch,
-    LeafletDrop,
-    LeafletDropAction,
     Membership,
     Role,
     Turf,
@@ -25,7 +21,7 @@ from canvass.models import (
     TurfHolder,
     User,
 )
-from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
+from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS, running_drop_actions
 from canvass.refusal import N_, Refusal
 from canvass.services.turf import held
 
@@ -100,8 +96,7 @@ def set_holders(t: Turf, picks: list[tuple[int, str | None]]) -> list[TurfHolder
 def _join_running_drops(t: Turf, ids: list[int]) -> None:
     """Give the turf to its new holders in every drop not yet over where nobody has it: a drop gives held turf
     to its holders when it starts, and a holder named a day later should not find the turf listed as free."""
-    today = datetime.now(ZoneInfo("Europe/Oslo")).date()
-    running = select(LeafletDropAction.action_id).join(LeafletDrop).where(LeafletDrop.ends_on >= today)
+    running = running_drop_actions(oslo_date(utcnow()))
     free = db.session.scalars(select(ActionTurf.action_id).where(
         ActionTurf.turf_id == t.id, ActionTurf.action_id.in_(running),
         ~select(Assignment.id).where(Assignment.action_id == ActionTurf.action_id,

@@ -8,6 +8,7 @@ from canvass.models import Branch, BranchPostalCode, Organisation
 from canvass.services.geography import territory
 from canvass.services.people import organisations
 from canvass.services.turf import turfs
+from tests.at_once import meanwhile
 from tests.conftest import login, post
 
 
@@ -185,3 +186,21 @@ def test_an_error_that_leaves_the_database_session_failed_still_gets_the_norwegi
     assert response.status_code == 500
     assert "Noe gikk galt hos oss. Prøv igjen om litt." in response.get_data(as_text=True)
     assert "Logg ut" in response.get_data(as_text=True)  # the page knew who was logged in
+
+
+def test_one_branch_per_kommune_pressed_twice_at_the_same_moment_makes_the_branch_once(demo_app, monkeypatch):
+    """Tester I's double tap on «Ett lag per kommune» gave the error page: both requests made the branch «Oslo»,
+    and the unique name refused the second. The second now waits, and fills the branch the first made."""
+    oslo = branch("Sagene").organisation
+    units = [u for u in territory.kommune_units(oslo) if u.codes]
+    organisation_id = oslo.id
+    done = meanwhile(monkeypatch, demo_app, lambda: territory.divide(
+        db.session.get(Organisation, organisation_id), territory.kommune_units(
+            db.session.get(Organisation, organisation_id))), at=(territory, "name_key"))
+    first = territory.divide(oslo, units)
+    done["thread"].join(timeout=30)
+    assert "raised" not in done, done.get("raised")
+    assert done["finished_at_once"] is False
+    assert first.created == ["Oslo"] and done["result"].created == [] and "Oslo" in done["result"].filled
+    assert db.session.scalar(select(func.count()).select_from(Branch).where(Branch.organisation_id == oslo.id,
+                                                                          Branch.name == "Oslo")) == 1

@@ -26,6 +26,7 @@ from canvass.models import (
 )
 from canvass.services.people import people
 from canvass.services.turf import drops, holders, packing, turfs
+from tests.at_once import meanwhile
 from tests.conftest import login, login_as_volunteer, post
 
 FIRST_DAY = datetime(2026, 12, 7, 8, 0)
@@ -451,3 +452,21 @@ def test_a_turf_held_in_a_week_long_drop_is_not_split_under_its_holder_until_the
     after = datetime.combine(today + timedelta(days=5), datetime.min.time()) + timedelta(hours=12)
     monkeypatch.setattr(turfs, "utcnow", lambda: after)
     assert len(turfs.split(db.session.get(Turf, cut[0].id))) == 2
+
+
+def test_one_person_chosen_as_holder_of_two_turfs_at_the_same_moment_gets_one_and_a_norwegian_answer(
+        sagene, demo_app, monkeypatch):
+    """Tester I, on PostgreSQL: Hanne chosen for two turfs at once gave the error page (both stored her)."""
+    sagene_, cut, _daniel, _berit, hanne = sagene
+    ids = cut[2].id, hanne.id
+    done = meanwhile(monkeypatch, demo_app, lambda: holders.set_holders(db.session.get(Turf, ids[0]),
+                                                                        [(ids[1], None)]),
+                     at=(holders, "_join_running_drops"))
+    holders.set_holders(cut[1], [(hanne.id, None)])
+    done["thread"].join(timeout=30)
+    assert done["finished_at_once"] is False
+    assert isinstance(done.get("raised"), holders.HolderError)
+    assert done["raised"].params["name"] == "Hanne Holder" and "er allerede rodeansvarlig" in done["raised"].message
+    db.session.expire_all()
+    assert [h.turf_id for h in db.session.scalars(select(TurfHolder).where(TurfHolder.user_id == hanne.id))] == [
+        cut[1].id]

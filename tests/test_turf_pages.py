@@ -1,6 +1,5 @@
 """The coordinator's turf pages: cut, look, rename, split, merge and move, each checked for access."""
 import re
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +12,7 @@ from canvass.models import Action, Assignment, Branch, Turf, User
 from canvass.models.action import NOT_OVER_FOR
 from canvass.services.field import field, sync
 from canvass.services.turf import actions, held, progress, turfs
+from tests.at_once import meanwhile
 from tests.conftest import daniels_turf_tonight, login, post
 
 
@@ -144,42 +144,15 @@ def test_no_way_of_redrawing_turf_takes_a_turf_or_its_doors_from_under_the_volun
     assert db.session.get(Turf, again.id).archived_at is None
 
 
-def _meanwhile(monkeypatch, demo_app, other) -> dict:
-    """Run `other()` as a second request (a thread with its own app context and database session) at the moment
-    this request has read the turf and retired it, but not yet committed: the double tap's second half, or the
-    other coordinator. What it returned or raised is in the answer once its thread is joined."""
-    done: dict = {}
-    real = turfs._fill
-
-    def second_request():
-        with demo_app.app_context():
-            try:
-                done["result"] = other()
-            except Exception as err:  # whatever it raised is for the test to look at
-                done["raised"] = err
-            finally:
-                db.session.remove()
-
-    def fill(*args, **kwargs):
-        if "thread" not in done:
-            done["thread"] = threading.Thread(target=second_request)
-            done["thread"].start()
-            # Unheld, the other request finishes here; held, it waits until this one has committed.
-            done["thread"].join(timeout=1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(turfs, "_fill", fill)
-    return done
-
-
 def test_a_turf_split_while_another_coordinator_gives_it_out_is_never_given_out_split(client, demo_app, monkeypatch):
     """The re-tester's race: «Del i to» and «Tildel» on the same turf at the same moment put the volunteer on the
     turf the split had retired (5 of 5 tries). The assignment now waits for the split, and is refused."""
     turf, action, daniel = daniels_turf_tonight()
     actions.release(action, turf)
     ids = turf.id, action.id, daniel.id
-    done = _meanwhile(monkeypatch, demo_app, lambda: actions.assign(
-        db.session.get(Action, ids[1]), db.session.get(Turf, ids[0]), [db.session.get(User, ids[2])]))
+    done = meanwhile(monkeypatch, demo_app, lambda: actions.assign(
+        db.session.get(Action, ids[1]), db.session.get(Turf, ids[0]), [db.session.get(User, ids[2])]),
+        at=(turfs, "_fill"))
     parts = turfs.split(turf)
     done["thread"].join(timeout=30)
     assert isinstance(done.get("raised"), held.TurfGone), done
@@ -189,13 +162,33 @@ def test_a_turf_split_while_another_coordinator_gives_it_out_is_never_given_out_
     assert len(parts) == 2 and all(db.session.get(Turf, p.id).archived_at is None for p in parts)
 
 
+def test_two_coordinators_giving_one_volunteer_two_turfs_of_an_action_at_once_take_turns(client, demo_app,
+                                                                                         monkeypatch):
+    """Tester I, on PostgreSQL: «Tildel» of Daniel to two turfs of one action at the same moment gave the error page
+    in 12 of 20 tries, as both inserted his one assignment in the action. The second now waits for the first, then
+    moves him, and says from where."""
+    turf, action, daniel = daniels_turf_tonight()
+    other_turf = next(t for t in turfs.live_turfs(turf.branch, 1) if t.id != turf.id)
+    ids = action.id, other_turf.id, daniel.id
+    done = meanwhile(monkeypatch, demo_app, lambda: [(user.name, left.id) for user, left in actions.assign(
+        db.session.get(Action, ids[0]), db.session.get(Turf, ids[1]), [db.session.get(User, ids[2])])],
+        at=(actions, "volunteers"))
+    actions.assign(action, turf, [daniel])
+    done["thread"].join(timeout=30)
+    assert done["finished_at_once"] is False  # it waited for this assignment's commit
+    assert done["result"] == [("Daniel Dørbanker", turf.id)]
+    db.session.expire_all()
+    assert db.session.scalars(select(Assignment.turf_id).where(Assignment.user_id == daniel.id)).all() == [
+        other_turf.id]
+
+
 def test_a_double_tap_on_del_i_to_splits_once_and_the_second_tap_is_told_so(client, demo_app, monkeypatch):
     """The second request of a double tap got the error page: it split the same turf again over the first one's
     rows. Now it waits for the first and is told the turf is split already; after Back, the same."""
     turf, action, _daniel = daniels_turf_tonight()
     actions.release(action, turf)
     turf_id = turf.id
-    done = _meanwhile(monkeypatch, demo_app, lambda: turfs.split(db.session.get(Turf, turf_id)))
+    done = meanwhile(monkeypatch, demo_app, lambda: turfs.split(db.session.get(Turf, turf_id)), at=(turfs, "_fill"))
     parts = turfs.split(turf)
     done["thread"].join(timeout=30)
     assert isinstance(done.get("raised"), held.TurfGone), done

@@ -112,6 +112,9 @@ def create(branch_id: int):
                 form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
                 campaign, _chosen_set(branch, form.question_set.data), form.guide.data or "",
                 key=form_ids.key_of(form.form_id))
+        except actions.FormUsed as err:
+            flash_error(err)
+            form_ids.renew(form.form_id)
         except turfs.TurfError as err:
             flash_error(err)
         else:

@@ -13,6 +13,11 @@ def form_id() -> HiddenField:
                        validators=[Optional(), UUID(_l("Skjemaet er ødelagt. Last inn siden på nytt."))])
 
 
+def renew(field: HiddenField) -> None:
+    """A new id for a form shown again: sent from here, it is a new form, not the one it was."""
+    field.data = str(uuid.uuid4())
+
+
 def key_of(field: HiddenField) -> str | None:
     """The field's id in one spelling ("{…}", "urn:uuid:…" and upper case are UUIDs too), or None if it sent none."""
     return str(uuid.UUID(field.data)) if field.data else None

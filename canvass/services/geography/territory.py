@@ -20,6 +20,7 @@ from canvass.models import (
     Turf,
     TurfAddress,
 )
+from canvass.services import row_locks
 from canvass.services.geography import kommuner
 from canvass.typed import name_key
 
@@ -201,6 +202,7 @@ class Division:
 def divide(organisation: Organisation, units: list[Unit], kind: str = "lokallag") -> Division:
     """A branch per unit (an existing branch of the same name is reused) with the unit's postal codes that no
     branch holds yet. Codes other branches hold stay with them and are reported. One transaction."""
+    row_locks.take(organisation)  # a double tap's second division waits, then finds the branches the first made
     held = dict(db.session.execute(select(BranchPostalCode.postnummer, Branch.name).join(Branch)
                                    .where(Branch.organisation_id == organisation.id)).all())
     existing = {b.name_key: b for b in organisation.branches}

@@ -2,13 +2,13 @@
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
 from canvass.models.action import ACTION_KINDS
 from canvass.refusal import N_
-from canvass.services import same_form
+from canvass.services import row_locks, same_form
 from canvass.services.turf import held, questions
 from canvass.services.turf.turfs import TurfError
 from canvass.typed import one_spelling
@@ -55,24 +55,22 @@ def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, me
     action = Action(organisation_id=branch.organisation_id, branch=branch, signup_token=secrets.token_urlsafe(16),
                     form_key=key, **fields)
     db.session.add(action)
-    return same_form.committed(action, Action.form_key, key)
+    stored = same_form.committed(action, Action.form_key, key)
+    return stored if stored is action else _sent_again(stored, fields)
+
+
+class FormUsed(TurfError):
+    """The action form sent again with other content than the action it made: the page offers a new form."""
 
 
 def _sent_again(made: Action, fields: dict) -> Action:
     """The action a form made, when the form is sent again. The same (a double tap) is that action. Changed (Back,
-    a typo put right, «Opprett aksjon» again) is what the coordinator now means, and nobody has been given or
-    signed up for anything in it yet: it is changed to match. Once it is in use, it is refused."""
-    changed = {name: value for name, value in fields.items() if getattr(made, name) != value}
-    if not changed:
-        return made
-    in_use = any(db.session.scalar(select(exists().where(column == made.id)))
-                 for column in (ActionTurf.action_id, Assignment.action_id, Signup.action_id))
-    if in_use:
-        raise TurfError(N_("Aksjonen «%(title)s» er allerede opprettet med dette skjemaet og er tatt i bruk, så "
-                           "endringene ble ikke lagret."), title=made.title)
-    for name, value in changed.items():
-        setattr(made, name, value)
-    db.session.commit()
+    then another day or title) may be a correction or a copy for another day, so neither is guessed: the action
+    stands as it was, and the coordinator is asked to send the form again as a new action."""
+    if any(getattr(made, name) != value for name, value in fields.items()):
+        raise FormUsed(N_("Dette skjemaet har allerede laget aksjonen «%(title)s», og den er ikke endret. Vil du lage "
+                          "en ny aksjon med det som står i skjemaet nå, trykker du «Opprett aksjon» igjen."),
+                       title=made.title)
     return made
 
 
@@ -110,6 +108,7 @@ def sign_up(action: Action, user: User) -> None:
     """A volunteer of the same organisation signs up; signing up twice changes nothing."""
     if user.organisation_id != action.organisation_id:
         raise TurfError(N_("Du kan bare melde deg på aksjoner i din egen organisasjon."))
+    row_locks.take(action)  # a double tap's two sign-ups: the second finds the first
     if db.session.get(Signup, (action.id, user.id)) is None:
         db.session.add(Signup(action_id=action.id, user_id=user.id))
         db.session.commit()
@@ -128,6 +127,9 @@ def volunteers(action: Action) -> list[User]:
 def assign(action: Action, turf: Turf, users: list[User]) -> list[tuple[User, Turf]]:
     """Give a turf to one volunteer or a pair; they leave any other turf they had in this action, and whoever had
     this turf and is not among them leaves it. Who left which turf, for the coordinator to be told."""
+    # The action first, then the turf (every request takes them in that order): two coordinators giving the same
+    # volunteer two turfs of one action at once take turns, and the second moves them.
+    row_locks.take(action)
     held.hold(turf)
     if turf.branch_id != action.branch_id:
         raise TurfError(N_("Roden hører ikke til aksjonens lag."))

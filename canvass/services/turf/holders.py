@@ -23,6 +23,7 @@ from canvass.models import (
 )
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS, running_drop_actions
 from canvass.refusal import N_, Refusal
+from canvass.services import row_locks
 from canvass.services.turf import held
 
 
@@ -75,6 +76,8 @@ def set_holders(t: Turf, picks: list[tuple[int, str | None]]) -> list[TurfHolder
     allowed = {u.id: u for u in candidates(t.branch)}
     if any(user_id not in allowed for user_id in ids):
         raise HolderError(N_("Bare lagets dørbankere og dørbankansvarlige kan være rodeansvarlige."))
+    # The people too: the same person chosen for two turfs at once is then found holding the first by the second.
+    row_locks.take(*(allowed[user_id] for user_id in ids))
     elsewhere = db.session.scalars(select(TurfHolder).where(TurfHolder.user_id.in_(ids), TurfHolder.turf_id != t.id))
     for other in elsewhere:
         raise HolderError(N_("%(name)s er allerede rodeansvarlig for %(turf)s."), name=other.user.name,

@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
         refusals,
         reports,
         security,
+        sent_text,
         setup,
         sync,
         tiles,
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     errors.register(app)
     refusals.register(app)
     security.register(app)
+    sent_text.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -25,6 +25,7 @@ from canvass.services.field import mailboxes
 from canvass.services.geography import geonorge, kommuner
 from canvass.services.people import logins, organisations, people
 from canvass.services.turf import drops, packing
+from canvass.typed import name_key
 
 
 class RefusingGroup(AppGroup):
@@ -266,7 +267,8 @@ def create_user(organisation, role, name, email, branch, password):
         raise click.ClickException(gettext("Passordet må ha minst 10 tegn."))
     branch_obj = None
     if branch:
-        branch_obj = db.session.scalar(select(Branch).where(Branch.organisation_id == org.id, Branch.name == branch))
+        branch_obj = db.session.scalar(select(Branch).where(Branch.organisation_id == org.id,
+                                                            Branch.name_key == name_key(branch)))
         if branch_obj is None:
             raise click.ClickException(gettext("Fant ikke laget %(name)s.", name=branch))
     people.create_user(org, Role(role), name, email=email, password=password, branch=branch_obj)
@@ -324,7 +326,7 @@ def _branch(user: User, name: str | None) -> Branch | None:
     if not name:
         return None
     branch = db.session.scalar(select(Branch).where(Branch.organisation_id == user.organisation_id,
-                                                    Branch.name == name))
+                                                    Branch.name_key == name_key(name)))
     if branch is None:
         raise click.ClickException(gettext("Fant ikke laget %(name)s.", name=name))
     return branch
@@ -366,7 +368,8 @@ def _roles(user: User) -> str:
 
 
 def _organisation(name: str) -> Organisation:
-    org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    """The organisation an operator names, spelt as they like: names are compared as `org create` compares them."""
+    org = db.session.scalar(select(Organisation).where(Organisation.name_key == name_key(name)))
     if org is None:
         raise click.ClickException(gettext("Fant ikke organisasjonen %(name)s.", name=name))
     return org

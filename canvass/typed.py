@@ -2,20 +2,28 @@
 
 "Å" typed as one character or as "A" and a combining ring (text pasted from a Mac), an invisible zero-width
 space, or a run of spaces would otherwise make two branches or two topics that look alike."""
-import re
 import unicodedata
 
-# Characters that show as nothing: zero-width spaces and joiners, the byte-order mark, the soft hyphen.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+# Characters that show as nothing beside Unicode's format characters (category Cf: zero-width spaces and joiners,
+# bidi controls, the soft hyphen, the byte-order mark): fillers, a blank braille cell, the combining grapheme joiner
+# and the variation selectors.
+_BLANK = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+                   + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0100, 0xE01F0))))
+
+
+def _shown(character: str) -> bool:
+    """Whether a character shows: not a format or control character (a NUL, a tab is a space), nor a blank one."""
+    return character not in _BLANK and (unicodedata.category(character) not in ("Cf", "Cc") or character.isspace())
 
 
 def one_spelling(text: str) -> str:
     """`text` composed (NFC), without invisible characters, trimmed, its spaces single."""
-    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text or "")).split())
+    return " ".join("".join(filter(_shown, unicodedata.normalize("NFC", text or ""))).split())
 
 
 def name_key(text: str) -> str:
     """`text` as two names are compared: in one spelling and case-folded, so "Bydel Sagene", "bydel sagene" and
     "BYDEL SAGENE" are one name; what a unique key on a name holds. Python folds "Ø" and "Å" as SQLite's
     lower() does not."""
-    return unicodedata.normalize("NFC", one_spelling(text).casefold())
+    # NFKC too: fullwidth «Ｓａｇｅｎｅ» and «Sagene» are one name, as the ligature «ﬃ» is «ffi».
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", one_spelling(text)).casefold())

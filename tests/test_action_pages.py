@@ -133,6 +133,17 @@ def test_an_actions_topics_are_trimmed_listed_once_whatever_their_case_and_short
     assert len(db.session.scalars(select(Action)).all()) == 1
 
 
+def test_a_campaign_week_that_is_not_one_is_refused_and_makes_no_action(client):
+    """Tester I's crafted «campaign=abc» gave the error page, and «campaign=999» an action without its week."""
+    login(client, "sagene@oslo.demo")
+    sagene = branch("Sagene")
+    form = {"title": "Torshov", "kind": "door", "day": "2026-12-10", "time": "17:30"}
+    for campaign in ("abc", "999999", "-1"):
+        response = post(client, f"/lag/{sagene.id}/aksjoner", {**form, "campaign": campaign})
+        assert response.status_code == 400 and "Velg en kampanjeuke fra listen." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Action)) is None
+
+
 def test_an_action_in_another_year_shows_its_year_and_one_this_year_does_not(client):
     """The outsider's action of 1 January 2020 was listed as «onsdag 1. januar 17:30», beside next month's."""
     sagene = branch("Sagene")

@@ -970,3 +970,20 @@ def test_a_bad_field_is_refused_alone_and_the_good_events_beside_it_are_stored(w
             # The phone finds its event in the answer by the id it sent, whatever that was.
             assert middle["id"] == bad["id"]
         assert stored_records() - before == 2 + (middle["status"] == "stored")
+
+
+def test_a_nul_character_in_any_form_or_address_is_refused_in_norwegian_and_stores_nothing(client):
+    """Tester I: a NUL in a branch's name gave the error page on PostgreSQL, which cannot store one."""
+    login(client, "admin@oslo.demo")
+    said = "Skjemaet inneholder et tegn som ikke kan lagres (NUL)."
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    before = snapshot()
+    for path, data in (("/lag/", {"name": "Nye\x00 Sagene", "kind": "lokallag"}),
+                       (f"/lag/{sagene.id}/aksjoner", {"title": "Tors\x00hov", "kind": "door", "day": "2026-12-10",
+                                                       "time": "17:30"}),
+                       (f"/lag/{sagene.id}/aksjoner", {"title\x00": "Torshov"})):
+        response = client.post(path, data={**data, "csrf_token": csrf_token(client)})
+        assert response.status_code == 400 and said in response.get_data(as_text=True), path
+    response = client.get("/komite/", query_string={"tema": "bolig\x00"})
+    assert response.status_code == 400 and said in response.get_data(as_text=True)
+    assert snapshot() == before

@@ -163,6 +163,26 @@ def test_two_branch_names_that_differ_only_in_case_sent_at_the_same_moment_make_
                                                         Branch.name.in_([first, second]))).all() == [first]
 
 
+@pytest.mark.parametrize("alike", ["Ｓａｇｅｎｅ", "Sagene\u3164", "Sa\u034fgene", "\u202aSagene\u202c",
+                                   "\u2066Sagene\u2069", "Sagene\ufe0f", "Sa\u2061gene", "\u2800Sagene",
+                                   "Sagene\u180e"])
+def test_a_name_that_only_looks_like_another_is_the_same_name(demo_app, alike):
+    """Tester I made «Ｓａｇｅｎｅ» (fullwidth), «Sagene» with a Hangul filler and with bidi or other invisible
+    characters beside «Sagene»: each looked the same on the page and was a second branch."""
+    oslo = branch("Sagene").organisation
+    with pytest.raises(organisations.Refused, match="finnes allerede"):
+        organisations.create_branch(oslo, alike, "lokallag")
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u3164\u3164", " \u2066\u2069 ", "\ufe0f"])
+def test_a_branch_name_of_nothing_visible_is_refused(demo_app, blank):
+    """Tester I's «\u200b» made a branch with an empty name and heading."""
+    oslo = branch("Sagene").organisation
+    with pytest.raises(organisations.Refused, match="Skriv et navn."):
+        organisations.create_branch(oslo, blank, "lokallag")
+    assert len(branch("Sagene").organisation.branches) == 16
+
+
 def test_two_organisations_whose_names_differ_only_in_case_are_not_both_made_at_the_same_moment(demo_app):
     with Session(db.engine) as other_request:  # the other request's organisation, stored after this one's check
         other_request.add(Organisation(name="Østfold SV"))

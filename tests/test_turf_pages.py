@@ -201,6 +201,15 @@ def test_a_double_tap_on_del_i_to_splits_once_and_the_second_tap_is_told_so(clie
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{turf.name} er allerede delt, slått sammen eller arkivert, så ingenting ble endret." in page
     assert page.count("er allerede delt") == 1
+    # Opening it later (an old link, the map's outline, its walk sheet) changes nothing, and says no more than that
+    # it is gone: the outline a page's map asks for is simply not there, so no message waits for a later page.
+    assert client.get(f"/roder/{turf_id}.geojson").status_code == 404
+    opened = client.get(f"/roder/{turf_id}", follow_redirects=True).get_data(as_text=True)
+    assert f"{turf.name} er delt, slått sammen eller arkivert. Her er rodene slik de er nå." in opened
+    assert "ingenting ble endret" not in opened and opened.count("er delt, slått sammen") == 1
+    # «Frigi» on it, from an action page opened before: released, and said at the top of the page.
+    released = post(client, f"/aksjoner/{action.id}/frigi", {"turf": turf_id}, follow_redirects=True)
+    assert f"{turf.name} er ledig igjen." in released.get_data(as_text=True)
 
 
 def test_an_actions_progress_keeps_the_doors_knocked_in_a_turf_split_merged_or_cut_again_after_its_release(client):

@@ -57,7 +57,7 @@ def test_merge_split_rename_and_move(demo_app):
     grunerlokka = branch("Grünerløkka")
     a, b, *_ = turfs.cut_turfs(grunerlokka, ["0552"], target=40)
     doors = a.doors + b.doors
-    merged = turfs.merge(a, b)
+    [merged] = turfs.merge(a, b)
     assert merged.doors == doors and b.archived_at is not None
     parts = turfs.split(merged)
     assert len(parts) >= 2 and sum(p.doors for p in parts) == doors

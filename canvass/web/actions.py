@@ -79,6 +79,17 @@ def _set_choices(branch) -> list[SelectChoice]:
         SelectChoice(str(s.id), s.name) for s in questions.usable_sets(branch)]
 
 
+def _chosen_campaign(branch, value: str | None) -> Campaign | None:
+    """The campaign week chosen in a form: one of the branch's (create_action checks whose), or none; an id that is
+    not one (a crafted form, a week deleted since the page was opened) is refused, not taken as none."""
+    if not value:
+        return None
+    campaign = db.session.get(Campaign, int(value)) if value.isdigit() else None
+    if campaign is None:
+        raise turfs.TurfError(N_("Velg en kampanjeuke fra listen."))
+    return campaign
+
+
 def _chosen_set(branch, value: str | None) -> QuestionSet | None:
     """The set chosen in a form, if the branch may use it; another branch's or organisation's is refused."""
     if not value:
@@ -105,8 +116,8 @@ def create(branch_id: int):
     branch = branch_for_manager(branch_id)
     form = _action_form(branch)
     if form.validate_on_submit():
-        campaign = db.session.get(Campaign, int(form.campaign.data)) if form.campaign.data else None
         try:
+            campaign = _chosen_campaign(branch, form.campaign.data)
             action = actions.create_action(
                 branch, form.title.data, form.kind.data, to_utc(datetime.combine(form.day.data, form.time.data)),
                 form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
@@ -282,7 +293,11 @@ def release(action_id: int):
     action = action_for_manager(action_id)
     t = _turf_of(action)
     actions.release(action, t)
-    _done(action, t, gettext("%(turf)s er ledig igjen.", turf=t.name))
+    released = gettext("%(turf)s er ledig igjen.", turf=t.name)
+    if t.archived_at is None:
+        _done(action, t, released)
+    else:
+        flash(released)  # a turf gone since the page was opened has no row to say it beside
     return redirect(url_for("actions.show", action_id=action.id) + f"#rode-{t.id}", 303)
 
 

@@ -13,6 +13,7 @@ from canvass.formatting import format_km
 from canvass.geo import geometry, walk
 from canvass.geo import turf as geo_turf
 from canvass.models import Address, FieldDoor, Role, Turf
+from canvass.refusal import N_
 from canvass.services.field import field, walk_sheet
 from canvass.services.geography import territory
 from canvass.services.turf import held, turfs
@@ -22,6 +23,7 @@ from canvass.web.refusals import answer, refused_to
 
 bp = Blueprint("turf", __name__)
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
+GONE_SEEN = N_("%(turf)s er delt, slått sammen eller arkivert. Her er rodene slik de er nå.")
 
 
 def turf_for_manager(turf_id: int) -> Turf:
@@ -31,8 +33,12 @@ def turf_for_manager(turf_id: int) -> Turf:
     branch_for_manager(t.branch_id)
     if t.archived_at is not None:
         # Split, merged or archived since the page was opened (the second tap of a double tap, Back, another
-        # coordinator): say so, and show the branch's turf as it is now.
-        abort(answer(held.TurfGone(held.GONE, turf=t.name), url_for("turf.index", branch_id=t.branch_id)))
+        # coordinator, an old link): say so, and show the branch's turf as it is now. The map's own request for the
+        # outline is only told it is not there: the page it was made from says the rest.
+        if request.endpoint == "turf.shape":
+            abort(404)
+        said = held.GONE if request.method == "POST" else GONE_SEEN
+        abort(answer(held.TurfGone(said, turf=t.name), url_for("turf.index", branch_id=t.branch_id)))
     return t
 
 
@@ -232,7 +238,7 @@ def split(turf_id: int):
 def merge(turf_id: int):
     t = turf_for_manager(turf_id)
     other = turf_for_manager(request.form.get("other", type=int) or 0)
-    turfs.merge(t, other)
+    flash_lost_holders(turfs.merge(t, other).lost)
     return redirect(url_for("turf.show", turf_id=t.id))
 
 

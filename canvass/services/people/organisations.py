@@ -166,6 +166,8 @@ def create_branch(organisation: Organisation, name: str, kind: str) -> Branch:
     """A new branch of the organisation; its name (in one spelling: canvass/typed.py) must differ from every
     other branch's, whatever the case. Commits."""
     name = one_spelling(name)
+    if not name:  # only spaces, or characters that show as nothing
+        raise Refused(N_("Skriv et navn."), field="name")
     taken = Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
     if any(b.name_key == name_key(name) for b in organisation.branches):
         raise taken

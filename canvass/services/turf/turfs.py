@@ -68,7 +68,7 @@ def _stops(addresses: list[Address]) -> list[turf.Stop]:
 
 
 class Cut(list):
-    """The turf a cut or split made, and the names of the standing holders whose turf did not carry over."""
+    """The turf a cut, split or merge made, and the names of the standing holders whose turf did not carry over."""
 
     lost: list[str] = []
 
@@ -266,8 +266,8 @@ def _not_walked(t: Turf) -> None:
                            "ingen står igjen ved en dør uten gåliste."), turf=t.name, person=given[1], action=given[0])
 
 
-def merge(keep: Turf, other: Turf) -> Turf:
-    """Put `other`'s addresses into `keep` and retire `other`."""
+def merge(keep: Turf, other: Turf) -> Cut:
+    """Put `other`'s addresses into `keep` and retire `other`: the turf kept, as a cut of one."""
     if keep.id == other.id or keep.branch_id != other.branch_id or keep.round != other.round:
         raise TurfError(N_("Bare to ulike roder i samme lag kan slås sammen."))
     held.hold(keep, other)
@@ -278,9 +278,10 @@ def merge(keep: Turf, other: Turf) -> Turf:
     _clear(keep)
     filled = [(keep, _fill(keep, members))]
     _store(filled)
-    _carry_holders(before, filled)
+    result = Cut([keep])
+    result.lost = _carry_holders(before, filled)
     db.session.commit()
-    return keep
+    return result
 
 
 def split(t: Turf) -> Cut:

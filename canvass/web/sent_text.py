@@ -1,0 +1,16 @@
+"""What a form or an address may carry: no NUL character, which no person types and PostgreSQL cannot store.
+
+A NUL in any field (a branch's name, an action's title, a filter) reached the database, which refused the
+statement, and the user got the error page. It is refused here for every form and every query string at once,
+with a Norwegian answer, before any view reads it.
+"""
+from flask import Flask, abort, request
+from flask_babel import gettext
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul():
+        if any("\x00" in key or "\x00" in value
+               for source in (request.args, request.form) for key, value in source.items(multi=True)):
+            abort(400, gettext("Skjemaet inneholder et tegn som ikke kan lagres (NUL). Skriv teksten på nytt."))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from canvass import clock
 from canvass.extensions import db
+from canvass.geo import geometry
 from canvass.geo import turf as geo_turf
 from canvass.models import Action, Assignment, Branch, Turf, User
 from canvass.models.action import NOT_OVER_FOR
@@ -80,6 +81,25 @@ def test_turf_page_shows_the_walk_list_and_edits_it(client):
     assert db.session.get(Turf, second.id).archived_at is not None
     response = post(client, f"/roder/{first.id}/del", follow_redirects=True)
     assert "Roden er delt i" in response.get_data(as_text=True)
+
+
+def test_a_double_tap_on_flytt_adresser_moves_them_once_and_both_taps_say_they_moved(client):
+    """Tester I's second tap said «Noen av adressene hører ikke til roden …» after the first had moved them."""
+    sagene = branch("Sagene")
+    cut = turfs.cut_turfs(sagene, ["0473"], target=40)
+    source, destination = next((a, b) for a in cut for b in cut if a.id != b.id and geometry.metric_distance(
+        geometry.from_geojson(a.geometry), geometry.from_geojson(b.geometry)) <= turfs.NEIGHBOUR_METRES)
+    moved = [s.address_id for s in source.stops if not any(
+        o.address.building_id and o.address.building_id == s.address.building_id
+        for o in source.stops if o.address_id != s.address_id)][-1:]
+    login(client, "sagene@oslo.demo")
+    for _ in range(2):
+        body = post(client, f"/roder/{source.id}/flytt", {"destination": destination.id, "address": moved},
+                    follow_redirects=True).get_data(as_text=True)
+        assert f"Adressene er flyttet til {destination.name}." in body and "hører ikke til" not in body
+    db.session.expire_all()
+    assert moved[0] in {s.address_id for s in db.session.get(Turf, destination.id).stops}
+    assert moved[0] not in {s.address_id for s in db.session.get(Turf, source.id).stops}
 
 
 def test_a_way_to_walk_the_streets_the_form_does_not_offer_is_refused_and_cuts_nothing(client):

@@ -312,7 +312,8 @@ NEIGHBOUR_METRES = 150
 
 
 def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> None:
-    """Redraw the border: move addresses (with the rest of their buildings) to a neighbouring turf."""
+    """Redraw the border: move addresses (with the rest of their buildings) to a neighbouring turf. Asked again
+    for addresses the neighbour already holds, it has nothing to do."""
     if source.branch_id != destination.branch_id or source.round != destination.round or source.id == destination.id:
         raise TurfError(N_("Adresser kan bare flyttes mellom roder i samme lag."))
     held.hold(source, destination)
@@ -320,6 +321,8 @@ def move_addresses(source: Turf, destination: Turf, address_ids: list[int]) -> N
     members = _members(source)
     chosen = set(address_ids)
     unknown = chosen - {s.id for s in members}
+    if unknown and chosen <= {s.address_id for s in destination.stops}:
+        return  # all of them there already: the second tap of a double tap, after the first moved them
     if unknown:
         raise TurfError(N_("Noen av adressene hører ikke til roden %(name)s."), name=source.name)
     buildings = {s.building for s in members if s.id in chosen and s.building}

@@ -1,4 +1,6 @@
 """The admin gives each branch its territory of postal codes and sees coverage on a map."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -191,6 +193,24 @@ def test_two_organisations_whose_names_differ_only_in_case_are_not_both_made_at_
         organisations.create("ØSTFOLD SV", ["0301"], "Åse Admin", "ase@ostfold.example")
     assert db.session.scalar(select(func.count()).select_from(Organisation)
                              .where(Organisation.name.in_(["Østfold SV", "ØSTFOLD SV"]))) == 1
+
+
+def test_a_double_tap_on_opprett_lag_makes_one_branch_and_ends_on_it(client):
+    """Tester I's second tap ended on «Det finnes allerede et lag med dette navnet.», though the first had made it.
+    Sent again after Back with another name, the form makes nothing and says so; once more, it is a new branch."""
+    login(client, "admin@oslo.demo")
+    page = client.get("/lag/").get_data(as_text=True)
+    form = {"name": "Nordre Sagene", "kind": "lokallag",
+            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+    first, second = post(client, "/lag/", form), post(client, "/lag/", form)
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    assert db.session.scalars(select(Branch.name).where(Branch.name == "Nordre Sagene")).all() == ["Nordre Sagene"]
+    changed = post(client, "/lag/", {**form, "name": "Søndre Sagene"})
+    body = changed.get_data(as_text=True)
+    assert changed.status_code == 400 and "Dette skjemaet har allerede laget laget «Nordre Sagene»." in body
+    fresh = re.search(r'name="form_id"[^>]*value="([^"]+)"', body).group(1)
+    assert fresh != form["form_id"] and db.session.scalar(select(Branch).where(Branch.name == "Søndre Sagene")) is None
+    assert post(client, "/lag/", {**form, "name": "Søndre Sagene", "form_id": fresh}).status_code == 302
 
 
 def test_an_error_that_leaves_the_database_session_failed_still_gets_the_norwegian_error_page(demo_app, client):

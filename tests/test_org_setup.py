@@ -1,6 +1,7 @@
 """A party from zero: `org create` on the command line, first-run setup on the web with the one-time code,
 the organisation's kommuner, and branches by kommune or valgkrets where there are no bydeler."""
 import re
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -133,6 +134,28 @@ def test_setup_is_refused_without_the_code_with_a_wrong_one_and_after_use(app):
     assert later.post("/oppsett", data=_setup_form(later, code, name="Andre SV")).status_code == 404
     assert organisations.new_setup_code() is None
     assert _counts()[0] == 1
+
+
+def test_a_double_tap_on_sett_opp_goes_where_the_first_tap_went_and_nobody_else_gets_in(app):
+    """Tester I's double tap on «Sett opp»: the page ended on the second tap's «Feil oppsettskode», and its cookie
+    left the new admin logged out, although the first tap had set Canvass up. The same form sent again (its id,
+    the admin's own e-mail and password) goes on to two-factor as the first did; without all of them it is closed."""
+    code = organisations.new_setup_code()
+    client = app.test_client()
+    page = client.get("/oppsett").get_data(as_text=True)
+    form = _setup_form(client, code, form_id=re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1))
+    first, second = client.post("/oppsett", data=form), client.post("/oppsett", data=form)
+    assert first.location.startswith("/login/kode") and second.location == first.location
+    assert _counts()[0] == 1
+    response = client.post(second.location, data={"code": two_factor_code(client, "leder@elverum-sv.no"),
+                                                  "csrf_token": csrf_token(client, "/login/kode")})
+    assert response.location == "/oppsett/ferdig"
+    # Another browser with the form's id but not the password, or the password but another form: the closed page.
+    for changes in ({"password": "gjettet-passord", "password_again": "gjettet-passord"},
+                    {"form_id": str(uuid.uuid4())}):
+        other = app.test_client()
+        assert other.post("/oppsett", data={**form, **changes, "csrf_token": csrf_token(other, "/login")}
+                          ).status_code == 404
 
 
 def test_a_used_code_never_works_again_even_before_an_organisation_exists(app):

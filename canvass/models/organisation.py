@@ -20,6 +20,8 @@ class Organisation(db.Model):
     name_key: Mapped[str] = mapped_column(String(300), unique=True)
     # The party as its members write it ("SV", "Arbeiderpartiet"); free text, shown beside the name.
     party: Mapped[str | None] = mapped_column(String(100))
+    # The id of the first-run setup form that made it (canvass/web/form_ids.py): a second tap goes where the first did.
+    form_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     branches: Mapped[list["Branch"]] = relationship(
         back_populates="organisation", order_by="Branch.name", cascade="all, delete-orphan"
@@ -52,6 +54,8 @@ class Branch(db.Model):
     # As Organisation.name_key: one branch of a name in each organisation, whatever its case.
     name_key: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20), default="lokallag")
+    # The id of the form it was made with: the same form sent again is this branch.
+    form_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="branches")
     postal_codes: Mapped[list["BranchPostalCode"]] = relationship(

@@ -14,6 +14,7 @@ from canvass.models import District, Role
 from canvass.models.organisation import BRANCH_KINDS
 from canvass.services.geography import territory
 from canvass.services.people import organisations
+from canvass.web import form_ids
 from canvass.web.access import branch_for_manager, roles_required
 
 bp = Blueprint("branches", __name__, url_prefix="/lag")
@@ -24,6 +25,7 @@ KIND_LABELS = {"lokallag": _l("Lokallag"), "partiavdeling": _l("Partiavdeling"),
 class BranchForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv et navn.")), Length(max=100)])
     kind = SelectField(_l("Type"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in BRANCH_KINDS])
+    form_id = form_ids.form_id()
 
 
 @bp.get("/")
@@ -97,9 +99,12 @@ def create():
     organisation = current_user.organisation
     if form.validate_on_submit():
         try:
-            branch = organisations.create_branch(organisation, form.name.data, form.kind.data)
+            branch = organisations.create_branch(organisation, form.name.data, form.kind.data,
+                                                 key=form_ids.key_of(form.form_id))
         except organisations.Refused as err:
             form.name.errors.append(gettext(err.message, **err.params))
+            if isinstance(err, organisations.BranchFormUsed):
+                form_ids.renew(form.form_id)  # sent again, it is a new branch
         else:
             flash(gettext("%(name)s er opprettet. Velg postnumrene laget har ansvar for.", name=branch.name))
             return redirect(url_for("branches.show", branch_id=branch.id))

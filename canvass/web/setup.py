@@ -16,7 +16,7 @@ from canvass.extensions import limiter
 from canvass.models import Role
 from canvass.services.geography import kommuner
 from canvass.services.people import organisations, two_factor
-from canvass.web import auth
+from canvass.web import auth, form_ids
 from canvass.web.access import roles_required
 
 bp = Blueprint("setup", __name__)
@@ -41,6 +41,7 @@ class SetupForm(FlaskForm):
                                          Length(min=10, max=200, message=_l("Passordet må ha minst 10 tegn."))])
     password_again = PasswordField(_l("Passordet en gang til"),
                                    validators=[EqualTo("password", _l("Passordene er ikke like."))])
+    form_id = form_ids.form_id()
 
 
 @dataclass
@@ -77,16 +78,19 @@ def _setup_limit() -> str:
 @limiter.limit(_setup_limit, methods=["POST"], exempt_when=_searching)
 def index():
     """Set up the first organisation with the one-time code; closed for good once an organisation exists."""
+    form = SetupForm()
+    if request.method == "POST" and form.form_id.validate(form) and (admin := organisations.set_up_with(
+            form_ids.key_of(form.form_id), form.admin_email.data or "", form.password.data or "")) is not None:
+        return _first_login(admin)  # the second tap of «Sett opp»: where the first went
     if not organisations.setup_open():
         return render_template("setup/closed.html"), 404
-    form = SetupForm()
     chosen = request.form.getlist("kommune")
     error = kommune_error = None
     if not _searching() and form.validate_on_submit():
         try:
             created = organisations.create(form.name.data, chosen, form.admin_name.data, form.admin_email.data,
                                            party=form.party.data, password=form.password.data,
-                                           setup_code=form.code.data)
+                                           setup_code=form.code.data, key=form_ids.key_of(form.form_id))
         except organisations.Refused as err:
             message = gettext(err.message, **err.params)
             if err.field == "kommune":

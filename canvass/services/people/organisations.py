@@ -27,6 +27,7 @@ from canvass.models import (
     User,
 )
 from canvass.refusal import N_, Refusal
+from canvass.services import same_form
 from canvass.services.geography import geodata_scope, kommuner
 from canvass.services.people import people
 from canvass.typed import name_key, one_spelling
@@ -109,12 +110,13 @@ class Created:
 
 
 def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: str | None = None,
-           password: str | None = None, setup_code: str | None = None, commit: bool = True) -> Created:
+           password: str | None = None, setup_code: str | None = None, commit: bool = True,
+           key: str | None = None) -> Created:
     """An organisation, its kommuner and its first admin, all or nothing.
 
     Without a password the admin gets one from a one-time link (logins.issue_password_link). With
     `setup_code` this is the first-run setup: refused unless no organisation exists and the code is the
-    current one, which is used up."""
+    current one, which is used up; `key` is the id of the setup form (`set_up_with`)."""
     # The code first: whoever does not have it learns nothing of the rest of the form, and whoever does is not sent
     # round twice (a wrong code came to light only after the kommune was chosen). It is used up only below, once the
     # rest has passed: a refusal for another reason leaves it as it was.
@@ -147,7 +149,7 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
                                                User.removed_at.is_(None))):
         db.session.rollback()
         raise Refused(N_("%(email)s har allerede en brukerkonto i Canvass."), email=email)
-    organisation = Organisation(name=name, party=party,
+    organisation = Organisation(name=name, party=party, form_key=key,
                                 municipalities=[OrganisationMunicipality(kommunenummer=n) for n in numbers])
     db.session.add(organisation)
     admin = people.create_user(organisation, Role.ADMIN, admin_name, email=email, password=password)
@@ -162,24 +164,46 @@ def create(name: str, kommunenummer, admin_name: str, admin_email: str, party: s
     return Created(organisation, admin)
 
 
-def create_branch(organisation: Organisation, name: str, kind: str) -> Branch:
+def set_up_with(key: str | None, email: str, password: str) -> User | None:
+    """The first admin of the organisation the setup form `key` made, if that form is sent again within the double
+    tap's minutes with the admin's own e-mail and password: the second tap of «Sett opp» goes where the first did,
+    not to «Feil oppsettskode» with the new admin logged out."""
+    made = same_form.made_with(Organisation.form_key, key) if key is not None else None
+    admin = people.authenticate(email, password) if made is not None else None
+    if admin is None or admin.organisation_id != made.id or clock.utcnow() - admin.created_at > people.SAME_FORM:
+        return None
+    return admin
+
+
+class BranchFormUsed(Refused):
+    """The branch form sent again with another name or kind than the branch it made."""
+
+
+def create_branch(organisation: Organisation, name: str, kind: str, key: str | None = None) -> Branch:
     """A new branch of the organisation; its name (in one spelling: canvass/typed.py) must differ from every
-    other branch's, whatever the case. Commits."""
+    other branch's, whatever the case. Commits. `key`: the id of its form; the same form sent again (a double tap)
+    is the branch it made, and sent again with another name it is refused, as the action form is."""
     name = one_spelling(name)
     if not name:  # only spaces, or characters that show as nothing
         raise Refused(N_("Skriv et navn."), field="name")
+    if key is not None and (made := same_form.made_with(Branch.form_key, key)) is not None:
+        if made.organisation_id != organisation.id:
+            key = None  # another organisation's form sent here: a new branch, as any form would make
+        elif (made.name, made.kind) != (name, kind):
+            raise BranchFormUsed(N_("Dette skjemaet har allerede laget laget «%(name)s». Vil du lage et nytt lag med "
+                                    "det som står i skjemaet nå, trykker du «Opprett lag» igjen."), name=made.name)
+        else:
+            return made
     taken = Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")
     if any(b.name_key == name_key(name) for b in organisation.branches):
         raise taken
-    branch = Branch(organisation=organisation, name=name, kind=kind)
+    branch = Branch(organisation=organisation, name=name, kind=kind, form_key=key)
     db.session.add(branch)
     try:
-        db.session.commit()
+        return same_form.committed(branch, Branch.form_key, key)
     except IntegrityError:
-        # The same form sent twice at once (a double tap): the other request stored that name first.
-        db.session.rollback()
+        # Another request stored that name first (same_form has rolled this one back).
         raise taken from None
-    return branch
 
 
 @dataclass

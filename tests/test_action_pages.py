@@ -144,6 +144,21 @@ def test_a_campaign_week_that_is_not_one_is_refused_and_makes_no_action(client):
     assert db.session.scalar(select(Action)) is None
 
 
+def test_an_assignment_given_after_one_was_taken_back_never_has_its_id(demo_app):
+    """Tester J, on SQLite: Daniel's turf was released and another given; the new assignment got the old one's id,
+    so his phone opened the old turf's walk list it had kept under that address, and filed a door under it."""
+    sagene = branch("Sagene")
+    first, second = turfs.cut_turfs(sagene, ["0473"], target=60)[:2]
+    action = actions.create_action(sagene, "Torshov", "door", datetime(2026, 12, 10, 16, 30))
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    actions.assign(action, first, [daniel])
+    before = actions.my_assignments(daniel)[0].id
+    actions.release(action, first)
+    actions.assign(action, second, [daniel])
+    after = actions.my_assignments(daniel)[0]
+    assert after.turf_id == second.id and after.id != before
+
+
 def test_an_action_in_another_year_shows_its_year_and_one_this_year_does_not(client):
     """The outsider's action of 1 January 2020 was listed as «onsdag 1. januar 17:30», beside next month's."""
     sagene = branch("Sagene")

@@ -218,6 +218,13 @@ def test_input_past_the_length_limit_is_refused_with_the_limit_not_as_empty(phon
     # The same limit at a door.
     door = post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone, topic="klima", words="x" * 4001))
     assert door.status_code == 400 and "høyst 4000 tegn (denne har 4001)" in door.get_data(as_text=True)
+    # Tester J's 100 lines that filled the box: a form sends each line break as two characters, the box counts one.
+    lines = "\r\n".join(["x" * 39] * 100) + "x"
+    assert len(lines.replace("\r\n", "\n")) == 4000 and len(lines) == 4099
+    kept = post(phone, f"/felt/{phone.assignment.id}/samtale", door_form(phone, topic="klima", words=lines))
+    assert kept.status_code in (200, 302), kept.get_data(as_text=True)[:300]
+    assert db.session.scalar(select(Conversation.words)) == lines.replace("\r\n", "\n")
+
 
 def test_the_service_worker_controls_every_page_and_is_renamed_by_each_release(client, tmp_path):
     response = client.get("/sw.js")

@@ -104,7 +104,9 @@ class Assignment(db.Model):
     turf = relationship("Turf")
     action = relationship("Action")
 
-    __table_args__ = (UniqueConstraint("action_id", "user_id"),)
+    # Its id names the volunteer's walk list (/felt/<id>), which the phone keeps offline: never given again, as
+    # SQLite would give a deleted row's id to the next assignment without AUTOINCREMENT.
+    __table_args__ = (UniqueConstraint("action_id", "user_id"), {"sqlite_autoincrement": True})
 
 
 class Signup(db.Model):

@@ -20,6 +20,10 @@ var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
 // Who is logged in on the phone changes here: the start page kept is the last person's, not the next one's.
 var WHO_CHANGES = /^\/(login(\/kode)?|logout|bli-med\/[^/]+|inn\/[^/]+|passord\/[^/]+)$/;
 var BATCH = 50;
+// How long a record waits for the server's answer before it goes to the outbox: in a stairwell a request can hang
+// for minutes with the door greyed out. The outbox sends it again under the same id, so if the hung request did
+// arrive, the second is a duplicate (docs/sync.md), never a second conversation.
+var RECORD_WAIT = 6000;
 var failures = 0, nextTry = 0;
 
 self.addEventListener("install", function (event) {
@@ -29,9 +33,29 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (k) { return k !== VERSION && k !== TILES; }).map(function (k) { return caches.delete(k); }));
+    return Promise.all(keys.filter(function (k) { return k !== VERSION && k !== TILES; }).map(function (k) {
+      return carryPages(k).then(function () { return caches.delete(k); });
+    }));
   }).then(function () { return self.clients.claim(); }));
 });
+
+// A release must not take a downloaded turf off the phone: the pages the old release kept (walk lists, their
+// conversation forms, the turf's outline) go into the new cache, unless it has them already. Its own files
+// (static, the no-signal page) are the new release's.
+function carryPages(old) {
+  return Promise.all([caches.open(old), caches.open(VERSION)]).then(function (both) {
+    return both[0].keys().then(function (requests) {
+      return Promise.all(requests.filter(function (request) {
+        var path = new URL(request.url).pathname;
+        return path.indexOf("/static/") !== 0 && path !== OFFLINE;
+      }).map(function (request) {
+        return both[1].match(request).then(function (hit) {
+          return hit || both[0].match(request).then(function (kept) { return kept && both[1].put(request, kept); });
+        });
+      }));
+    });
+  });
+}
 
 function page(request) {
   // Fragments are never stored as pages: only full pages without HX-Request.
@@ -100,9 +124,12 @@ self.addEventListener("fetch", function (event) {
       });
     }));
   } else if (request.method === "POST" && RECORDING.test(url.pathname)) {
-    // Offline, or an expired form token: to the outbox. Any other refusal reaches the page as one.
-    event.respondWith(fetch(request.clone()).then(function (response) {
-      return response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
+    // Offline, no answer within RECORD_WAIT, an expired form token, or a walk list no longer the canvasser's (the
+    // turf released meanwhile: the sync API still takes what was recorded in it): to the outbox. Any other refusal
+    // reaches the page as one.
+    var waited = new Promise(function (_, reject) { setTimeout(reject, RECORD_WAIT); });
+    event.respondWith(Promise.race([fetch(request.clone()), waited]).then(function (response) {
+      return response.status === 404 || response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
         ? keep(request, url) : response;
     }).catch(function () { return keep(request, url); }));
   } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
@@ -221,7 +248,9 @@ function keep(request, url) {
     var stored = user.then(function (by) {
       if (by) event.by = by;
       return kind !== "angre" ? CanvassStore.add(event) : CanvassStore.all().then(function (all) {
-        var earlier = all.filter(function (e) { return e.id === event.corrects; })[0];
+        // Only one's own: a record someone else made on this phone waits for them, and an undo of it goes to
+        // the server like any other, which refuses it unless it was a partner's (docs/sync.md).
+        var earlier = all.filter(function (e) { return e.id === event.corrects && (!e.by || e.by === by); })[0];
         return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
       });
     });

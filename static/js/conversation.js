@@ -94,8 +94,8 @@
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           if (!response.ok) { show(texts.refused.replace("%s", answer.error || response.status)); return; }
-          CanvassStore.remember(Object.assign({ type: "visit", turf_id: Number(form.elements.turf_id.value) },
-                                              answer.event));
+          CanvassStore.remember(Object.assign({ type: "visit", turf_id: Number(form.elements.turf_id.value),
+                                                by: document.body.dataset.user }, answer.event));
           // The list shows the door's outcome once, in its own line; here only what the server turned down.
           sessionStorage.setItem("said", JSON.stringify({ door: door, text: answer.refused ? answer.refused.reason : "" }));
           // Saving replaces this page in the history: Back goes to the list, not to the filled form.

@@ -41,7 +41,8 @@ var CanvassStore = (function () {
         .then(function (response) {
           return response.json().catch(function () { return {}; }).then(function (answer) {
             if (response.ok) {
-              remember(Object.assign({ type: "visit", turf_id: turf }, answer.event));
+              // Whose it is: on a phone someone else logs in on next, theirs to undo (walk.js).
+              remember(Object.assign({ type: "visit", turf_id: turf, by: document.body.dataset.user }, answer.event));
               return answer;
             }
             say(li, texts.refused.replace("%s", answer.error || response.status));
@@ -91,7 +92,7 @@ var CanvassStore = (function () {
     remember: function (event) {
       var recent = { id: event.id, type: event.type, turf_id: event.turf_id, address_id: event.address_id,
                      unit: event.unit, label: event.label || event.street && event.street + " " + event.number, outcome: event.outcome, corrects: event.corrects || null,
-                     recorded_at: event.recorded_at };
+                     recorded_at: event.recorded_at, by: event.by };
       var since = new Date(Date.now() - 18 * 3600 * 1000).toISOString();
       // Read and written in one transaction: two taps in quick succession both stay.
       return run("meta", "readwrite", function (s) {

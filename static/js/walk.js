@@ -154,7 +154,9 @@
     }
     var li = door(event.address_id, event.unit);
     if (!li || li.dataset.t >= event.recorded_at || secondRound && event.outcome === "not_home") return false;
-    fold(li, event.outcome, event.id, "", event.recorded_at);
+    // Waiting for someone else who used this phone: done, but theirs to undo, not this person's.
+    var mine = !event.by || String(event.by) === document.body.dataset.user;
+    fold(li, event.outcome, mine ? event.id : null, "", event.recorded_at);
     return true;
   }
 

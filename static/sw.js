@@ -23,7 +23,7 @@ var BATCH = 50;
 // How long a record waits for the server's answer before it goes to the outbox: in a stairwell a request can hang
 // for minutes with the door greyed out. The outbox sends it again under the same id, so if the hung request did
 // arrive, the second is a duplicate (docs/sync.md), never a second conversation.
-var RECORD_WAIT = 6000;
+var RECORD_WAIT = 8000;
 var failures = 0, nextTry = 0;
 
 self.addEventListener("install", function (event) {

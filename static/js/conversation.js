@@ -33,9 +33,11 @@
   }
   consent.addEventListener("change", toggle);
   toggle();
-  // Wanting to be contacted needs the contact part: it opens with the tick.
-  form.elements.wants_contact.addEventListener("change", function () {
-    if (form.elements.wants_contact.checked) form.querySelector("details.consent").open = true;
+  // Wanting to be contacted or to join needs the contact part: it opens with either tick.
+  ["wants_contact", "wants_membership"].forEach(function (name) {
+    form.elements[name].addEventListener("change", function () {
+      if (form.elements[name].checked) form.querySelector("details.consent").open = true;
+    });
   });
 
   // What the browser cannot say with attributes alone, and all of it in the app's words, not the browser's:

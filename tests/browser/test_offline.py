@@ -1,4 +1,5 @@
 """In a real Chromium on a phone: download a turf, lose the signal, record 30 doors, get them to the server once."""
+import re
 import socket
 from datetime import timedelta
 
@@ -242,3 +243,58 @@ def test_after_logging_out_the_start_page_without_signal_shows_nobodys_name(volu
     expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
     assert "Daniel" not in page.content() and turf.name not in page.content()
     context.set_offline(False)
+
+
+def test_a_release_during_the_evening_keeps_the_downloaded_turf_working_without_signal(volunteer, monkeypatch):
+    """Tester J: a release mid-evening made a new service worker, which threw the downloaded pages away while the
+    list still said «Roden er lastet ned»; offline, «Samtale» and the home-screen icon gave «Ingen nett»."""
+    from canvass.web import pwa
+
+    context, page, walk_url, turf = volunteer
+    real = pwa._worker_source
+    monkeypatch.setattr(pwa, "_worker_source",  # the next release: another name, as every release's worker gets
+                        lambda folder: re.sub(r'"canvass-([0-9a-f]{12})"', r'"canvass-next-\1"', real(folder)))
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    # Installed and active: the old release's cache is gone, only the new one's (and the tiles') left. (A predicate
+    # that returns a promise is not waited for by wait_for_function: evaluate is.)
+    for _ in range(300):
+        keys = page.evaluate("() => caches.keys()")
+        if any(k.startswith("canvass-next-") for k in keys) and all(
+                k.startswith("canvass-next-") or k == "canvass-tiles-v1" for k in keys):
+            break
+        page.wait_for_timeout(200)
+    else:
+        raise AssertionError(f"the next release's worker never took over: {keys}")
+    context.set_offline(True)
+    tap(page, "conversation", 0).click()
+    page.get_by_label("Med beboerens egne ord").wait_for()
+    start = walk_url.split("/felt/")[0] + "/"
+    page.goto(start)
+    page.get_by_role("link", name=turf.name).click()
+    page.wait_for_url(walk_url)
+    assert page.locator("li.door").count() > 0
+    context.set_offline(False)
+
+
+def test_a_tap_the_server_does_not_answer_goes_to_the_outbox_and_is_stored_once(volunteer, monkeypatch):
+    """Tester J's stairwell held the answers: the door stayed greyed out with nothing said for as long as the signal
+    hung, and a volunteer who went back and did the conversation again made it twice. After RECORD_WAIT the
+    record waits in the outbox under its own id; the hung request and the outbox's are one record."""
+    from canvass.services.field import door_tap
+
+    context, page, walk_url, turf = volunteer
+    real = door_tap.record
+
+    def hung(*args, **kwargs):
+        import time
+        time.sleep(12)  # the answer comes long after the phone stopped waiting for it
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(door_tap, "record", hung)
+    tap(page, "not_home", 0).click()
+    page.locator("li.door.done .when", has_text="på telefonen").first.wait_for(timeout=11000)
+    monkeypatch.setattr(door_tap, "record", real)
+    signal_back(context, page)
+    waiting(page, 0, timeout=60000)
+    page.wait_for_timeout(5000)  # the hung request's own answer, stored or found a duplicate
+    assert visits() == 1

@@ -4,6 +4,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
@@ -86,17 +87,36 @@ def open_from_the_server(page, url: str, within: float = 180) -> None:
     assert response is not None and response.ok, f"{url}: {response and response.status}"
 
 
+def wait_until(page, expression: str, timeout: float = 30000) -> None:
+    """Wait until the page function `expression` gives something truthy, awaiting the promise it returns.
+
+    Playwright's wait_for_function takes a returned promise itself as truthy, so a wait there on IndexedDB, the
+    caches or the service worker returned at once and waited for nothing. A navigation while it asks (the walk list
+    reloading under its worker) is asked again."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError as err:
+            if "context was destroyed" not in str(err) and "navigat" not in str(err):
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)
+
+
 def download_turf(page, walk_url: str) -> None:
     """Open the walk list with the service worker in control and the phone's credential held, then press
     «Last ned roden» and wait until the turf works without signal."""
     page.goto(walk_url)
     # Until the worker is active, then once more so it controls the page: reloading while it installs
     # starved a busy machine.
-    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
+    wait_until(page, "() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
     open_from_the_server(page, walk_url)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The page asks for the phone's credential once it loads (and again on "online" and every 30 s).
-    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
+    wait_until(page, "() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
                            timeout=120000)
     page.get_by_role("button", name="Last ned roden").click()
     page.wait_for_selector("html[data-offline-ready]")

@@ -12,6 +12,7 @@ from canvass.clock import utcnow
 from canvass.extensions import db
 from canvass.models import Branch, BranchPostalCode, Conversation, Visit
 from canvass.services.field import sync
+from tests.browser.conftest import wait_until
 
 pytestmark = pytest.mark.browser
 TWO_HOURS = 2 * 3600
@@ -172,7 +173,7 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     failed.get_by_role("button", name="Slett dem fra telefonen").click()
     failed.wait_for(state="hidden")
     page.reload()
-    page.wait_for_function("() => CanvassStore.failed().then(f => f.length === 0)")
+    wait_until(page, "() => CanvassStore.failed().then(f => f.length === 0)")
     expect(failed).to_be_hidden()
 
 
@@ -205,7 +206,7 @@ def test_a_page_not_kept_says_so_without_signal_in_the_language_the_canvasser_ch
     # page itself (a single read found the old page in bokmål once, under load).
     expect(page.locator("html")).to_have_attribute("lang", "nn")
     # The worker fetches its no-signal page again in nynorsk once a page comes in nynorsk.
-    page.wait_for_function("""() => caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k)
+    wait_until(page, """() => caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k)
         .then(c => c.match('/uten-nett')).then(r => r && r.headers.get('Content-Language')))))
         .then(langs => langs.includes('nn'))""")
     context.set_offline(True)

@@ -24,7 +24,7 @@ from canvass.extensions import db
 from canvass.geo.geometry import from_geojson
 from canvass.models import Address, Branch, Organisation, Outcome, PostalArea, Role, User, Visit
 from tests import elverum, geonorge_standin
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_until
 from tests.conftest import roles_of, serve
 from tests.test_jobs import Consumers
 
@@ -217,7 +217,7 @@ def test_a_party_goes_from_an_empty_database_to_a_door_recorded_on_a_volunteers_
     volunteer.goto(base + "/")
     volunteer.get_by_role("link", name=re.compile(re.escape(turf))).click()
     volunteer.wait_for_url(re.compile(r"/felt/\d+"))
-    volunteer.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
+    wait_until(volunteer, "() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
                                 timeout=120000)
     volunteer.locator('button[name="tap"][value^="not_home "]').first.click()
     volunteer.locator("li.door .result").first.wait_for()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from canvass.extensions import db
 from canvass.models import Branch, User
 from canvass.services.people import people
-from tests.browser.conftest import PHONE, log_in_as_daniel
+from tests.browser.conftest import PHONE, log_in_as_daniel, wait_until
 from tests.browser.test_offline import signal_back, tap
 
 pytestmark = pytest.mark.browser
@@ -86,10 +86,10 @@ def test_a_new_volunteer_practises_from_the_home_page_online_and_offline_and_not
     screens[2].get_by_role("link", name="Start øvingsrunden").click()
     page.wait_for_url(f"{live_server}/felt/ovelse/runde")
     # Until the worker controls the page, as on the real walk list.
-    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
+    wait_until(page, "() => navigator.serviceWorker.ready.then(() => true)", timeout=60000)
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
+    wait_until(page, "() => window.CanvassStore && CanvassStore.get('device-token').then(t => !!t)",
                            timeout=60000)
     assert page.locator("h1").inner_text() == "Øvingsrunde"
     assert page.locator(".practice-bar").inner_text().startswith("0 av")

@@ -12,7 +12,7 @@ from canvass.extensions import db
 from canvass.models import Assignment, Branch, Device, Role, User, Visit
 from canvass.services.people import logins, people
 from canvass.services.turf import actions
-from tests.browser.conftest import log_in_as_daniel
+from tests.browser.conftest import log_in_as_daniel, wait_until
 from tests.browser.test_offline import signal_back, tap, waiting
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,7 @@ def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_
     page.goto(f"{live_server}/felt/{berits.id}")
 
     # Her own credential; Daniel's door is named as waiting for someone else, and none of it is sent as hers.
-    page.wait_for_function(f"() => CanvassStore.get('device-user').then(u => u === '{berit.id}')", timeout=60000)
+    wait_until(page, f"() => CanvassStore.get('device-user').then(u => u === '{berit.id}')", timeout=60000)
     page.get_by_text("1 registrering fra en annen som har brukt telefonen").wait_for()
     waiting(page, 0)
     # Done on her list too, but not hers to undo (tester J's newcomer deleted the first person's unsent
@@ -80,7 +80,7 @@ def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_
                   ".map(e => CanvassStore.remove(e.id))))" % berit.id)  # the probe goes; his record stays
     signal_back(context, page)
     page.evaluate("navigator.serviceWorker.ready.then(r => r.active.postMessage({type: 'flush', force: true}))")
-    page.wait_for_function("() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 1)")
+    wait_until(page, "() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 1)")
     assert db.session.scalars(select(Visit)).all() == []
 
     # Daniel logs in on the phone again: his door goes to the server, as his.
@@ -89,6 +89,6 @@ def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_
     mine = db.session.scalar(select(Assignment).where(Assignment.user_id == daniel.id))
     again.goto(f"{live_server}/felt/{mine.id}")
     waiting(again, 0, timeout=20000)
-    again.wait_for_function("() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 0)", timeout=20000)
+    wait_until(again, "() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 0)", timeout=20000)
     assert again.evaluate("CanvassStore.failed()") == []
     assert stored_visits(again) == [daniel.id]

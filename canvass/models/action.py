@@ -11,6 +11,10 @@ from canvass.models.holder import running_drop_actions
 ACTION_KINDS = ("door", "leaflet")
 # An action is not over, for whoever is given a turf in it, until this long after it began: an evening's round.
 NOT_OVER_FOR = timedelta(hours=12)
+# An action's topics, each a checkbox in the conversation form on the volunteer's phone, which may tick them all:
+# as many, and as long, as the sync protocol takes in one conversation (services/field/sync/checks.py).
+TOPICS_MAX = 20
+TOPIC_MAX = 60
 DEFAULT_TOPICS = ["bolig", "klima", "skole", "helse", "kollektivtransport", "eldreomsorg", "arbeidsliv",
                   "barnehage", "økonomi", "innvandring og integrering"]
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from canvass.extensions import db
 from canvass.models import Action, ActionTurf, Assignment, Branch, Campaign, QuestionSet, Role, Signup, Turf, User
-from canvass.models.action import ACTION_KINDS
+from canvass.models.action import ACTION_KINDS, TOPIC_MAX, TOPICS_MAX
 from canvass.refusal import N_
 from canvass.services import row_locks, same_form
 from canvass.services.turf import held, questions
@@ -74,8 +74,6 @@ def _sent_again(made: Action, fields: dict) -> Action:
     return made
 
 
-TOPIC_MAX = 60
-TOPICS_MAX = 30
 
 
 def topic_list(topics: str) -> list[str]:

@@ -29,7 +29,7 @@ from canvass.models import (
     TurfAddress,
     User,
 )
-from canvass.models.action import DEFAULT_TOPICS
+from canvass.models.action import DEFAULT_TOPICS, TOPIC_MAX, TOPICS_MAX
 from canvass.models.people import BRANCH_ROLES
 from canvass.privacy import consent
 from canvass.refusal import N_, Refusal
@@ -433,8 +433,8 @@ def _conversation(data, outcome: Outcome, action: Action | None) -> dict | Refus
                        limit=MAX_WORDS, count=len(words))
     if (
         not isinstance(topics, list)
-        or len(topics) > 20
-        or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in topics)
+        or len(topics) > TOPICS_MAX
+        or not all(isinstance(t, str) and 0 < len(t) <= TOPIC_MAX for t in topics)
         or not isinstance(words, str)
         or not (importance is None or type(importance) is int and 1 <= importance <= 3)
     ):

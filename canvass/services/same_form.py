@@ -5,6 +5,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from canvass.extensions import db
+from canvass.refusal import Refusal
+
+
+class FormUsed(Refusal):
+    """The form sent again with other contents than the record it made (Back, then a change): that may be a
+    correction or a copy, so neither is guessed; the page shows the form again with a new id."""
+
+
+def as_sent(record, fields: dict) -> bool:
+    """Whether `record` holds what the form says now: `fields` by attribute."""
+    return all(getattr(record, name) == value for name, value in fields.items())
 
 
 def made_with(column: InstrumentedAttribute, key: str):

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from canvass.extensions import db
 from canvass.models import Action, Campaign, QuestionSet, Role, Turf, User
 from canvass.refusal import N_
+from canvass.services import same_form
 from canvass.services.field import field
 from canvass.services.turf import actions, held, progress, questions, turfs
 from canvass.web import flash_error, form_ids
@@ -123,7 +124,7 @@ def create(branch_id: int):
                 form.meeting_point.data or "", form.meeting_lat.data, form.meeting_lon.data, form.topics.data,
                 campaign, _chosen_set(branch, form.question_set.data), form.guide.data or "",
                 key=form_ids.key_of(form.form_id))
-        except actions.FormUsed as err:
+        except same_form.FormUsed as err:
             flash_error(err)
             form_ids.renew(form.form_id)
         except turfs.TurfError as err:

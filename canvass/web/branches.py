@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from canvass.extensions import db
 from canvass.models import District, Role
 from canvass.models.organisation import BRANCH_KINDS
+from canvass.services import same_form
 from canvass.services.geography import territory
 from canvass.services.people import organisations
 from canvass.web import form_ids
@@ -101,9 +102,9 @@ def create():
         try:
             branch = organisations.create_branch(organisation, form.name.data, form.kind.data,
                                                  key=form_ids.key_of(form.form_id))
-        except organisations.Refused as err:
+        except (organisations.Refused, same_form.FormUsed) as err:
             form.name.errors.append(gettext(err.message, **err.params))
-            if isinstance(err, organisations.BranchFormUsed):
+            if isinstance(err, same_form.FormUsed):
                 form_ids.renew(form.form_id)  # sent again, it is a new branch
         else:
             flash(gettext("%(name)s er opprettet. Velg postnumrene laget har ansvar for.", name=branch.name))

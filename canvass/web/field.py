@@ -65,10 +65,7 @@ def _record(event: dict, same_button: bool = False) -> sync.Result:
     if same_button and result.status == "conflict":
         return sync.Result(result.id, "duplicate")
     if result.status not in ("stored", "duplicate"):
-        reason = gettext(result.reason, **(result.params or {}))
-        if _wants_json():
-            abort(make_response(jsonify({"error": reason}), 400))
-        abort(400, reason)
+        _refuse(gettext(result.reason, **(result.params or {})))
     return result
 
 

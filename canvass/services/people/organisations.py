@@ -175,10 +175,6 @@ def set_up_with(key: str | None, email: str, password: str) -> User | None:
     return admin
 
 
-class BranchFormUsed(Refused):
-    """The branch form sent again with another name or kind than the branch it made."""
-
-
 def create_branch(organisation: Organisation, name: str, kind: str, key: str | None = None) -> Branch:
     """A new branch of the organisation; its name (in one spelling: canvass/typed.py) must differ from every
     other branch's, whatever the case. Commits. `key`: the id of its form; the same form sent again (a double tap)
@@ -189,9 +185,10 @@ def create_branch(organisation: Organisation, name: str, kind: str, key: str | N
     if key is not None and (made := same_form.made_with(Branch.form_key, key)) is not None:
         if made.organisation_id != organisation.id:
             key = None  # another organisation's form sent here: a new branch, as any form would make
-        elif (made.name, made.kind) != (name, kind):
-            raise BranchFormUsed(N_("Dette skjemaet har allerede laget laget «%(name)s». Vil du lage et nytt lag med "
-                                    "det som står i skjemaet nå, trykker du «Opprett lag» igjen."), name=made.name)
+        elif not same_form.as_sent(made, {"name": name, "kind": kind}):
+            raise same_form.FormUsed(N_("Dette skjemaet har allerede laget laget «%(name)s». Vil du lage et nytt lag "
+                                        "med det som står i skjemaet nå, trykker du «Opprett lag» igjen."),
+                                     name=made.name)
         else:
             return made
     taken = Refused(N_("Det finnes allerede et lag med dette navnet."), field="name")

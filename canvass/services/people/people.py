@@ -206,7 +206,7 @@ def _as_sent_again(joined: User, name: str, phone: str | None, email: str | None
     """The person a join form made, as the form says now: sent again with the name put right (Back, a typo), the
     account just made is theirs, so it takes the new name, phone and e-mail."""
     typed = {"name": name, "phone": phone, "email": email.lower() if email else None}
-    if any(getattr(joined, field) != value for field, value in typed.items()):
+    if not same_form.as_sent(joined, typed):
         for field, value in typed.items():
             setattr(joined, field, value)
         db.session.commit()

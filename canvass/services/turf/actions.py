@@ -59,21 +59,15 @@ def create_action(branch: Branch, title: str, kind: str, starts_at: datetime, me
     return stored if stored is action else _sent_again(stored, fields)
 
 
-class FormUsed(TurfError):
-    """The action form sent again with other content than the action it made: the page offers a new form."""
-
-
 def _sent_again(made: Action, fields: dict) -> Action:
     """The action a form made, when the form is sent again. The same (a double tap) is that action. Changed (Back,
     then another day or title) may be a correction or a copy for another day, so neither is guessed: the action
     stands as it was, and the coordinator is asked to send the form again as a new action."""
-    if any(getattr(made, name) != value for name, value in fields.items()):
-        raise FormUsed(N_("Dette skjemaet har allerede laget aksjonen «%(title)s», og den er ikke endret. Vil du lage "
-                          "en ny aksjon med det som står i skjemaet nå, trykker du «Opprett aksjon» igjen."),
-                       title=made.title)
+    if not same_form.as_sent(made, fields):
+        raise same_form.FormUsed(N_("Dette skjemaet har allerede laget aksjonen «%(title)s», og den er ikke endret. "
+                                    "Vil du lage en ny aksjon med det som står i skjemaet nå, trykker du «Opprett "
+                                    "aksjon» igjen."), title=made.title)
     return made
-
-
 
 
 def topic_list(topics: str) -> list[str]:

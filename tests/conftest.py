@@ -288,6 +288,13 @@ def csrf_token(client, path="/login") -> str:
     return _csrf_in(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
+def form_id_in(page: str) -> str:
+    """The id a page's form was given when it opened (canvass/web/form_ids.py)."""
+    found = re.search(r'name="form_id"[^>]*value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
 def _csrf_in(page: str) -> str:
     found = re.search(r'"X-CSRFToken": "([^"]*)"', page)
     assert found, page

@@ -12,7 +12,7 @@ from canvass.models import Action, Assignment, Branch, Role, User
 from canvass.services import same_form
 from canvass.services.people import people
 from canvass.services.turf import actions, turfs
-from tests.conftest import csrf_token, login, login_as_volunteer, post
+from tests.conftest import csrf_token, form_id_in, login, login_as_volunteer, post
 
 
 def branch(name: str) -> Branch:
@@ -43,7 +43,7 @@ def test_a_double_tap_on_opprett_aksjon_or_the_form_sent_again_after_back_create
     sagene = branch("Sagene")
     page = client.get(f"/lag/{sagene.id}/aksjoner").get_data(as_text=True)
     form = {"title": "Dørbank Grünerløkka 🏠", "kind": "door", "day": "2026-12-10", "time": "17:30",
-            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+            "form_id": form_id_in(page)}
     answers = [post(client, f"/lag/{sagene.id}/aksjoner", form) for _ in range(2)]
     assert [a.status_code for a in answers] == [302, 302] and answers[0].location == answers[1].location
     assert len(db.session.scalars(select(Action)).all()) == 1
@@ -60,7 +60,7 @@ def test_the_action_form_sent_again_after_back_with_a_change_changes_nothing_say
     sagene = branch("Sagene")
     page = client.get(f"/lag/{sagene.id}/aksjoner").get_data(as_text=True)
     form = {"title": "Dørbank tirsdag", "kind": "door", "day": "2026-12-08", "time": "17:30", "topics": "bolig",
-            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+            "form_id": form_id_in(page)}
     first = post(client, f"/lag/{sagene.id}/aksjoner", form)
     changed = {**form, "title": "Dørbank torsdag", "day": "2026-12-10"}
     again = post(client, f"/lag/{sagene.id}/aksjoner", changed)
@@ -69,7 +69,7 @@ def test_the_action_form_sent_again_after_back_with_a_change_changes_nothing_say
     assert ("Dette skjemaet har allerede laget aksjonen «Dørbank tirsdag», og den er ikke endret. Vil du lage en ny "
             "aksjon med det som står i skjemaet nå, trykker du «Opprett aksjon» igjen.") in body
     assert 'value="Dørbank torsdag"' in body  # what was typed is kept
-    fresh = re.search(r'name="form_id"[^>]*value="([^"]+)"', body).group(1)
+    fresh = form_id_in(body)
     assert fresh != form["form_id"]
     assert [(a.title, a.starts_at) for a in db.session.scalars(select(Action))] == [
         ("Dørbank tirsdag", datetime(2026, 12, 8, 16, 30))]
@@ -88,7 +88,7 @@ def test_a_form_sent_twice_at_the_same_moment_with_different_contents_says_so_fo
     looked = []
     real = same_form.made_with
     monkeypatch.setattr(same_form, "made_with", lambda column, k: real(column, k) if looked else looked.append(k))
-    with pytest.raises(actions.FormUsed, match="allerede laget aksjonen «Tirsdag»"):
+    with pytest.raises(same_form.FormUsed, match="allerede laget aksjonen «Tirsdag»"):
         actions.create_action(sagene, "Torsdag", "door", datetime(2026, 12, 10, 16, 30), key=key)
     assert [a.title for a in db.session.scalars(select(Action))] == ["Tirsdag"]
 

@@ -1,5 +1,4 @@
 """The admin gives each branch its territory of postal codes and sees coverage on a map."""
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +10,7 @@ from canvass.services.geography import territory
 from canvass.services.people import organisations
 from canvass.services.turf import turfs
 from tests.at_once import meanwhile
-from tests.conftest import login, post
+from tests.conftest import form_id_in, login, post
 
 
 def branch(name: str) -> Branch:
@@ -201,14 +200,14 @@ def test_a_double_tap_on_opprett_lag_makes_one_branch_and_ends_on_it(client):
     login(client, "admin@oslo.demo")
     page = client.get("/lag/").get_data(as_text=True)
     form = {"name": "Nordre Sagene", "kind": "lokallag",
-            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+            "form_id": form_id_in(page)}
     first, second = post(client, "/lag/", form), post(client, "/lag/", form)
     assert first.status_code == second.status_code == 302 and first.location == second.location
     assert db.session.scalars(select(Branch.name).where(Branch.name == "Nordre Sagene")).all() == ["Nordre Sagene"]
     changed = post(client, "/lag/", {**form, "name": "Søndre Sagene"})
     body = changed.get_data(as_text=True)
     assert changed.status_code == 400 and "Dette skjemaet har allerede laget laget «Nordre Sagene»." in body
-    fresh = re.search(r'name="form_id"[^>]*value="([^"]+)"', body).group(1)
+    fresh = form_id_in(body)
     assert fresh != form["form_id"] and db.session.scalar(select(Branch).where(Branch.name == "Søndre Sagene")) is None
     assert post(client, "/lag/", {**form, "name": "Søndre Sagene", "form_id": fresh}).status_code == 302
 

@@ -10,7 +10,7 @@ from canvass import clock
 from canvass.extensions import db
 from canvass.models import Branch, Invite, User
 from canvass.services.people import people
-from tests.conftest import csrf_token, login, post, roles_of
+from tests.conftest import csrf_token, form_id_in, login, post, roles_of
 from tests.http import HttpClient
 
 
@@ -99,7 +99,7 @@ def test_a_double_tap_on_bli_med_or_the_form_sent_again_after_back_joins_once(de
     phone = demo_app.test_client()
     page = phone.get(path).get_data(as_text=True)
     form = {"name": "Dina Dobbel", "phone": "912 34 570", "csrf_token": csrf_token(phone, path),
-            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+            "form_id": form_id_in(page)}
     cookies = {c.key: c.value for c in phone._cookies.values()}
     second = demo_app.test_client()
     for key, value in cookies.items():
@@ -115,7 +115,7 @@ def test_a_double_tap_on_bli_med_or_the_form_sent_again_after_back_joins_once(de
     other = demo_app.test_client()
     fresh = other.get(path).get_data(as_text=True)
     again = {**form, "name": "Dina Dobbel", "csrf_token": csrf_token(other, path),
-             "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', fresh).group(1)}
+             "form_id": form_id_in(fresh)}
     assert again["form_id"] != form["form_id"]
     assert other.post(path, data=again).status_code == 302
     assert len(db.session.scalars(select(User).where(User.name == "Dina Dobbel")).all()) == 2
@@ -128,7 +128,7 @@ def test_the_join_form_sent_again_after_back_with_the_name_put_right_is_the_one_
     phone = demo_app.test_client()
     page = phone.get(path).get_data(as_text=True)
     form = {"name": "Nora Nordmnn", "phone": "912 34 574",
-            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+            "form_id": form_id_in(page)}
     assert phone.post(path, data={**form, "csrf_token": csrf_token(phone, path)}).status_code == 302
     again = phone.post(path, data={**form, "name": "Nora Nordmann", "phone": "", "email": "nora@example.org",
                                    "csrf_token": csrf_token(phone, path)}, follow_redirects=True)
@@ -144,7 +144,7 @@ def test_the_same_invite_form_sent_again_later_logs_nobody_in(demo_app, monkeypa
     phone = demo_app.test_client()
     page = phone.get(path).get_data(as_text=True)
     form = {"name": "Rita Replay", "phone": "912 34 573",
-            "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+            "form_id": form_id_in(page)}
     assert phone.post(path, data={**form, "csrf_token": csrf_token(phone, path)}).status_code == 302
     later = clock.utcnow() + people.SAME_FORM + timedelta(seconds=1)
     monkeypatch.setattr(people, "utcnow", lambda: later)
@@ -180,7 +180,7 @@ def test_two_taps_that_reach_the_server_at_the_same_moment_make_one_volunteer(de
         phone = HttpClient(live_server)
         page = phone.get(path).get_data(as_text=True)
         form = {"name": f"Tvilling {attempt}", "phone": "912 34 572", "csrf_token": csrf_token(phone, path),
-                "form_id": re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1)}
+                "form_id": form_id_in(page)}
         twin = HttpClient(live_server)
         for cookie in phone.jar:
             twin.jar.set_cookie(cookie)

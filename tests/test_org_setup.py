@@ -14,7 +14,7 @@ from canvass.services.people import organisations
 from canvass.services.turf import actions, turfs
 from canvass.web.setup import announce
 from tests import elverum
-from tests.conftest import csrf_token, login, post, roles_of, two_factor_code
+from tests.conftest import csrf_token, form_id_in, login, post, roles_of, two_factor_code
 
 
 def _counts() -> tuple[int, int, int]:
@@ -143,7 +143,7 @@ def test_a_double_tap_on_sett_opp_goes_where_the_first_tap_went_and_nobody_else_
     code = organisations.new_setup_code()
     client = app.test_client()
     page = client.get("/oppsett").get_data(as_text=True)
-    form = _setup_form(client, code, form_id=re.search(r'name="form_id"[^>]*value="([^"]+)"', page).group(1))
+    form = _setup_form(client, code, form_id=form_id_in(page))
     first, second = client.post("/oppsett", data=form), client.post("/oppsett", data=form)
     assert first.location.startswith("/login/kode") and second.location == first.location
     assert _counts()[0] == 1

@@ -4,8 +4,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Date, DateTime, Float, ForeignKey, String, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from canvass.clock import oslo_date, utcnow
+from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.insight.tally import local_day
 from canvass.models.holder import running_drop_actions
 
 ACTION_KINDS = ("door", "leaflet")
@@ -68,7 +69,7 @@ class Action(db.Model):
     def not_over(cls, now: datetime):
         """The actions still planned or going on at `now`: an evening's round until NOT_OVER_FOR after it began, a
         leaflet drop's until the end of the drop's last day (a week's drop is walked all week)."""
-        return or_(cls.starts_at > now - NOT_OVER_FOR, cls.id.in_(running_drop_actions(oslo_date(now))))
+        return or_(cls.starts_at > now - NOT_OVER_FOR, cls.id.in_(running_drop_actions(local_day(now))))
 
     @property
     def topic_list(self) -> list[str]:

@@ -8,8 +8,9 @@ and still without anyone in it there, goes to the new holder at once.
 """
 from sqlalchemy import select
 
-from canvass.clock import oslo_date, utcnow
+from canvass.clock import utcnow
 from canvass.extensions import db
+from canvass.insight.tally import local_day
 from canvass.models import (
     ActionTurf,
     Assignment,
@@ -99,7 +100,7 @@ def set_holders(t: Turf, picks: list[tuple[int, str | None]]) -> list[TurfHolder
 def _join_running_drops(t: Turf, ids: list[int]) -> None:
     """Give the turf to its new holders in every drop not yet over where nobody has it: a drop gives held turf
     to its holders when it starts, and a holder named a day later should not find the turf listed as free."""
-    running = running_drop_actions(oslo_date(utcnow()))
+    running = running_drop_actions(local_day(utcnow()))
     free = db.session.scalars(select(ActionTurf.action_id).where(
         ActionTurf.turf_id == t.id, ActionTurf.action_id.in_(running),
         ~select(Assignment.id).where(Assignment.action_id == ActionTurf.action_id,

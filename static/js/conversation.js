@@ -18,7 +18,7 @@
   // The id belongs to this visit of the page: kept in its history entry, so Back shows the same record.
   var state = history.state || {};
   if (!state.id) {
-    state = { id: CanvassStore.newId(), recorded_at: new Date().toISOString() };
+    state = { id: CanvassStore.newId(), recorded_at: CanvassStore.now() };
     history.replaceState(state, "");
   }
   form.elements.id.value = state.id;

@@ -4,7 +4,7 @@
   "use strict";
   function stamp(form) {
     if (form.elements.id && !form.elements.id.value) form.elements.id.value = CanvassStore.newId();
-    if (form.elements.recorded_at && !form.elements.recorded_at.value) form.elements.recorded_at.value = new Date().toISOString();
+    if (form.elements.recorded_at && !form.elements.recorded_at.value) form.elements.recorded_at.value = CanvassStore.now();
   }
   // Capture phase: the id must be in place before anything reads the form.
   document.addEventListener("submit", function (e) { stamp(e.target); }, true);

@@ -47,7 +47,7 @@
     e.preventDefault();
     var li = button.closest("li"), form = $("form", li);
     if (button.name === "undo") {
-      return post(li, list.dataset.undo, { id: CanvassStore.newId(), recorded_at: new Date().toISOString(),
+      return post(li, list.dataset.undo, { id: CanvassStore.newId(), recorded_at: CanvassStore.now(),
                                            corrects: button.value.split(" ")[0], outcome: "mailboxes", unit: "" })
         .then(function (answer) {
           if (!answer) return;
@@ -60,7 +60,7 @@
     if (isNaN(given)) return say(li, texts.count);
     if (given > n) return say(li, texts.many.replace("{n}", n).replace("{g}", given));
     var stamp = form.elements.recorded_at;
-    if (!stamp.value) stamp.value = new Date().toISOString();
+    if (!stamp.value) stamp.value = CanvassStore.now();
     post(li, form.action, { tap: button.value }).then(function (answer) {
       if (!answer) return;
       say(li, "");

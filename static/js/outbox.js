@@ -2,6 +2,19 @@
 // shows how many records wait on the phone, and asks for them to be sent whenever there is a chance.
 (function () {
   "use strict";
+  // Five minutes or more off: said, so the canvasser may set the clock (the records' times are put right anyway).
+  var clock = document.querySelector("[data-clock]");
+  function showClock() {
+    var off = CanvassStore.clockOffset(), minutes = Math.round(Math.abs(off) / 60000);
+    clock.hidden = minutes < 5;
+    var span = clock.dataset[minutes >= 60 ? "hours" : "minutes"].replace("{h}", Math.floor(minutes / 60))
+      .replace("{m}", minutes % 60);
+    clock.textContent = clock.dataset[off < 0 ? "fast" : "slow"].replace("{time}", span);
+  }
+  if (clock) {
+    showClock();
+    document.addEventListener("canvass-clock", showClock);
+  }
   if (!("serviceWorker" in navigator)) return;
   var bar = document.querySelector("[data-sync-status]");
   var counter = document.querySelector("[data-outbox-count]");

@@ -13,7 +13,7 @@ var CanvassPractice = (function () {
     delete kept[key];
     if (outcome) {
       kept[key] = { type: "visit", turf_id: 0, id: id || String(Date.now()), outcome: outcome, address_id: Number(a),
-                    unit: u, recorded_at: at || new Date().toISOString() };
+                    unit: u, recorded_at: at || CanvassStore.now() };
     }
     sessionStorage.setItem(KEY, JSON.stringify(kept));
   }

@@ -26,7 +26,33 @@ var CanvassStore = (function () {
       });
     });
   }
+  // The phone's clock as the server's: the server refuses a record stamped more than an hour ahead, so on a phone set
+  // an hour fast every record of the evening was refused, and on one a day slow every record went under yesterday.
+  // Each answer from the server (a tap, the
+  // partner poll) says the server's time (its Date header); the difference is kept for the pages opened later
+  // without signal. The header is to the second and the answer took a moment: within a minute, the phone is right.
+  // Only a page's own fetch learns it (a page has localStorage, the service worker has not; an answer the worker
+  // made up has no Date), and never from a copy kept on the phone, which the polled data never is (sw.js).
+  var CLOCK = "canvass-clock";
+  function offset() {
+    try { return Number(localStorage.getItem(CLOCK)) || 0; } catch (e) { return 0; }
+  }
+  function learn(response) {
+    var server = Date.parse(response.headers.get("Date") || "");
+    if (!response.ok || isNaN(server)) return;
+    var off = server - Date.now();
+    off = Math.abs(off) < 60000 ? 0 : Math.round(off / 1000) * 1000;
+    try {
+      if (offset() === off) return;
+      localStorage.setItem(CLOCK, String(off));
+    } catch (e) { return; }
+    document.dispatchEvent(new CustomEvent("canvass-clock", { detail: off }));
+  }
   return {
+    // Now, by the server's clock, as a record's time (ISO 8601, UTC).
+    now: function () { return new Date(Date.now() + offset()).toISOString(); },
+    // How far the server's clock is ahead of the phone's, in ms (negative: the phone is fast); 0 within a minute.
+    clockOffset: offset,
     // Posts one door's form where the page would (`fields` over the form's own), its buttons disabled from the tap
     // to the answer; what the server recorded is remembered for the walk list, a refusal or no signal said in `li`.
     // URL-encoded, as the form without script is: a FormData body is multipart with a new boundary every time,
@@ -39,6 +65,7 @@ var CanvassStore = (function () {
       return fetch(url, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
                           headers: { Accept: "application/json" } })
         .then(function (response) {
+          learn(response);
           return response.json().catch(function () { return {}; }).then(function (answer) {
             if (response.ok) {
               // Whose it is: on a phone someone else logs in on next, theirs to undo (walk.js).
@@ -57,7 +84,7 @@ var CanvassStore = (function () {
       function poll() {
         if (!url || !navigator.onLine || document.hidden) return;
         fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (r) { learn(r); return r.ok ? r.json() : []; })
           .then(onStates, function () {});
       }
       setInterval(poll, 15000);
@@ -93,7 +120,7 @@ var CanvassStore = (function () {
       var recent = { id: event.id, type: event.type, turf_id: event.turf_id, address_id: event.address_id,
                      unit: event.unit, label: event.label || event.street && event.street + " " + event.number, outcome: event.outcome, corrects: event.corrects || null,
                      recorded_at: event.recorded_at, by: event.by };
-      var since = new Date(Date.now() - 18 * 3600 * 1000).toISOString();
+      var since = new Date(Date.now() + offset() - 18 * 3600 * 1000).toISOString();
       // Read and written in one transaction: two taps in quick succession both stay.
       return run("meta", "readwrite", function (s) {
         s.get("recent").onsuccess = function (e) {

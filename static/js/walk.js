@@ -84,7 +84,7 @@
     var now = Date.now(), before = taps[li.id];
     // A second tap on the same door within seconds is the same record, with the same id.
     var tap = before && before.outcome === outcome && now - before.at < 5000 ? before
-      : { id: CanvassStore.newId(), recorded_at: new Date().toISOString(), outcome: outcome, at: now };
+      : { id: CanvassStore.newId(), recorded_at: CanvassStore.now(), outcome: outcome, at: now };
     taps[li.id] = tap;
     post(li, { id: tap.id, recorded_at: tap.recorded_at, outcome: outcome }).then(function (answer) {
       if (!answer) return;
@@ -96,7 +96,7 @@
 
   function undo(li, button) {
     var parts = button.value.split(" ");
-    post(li, { id: CanvassStore.newId(), recorded_at: new Date().toISOString(), corrects: parts[0], outcome: parts[1] },
+    post(li, { id: CanvassStore.newId(), recorded_at: CanvassStore.now(), corrects: parts[0], outcome: parts[1] },
          form.action.replace(/besok$/, "angre")).then(function (answer) {
       if (!answer) return;
       delete taps[li.id];

@@ -1,7 +1,7 @@
 """In a real Chromium on a phone: download a turf, lose the signal, record 30 doors, get them to the server once."""
 import re
 import socket
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import itsdangerous
 import pytest
@@ -175,6 +175,35 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     page.reload()
     wait_until(page, "() => CanvassStore.failed().then(f => f.length === 0)")
     expect(failed).to_be_hidden()
+
+
+@pytest.mark.parametrize("hours", [2, -26])
+def test_a_phone_whose_clock_is_hours_wrong_gets_its_doors_stored_at_the_servers_time_and_is_told(volunteer, hours):
+    """Outsider J: on a phone whose clock was more than an hour fast every tap was refused, «Ikke lagret:
+    Tidspunktet for registreringen er ugyldig», and so was every record kept offline when it was sent; on one a day
+    slow every record was stored under yesterday. Nothing was said about the clock."""
+    context, page, walk_url, turf = volunteer
+    context.clock.install(time=utcnow().replace(tzinfo=timezone.utc) + timedelta(hours=hours))
+    page.reload()
+    clock_line = page.locator("[data-clock]")
+    expect(clock_line).to_have_text(
+        f"Klokka på telefonen går {abs(hours)} t 0 min for {'fort' if hours > 0 else 'sakte'}. "
+        "Det du registrerer, får riktig tid likevel.")
+    tap(page, "not_home", 0).click()  # with signal: the tap goes straight to the server
+    page.locator("li.door.done").nth(0).wait_for()
+    context.set_offline(True)
+    page.reload()
+    expect(clock_line).to_be_visible()  # said again from what the phone learned, without signal
+    for i in (1, 2):
+        tap(page, "not_home", i).click()
+        page.locator("li.door.done").nth(i).wait_for()
+    signal_back(context, page)
+    waiting(page, 0, timeout=20000)
+    assert visits() == 3
+    expect(page.locator("[data-failed]")).to_be_hidden()
+    db.session.expire_all()
+    for visit in db.session.scalars(select(Visit)):
+        assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
 
 
 def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_is_set_aside(volunteer):

@@ -315,7 +315,8 @@ function sendBatch(token, user) {
           (r.refused_parts || (r.refused ? [r.refused] : [])).forEach(function (part) {
             done = done.then(function () { return CanvassStore.get("texts"); }).then(function (texts) {
               var line = part.part === "contact" ? ((texts || {}).contact || "%s").replace("%s", part.reason) : part.reason;
-              return CanvassStore.fail({ id: event.id + "/" + part.part, recorded_at: event.recorded_at }, line);
+              return CanvassStore.fail({ id: event.id + "/" + part.part, recorded_at: event.recorded_at,
+                                         address_id: event.address_id, unit: event.unit }, line);
             });
           });
           return done.then(function () { return true; });

@@ -57,11 +57,20 @@
     list.textContent = "";
     failed.forEach(function (f) {
       var item = document.createElement("li");
-      var at = new Date(f.at);
+      var at = new Date(f.at), door = doorName(f);
       item.textContent = (isNaN(at) ? "" : at.toLocaleString(document.documentElement.lang,
-        { weekday: "short", hour: "2-digit", minute: "2-digit" }) + ": ") + (f.reason || "");
+        { weekday: "short", hour: "2-digit", minute: "2-digit" }) + (door ? " · " : ": ")) +
+        (door ? door + ": " : "") + (f.reason || "");
       list.appendChild(item);
     });
+  }
+  // The door a refused record was for, as the list names it: the address, and which door when it has several.
+  function doorName(f) {
+    var address = f.address_id && document.getElementById("a-" + f.address_id);
+    var name = address ? address.querySelector("h2").textContent.replace(/^\d+\.\s*/, "") : f.label || "";
+    var door = f.unit && document.getElementById("d-" + f.address_id + "-" + String(f.unit).replace(/ /g, "-"));
+    return door && door.closest(".doors").children.length > 1
+      ? name + ", " + door.querySelector(".door-name").textContent : name;
   }
   function refresh() {
     return Promise.all([CanvassStore.waiting(user), CanvassStore.failed()]).then(function (done) {

@@ -108,10 +108,12 @@ var CanvassStore = (function () {
       return run("failed", "readwrite", function (s) { return s.put(Object.assign({}, event, { reason: reason })); })
         .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });
     },
-    // What the canvasser needs to see of a record the server turned down: when, and why.
+    // What the canvasser needs to see of a record the server turned down: when, at which door, and why.
     failed: function () {
       return run("failed", "readonly", function (s) { return s.getAll(); }).then(function (all) {
-        return all.map(function (e) { return { at: e.recorded_at, reason: e.reason }; });
+        return all.map(function (e) {
+          return { at: e.recorded_at, reason: e.reason, address_id: e.address_id, unit: e.unit, label: e.label };
+        });
       });
     },
     // The doors recorded lately (no conversation, no contact details): a walk list that comes from the cache

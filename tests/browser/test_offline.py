@@ -165,6 +165,12 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     assert failed.locator("[data-failed-count]").inner_text() == "2"
     assert failed.locator("li").count() == 2
     assert "Du kan ikke registrere besøk på denne adressen." in failed.locator("li").first.text_content()
+    # Each line names its door as the list does (outsider J: the lines said only when and why).
+    lines = " ".join(failed.locator("li").all_text_contents())
+    for i in range(2):
+        door = page.locator("li.door").nth(i)
+        address = door.locator("xpath=ancestor::li[starts-with(@id, 'a-')]/h2").inner_text().split(". ", 1)[1]
+        assert address in lines, (address, lines)
     assert visits() == 0
 
     page.reload()

@@ -74,6 +74,8 @@ def test_thirty_records_made_offline_arrive_exactly_once_even_with_two_tabs_open
     signal_back(context, again, third)
     for tab in (again, third):
         waiting(tab, 0, timeout=20000)
+        # Sent: no door says «på telefonen» any more, without opening the list again (outsider J).
+        expect(tab.locator("li.door.done .when", has_text="på telefonen")).to_have_count(0)
     assert visits() == 30
     conversations = db.session.scalars(select(Conversation)).all()
     assert len(conversations) == 5 and all(c.topics == "bolig" for c in conversations)

@@ -53,6 +53,8 @@ def make_app(url: str, **config):
                       "TILE_UPSTREAM": "", "QUEUE_URL": "immediate://",
                       "JOB_FILES": Path(tempfile.mkdtemp(prefix="canvass-test-jobs-")), **config})
     app.jinja_env.bytecode_cache = once_per_worker.TEMPLATES
+    with app.app_context():
+        db.engine._compiled_cache = once_per_worker.STATEMENTS
 
     def fresh_request_globals():
         # Tests keep one app context open for their database checks, and Flask reuses it for

@@ -147,6 +147,10 @@ self.addEventListener("fetch", function (event) {
   } else if (request.method === "GET" && (url.pathname.indexOf("/felt/") === 0 || url.pathname.indexOf("/mine/roder/") === 0)) {
     // Pages under /felt/ are cached as they are visited, so they open again without signal.
     event.respondWith(networkFirst(request));
+  } else if (request.method === "GET" && request.mode === "navigate") {
+    // Any other page without signal («Logg ut», the start of a coordinator's page): the no-signal page, which says
+    // the records are safe on the phone, not the browser's own error page.
+    event.respondWith(fetch(request).catch(function () { return kept(request); }));
   }
 });
 

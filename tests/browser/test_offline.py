@@ -214,6 +214,36 @@ def test_a_phone_whose_clock_is_hours_wrong_gets_its_doors_stored_at_the_servers
         assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
 
 
+def test_logging_out_says_what_still_waits_and_without_signal_the_phone_says_so_not_the_browser(
+        volunteer, monkeypatch):
+    """Outsider J: «Logg ut» without signal was the browser's own error page, and the logout page did not say how
+    many records still waited on the phone."""
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    for i in range(2):
+        tap(page, "not_home", i).click()
+        page.locator("li.door.done").nth(i).wait_for()
+    page.get_by_role("link", name="Logg ut").click()
+    expect(page.locator("h1")).to_have_text("Ingen nett")
+    expect(page.get_by_text("Det du har registrert, ligger trygt på telefonen")).to_be_visible()
+
+    # With signal, while the server cannot take the records: the logout page counts them.
+    def unavailable(*args, **kwargs):
+        raise RuntimeError("the database is down")
+
+    monkeypatch.setattr(sync, "ingest", unavailable)
+    context.set_offline(False)
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Logge ut av denne telefonen?")
+    expect(page.locator('[data-state="waiting"]')).to_have_text("2 venter på å bli sendt")
+    monkeypatch.undo()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, 0, timeout=20000)
+    expect(page.locator('[data-state="sent"]')).to_be_visible()
+    assert visits() == 2
+
+
 def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_is_set_aside(volunteer):
     context, page, walk_url, turf = volunteer
     context.set_offline(True)

@@ -161,73 +161,137 @@ def test_two_tabs_sending_the_same_outbox_at_once_store_it_once(live_server, fie
     assert stored() == 30
 
 
-def test_a_pair_syncing_conversations_at_the_same_moment_both_get_them_stored(demo_app, field):
-    """Daniel and Berit walk one turf over two postal codes from either end, and their phones sync at the same
-    moment. Each batch adds to the same committee counts (the evening's, the district's), Daniel's from 0473 first,
-    Berit's from 0474 first. On PostgreSQL each count's row stays locked until its sync commits: taken in the
-    order each batch happened to list them, each sync waited for a row the other held, and PostgreSQL failed one
-    of them (about 1 in 200 batches of a pair under load). Here every count is made to take 20 ms, so the two are
-    always inside their counts together."""
-    daniel, turf, action = field["user"], field["turf"], field["action"]
-    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit Banker", phone="+4791234500",
-                               branch=turf.branch)
-    actions.assign(action, turf, [daniel, berit])
-    doors = {code: db.session.scalars(select(Address.id).where(Address.postnummer == code).limit(4)).all()
-             for code in ("0473", "0474")}
-    ids = {"daniel": daniel.id, "berit": berit.id}
+def _at_once(demo_app, batches: list[tuple[int, list]], slowed: str, gate: str) -> dict:
+    """Sync each batch (a user id and events) at the same moment, each in a thread of its own; what any raised, by
+    the batch's place in the list.
 
-    def talks(first, then):
-        batch = events(field, 8, outcome="conversation")
-        for i, talk in enumerate(batch):
-            talk["address_id"] = (doors[first] + doors[then])[i]
-            talk["conversation"] = {"topics": ["bolig", "skole"][i % 2:][:1], "words": "", "importance": 2}
-        return batch
-
-    # Every count exists before the race, so each sync adds to stored rows and takes their locks.
-    sync.ingest(daniel, talks("0473", "0474"))
-    db.session.commit()
+    On PostgreSQL every row written to the table `slowed` takes 20 ms, and the syncs are let into their first
+    statement starting with `gate` together, so they are inside their writes at the same time. A sync that waits
+    for a lock before it gets there (syncs taking turns, as they should) lets the other go on after 2 s."""
     postgresql = db.engine.dialect.name == "postgresql"
     if postgresql:
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
-                "CREATE FUNCTION slow_count() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$"
+                "CREATE FUNCTION slow_row() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$"
                 " LANGUAGE plpgsql")
-            connection.exec_driver_sql("CREATE TRIGGER slow_count BEFORE UPDATE ON input_tally FOR EACH ROW "
-                                       "EXECUTE FUNCTION slow_count()")
-    at_the_counts = threading.Barrier(2)
+            connection.exec_driver_sql(f"CREATE TRIGGER slow_row BEFORE INSERT OR UPDATE ON {slowed} FOR EACH ROW "
+                                       "EXECUTE FUNCTION slow_row()")
+    together = threading.Barrier(len(batches))
 
-    def both_at_the_counts(conn, cursor, statement, parameters, context, executemany):
-        if postgresql and statement.startswith("INSERT INTO input_tally"):
-            at_the_counts.wait(timeout=10)
+    def let_in_together(conn, cursor, statement, parameters, context, executemany):
+        if postgresql and statement.startswith(gate):
+            try:
+                together.wait(timeout=2)
+            except threading.BrokenBarrierError:
+                pass
 
-    batches = {"daniel": talks("0473", "0474"), "berit": talks("0474", "0473")}
     failed = {}
 
-    def phone(who):
+    def phone(place):
+        user_id, batch = batches[place]
         with demo_app.app_context():
             try:
-                sync.ingest(db.session.get(User, ids[who]), batches[who])
+                sync.ingest(db.session.get(User, user_id), batch)
                 db.session.commit()
             except Exception as err:  # what the phone would get as a failed sync
-                failed[who] = err
+                failed[place] = err
             finally:
                 db.session.remove()
 
-    sqlalchemy_events.listen(db.engine, "before_cursor_execute", both_at_the_counts)
+    sqlalchemy_events.listen(db.engine, "before_cursor_execute", let_in_together)
     try:
-        phones = [threading.Thread(target=phone, args=(who,)) for who in batches]
+        phones = [threading.Thread(target=phone, args=(place,)) for place in range(len(batches))]
         for t in phones:
             t.start()
         for t in phones:
             t.join()
     finally:
-        sqlalchemy_events.remove(db.engine, "before_cursor_execute", both_at_the_counts)
-    assert failed == {}
+        sqlalchemy_events.remove(db.engine, "before_cursor_execute", let_in_together)
     db.session.expire_all()
+    return failed
+
+
+def _pair(field):
+    """Berit joins Daniel on his turf; a door of each of 0473 and 0474 by postal code, four of each."""
+    daniel, turf = field["user"], field["turf"]
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit Banker", phone="+4791234500",
+                               branch=turf.branch)
+    actions.assign(field["action"], turf, [daniel, berit])
+    doors = {code: db.session.scalars(select(Address.id).where(Address.postnummer == code).limit(4)).all()
+             for code in ("0473", "0474")}
+    return berit, doors
+
+
+def _talks(field, doors: list[int]) -> list[dict]:
+    batch = events(field, len(doors), outcome="conversation")
+    for i, talk in enumerate(batch):
+        talk["address_id"] = doors[i]
+        talk["conversation"] = {"topics": ["bolig", "skole"][i % 2:][:1], "words": "", "importance": 2}
+    return batch
+
+
+def _tallies() -> set:
+    return {tuple(row) for row in db.session.execute(select(InputTally.__table__).with_only_columns(
+        *(c for c in InputTally.__table__.c if c.name != "id")))}
+
+
+def _residents_counted() -> int:
+    return db.session.scalar(select(func.sum(InputTally.residents)).where(
+        InputTally.grain == Grain.DAY, InputTally.topic == "")) or 0
+
+
+def test_a_pair_syncing_conversations_at_the_same_moment_both_get_them_stored(demo_app, field):
+    """Daniel and Berit walk one turf over two postal codes from either end, and their phones sync at the same
+    moment. Each batch adds to the same committee counts (the evening's, the district's), Daniel's from 0473 first,
+    Berit's from 0474 first. On PostgreSQL each count's row stays locked until its sync commits: taken in the
+    order each batch happened to list them, each sync waited for a row the other held, and PostgreSQL failed one
+    of them (about 1 in 200 batches of a pair under load)."""
+    daniel = field["user"]
+    berit, doors = _pair(field)
+    # Every count exists before the race, so each sync adds to stored rows and takes their locks.
+    sync.ingest(daniel, _talks(field, doors["0473"] + doors["0474"]))
+    db.session.commit()
+    failed = _at_once(demo_app, [(daniel.id, _talks(field, doors["0473"] + doors["0474"])),
+                                 (berit.id, _talks(field, doors["0474"] + doors["0473"]))],
+                      slowed="input_tally", gate="INSERT INTO input_tally")
+    assert failed == {}
     assert db.session.scalar(select(func.count()).select_from(Conversation)) == 24
-    everyone = db.session.scalar(select(func.sum(InputTally.residents)).where(
-        InputTally.grain == Grain.DAY, InputTally.topic == ""))
-    assert everyone == 24
+    assert _residents_counted() == 24
+
+
+def test_an_undo_and_a_partners_conversations_synced_at_the_same_moment_are_both_stored(demo_app, field):
+    """Outsider K: Daniel's batch holds a conversation at a 0474 door and «Angre» on his conversation at a 0473
+    door; Berit's, at the same moment, conversations at 0473 and 0474. Each statement took its counts in key order,
+    but Daniel's sync adds to 0474's counts and then takes from 0473's in two statements, Berit's takes 0473's
+    first: each waited for the other, and PostgreSQL failed one (3 in 60 such pairs unslowed)."""
+    daniel = field["user"]
+    berit, doors = _pair(field)
+    earlier = _talks(field, doors["0473"][:1] + doors["0474"][:1])
+    sync.ingest(daniel, earlier)
+    db.session.commit()
+    undo = {**earlier[0], "id": str(uuid.uuid4()), "recorded_at": datetime.now(timezone.utc).isoformat(),
+            "corrects": earlier[0]["id"]}
+    del undo["conversation"]
+    failed = _at_once(demo_app, [(daniel.id, _talks(field, doors["0474"][1:2]) + [undo]),
+                                 (berit.id, _talks(field, doors["0473"][1:2] + doors["0474"][2:3]))],
+                      slowed="input_tally", gate="INSERT INTO input_tally")
+    assert failed == {}
+    # Daniel's two earlier ones, one of them undone, his new one and Berit's two.
+    assert _residents_counted() == 4
+    kept = _tallies()
+    tallies.rebuild(db.session.connection())
+    assert _tallies() == kept
+
+
+def test_one_outbox_sent_twice_at_once_in_two_orders_is_stored_once(demo_app, field):
+    """Outsider K: two tabs (or a retry) sending the same records at the same moment in different orders each
+    claimed one id in the ledger and waited for the other's, and PostgreSQL failed one as a deadlock."""
+    daniel = field["user"]
+    batch = events(field, 6)
+    failed = _at_once(demo_app, [(daniel.id, batch), (daniel.id, batch[::-1])], slowed="sync_event",
+                      gate="INSERT INTO sync_event")
+    assert failed == {}
+    assert stored() == 6
 
 
 def test_a_server_dying_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothing(client, field, monkeypatch):

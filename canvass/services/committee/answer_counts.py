@@ -22,6 +22,7 @@ from canvass.extensions import db
 from canvass.insight.suppress import OTHER, K, suppress
 from canvass.models import Answer, AnswerCount, AnswerPiece, Conversation, Question
 from canvass.services import bulk
+from canvass.services.committee import held_counts
 
 CELL_GRAIN, POSTAL_GRAIN = 0, 1
 # The residents of a key: the distinct conversations that answered the question.
@@ -71,6 +72,8 @@ def _apply(counted: Counter, connection=None) -> None:
     if not changes:
         return
     session = connection if connection is not None else db.session
+    if connection is None:
+        held_counts.hold(change["organisation_id"] for change in changes)
     table = AnswerCount.__table__
     # Every key's change added to its row in one statement (services/bulk.py).
     bulk.insert(connection if connection is not None else db.session.connection(), table, changes, key=KEY,

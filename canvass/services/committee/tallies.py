@@ -5,6 +5,7 @@ from canvass.extensions import db
 from canvass.insight import cells, tally
 from canvass.models import ClosedCell, Conversation, ConversationTopic, InputTally
 from canvass.services import bulk
+from canvass.services.committee import held_counts
 
 COLUMNS = ("id", "organisation_id", "branch_id", "action_id", "postnummer", "district_number", "topics",
            "words", "importance", "recorded_at", "week")
@@ -15,6 +16,8 @@ def record(conversations: list[dict], connection=None) -> None:
     """Count newly stored conversations (each a dict of COLUMNS) and index their topics."""
     if not conversations:
         return
+    if connection is None:
+        held_counts.hold(c["organisation_id"] for c in conversations)
     connection = connection if connection is not None else db.session.connection()
     # Each cell's counts added to its row in one statement (services/bulk.py), the topic index likewise.
     bulk.insert(connection, InputTally.__table__, tally.rows(tally.cells(conversations)), key=tally.KEY,
@@ -32,6 +35,7 @@ def withdraw(conversations: list[dict]) -> None:
     (`ClosedCell`): read before and after, that one resident would be the difference."""
     if not conversations:
         return
+    held_counts.hold(c["organisation_id"] for c in conversations)
     read = cells.published_before()
     closed = {(c["organisation_id"], c["branch_id"] or 0, c["district_number"] or "", c["week"])
               for c in conversations if c["week"] < read}

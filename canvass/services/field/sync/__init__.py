@@ -114,7 +114,9 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
             dialect,
             SyncEvent.__table__,
             "client_uuid",
-            [{"client_uuid": key, "kind": claim[0]} for key, claim in claims.items()],
+            # In the order of the ids: the same records sent twice at once (two tabs, a retry) claim them in one
+            # order, and the second waits for the first instead of each for the other.
+            [{"client_uuid": key, "kind": claims[key][0]} for key in sorted(claims)],
         )
         if claims
         else set()

@@ -124,12 +124,14 @@ self.addEventListener("fetch", function (event) {
       });
     }));
   } else if (request.method === "POST" && RECORDING.test(url.pathname)) {
-    // Offline, no answer within RECORD_WAIT, an expired form token, or a walk list no longer the canvasser's (the
-    // turf released meanwhile: the sync API still takes what was recorded in it): to the outbox. Any other refusal
-    // reaches the page as one.
+    // Offline, no answer within RECORD_WAIT, an expired form token, a walk list no longer the canvasser's (the
+    // turf released meanwhile: the sync API still takes what was recorded in it), or the server failing (a 5xx: it
+    // stored nothing, and the outbox sends it again under its id): to the outbox. Any other refusal reaches the page
+    // as one.
     var waited = new Promise(function (_, reject) { setTimeout(reject, RECORD_WAIT); });
     event.respondWith(Promise.race([fetch(request.clone()), waited]).then(function (response) {
-      return response.status === 404 || response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
+      return response.status === 404 || response.status >= 500 ||
+        response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
         ? keep(request, url) : response;
     }).catch(function () { return keep(request, url); }));
   } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {

@@ -366,3 +366,33 @@ def test_a_tap_the_server_does_not_answer_goes_to_the_outbox_and_is_stored_once(
     waiting(page, 0, timeout=60000)
     page.wait_for_timeout(5000)  # the hung request's own answer, stored or found a duplicate
     assert visits() == 1
+
+
+def test_a_tap_or_a_conversation_the_server_fails_on_goes_to_the_outbox_and_is_stored_once_it_can(
+        volunteer, monkeypatch):
+    """Outsider K: a sync that PostgreSQL failed (a deadlock, now gone) answered 500, and a tap or a conversation
+    sent online was then said «Ikke lagret: 500» and not kept anywhere. Any server failure is the server's, not the
+    record's: it waits in the outbox and is sent again under its id."""
+    from canvass.services.field import door_tap
+
+    context, page, walk_url, turf = volunteer
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the database failed the transaction")
+
+    monkeypatch.setattr(door_tap, "record", failing)
+    monkeypatch.setattr(sync, "ingest", failing)
+    tap(page, "not_home", 0).click()
+    page.locator("li.door.done .when", has_text="på telefonen").first.wait_for()
+    tap(page, "conversation", 1).click()
+    page.get_by_text("bolig").click()
+    page.get_by_label("Med beboerens egne ord").fill("Husleia er for høy.")
+    page.get_by_role("button", name="Lagre samtalen").click()
+    page.wait_for_url(f"{walk_url}#d-*")
+    waiting(page, 2)
+    assert visits() == 0
+    monkeypatch.undo()
+    signal_back(context, page)
+    waiting(page, 0, timeout=20000)
+    assert visits() == 2
+    assert db.session.scalar(select(Conversation.words)) == "Husleia er for høy."

@@ -5,10 +5,12 @@
   // Five minutes or more off: said, so the canvasser may set the clock (the records' times are put right anyway).
   var clock = document.querySelector("[data-clock]");
   function showClock() {
-    var off = CanvassStore.clockOffset(), minutes = Math.round(Math.abs(off) / 60000);
+    var off = CanvassStore.clockOffset(), minutes = Math.round(Math.abs(off) / 60000), days = Math.round(minutes / 1440);
+    var h = Math.floor(minutes / 60), m = minutes % 60;
     clock.hidden = minutes < 5;
-    var span = clock.dataset[minutes >= 60 ? "hours" : "minutes"].replace("{h}", Math.floor(minutes / 60))
-      .replace("{m}", minutes % 60);
+    // In the reader's words: «12 min», «2 t», «1 t 5 min»; two days and more in days.
+    var span = (minutes >= 2880 ? clock.dataset[days === 1 ? "day" : "days"] : minutes < 60 ? clock.dataset.minutes
+      : clock.dataset[m ? "hoursMinutes" : "hours"]).replace("{d}", days).replace("{h}", h).replace("{m}", m);
     clock.textContent = clock.dataset[off < 0 ? "fast" : "slow"].replace("{time}", span);
   }
   if (clock) {

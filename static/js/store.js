@@ -89,6 +89,8 @@ var CanvassStore = (function () {
       }
       setInterval(poll, 15000);
       document.addEventListener("visibilitychange", poll);
+      // The signal back: what the others did meanwhile, and the server's clock, at once (not at the next round).
+      window.addEventListener("online", poll);
       return poll;
     },
     // A record's id, made on the phone. Without one (a page served without https), the server makes it.

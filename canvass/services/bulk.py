@@ -62,19 +62,13 @@ def insert(connection, table: Table, rows: Sequence[Mapping], *, key: Sequence[s
     `key`: the unique columns a row may already be stored under. Without `add` such a row is left as it is
     (ON CONFLICT DO NOTHING; an empty key: any conflict); with `add` the stored row's `add` columns are increased
     by the new row's. Columns not named take their defaults (on PostgreSQL a Python default is worked out once for
-    the batch).
-
-    Rows that add to stored rows go in the order of their key: two transactions adding to the same rows (two phones
-    syncing into one evening's counts) then take those rows' locks in the same order, and the second waits for the
-    first instead of each waiting for the other, which PostgreSQL ends by failing one of them."""
+    the batch)."""
     if not rows:
         return []
     names = tuple(rows[0])
     # Each row as long as the first, and no name beyond the first's among them all: every row names the same.
     if set(map(len, rows)) != {len(names)} or len(set().union(*rows)) != len(names):
         raise ValueError("every row must name the same columns")
-    if add:
-        rows = sorted(rows, key=lambda row: tuple((row[name] is None, row[name]) for name in key))
     dialect = _dialect(connection)
     stmt = _statement(dialect, table, names, None if key is None else tuple(key), tuple(add), tuple(returning))
     if dialect is not postgresql:

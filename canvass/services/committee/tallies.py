@@ -44,8 +44,7 @@ def withdraw(conversations: list[dict]) -> None:
                     [dict(zip(("organisation_id", "branch_id", "district_number", "week"), key, strict=True))
                      for key in sorted(closed)], key=("organisation_id", "branch_id", "district_number", "week"))
     table = InputTally.__table__
-    # In the order of their key, as `record` adds to them (services/bulk.py): never the other way round.
-    for key, counts in sorted(tally.cells(conversations).items(), key=lambda cell: cell[0]):
+    for key, counts in tally.cells(conversations).items():
         where = [table.c[name] == value for name, value in zip(tally.KEY, key, strict=True)]
         db.session.execute(update(table).where(*where).values(
             {name: table.c[name] - getattr(counts, name) for name in tally.MEASURES}))

@@ -3,6 +3,8 @@ conversations (a visit with what was said: topics, words, importance), with thei
 phone's largest, `sync.MAX_BATCH`) and of 50, and in batches of 200 with three answers each to the action's
 questions, counted as they come (`answer_counts`).
 
+And the server's rate: PHONES phones syncing conversations at the same moment, a process each, beside one alone.
+
 Runs on SQLite and on a throwaway PostgreSQL cluster (the test suite's), each with the demo loaded.
 """
 import gc
@@ -35,6 +37,8 @@ BATCH = 50
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", 20_000))
 # Batch size, and whether the action asks questions (three answers per conversation, counted as they come).
 CONVERSATION_RUNS = ((200, False), (50, False), (200, True))
+# Phones syncing at the same moment, one process each: one per core of this machine.
+PHONES = 2
 TOPICS = ("Skole", "Helse", "Klima", "Bolig", "Eldreomsorg", "Kollektivtransport")
 WORDS = ("Skolen trenger flere lærere.", "Ventetiden på legevakta er for lang.", "", "For dyrt å leie i Sagene.",
          "Bussen går for sjelden om kvelden.")
@@ -154,6 +158,61 @@ def measure_conversations(url: str) -> dict[int, tuple[float, float]]:
     return rates
 
 
+def _phone(url: str, user_id: int, turf_id: int, action_id: int, size: int, start_at: float, answers) -> None:
+    """One phone's sync, in a process of its own as a web server's worker serves it: CONVERSATIONS conversations in
+    batches of `size`, from `start_at` (the clock of every phone starts together); its seconds to `answers`."""
+    from canvass.models import Action, Turf
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        batch = conversation_events(db.session.get(Turf, turf_id), db.session.get(Action, action_id), CONVERSATIONS)
+        gc.collect()
+        while time.time() < start_at:
+            time.sleep(0.001)
+        start = time.perf_counter()
+        for i in range(0, CONVERSATIONS, size):
+            assert all(r.status == "stored" for r in sync.ingest(user, batch[i:i + size]))
+        answers.put(time.perf_counter() - start)
+        db.engine.dispose()
+
+
+def measure_phones_at_once(url: str, phones: int, size: int) -> float:
+    """Conversations per second by the clock, all phones together, when `phones` volunteers of one branch, each on
+    a turf of one action, sync CONVERSATIONS conversations each at the same moment: the server's rate, as opposed to
+    one phone's (`measure_conversations`). They share the committees' counts, taken in turns (held_counts.py)."""
+    import multiprocessing
+
+    from canvass.models.people import Role
+    from canvass.services.people import people
+
+    app = prepared(url)
+    with app.app_context():
+        sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+        cut = turfs.cut_turfs(sagene, ["0473"], target=200)
+        action = actions.create_action(sagene, "Benchmark, phones at once", "door", datetime.now())
+        walkers = []
+        for n in range(phones):
+            person = people.create_user(sagene.organisation, Role.CANVASSER, f"Telefon {n + 1}",
+                                        phone=f"+47900000{n:02d}", branch=sagene)
+            db.session.commit()
+            actions.assign(action, cut[n], [person])
+            walkers.append((person.id, cut[n].id))
+        action_id = action.id
+        db.engine.dispose()
+    spawn = multiprocessing.get_context("spawn")
+    answers = spawn.Queue()
+    start_at = time.time() + 10  # every phone's app built and its events made before the clock starts
+    workers = [spawn.Process(target=_phone, args=(url, user_id, turf_id, action_id, size, start_at, answers))
+               for user_id, turf_id in walkers]
+    for worker in workers:
+        worker.start()
+    seconds = max(answers.get(timeout=600) for _ in workers)
+    for worker in workers:
+        worker.join()
+    return phones * CONVERSATIONS / seconds
+
+
 def run() -> list[tuple[str, str, str]]:
     rows = []
     for name in ("SQLite", "PostgreSQL"):
@@ -169,6 +228,20 @@ def run() -> list[tuple[str, str, str]]:
                   f"{' and three answers each' if with_answers else ''} through `sync.ingest`, batches of {size}",
                   f"{rate:,.0f} conversations/s ({cpu:,.0f} per CPU-second; load {load})", "≥ 5,000 conversations/s")
                  for (size, with_answers), (rate, cpu) in rates.items()]
+    for name in ("SQLite", "PostgreSQL"):
+        for size in (200, 50):
+            for phones in (1, PHONES):
+                store = databases.postgres() if name == "PostgreSQL" else None
+                with tempfile.TemporaryDirectory() as folder:
+                    try:
+                        rate = measure_phones_at_once(
+                            store.create() if store else f"sqlite:///{folder}/bench.sqlite", phones, size)
+                    finally:
+                        if store:
+                            store.close()
+                rows.append((f"{name}: {'one phone' if phones == 1 else f'{phones} phones at once'}, "
+                             f"{CONVERSATIONS:,} conversations each, batches of {size}, a process per phone",
+                             f"{rate:,.0f} conversations/s", "≥ 5,000 conversations/s"))
     with tempfile.TemporaryDirectory() as folder:
         ingest, raw = measure(f"sqlite:///{folder}/bench.sqlite")
         rows.append(("SQLite: `sync.ingest`, batches of 50", f"{ingest:,.0f} events/s", "≥ 5,000 events/s"))

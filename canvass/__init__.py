@@ -22,7 +22,7 @@ from canvass.formatting import (
     place_name,
 )
 from canvass.signing import KeptSessionInterface
-from canvass.web import limits
+from canvass.web import limits, security
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,7 @@ def _built(test_config: dict | None) -> Flask:
     register_blueprints(app)
     assets.init_app(app)
     register_commands(app)
+    app.wsgi_app = security.ServerDate(app.wsgi_app)
     return app
 
 

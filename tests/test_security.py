@@ -133,3 +133,14 @@ def test_no_template_has_inline_script_style_or_event_handler():
         found += [f"{template.name}: {m.group()}" for m in re.finditer(
             r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", text)]
     assert found == []
+
+
+def test_a_compressed_page_leaves_the_date_to_the_server_so_a_phone_reads_one_date(client):
+    """Outsider L: Flask-Compress set a Date on every page it compressed and gunicorn added its own; Chromium gave
+    the walk list the two joined, which it could not read, so it never learned the server's clock. The app now
+    sends no Date of its own (the server adds one), compressed or not, file or page."""
+    for path in ("/uten-nett", "/static/js/store.js", "/favicon.ico"):
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert response.headers.getlist("Date") == [], (path, response.headers)
+    assert client.get("/uten-nett", headers={"Accept-Encoding": "gzip"}).headers.get("Content-Encoding") == "gzip"

@@ -28,6 +28,24 @@ def content_security_policy() -> str:
     ])
 
 
+class ServerDate:
+    """WSGI middleware: the Date header is left to the server, once.
+
+    Werkzeug's `make_conditional` (which Flask-Compress runs on every response it compresses, and `send_file` on every
+    file) sets a Date in the app, and gunicorn adds its own: Chromium then hands a page the two joined into one value
+    no script can read, and the walk list could not learn the server's clock (static/js/store.js, outsider L). Every
+    server sends a Date itself (Werkzeug's when the app has none, nginx its own)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def without_date(status, headers, exc_info=None):
+            return start_response(status, [(name, value) for name, value in headers if name.lower() != "date"],
+                                  exc_info)
+        return self.wsgi_app(environ, without_date)
+
+
 def register(app: Flask) -> None:
     policy = content_security_policy()
     https = app.config["SESSION_COOKIE_SECURE"]

@@ -91,6 +91,8 @@
     poll();
   });
 
+  CanvassStore.clearSent(function () { return list.querySelectorAll("li.entrance"); }, texts.kept);
+
   // The partner's marks and undos (and one's own from another phone), so two on one round do not both climb the
   // same stairs.
   var poll = CanvassStore.watch(list.dataset.poll, function (states) {

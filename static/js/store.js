@@ -38,7 +38,8 @@ var CanvassStore = (function () {
     try { return Number(localStorage.getItem(CLOCK)) || 0; } catch (e) { return 0; }
   }
   function learn(response) {
-    var server = Date.parse(response.headers.get("Date") || "");
+    // One Date; two joined by a proxy that added its own would not parse, so the first.
+    var server = Date.parse((response.headers.get("Date") || "").split(/, (?=[A-Z][a-z]{2}, )/)[0]);
     if (!response.ok || isNaN(server)) return;
     var off = server - Date.now();
     off = Math.abs(off) < 60000 ? 0 : Math.round(off / 1000) * 1000;
@@ -92,6 +93,21 @@ var CanvassStore = (function () {
       // The signal back: what the others did meanwhile, and the server's clock, at once (not at the next round).
       window.addEventListener("online", poll);
       return poll;
+    },
+    // The rows (doors, entrances) `rows()` lists that say `kept` («på telefonen») lose it once their record has left
+    // the outbox, as a tap the server took at once says nothing more: the worker says when it has sent.
+    clearSent: function (rows, kept) {
+      if (!navigator.serviceWorker) return;
+      navigator.serviceWorker.addEventListener("message", function (e) {
+        if (e.data.type !== "outbox") return;
+        run("outbox", "readonly", function (s) { return s.getAll(); }).then(function (waiting) {
+          var ids = waiting.map(function (w) { return w.id; });
+          rows().forEach(function (li) {
+            var when = li.querySelector(".when");
+            if (when && when.textContent === kept && ids.indexOf(li.dataset.id) < 0) when.textContent = "";
+          });
+        });
+      });
     },
     // A record's id, made on the phone. Without one (a page served without https), the server makes it.
     newId: function () { return crypto.randomUUID ? crypto.randomUUID() : ""; },

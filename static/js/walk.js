@@ -185,17 +185,7 @@
     poll();
   });
 
-  // Sent from the outbox since the door was folded: no longer «på telefonen», as a tap the server took at once.
-  if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
-    if (e.data.type !== "outbox") return;
-    CanvassStore.all().then(function (waiting) {
-      var ids = waiting.map(function (w) { return w.id; });
-      doors().forEach(function (li) {
-        var when = $(".when", li);
-        if (when && when.textContent === texts.kept && ids.indexOf(li.dataset.id) < 0) when.textContent = "";
-      });
-    });
-  });
+  CanvassStore.clearSent(doors, texts.kept);
 
   // The partner's records (and one's own from another phone).
   var poll = CanvassStore.watch(form.dataset.poll, function (states) {

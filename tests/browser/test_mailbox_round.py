@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from canvass.extensions import db
@@ -66,6 +67,8 @@ def test_a_holder_marks_entrances_offline_and_the_city_coverage_shows_the_househ
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_function("() => document.querySelector('[data-outbox-count]').textContent === '0'", timeout=20000)
+    # Sent: no entrance says «på telefonen» any more (outsider L).
+    expect(page.locator("li.entrance.done .when", has_text="på telefonen")).to_have_count(0)
     assert marks() == 3
     reached = sum(s.doors for s in stops[:3])
     assert db.session.scalar(select(func.sum(Visit.no_ads))) == 1

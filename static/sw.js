@@ -128,12 +128,15 @@ self.addEventListener("fetch", function (event) {
     // turf released meanwhile: the sync API still takes what was recorded in it), or the server failing (a 5xx: it
     // stored nothing, and the outbox sends it again under its id): to the outbox. Any other refusal reaches the page
     // as one.
-    var waited = new Promise(function (_, reject) { setTimeout(reject, RECORD_WAIT); });
-    event.respondWith(Promise.race([fetch(request.clone()), waited]).then(function (response) {
-      return response.status === 404 || response.status >= 500 ||
-        response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
-        ? keep(request, url) : response;
-    }).catch(function () { return keep(request, url); }));
+    event.respondWith(undoOfWaiting(request.clone(), url).then(function (waiting) {
+      if (waiting) return keep(request, url);
+      var waited = new Promise(function (_, reject) { setTimeout(reject, RECORD_WAIT); });
+      return Promise.race([fetch(request.clone()), waited]).then(function (response) {
+        return response.status === 404 || response.status >= 500 ||
+          response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
+          ? keep(request, url) : response;
+      }).catch(function () { return keep(request, url); });
+    }));
   } else if (request.method === "GET" && url.pathname.indexOf("/static/") === 0) {
     event.respondWith(caches.match(request).then(function (hit) {
       return hit || fetch(request).then(function (response) {
@@ -234,6 +237,21 @@ function eventFrom(form, kind) {
     }
   }
   return event;
+}
+
+// An undo of one's own record still waiting in the outbox is done on the phone, with signal too: the server has not
+// got the record (it failed on it, or the answer did not come in time), so it would refuse the undo, and the outbox
+// would send the record after all (outsider L).
+function undoOfWaiting(request, url) {
+  var match = RECORDING.exec(url.pathname);
+  return request.formData().then(function (form) {
+    var kind = form.get("undo") ? "angre" : match[2];
+    if (kind !== "angre") return false;
+    var corrects = eventFrom(form, kind).corrects;
+    return Promise.all([CanvassStore.all(), CanvassStore.get("user")]).then(function (got) {
+      return got[0].some(function (e) { return e.id === corrects && (!e.by || e.by === got[1]); });
+    });
+  }).catch(function () { return false; });
 }
 
 // Kept on the phone: data for the page's script, else the list at the door.

@@ -396,3 +396,28 @@ def test_a_tap_or_a_conversation_the_server_fails_on_goes_to_the_outbox_and_is_s
     waiting(page, 0, timeout=20000)
     assert visits() == 2
     assert db.session.scalar(select(Conversation.words)) == "Husleia er for høy."
+
+
+def test_angre_with_signal_on_a_tap_still_in_the_outbox_takes_it_out_and_nothing_reaches_the_server(
+        volunteer, monkeypatch):
+    """Outsider L: a tap the server failed on waited in the outbox; «Angre» with signal went to the server, which
+    refused it (it had no such record), and the outbox sent the tap afterwards: the door the volunteer undid was
+    stored as knocked."""
+    from canvass.services.field import door_tap
+
+    context, page, walk_url, turf = volunteer
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the database failed the transaction")
+
+    monkeypatch.setattr(door_tap, "record", failing)
+    monkeypatch.setattr(sync, "ingest", failing)
+    tap(page, "not_home", 0).click()
+    page.locator("li.door.done .when", has_text="på telefonen").first.wait_for()
+    monkeypatch.undo()
+    page.locator("li.door.done").first.get_by_role("button", name="Angre").click()
+    expect(page.locator("li.door.done")).to_have_count(0)
+    waiting(page, 0)
+    signal_back(context, page)
+    page.wait_for_timeout(3000)  # a send of the outbox, if anything were left in it
+    assert visits() == 0

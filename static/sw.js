@@ -125,9 +125,9 @@ self.addEventListener("fetch", function (event) {
     }));
   } else if (request.method === "POST" && RECORDING.test(url.pathname)) {
     // Offline, no answer within RECORD_WAIT, an expired form token, a walk list no longer the canvasser's (the
-    // turf released meanwhile: the sync API still takes what was recorded in it), or the server failing (a 5xx: it
-    // stored nothing, and the outbox sends it again under its id): to the outbox. Any other refusal reaches the page
-    // as one.
+    // turf released meanwhile: the sync API still takes what was recorded in it), or the server failing (a 5xx,
+    // whether or not it stored the record: the outbox sends it again under its id, a duplicate if it did): to the
+    // outbox. Any other refusal reaches the page as one.
     event.respondWith(undoOfWaiting(request.clone(), url).then(function (waiting) {
       if (waiting) return keep(request, url);
       var waited = new Promise(function (_, reject) { setTimeout(reject, RECORD_WAIT); });

@@ -28,11 +28,11 @@ var CanvassStore = (function () {
   }
   // The phone's clock as the server's: the server refuses a record stamped more than an hour ahead, so on a phone set
   // an hour fast every record of the evening was refused, and on one a day slow every record went under yesterday.
-  // Each answer from the server (a tap, the
-  // partner poll) says the server's time (its Date header); the difference is kept for the pages opened later
-  // without signal. The header is to the second and the answer took a moment: within a minute, the phone is right.
-  // Only a page's own fetch learns it (a page has localStorage, the service worker has not; an answer the worker
-  // made up has no Date), and never from a copy kept on the phone, which the polled data never is (sw.js).
+  // Each answer from the server (a tap, refused or not, and the partner poll) says the server's time (its Date
+  // header); the difference is kept for the pages opened later without signal. The header is to the second and the
+  // answer took a moment: within a minute, the phone is right. Only a page's own fetch learns it (a page has
+  // localStorage, the service worker has not; an answer the worker made up has no Date), and never from a copy kept
+  // on the phone, which the polled data never is (sw.js).
   var CLOCK = "canvass-clock";
   function offset() {
     try { return Number(localStorage.getItem(CLOCK)) || 0; } catch (e) { return 0; }
@@ -40,7 +40,7 @@ var CanvassStore = (function () {
   function learn(response) {
     // One Date; two joined by a proxy that added its own would not parse, so the first.
     var server = Date.parse((response.headers.get("Date") || "").split(/, (?=[A-Z][a-z]{2}, )/)[0]);
-    if (!response.ok || isNaN(server)) return;
+    if (isNaN(server)) return;
     var off = server - Date.now();
     off = Math.abs(off) < 60000 ? 0 : Math.round(off / 1000) * 1000;
     try {

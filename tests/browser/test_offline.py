@@ -48,6 +48,17 @@ def waiting(page, n: int, timeout: int = 10000):
                            timeout=timeout)
 
 
+def server_failing(monkeypatch):
+    """Every record the server is sent, by a tap or by a sync, fails inside it (a 500) until `monkeypatch.undo()`."""
+    from canvass.services.field import door_tap
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the database failed the transaction")
+
+    monkeypatch.setattr(door_tap, "record", failing)
+    monkeypatch.setattr(sync, "ingest", failing)
+
+
 def signal_back(context, *tabs):
     context.set_offline(False)
     for tab in tabs:
@@ -229,10 +240,7 @@ def test_logging_out_says_what_still_waits_and_without_signal_the_phone_says_so_
     expect(page.get_by_text("Det du har registrert, ligger trygt på telefonen")).to_be_visible()
 
     # With signal, while the server cannot take the records: the logout page counts them.
-    def unavailable(*args, **kwargs):
-        raise RuntimeError("the database is down")
-
-    monkeypatch.setattr(sync, "ingest", unavailable)
+    server_failing(monkeypatch)
     context.set_offline(False)
     page.reload()
     expect(page.locator("h1")).to_have_text("Logge ut av denne telefonen?")
@@ -373,15 +381,8 @@ def test_a_tap_or_a_conversation_the_server_fails_on_goes_to_the_outbox_and_is_s
     """Outsider K: a sync that PostgreSQL failed (a deadlock, now gone) answered 500, and a tap or a conversation
     sent online was then said «Ikke lagret: 500» and not kept anywhere. Any server failure is the server's, not the
     record's: it waits in the outbox and is sent again under its id."""
-    from canvass.services.field import door_tap
-
     context, page, walk_url, turf = volunteer
-
-    def failing(*args, **kwargs):
-        raise RuntimeError("the database failed the transaction")
-
-    monkeypatch.setattr(door_tap, "record", failing)
-    monkeypatch.setattr(sync, "ingest", failing)
+    server_failing(monkeypatch)
     tap(page, "not_home", 0).click()
     page.locator("li.door.done .when", has_text="på telefonen").first.wait_for()
     tap(page, "conversation", 1).click()
@@ -403,15 +404,8 @@ def test_angre_with_signal_on_a_tap_still_in_the_outbox_takes_it_out_and_nothing
     """Outsider L: a tap the server failed on waited in the outbox; «Angre» with signal went to the server, which
     refused it (it had no such record), and the outbox sent the tap afterwards: the door the volunteer undid was
     stored as knocked."""
-    from canvass.services.field import door_tap
-
     context, page, walk_url, turf = volunteer
-
-    def failing(*args, **kwargs):
-        raise RuntimeError("the database failed the transaction")
-
-    monkeypatch.setattr(door_tap, "record", failing)
-    monkeypatch.setattr(sync, "ingest", failing)
+    server_failing(monkeypatch)
     tap(page, "not_home", 0).click()
     page.locator("li.door.done .when", has_text="på telefonen").first.wait_for()
     monkeypatch.undo()

@@ -22,7 +22,7 @@ from canvass.formatting import (
     place_name,
 )
 from canvass.signing import KeptSessionInterface
-from canvass.web import limits, security
+from canvass.web import door_tap_gate, limits, security
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +57,9 @@ def _built(test_config: dict | None) -> Flask:
         app.config.update(test_config)
     # The session cookie checked with a serializer built once, not once per request (canvass/signing.py).
     app.session_interface = KeptSessionInterface()
+    # The walk list's door tap is answered below Flask's request cycle; inside ProxyFix, so it sees the phone's
+    # address and scheme as the app does.
+    app.wsgi_app = door_tap_gate.DoorTapGate(app, app.wsgi_app)
     if app.config["BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_extensions(app)
@@ -93,6 +96,8 @@ def register_extensions(app: Flask) -> None:
     login.init_app(app)
     login.login_view = "auth.login"
     login.login_message = None
+    # The session's browser-and-network mark, worked out by the one function the door tap's gate uses too.
+    login._session_identifier_generator = lambda: door_tap_gate.session_identifier(request.environ)
 
     from canvass.models import Role
     from canvass.services.people import logins

@@ -82,40 +82,66 @@ def _token_serializer(secret_key) -> KeptSerializer:
     return KeptSerializer(secret_key, salt="wtf-csrf-token")
 
 
+def token_refusal(data, session_token, secret_key, time_limit) -> str | None:
+    """Why a form's CSRF token does not hold for a session holding `session_token`, in Flask-WTF's words; None when
+    it holds. Flask's request cycle and the door tap below it (web/door_tap_gate.py) both ask here."""
+    if not data:
+        return "The CSRF token is missing."
+    if session_token is None:
+        return "The CSRF session token is missing."
+    try:
+        token = _token_serializer(secret_key).loads(data, max_age=time_limit)
+    except SignatureExpired:
+        return "The CSRF token has expired."
+    except BadData:
+        return "The CSRF token is invalid."
+    if not isinstance(token, str) or not isinstance(session_token, str) or not hmac.compare_digest(session_token,
+                                                                                                   token):
+        return "The CSRF tokens do not match."
+    return None
+
+
+def token_settings(config) -> tuple[str, str, int | None]:
+    """The form token's field, its secret and its time limit, as Flask-WTF reads them from the app's settings."""
+    return (config.get("WTF_CSRF_FIELD_NAME") or "csrf_token",
+            config.get("WTF_CSRF_SECRET_KEY") or config["SECRET_KEY"], config.get("WTF_CSRF_TIME_LIMIT", 3600))
+
+
 def validate_csrf(data) -> None:
     """flask_wtf.csrf.validate_csrf with the app's settings, on a kept serializer: the same checks, the same
     reasons, raised as the same ValidationError."""
-    config = current_app.config
-    field_name = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-    if not data:
-        raise ValidationError("The CSRF token is missing.")
-    if field_name not in session:
-        raise ValidationError("The CSRF session token is missing.")
-    serializer = _token_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
-    try:
-        token = serializer.loads(data, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600))
-    except SignatureExpired as e:
-        raise ValidationError("The CSRF token has expired.") from e
-    except BadData as e:
-        raise ValidationError("The CSRF token is invalid.") from e
-    if not isinstance(token, str) or not hmac.compare_digest(session[field_name], token):
-        raise ValidationError("The CSRF tokens do not match.")
+    field_name, secret_key, time_limit = token_settings(current_app.config)
+    refusal = token_refusal(data, session.get(field_name), secret_key, time_limit)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def cross_site() -> bool:
-    """Whether the browser says this request comes from a page of another site.
+    """Whether the browser says this request comes from a page of another site (`is_cross_site`)."""
+    return is_cross_site(request.headers.get("Sec-Fetch-Site"), request.headers.get("Origin"), request.host)
+
+
+def is_cross_site(fetch_site: str | None, origin: str | None, host: str) -> bool:
+    """Whether a request with these headers, to this host, comes from a page of another site.
 
     Sec-Fetch-Site is set by the browser itself and no proxy changes it, so where it is sent it decides (a
     subdomain's page is "same-site" and keeps its token check). Older browsers send only Origin with a post:
     its host must be this one. A client that sends neither (curl, the tests) is judged by its token alone."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site:
         return fetch_site == "cross-site"
-    origin = request.headers.get("Origin")
     if not origin:
         return False
     # "null" is a sandboxed or privacy-stripped page: not one of ours.
-    return origin == "null" or urlsplit(origin).netloc != request.host
+    return origin == "null" or urlsplit(origin).netloc != host
+
+
+def referrer_refusal(referrer: str | None, host: str) -> str | None:
+    """Over HTTPS with WTF_CSRF_SSL_STRICT, Flask-WTF's check that the post came from a page of this host."""
+    if not referrer:
+        return "The referrer header is missing."
+    if not same_origin(referrer, f"https://{host}/"):
+        return "The referrer does not match the host."
+    return None
 
 
 class CSRF(CSRFProtect):
@@ -135,8 +161,7 @@ class CSRF(CSRFProtect):
             logger.info(e.args[0])
             self._error_response(e.args[0])
         if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
-            if not request.referrer:
-                self._error_response("The referrer header is missing.")
-            if not same_origin(request.referrer, f"https://{request.host}/"):
-                self._error_response("The referrer does not match the host.")
+            refusal = referrer_refusal(request.referrer, request.host)
+            if refusal:
+                self._error_response(refusal)
         g.csrf_valid = True

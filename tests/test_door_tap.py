@@ -2,14 +2,21 @@
 plainly is answered as before: the wrong person, a door elsewhere, a repeat, a login that has ended."""
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
+import flask
 import pytest
+from flask_login.utils import _create_identifier
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from canvass.extensions import db
 from canvass.models import Address, Branch, BranchPostalCode, Login, Role, SyncEvent, User, Visit
 from canvass.services.people import logins, people
 from canvass.services.turf import actions
+from canvass.web import door_tap_gate
 from tests.conftest import csrf_token, daniels_turf_tonight, login_as_volunteer
 from tests.test_field import JSON, door_form
 
@@ -199,3 +206,123 @@ def test_a_session_cookie_signed_with_another_key_is_no_login(phone, demo_app):
     finally:
         demo_app.config["SECRET_KEY"] = old
     assert answer.status_code == 400 and _stored_nothing()
+
+
+@pytest.fixture
+def through_flask(demo_app):
+    """The requests Flask's own cycle answered (the door tap's gate answers a plain tap without it)."""
+    handled = []
+
+    def started(sender, **_extra):
+        handled.append(flask.request.path)
+
+    flask.request_started.connect(started, demo_app)
+    yield handled
+    flask.request_started.disconnect(started, demo_app)
+
+
+# As the walk list's script posts a tap (static/js/store.js): URL-encoded, from the app's own page.
+SCRIPT = {"Accept": "application/json", "Sec-Fetch-Site": "same-origin", "Origin": "http://localhost",
+          "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
+
+
+def _posted(phone, form: dict, **headers):
+    return phone.post(f"/felt/{phone.assignment.id}/besok", data=urlencode(form), headers={**SCRIPT, **headers})
+
+
+def test_a_plain_tap_from_the_walk_lists_script_is_stored_below_flask_with_the_views_own_answer(phone, through_flask):
+    """The gate (web/door_tap_gate.py) and the view answer the same tap alike: status, JSON and headers."""
+    token = csrf_token(phone, "/")
+    through_flask.clear()
+    below = _posted(phone, {"csrf_token": token, **door_form(phone, unit="1", outcome="not_home")})
+    assert below.status_code == 200 and through_flask == []
+    # "application/json" among others is still the script's wish to the view, but not the gate's exact shape.
+    above = _posted(phone, {"csrf_token": token, **door_form(phone, unit="2", outcome="not_home")},
+                    Accept="application/json, text/plain;q=0.5")
+    assert above.status_code == 200 and len(through_flask) == 1
+    assert below.json["status"] == above.json["status"] == "stored"
+    assert below.json["event"].keys() == above.json["event"].keys() and below.json["event"]["unit"] == "1"
+    assert {name: value for name, value in below.headers if name not in ("Content-Length",)} \
+        == {name: value for name, value in above.headers if name not in ("Content-Length",)}
+    assert _visits() == 2
+
+
+def _hostile(phone, berit_phone, demo_app) -> dict:
+    """What an outsider changes about a valid tap, each to be judged by Flask and never stored by the gate."""
+    stop = next(s for s in phone.turf.stops if s.doors)
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    elsewhere = db.session.scalar(select(Address.id).where(Address.postnummer.not_in(
+        select(BranchPostalCode.postnummer).where(BranchPostalCode.branch_id == sagene.id))).limit(1))
+    return {
+        "no session cookie": {"cookies": None},
+        "another volunteer's cookie": {"cookies": berit_phone},
+        "another browser": {"headers": {"User-Agent": "Another browser"}},
+        "another network": {"headers": {"X-Forwarded-For": "203.0.113.9"}},
+        "another site": {"headers": {"Sec-Fetch-Site": "cross-site"}},
+        "another origin": {"headers": {"Sec-Fetch-Site": "", "Origin": "https://evil.example"}},
+        "no token": {"form": {"csrf_token": ""}},
+        "a forged token": {"form": {"csrf_token": "ImFiYyI.aw_bpQ.cqDlHCWikKgDVBaQzmz3yHdVztc"}},
+        "another session's token": {"form": {"csrf_token": csrf_token(berit_phone, "/")}},
+        "an undo": {"form": {"undo": f"{uuid.uuid4()} not_home {stop.address_id} 1"}},
+        "a NUL": {"form": {"unit": "1\x00"}},
+        "a conversation": {"form": {"outcome": "conversation"}},
+        "a leaflet round's tap": {"form": {"outcome": "mailboxes"}},
+        "an unknown outcome": {"form": {"outcome": "bogus"}},
+        "a door elsewhere": {"form": {"address_id": str(elsewhere)}},
+        "a query string": {"path": "?x=1"},
+        "a charset not UTF-8": {"headers": {"Content-Type": "application/x-www-form-urlencoded;charset=latin-1"}},
+    }
+
+
+def test_every_tap_an_outsider_bends_is_judged_by_flask_not_stored_below_it(phone, berit_phone, demo_app,
+                                                                            through_flask):
+    token = csrf_token(phone, "/")
+    for what, bent in _hostile(phone, berit_phone, demo_app).items():
+        form = {"csrf_token": token, **door_form(phone, outcome="not_home"), **bent.get("form", {})}
+        client = phone
+        if "cookies" in bent:
+            client = bent["cookies"] or demo_app.test_client()
+            client.assignment, client.turf = phone.assignment, phone.turf
+        before = _visits()
+        through_flask.clear()
+        answer = client.post(f"/felt/{phone.assignment.id}/besok{bent.get('path', '')}", data=urlencode(form),
+                             headers={**SCRIPT, **bent.get("headers", {})})
+        assert through_flask, what
+        assert answer.status_code in (200, 302, 400, 404), (what, answer.status_code)
+        if answer.status_code == 200:  # stored by Flask's own checks, as before the gate
+            assert what in ("another browser", "another network", "a query string", "a charset not UTF-8"), what
+        else:
+            assert _visits() == before, what
+
+
+def test_a_tap_on_a_leaflet_round_or_another_volunteers_assignment_is_left_to_flask(phone, berit_phone, through_flask):
+    form = {"csrf_token": csrf_token(berit_phone, "/"), **door_form(phone, outcome="not_home")}
+    through_flask.clear()
+    answer = berit_phone.post(f"/felt/{phone.assignment.id}/besok", data=urlencode(form), headers=SCRIPT)
+    assert answer.status_code == 404 and through_flask and _visits() == 0
+
+
+@given(address=st.one_of(st.none(), st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255))),
+       forwarded=st.one_of(st.none(), st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255))),
+       agent=st.one_of(st.none(), st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255))))
+def test_the_gates_session_mark_is_flask_logins_so_sessions_made_before_still_hold(address, forwarded, agent):
+    environ = {key: value for key, value in (("REMOTE_ADDR", address), ("HTTP_X_FORWARDED_FOR", forwarded),
+                                             ("HTTP_USER_AGENT", agent)) if value is not None}
+    with flask.Flask(__name__).test_request_context(environ_base=environ):
+        if agent is None:
+            flask.request.environ.pop("HTTP_USER_AGENT", None)
+        if address is None:
+            flask.request.environ.pop("REMOTE_ADDR", None)
+        assert door_tap_gate.session_identifier(flask.request.environ) == _create_identifier()
+
+
+def test_a_tap_the_database_fails_below_flask_is_tried_again_by_flask_and_stored_once(phone, through_flask,
+                                                                                     monkeypatch):
+    def locked(*_args):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(door_tap_gate.door_tap, "record", locked)
+    token = csrf_token(phone, "/")
+    through_flask.clear()
+    answer = _posted(phone, {"csrf_token": token, **door_form(phone, outcome="not_home")})
+    assert answer.status_code == 200 and answer.json["status"] == "stored" and through_flask and _visits() == 1

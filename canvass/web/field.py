@@ -8,14 +8,12 @@ import uuid
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext
@@ -24,11 +22,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
-from canvass.extensions import db, limiter, login
+from canvass.extensions import db, limiter
 from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, TurfAddress, Visit
 from canvass.privacy import consent
-from canvass.services.field import door_record, door_tap, field, mailboxes, sync
-from canvass.services.people import logins
+from canvass.services.field import door_record, field, mailboxes, sync
 from canvass.services.turf import actions
 from canvass.web.questions import YES_NO_LABELS
 
@@ -124,37 +121,13 @@ def door_states(assignment_id: int):
 
 
 @bp.post("/<int:assignment_id>/besok")
+@login_required
 def record(assignment_id: int):
     """Record what happened at one door (or, from a folded door's undo button, undo it).
 
-    A plain tap takes the lean path (services/field/door_tap.py): one query for who, which assignment and which door,
-    then sync's own checks and storage. Whatever it does not answer (not logged in, another person's assignment,
-    a door elsewhere, a duplicate that differs, an undo, a conversation) takes the ordinary path below, which
-    answers exactly as it always has."""
-    tapped = _tapped(assignment_id)
-    return tapped if tapped is not None else _record_door(assignment_id)
-
-
-def _tapped(assignment_id: int):
-    """The answer to a plain tap stored on the lean path, or None for the ordinary path to answer."""
-    token = session.get("_user_id")
-    if token is None or request.form.get("undo") or login._session_identifier_generator() != session.get("_id"):
-        # No login in the session (the remember cookie restores it), or a session moved to another browser or
-        # network, which Flask-Login marks as not fresh: both are Flask-Login's to handle.
-        return None
-    event = door_record.event_from(request.form, "besok")
-    result = door_tap.record(token, assignment_id, event, logins.code_days(current_app.config))
-    if result is None:
-        db.session.rollback()
-        return None
-    if _wants_json():
-        return _door_json(event, result.status)
-    flash(gettext("Registrert: %(what)s", what=OUTCOME_LABELS[Outcome(event["outcome"])]))
-    return redirect(url_for("field.walk", assignment_id=assignment_id) + _door_anchor(event))
-
-
-@login_required
-def _record_door(assignment_id: int):
+    A plain tap from the walk list's script is answered below Flask's request cycle (web/door_tap_gate.py). What
+    that does not store plainly (a form posted without script, an undo, a conversation, anything refused) comes
+    here and is answered as it always has been."""
     assignment = my_assignment(assignment_id)
     kind = "angre" if request.form.get("undo") else "besok"
     wanted = door_record.event_from(request.form, kind)
@@ -211,9 +184,7 @@ def _translated(part: dict) -> dict:
 
 
 def _door_json(event: dict, status: str, refused=None):
-    keep = ("id", "outcome", "address_id", "unit", "recorded_at", "corrects")
-    return jsonify({"status": status, "event": {key: event.get(key) for key in keep},
-                    **({"refused": refused} if refused else {})})
+    return jsonify(door_record.answer(event, status, refused))
 
 
 def _door_answer(assignment_id: int, event: dict, status: str, message: str, refused=None, anchor=None):

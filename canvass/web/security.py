@@ -46,23 +46,26 @@ class ServerDate:
         return self.wsgi_app(environ, without_date)
 
 
+def harden(response, endpoint: str | None, policy: str, https: bool):
+    """The headers every answer carries, set on `response`: by `register` for Flask's answers, and by the door tap
+    answered below Flask (web/door_tap_gate.py)."""
+    response.headers.setdefault("Content-Security-Policy", policy)
+    # A tile route's refusal or login redirect is an ordinary answer and is not kept.
+    if endpoint not in PUBLIC_FILES or (endpoint == "tiles.tile" and response.status_code != 200):
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        # The service worker keeps its no-signal page in the language the pages come in (static/sw.js).
+        response.headers["Content-Language"] = str(get_locale())
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=(), payment=()"
+    if https:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
+
+
 def register(app: Flask) -> None:
     policy = content_security_policy()
     https = app.config["SESSION_COOKIE_SECURE"]
-
-    @app.after_request
-    def harden(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        # A tile route's refusal or login redirect is an ordinary answer and is not kept.
-        if request.endpoint not in PUBLIC_FILES or (request.endpoint == "tiles.tile" and response.status_code != 200):
-            response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        if response.mimetype == "text/html":
-            # The service worker keeps its no-signal page in the language the pages come in (static/sw.js).
-            response.headers["Content-Language"] = str(get_locale())
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=(), payment=()"
-        if https:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        return response
+    app.after_request(lambda response: harden(response, request.endpoint, policy, https))

@@ -138,3 +138,13 @@ def event_from(form, kind: str) -> dict:
             event["contact"] = {"consent": True, "consent_version": form.get("consent"), "name": form.get("name") or "",
                                 "phone": form.get("phone") or "", "email": form.get("email") or ""}
     return event
+
+
+# What the page's script is told of a recorded door (static/js/walk.js), the same on every path that records one.
+ANSWERED = ("id", "outcome", "address_id", "unit", "recorded_at", "corrects")
+
+
+def answer(event: dict, status: str, refused=None) -> dict:
+    """The JSON a recorded door is answered with: its status and the event as the page shows it."""
+    return {"status": status, "event": {key: event.get(key) for key in ANSWERED}, **({"refused": refused} if refused
+                                                                                       else {})}

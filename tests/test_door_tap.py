@@ -326,3 +326,30 @@ def test_a_tap_the_database_fails_below_flask_is_tried_again_by_flask_and_stored
     through_flask.clear()
     answer = _posted(phone, {"csrf_token": token, **door_form(phone, outcome="not_home")})
     assert answer.status_code == 200 and answer.json["status"] == "stored" and through_flask and _visits() == 1
+
+
+def _counts() -> dict[str, int]:
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_a_tap_stored_on_the_drivers_cursor_writes_what_the_ordinary_path_writes(phone, through_flask):
+    """The lean tap stores a visit with sync's statements on the driver's cursor (services/driver_sql.py); the
+    ordinary path through `sync.ingest`. The same tap on each must leave the same rows, in the same tables."""
+    token = csrf_token(phone, "/")
+    written = []
+    for unit, accept in (("1", "application/json"), ("2", "application/json, text/plain;q=0.5")):
+        before = _counts()
+        through_flask.clear()
+        form = {"csrf_token": token, **door_form(phone, unit=unit, outcome="refused")}
+        assert _posted(phone, form, Accept=accept).json["status"] == "stored"
+        after = _counts()
+        db.session.expire_all()
+        visit = db.session.scalar(select(Visit).where(Visit.client_uuid == form["id"]))
+        kind = db.session.scalar(select(SyncEvent.kind).where(SyncEvent.client_uuid == form["id"]))
+        written.append(({name: after[name] - before[name] for name in after if after[name] != before[name]},
+                        {column.key: getattr(visit, column.key) for column in Visit.__table__.columns
+                         if column.key not in ("id", "client_uuid", "unit", "recorded_at", "received_at")},
+                        kind, visit.recorded_at.isoformat()[:19] == form["recorded_at"][:19], bool(through_flask)))
+    assert written[0][:4] == written[1][:4] and written[0][0] == {"sync_event": 1, "visit": 1}
+    assert (written[0][4], written[1][4]) == (False, True)

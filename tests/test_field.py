@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from canvass.extensions import db
 from canvass.models import Branch, Contact, Conversation, Outcome, Role, User, Visit
 from canvass.privacy import consent
+from canvass.services.driver_sql import Prepared
 from canvass.services.field import field
 from canvass.services.people import people
 from canvass.services.turf import actions, progress, turfs
@@ -68,17 +69,24 @@ def test_one_tap_records_a_door_and_the_pages_script_gets_it_as_data(phone):
 
 
 def _statements(app, request) -> list[str]:
-    """The SQL statements one request sends."""
+    """The SQL statements one request sends, through SQLAlchemy or on the driver's cursor (services/driver_sql.py)."""
     statements = []
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
+    def counted(prepared, cursor, values):
+        statements.append(prepared.sql)
+        return rows(prepared, cursor, values)
+
+    rows = Prepared.rows
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", count)
+        Prepared.rows = counted
         try:
             assert request().status_code == 200
         finally:
+            Prepared.rows = rows
             event.remove(db.engine, "before_cursor_execute", count)
     return statements
 

@@ -14,16 +14,32 @@ duplicate/conflict comparison as every phone's batch. Anything else (no such log
 a door elsewhere, a leaflet round, an undo) gets None: the caller takes the ordinary path, which answers it as
 it always has.
 """
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from canvass import clock
 from canvass.extensions import db
-from canvass.models import Action, Address, Assignment, BranchPostalCode, Login, Membership, Outcome, Turf, User
+from canvass.models import (
+    Action,
+    Address,
+    Assignment,
+    BranchPostalCode,
+    Login,
+    Membership,
+    Outcome,
+    SyncEvent,
+    Turf,
+    User,
+    Visit,
+)
 from canvass.models.people import RECORDING_ROLES, TWO_FACTOR_ROLES
+from canvass.services.driver_sql import Prepared
 from canvass.services.field import sync
+from canvass.services.field.sync import checks, storage
 from canvass.services.people import logins
 
 
@@ -75,30 +91,66 @@ _TAP = (
 )
 
 
-def _running(row, second_factor_days: int | None, now: datetime) -> bool:
+def _running(row: dict, second_factor_days: int | None, now: datetime) -> bool:
     """`logins._running`, on the query's columns."""
-    if row.ended_at is not None or row.expires_at <= now or row.removed_at is not None:
+    if row["ended_at"] is not None or row["expires_at"] <= now or row["removed_at"] is not None:
         return False
-    return not (second_factor_days is not None and row.two_factor and (
-        row.second_factor_at is None or row.second_factor_at + timedelta(days=second_factor_days) <= now))
+    return not (second_factor_days is not None and row["two_factor"] and (
+        row["second_factor_at"] is None or row["second_factor_at"] + timedelta(days=second_factor_days) <= now))
+
+
+@functools.cache
+def _tap_statement(dialect) -> Prepared:
+    return Prepared.of(_TAP, dialect)
+
+
+@functools.cache
+def _claim(dialect, table, columns: tuple[str, ...]) -> Prepared:
+    """Sync's own INSERT … ON CONFLICT DO NOTHING RETURNING for `table` (storage.py), for these columns."""
+    module = postgresql if dialect.name == "postgresql" else sqlite
+    return Prepared.of(storage._insert_new_statement(module, table, "client_uuid"), dialect, list(columns))
 
 
 def record(token: str, assignment_id: int, event: dict, second_factor_days: int | None) -> sync.Result | None:
     """Store one tapped door (a visit with no conversation) for the login `token` on its assignment; None when
-    anything about it is not the plain case, for the ordinary path to answer.
+    anything about it is not the plain case of a new record, for the ordinary path to answer (a refusal, and a
+    repeat of an id, which that path compares with what was stored).
 
     The event is filed under the assignment's turf and action whatever the form says, as the walk list's
-    ordinary path files it."""
+    ordinary path files it. Checked by sync's own checks; claimed in the ledger and stored as sync stores a visit
+    (`ingest_within`, storage.py), on the driver's cursor (services/driver_sql.py): the claim, the visit and the
+    commit follow each other with nothing between, so a SQLite writer holds the database as briefly as it can."""
     if (event.get("type") != "visit" or event.get("outcome") not in TAPS or event.get("corrects")
             or "conversation" in event or "contact" in event or not isinstance(event.get("address_id"), int)):
         return None
-    row = db.session.connection().execute(
-        _TAP, {"token": logins.token_hash(token), "assignment": assignment_id, "address": event["address_id"]}).first()
-    if (row is None or not row.records or not _running(row, second_factor_days, clock.utcnow())
-            or row.action_organisation != row.organisation_id or row.kind == "leaflet"):
-        return None
-    event = {**event, "turf_id": row.turf_id, "action_id": row.action_id}
-    allowed = {row.turf_id: {event["address_id"]}} if row.allowed else {}
-    result = sync.ingest_within(Recorder(row.id, row.organisation_id), [event], allowed,
-                                {row.action_id: Round(row.action_id, row.kind)})[0]
-    return result if result.status in ("stored", "duplicate") else None
+    engine = db.engine
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        found = _tap_statement(engine.dialect).rows(cursor, {
+            "token": logins.token_hash(token), "assignment": assignment_id, "address": event["address_id"]})
+        row = found[0] if found else None
+        if (row is None or not row["records"] or not _running(row, second_factor_days, clock.utcnow())
+                or row["action_organisation"] != row["organisation_id"] or row["kind"] == "leaflet"):
+            return None
+        event = {**event, "turf_id": row["turf_id"], "action_id": row["action_id"]}
+        allowed = {row["turf_id"]: {event["address_id"]}} if row["allowed"] else {}
+        checked = checks._checked(event, Recorder(row["id"], row["organisation_id"]), allowed,
+                                  {row["action_id"]: Round(row["action_id"], row["kind"])})
+        if isinstance(checked, sync.Result):
+            return None
+        _kind, key, visit = checked
+        if visit.pop("_conversation") or visit.pop("_contact") or visit.pop("_refused") or visit["corrects"]:
+            return None
+        visit["client_uuid"] = key
+        ledger = {"client_uuid": key, "kind": "visit"}
+        # A used id (a double tap, a resend) inserts nothing here and is compared on the ordinary path.
+        if not (_claim(engine.dialect, SyncEvent.__table__, tuple(ledger)).rows(cursor, ledger)
+                and _claim(engine.dialect, Visit.__table__, tuple(visit)).rows(cursor, visit)):
+            connection.rollback()
+            return None
+        connection.commit()
+        return sync.Result(checks._echo(event), "stored")
+    finally:
+        # Back to the pool, which rolls back whatever was left open.
+        connection.close()

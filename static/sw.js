@@ -268,9 +268,11 @@ function keep(request, url) {
       return Response.redirect(walk + "/samtale?address_id=" + event.address_id + "&unit=" + encodeURIComponent(event.unit) +
                                (event.outcome === "more" ? "#mer" : ""), 303);
     }
-    // Stamped with who made it, so it waits for them if someone else logs in on this phone before it is sent.
+    // Stamped with who made it, so it waits for them if someone else logs in on this phone before it is sent, and
+    // when by the phone's own clock (`restamped`).
     var stored = user.then(function (by) {
       if (by) event.by = by;
+      event.kept_at = Date.now();
       return kind !== "angre" ? CanvassStore.add(event) : CanvassStore.all().then(function (all) {
         // Only one's own: a record someone else made on this phone waits for them, and an undo of it goes to
         // the server like any other, which refuses it unless it was a partner's (docs/sync.md).
@@ -301,6 +303,19 @@ function announce() {
   });
 }
 
+// A record the server refused, at the time the phone kept it by the server's clock (outsider K): the page stamps a
+// record with the difference to the server's clock it learned last, and a phone whose clock was set right without
+// signal goes on adding the old difference, so its records arrive hours ahead and are refused. The worker knows when
+// it kept each record by the phone's own clock (`kept_at`), and the answer says the server's time: the record goes
+// again once, stamped then, if that is five minutes or more from its stamp. Null when it should stay refused.
+function restamped(event, response) {
+  var server = CanvassStore.serverTime(response);
+  if (event.restamped || !event.kept_at || isNaN(server)) return null;
+  var at = server - (Date.now() - event.kept_at);
+  if (Math.abs(at - Date.parse(event.recorded_at)) < 5 * 60000) return null;
+  return Object.assign({}, event, { recorded_at: new Date(at).toISOString(), restamped: true });
+}
+
 // After a 400 or 413 for a whole batch, the rest of this flush goes one event at a time.
 var oneByOne = false;
 
@@ -308,7 +323,11 @@ var oneByOne = false;
 function sendBatch(token, user) {
   return CanvassStore.all().then(function (all) {
     var events = all.filter(function (e) { return !e.by || e.by === user; }).slice(0, oneByOne ? 1 : BATCH);
-    var sent = events.map(function (e) { var copy = Object.assign({}, e); delete copy.by; return copy; });
+    var sent = events.map(function (e) {
+      var copy = Object.assign({}, e);
+      delete copy.by; delete copy.kept_at; delete copy.restamped;
+      return copy;
+    });
     if (!events.length) return false;
     return fetch("/api/sync/v1/events", {
       method: "POST", headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
@@ -332,9 +351,11 @@ function sendBatch(token, user) {
         return Promise.all(answer.results.map(function (r) {
           var event = byId[r.id];
           if (!event) return false;
-          // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason.
+          // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason,
+          // unless the phone's clock was wrong when the record was stamped and it goes again at the right time.
+          var again = r.status === "rejected" && restamped(event, response);
           var done = r.status === "stored" || r.status === "duplicate" ? CanvassStore.remove(event.id)
-            : CanvassStore.fail(event, r.reason || r.status);
+            : again ? CanvassStore.add(again) : CanvassStore.fail(event, r.reason || r.status);
           // Stored without its contact part or an answer (protocol 1.3 lists every part): the reason stays in sight.
           (r.refused_parts || (r.refused ? [r.refused] : [])).forEach(function (part) {
             done = done.then(function () { return CanvassStore.get("texts"); }).then(function (texts) {

@@ -37,9 +37,13 @@ var CanvassStore = (function () {
   function offset() {
     try { return Number(localStorage.getItem(CLOCK)) || 0; } catch (e) { return 0; }
   }
+  // The server's time an answer says (ms), NaN without one. One Date; two joined by a proxy that added its own would
+  // not parse, so the first.
+  function serverTime(response) {
+    return Date.parse((response.headers.get("Date") || "").split(/, (?=[A-Z][a-z]{2}, )/)[0]);
+  }
   function learn(response) {
-    // One Date; two joined by a proxy that added its own would not parse, so the first.
-    var server = Date.parse((response.headers.get("Date") || "").split(/, (?=[A-Z][a-z]{2}, )/)[0]);
+    var server = serverTime(response);
     if (isNaN(server)) return;
     var off = server - Date.now();
     off = Math.abs(off) < 60000 ? 0 : Math.round(off / 1000) * 1000;
@@ -54,28 +58,38 @@ var CanvassStore = (function () {
     now: function () { return new Date(Date.now() + offset()).toISOString(); },
     // How far the server's clock is ahead of the phone's, in ms (negative: the phone is fast); 0 within a minute.
     clockOffset: offset,
+    serverTime: serverTime,
     // Posts one door's form where the page would (`fields` over the form's own), its buttons disabled from the tap
     // to the answer; what the server recorded is remembered for the walk list, a refusal or no signal said in `li`.
     // URL-encoded, as the form without script is: a FormData body is multipart with a new boundary every time,
     // and the server compiles a parser for each boundary (a few ms of CPU per door; docs/benchmarks.md).
+    // A tap refused while its answer taught the page a new difference to the server's clock (a phone clock set
+    // right without signal, outsider K) goes once more, stamped by the right clock.
     post: function (li, form, url, fields, turf, say, texts) {
-      var data = new FormData(form), buttons = li.querySelectorAll("button");
-      Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
+      var buttons = li.querySelectorAll("button"), remember = this.remember;
       buttons.forEach(function (b) { b.disabled = true; });
-      var remember = this.remember;
-      return fetch(url, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
-                          headers: { Accept: "application/json" } })
-        .then(function (response) {
-          learn(response);
-          return response.json().catch(function () { return {}; }).then(function (answer) {
-            if (response.ok) {
-              // Whose it is: on a phone someone else logs in on next, theirs to undo (walk.js).
-              remember(Object.assign({ type: "visit", turf_id: turf, by: document.body.dataset.user }, answer.event));
-              return answer;
+      function send(fields, again) {
+        var data = new FormData(form), before = offset();
+        Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
+        return fetch(url, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+                            headers: { Accept: "application/json" } })
+          .then(function (response) {
+            learn(response);
+            if (!again && !response.ok && response.status < 500 && offset() !== before && fields.recorded_at) {
+              var now = new Date(Date.now() + offset()).toISOString();
+              return send(Object.assign({}, fields, { recorded_at: now }), true);
             }
-            say(li, texts.refused.replace("%s", answer.error || response.status));
-          });
-        }, function () { say(li, texts.offline); })
+            return response.json().catch(function () { return {}; }).then(function (answer) {
+              if (response.ok) {
+                // Whose it is: on a phone someone else logs in on next, theirs to undo (walk.js).
+                remember(Object.assign({ type: "visit", turf_id: turf, by: document.body.dataset.user }, answer.event));
+                return answer;
+              }
+              say(li, texts.refused.replace("%s", answer.error || response.status));
+            });
+          }, function () { say(li, texts.offline); });
+      }
+      return send(fields, false)
         .then(function (answer) { buttons.forEach(function (b) { b.disabled = false; }); return answer; });
     },
     // What the turf's other phones recorded (a partner's, and one's own from another phone): `onStates` gets the

@@ -89,6 +89,8 @@
     post(li, { id: tap.id, recorded_at: tap.recorded_at, outcome: outcome }).then(function (answer) {
       if (!answer) return;
       current = li;
+      // As sent: a tap the page stamped again by the right clock (CanvassStore.post) is repeated with that time.
+      if (answer.event && answer.event.recorded_at) tap.recorded_at = answer.event.recorded_at;
       fold(li, outcome, tap.id, answer.status === "kept" ? texts.kept : "", tap.recorded_at);
       tally();
     });

@@ -225,6 +225,36 @@ def test_a_phone_whose_clock_is_hours_wrong_gets_its_doors_stored_at_the_servers
         assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
 
 
+def test_a_phone_clock_set_right_without_signal_still_gets_its_doors_stored_at_the_right_time(volunteer):
+    """Outsider K: a phone two hours slow learned the difference with signal; set right without signal, the page
+    went on adding two hours, and every record kept then was refused when the signal came back («Tidspunktet for
+    registreringen er ugyldig»), as was the first tap with signal."""
+    context, page, walk_url, turf = volunteer
+    right = utcnow().replace(tzinfo=timezone.utc)
+    context.clock.install(time=right - timedelta(hours=2))
+    page.reload()
+    expect(page.locator("[data-clock]")).to_contain_text("2 t for sakte")
+    context.set_offline(True)
+    page.reload()
+    context.clock.set_system_time(right)
+    for i in (0, 1):
+        tap(page, "not_home", i).click()
+        page.locator("li.door.done").nth(i).wait_for()
+    signal_back(context, page)
+    waiting(page, 0, timeout=20000)
+    assert visits() == 2
+    expect(page.locator("[data-failed]")).to_be_hidden()
+    # A tap with signal before the page has heard from the server since (the difference it keeps still two hours):
+    # refused once, then sent again at the right time, and the door is done.
+    page.evaluate("localStorage.setItem('canvass-clock', String(2 * 3600 * 1000))")
+    tap(page, "not_home", 2).click()
+    page.locator("li.door.done").nth(2).wait_for()
+    assert visits() == 3
+    db.session.expire_all()
+    for visit in db.session.scalars(select(Visit)):
+        assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
+
+
 def test_logging_out_says_what_still_waits_and_without_signal_the_phone_says_so_not_the_browser(
         volunteer, monkeypatch):
     """Outsider J: «Logg ut» without signal was the browser's own error page, and the logout page did not say how

@@ -131,17 +131,22 @@ def is_cross_site(fetch_site: str | None, origin: str | None, host: str) -> bool
         return fetch_site == "cross-site"
     if not origin:
         return False
-    # "null" is a sandboxed or privacy-stripped page: not one of ours.
-    return origin == "null" or urlsplit(origin).netloc != host
+    # "null" is a sandboxed or privacy-stripped page: not one of ours; nor is an address that does not parse.
+    try:
+        return origin == "null" or urlsplit(origin).netloc != host
+    except ValueError:
+        return True
 
 
 def referrer_refusal(referrer: str | None, host: str) -> str | None:
     """Over HTTPS with WTF_CSRF_SSL_STRICT, Flask-WTF's check that the post came from a page of this host."""
     if not referrer:
         return "The referrer header is missing."
-    if not same_origin(referrer, f"https://{host}/"):
-        return "The referrer does not match the host."
-    return None
+    try:
+        same = same_origin(referrer, f"https://{host}/")
+    except ValueError:  # an address that does not parse ("https://[", a port out of range)
+        same = False
+    return None if same else "The referrer does not match the host."
 
 
 class CSRF(CSRFProtect):

@@ -27,3 +27,12 @@ def name_key(text: str) -> str:
     lower() does not."""
     # NFKC too: fullwidth «Ｓａｇｅｎｅ» and «Sagene» are one name, as the ligature «ﬃ» is «ffi».
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", one_spelling(text)).casefold())
+
+
+def row_id(text) -> int | None:
+    """A row's id as a form or a link gives it: ASCII digits a database integer can hold, else None.
+
+    `"²".isdigit()` is true and `int("²")` fails, and `int("9" * 20)` overflows PostgreSQL's integer: both were a
+    server error on any field read as an id (outsider M)."""
+    text = text if isinstance(text, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 31 else None

@@ -1,5 +1,6 @@
 """A door tapped on the walk list takes the lean path (services/field/door_tap.py); every post it does not store
 plainly is answered as before: the wrong person, a door elsewhere, a repeat, a login that has ended."""
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -11,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
+from werkzeug.test import EnvironBuilder
 
+from canvass import signing, typed
 from canvass.extensions import db
 from canvass.models import Address, Branch, BranchPostalCode, Login, Role, SyncEvent, User, Visit
 from canvass.services.people import logins, people
@@ -353,3 +356,65 @@ def test_a_tap_stored_on_the_drivers_cursor_writes_what_the_ordinary_path_writes
                         kind, visit.recorded_at.isoformat()[:19] == form["recorded_at"][:19], bool(through_flask)))
     assert written[0][:4] == written[1][:4] and written[0][0] == {"sync_event": 1, "visit": 1}
     assert (written[0][4], written[1][4]) == (False, True)
+
+
+def _raw(phone, demo_app, body: bytes, **environ):
+    """The app's answer (status, body) to a tap sent as raw bytes, the WSGI environ bent as an outsider bends it."""
+    built = EnvironBuilder(path=f"/felt/{phone.assignment.id}/besok", method="POST", input_stream=io.BytesIO(body),
+                           environ_base={**phone.environ_base, "REMOTE_ADDR": "127.0.0.1"},
+                           headers={**SCRIPT, "Cookie": f"session={phone.get_cookie('session').value}"}).get_environ()
+    built.update({"CONTENT_LENGTH": str(len(body)), **environ})
+    answer = []
+    out = b"".join(demo_app(built, lambda status, headers, exc_info=None: answer.append(status)))
+    return answer[0], out
+
+
+def test_a_tap_whose_body_is_framed_oddly_is_judged_by_flask_on_the_same_bytes(phone, demo_app, through_flask):
+    """Outsider M: with `Transfer-Encoding: chunked` and a Content-Length, the gate judged only the first
+    Content-Length bytes (a valid tap) and stored it, while Flask read the NUL and the undo after them and refused;
+    a body shorter than its length was stored below Flask and refused by it; `Content-Length: ²` was a bare 500."""
+    tap = urlencode({"csrf_token": csrf_token(phone, "/"), **door_form(phone, outcome="not_home")}).encode()
+    for what, body, environ in (
+            ("chunked", tap + b"&note=%00&undo=x", {"HTTP_TRANSFER_ENCODING": "chunked",
+                                                    "CONTENT_LENGTH": str(len(tap)), "wsgi.input_terminated": True}),
+            ("shorter than its length", tap, {"CONTENT_LENGTH": str(len(tap) + 200)}),
+            ("a length that is no number", tap, {"CONTENT_LENGTH": "\u00b2"})):
+        through_flask.clear()
+        status, _ = _raw(phone, demo_app, body, **environ)
+        assert through_flask and not status.startswith("5") and _visits() == 0, (what, status)
+
+
+def test_a_number_field_in_another_scripts_digits_is_refused_not_a_server_error(phone):
+    """Outsider M: `address_id=²` passed `isdigit()` and failed `int()`, a 500 on both paths (below Flask, the WSGI
+    server's bare page without the app's headers)."""
+    token = csrf_token(phone, "/")
+    for accept in ("application/json", "application/json, text/plain;q=0.5"):
+        form = {"csrf_token": token, **door_form(phone, outcome="not_home"), "address_id": "\u00b2"}
+        answer = _posted(phone, form, Accept=accept)
+        assert answer.status_code == 400 and answer.json == {"error": "Du kan ikke registrere besøk på denne adressen."}
+    assert _visits() == 0
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "9" * 20, "-1", "0", " 7"])
+def test_an_id_read_from_a_form_or_a_link_is_ascii_digits_a_database_holds(value):
+    assert typed.row_id(value) is None
+    assert typed.row_id("7") == 7 and typed.row_id(str(2 ** 31 - 1)) == 2 ** 31 - 1
+
+
+@pytest.mark.parametrize("origin", ["http://[", "https://localhost:99999/"])
+def test_a_post_with_an_address_that_does_not_parse_is_refused_as_from_another_site(phone, origin, through_flask):
+    """Outsider M: `Origin: http://[` made the cross-site check raise: a 500 on any post, logged in or not."""
+    answer = _posted(phone, {"csrf_token": csrf_token(phone, "/"), **door_form(phone, outcome="not_home")},
+                     **{"Sec-Fetch-Site": "", "Origin": origin})
+    assert answer.status_code == 400 and answer.headers["Canvass-Refused"] == "form-token" and _visits() == 0
+    assert signing.referrer_refusal(origin, "localhost") == "The referrer does not match the host."
+
+
+def test_a_tap_with_an_id_in_another_spelling_is_answered_by_flask(phone, through_flask):
+    """Outsider M: the answer echoes the id as sent, and `urn:uuid:{…}` made it long enough for Flask to compress."""
+    form = door_form(phone, outcome="not_home")
+    form["id"] = "urn:uuid:{{{" + form["id"] + "}}}"
+    token = csrf_token(phone, "/")
+    through_flask.clear()
+    answer = _posted(phone, {"csrf_token": token, **form}, **{"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and through_flask and _visits() == 1

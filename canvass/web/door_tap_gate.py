@@ -17,8 +17,9 @@ would ask, with the same code wherever there is code to share:
   the branch's territory, and then sync's own checks, ledger and storage.
 
 It answers only a tap stored (or a repeat of one): the same JSON as the view, with the same headers
-(`security.harden`). Anything else, a refusal above all, goes on to Flask untouched, body included, which answers it
-as it always has: the gate can let through less than Flask, never more.
+(`security.harden`). Anything else, a refusal above all, goes on to Flask with the same bytes, which answers it
+as it always has: the gate can let through less than Flask, never more. A body it cannot judge as Flask would (chunked,
+shorter than its length, not UTF-8) and any error on the way are Flask's too.
 """
 import io
 import re
@@ -29,7 +30,7 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import parse_cookie, parse_options_header
-from werkzeug.wsgi import get_host
+from werkzeug.wsgi import get_content_length, get_host
 
 from canvass import signing
 from canvass.services.field import door_record, door_tap
@@ -65,10 +66,19 @@ class DoorTapGate:
     def __call__(self, environ, start_response):
         match = self._tap(environ)
         if match is not None:
-            body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
-            # Flask reads the same body if the tap is not answered here.
+            length = get_content_length(environ)
+            body = environ["wsgi.input"].read(length)
+            # Flask reads the same bytes if the tap is not answered here; a body shorter than its length (the client
+            # went away) is Flask's to refuse.
             environ["wsgi.input"] = io.BytesIO(body)
-            answered = self._answer(environ, int(match[1]), body)
+            try:
+                answered = self._answer(environ, int(match[1]), body) if len(body) == length else None
+            except Exception:
+                # Whatever failed here (a database that failed the tap, a locked one, a lost connection, anything
+                # unforeseen) fails before or with the tap's one commit: Flask tries it again under the same id and
+                # answers as it answers any failure, so the phone keeps the tap (static/sw.js) if it fails again.
+                self.app.logger.warning("door tap left to Flask after an error", exc_info=True)
+                answered = None
             if answered is not None:
                 return answered(environ, start_response)
         return self.wsgi_app(environ, start_response)
@@ -80,9 +90,10 @@ class DoorTapGate:
                 or environ.get("HTTP_ACCEPT") != "application/json":
             return None
         mimetype, options = parse_options_header(environ.get("CONTENT_TYPE"))
-        length = environ.get("CONTENT_LENGTH") or ""
-        if mimetype != FORM or options.get("charset", "utf-8").lower() != "utf-8" or not length.isdigit() \
-                or not 0 < int(length) <= BODY_MAX:
+        # As Werkzeug reads it for Flask: None when chunked (Flask reads the whole stream, not a length's worth).
+        length = get_content_length(environ)
+        if mimetype != FORM or options.get("charset", "utf-8").lower() != "utf-8" or length is None \
+                or not 0 < length <= BODY_MAX:
             return None
         return TAP.fullmatch(environ.get("PATH_INFO", ""))
 
@@ -90,7 +101,9 @@ class DoorTapGate:
         """The tap's answer (a WSGI app) when it is stored plainly, else None."""
         config = self.app.config
         form = _form(body)
-        if form is None or form.get("undo"):
+        # A record id as the page makes it (36 characters); another spelling of a UUID is echoed back as sent, which
+        # may make an answer Flask would compress.
+        if form is None or form.get("undo") or len(form.get("id", "")) > 36:
             return None
         session = self.app.session_interface.open_session(self.app, SimpleNamespace(cookies=parse_cookie(environ)))
         token = session.get("_user_id") if session is not None else None
@@ -106,13 +119,7 @@ class DoorTapGate:
             return None
         event = door_record.event_from(form, "besok")
         with self.app.app_context():
-            try:
-                result = door_tap.record(token, assignment_id, event, logins.code_days(config))
-            except Exception:
-                # A database that failed the tap (locked, a lost connection): Flask tries it again under the same id
-                # and answers as it answers any failure, so the phone keeps the tap (static/sw.js) if it fails again.
-                self.app.logger.warning("door tap left to Flask after an error", exc_info=True)
-                return None
+            result = door_tap.record(token, assignment_id, event, logins.code_days(config))
             if result is None:
                 return None
             answer = self.app.json.response(door_record.answer(event, result.status))

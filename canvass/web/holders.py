@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from canvass.models import Role, Turf
 from canvass.models.holder import ELECTED_BODIES, MAX_HOLDERS
 from canvass.services.turf import held, holders, turfs
+from canvass.typed import row_id
 from canvass.web import flash_error
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import answer
@@ -79,9 +80,9 @@ def save(turf_id: int):
         body = request.form.get(f"elected_{k}", "")
         if not user:
             continue
-        if not user.isdigit() or (body and body not in ELECTED_BODIES):
+        if not row_id(user) or (body and body not in ELECTED_BODIES):
             abort(400)
-        picks.append((int(user), body or None))
+        picks.append((row_id(user), body or None))
     try:
         now = holders.set_holders(t, picks)
     except held.TurfGone as err:

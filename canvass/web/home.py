@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from canvass.models import Role
 from canvass.services.committee import committees
 from canvass.services.turf import actions, holders
+from canvass.typed import row_id
 from canvass.web.actions import KIND_LABELS
 from canvass.web.holders import BODY_LABELS
 
@@ -33,7 +34,7 @@ def index():
 def choose_committee():
     """Someone on several committees (their branch's and the county's) picks the one to read for."""
     scope = request.form.get("committee", "")
-    branch_id = int(scope) if scope.isdigit() else None
+    branch_id = row_id(scope)
     if scope not in ("", str(branch_id)) or branch_id not in current_user.committee_scopes():
         abort(403)
     session["committee_scope"] = branch_id

@@ -26,6 +26,7 @@ from canvass.models.question import SCALE, YES_NO
 from canvass.services.committee import answer_counts
 from canvass.services.committee.committee_input import scrubber
 from canvass.services.committee.committees import Filters, conditions
+from canvass.typed import row_id
 
 # The free-text answers shown on a question's page, newest weeks first.
 TEXTS = 50
@@ -265,7 +266,7 @@ def compare(committee: Committee, question: Question, filters: Filters, side: st
     `postal` keeps the by-postal-code distribution for the other side of the same comparison."""
     kind, _, key = side.partition(":")
     narrowed = Filters(**{**vars(filters), "district": key if kind == "d" else None,
-                          "branch_id": int(key) if kind == "b" and key.isdigit() else None})
+                          "branch_id": row_id(key) if kind == "b" else None})
     if kind == "p":
         postal = {} if postal is None else postal
         if "shown" not in postal:

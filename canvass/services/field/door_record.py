@@ -12,6 +12,8 @@ import math
 import uuid
 from datetime import UTC, datetime
 
+from canvass.typed import row_id
+
 KINDS = ("besok", "angre", "samtale", "notat", "innspill", "dor")
 DOOR_FIELDS = ("label", "street", "number")
 
@@ -25,7 +27,7 @@ def field_unit(event_id: str) -> str:
 def _number(value) -> int | None:
     """A whole number as a form sends it, or None: like `Number(x) || null` on the phone."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() and 0 < int(value) < 2 ** 31 else None
+    return row_id(value)
 
 
 def _count(value):

@@ -12,6 +12,7 @@ from canvass.insight.export import Sheet, to_csv, to_xlsx
 from canvass.insight.suppress import OTHER
 from canvass.models import Question, Role
 from canvass.services.committee import answer_figures, committee_pdf, committees
+from canvass.typed import row_id
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.exports import MIMETYPES, _described
@@ -44,7 +45,7 @@ def group_label(by: str, key, names: dict) -> str:
     if by == "week":
         return label("weeks", date.fromisoformat(str(key)).isocalendar()[:2], names) if key else gettext("Ukjent")
     if by == "branch":
-        return label("branch", int(key) if str(key).isdigit() else key, names)
+        return label("branch", row_id(str(key)) or key, names)
     if by == "postnummer":
         return names["postnummer"].get(key, key) if key else gettext("Uten område")
     return label("district", key, names) if key else gettext("Uten område")
@@ -52,7 +53,7 @@ def group_label(by: str, key, names: dict) -> str:
 
 def _action_id() -> int | None:
     value = request.args.get("aksjon", "")
-    return int(value) if value.isdigit() else None
+    return row_id(value)
 
 
 def _sheet(distribution, names) -> Sheet:

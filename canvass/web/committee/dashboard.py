@@ -11,6 +11,7 @@ from canvass.insight.suppress import K
 from canvass.models import Role
 from canvass.services.committee import committees, coverage
 from canvass.services.committee.committees import Filters
+from canvass.typed import row_id
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import SORTS, area_choices, filtered
@@ -61,7 +62,7 @@ def compare():
             **{
                 **vars(filters),
                 "district": key if kind == "d" else None,
-                "branch_id": int(key) if kind == "b" and key.isdigit() else None,
+                "branch_id": row_id(key) if kind == "b" else None,
             }
         )
         board = committees.dashboard(committee, narrowed)

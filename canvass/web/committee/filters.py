@@ -24,6 +24,7 @@ from canvass.insight.tally import week_of
 from canvass.models import Campaign
 from canvass.services.committee import committees
 from canvass.services.committee.committees import WHOLE, Filters
+from canvass.typed import row_id
 from canvass.web.committee import bp
 
 SORTS = {"residents": _l("Hvor mange"), "importance": _l("Hvor viktig")}
@@ -99,11 +100,10 @@ def area_choices(committee, names) -> dict[str, list]:
 
 def _filters(form: FilterForm) -> Filters:
     kind, _, value = (form.area.data or "").partition(":")
-    number = lambda text: int(text) if text and text.isdigit() else None  # noqa: E731
     return Filters(
-        campaign_id=number(form.campaign.data),
+        campaign_id=row_id(form.campaign.data),
         district=value if kind == "d" else None,
-        branch_id=number(value) if kind == "b" else None,
+        branch_id=row_id(value) if kind == "b" else None,
         start=form.start.data,
         end=form.end.data,
         topic=form.topic.data or None,

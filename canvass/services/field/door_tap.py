@@ -9,10 +9,10 @@ the ORM. Here one Core statement, built once, answers every question those loads
 - the assignment is that person's, and its action is their organisation's;
 - the door's address lies in the territory of the turf's branch, as `sync._allowed` requires.
 
-With that context the event goes through `sync.ingest_within`, the same checks, ledger, storage and
-duplicate/conflict comparison as every phone's batch. Anything else (no such login, another person's assignment,
-a door elsewhere, a leaflet round, an undo) gets None: the caller takes the ordinary path, which answers it as
-it always has.
+With that context the event goes through sync's own checks (`checks._checked`) and is claimed and stored with
+sync's own statements, on the driver's cursor (services/driver_sql.py). Anything else (no such login, another
+person's assignment, a door elsewhere, a leaflet round, an undo, an id used before, which the ordinary path compares
+with what it names) gets None: the caller takes the ordinary path, which answers it as it always has.
 """
 import functools
 from dataclasses import dataclass

@@ -75,8 +75,8 @@ def ingest_within(user, events: list, allowed: dict[int, set[int]], actions: dic
     """`ingest` once the batch's context is known: the user (who may record), for each turf the addresses they
     may record at (`_allowed`), and the actions they may record under (`_recordable_actions`).
 
-    The door record (services/field/door_tap.py) finds that context for its one door in one query and comes in here,
-    so a tap is checked, claimed and stored by the same code as a phone's batch."""
+    A new plain door tap is stored on the lean path (services/field/door_tap.py) with the same checks and statements;
+    a tap it leaves (a repeat, a refusal) comes here through `ingest`."""
     results: list[Result | None] = [None] * len(events)
     claims: dict[str, tuple] = {}  # id: (type, row, conversation and contact, index)
     repeats: list[tuple[int, str, str, dict]] = []

@@ -4,7 +4,7 @@ import json
 import threading
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -546,8 +546,9 @@ def _either_side_of_monday(field) -> tuple[list[dict], datetime]:
     """Four conversations at 23:30 and 23:40 on Sunday and 00:20 and 00:30 on Monday, Oslo time, this week or the
     last; and that Monday's midnight as a naive UTC time, the server's clock."""
     oslo = datetime.now(ZoneInfo("Europe/Oslo"))
-    monday = (oslo - timedelta(days=oslo.weekday(), hours=2)).replace(hour=0, minute=0, second=0, microsecond=0)
-    monday = monday.replace(tzinfo=ZoneInfo("Europe/Oslo"))
+    # This week's Monday by the Oslo calendar, whatever the hour (two hours taken off before the day was found made
+    # it Sunday between midnight and two at night, and the test failed then).
+    monday = datetime.combine(oslo.date() - timedelta(days=oslo.weekday()), time(), tzinfo=ZoneInfo("Europe/Oslo"))
     batch = events(field, 4, outcome="conversation")
     for i, event in enumerate(batch):
         event["recorded_at"] = (monday + timedelta(minutes=(-30, -20, 20, 30)[i])).astimezone(timezone.utc).isoformat()

@@ -36,3 +36,8 @@ def row_id(text) -> int | None:
     server error on any field read as an id (outsider M)."""
     text = text if isinstance(text, str) else ""
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2 ** 31 else None
+
+
+def row_ids(texts) -> list[int]:
+    """The row ids among values a form gives (`row_id`), in their order; the others left out."""
+    return [number for number in map(row_id, texts) if number is not None]

@@ -19,7 +19,7 @@ from canvass.refusal import N_
 from canvass.services import same_form
 from canvass.services.field import field
 from canvass.services.turf import actions, held, progress, questions, turfs
-from canvass.typed import row_id
+from canvass.typed import row_id, row_ids
 from canvass.web import flash_error, form_ids
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import answer, refused_to
@@ -86,7 +86,7 @@ def _chosen_campaign(branch, value: str | None) -> Campaign | None:
     not one (a crafted form, a week deleted since the page was opened) is refused, not taken as none."""
     if not value:
         return None
-    campaign = db.session.get(Campaign, row_id(value)) if row_id(value) else None
+    campaign = db.session.get(Campaign, number) if (number := row_id(value)) else None
     if campaign is None:
         raise turfs.TurfError(N_("Velg en kampanjeuke fra listen."))
     return campaign
@@ -96,7 +96,7 @@ def _chosen_set(branch, value: str | None) -> QuestionSet | None:
     """The set chosen in a form, if the branch may use it; another branch's or organisation's is refused."""
     if not value:
         return None
-    question_set = db.session.get(QuestionSet, row_id(value)) if row_id(value) else None
+    question_set = db.session.get(QuestionSet, number) if (number := row_id(value)) else None
     if question_set is None or not questions.usable_in(question_set, branch):
         raise questions.QuestionError(N_("Spørsmålssettet hører til et annet lag."))
     return question_set
@@ -266,7 +266,7 @@ def assign(action_id: int):
     """Give a turf to one volunteer or a pair (re-assigning them if they had another)."""
     action = action_for_manager(action_id)
     t = _turf_of(action)
-    ids = {row_id(u) for u in request.form.getlist("user")} - {None}
+    ids = set(row_ids(request.form.getlist("user")))
     # Everyone named in the organisation, so one who may not walk here is refused by name, not left out unsaid.
     users = list(db.session.scalars(select(User).where(User.id.in_(ids), User.organisation_id == action.organisation_id)
                                     .order_by(User.name, User.id)))

@@ -12,7 +12,7 @@ would ask, with the same code wherever there is code to share:
 - Flask-Login's session mark: the session must be the one made in this browser on this network
   (`session_identifier`, which the app's login manager uses too);
 - the form's CSRF token and the browser's cross-site marks (canvass/signing.py, shared with `CSRF.protect`);
-- no NUL in the form (as web/sent_text.py refuses);
+- no NUL in the form (`sent_text.nul_in`, as Flask refuses one);
 - the tap itself through `door_tap.record`: the login is running, the assignment is this person's, the door is in
   the branch's territory, and then sync's own checks, ledger and storage.
 
@@ -35,7 +35,7 @@ from werkzeug.wsgi import get_content_length, get_host
 from canvass import signing
 from canvass.services.field import door_record, door_tap
 from canvass.services.people import logins
-from canvass.web import security
+from canvass.web import security, sent_text
 
 TAP = re.compile(r"/felt/([1-9][0-9]{0,9})/besok")
 FORM = "application/x-www-form-urlencoded"
@@ -151,6 +151,6 @@ def _form(body: bytes) -> MultiDict | None:
     except UnicodeDecodeError:
         return None
     items = parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
-    if any("\x00" in key or "\x00" in value for key, value in items):
+    if sent_text.nul_in(items):
         return None
     return MultiDict(items)

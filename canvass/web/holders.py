@@ -80,9 +80,10 @@ def save(turf_id: int):
         body = request.form.get(f"elected_{k}", "")
         if not user:
             continue
-        if not row_id(user) or (body and body not in ELECTED_BODIES):
+        number = row_id(user)
+        if not number or (body and body not in ELECTED_BODIES):
             abort(400)
-        picks.append((row_id(user), body or None))
+        picks.append((number, body or None))
     try:
         now = holders.set_holders(t, picks)
     except held.TurfGone as err:

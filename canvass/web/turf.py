@@ -17,7 +17,7 @@ from canvass.refusal import N_
 from canvass.services.field import field, walk_sheet
 from canvass.services.geography import territory
 from canvass.services.turf import held, turfs
-from canvass.typed import row_id
+from canvass.typed import row_ids
 from canvass.web import tiles
 from canvass.web.access import branch_for_manager, roles_required
 from canvass.web.refusals import answer, refused_to
@@ -250,7 +250,7 @@ def move(turf_id: int):
     """Move the ticked addresses (with the rest of their buildings) to a neighbouring turf."""
     t = turf_for_manager(turf_id)
     destination = turf_for_manager(request.form.get("destination", type=int) or 0)
-    turfs.move_addresses(t, destination, [row_id(a) for a in request.form.getlist("address") if row_id(a)])
+    turfs.move_addresses(t, destination, row_ids(request.form.getlist("address")))
     flash(gettext("Adressene er flyttet til %(name)s.", name=destination.name))
     return redirect(url_for("turf.show", turf_id=t.id))
 

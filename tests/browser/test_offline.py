@@ -28,11 +28,23 @@ def tap(page, outcome: str, n: int):
     return page.locator(f'button[name="tap"][value^="{outcome} "]').nth(n)
 
 
-def record_thirty(page, walk_url):
-    """25 doors in one tap and 5 conversations with a topic and the resident's words, without signal."""
-    for i in range(25):
+def not_home(page, doors) -> None:
+    """«Ikke hjemme» tapped at these doors (by their place in the list), each folded as done before the next."""
+    for i in doors:
         tap(page, "not_home", i).click()
         page.locator("li.door.done").nth(i).wait_for()
+
+
+def stored_at_the_servers_time() -> None:
+    """Every visit stored at the server's time now, whatever the phone's clock said."""
+    db.session.expire_all()
+    for visit in db.session.scalars(select(Visit)):
+        assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
+
+
+def record_thirty(page, walk_url):
+    """25 doors in one tap and 5 conversations with a topic and the resident's words, without signal."""
+    not_home(page, range(25))
     assert page.locator("li.door.done .when", has_text="på telefonen").count() == 25
     for i in range(5):
         tap(page, "conversation", 25 + i).click()
@@ -161,9 +173,7 @@ def test_records_the_server_turns_down_stay_in_sight_until_deleted(volunteer):
     context, page, walk_url, turf = volunteer
     context.set_offline(True)
     page.reload()
-    for i in range(2):
-        tap(page, "not_home", i).click()
-        page.locator("li.door.done").nth(i).wait_for()
+    not_home(page, range(2))
     # While the phone was without signal, the branch gave its postal code away.
     sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
     db.session.execute(
@@ -213,16 +223,12 @@ def test_a_phone_whose_clock_is_hours_wrong_gets_its_doors_stored_at_the_servers
     context.set_offline(True)
     page.reload()
     expect(clock_line).to_be_visible()  # said again from what the phone learned, without signal
-    for i in (1, 2):
-        tap(page, "not_home", i).click()
-        page.locator("li.door.done").nth(i).wait_for()
+    not_home(page, (1, 2))
     signal_back(context, page)
     waiting(page, 0, timeout=20000)
     assert visits() == 3
     expect(page.locator("[data-failed]")).to_be_hidden()
-    db.session.expire_all()
-    for visit in db.session.scalars(select(Visit)):
-        assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
+    stored_at_the_servers_time()
 
 
 def test_a_phone_clock_set_right_without_signal_still_gets_its_doors_stored_at_the_right_time(volunteer):
@@ -237,9 +243,7 @@ def test_a_phone_clock_set_right_without_signal_still_gets_its_doors_stored_at_t
     context.set_offline(True)
     page.reload()
     context.clock.set_system_time(right)
-    for i in (0, 1):
-        tap(page, "not_home", i).click()
-        page.locator("li.door.done").nth(i).wait_for()
+    not_home(page, (0, 1))
     signal_back(context, page)
     waiting(page, 0, timeout=20000)
     assert visits() == 2
@@ -250,9 +254,7 @@ def test_a_phone_clock_set_right_without_signal_still_gets_its_doors_stored_at_t
     tap(page, "not_home", 2).click()
     page.locator("li.door.done").nth(2).wait_for()
     assert visits() == 3
-    db.session.expire_all()
-    for visit in db.session.scalars(select(Visit)):
-        assert abs(visit.recorded_at - utcnow()) < timedelta(minutes=2), visit.recorded_at
+    stored_at_the_servers_time()
 
 
 def test_logging_out_says_what_still_waits_and_without_signal_the_phone_says_so_not_the_browser(
@@ -262,9 +264,7 @@ def test_logging_out_says_what_still_waits_and_without_signal_the_phone_says_so_
     context, page, walk_url, turf = volunteer
     context.set_offline(True)
     page.reload()
-    for i in range(2):
-        tap(page, "not_home", i).click()
-        page.locator("li.door.done").nth(i).wait_for()
+    not_home(page, range(2))
     page.get_by_role("link", name="Logg ut").click()
     expect(page.locator("h1")).to_have_text("Ingen nett")
     expect(page.get_by_text("Det du har registrert, ligger trygt på telefonen")).to_be_visible()
@@ -286,9 +286,7 @@ def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_
     context, page, walk_url, turf = volunteer
     context.set_offline(True)
     page.reload()
-    for i in range(3):
-        tap(page, "not_home", i).click()
-        page.locator("li.door.done").nth(i).wait_for()
+    not_home(page, range(3))
     # A corrupted record in the outbox, nested deeper than any phone writes: the server refuses the
     # whole request with 400, which used to stick the outbox for ever.
     page.evaluate("""() => CanvassStore.add({id: crypto.randomUUID(), type: "visit", outcome: "not_home",

@@ -8,7 +8,7 @@ from canvass.insight import scrub
 from canvass.models import JobKind, Role
 from canvass.services import jobs
 from canvass.services.committee import committee_input, committees, programme
-from canvass.typed import row_id
+from canvass.typed import row_ids
 from canvass.web.access import roles_required
 from canvass.web.committee import bp
 from canvass.web.committee.filters import filtered, read_filters
@@ -52,7 +52,7 @@ def _theme(committee, theme_id):
 
 
 def _ids(name: str) -> list[int]:
-    return [row_id(v) for v in request.form.getlist(name) if row_id(v)]
+    return row_ids(request.form.getlist(name))
 
 
 def _inputs() -> list[int]:

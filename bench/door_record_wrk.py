@@ -91,6 +91,8 @@ def prepare(url: str) -> dict:
         walk = client.get(f"/felt/{assignment.id}")
         assert walk.status_code == 200, f"the walk list answered {walk.status_code}: not logged in as Daniel"
         page = walk.get_data(as_text=True)
+        with client.session_transaction() as session:
+            token = session["_user_id"]
         setup = {
             "path": f"/felt/{assignment.id}/besok",
             "cookie": "; ".join(f"{c.key}={c.value}" for c in client._cookies.values()),
@@ -98,14 +100,16 @@ def prepare(url: str) -> dict:
             "turf": str(turf.id), "action": str(action.id),
             "page": re.search(r'name="page" value="([^"]+)"', page).group(1),
             "addresses": ",".join(str(stop.address_id) for stop in turf.stops),
+            # The login's token, as the session cookie carries it (bench/bare_tap.py records with it directly).
+            "token": token,
         }
         db.engine.dispose()
     return setup
 
 
-def wrk(port: int, script: str, args: list[str], seconds: int = SECONDS) -> dict:
+def wrk(port: int, script: str, args: list[str], seconds: int = SECONDS, connections: int = CONNECTIONS) -> dict:
     """One wrk run: rate, latency percentiles (ms) and errors (non-2xx included)."""
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA / script),
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA / script),
                f"http://127.0.0.1:{port}/", "--", *args]
     out = subprocess.run(pinned(CLIENT_CPU, command), capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))

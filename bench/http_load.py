@@ -79,14 +79,14 @@ def prepare(url: str, target: int = 200) -> tuple[str, str, dict]:
 
 
 def serve(target: str, env: dict, cwd: Path | None = None, prefix: list[str] | None = None,
-          ready: str = "/") -> tuple[subprocess.Popen, int]:
-    """gunicorn -w WORKERS serving `target` from `cwd` (the bench folder for hello-world, else the checkout),
+          ready: str = "/", workers: int = WORKERS) -> tuple[subprocess.Popen, int]:
+    """gunicorn -w `workers` serving `target` from `cwd` (the bench folder for hello-world, else the checkout),
     preloaded so the app is imported before the workers fork; once `ready` answers, all of them can.
 
     `prefix` goes before the command (`taskset -c 1` pins the server to a core)."""
     port = free_port()
     cwd = cwd or (ROOT / "bench" if "hello" in target else ROOT)
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "--preload", target]
     server = subprocess.Popen([*(prefix or []), *command], cwd=cwd, env=env)
     # Up to three minutes while it lives: on a busy shared machine the preloaded app took over a minute to import.

@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import canvasser_load  # noqa: E402
 import dashboard_views  # noqa: E402
+import door_record_parts  # noqa: E402
 import door_record_wrk  # noqa: E402
 import http_load  # noqa: E402
 import lighthouse_walk  # noqa: E402
@@ -45,6 +46,8 @@ BENCHMARKS = {
     "http_load": (lambda: f"Door records over HTTP for {http_load.SECONDS:.0f} s", http_load.run),
     "door_record_wrk": (lambda: "Door records with wrk beside hello-world, SQLite and PostgreSQL",
                         door_record_wrk.run),
+    "door_record_parts": (lambda: "What a door tap's server CPU is made of, SQLite, under gunicorn",
+                          door_record_parts.run),
     "lighthouse_walk": (lambda: "Lighthouse on the walk list", lighthouse_walk.run),
     "page_weight": (lambda: "Walk list weight", page_weight.run),
     "dashboard_views": (lambda: f"Committee pages over {dashboard_views.INPUTS:,} inputs", dashboard_views.run),

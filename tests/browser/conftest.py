@@ -1,4 +1,5 @@
 """Headless Debian Chromium driven by Playwright, against the live server from tests/conftest.py."""
+import collections
 import os
 import time
 from datetime import datetime, timedelta
@@ -25,16 +26,45 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 
 REFUSALS: list[str] = []
+# What the phones of the running test logged and failed to load, for the report if it fails: a timeout alone says
+# neither which page a phone was on nor what its scripts saw (a wait for the conversation page offline ran out once
+# in a whole run, stop 34, and never again in 16 runs of it under load).
+SEEN: collections.deque[str] = collections.deque(maxlen=80)
+
+
+def _console(message) -> None:
+    line = f"{message.type}: {message.location.get('url')}: {message.text}"
+    SEEN.append(line)
+    if "Content Security Policy" in message.text:
+        REFUSALS.append(f"{message.location.get('url')}: {message.text}")
 
 
 def _watched(new_context):
-    """Every context reports what the Content-Security-Policy refused; a refusal is a broken page."""
+    """Every context reports what the Content-Security-Policy refused (a refusal is a broken page), and what it
+    logged and failed to load."""
     def make(*args, **kwargs):
         context = new_context(*args, **kwargs)
-        context.on("console", lambda message: REFUSALS.append(f"{message.location.get('url')}: {message.text}")
-                   if "Content Security Policy" in message.text else None)
+        context.on("console", _console)
+        context.on("weberror", lambda error: SEEN.append(f"uncaught: {error.error}"))
+        context.on("requestfailed", lambda request: SEEN.append(
+            f"not loaded: {request.method} {request.url} ({request.failure})"))
         return context
     return make
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report says where each open page was, which service workers ran, and what the
+    phones logged (`SEEN`)."""
+    report = yield
+    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.failed and call.when == "call" and browser is not None and browser.is_connected():
+        lines = []
+        for n, context in enumerate(browser.contexts):
+            lines += [f"phone {n}: page {page.url}" for page in context.pages]
+            lines += [f"phone {n}: service worker {worker.url}" for worker in context.service_workers]
+        report.sections.append(("phones", "\n".join(lines + list(SEEN))))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +80,7 @@ def browser():
 def nothing_refused():
     """No browser test passes if Chromium refused a script, style or image under the CSP along the way."""
     REFUSALS.clear()
+    SEEN.clear()
     yield
     assert REFUSALS == []
 

@@ -316,13 +316,23 @@ function restamped(event, response) {
   return Object.assign({}, event, { recorded_at: new Date(at).toISOString(), restamped: true });
 }
 
-// After a 400 or 413 for a whole batch, the rest of this flush goes one event at a time.
+// After a 400, a 413 or a server failure for a whole batch, the rest of this flush goes one event at a time.
 var oneByOne = false;
+// A record the server failed on when sent alone is passed over for the rest of the flush (`passed`) and sent after
+// the others from then on (`failedAlone`): one the server fails on every time, a bug there, must not hold back the
+// doors behind it. It stays in the outbox and goes again. Two failures alone in a row end the flush: the server
+// is failing, not one record.
+var passed = {}, failedAlone = {}, failedInRow = 0;
+
+function mineInTurn(all, user) {
+  var mine = all.filter(function (e) { return (!e.by || e.by === user) && !passed[e.id]; });
+  return mine.filter(function (e) { return !failedAlone[e.id]; }).concat(mine.filter(function (e) { return failedAlone[e.id]; }));
+}
 
 // Only the credential's own person's records go out under it; `by` stays on the phone.
 function sendBatch(token, user) {
   return CanvassStore.all().then(function (all) {
-    var events = all.filter(function (e) { return !e.by || e.by === user; }).slice(0, oneByOne ? 1 : BATCH);
+    var events = mineInTurn(all, user).slice(0, oneByOne ? 1 : BATCH);
     var sent = events.map(function (e) {
       var copy = Object.assign({}, e);
       delete copy.by; delete copy.kept_at; delete copy.restamped;
@@ -344,13 +354,21 @@ function sendBatch(token, user) {
           return CanvassStore.fail(events[0], answer.error || String(response.status));
         }).then(function () { return true; });
       }
+      if (response.status >= 500 && events.length > 1) { oneByOne = true; return true; }
+      if (response.status >= 500) {
+        passed[events[0].id] = failedAlone[events[0].id] = true;
+        if (++failedInRow >= 2) throw new Error("sync " + response.status);
+        return true;
+      }
       if (!response.ok) throw new Error("sync " + response.status);
+      failedInRow = 0;
       return response.json().then(function (answer) {
         var byId = {};
         events.forEach(function (e) { byId[e.id] = e; });
         return Promise.all(answer.results.map(function (r) {
           var event = byId[r.id];
           if (!event) return false;
+          delete failedAlone[event.id];
           // Confirmed records leave the phone, contact details with them; refused ones go aside with the reason,
           // unless the phone's clock was wrong when the record was stamped and it goes again at the right time.
           var again = r.status === "rejected" && restamped(event, response);
@@ -382,7 +400,10 @@ function flush(force) {
     var token = held[0], user = held[1];
     if (!token) return;
     var loop = function () { return sendBatch(token, user).then(function (more) { if (more) return loop(); }); };
-    return loop();
+    return loop().then(function () {
+      // Everything else went: what the server failed on goes again after the usual wait.
+      if (Object.keys(passed).length) throw new Error("sync: records passed over");
+    });
   }).then(function () {
     failures = 0;
     nextTry = 0;
@@ -393,6 +414,8 @@ function flush(force) {
   }).then(function () {
     flushing = null;
     oneByOne = false;
+    passed = {};
+    failedInRow = 0;
     return announce();
   });
   return flushing;

@@ -301,6 +301,35 @@ def test_a_batch_the_server_cannot_read_goes_one_by_one_and_only_the_bad_record_
     assert visits() == 3
 
 
+def test_a_record_the_server_fails_on_every_time_does_not_hold_back_the_doors_behind_it(volunteer, monkeypatch):
+    """Left from outsider L: a batch the server fails on (a 500) was sent whole again and again, so one record the
+    server fails on every time, a bug there, kept every door behind it on the phone. The batch now goes one record at
+    a time; the doors behind reach the server, and the one it fails on waits in the outbox, not set aside, until the
+    server stores it."""
+    context, page, walk_url, turf = volunteer
+    context.set_offline(True)
+    page.reload()
+    not_home(page, range(5))
+    waiting(page, 5)
+    poison = page.evaluate("CanvassStore.all().then(events => events[1].id)")
+    ingest = sync.ingest
+
+    def failing_on_one(user, events, *args, **kwargs):
+        if any(isinstance(event, dict) and event.get("id") == poison for event in events):
+            raise RuntimeError("the server fails on this record every time")
+        return ingest(user, events, *args, **kwargs)
+
+    monkeypatch.setattr(sync, "ingest", failing_on_one)
+    signal_back(context, page)
+    waiting(page, 1, timeout=30000)
+    assert visits() == 4
+    assert page.locator("[data-failed]").is_hidden()
+    monkeypatch.undo()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, 0, timeout=30000)
+    assert visits() == 5
+
+
 def test_a_page_not_kept_says_so_without_signal_in_the_language_the_canvasser_chose(volunteer):
     context, page, walk_url, _ = volunteer
     page.select_option("#lang", "nn")

@@ -392,9 +392,14 @@ function sendBatch(token, user) {
   });
 }
 
-var flushing = null;
+// Asked to send now while a send is under way (the signal came back, a page asked): that send may have begun while
+// the server was failing and end in the backoff, so another follows it at once.
+var flushing = null, again = false;
 function flush(force) {
-  if (flushing) return flushing;
+  if (flushing) {
+    if (force) again = true;
+    return flushing;
+  }
   if (!force && Date.now() < nextTry) return Promise.resolve();
   flushing = Promise.all([CanvassStore.get("device-token"), CanvassStore.get("device-user")]).then(function (held) {
     var token = held[0], user = held[1];
@@ -416,7 +421,10 @@ function flush(force) {
     oneByOne = false;
     passed = {};
     failedInRow = 0;
-    return announce();
+    var announced = announce();
+    if (!again) return announced;
+    again = false;
+    return announced.then(function () { return flush(true); });
   });
   return flushing;
 }

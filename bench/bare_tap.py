@@ -2,7 +2,8 @@
 
 - `raw`: only a tap-shaped transaction on the bench's SQLite database through plain sqlite3 (with the app's writers'
   queue, canvass/sqlite_writes.py): the login found by its token, a row in the ledger and a visit under a new id, a
-  durable commit in the write-ahead log. No Flask, no SQLAlchemy: what any door record with a durable commit costs.
+  durable commit in the write-ahead log. Neither Flask nor SQLAlchemy is on its way: what any door record with a
+  durable commit costs.
 - `record`: the tap's own storage, `door_tap.record` (its query, sync's checks, the ledger, the visit, the commit) in
   the app's context, without the session, the form token, the form or the answer around it.
 

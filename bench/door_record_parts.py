@@ -27,43 +27,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("SECRET_KEY", "bench")
 
-from door_record_wrk import PIN, SERVER_CPU, door_args, pinned, prepare, wrk  # noqa: E402
+from door_record_wrk import PIN, SERVER_CPU, door_args, pinned, prepare, with_cpu, wrk  # noqa: E402
 from http_load import serve  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", 10))
 ROUNDS = int(os.environ.get("BENCH_WRK_ROUNDS", 3))
 CONNECTIONS = 50
-
-
-def usage(pid: int) -> tuple[float, float, int]:
-    """User and system CPU seconds and context switches of a process and its children so far."""
-    user = system = switches = 0
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for each in [pid, *map(int, children)]:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            status = Path(f"/proc/{each}/status").read_text().splitlines()
-        except FileNotFoundError:  # a worker that ended in between
-            continue
-        user += int(fields[11])
-        system += int(fields[12])
-        switches += sum(int(line.split()[1]) for line in status
-                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
-    tick = os.sysconf("SC_CLK_TCK")
-    return user / tick, system / tick, switches
-
-
-def measured(pid: int, run) -> dict:
-    """`run()`'s wrk figures with the server's user and system milliseconds and context switches per request."""
-    before = usage(pid)
-    figures = run()
-    after = usage(pid)
-    requests = max(figures["requests"], 1)
-    figures["user_ms"] = (after[0] - before[0]) / requests * 1000
-    figures["system_ms"] = (after[1] - before[1]) / requests * 1000
-    figures["cpu_ms"] = figures["user_ms"] + figures["system_ms"]
-    figures["switches"] = (after[2] - before[2]) / requests
-    return figures
 
 
 def measure() -> tuple[str, list[dict]]:
@@ -104,7 +73,7 @@ def measure() -> tuple[str, list[dict]]:
         rounds = []
         for _ in range(ROUNDS):
             rounds.append({
-                name: measured(started[name][0].pid,
+                name: with_cpu([started[name][0].pid],
                                lambda port=started[name][1], script=script, args=args, connections=connections:
                                wrk(port, script, args, SECONDS, connections))
                 for name, (_, _, _, connections, (script, args)) in servers.items()})

@@ -118,26 +118,40 @@ def wrk(port: int, script: str, args: list[str], seconds: int = SECONDS, connect
     return values
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children have used so far: gunicorn's master and workers, or
-    the PostgreSQL server and its backends."""
-    total = 0
-    children = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
-    for each in [pid, *map(int, children.split())]:
+def usage(pid: int) -> tuple[float, float, int]:
+    """User and system CPU seconds and context switches so far of a process and its children: gunicorn's master and
+    workers, or the PostgreSQL server and its backends."""
+    user = system = switches = 0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:  # the server ended
+        children = []
+    for each in [pid, *map(int, children)]:
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{each}/status").read_text().splitlines()
         except FileNotFoundError:  # a process that ended in between
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        user += int(fields[11])
+        system += int(fields[12])
+        switches += sum(int(line.split()[1]) for line in status
+                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick, switches
 
 
 def with_cpu(pids: list[int], run) -> dict:
-    """`run()`'s wrk figures, with the server's CPU milliseconds per request: unlike the rate, they hardly move
-    when other work shares the machine, so they tell what one core could do."""
-    before = sum(cpu_seconds(pid) for pid in pids)
+    """`run()`'s wrk figures, with the server's CPU milliseconds per request (`cpu_ms`, split into `user_ms` and
+    `system_ms`) and its context switches per request: unlike the rate, they hardly move when other work shares
+    the machine, so they tell what one core could do."""
+    before = [usage(pid) for pid in pids]
     figures = run()
-    figures["cpu_ms"] = (sum(cpu_seconds(pid) for pid in pids) - before) / max(figures["requests"], 1) * 1000
+    after = [usage(pid) for pid in pids]
+    requests = max(figures["requests"], 1)
+    for n, key in enumerate(("user_ms", "system_ms", "switches")):
+        spent = sum(a[n] - b[n] for a, b in zip(after, before, strict=True)) / requests
+        figures[key] = spent if key == "switches" else spent * 1000
+    figures["cpu_ms"] = figures["user_ms"] + figures["system_ms"]
     return figures
 
 

@@ -347,14 +347,17 @@ function sendBatch(token, user) {
       if (response.status === 401 || response.status === 403) {
         return CanvassStore.set("device-token", null).then(function () { return false; });
       }
-      // Never storable as it is (too large, unreadable): send one by one, set aside what is still refused.
-      if ((response.status === 400 || response.status === 413) && events.length > 1) { oneByOne = true; return true; }
+      // Never storable as it is (too large, unreadable), or failed by the server: send one by one, set aside what is
+      // still refused, pass over what the server still fails on.
+      if ((response.status === 400 || response.status === 413 || response.status >= 500) && events.length > 1) {
+        oneByOne = true;
+        return true;
+      }
       if (response.status === 400 || response.status === 413) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
           return CanvassStore.fail(events[0], answer.error || String(response.status));
         }).then(function () { return true; });
       }
-      if (response.status >= 500 && events.length > 1) { oneByOne = true; return true; }
       if (response.status >= 500) {
         passed[events[0].id] = failedAlone[events[0].id] = true;
         if (++failedInRow >= 2) throw new Error("sync " + response.status);
@@ -394,10 +397,10 @@ function sendBatch(token, user) {
 
 // Asked to send now while a send is under way (the signal came back, a page asked): that send may have begun while
 // the server was failing and end in the backoff, so another follows it at once.
-var flushing = null, again = false;
+var flushing = null, sendAgain = false;
 function flush(force) {
   if (flushing) {
-    if (force) again = true;
+    if (force) sendAgain = true;
     return flushing;
   }
   if (!force && Date.now() < nextTry) return Promise.resolve();
@@ -422,8 +425,8 @@ function flush(force) {
     passed = {};
     failedInRow = 0;
     var announced = announce();
-    if (!again) return announced;
-    again = false;
+    if (!sendAgain) return announced;
+    sendAgain = false;
     return announced.then(function () { return flush(true); });
   });
   return flushing;

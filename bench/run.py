@@ -79,14 +79,18 @@ def main(names: list[str]):
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         sys.exit(f"unknown benchmarks: {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
-    sections = {}
-    if names and REPORT.exists():
+    sections, notes = {}, {}
+    if REPORT.exists():
         for part in REPORT.read_text().split("\n## ")[1:]:
             name = next((n for n in BENCHMARKS if f"`bench/{n}.py`" in part.splitlines()[0]), None)
             if name:
                 sections[name] = "## " + part.rstrip("\n") + "\n"
+                # What was written by hand below a section's table (its "### " parts: earlier runs, what the
+                # figures say) stays when the table is measured again.
+                kept = part.rstrip("\n").split("\n### ")[1:]
+                notes[name] = "".join("\n### " + note for note in kept) + "\n" if kept else ""
     for name in names or BENCHMARKS:
-        sections[name] = measured(name)
+        sections[name] = measured(name) + notes.get(name, "")
     header = [
         "# Benchmarks",
         "",

@@ -109,6 +109,23 @@ CORPUS = [
     "Ring ⟦nittien tjuetre førtifem sekstisju⟧ etter middag",
     "Ring ⟦nittien og tjuetre og førtifem og sekstisju⟧ etter middag",
     "Nummeret hennes er ⟦91 2 3 4 5 6 7⟧ eller ⟦9 1 23 45 67⟧",
+    # What the re-test still got through: handles without an "@", streets written short or in lower case, and
+    # surnames with no cue.
+    "snap: ⟦karisagene85⟧ vil ha mer lys i parken",
+    "legg meg til på snap ⟦karisagene85⟧",
+    "snapchat: ⟦kari_sagene⟧, vil ha nattbuss",
+    "finn meg på instagram ⟦ola_nordmann⟧",
+    "tiktok ⟦@karisagene⟧ svarer på meldinger",
+    "fb.com/⟦karinordbakken⟧ vil ha benker",
+    "se https://www.facebook.com/⟦kari.nordbakken?id=3⟧ om veien",
+    "Bor i ⟦Thorvald Meyers g. 20⟧ og vil ha trær",
+    "Bor i ⟦Sandakerv. 24⟧, vil ha trær",
+    "⟦Sannerg. 5⟧ trenger lekeplass",
+    "bor i ⟦sandakerveien 24 b⟧ og savner heis",
+    "snakket med ⟦per kvam⟧ om bussen",
+    "Familien ⟦Nordbakken⟧ vil ha fartsdumper",
+    "familien ⟦nordbakken⟧ vil ha fartsdumper",
+    "fam. ⟦Nordbakken⟧ vil ha fartsdumper",
 ]
 
 CLEAN = [
@@ -136,6 +153,10 @@ CLEAN = [
     "I helga var det fest i bakgården, og barna i tredje klasse savner gymsal.",
     "Storm i natt veltet trær. Stein og grus ligger på fortauet. Finn ut hvem som rydder.",
     "Stemmer Ap fordi Jonas Gahr Støre er flink, men Erna Solberg var bedre enn Solberg-regjeringen.",
+    "Det koster 200 kroner per uke, per dag kommer det 40 biler.",
+    "Følg kommunen på facebook for info, snap og tiktok tar all tid, instagram er for unge.",
+    "Forslag 3 er best, og lørdag 12. kommer vi tilbake.",
+    "Familien har bodd her i 40 år, og familien min vil bli.",
 ]
 
 
@@ -148,7 +169,7 @@ def test_what_identifies_a_person_is_masked(entry):
     text, secrets = marked(entry)
     scrubbed = scrub(text)
     for secret in secrets:
-        for part in re.findall(r"[\wæøåÆØÅ.@-]{3,}", secret):
+        for part in re.findall(r"[^\W_]{3,}", secret):  # each piece: a half-masked "kari_sagene" leaks
             assert part.lower() not in scrubbed.lower(), (text, scrubbed)
     kept = re.sub(r"⟦.+?⟧", " ", entry)
     for word in re.findall(r"[\wæøåÆØÅ]{4,}", kept):
@@ -173,6 +194,16 @@ def test_a_known_street_with_a_number_is_masked_whatever_its_name_ends_with():
     streets = frozenset({"torshov", "sandakerveien", "schweigaards gate"})
     assert scrub("Bor i Torshov 7, vil ha lekeplass", streets) == "Bor i [adresse], vil ha lekeplass"
     assert scrub("Torshov er et fint sted", streets) == "Torshov er et fint sted"
+
+
+def test_a_known_street_in_lower_case_or_cut_short_is_masked_with_its_number():
+    """The re-test wrote streets as hurried canvassers do: the register knows them however they are typed."""
+    streets = frozenset({"thorvald meyers gate", "sandakerveien", "schweigaards gate"})
+    assert scrub("bor i thorvald meyers gate 20 og vil ha trær", streets) == "bor i [adresse] og vil ha trær"
+    assert scrub("Bor i Sandakerv 24, vil ha trær", streets) == "Bor i [adresse], vil ha trær"
+    assert scrub("bor i sandakervn 24 b og savner heis", streets) == "bor i [adresse] og savner heis"
+    assert scrub("Schweigaards g 12 har ikke heis", streets) == "[adresse] har ikke heis"
+    assert scrub("Sandakerv er lang", streets) == "Sandakerv er lang"
 
 
 @pytest.mark.parametrize("note", [

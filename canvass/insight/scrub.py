@@ -16,7 +16,7 @@ no regular expression runs on the text itself.
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 PHONE_MASK, EMAIL_MASK, ADDRESS_MASK, NAME_MASK = "[telefon]", "[e-post]", "[adresse]", "[navn]"
@@ -49,6 +49,12 @@ STREET_WORDS = {"gate", "gata", "vei", "veien", "veg", "vegen", "allé", "allè"
                 "bakke", "sving", "stredet", "street", "road", "gt", "vn"}
 # Abbreviated streets, with or without their dot before the number: "Sannergt. 5", "Kapellvn 12", "Meyers gt. 20".
 STREET_ABBREVIATIONS = ("gt", "vn")
+# Cut shorter, a street is a street only with its dot: "Sandakerv. 24", "Sannerg. 5", "Thorvald Meyers g. 20" (not
+# "Forslag 3"). Without the dot, the register knows it ("Sandakerv 24": `_short_forms`).
+SHORT_STREET_ENDINGS = ("g", "v")
+# How the register's streets end, and the short forms written for them.
+SHORTENED = {"veien": ("v", "vn"), "vegen": ("v", "vn"), "vei": ("v", "vn"), "veg": ("v", "vn"),
+             "gata": ("g", "gt"), "gate": ("g", "gt"), "gaten": ("g", "gt")}
 # Words before a street word that belong to the street's name ("Nedre Slottsgate 8").
 STREET_PREFIXES = {"nedre", "øvre", "store", "lille", "gamle", "nordre", "søndre", "vestre", "østre", "sankt", "st"}
 FLAT_WORDS = {"leil", "leilighet", "leiligheten", "leilighetsnummer", "leilnr", "lgh", "dør", "døra", "døren", "hybel",
@@ -159,7 +165,12 @@ CUES = STRONG_CUES | {
     "father",
     "call",
     "hei",
+    "familien",
+    "familie",
+    "fam",
 }
+# Cues written short, with their dot: "fam. Nordbakken", "hr. Berg".
+SHORT_CUES = {"fam", "hr", "frk", "dr", "mr", "mrs", "ms"}
 # Never names after a cue: the small words that follow "med", "til" and "etter".
 NOT_NAMES = {
     "i",
@@ -256,6 +267,14 @@ NOT_NAMES = {
     "we",
     "you",
 }
+# --- profiles on a service -------------------------------------------------------------------------------------------
+# After a service's name the next word is a person's name on it: "snap: karisagene85", "insta ola_nordmann".
+SERVICES = {"snap", "snapchat", "insta", "instagram", "ig", "fb", "facebook", "tiktok", "twitter", "linkedin",
+            "telegram", "discord", "threads", "bluesky", "youtube", "messenger", "kik", "wechat"}
+# What follows a service's name and is no one's name: "facebook-gruppa", "snap og tiktok", "facebook for info".
+NOT_PROFILES = {"gruppa", "gruppe", "gruppen", "grupper", "siden", "side", "sida", "profil", "profilen", "konto",
+                "kontoen", "story", "innlegg", "post", "posten", "chat", "melding", "meldingen", "meldinger", "for",
+                "eller", "men", "også", "group", "page", "account"}
 # Before these a word is at the start of a sentence.
 SENTENCE_BREAKS = set('.!?:;«»"“”„()[]-–—•*·/|')
 
@@ -598,23 +617,69 @@ def _spelled_numbers(tokens: list[_Token]) -> None:
 # --- social media handles ---------------------------------------------------------------------------------------------
 
 
+def _glued_name(tokens: list[_Token], i: int) -> int:
+    """The last token of a name on a service that goes on from token i: what is glued on of letters, digits, "_",
+    "-", and a "." between them ("kari_sagene85", "ola.nordmann")."""
+    last = i
+    while last + 1 < len(tokens) and tokens[last + 1].glued and _free(tokens, last + 1) and last - i < REACH:
+        following = tokens[last + 1]
+        if following.kind in "ad" or following.text in "_-" or (
+                following.text == "." and last + 2 < len(tokens) and tokens[last + 2].glued
+                and tokens[last + 2].kind in "ad"):
+            last += 1
+        else:
+            break
+    return last
+
+
 def _handles(tokens: list[_Token]) -> None:
     """"@kari_sagene85", "@ola.nordmann": an "@" not glued to a word before it, and what is glued after it, is a
     person's name on some service. (With a word glued before, it is an e-mail address, found before this.)"""
     for i, token in enumerate(tokens):
         if token.text != "@" or not _free(tokens, i) or (i > 0 and token.glued and tokens[i - 1].kind in "ad"):
             continue
-        last = i
-        while last + 1 < len(tokens) and tokens[last + 1].glued and _free(tokens, last + 1) and last - i < REACH:
-            following = tokens[last + 1]
-            if following.kind in "ad" or following.text in "_-" or (
-                    following.text == "." and last + 2 < len(tokens) and tokens[last + 2].glued
-                    and tokens[last + 2].kind in "ad"):
-                last += 1
-            else:
-                break
+        last = _glued_name(tokens, i)
         if last > i:
             _mark(tokens, i, last, NAME_MASK)
+
+
+def _profiles(tokens: list[_Token]) -> None:
+    """"snap: karisagene85", "insta ola_nordmann", "på snap karisagene": after a service's name, a person's name on
+    it, without the "@". A plain word counts after a colon or when it is long enough to be no small word
+    ("tiktok tar all tid", "facebook for info" stay)."""
+    for i, token in enumerate(tokens):
+        if token.kind != "a" or _lower(token) not in SERVICES:
+            continue
+        j = i + 1
+        colon = j < len(tokens) and tokens[j].text in ":-"
+        j += colon
+        if j >= len(tokens) or not _free(tokens, j) or tokens[j].kind not in "ad" or (tokens[j].glued and not colon):
+            continue
+        word = _lower(tokens[j])
+        if word in NOT_NAMES or word in NOT_PROFILES or word in _verbs() or word in _lists()["not a name"]:
+            continue
+        last = _glued_name(tokens, j)
+        if colon or last > j or len(tokens[j].text) >= 6:
+            _mark(tokens, j, last, NAME_MASK)
+
+
+def _web_addresses(tokens: list[_Token]) -> None:
+    """"fb.com/karinordbakken", "https://www.facebook.com/kari.nordbakken?id=3": what follows a domain's "/" names a
+    page, often a person's, and is masked up to its last letter or digit."""
+    for i, token in enumerate(tokens):
+        if token.text != "/" or not token.glued or i < 3:
+            continue
+        tld, dot, name = tokens[i - 1], tokens[i - 2], tokens[i - 3]
+        if not (tld.kind == "a" and _lower(tld) in TOP_DOMAINS and tld.glued and dot.text == "." and dot.glued
+                and name.kind in "ad"):
+            continue
+        last, j = None, i + 1
+        while j < len(tokens) and tokens[j].glued and j - i < REACH:
+            if tokens[j].kind in "ad":
+                last = j
+            j += 1
+        if last is not None:
+            _mark(tokens, i + 1, last, NAME_MASK)
 
 
 def _plates(tokens: list[_Token]) -> None:
@@ -653,7 +718,7 @@ def _house_number(tokens: list[_Token], i: int) -> int:
         after is not None
         and after.kind == "a"
         and len(after.text) == 1
-        and (after.glued or "A" <= after.text <= "H")
+        and (after.glued or "a" <= after.text.lower() <= "h")
         and not (beyond is not None and beyond.kind == "a" and beyond.glued)
     ):
         n += 1
@@ -664,13 +729,30 @@ def _house_number(tokens: list[_Token], i: int) -> int:
     return n
 
 
+def _dot_after(tokens: list[_Token], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 1].glued
+
+
+@lru_cache(maxsize=4)
+def _short_forms(streets: frozenset[str]) -> frozenset[str]:
+    """The register's streets as canvassers write them short: "sandakerv", "sandakervn", "thorvald meyers g"."""
+    forms = set()
+    for street in streets:
+        for ending, shorts in SHORTENED.items():
+            if street.endswith(ending):
+                stem = street[: -len(ending)]
+                forms.update(form for form in (stem + short for short in shorts) if len(form) >= 5)
+    return frozenset(forms)
+
+
 def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
+    short_forms = _short_forms(streets) if streets else frozenset()
     for i, token in enumerate(tokens):
         if token.kind != "a" or not _free(tokens, i):
             continue
         lower = _lower(token)
         street_end, first = None, i
-        if lower in STREET_WORDS:
+        if lower in STREET_WORDS or lower in SHORT_STREET_ENDINGS and _dot_after(tokens, i):
             # "Thorvald Meyers gate", "vogts gate", "Sagene terrasse": the name stands before the street word.
             j = i - 1
             if j >= 0 and tokens[j].kind == "a" and _free(tokens, j) and _lower(tokens[j]) not in NOT_NAMES:
@@ -692,6 +774,9 @@ def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
                 first -= 1
         elif lower.endswith(STREET_ABBREVIATIONS) and len(lower) > 4 and token.text[:1].isupper():
             street_end = i  # "Sannergt. 5"; not "langt. 5"
+        elif (lower.endswith(SHORT_STREET_ENDINGS) and len(lower) > 4 and _dot_after(tokens, i)
+              and lower not in _lists()["not a name"]):
+            street_end = i  # "Sandakerv. 24", "Sannerg. 5"; not "lørdag. 12"
         elif streets:
             # A street from the register, up to four words long.
             for length in (4, 3, 2, 1):
@@ -702,13 +787,14 @@ def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
                     or any(t.kind == "p" and t.text not in "-." for t in tokens[i : last + 1])
                 ):
                     continue
-                if text[token.start : tokens[last].end].lower() in streets:
+                written = text[token.start : tokens[last].end].lower()
+                if written in streets or written in short_forms:
                     street_end = last
                     break
         if street_end is None:
             continue
-        if (_lower(tokens[street_end]).endswith(STREET_ABBREVIATIONS) and street_end + 1 < len(tokens)
-                and tokens[street_end + 1].text == "." and tokens[street_end + 1].glued):
+        if _lower(tokens[street_end]).endswith(STREET_ABBREVIATIONS + SHORT_STREET_ENDINGS) and _dot_after(
+                tokens, street_end):
             street_end += 1  # the abbreviation's dot
         n = _house_number(tokens, street_end + 1)
         if n:
@@ -871,6 +957,13 @@ def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None
     def adjacent(a, b):  # words a and b follow each other with only white space between
         return words[b][0] == words[a][1] + 1 and not tokens[words[b][0]].glued
 
+    def dotted(a, b):  # word a, its dot, then word b: "fam. Nordbakken"
+        return words[b][0] == words[a][1] + 2 and tokens[words[a][1] + 1].text == "." and tokens[
+            words[a][1] + 1].glued
+
+    def given_before(w):  # a given name right before word w: "per kvam", "kari nordbakken"
+        return w > 0 and adjacent(w - 1, w) and _kind_of_name(words[w - 1][2], lists) in ("given", "given-word", "cap")
+
     public = _public_figures(words, adjacent)
     unlisted = _unlisted_pairs(tokens, words, known)
     for w, (first, _last, text) in enumerate(words):
@@ -880,15 +973,17 @@ def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None
         if lower in never or lower.split("-")[0] in never:
             continue
         kind = _kind_of_name(text, lists)
+        before = words[w - 1][2].lower() if w > 0 else ""
+        short_cue = before in SHORT_CUES and dotted(w - 1, w)
         cue = (
             w > 0
-            and adjacent(w - 1, w)
-            and words[w - 1][2].lower() in CUES
+            and (adjacent(w - 1, w) or short_cue)
+            and before in CUES
             and lower not in NOT_NAMES
             and lower not in _verbs()
         )
-        strong = cue and words[w - 1][2].lower() in STRONG_CUES
-        start = _sentence_start(tokens, first)
+        strong = cue and before in STRONG_CUES
+        start = _sentence_start(tokens, first) and not short_cue
         nxt = _kind_of_name(words[w + 1][2], lists) if w + 1 < len(words) and adjacent(w, w + 1) else None
         next_is_name = (
             nxt in ("given", "surname", "surname-word")
@@ -904,7 +999,8 @@ def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None
             w in unlisted
             or kind == "given"
             or strong
-            or (kind == "surname" and (capitalised(words[w]) or cue))
+            or (kind == "surname" and (capitalised(words[w]) or cue or given_before(w)))
+            or (cue and _farm_name(text, lists))
             or (kind == "cap" and capitalised(words[w]) and (not start or next_is_name or _speaks(words, w, adjacent)))
             or (kind == "cap" and cue)
             or (kind in ("given-word", "surname-word") and capitalised(words[w]) and (not start or next_is_name or cue))
@@ -913,6 +1009,10 @@ def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None
             or (capitalised(words[w]) and cue and not start and lower not in _verbs())
             or (capitalised(words[w]) and _name_prefix(text))
         )
+    # A surname in lower case takes the given name before it, however ordinary a word that is ("per kvam").
+    for w in range(1, len(words)):
+        if found[w] and _kind_of_name(words[w][2], lists) == "surname" and given_before(w):
+            found[w - 1] = True
     # A name goes on over the capitalised words and name-list words right after it ("Nguyen Van Anh",
     # "trond hansen") and takes in a capitalised word right before it ("Piotr Kowalski").
     for w in public:
@@ -1084,6 +1184,8 @@ def _masked(text: str, streets: frozenset[str] = frozenset(), places: frozenset[
     _phone_context(tokens)
     _spelled_numbers(tokens)
     _handles(tokens)
+    _profiles(tokens)
+    _web_addresses(tokens)
     _plates(tokens)
     _dates(tokens)
     _flats(tokens)

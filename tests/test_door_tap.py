@@ -321,14 +321,37 @@ def test_the_gates_session_mark_is_flask_logins_so_sessions_made_before_still_ho
 
 def test_a_tap_the_database_fails_below_flask_is_tried_again_by_flask_and_stored_once(phone, through_flask,
                                                                                      monkeypatch):
-    def locked(*_args):
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    def failed(*_args):
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(door_tap_gate.door_tap, "record", locked)
+    monkeypatch.setattr(door_tap_gate.door_tap, "record", failed)
     token = csrf_token(phone, "/")
     through_flask.clear()
     answer = _posted(phone, {"csrf_token": token, **door_form(phone, outcome="not_home")})
     assert answer.status_code == 200 and answer.json["status"] == "stored" and through_flask and _visits() == 1
+
+
+def test_a_tap_that_waited_out_a_locked_database_below_flask_is_not_waited_for_again(phone, through_flask,
+                                                                                  monkeypatch):
+    """Tester M6: while another process held SQLite's write lock, the gate waited its whole timeout, and then Flask
+    tried the tap again and waited as long once more, holding a sync worker twice as long. Flask now answers at
+    once that the server is busy; the phone keeps the tap and sends it again, and it is stored once."""
+    tries = []
+
+    def locked(*_args):
+        tries.append(1)
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(door_tap_gate.door_tap, "record", locked)
+    token = csrf_token(phone, "/")
+    form = {"csrf_token": token, **door_form(phone, outcome="not_home")}
+    through_flask.clear()
+    answer = _posted(phone, form)
+    assert answer.status_code == 503 and "opptatt" in answer.text and through_flask
+    assert tries == [1] and _visits() == 0
+    monkeypatch.undo()
+    assert _posted(phone, form).json["status"] == "stored"
+    assert _posted(phone, form).json["status"] == "duplicate" and _visits() == 1
 
 
 def _counts() -> dict[str, int]:

@@ -18,7 +18,8 @@ would ask, with the same code wherever there is code to share:
 
 It answers only a tap stored (or a repeat of one): the same JSON as the view, with the same headers
 (`security.harden`). Anything else, a refusal above all, goes on to Flask with the same bytes, which answers it
-as it always has: the gate can let through less than Flask, never more. A body it cannot judge as Flask would (chunked,
+as it always has: the gate can let through less than Flask, never more. A tap that waited out a locked database
+here is answered by Flask as busy (503) without waiting a second time. A body it cannot judge as Flask would (chunked,
 shorter than its length, not UTF-8) and any error on the way are Flask's too.
 """
 import io
@@ -41,6 +42,8 @@ TAP = re.compile(r"/felt/([1-9][0-9]{0,9})/besok")
 FORM = "application/x-www-form-urlencoded"
 # A tap's form is a few hundred bytes; a longer one is not the walk list's and goes to Flask.
 BODY_MAX = 4096
+# Set in the environ of a tap the gate left to Flask after waiting out a locked database (web/field.py `record`).
+WAITED_OUT = "canvass.door_tap.waited_out"
 
 
 def session_identifier(environ) -> str:
@@ -73,11 +76,15 @@ class DoorTapGate:
             environ["wsgi.input"] = io.BytesIO(body)
             try:
                 answered = self._answer(environ, int(match[1]), body) if len(body) == length else None
-            except Exception:
-                # Whatever failed here (a database that failed the tap, a locked one, a lost connection, anything
-                # unforeseen) fails before or with the tap's one commit: Flask tries it again under the same id and
-                # answers as it answers any failure, so the phone keeps the tap (static/sw.js) if it fails again.
+            except Exception as error:
+                # Whatever failed here (a database that failed the tap, a lost connection, anything unforeseen)
+                # fails before or with the tap's one commit: Flask tries it again under the same id and answers as it
+                # answers any failure, so the phone keeps the tap (static/sw.js) if it fails again. A database that
+                # stayed locked for the whole wait is not waited for again: Flask answers at once that it is busy
+                # (`WAITED_OUT`), and the phone sends the tap again later.
                 self.app.logger.warning("door tap left to Flask after an error", exc_info=True)
+                if "database is locked" in str(getattr(error, "orig", error)):
+                    environ[WAITED_OUT] = True
                 answered = None
             if answered is not None:
                 return answered(environ, start_response)

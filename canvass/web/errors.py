@@ -13,6 +13,7 @@ MESSAGES = {
     403: _l("Du har ikke tilgang til denne siden."),
     404: _l("Fant ikke siden."),
     500: _l("Noe gikk galt hos oss. Prøv igjen om litt."),
+    503: _l("Tjenesten er opptatt akkurat nå. Prøv igjen om litt."),
 }
 
 

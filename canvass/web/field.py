@@ -27,6 +27,7 @@ from canvass.models import Action, Address, Assignment, FieldDoor, Outcome, Turf
 from canvass.privacy import consent
 from canvass.services.field import door_record, field, mailboxes, sync
 from canvass.services.turf import actions
+from canvass.web import door_tap_gate
 from canvass.web.questions import YES_NO_LABELS
 
 bp = Blueprint("field", __name__, url_prefix="/felt")
@@ -128,6 +129,10 @@ def record(assignment_id: int):
     A plain tap from the walk list's script is answered below Flask's request cycle (web/door_tap_gate.py). What
     that does not store plainly (a form posted without script, an undo, a conversation, anything refused) comes
     here and is answered as it always has been."""
+    if request.environ.get(door_tap_gate.WAITED_OUT):
+        # The gate waited the database's whole lock timeout for this tap: a second wait would hold this worker as
+        # long again. The phone keeps the tap and sends it again.
+        abort(503)
     assignment = my_assignment(assignment_id)
     kind = "angre" if request.form.get("undo") else "besok"
     wanted = door_record.event_from(request.form, kind)

@@ -20,12 +20,13 @@ K = 5
 W1, W2, W3 = date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19)
 # (branch, district, week, postal code, how many, answers in that order): counted by hand below.
 FIXTURE = [
-    ("Sagene", "Sagene", W1, "0473", 4, "yes"), ("Sagene", "Sagene", W1, "0474", 2, "no"),     # atom of 6
-    ("Sagene", "Sagene", W2, "0473", 3, "yes"), ("Sagene", "Sagene", W2, "0473", 2, "no"),     # 0473 piece of 5
+    ("Sagene", "Sagene", W1, "0473", 4, "yes"), ("Sagene", "Sagene", W1, "0474", 2, "yes"),    # atom of 6, all yes
+    ("Sagene", "Sagene", W2, "0473", 5, "yes"),                                                # 0473 piece of 5
     ("Sagene", "Sagene", W2, "0474", 5, "no"),                                                 # 0474 piece of 5
     ("Sagene", "Sagene", W3, "0473", 2, "yes"),                                                # atom of 2: held back
+    # An atom of 7 whose answers are held back: "71 % yes, 14 % no, 14 % don't know" was one resident's no.
     ("Grünerløkka", "Grünerløkka", W1, "0550", 5, "yes"), ("Grünerløkka", "Grünerløkka", W1, "0550", 1, "no"),
-    ("Grünerløkka", "Grünerløkka", W1, "0550", 1, "dont_know"),                                # atom of 7
+    ("Grünerløkka", "Grünerløkka", W1, "0550", 1, "dont_know"),
     ("Grünerløkka", "Grünerløkka", W2, "0550", 3, "no"),                                       # atom of 3: held back
 ]
 
@@ -65,16 +66,18 @@ def shown(group) -> tuple | None:
 def test_two_areas_side_by_side_are_the_hand_counts_of_their_visible_atoms(counted):
     c, q, d = counted["committee"], counted["q"], counted["d"]
     sagene, lokka = f"d:{d['Sagene']}", f"d:{d['Grünerløkka']}"
-    assert shown(answer_figures.compare(c, q, Filters(), sagene)) == (16, 7, 9, 0)
-    assert shown(answer_figures.compare(c, q, Filters(), lokka)) == (7, 5, 1, 1)
-    assert shown(answer_figures.compare(c, q, Filters(), f"b:{counted['b']['Sagene']}")) == (16, 7, 9, 0)
-    assert shown(answer_figures.compare(c, q, Filters(), "p:0473")) == (5, 3, 2, 0)
+    assert shown(answer_figures.compare(c, q, Filters(), sagene)) == (16, 11, 5, 0)
+    # Seven answered in Grünerløkka, and what they answered is held back: one said no and one did not know.
+    lokka_group = answer_figures.compare(c, q, Filters(), lokka)
+    assert shown(lokka_group) == (7, 0, 0, 0) and lokka_group.held == 7 and lokka_group.hidden("no")
+    assert shown(answer_figures.compare(c, q, Filters(), f"b:{counted['b']['Sagene']}")) == (16, 11, 5, 0)
+    assert shown(answer_figures.compare(c, q, Filters(), "p:0473")) == (5, 5, 0, 0)
     assert shown(answer_figures.compare(c, q, Filters(), "p:0474")) == (5, 0, 5, 0)
-    assert shown(answer_figures.compare(c, q, Filters(), "p:0550")) == (7, 5, 1, 1)
+    assert shown(answer_figures.compare(c, q, Filters(), "p:0550")) == (7, 0, 0, 0)
     # In week 1 alone 0473 and 0474 are too small within their atom: they say so rather than show 4 and 2.
     assert answer_figures.compare(c, q, Filters(start=W1, end=W1), "p:0473") is None
     assert answer_figures.compare(c, q, Filters(start=W3, end=W3), sagene) is None
-    assert shown(answer_figures.compare(c, q, Filters(start=W2, end=W3), sagene)) == (10, 3, 7, 0)
+    assert shown(answer_figures.compare(c, q, Filters(start=W2, end=W3), sagene)) == (10, 5, 5, 0)
 
 
 def views(counted):
@@ -119,8 +122,10 @@ def test_no_two_views_one_inside_the_other_differ_by_fewer_than_five_residents(c
         if a.key == "annet" or b.key == "annet":
             continue
         if could_draw_on(second, counted) <= could_draw_on(first, counted):
-            difference = a.residents - b.residents
-            assert difference == 0 or difference >= K, (first, a, second, b)
+            # Nor by the residents who gave any one answer, or whose answers were held back.
+            for difference in (a.residents - b.residents, a.held - b.held,
+                               *(a.counts.get(v, 0) - b.counts.get(v, 0) for v in ("yes", "no", "dont_know"))):
+                assert difference == 0 or abs(difference) >= K, (first, a, second, b)
 
 
 def test_the_compare_page_shows_both_areas_and_says_when_a_side_is_too_small(counted):
@@ -131,10 +136,14 @@ def test_the_compare_page_shows_both_areas_and_says_when_a_side_is_too_small(cou
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Bydel Sagene" in text and "0473" in text
-    assert "6 har svart." in text and "67\xa0%" in text and "33\xa0%" in text
+    assert "6 har svart." in text and "100\xa0%" in text
     assert "Ingen fordeling vises her" in text
     csv = client.get(f"/komite/sporsmal/{q}/sammenlign.csv?a=d:{d['Sagene']}&b=d:{d['Grünerløkka']}")
-    assert csv.get_data(as_text=True).splitlines()[1:] == ["Bydel Sagene;16;44;56;0", "Bydel Grünerløkka;7;71;14;14"]
+    # Grünerløkka's answers are held back: no share for any answer, all seven in the last column.
+    assert csv.get_data(as_text=True).splitlines()[1:] == ["Bydel Sagene;16;69;31;0;0", "Bydel Grünerløkka;7;;;;100"]
+    lokka = client.get(f"/komite/sporsmal/{q}/sammenlign?a=d:{d['Grünerløkka']}").get_data(as_text=True)
+    assert "7 har svart." in lokka and "71\xa0%" not in lokka and "14\xa0%" not in lokka
+    assert "Holdt tilbake" in lokka
 
 
 def test_the_map_colours_each_district_by_its_share_and_greys_those_under_five(counted):
@@ -142,8 +151,8 @@ def test_the_map_colours_each_district_by_its_share_and_greys_those_under_five(c
     login(client, "komite@oslo.demo")
     q = counted["q"].id
     text = client.get(f"/komite/sporsmal/{q}/kart?svar=yes").get_data(as_text=True)
-    assert "Sagene: 44\xa0% svarte «Ja» (16 svarte)" in text
-    assert "Grünerløkka: 71\xa0% svarte «Ja» (7 svarte)" in text
+    assert "Sagene: 69\xa0% svarte «Ja» (16 svarte)" in text
+    assert "Grünerløkka: svarene er holdt tilbake, færre enn 5 ga hvert av dem (7 svarte)" in text
     assert "Frogner: færre enn 5 svarte" in text
     week3 = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&start={W3}&end={W3}").get_data(as_text=True)
     assert "Sagene: færre enn 5 svarte" in week3
@@ -161,7 +170,7 @@ def test_once_the_purge_takes_one_postal_code_of_an_atom_the_whole_atom_leaves_t
     assert answer_figures.compare(c, q, Filters(), "p:0474") is None
     assert answer_figures.compare(c, q, Filters(), "p:0473") is None
     groups = {g.key: shown(g) for g in answer_figures.distribution(c, q, Filters(), "postnummer").groups}
-    assert groups == {"0550": (7, 5, 1, 1), "annet": (16, 7, 9, 0)}
+    assert groups == {"0550": (7, 0, 0, 0), "annet": (16, 11, 5, 0)}
 
 
 def test_the_map_by_postal_code_colours_each_code_with_a_piece_of_its_own_and_tells_the_small_ones_together(counted):
@@ -171,13 +180,13 @@ def test_the_map_by_postal_code_colours_each_code_with_a_piece_of_its_own_and_te
     login(client, "komite@oslo.demo")
     q = counted["q"].id
     text = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=postnummer").get_data(as_text=True)
-    assert "0473 Oslo: 60\xa0% svarte «Ja» (5 svarte)" in text
+    assert "0473 Oslo: 100\xa0% svarte «Ja» (5 svarte)" in text
     assert "0474 Oslo: 0\xa0% svarte «Ja» (5 svarte)" in text
-    assert "0550 Oslo: 71\xa0% svarte «Ja» (7 svarte)" in text
-    assert "Andre (små grupper): 67\xa0% svarte «Ja» (6 svarte)" in text
+    assert "0550 Oslo: svarene er holdt tilbake, færre enn 5 ga hvert av dem (7 svarte)" in text
+    assert "Andre (små grupper): 100\xa0% svarte «Ja» (6 svarte)" in text
     week1 = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=postnummer&start={W1}&end={W1}").get_data(as_text=True)
     assert "0473 Oslo: for få svarte til å vises for seg" in week1 and "0474 Oslo: for få svarte" in week1
-    assert "Andre (små grupper): 67\xa0% svarte «Ja» (6 svarte)" in week1
+    assert "Andre (små grupper): 100\xa0% svarte «Ja» (6 svarte)" in week1
     assert client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=adresse").status_code == 400
     # The question's page shown per week or branch links to the map with that grouping: the map is by district.
     by_week = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=week")

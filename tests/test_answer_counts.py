@@ -72,12 +72,12 @@ def test_answers_stored_by_sync_are_counted_per_value_and_resident_and_a_free_te
 
 
 def test_the_figures_from_the_counts_are_the_hand_counted_answers_of_the_visible_atoms(door, a_week_later):
-    """Seven residents in one district answer yes/no (five yes, two no) and three in another (held back, fewer than
+    """Ten residents in one district answer yes/no (five yes, five no) and three in another (held back, fewer than
     five); the several-of-several question counts each resident once however many options they chose."""
     q = door["q"]
     districts = sorted(by_district(door).values(), key=len, reverse=True)
     big, small = districts[0], districts[1] if len(districts) > 1 else []
-    answers = ["yes"] * 5 + ["no"] * 2
+    answers = ["yes"] * 5 + ["no"] * 5
     events = [visit(door, big[i], {str(q["yes_no"].id): value, str(q["many"].id): [1, 2] if i % 2 else [2]})
               for i, value in enumerate(answers)]
     events += [visit(door, i, {str(q["yes_no"].id): "no"}) for i in small[:3]]
@@ -86,11 +86,13 @@ def test_the_figures_from_the_counts_are_the_hand_counted_answers_of_the_visible
     db.session.commit()
     a_week_later()
     whole = answer_figures.distribution(committee, q["yes_no"], Filters())
-    assert [(g.residents, g.counts) for g in whole.groups] == [(7, {"yes": 5, "no": 2})]
+    assert [(g.residents, g.counts) for g in whole.groups] == [(10, {"yes": 5, "no": 5})]
     many = answer_figures.distribution(committee, q["many"], Filters())
-    assert [(g.residents, g.counts) for g in many.groups] == [(7, {"1": 3, "2": 7})]
+    assert [(g.residents, g.counts) for g in many.groups] == [(10, {"1": 5, "2": 10})]
     postal = answer_figures.distribution(committee, q["yes_no"], Filters(), "postnummer")
-    assert sum(g.residents for g in postal.groups) == 7 and sum(g.counts.get("yes", 0) for g in postal.groups) == 5
+    # By postal code the five yes are shown in every piece alike or in none (suppress.atom_answers).
+    assert sum(g.residents for g in postal.groups) == 10
+    assert sum(g.counts.get("yes", 0) for g in postal.groups) in (0, 5)
 
 
 def by_code(pieces: dict) -> dict:

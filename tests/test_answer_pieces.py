@@ -18,7 +18,7 @@ from tests import test_answer_areas
 counted = test_answer_areas.counted
 WEEK = date(2026, 11, 2)
 EVERYTHING = Filters()
-MIGRATION = importlib.import_module("migrations.versions.0016_counts2_answer_pieces")
+MIGRATION = importlib.import_module("migrations.versions.0024_held_answers")
 
 
 def by_postal_code(committee, question, filters=EVERYTHING, action_id=None) -> dict:
@@ -30,6 +30,8 @@ def read_as_split(committee, question, filters=EVERYTHING) -> dict:
     """The same view, each atom split as the committee reads it (what every view did before the pieces were kept)."""
     found: dict = {}
     for (_, code), (n, counts) in answer_figures._pieces(committee, question, filters, None).items():
+        if code == answer_counts.WHOLE:
+            continue
         residents, values = found.get(code, (0, Counter()))
         found[code] = (residents + n, values + Counter(counts))
     return {code: (n, dict(values)) for code, (n, values) in found.items()}
@@ -46,19 +48,20 @@ def test_a_view_by_postal_code_sums_the_stored_pieces_which_are_the_split_the_co
                     Filters(start=test_answer_areas.W2, end=test_answer_areas.W2 + timedelta(days=6))):
         assert by_postal_code(committee, q, filters) == read_as_split(committee, q, filters), filters
     # Counted by hand (tests/test_answer_areas.py): W1 Sagene (4 + 2) is all rest, W2 Sagene splits into 0473 and
-    # 0474 of five each, W1 Grünerløkka is 0550 of seven; the atoms of two and three have no pieces at all.
-    assert by_postal_code(committee, q) == {"0473": (5, {"yes": 3, "no": 2}), "0474": (5, {"no": 5}),
-                                            "0550": (7, {"yes": 5, "no": 1, "dont_know": 1}),
-                                            "annet": (6, {"yes": 4, "no": 2})}
-    assert sum(n for key, n in stored().items() if key[-1] == "") == 23
+    # 0474 of five each, W1 Grünerløkka is 0550 of seven, whose answers are held back (5 yes, 1 no, 1 don't know);
+    # the atoms of two and three have no pieces at all.
+    assert by_postal_code(committee, q) == {"0473": (5, {"yes": 5}), "0474": (5, {"no": 5}), "0550": (7, {}),
+                                            "annet": (6, {"yes": 6})}
+    assert sum(n for key, n in stored().items() if key[-1] == "" and key[-2] != answer_counts.WHOLE) == 23
+    assert sum(n for key, n in stored().items() if key[-1] == "" and key[-2] == answer_counts.WHOLE) == 23
 
 
 def test_a_committee_that_raised_its_k_splits_its_atoms_by_its_own_k(counted):
     committee, q = counted["committee"], counted["q"]
     committees.set_k(committee, 6)
-    # At six the W2 Sagene atom (ten) cannot show a code of five: it is all rest; the W1 atoms of six and seven stay.
-    assert by_postal_code(committee, q) == {"0550": (7, {"yes": 5, "no": 1, "dont_know": 1}),
-                                            "annet": (16, {"yes": 7, "no": 9})}
+    # At six the W2 Sagene atom (ten) cannot show a code of five: it is all rest, and its five yes and five no are
+    # held back; the W1 atoms of six and seven stay.
+    assert by_postal_code(committee, q) == {"0550": (7, {}), "annet": (16, {"yes": 6})}
 
 
 def arrive(question, conversation_id: int, code: str, value: str = "yes") -> None:
@@ -83,8 +86,8 @@ def test_as_residents_arrive_an_atoms_postal_codes_appear_and_leave_as_the_split
     assert by_postal_code(committee, q, week) == {"0451": (5, {"yes": 5})}  # the whole atom, at one code
     for _ in range(4):
         arrive(q, next(sequence), "0452", "no")
-    # A rest of four would be 0452's answers: 0451 joins it.
-    assert by_postal_code(committee, q, week) == {"annet": (9, {"yes": 5, "no": 4})}
+    # A rest of four would be 0452's answers: 0451 joins it, and its four no hold back the five yes with them.
+    assert by_postal_code(committee, q, week) == {"annet": (9, {})}
     arrive(q, next(sequence), "0453", "no")
     assert by_postal_code(committee, q, week) == {"0451": (5, {"yes": 5}), "annet": (5, {"no": 5})}
     arrive(q, next(sequence), "0452", "no")
@@ -99,12 +102,33 @@ ATOM = st.dictionaries(st.sampled_from(["0451", "0452", "0453", "0454", ""]),
                        st.tuples(st.integers(1, 9), st.integers(0, 9), st.integers(0, 9)), max_size=5)
 
 
-@settings(max_examples=200, deadline=None)
-@given(atom=ATOM)
-def test_the_migration_splits_an_atom_as_the_app_does(atom):
+@settings(max_examples=300, deadline=None)
+@given(atom=ATOM, single=st.booleans())
+def test_the_migration_splits_an_atom_as_the_app_does(atom, single):
     rows = [(code, value, n) for code, (residents, yes, no) in atom.items()
             for value, n in (("", residents), ("yes", min(yes, residents)), ("no", min(no, residents - yes))) if n > 0]
-    assert MIGRATION._pieces(rows) == answer_counts.split(rows)
+    assert MIGRATION.split(rows, single) == answer_counts.split(rows, many=not single)
+
+
+@settings(max_examples=300, deadline=None)
+@given(atom=ATOM, single=st.booleans())
+def test_what_an_atom_shows_is_whole_groups_of_five_and_its_pieces_add_up_to_its_whole(atom, single):
+    """Every figure stored for an atom is 0 or at least five residents, so is what each piece holds back, and an
+    answer shown by postal code is shown whole with the same count: no figure by area less one by postal code
+    leaves fewer than five."""
+    rows = [(code, value, n) for code, (residents, yes, no) in atom.items()
+            for value, n in (("", residents), ("yes", min(yes, residents)), ("no", min(no, residents - yes))) if n > 0]
+    found = answer_counts.split(rows, many=not single)
+    pieces = {piece for piece, _ in found}
+    for piece in pieces:
+        residents = found[(piece, "")]
+        answers = {value: n for (p, value), n in found.items() if p == piece and value != ""}
+        assert all(n >= 5 for n in answers.values()) and residents >= 5
+        if single:
+            assert residents - sum(answers.values()) in (0, *range(5, residents + 1))
+    for value in ("yes", "no"):
+        split = [n for (p, v), n in found.items() if v == value and p != answer_counts.WHOLE]
+        assert not split or sum(split) == found[(answer_counts.WHOLE, value)]
 
 
 def test_the_groupings_read_together_are_the_groupings_read_one_by_one(counted):
@@ -121,5 +145,5 @@ def test_the_groupings_read_together_are_the_groupings_read_one_by_one(counted):
         whole = answer_figures.wholes(committee, [q], filters)[0]
         assert [(g.residents, g.counts) for g in whole.groups] == [(g.residents, g.counts)
                                                                   for g in together["all"].groups]
-    assert [(g.residents, g.counts) for g in answer_figures.distribution(committee, q, EVERYTHING).groups] == \
-        [(23, {"yes": 12, "no": 10, "dont_know": 1})]
+    assert [(g.residents, g.counts, g.held) for g in answer_figures.distribution(committee, q, EVERYTHING).groups] \
+        == [(23, {"yes": 11, "no": 5}, 7)]

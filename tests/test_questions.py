@@ -299,7 +299,15 @@ def test_the_committee_sees_a_distribution_once_five_residents_have_answered_and
     assert "Bør bussen gå oftere?" in four and "Færre enn 5 har svart" in four and "80" not in four
     assert "Færre enn 5 har svart" in question_page and "<svg" not in question_page
     assert "Færre enn 5 har svart" in filling and "80" not in filling
-    assert "5 har svart." in five and "80\xa0%" in five and "20\xa0%" in five and "<svg" in five
+    # Four said yes and one no: shown as shares, that would be one resident's no. The five answered, and what they
+    # answered is held back until at least five give each answer shown.
+    assert "5 har svart." in five and "80\xa0%" not in five and "20\xa0%" not in five and "<svg" in five
+    assert "Svarene fra 5 er holdt tilbake" in five
+    # The week after, five say no: their week shows it, the first week's answers stay held back.
+    answered_at(door, 5, "no", first=9)
+    a_week_later()
+    ten = client.get("/komite/sporsmal").get_data(as_text=True)
+    assert "10 har svart." in ten and "50\xa0%" in ten and "Svarene fra 5 er holdt tilbake" in ten
 
 
 def test_narrowing_the_filters_until_one_resident_is_left_shows_no_distribution(door, a_week_later):
@@ -395,7 +403,7 @@ def test_any_narrowing_of_the_answer_filters_changes_the_residents_counted_by_no
 
 
 def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door, a_week_later):
-    answered_at(door, 5, ["yes", "yes", "no", "dont_know", "yes"])
+    answered_at(door, 11, ["yes"] * 6 + ["no"] * 5)
     client = committee_client()
     a_week_later()
     q = door["q"]["yes_no"].id
@@ -403,9 +411,9 @@ def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door, a_
     book = client.get(f"/komite/sporsmal/{q}/eksport.xlsx")
     pdf = client.get(f"/komite/sporsmal/{q}/eksport.pdf")
     sheet = load_workbook(BytesIO(book.get_data()))["Hele utvalget"]
-    assert csv.splitlines() == ["\ufeffUtvalg;Svarte;Ja (%);Nei (%);Vet ikke (%)", "Alle som svarte;5;60;20;20"]
-    assert [c.value for c in sheet[2]] == ["Alle som svarte", 5, pytest.approx(3 / 5), pytest.approx(1 / 5),
-                                           pytest.approx(1 / 5)]
+    assert csv.splitlines() == ["\ufeffUtvalg;Svarte;Ja (%);Nei (%);Vet ikke (%);Holdt tilbake (%)",
+                                "Alle som svarte;11;55;45;0;0"]
+    assert [c.value for c in sheet[2]] == ["Alle som svarte", 11, pytest.approx(6 / 11), pytest.approx(5 / 11), 0, 0]
     assert sheet["C2"].number_format == "0%"
     assert pdf.get_data().startswith(b"%PDF")
 

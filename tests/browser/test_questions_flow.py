@@ -165,22 +165,25 @@ def test_a_set_of_every_kind_answered_offline_shows_its_distribution_once_five_h
     bus.get_by_role("link", name="Bør bussen gå oftere?").click()
     page.get_by_label("Vis", exact=True).select_option(label="Hele utvalget")
     page.get_by_role("button", name="Vis", exact=True).click()
-    expect(page.locator("table")).to_contain_text("60\xa0%")
+    # Three yes, one no and one don't know: as shares that would be one resident's no. Five answered, and what they
+    # answered is held back, in the table and in every export.
+    expect(page.locator("table")).to_contain_text("Holdt tilbake")
+    expect(page.locator("table tbody")).to_contain_text("100\xa0%")
+    expect(page.locator("table tbody")).not_to_contain_text("60\xa0%")
     with page.expect_download() as csv:
         page.get_by_role("link", name="CSV").click()
     assert Path(csv.value.path()).read_text(encoding="utf-8-sig").splitlines() == [
-        "Utvalg;Svarte;Ja (%);Nei (%);Vet ikke (%)", "Alle som svarte;5;60;20;20"]
+        "Utvalg;Svarte;Ja (%);Nei (%);Vet ikke (%);Holdt tilbake (%)", "Alle som svarte;5;;;;100"]
     with page.expect_download() as excel:
         page.get_by_role("link", name="Excel").click()
     sheet = load_workbook(BytesIO(Path(excel.value.path()).read_bytes()))["Hele utvalget"]
-    assert [c.value for c in sheet[2]] == ["Alle som svarte", 5, pytest.approx(0.6), pytest.approx(0.2),
-                                           pytest.approx(0.2)]
+    assert [c.value for c in sheet[2]] == ["Alle som svarte", 5, None, None, None, 1]
     with page.expect_download() as pdf:
         page.get_by_role("link", name="PDF").click()
     body = Path(pdf.value.path()).read_bytes()
     assert body.startswith(b"%PDF")
     text = pdf_text(body)
-    assert "Alle som svarte" in text and "60" in text
+    assert "Alle som svarte" in text and "100\xa0%" in text and "60\xa0%" not in text
     committee.close()
 
 

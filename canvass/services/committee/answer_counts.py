@@ -7,9 +7,10 @@ conversation). Erasure on request masks what the person is named in and deletes 
 count. `rebuild` counts every stored answer afresh (`flask counts rebuild-answers`, and the migration that made
 the table); a test holds it equal to the incremental counts after any mix of the above.
 
-The postal split (`AnswerPiece`) is kept here too: whenever an atom's postal counts change, that one atom (one
-question in one cell, a handful of postal codes) is split again (`resplit`) under the rule's k, as
-canvass.insight.suppress splits it, so a view by postal code sums stored pieces and never splits in Python.
+What a committee may see of each atom (`AnswerPiece`) is kept here too: whenever an atom's postal counts change,
+that one atom (one question in one cell, a handful of postal codes) is split again (`resplit`) under the rule's k,
+whole and by postal code, with only the answers at least k gave (canvass.insight.suppress.atom_answers), so every
+view sums stored pieces and never splits in Python.
 
 Flask-free apart from the database session.
 """
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import bindparam, delete, distinct, func, insert, literal_column, select
 
 from canvass.extensions import db
-from canvass.insight.suppress import OTHER, K, suppress
+from canvass.insight.suppress import OTHER, K, atom_answers, suppress
 from canvass.models import Answer, AnswerCount, AnswerPiece, Conversation, Question
 from canvass.services import bulk
 from canvass.services.committee import held_counts
@@ -32,6 +33,8 @@ KEY = ("question_id", "organisation_id", "grain", "week", "district_number", "br
 CELL = ("organisation_id", "week", "district_number", "branch_id", "action_id")
 # An atom: everyone who answered one question in one cell.
 ATOM = ("question_id", "organisation_id", "week", "district_number", "branch_id", "action_id")
+# The stored piece that is the whole atom: what views by area, week and in all read (never a postal code or OTHER).
+WHOLE = "*"
 CHUNK = 500
 
 
@@ -94,18 +97,38 @@ def pieces_of(codes: Mapping[str, int], k: int = K) -> dict[str, str]:
     return {code: code if code in kept and code != OTHER else OTHER for code in codes}
 
 
-def split(rows: Iterable[tuple[str, str, int]], k: int = K) -> dict[tuple[str, str], int]:
-    """An atom's pieces from its postal rows (postal code, value, n): (piece, value) → n. Nothing for an atom of
-    fewer than k residents, which no view shows."""
+def split(rows: Iterable[tuple[str, str, int]], k: int = K, many: bool = False) -> dict[tuple[str, str], int]:
+    """What may be shown of an atom, from its postal rows (postal code, value, n): (piece, value) → n, for the whole
+    atom (piece WHOLE) and for each of its pieces, their residents and the answers shown
+    (canvass.insight.suppress.atom_answers; `many` for a question that takes several answers each). Nothing for an
+    atom of fewer than k residents, which no view shows."""
     rows = list(rows)
     codes = {code: n for code, value, n in rows if value == RESIDENTS}
     if sum(codes.values()) < k:
         return {}
     piece = pieces_of(codes, k)
-    found: dict[tuple[str, str], int] = {}
+    pieces: dict[str, tuple[int, dict[str, int]]] = {}
     for code, value, n in rows:
-        found[(piece[code], value)] = found.get((piece[code], value), 0) + n
+        residents, given = pieces.setdefault(piece[code], (0, {}))
+        if value == RESIDENTS:
+            pieces[piece[code]] = (residents + n, given)
+        else:
+            given[value] = given.get(value, 0) + n
+    whole, by_piece = atom_answers(pieces, not many, k)
+    found = {(WHOLE, RESIDENTS): sum(codes.values()), **{(WHOLE, value): n for value, n in whole.items()}}
+    for name, (residents, _) in pieces.items():
+        found[(name, RESIDENTS)] = residents
+        found.update({(name, value): n for value, n in by_piece[name].items()})
     return found
+
+
+def takes_several(question_ids: Iterable[int], connection=None) -> set[int]:
+    """The questions among these a resident may give several answers to (kind "many")."""
+    ids = set(question_ids)
+    if not ids:
+        return set()
+    connection = connection if connection is not None else db.session
+    return set(connection.scalars(select(Question.id).where(Question.id.in_(ids), Question.kind == "many")))
 
 
 def _piece_rows(atom: tuple, pieces: Mapping[tuple[str, str], int]) -> list[dict]:
@@ -124,8 +147,9 @@ def resplit(atoms: set[tuple]) -> None:
     read = select(t.c.postnummer, t.c.value, t.c.n).where(
         t.c.grain == POSTAL_GRAIN, *(t.c[name] == bindparam(f"a_{name}") for name in ATOM))
     rows = []
+    several = takes_several(atom[0] for atom in atoms)
     for atom, params in zip(sorted(atoms), at, strict=True):
-        rows += _piece_rows(atom, split(db.session.execute(read, params)))
+        rows += _piece_rows(atom, split(db.session.execute(read, params), many=atom[0] in several))
     if rows:
         db.session.execute(insert(pieces), rows)
 
@@ -199,20 +223,21 @@ def _resplit_all(session) -> None:
     """Split every atom again from the postal counts, in key order so each atom's rows arrive together."""
     t, pieces = AnswerCount.__table__, AnswerPiece.__table__
     session.execute(delete(pieces))
+    several = set(session.scalars(select(Question.id).where(Question.kind == "many")))
     rows, atom, batch = [], None, []
     for *key, code, value, n in session.execute(select(*(t.c[name] for name in ATOM), t.c.postnummer, t.c.value,
                                                        t.c.n).where(t.c.grain == POSTAL_GRAIN)
                                                 .order_by(*(t.c[name] for name in ATOM))).all():
         if tuple(key) != atom:
             if atom is not None:
-                batch += _piece_rows(atom, split(rows))
+                batch += _piece_rows(atom, split(rows, many=atom[0] in several))
             atom, rows = tuple(key), []
         rows.append((code, value, n))
         if len(batch) >= 5000:
             session.execute(insert(pieces), batch)
             batch = []
     if atom is not None:
-        batch += _piece_rows(atom, split(rows))
+        batch += _piece_rows(atom, split(rows, many=atom[0] in several))
     if batch:
         session.execute(insert(pieces), batch)
 

@@ -5,14 +5,15 @@ the same filters and k rule as every other figure.
 Answers are read through atoms, as input is (canvass.insight.cells): an atom is everyone who answered the
 question in one cell (action, branch, district, week). An atom with fewer than k is held back everywhere,
 and every figure is a sum of visible atoms chosen by whole-cell filters, so any two views (a filter
-narrowed, an area compared with a larger one, an export) differ by nobody or by at least k. A postal code
-is finer than a cell: by postal code, each visible atom is split once, the same way for every view, into
-its postal codes of at least k and one rest of at least k (canvass.insight.suppress), and those pieces are
-summed; a postal code too small in every atom shows nothing of its own, and an atom the purge has begun on
-is all rest. The split under the rule's k is stored (AnswerPiece, kept by answer_counts.resplit), so a view by
-postal code is one sum in the database; a committee that has raised its k splits its atoms as it reads them
-(`_pieces`), the same way. Free-text answers are read as input is (`free_texts`): masked, from the visible
-atoms only, never with who asked or where beyond the cell; the charts and exports carry only how many gave one.
+narrowed, an area compared with a larger one, an export) differ by nobody or by at least k. Within an atom an
+answer fewer than k gave is held back too, and by postal code (each visible atom split once, the same way for
+every view, into its postal codes of at least k and one rest of at least k) an answer is shown only where every
+piece shows it alike (canvass.insight.suppress.atom_answers), so a view by area less one by postal code leaves
+no small group either. What may be shown of each atom, whole and by piece, is stored under the rule's k
+(AnswerPiece, kept by answer_counts.resplit), so a view is one sum in the database; a committee that has raised
+its k splits its atoms as it reads them (`_pieces`), the same way. Free-text answers are read as input is
+(`free_texts`): masked, from the visible atoms only, never with who asked or where beyond the cell; the charts
+and exports carry only how many gave one.
 """
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ from canvass.services.committee.committee_input import scrubber
 from canvass.services.committee.committees import Filters, conditions
 from canvass.typed import row_id
 
+# The kinds of question each resident gives one answer to.
+SINGLE = ("yes_no", "scale", "one")
 # The free-text answers shown on a question's page, newest weeks first.
 TEXTS = 50
 # A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
@@ -42,13 +45,27 @@ class Group:
     key: object
     residents: int
     counts: dict[str, int] = field(default_factory=dict)
+    # Where each resident gives one answer: how many residents' answers are held back, as answers fewer than k gave
+    # in a piece (canvass.insight.suppress.answers_shown); 0 or at least k in every piece, so in every sum of them.
+    held: int = 0
 
     def share(self, value: str) -> float:
         return self.counts.get(value, 0) / self.residents if self.residents else 0.0
 
+    def hidden(self, value: str) -> bool:
+        """Whether the answer is shown nowhere in the group while some answers are held back: its share is not 0,
+        it is not known."""
+        return self.held > 0 and not self.counts.get(value)
+
+    @property
+    def held_share(self) -> float:
+        return self.held / self.residents if self.residents else 0.0
+
     @property
     def mean(self) -> float | None:
-        """A scale's mean over those who answered it."""
+        """A scale's mean over those who answered it; not known while some of their answers are held back."""
+        if self.held:
+            return None
         answered = sum(self.counts.values())
         return sum(int(v) * n for v, n in self.counts.items() if v.isdigit()) / answered if answered else None
 
@@ -64,6 +81,11 @@ class Distribution:
     @property
     def shown(self) -> bool:
         return bool(self.groups)
+
+    @property
+    def single(self) -> bool:
+        """Whether each resident gives one answer, so that what is held back is a share of its own."""
+        return self.question.kind in SINGLE
 
 
 def values_of(question: Question) -> list[str]:
@@ -136,81 +158,88 @@ def _cell_of(t, cell, k: int) -> list:
 
 def _groups(committee: Committee, question: Question, filters: Filters, action_id: int | None,
             bys: list[str]) -> dict[str, dict[object, tuple[int, dict[str, int]]]]:
-    """Residents and their answers per group of each of `bys` (none by postal code), summed in the database from
-    the visible atoms only (a cell's rows are counted when the cell's residents are at least k): one query grouped
-    by every column they need, each grouping then summed from its few hundred rows."""
-    t, cell = AnswerCount, aliased(AnswerCount)
+    """Residents and their answers per group of each of `bys` (none by postal code), summed from the visible atoms
+    whole (`_piece_sums`): one read grouped by every column they need, each grouping then summed from its rows."""
     columns = list(dict.fromkeys(BY[by] for by in bys if BY[by]))
-    keys = [getattr(t, column) for column in columns]
-    stmt = (select(*keys, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
-            .where(t.question_id == question.id, t.grain == answer_counts.CELL_GRAIN,
-                   *_scope(committee, filters, action_id))
-            .group_by(*keys, t.value))
     found: dict[str, dict[object, tuple[int, dict[str, int]]]] = {by: {} for by in bys}
-    for *key, value, n in db.session.connection().execute(stmt):
+    for *key, value, n in _piece_sums(committee, question, filters, action_id, columns, whole=True):
         row = dict(zip(columns, key, strict=True))
         for by in bys:
             # Unknown is stored as 0 or "": shown as "" (no branch, no district), as before the counts.
             group = (row[BY[by]] or "") if BY[by] else ""
-            residents, counts = found[by].get(group, (0, {}))
-            if value == answer_counts.RESIDENTS:
-                residents += n
-            else:
-                counts[value] = counts.get(value, 0) + n
-            found[by][group] = (residents, counts)
+            found[by][group] = _added(found[by].get(group), value, n)
     return found
+
+
+def _added(group: tuple[int, dict[str, int]] | None, value: str, n: int) -> tuple[int, dict[str, int]]:
+    """A group's residents and answers with one summed row (residents, or one answer) added."""
+    residents, counts = group or (0, {})
+    if value == answer_counts.RESIDENTS:
+        return residents + n, counts
+    counts[value] = counts.get(value, 0) + n
+    return residents, counts
+
+
+# The columns of a cell, in the order `_pieces` names a cell.
+CELL_COLUMNS = ("action_id", "branch_id", "district_number", "week")
+
+
+def _piece_sums(committee: Committee, question: Question, filters: Filters, action_id: int | None,
+                columns: list[str], whole: bool) -> list[tuple]:
+    """What may be shown of the visible atoms, whole (`whole`) or by their pieces, summed per `columns` (of the
+    cell, or "piece") and value: rows of (*key, value, n), the value RESIDENTS for the residents. Every figure is
+    such a sum of what answer_counts.split lets through, so any two views differ by answers at least k gave. Under
+    the rule's k that is stored (one sum in the database); a committee that raised its k splits its atoms as it
+    reads them (`_pieces`)."""
+    if committee.k == K:
+        t = AnswerPiece
+        keys = [getattr(t, column) for column in columns]
+        which = t.piece == answer_counts.WHOLE if whole else t.piece != answer_counts.WHOLE
+        return list(db.session.connection().execute(
+            select(*keys, t.value, func.sum(t.n)).where(t.question_id == question.id, which,
+                                                        *_scope(committee, filters, action_id, t))
+            .group_by(*keys, t.value)))
+    sums: dict[tuple, int] = {}
+    for (cell, piece), (n, counts) in _pieces(committee, question, filters, action_id).items():
+        if (piece == answer_counts.WHOLE) != whole:
+            continue
+        named = {**dict(zip(CELL_COLUMNS, cell, strict=True)), "piece": piece}
+        key = tuple(named[column] for column in columns)
+        for value, c in [(answer_counts.RESIDENTS, n), *counts.items()]:
+            sums[(*key, value)] = sums.get((*key, value), 0) + c
+    return [(*key, n) for key, n in sums.items()]
 
 
 def _pieces(committee: Committee, question: Question, filters: Filters,
             action_id: int | None) -> dict[tuple, tuple[int, dict[str, int]]]:
-    """Residents and their answers per piece of a visible atom: (cell, postal code or OTHER)."""
+    """What may be shown of each visible atom under the committee's own k, as answer_counts.split stores it under
+    the rule's: (cell, piece) → residents and answers, the piece WHOLE for the whole atom."""
     t, cell = AnswerCount, aliased(AnswerCount)
     stmt = (select(*CELL, t.postnummer, t.value, t.n).join(cell, and_(*_cell_of(t, cell, committee.k)))
             .where(t.question_id == question.id, t.grain == answer_counts.POSTAL_GRAIN,
                    *_scope(committee, filters, action_id)))
-    values: dict[tuple, dict[str, int]] = {}
-    by_cell: dict[tuple, dict[str, int]] = {}
+    rows: dict[tuple, list] = {}
     for action, branch, district, week, code, value, n in db.session.connection().execute(stmt):
-        key = (action, branch, district, week)
-        if value == answer_counts.RESIDENTS:
-            by_cell.setdefault(key, {})[code] = n
-        else:
-            values.setdefault((*key, code), {})[value] = n
+        rows.setdefault((action, branch, district, week), []).append((code, value, n))
     pieces: dict[tuple, tuple[int, dict[str, int]]] = {}
-    for key, codes in by_cell.items():
-        # The same split of this atom whatever is asked, as the stored pieces are split.
-        piece_of = answer_counts.pieces_of(codes, committee.k)
-        for code, n in codes.items():
-            piece = (key, piece_of[code])
-            total, counts = pieces.get(piece, (0, {}))
-            for value, c in values.get((*key, code), {}).items():
-                counts[value] = counts.get(value, 0) + c
-            pieces[piece] = (total + n, counts)
+    for key, found in rows.items():
+        for (piece, value), n in answer_counts.split(found, committee.k, question.kind == "many").items():
+            pieces[(key, piece)] = _added(pieces.get((key, piece)), value, n)
     return pieces
 
 
 def _by_postal_code(committee: Committee, question: Question, filters: Filters,
-                    action_id: int | None) -> dict[object, Group]:
-    found: dict[object, Group] = {}
-    if committee.k == K:
-        t = AnswerPiece
-        # The pieces of the visible atoms, summed: only atoms of at least k have pieces stored.
-        for code, value, n in db.session.connection().execute(
-                select(t.piece, t.value, func.sum(t.n)).where(t.question_id == question.id,
-                                                              *_scope(committee, filters, action_id, t))
-                .group_by(t.piece, t.value)):
-            group = found.setdefault(code, Group(code, 0))
-            if value == answer_counts.RESIDENTS:
-                group.residents += n
-            else:
-                group.counts[value] = n
-        return found
-    for (_, code), (n, counts) in _pieces(committee, question, filters, action_id).items():
-        group = found.setdefault(code, Group(code, 0))
-        group.residents += n
-        for value, c in counts.items():
-            group.counts[value] = group.counts.get(value, 0) + c
+                    action_id: int | None) -> dict[object, tuple[int, dict[str, int]]]:
+    found: dict[object, tuple[int, dict[str, int]]] = {}
+    for code, value, n in _piece_sums(committee, question, filters, action_id, ["piece"], whole=False):
+        found[code] = _added(found.get(code), value, n)
     return found
+
+
+def _group(question: Question, key, residents: int, counts: dict[str, int]) -> Group:
+    """A group as shown: where each resident gives one answer, those not among the answers shown are held back."""
+    held = residents - sum(counts.values()) if question.kind in SINGLE else 0
+    return Group(key, residents, counts, held)
 
 
 def distributions(committee: Committee, question: Question, filters: Filters, bys: list[str],
@@ -218,10 +247,11 @@ def distributions(committee: Committee, question: Question, filters: Filters, by
     """The question's answers in the scope, per group of each of `bys`, summed from the visible atoms only. Read
     from the answer counts alone, never from the answers: the groupings but the postal code from one query."""
     others = [by for by in bys if by != "postnummer"]
-    found = {by: {key: Group(key, n, counts) for key, (n, counts) in groups.items()}
-             for by, groups in (_groups(committee, question, filters, action_id, others) if others else {}).items()}
+    read = _groups(committee, question, filters, action_id, others) if others else {}
     if "postnummer" in bys:
-        found["postnummer"] = _by_postal_code(committee, question, filters, action_id)
+        read["postnummer"] = _by_postal_code(committee, question, filters, action_id)
+    found = {by: {key: _group(question, key, n, counts) for key, (n, counts) in groups.items()}
+             for by, groups in read.items()}
     shown = {}
     for by in bys:
         groups = list(found[by].values())
@@ -236,21 +266,22 @@ def distributions(committee: Committee, question: Question, filters: Filters, by
 def wholes(committee: Committee, asked: list[Question], filters: Filters,
            action_id: int | None = None) -> list[Distribution]:
     """Each question's answers in the whole scope, as `distribution` with "all", for many questions in one query
-    (the page of every question)."""
-    t, cell = AnswerCount, aliased(AnswerCount)
-    found: dict[int, Group] = {}
-    if asked:
-        stmt = (select(t.question_id, t.value, func.sum(t.n)).join(cell, and_(*_cell_of(t, cell, committee.k)))
-                .where(t.question_id.in_([q.id for q in asked]), t.grain == answer_counts.CELL_GRAIN,
-                       *_scope(committee, filters, action_id))
-                .group_by(t.question_id, t.value))
-        for question_id, value, n in db.session.connection().execute(stmt):
-            group = found.setdefault(question_id, Group("", 0))
-            if value == answer_counts.RESIDENTS:
-                group.residents += n
-            else:
-                group.counts[value] = n
-    return [Distribution(q, "all", values_of(q), [found[q.id]] if q.id in found else []) for q in asked]
+    (the page of every question) under the rule's k."""
+    if asked and committee.k == K:
+        t = AnswerPiece
+        rows = list(db.session.connection().execute(
+            select(t.question_id, t.value, func.sum(t.n)).where(t.question_id.in_([q.id for q in asked]),
+                                                                t.piece == answer_counts.WHOLE,
+                                                                *_scope(committee, filters, action_id, t))
+            .group_by(t.question_id, t.value)))
+    else:
+        rows = [(q.id, value, n) for q in asked
+                for value, n in _piece_sums(committee, q, filters, action_id, [], whole=True)]
+    found: dict[int, tuple[int, dict[str, int]]] = {}
+    for question_id, value, n in rows:
+        found[question_id] = _added(found.get(question_id), value, n)
+    return [Distribution(q, "all", values_of(q), [_group(q, "", *found[q.id])] if q.id in found else [])
+            for q in asked]
 
 
 def distribution(committee: Committee, question: Question, filters: Filters, by: str = "all",

@@ -56,13 +56,31 @@ def _action_id() -> int | None:
     return row_id(value)
 
 
+def _shares(question: Question, group) -> list:
+    """A group's share of each answer (empty where held back and not known), and where each resident gives one
+    answer, the share whose answers are held back."""
+    shares = [None if group.hidden(v) else group.share(v) for v in answer_figures.values_of(question)]
+    return shares + ([group.held_share] if question.kind in answer_figures.SINGLE else [])
+
+
+def _share_columns(question: Question) -> list[str]:
+    return [value_label(question, v) for v in answer_figures.values_of(question)] + (
+        [gettext("Holdt tilbake")] if question.kind in answer_figures.SINGLE else [])
+
+
 def _sheet(distribution, names) -> Sheet:
     question, by = distribution.question, distribution.by
-    values = distribution.values
-    header = [str(BY_LABELS[by]) if by != "all" else gettext("Utvalg"), gettext("Svarte")]
-    header += [value_label(question, v) for v in values]
-    rows = [[group_label(by, g.key, names), g.residents, *(g.share(v) for v in values)] for g in distribution.groups]
-    return Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(values))))
+    columns = _share_columns(question)
+    header = [str(BY_LABELS[by]) if by != "all" else gettext("Utvalg"), gettext("Svarte"), *columns]
+    rows = [[group_label(by, g.key, names), g.residents, *_shares(question, g)] for g in distribution.groups]
+    return Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(columns))))
+
+
+def _bar(question: Question, group, value: str, label: str) -> tuple:
+    """One bar of a group's share of an answer; an answer held back is an empty bar marked «–»."""
+    if group.hidden(value):
+        return label, 0, "–"
+    return label, group.share(value) * 100, format_percent(group.share(value))
 
 
 def _chart(distribution, names):
@@ -72,18 +90,18 @@ def _chart(distribution, names):
         return ""
     if distribution.by == "week":
         weeks = [g for g in distribution.groups if g.key != OTHER]
-        return charts.lines({value_label(question, v): [g.share(v) * 100 for g in weeks] for v in distribution.values},
+        return charts.lines({value_label(question, v): [None if g.hidden(v) else g.share(v) * 100 for g in weeks]
+                             for v in distribution.values},
                             [group_label("week", g.key, names) for g in weeks],
                             gettext("Svar på «%(question)s» over tid, andel", question=question.text))
     whole = distribution.groups if distribution.by == "all" else []
     if not whole:
         return charts.bars(
-            [(group_label(distribution.by, g.key, names), g.share(distribution.values[0]) * 100,
-              format_percent(g.share(distribution.values[0]))) for g in distribution.groups],
+            [_bar(question, g, distribution.values[0], group_label(distribution.by, g.key, names))
+             for g in distribution.groups],
             gettext("Andel som svarte «%(answer)s»", answer=value_label(question, distribution.values[0])))
     group = whole[0]
-    return charts.bars([(value_label(question, v), group.share(v) * 100, format_percent(group.share(v)))
-                        for v in distribution.values],
+    return charts.bars([_bar(question, group, v, value_label(question, v)) for v in distribution.values],
                        gettext("Svar på «%(question)s», andel", question=question.text))
 
 
@@ -197,8 +215,8 @@ def answer_compare(question_id: int):
     """Two areas' answers side by side, each from visible atoms only: a side under k says so and shows nothing."""
     committee, names, form, question, areas, picked, sides, action_id = _compared(question_id)
     values = answer_figures.values_of(question)
-    bars = {i: charts.bars([(value_label(question, v), s[1].share(v) * 100, format_percent(s[1].share(v)))
-                            for v in values], gettext("Svar i %(area)s, andel", area=s[0]))
+    bars = {i: charts.bars([_bar(question, s[1], v, value_label(question, v)) for v in values],
+                           gettext("Svar i %(area)s, andel", area=s[0]))
             for i, s in enumerate(sides) if s and s[1] and question.kind != "text"}
     return render_template("committee/answer_compare.html", committee=committee, form=form, question=question,
                            areas=areas, picked=picked, sides=sides, bars=bars, values=values,
@@ -213,11 +231,11 @@ def answer_compare_export(question_id: int, kind: str):
     if kind not in ("csv", "xlsx"):
         abort(404)
     committee, names, form, question, areas, picked, sides, action_id = _compared(question_id)
-    values = answer_figures.values_of(question)
-    header = [gettext("Område"), gettext("Svarte"), *(value_label(question, v) for v in values)]
-    rows = [[name, group.residents, *(group.share(v) for v in values)] for name, group in filter(None, sides)
+    columns = _share_columns(question)
+    header = [gettext("Område"), gettext("Svarte"), *columns]
+    rows = [[name, group.residents, *_shares(question, group)] for name, group in filter(None, sides)
             if group is not None]
-    sheet = Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(values))))
+    sheet = Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(columns))))
     response = Response(to_csv(sheet) if kind == "csv" else to_xlsx([sheet]), mimetype=MIMETYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="svar-{question.id}-sammenlignet.{kind}"'
     return response
@@ -245,12 +263,17 @@ def answer_map(question_id: int):
     action_id = _action_id()
     by_area = answer_figures.distribution(committee, question, filters, per, action_id)
     measure = (lambda g: g.mean) if chosen == "mean" else (lambda g: g.share(chosen))
-    shares = {g.key: measure(g) for g in by_area.groups if g.key and g.key != OTHER}
+    # A mean is not known while answers are held back, nor the share of an answer shown nowhere in the area.
+    held = {g.key for g in by_area.groups if (g.held if chosen == "mean" else g.hidden(chosen))}
+    shares = {g.key: measure(g) for g in by_area.groups if g.key and g.key != OTHER and g.key not in held}
     residents = {g.key: g.residents for g in by_area.groups}
     what = gettext("snitt") if chosen == "mean" else value_label(question, chosen)
     show = format_tenths if chosen == "mean" else format_percent
 
     def tip(number, name, value):
+        if number in held:
+            return gettext("%(area)s: svarene er holdt tilbake, færre enn %(k)s ga hvert av dem (%(num)s svarte)",
+                           area=name, k=committee.k, num=format_decimal(residents[number]))
         if value is False and per == "postnummer":
             return gettext("%(area)s: for få svarte til å vises for seg (telt med i «andre» eller holdt tilbake)",
                            area=name)
@@ -263,10 +286,10 @@ def answer_map(question_id: int):
                        answer=what, num=format_decimal(residents[number]))
     if per == "postnummer":
         title = gettext("«%(answer)s» på «%(question)s», per postnummer", answer=what, question=question.text)
-        no_data = gettext("Færre enn %(k)s svarte, eller telt med i «andre»", k=committee.k)
+        no_data = gettext("Færre enn %(k)s svarte, telt med i «andre» eller holdt tilbake", k=committee.k)
     else:
         title = gettext("«%(answer)s» på «%(question)s», per bydel", answer=what, question=question.text)
-        no_data = gettext("Færre enn %(k)s svarte", k=committee.k)
+        no_data = gettext("Færre enn %(k)s svarte, eller svarene holdt tilbake", k=committee.k)
     drawn, legend = share_map(committee, names, shares, tip, title, no_data, show=show, kind=per)
     rest = next((g for g in by_area.groups if g.key == OTHER), None)
     if rest is not None:

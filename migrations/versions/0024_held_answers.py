@@ -1,0 +1,126 @@
+"""held answers: the stored pieces hold only the answers at least five gave, and each atom whole
+
+Revision ID: 0024_held
+Revises: 0023_ids
+Create Date: 2026-12-04 11:00:00
+
+"7 answered: 71 % yes, 14 % no, 14 % don't know" said what one resident answered. answer_piece now keeps what a
+committee may see of each atom of answers (one question in one cell), as
+`canvass.services.committee.answer_counts.split` decides: the whole atom under piece "*", read by the views by area,
+week and in all, and its postal pieces, read by the views by postal code, each with only the answers at least five
+gave (`canvass.insight.suppress.atom_answers`). The rule is written out here, not imported, so a later change to
+those modules cannot change what this migration did. The pieces are made again from answer_count's postal grain.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0024_held"
+down_revision = "0023_ids"
+branch_labels = None
+depends_on = None
+
+K = 5
+OTHER = "annet"
+WHOLE = "*"
+ATOM = ["question_id", "organisation_id", "week", "district_number", "branch_id", "action_id"]
+
+
+def _merged(counts: dict) -> tuple[dict, int]:
+    """canvass.insight.suppress.suppress (the postal codes of an atom): the cells of at least K, and how many are held
+    back together (0 or at least K: the smallest shown join the held back until they are)."""
+    cells = sorted(((key, n) for key, n in counts.items() if n > 0), key=lambda kv: (-kv[1], str(kv[0])))
+    if sum(n for _, n in cells) < K:
+        return {}, sum(n for _, n in cells)
+    kept = [(key, n) for key, n in cells if n >= K]
+    held = sum(n for _, n in cells if n < K)
+    while 0 < held < K:
+        _, n = kept.pop()
+        held += n
+    return dict(kept), held
+
+
+def _fits(n: int, residents: int, single: bool) -> bool:
+    return n >= K and (single or residents - n >= K or residents == n)
+
+
+def _shown(counts: dict, residents: int, single: bool) -> dict:
+    if single:
+        kept = sorted(((value, n) for value, n in counts.items() if n >= K), key=lambda kv: (-kv[1], str(kv[0])))
+        held = residents - sum(n for _, n in kept)
+        while 0 < held < K and kept:
+            held += kept.pop()[1]
+        return dict(kept)
+    return {value: n for value, n in counts.items() if _fits(n, residents, single)}
+
+
+def split(rows, single: bool) -> dict:
+    """(piece, value) → n for one atom's postal rows (postal code, value, n): whole and by piece, the answers shown."""
+    codes = {code: n for code, value, n in rows if value == ""}
+    if sum(codes.values()) < K:
+        return {}
+    kept = {} if "" in codes else _merged(codes)[0]
+    pieces: dict = {}
+    for code, value, n in rows:
+        residents, given = pieces.setdefault(code if code in kept else OTHER, (0, {}))
+        if value == "":
+            pieces[code if code in kept else OTHER] = (residents + n, given)
+        else:
+            given[value] = given.get(value, 0) + n
+    whole: dict = {}
+    for _, given in pieces.values():
+        for value, n in given.items():
+            whole[value] = whole.get(value, 0) + n
+    total = sum(codes.values())
+    shown = _shown(whole, total, single)
+    alike = sorted((value for value in shown if all(not given.get(value) or _fits(given[value], n, single)
+                                                    for n, given in pieces.values())),
+                   key=lambda value: (shown[value], str(value)))
+    while single and alike and any(0 < n - sum(given.get(value, 0) for value in alike) < K
+                                   for n, given in pieces.values()):
+        alike.pop(0)
+    found = {(WHOLE, ""): total, **{(WHOLE, value): n for value, n in shown.items()}}
+    for piece, (residents, given) in pieces.items():
+        found[(piece, "")] = residents
+        found.update({(piece, value): given[value] for value in alike if given.get(value)})
+    return found
+
+
+def upgrade():
+    connection = op.get_bind()
+    # Typed, so the week is a date on SQLite too.
+    cell = [sa.column("question_id", sa.Integer), sa.column("organisation_id", sa.Integer), sa.column("week", sa.Date),
+            sa.column("district_number", sa.String), sa.column("branch_id", sa.Integer),
+            sa.column("action_id", sa.Integer)]
+    counts = sa.table("answer_count", *cell, sa.column("grain", sa.Integer), sa.column("postnummer", sa.String),
+                      sa.column("value", sa.String), sa.column("n", sa.Integer))
+    pieces = sa.table("answer_piece", *(sa.column(c.name, c.type) for c in cell), sa.column("piece", sa.String),
+                      sa.column("value", sa.String), sa.column("n", sa.Integer))
+    questions = sa.table("question", sa.column("id", sa.Integer), sa.column("kind", sa.String))
+    several = set(connection.scalars(sa.select(questions.c.id).where(questions.c.kind == "many")))
+    atoms = [counts.c[name] for name in ATOM]
+    found = connection.execute(sa.select(*atoms, counts.c.postnummer, counts.c.value, counts.c.n)
+                               .where(counts.c.grain == 1).order_by(*atoms)).all()
+    connection.execute(sa.delete(pieces))
+    batch, atom, rows = [], None, []
+
+    def flush():
+        batch.extend({**dict(zip(ATOM, atom, strict=True)), "piece": piece, "value": value, "n": n}
+                     for (piece, value), n in split(rows, atom[0] not in several).items())
+
+    for *key, code, value, n in found:
+        if tuple(key) != atom:
+            if atom is not None:
+                flush()
+            atom, rows = tuple(key), []
+        rows.append((code, value, n))
+    if atom is not None:
+        flush()
+    for start in range(0, len(batch), 5000):
+        op.bulk_insert(pieces, batch[start:start + 5000])
+
+
+def downgrade():
+    # The earlier code reads the postal pieces it finds; the whole atoms ("*") are not its and go. What is held back
+    # stays held back.
+    connection = op.get_bind()
+    connection.execute(sa.text("DELETE FROM answer_piece WHERE piece = '*'"))

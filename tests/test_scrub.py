@@ -126,6 +126,24 @@ CORPUS = [
     "Familien ⟦Nordbakken⟧ vil ha fartsdumper",
     "familien ⟦nordbakken⟧ vil ha fartsdumper",
     "fam. ⟦Nordbakken⟧ vil ha fartsdumper",
+    # The re-test's re-test: other services and ways to write a handle, two-word streets written short, names
+    # no list had, and labels.
+    "ig bruker ⟦karisagene85⟧ svarer",
+    "brukernavn: ⟦karisagene85⟧",
+    "whatsapp ⟦kari_sagene⟧ om møtet",
+    "signal: ⟦karisagene85⟧",
+    "snap=⟦karisagene85⟧",
+    "snap (⟦karisagene85⟧) vil ha lys",
+    "facebook: ⟦Kari Nordbakken⟧ vil ha benker",
+    "discord: ⟦karisagene#1234⟧",
+    "se www.⟦karinordbakken⟧.no om saken",
+    "snakka med ⟦Trygve⟧ om bussen",
+    "⟦Håvard⟧ og ⟦Malene Tveitevoll⟧, nettopp flyttet inn",
+    "ekteparet ⟦Tveitevoll⟧ er positive",
+    "søsknene ⟦Tveitevoll⟧ vil ha ballbinge",
+    "fru ⟦tveitevoll⟧ vil ha benk",
+    "navn: ⟦gunnbjørg tveitevoll⟧, vil ha svar",
+    "dørskilt: ⟦Tveitevoll⟧, vil ha svar",
 ]
 
 CLEAN = [
@@ -157,6 +175,7 @@ CLEAN = [
     "Følg kommunen på facebook for info, snap og tiktok tar all tid, instagram er for unge.",
     "Forslag 3 er best, og lørdag 12. kommer vi tilbake.",
     "Familien har bodd her i 40 år, og familien min vil bli.",
+    "Spurte om snap: ja, og ig: nei takk. Dårlig signal hjemme.",
 ]
 
 
@@ -204,6 +223,9 @@ def test_a_known_street_in_lower_case_or_cut_short_is_masked_with_its_number():
     assert scrub("bor i sandakervn 24 b og savner heis", streets) == "bor i [adresse] og savner heis"
     assert scrub("Schweigaards g 12 har ikke heis", streets) == "[adresse] har ikke heis"
     assert scrub("Sandakerv er lang", streets) == "Sandakerv er lang"
+    assert scrub("bor i schweigaardsgt 12", streets) == "bor i [adresse]"
+    assert scrub("bor i thorvald meyersgt 20", streets) == "bor i [adresse]"
+    assert scrub("Mer politi i Thorvald Meyers gate", streets) == "Mer politi i Thorvald Meyers gate"
 
 
 @pytest.mark.parametrize("note", [

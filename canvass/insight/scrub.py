@@ -97,7 +97,8 @@ NOT_A_DOOR = {
 PLATE_LETTERS = frozenset("ABCDEFGHJKLNPRSTUVXYZ")
 # --- names ------------------------------------------------------------------------------------------------------------
 # After these the next word is a name, whatever its case.
-STRONG_CUES = {"heter", "heiter", "het", "hette", "named", "fornavn", "etternavn"}
+STRONG_CUES = {"heter", "heiter", "het", "hette", "named", "fornavn", "etternavn", "fru", "frue", "herr", "hr", "frk",
+               "mrs", "mr", "ms"}
 # After these a capitalised word or a word from the name lists is a name.
 CUES = STRONG_CUES | {
     "naboen",
@@ -167,7 +168,17 @@ CUES = STRONG_CUES | {
     "hei",
     "familien",
     "familie",
+    "familiane",
+    "familiene",
+    "familen",
+    "famillien",
     "fam",
+    "ekteparet",
+    "paret",
+    "søsknene",
+    "sysken",
+    "brødrene",
+    "søstrene",
 }
 # Cues written short, with their dot: "fam. Nordbakken", "hr. Berg".
 SHORT_CUES = {"fam", "hr", "frk", "dr", "mr", "mrs", "ms"}
@@ -270,11 +281,22 @@ NOT_NAMES = {
 # --- profiles on a service -------------------------------------------------------------------------------------------
 # After a service's name the next word is a person's name on it: "snap: karisagene85", "insta ola_nordmann".
 SERVICES = {"snap", "snapchat", "insta", "instagram", "ig", "fb", "facebook", "tiktok", "twitter", "linkedin",
-            "telegram", "discord", "threads", "bluesky", "youtube", "messenger", "kik", "wechat"}
+            "telegram", "discord", "threads", "bluesky", "youtube", "messenger", "kik", "wechat", "whatsapp", "signal",
+            "skype", "viber", "brukernavn", "username"}
+# Services whose name is also an everyday word ("dårlig signal hjemme"): a name follows only after a colon or
+# written as a handle is.
+EVERYDAY_SERVICES = {"signal"}
+# Between a service's name and the name on it: "ig bruker karisagene85", "snap = karisagene85", "snap (…)".
+PROFILE_WORDS = {"bruker", "brukeren", "brukernavn", "brukernavnet", "username", "user", "handle", "navn", "heter"}
+SEPARATORS = {":": True, "=": True, "-": True, "(": False, "\"": False, "«": False, "'": False, ";": False}
 # What follows a service's name and is no one's name: "facebook-gruppa", "snap og tiktok", "facebook for info".
 NOT_PROFILES = {"gruppa", "gruppe", "gruppen", "grupper", "siden", "side", "sida", "profil", "profilen", "konto",
                 "kontoen", "story", "innlegg", "post", "posten", "chat", "melding", "meldingen", "meldinger", "for",
-                "eller", "men", "også", "group", "page", "account"}
+                "eller", "men", "også", "group", "page", "account", "ja", "nei", "yes", "no", "marketplace", "live",
+                "reels", "stories", "feed", "feeden", "video", "videoer", "annonse", "annonser", "reklame"} | SERVICES
+# After these and a colon come up to three words of a name: "navn: gunnbjørg tveitevoll", "dørskilt: Tveitevoll/Berg".
+LABELS = {"navn", "name", "fornavn", "etternavn", "kontaktperson", "dørskilt", "dørskiltet", "ringeklokke",
+          "ringeklokka", "postkasse", "postkassa", "postkassen"}
 # Before these a word is at the start of a sentence.
 SENTENCE_BREAKS = set('.!?:;«»"“”„()[]-–—•*·/|')
 
@@ -619,14 +641,14 @@ def _spelled_numbers(tokens: list[_Token]) -> None:
 
 def _glued_name(tokens: list[_Token], i: int) -> int:
     """The last token of a name on a service that goes on from token i: what is glued on of letters, digits, "_",
-    "-", and a "." between them ("kari_sagene85", "ola.nordmann")."""
+    "-", and a "." or "#" between them ("kari_sagene85", "ola.nordmann", "karisagene#1234")."""
     last = i
     while last + 1 < len(tokens) and tokens[last + 1].glued and _free(tokens, last + 1) and last - i < REACH:
         following = tokens[last + 1]
         if following.kind in "ad" or following.text in "_-" or (
-                following.text == "." and last + 2 < len(tokens) and tokens[last + 2].glued
+                following.text in ".#" and last + 2 < len(tokens) and tokens[last + 2].glued
                 and tokens[last + 2].kind in "ad"):
-            last += 1
+            last += 1  # "ola.nordmann", and Discord's "karisagene#1234"
         else:
             break
     return last
@@ -643,30 +665,71 @@ def _handles(tokens: list[_Token]) -> None:
             _mark(tokens, i, last, NAME_MASK)
 
 
+def _profile_start(tokens: list[_Token], i: int) -> tuple[int, bool]:
+    """Where the name on a service begins after its name at token i, past a separator and "bruker", and whether a
+    colon (or "=", "-") came before it: "snap: x", "ig bruker x", "snap (x)", "whatsapp-bruker: x"."""
+    j, colon = i + 1, False
+    for _ in range(4):
+        if j >= len(tokens):
+            break
+        if tokens[j].text in SEPARATORS:
+            colon = colon or SEPARATORS[tokens[j].text]
+        elif tokens[j].kind == "a" and _lower(tokens[j]) in PROFILE_WORDS:
+            pass
+        else:
+            break
+        j += 1
+    return j, colon
+
+
 def _profiles(tokens: list[_Token]) -> None:
-    """"snap: karisagene85", "insta ola_nordmann", "på snap karisagene": after a service's name, a person's name on
-    it, without the "@". A plain word counts after a colon or when it is long enough to be no small word
-    ("tiktok tar all tid", "facebook for info" stay)."""
+    """"snap: karisagene85", "insta ola_nordmann", "på snap karisagene", "facebook: Kari Nordbakken": after a
+    service's name, a person's name on it, without the "@". A plain word counts after a colon or when it is long
+    enough to be no small word ("tiktok tar all tid", "facebook for info" stay); a capitalised name goes on over
+    the capitalised words after it."""
     for i, token in enumerate(tokens):
         if token.kind != "a" or _lower(token) not in SERVICES:
             continue
-        j = i + 1
-        colon = j < len(tokens) and tokens[j].text in ":-"
-        j += colon
-        if j >= len(tokens) or not _free(tokens, j) or tokens[j].kind not in "ad" or (tokens[j].glued and not colon):
+        first, colon = _profile_start(tokens, i)
+        if first >= len(tokens) or not _free(tokens, first) or tokens[first].kind not in "ad" or (
+                tokens[first].glued and not colon and tokens[first - 1].kind == "a"):
             continue
-        word = _lower(tokens[j])
+        word = _lower(tokens[first])
         if word in NOT_NAMES or word in NOT_PROFILES or word in _verbs() or word in _lists()["not a name"]:
             continue
-        last = _glued_name(tokens, j)
-        if colon or last > j or len(tokens[j].text) >= 6:
-            _mark(tokens, j, last, NAME_MASK)
+        last = _glued_name(tokens, first)
+        handle = last > first
+        if not (colon or handle or len(tokens[first].text) >= 6 and _lower(token) not in EVERYDAY_SERVICES):
+            continue
+        while not handle and last + 1 < len(tokens) and not tokens[last + 1].glued and tokens[last + 1].kind == "a" \
+                and last - first < 3 and _surname_after(tokens[last].text, tokens[last + 1].text):
+            last += 1  # "Kari Nordbakken", "kari nordbakken": the name a person goes by on Facebook
+        _mark(tokens, first, last, NAME_MASK)
+
+
+def _surname_after(word: str, following: str) -> bool:
+    """Whether `following` goes on a name that `word` begins: capitalised after a capitalised word ("Kari
+    Nordbakken"), or a surname or farm name after a given name in any case ("kari nordbakken")."""
+    lists = _lists()
+    if word[:1].isupper() and following[:1].isupper():
+        return _continues(following, lists)
+    return _kind_of_name(word, lists) == "given" and (
+        _kind_of_name(following, lists) == "surname" or _farm_name(following, lists))
 
 
 def _web_addresses(tokens: list[_Token]) -> None:
     """"fb.com/karinordbakken", "https://www.facebook.com/kari.nordbakken?id=3": what follows a domain's "/" names a
-    page, often a person's, and is masked up to its last letter or digit."""
+    page, often a person's, and is masked up to its last letter or digit; so is a site's own name after "www."
+    ("www.karinordbakken.no")."""
     for i, token in enumerate(tokens):
+        if _lower(token) == "www" and i + 2 < len(tokens) and tokens[i + 1].text == "." and tokens[i + 1].glued \
+                and tokens[i + 2].glued and tokens[i + 2].kind in "ad" and _free(tokens, i + 2) \
+                and _lower(tokens[i + 2]) not in SERVICES:
+            last = i + 2
+            while last + 1 < len(tokens) and tokens[last + 1].glued and (
+                    tokens[last + 1].kind in "ad" or tokens[last + 1].text in "-_") and last - i < REACH:
+                last += 1
+            _mark(tokens, i + 2, last, NAME_MASK)
         if token.text != "/" or not token.glued or i < 3:
             continue
         tld, dot, name = tokens[i - 1], tokens[i - 2], tokens[i - 3]
@@ -740,9 +803,18 @@ def _short_forms(streets: frozenset[str]) -> frozenset[str]:
     for street in streets:
         for ending, shorts in SHORTENED.items():
             if street.endswith(ending):
-                stem = street[: -len(ending)]
-                forms.update(form for form in (stem + short for short in shorts) if len(form) >= 5)
+                # "schweigaards gate" is written "schweigaards gt" and "schweigaardsgt" too.
+                stems = {street[: -len(ending)], street[: -len(ending)].rstrip()}
+                forms.update(form for stem in stems for form in (stem + short for short in shorts) if len(form) >= 5)
     return frozenset(forms)
+
+
+@lru_cache(maxsize=4)
+def _street_starts(streets: frozenset[str]) -> frozenset[str]:
+    """The first words of the register's streets of three words or more ("thorvald meyers" of "thorvald meyers
+    gate"): a street named without its number is no person's name."""
+    return frozenset(" ".join(words[:n]) for street in streets if len(words := street.split()) > 2
+                     for n in range(2, len(words)))
 
 
 def _streets(tokens: list[_Token], streets: frozenset[str], text: str) -> None:
@@ -1044,6 +1116,24 @@ def _names(tokens: list[_Token], known: tuple[frozenset[str], ...] = ()) -> None
             _mark(tokens, first, last, NAME_MASK)
 
 
+def _labels(tokens: list[_Token]) -> None:
+    """A name written as a form or a door sign gives it: up to three words after "navn:", "dørskilt:" and the like,
+    in any case, joined by white space or "/", "&", "-" ("Tveitevoll/Berg")."""
+    for i, token in enumerate(tokens):
+        if token.kind != "a" or _lower(token) not in LABELS or i + 2 >= len(tokens) or tokens[i + 1].text != ":":
+            continue
+        j, last, words = i + 2, None, 0
+        while j < len(tokens) and words < 3:
+            lower = _lower(tokens[j])
+            if tokens[j].kind == "a" and _free(tokens, j) and lower not in NOT_NAMES and lower not in _verbs():
+                last, words = j, words + 1
+            elif not (tokens[j].text in "/&-" and last is not None):
+                break
+            j += 1
+        if last is not None:
+            _mark(tokens, i + 2, last, NAME_MASK)
+
+
 def _unlisted_pairs(tokens: list[_Token], words: list, known: tuple[frozenset[str], ...]) -> set[int]:
     """Words that make a name with a neighbour although no list knows either: two capitalised words side by side
     that are no known place ("Gunnbjørg Tveitevoll", "GUNNBJØRG TVEITEVOLL"), the same turned round with a comma
@@ -1190,7 +1280,8 @@ def _masked(text: str, streets: frozenset[str] = frozenset(), places: frozenset[
     _dates(tokens)
     _flats(tokens)
     _streets(tokens, streets, text)
-    _names(tokens, (places, streets))
+    _labels(tokens)
+    _names(tokens, (places, streets, _street_starts(streets)))
     return tokens
 
 

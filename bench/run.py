@@ -79,18 +79,24 @@ def main(names: list[str]):
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         sys.exit(f"unknown benchmarks: {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
-    sections, notes = {}, {}
+    sections, notes, written = {}, {}, {}
     if REPORT.exists():
         for part in REPORT.read_text().split("\n## ")[1:]:
             name = next((n for n in BENCHMARKS if f"`bench/{n}.py`" in part.splitlines()[0]), None)
             if name:
                 sections[name] = "## " + part.rstrip("\n") + "\n"
                 # What was written by hand below a section's table (its "### " parts: earlier runs, what the
-                # figures say) stays when the table is measured again.
+                # figures say) stays when the table is measured again; a section whose text begins by hand, not
+                # with "Measured", stays whole and gets the new table at its end.
                 kept = part.rstrip("\n").split("\n### ")[1:]
                 notes[name] = "".join("\n### " + note for note in kept) + "\n" if kept else ""
+                written[name] = not part.split("\n", 1)[-1].lstrip().startswith("Measured ")
     for name in names or BENCHMARKS:
-        sections[name] = measured(name) + notes.get(name, "")
+        if written.get(name):
+            heading, table = measured(name).split("\n", 1)
+            sections[name] += "\n### Measured again by `bench/run.py`\n" + table
+        else:
+            sections[name] = measured(name) + notes.get(name, "")
     header = [
         "# Benchmarks",
         "",

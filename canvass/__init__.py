@@ -123,9 +123,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web.references import ReferenceConverter, ref
+    from canvass.web.references import ReferenceConverter, RowIdConverter, ref
 
     app.url_map.converters["ref"] = ReferenceConverter
+    app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.globals["ref"] = ref
     from canvass.web import (
         actions,

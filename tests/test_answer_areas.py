@@ -152,7 +152,7 @@ def test_the_map_colours_each_district_by_its_share_and_greys_those_under_five(c
     q = counted["q"].id
     text = client.get(f"/komite/sporsmal/{q}/kart?svar=yes").get_data(as_text=True)
     assert "Sagene: 69\xa0% svarte «Ja» (16 svarte)" in text
-    assert "Grünerløkka: svarene er holdt tilbake, færre enn 5 ga hvert av dem (7 svarte)" in text
+    assert "Grünerløkka: svarene er holdt tilbake, færre enn 5 ga et av dem (7 svarte)" in text
     assert "Frogner: færre enn 5 svarte" in text
     week3 = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&start={W3}&end={W3}").get_data(as_text=True)
     assert "Sagene: færre enn 5 svarte" in week3
@@ -182,7 +182,7 @@ def test_the_map_by_postal_code_colours_each_code_with_a_piece_of_its_own_and_te
     text = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=postnummer").get_data(as_text=True)
     assert "0473 Oslo: 100\xa0% svarte «Ja» (5 svarte)" in text
     assert "0474 Oslo: 0\xa0% svarte «Ja» (5 svarte)" in text
-    assert "0550 Oslo: svarene er holdt tilbake, færre enn 5 ga hvert av dem (7 svarte)" in text
+    assert "0550 Oslo: svarene er holdt tilbake, færre enn 5 ga et av dem (7 svarte)" in text
     assert "Andre (små grupper): 100\xa0% svarte «Ja» (6 svarte)" in text
     week1 = client.get(f"/komite/sporsmal/{q}/kart?svar=yes&per=postnummer&start={W1}&end={W1}").get_data(as_text=True)
     assert "0473 Oslo: for få svarte til å vises for seg" in week1 and "0474 Oslo: for få svarte" in week1

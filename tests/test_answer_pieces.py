@@ -2,14 +2,18 @@
 pieces, which are exactly the split a committee would make reading the counts (canvass.insight.suppress), and as
 residents arrive an atom's postal codes come and go from the view just as that split says."""
 import importlib
+import itertools
 from collections import Counter
 from datetime import date, timedelta
+from types import SimpleNamespace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from canvass.extensions import db
+from canvass.insight import suppress
 from canvass.models import AnswerPiece
 from canvass.services.committee import answer_counts, answer_figures, committees
 from canvass.services.committee.committees import Filters
@@ -147,3 +151,36 @@ def test_the_groupings_read_together_are_the_groupings_read_one_by_one(counted):
                                                                   for g in together["all"].groups]
     assert [(g.residents, g.counts, g.held) for g in answer_figures.distribution(committee, q, EVERYTHING).groups] \
         == [(23, {"yes": 11, "no": 5}, 7)]
+
+
+def _published(counts: dict, single: bool) -> tuple:
+    """What a committee reads of one group: the answers shown, and how many answered."""
+    return tuple(sorted(suppress.answers_shown(counts, sum(counts.values()), single).items())), sum(counts.values())
+
+
+@pytest.mark.parametrize(("values", "most"), [(3, 18), (4, 13), (5, 11)])
+def test_what_is_held_back_never_pins_an_answer_a_few_gave(values, most):
+    """Tester N: "13 answered: 5 yes, the rest held back" with eight held back over no and don't know, each under
+    five, said that exactly four said no and four did not know. For every way up to `most` residents can answer a
+    question of `values` answers, each answer held back could, for all the committee can tell, have been given by
+    another number of residents: never one number from 1 to 4."""
+    readings: dict[tuple, list[dict]] = {}
+    for split in itertools.product(range(most + 1), repeat=values):
+        if 5 <= sum(split) <= most:
+            counts = {str(v): n for v, n in enumerate(split) if n}
+            readings.setdefault(_published(counts, True), []).append(counts)
+    for (shown, _), alike in readings.items():
+        for value in map(str, range(values)):
+            if value in dict(shown):
+                continue
+            could_be = {counts.get(value, 0) for counts in alike}
+            assert not (len(could_be) == 1 and 0 < next(iter(could_be)) < 5), (shown, value, could_be)
+
+
+def test_an_answer_held_back_where_several_may_be_chosen_reads_as_not_known_not_as_none():
+    """Tester N: ten of eleven chose the bus, which is held back (one did not); the figures said «0 %»."""
+    several = SimpleNamespace(kind="many")
+    group = answer_figures._group(several, "", 11, {})
+    assert group.hidden("1") and group.share("1") == 0
+    single = answer_figures._group(SimpleNamespace(kind="yes_no"), "", 10, {"yes": 10})
+    assert not single.hidden("no") and single.held == 0

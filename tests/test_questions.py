@@ -418,6 +418,15 @@ def test_the_exports_carry_the_distribution_in_norwegian_number_formats(door, a_
     assert pdf.get_data().startswith(b"%PDF")
 
 
+def test_a_question_number_too_large_for_the_database_is_not_found_not_a_server_error(door):
+    """Tester N: every page of a question with an id past the database's integer was a 500."""
+    client = committee_client()
+    big = "9" * 20
+    for path in (f"/komite/sporsmal/{big}", f"/komite/sporsmal/{big}/kart", f"/komite/sporsmal/{big}/eksport.csv",
+                 f"/komite/sporsmal/{big}/sammenlign.csv", f"/komite/sporsmal/{2 ** 31}"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_another_organisations_committee_cannot_read_the_answers(door):
     answered_at(door, 5, "yes")
     client = current_app.test_client()

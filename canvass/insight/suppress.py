@@ -67,19 +67,16 @@ def _fits(n: int, residents: int, single: bool, k: int) -> bool:
 
 
 def answers_shown(counts: Mapping[str, int], residents: int, single: bool, k: int = K) -> dict[str, int]:
-    """The answers a committee may see of one group of residents: those at least k gave. Where each resident gives
-    one answer (`single`), the answers fewer gave are held back together, and the smallest answers shown join them
-    until the held back are at least k too, as `suppress` merges cells (`residents` counts those without an answer
-    among the held back): "5 yes, 1 no" shows neither. Where a
+    """The answers a committee may see of one group of residents. Where each resident gives one answer (`single`),
+    all of them or none: shown only when every answer was given by none or by at least k (and those counted without
+    an answer are none or at least k), since any answer held back beside others shown could be counted from the
+    total, and the rule's order told apart ("5 yes of 13" left 8 for no and don't know, four each: tester N). Where a
     resident may give several, each answer stands alone: shown when at least k gave it and at least k did not (or
     nobody did not), so "4 of 5 chose parks" is not "one did not"."""
     if single:
-        kept = sorted(((value, n) for value, n in counts.items() if n >= k), key=lambda kv: (-kv[1], str(kv[0])))
-        # Held back: everyone not among the answers shown (a resident counted without an answer too).
-        held = residents - sum(n for _, n in kept)
-        while 0 < held < k and kept:
-            held += kept.pop()[1]
-        return dict(kept)
+        unanswered = residents - sum(counts.values())
+        every = all(n == 0 or n >= k for n in (*counts.values(), unanswered))
+        return {value: n for value, n in counts.items() if n} if every else {}
     return {value: n for value, n in counts.items() if _fits(n, residents, single, k)}
 
 
@@ -89,22 +86,21 @@ def atom_answers(pieces: Mapping[str, tuple[int, Mapping[str, int]]], single: bo
     its pieces (its postal codes of at least k and its rest: residents and answers per piece).
 
     Whole, the answers `answers_shown` lets through. Split, only answers shown whole, and each only where every
-    piece shows it alike: where a piece gave it, at least k there did (and, for `single`, every piece's answers not
-    shown are 0 or at least k, the smallest answers left out until they are). So the pieces of an answer add up to
-    its whole, and no figure by postal code taken from a figure by area leaves fewer than k: shown whole as 10 yes
-    and in its postal code of 8 as 8 yes, the rest's 2 would be one subtraction away."""
+    piece shows it alike (for `single`, every piece shows all its answers or none does). So the pieces of an answer
+    add up to its whole, and no figure by postal code taken from a figure by area leaves fewer than k: shown whole
+    as 10 yes and in its postal code of 8 as 8 yes, the rest's 2 would be one subtraction away."""
     residents = sum(n for n, _ in pieces.values())
     whole: dict[str, int] = {}
     for _, counts in pieces.values():
         for value, n in counts.items():
             whole[value] = whole.get(value, 0) + n
     shown = answers_shown(whole, residents, single, k)
-    alike = [value for value in shown
-             if all(not counts.get(value) or _fits(counts[value], n, single, k) for n, counts in pieces.values())]
-    alike.sort(key=lambda value: (shown[value], str(value)))
-    while single and alike and any(0 < n - sum(counts.get(value, 0) for value in alike) < k
-                                   for n, counts in pieces.values()):
-        alike.pop(0)  # the answer fewest gave in the whole atom is left out first
+    if single:
+        alike = list(shown) if all(answers_shown(counts, n, single, k) or not shown
+                                   for n, counts in pieces.values()) else []
+    else:
+        alike = [value for value in shown
+                 if all(not counts.get(value) or _fits(counts[value], n, single, k) for n, counts in pieces.values())]
     split = {piece: {value: counts[value] for value in alike if counts.get(value)}
              for piece, (_, counts) in pieces.items()}
     return shown, split

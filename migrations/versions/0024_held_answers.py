@@ -7,8 +7,9 @@ Create Date: 2026-12-04 11:00:00
 "7 answered: 71 % yes, 14 % no, 14 % don't know" said what one resident answered. answer_piece now keeps what a
 committee may see of each atom of answers (one question in one cell), as
 `canvass.services.committee.answer_counts.split` decides: the whole atom under piece "*", read by the views by area,
-week and in all, and its postal pieces, read by the views by postal code, each with only the answers at least five
-gave (`canvass.insight.suppress.atom_answers`). The rule is written out here, not imported, so a later change to
+week and in all, and its postal pieces, read by the views by postal code, each with only the answers a committee
+may see (`canvass.insight.suppress.atom_answers`: for one answer each, all of them when each was given by none or
+at least five, else none). The rule is written out here, not imported, so a later change to
 those modules cannot change what this migration did. The pieces are made again from answer_count's postal grain.
 """
 import sqlalchemy as sa
@@ -44,12 +45,11 @@ def _fits(n: int, residents: int, single: bool) -> bool:
 
 
 def _shown(counts: dict, residents: int, single: bool) -> dict:
+    """canvass.insight.suppress.answers_shown at k = 5: for one answer each, all answers or none."""
     if single:
-        kept = sorted(((value, n) for value, n in counts.items() if n >= K), key=lambda kv: (-kv[1], str(kv[0])))
-        held = residents - sum(n for _, n in kept)
-        while 0 < held < K and kept:
-            held += kept.pop()[1]
-        return dict(kept)
+        unanswered = residents - sum(counts.values())
+        every = all(n == 0 or n >= K for n in (*counts.values(), unanswered))
+        return {value: n for value, n in counts.items() if n} if every else {}
     return {value: n for value, n in counts.items() if _fits(n, residents, single)}
 
 
@@ -72,12 +72,11 @@ def split(rows, single: bool) -> dict:
             whole[value] = whole.get(value, 0) + n
     total = sum(codes.values())
     shown = _shown(whole, total, single)
-    alike = sorted((value for value in shown if all(not given.get(value) or _fits(given[value], n, single)
-                                                    for n, given in pieces.values())),
-                   key=lambda value: (shown[value], str(value)))
-    while single and alike and any(0 < n - sum(given.get(value, 0) for value in alike) < K
-                                   for n, given in pieces.values()):
-        alike.pop(0)
+    if single:
+        alike = list(shown) if all(_shown(given, n, single) for n, given in pieces.values()) else []
+    else:
+        alike = [value for value in shown if all(not given.get(value) or _fits(given[value], n, single)
+                                                 for n, given in pieces.values())]
     found = {(WHOLE, ""): total, **{(WHOLE, value): n for value, n in shown.items()}}
     for piece, (residents, given) in pieces.items():
         found[(piece, "")] = residents

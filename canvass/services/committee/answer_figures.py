@@ -48,14 +48,16 @@ class Group:
     # Where each resident gives one answer: how many residents' answers are held back, as answers fewer than k gave
     # in a piece (canvass.insight.suppress.answers_shown); 0 or at least k in every piece, so in every sum of them.
     held: int = 0
+    # Where a resident may choose several answers: an answer not shown may be one held back.
+    several: bool = False
 
     def share(self, value: str) -> float:
         return self.counts.get(value, 0) / self.residents if self.residents else 0.0
 
     def hidden(self, value: str) -> bool:
-        """Whether the answer is shown nowhere in the group while some answers are held back: its share is not 0,
-        it is not known."""
-        return self.held > 0 and not self.counts.get(value)
+        """Whether the answer is shown nowhere in the group while answers may be held back: its share is not 0, it is
+        not known."""
+        return (self.held > 0 or self.several) and not self.counts.get(value)
 
     @property
     def held_share(self) -> float:
@@ -239,7 +241,7 @@ def _by_postal_code(committee: Committee, question: Question, filters: Filters,
 def _group(question: Question, key, residents: int, counts: dict[str, int]) -> Group:
     """A group as shown: where each resident gives one answer, those not among the answers shown are held back."""
     held = residents - sum(counts.values()) if question.kind in SINGLE else 0
-    return Group(key, residents, counts, held)
+    return Group(key, residents, counts, held, question.kind == "many")
 
 
 def distributions(committee: Committee, question: Question, filters: Filters, bys: list[str],

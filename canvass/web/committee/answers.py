@@ -272,7 +272,7 @@ def answer_map(question_id: int):
 
     def tip(number, name, value):
         if number in held:
-            return gettext("%(area)s: svarene er holdt tilbake, færre enn %(k)s ga hvert av dem (%(num)s svarte)",
+            return gettext("%(area)s: svarene er holdt tilbake, færre enn %(k)s ga et av dem (%(num)s svarte)",
                            area=name, k=committee.k, num=format_decimal(residents[number]))
         if value is False and per == "postnummer":
             return gettext("%(area)s: for få svarte til å vises for seg (telt med i «andre» eller holdt tilbake)",

@@ -123,10 +123,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from canvass.web.references import ReferenceConverter, RowIdConverter, ref
+    from canvass.web.references import RandomIdConverter, ReferenceConverter, RowIdConverter, ref
 
     app.url_map.converters["ref"] = ReferenceConverter
     app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["random"] = RandomIdConverter
     app.jinja_env.globals["ref"] = ref
     from canvass.web import (
         actions,

@@ -36,6 +36,7 @@ def read_as_split(committee, question, filters=EVERYTHING) -> dict:
     for (_, code), (n, counts) in answer_figures._pieces(committee, question, filters, None).items():
         if code == answer_counts.WHOLE:
             continue
+        counts = {value: c for value, c in counts.items() if value != answer_counts.HELD}
         residents, values = found.get(code, (0, Counter()))
         found[code] = (residents + n, values + Counter(counts))
     return {code: (n, dict(values)) for code, (n, values) in found.items()}
@@ -179,8 +180,18 @@ def test_what_is_held_back_never_pins_an_answer_a_few_gave(values, most):
 
 def test_an_answer_held_back_where_several_may_be_chosen_reads_as_not_known_not_as_none():
     """Tester N: ten of eleven chose the bus, which is held back (one did not); the figures said «0 %»."""
-    several = SimpleNamespace(kind="many")
-    group = answer_figures._group(several, "", 11, {})
-    assert group.hidden("1") and group.share("1") == 0
+    rows = [("0451", "", 11), ("0451", "1", 10), ("0451", "2", 5)]
+    found = answer_counts.split(rows, many=True)
+    assert found == {("*", ""): 11, ("*", "-"): 11, ("0451", ""): 11, ("0451", "-"): 11}
+    group = answer_figures._group(SimpleNamespace(kind="many"), "", 11, {"-": 11})
+    assert group.hidden("1") and group.held == 11
     single = answer_figures._group(SimpleNamespace(kind="yes_no"), "", 10, {"yes": 10})
     assert not single.hidden("no") and single.held == 0
+
+
+def test_where_several_may_be_chosen_one_answer_shown_and_one_held_back_does_not_tell_who_chose_both():
+    """Tester N's re-test: "5 of 10 chose benches" with lights held back (chosen by 6 to 9) said that one to four
+    chose both. Now all of an atom's answers are shown, or none."""
+    assert suppress.answers_shown({"benker": 5, "lys": 7}, 10, single=False) == {}
+    assert suppress.answers_shown({"benker": 5, "lys": 5}, 10, single=False) == {"benker": 5, "lys": 5}
+    assert suppress.answers_shown({"benker": 6, "lys": 6}, 6, single=False) == {"benker": 6, "lys": 6}

@@ -67,17 +67,19 @@ def _fits(n: int, residents: int, single: bool, k: int) -> bool:
 
 
 def answers_shown(counts: Mapping[str, int], residents: int, single: bool, k: int = K) -> dict[str, int]:
-    """The answers a committee may see of one group of residents. Where each resident gives one answer (`single`),
-    all of them or none: shown only when every answer was given by none or by at least k (and those counted without
-    an answer are none or at least k), since any answer held back beside others shown could be counted from the
-    total, and the rule's order told apart ("5 yes of 13" left 8 for no and don't know, four each: tester N). Where a
-    resident may give several, each answer stands alone: shown when at least k gave it and at least k did not (or
-    nobody did not), so "4 of 5 chose parks" is not "one did not"."""
+    """The answers a committee may see of one group of residents: all of them or none. Where each resident gives one
+    answer (`single`), shown only when every answer was given by none or by at least k (and those counted without
+    an answer are none or at least k): held back alone, an answer beside others shown could be counted from the
+    total, and the rule's order told apart ("5 yes of 13" left 8 for no and don't know, four each: tester N). Where
+    a resident may choose several, shown only when every answer chosen was chosen by at least k and left by at least
+    k (or by nobody): with one shown and one held back, "5 of 10 chose benches" and lights held back said that one
+    to four chose both (tester N again)."""
     if single:
         unanswered = residents - sum(counts.values())
         every = all(n == 0 or n >= k for n in (*counts.values(), unanswered))
-        return {value: n for value, n in counts.items() if n} if every else {}
-    return {value: n for value, n in counts.items() if _fits(n, residents, single, k)}
+    else:
+        every = all(_fits(n, residents, single, k) for n in counts.values() if n)
+    return {value: n for value, n in counts.items() if n} if every else {}
 
 
 def atom_answers(pieces: Mapping[str, tuple[int, Mapping[str, int]]], single: bool,
@@ -85,22 +87,16 @@ def atom_answers(pieces: Mapping[str, tuple[int, Mapping[str, int]]], single: bo
     """What may be shown of one atom's answers (everyone who answered a question in one cell), whole and split into
     its pieces (its postal codes of at least k and its rest: residents and answers per piece).
 
-    Whole, the answers `answers_shown` lets through. Split, only answers shown whole, and each only where every
-    piece shows it alike (for `single`, every piece shows all its answers or none does). So the pieces of an answer
-    add up to its whole, and no figure by postal code taken from a figure by area leaves fewer than k: shown whole
-    as 10 yes and in its postal code of 8 as 8 yes, the rest's 2 would be one subtraction away."""
+    Whole, what `answers_shown` lets through. Split, the same answers only where every piece shows all of its own,
+    so the pieces of an answer add up to its whole, and no figure by postal code taken from a figure by area leaves
+    fewer than k: shown whole as 10 yes and in its postal code of 8 as 8 yes, the rest's 2 would be one subtraction
+    away."""
     residents = sum(n for n, _ in pieces.values())
     whole: dict[str, int] = {}
     for _, counts in pieces.values():
         for value, n in counts.items():
             whole[value] = whole.get(value, 0) + n
     shown = answers_shown(whole, residents, single, k)
-    if single:
-        alike = list(shown) if all(answers_shown(counts, n, single, k) or not shown
-                                   for n, counts in pieces.values()) else []
-    else:
-        alike = [value for value in shown
-                 if all(not counts.get(value) or _fits(counts[value], n, single, k) for n, counts in pieces.values())]
-    split = {piece: {value: counts[value] for value in alike if counts.get(value)}
-             for piece, (_, counts) in pieces.items()}
-    return shown, split
+    alike = bool(shown) and all(answers_shown(counts, n, single, k) for n, counts in pieces.values())
+    return shown, {piece: {value: n for value, n in counts.items() if n} if alike else {}
+                   for piece, (_, counts) in pieces.items()}

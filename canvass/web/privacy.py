@@ -46,7 +46,7 @@ def contacts_export():
                     headers={"Content-Disposition": "attachment; filename=kontakter.xlsx"})
 
 
-@bp.post("/kontakter/<int:contact_id>/fulgt-opp")
+@bp.post("/kontakter/<random:contact_id>/fulgt-opp")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def followed_up(contact_id: int):
     if not handover.mark_followed_up(_viewer(), contact_id):
@@ -55,7 +55,7 @@ def followed_up(contact_id: int):
     return redirect(url_for("privacy.contacts"))
 
 
-@bp.post("/kontakter/<int:contact_id>/slett")
+@bp.post("/kontakter/<random:contact_id>/slett")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
 def delete_contact(contact_id: int):
     """The resident withdrew their consent, or the branch is done with them: the details go now."""

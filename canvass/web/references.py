@@ -35,9 +35,17 @@ class ReferenceConverter(BaseConverter):
 
 class RowIdConverter(IntegerConverter):
     """`<int:…>` in every route: a number past what the database's integer holds is a 404, not a server error
-    (`/komite/sporsmal/99999999999999999999` overflowed SQLite's and PostgreSQL's integer: tester N). As
+    (`/komite/sporsmal/99999999999999999999` overflowed SQLite's integer, and 2³¹ PostgreSQL's: tester N). As
     canvass.typed.row_id does for ids in forms and query strings."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2 ** 31 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class RandomIdConverter(RowIdConverter):
+    """`<random:…>`: a contact's random id (canvass/models/privacy.py `random_id`, 53 bits, a bigint)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2 ** 53,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits, min, max, signed)

@@ -8,8 +8,8 @@ Create Date: 2026-12-04 11:00:00
 committee may see of each atom of answers (one question in one cell), as
 `canvass.services.committee.answer_counts.split` decides: the whole atom under piece "*", read by the views by area,
 week and in all, and its postal pieces, read by the views by postal code, each with only the answers a committee
-may see (`canvass.insight.suppress.atom_answers`: for one answer each, all of them when each was given by none or
-at least five, else none). The rule is written out here, not imported, so a later change to
+may see (`canvass.insight.suppress.atom_answers`: all answers or none, and under "-" the residents whose answers
+are held back). The rule is written out here, not imported, so a later change to
 those modules cannot change what this migration did. The pieces are made again from answer_count's postal grain.
 """
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ depends_on = None
 K = 5
 OTHER = "annet"
 WHOLE = "*"
+HELD = "-"
 ATOM = ["question_id", "organisation_id", "week", "district_number", "branch_id", "action_id"]
 
 
@@ -45,12 +46,13 @@ def _fits(n: int, residents: int, single: bool) -> bool:
 
 
 def _shown(counts: dict, residents: int, single: bool) -> dict:
-    """canvass.insight.suppress.answers_shown at k = 5: for one answer each, all answers or none."""
+    """canvass.insight.suppress.answers_shown at k = 5: all answers or none."""
     if single:
         unanswered = residents - sum(counts.values())
         every = all(n == 0 or n >= K for n in (*counts.values(), unanswered))
-        return {value: n for value, n in counts.items() if n} if every else {}
-    return {value: n for value, n in counts.items() if _fits(n, residents, single)}
+    else:
+        every = all(_fits(n, residents, single) for n in counts.values() if n)
+    return {value: n for value, n in counts.items() if n} if every else {}
 
 
 def split(rows, single: bool) -> dict:
@@ -72,15 +74,15 @@ def split(rows, single: bool) -> dict:
             whole[value] = whole.get(value, 0) + n
     total = sum(codes.values())
     shown = _shown(whole, total, single)
-    if single:
-        alike = list(shown) if all(_shown(given, n, single) for n, given in pieces.values()) else []
-    else:
-        alike = [value for value in shown if all(not given.get(value) or _fits(given[value], n, single)
-                                                 for n, given in pieces.values())]
-    found = {(WHOLE, ""): total, **{(WHOLE, value): n for value, n in shown.items()}}
-    for piece, (residents, given) in pieces.items():
+    alike = bool(shown) and all(_shown(given, n, single) for n, given in pieces.values())
+    found = {}
+    for piece, residents, answers in [(WHOLE, total, shown), *((piece, n, {v: c for v, c in given.items() if c}
+                                                                  if alike else {})
+                                                                 for piece, (n, given) in pieces.items())]:
         found[(piece, "")] = residents
-        found.update({(piece, value): given[value] for value in alike if given.get(value)})
+        found.update({(piece, value): n for value, n in answers.items()})
+        if not answers:
+            found[(piece, HELD)] = residents
     return found
 
 

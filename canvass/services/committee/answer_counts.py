@@ -35,6 +35,8 @@ CELL = ("organisation_id", "week", "district_number", "branch_id", "action_id")
 ATOM = ("question_id", "organisation_id", "week", "district_number", "branch_id", "action_id")
 # The stored piece that is the whole atom: what views by area, week and in all read (never a postal code or OTHER).
 WHOLE = "*"
+# The value under which a piece counts its residents whose answers are held back (never an answer's value).
+HELD = "-"
 CHUNK = 500
 
 
@@ -100,8 +102,8 @@ def pieces_of(codes: Mapping[str, int], k: int = K) -> dict[str, str]:
 def split(rows: Iterable[tuple[str, str, int]], k: int = K, many: bool = False) -> dict[tuple[str, str], int]:
     """What may be shown of an atom, from its postal rows (postal code, value, n): (piece, value) → n, for the whole
     atom (piece WHOLE) and for each of its pieces, their residents and the answers shown
-    (canvass.insight.suppress.atom_answers; `many` for a question that takes several answers each). Nothing for an
-    atom of fewer than k residents, which no view shows."""
+    (canvass.insight.suppress.atom_answers; `many` for a question that takes several answers each), or under HELD
+    the residents whose answers are held back. Nothing for an atom of fewer than k residents, which no view shows."""
     rows = list(rows)
     codes = {code: n for code, value, n in rows if value == RESIDENTS}
     if sum(codes.values()) < k:
@@ -115,10 +117,13 @@ def split(rows: Iterable[tuple[str, str, int]], k: int = K, many: bool = False) 
         else:
             given[value] = given.get(value, 0) + n
     whole, by_piece = atom_answers(pieces, not many, k)
-    found = {(WHOLE, RESIDENTS): sum(codes.values()), **{(WHOLE, value): n for value, n in whole.items()}}
-    for name, (residents, _) in pieces.items():
+    found: dict[tuple[str, str], int] = {}
+    for name, residents, shown in [(WHOLE, sum(codes.values()), whole),
+                                   *((name, residents, by_piece[name]) for name, (residents, _) in pieces.items())]:
         found[(name, RESIDENTS)] = residents
-        found.update({(name, value): n for value, n in by_piece[name].items()})
+        found.update({(name, value): n for value, n in shown.items()})
+        if not shown:
+            found[(name, HELD)] = residents
     return found
 
 

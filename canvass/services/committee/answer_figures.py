@@ -29,8 +29,6 @@ from canvass.services.committee.committee_input import scrubber
 from canvass.services.committee.committees import Filters, conditions
 from canvass.typed import row_id
 
-# The kinds of question each resident gives one answer to.
-SINGLE = ("yes_no", "scale", "one")
 # The free-text answers shown on a question's page, newest weeks first.
 TEXTS = 50
 # A cell, as the answer counts name it (canvass.insight.cells): 0 or "" where unknown.
@@ -45,11 +43,9 @@ class Group:
     key: object
     residents: int
     counts: dict[str, int] = field(default_factory=dict)
-    # Where each resident gives one answer: how many residents' answers are held back, as answers fewer than k gave
-    # in a piece (canvass.insight.suppress.answers_shown); 0 or at least k in every piece, so in every sum of them.
+    # How many residents' answers are held back (canvass.insight.suppress.answers_shown): whole pieces' residents,
+    # each at least k, so any sum of them.
     held: int = 0
-    # Where a resident may choose several answers: an answer not shown may be one held back.
-    several: bool = False
 
     def share(self, value: str) -> float:
         return self.counts.get(value, 0) / self.residents if self.residents else 0.0
@@ -57,7 +53,7 @@ class Group:
     def hidden(self, value: str) -> bool:
         """Whether the answer is shown nowhere in the group while answers may be held back: its share is not 0, it is
         not known."""
-        return (self.held > 0 or self.several) and not self.counts.get(value)
+        return self.held > 0 and not self.counts.get(value)
 
     @property
     def held_share(self) -> float:
@@ -85,9 +81,9 @@ class Distribution:
         return bool(self.groups)
 
     @property
-    def single(self) -> bool:
-        """Whether each resident gives one answer, so that what is held back is a share of its own."""
-        return self.question.kind in SINGLE
+    def holds(self) -> bool:
+        """Whether the question's answers are counted by what they say, and so may be held back (not free text)."""
+        return self.question.kind != "text"
 
 
 def values_of(question: Question) -> list[str]:
@@ -239,9 +235,9 @@ def _by_postal_code(committee: Committee, question: Question, filters: Filters,
 
 
 def _group(question: Question, key, residents: int, counts: dict[str, int]) -> Group:
-    """A group as shown: where each resident gives one answer, those not among the answers shown are held back."""
-    held = residents - sum(counts.values()) if question.kind in SINGLE else 0
-    return Group(key, residents, counts, held, question.kind == "many")
+    """A group as shown: the residents whose answers are held back apart from the answers shown."""
+    held = counts.pop(answer_counts.HELD, 0)
+    return Group(key, residents, counts, held)
 
 
 def distributions(committee: Committee, question: Question, filters: Filters, bys: list[str],

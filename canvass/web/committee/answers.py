@@ -57,15 +57,15 @@ def _action_id() -> int | None:
 
 
 def _shares(question: Question, group) -> list:
-    """A group's share of each answer (empty where held back and not known), and where each resident gives one
-    answer, the share whose answers are held back."""
+    """A group's share of each answer (empty where held back and not known), and the share whose answers are held
+    back."""
     shares = [None if group.hidden(v) else group.share(v) for v in answer_figures.values_of(question)]
-    return shares + ([group.held_share] if question.kind in answer_figures.SINGLE else [])
+    return shares + ([group.held_share] if question.kind != "text" else [])
 
 
 def _share_columns(question: Question) -> list[str]:
     return [value_label(question, v) for v in answer_figures.values_of(question)] + (
-        [gettext("Holdt tilbake")] if question.kind in answer_figures.SINGLE else [])
+        [gettext("Holdt tilbake")] if question.kind != "text" else [])
 
 
 def _sheet(distribution, names) -> Sheet:
@@ -263,17 +263,21 @@ def answer_map(question_id: int):
     action_id = _action_id()
     by_area = answer_figures.distribution(committee, question, filters, per, action_id)
     measure = (lambda g: g.mean) if chosen == "mean" else (lambda g: g.share(chosen))
-    # A mean is not known while answers are held back, nor the share of an answer shown nowhere in the area.
-    held = {g.key for g in by_area.groups if (g.held if chosen == "mean" else g.hidden(chosen))}
+    # An area where answers are held back is grey: its share would count them as not giving the answer.
+    held = {g.key: g for g in by_area.groups if g.held}
     shares = {g.key: measure(g) for g in by_area.groups if g.key and g.key != OTHER and g.key not in held}
     residents = {g.key: g.residents for g in by_area.groups}
     what = gettext("snitt") if chosen == "mean" else value_label(question, chosen)
     show = format_tenths if chosen == "mean" else format_percent
 
     def tip(number, name, value):
-        if number in held:
+        if number in held and (chosen == "mean" or held[number].hidden(chosen)):
             return gettext("%(area)s: svarene er holdt tilbake, færre enn %(k)s ga et av dem (%(num)s svarte)",
                            area=name, k=committee.k, num=format_decimal(residents[number]))
+        if number in held:
+            return gettext("%(area)s: %(share)s svarte «%(answer)s», og svarene fra %(held)s er holdt tilbake "
+                           "(%(num)s svarte)", area=name, share=show(measure(held[number])), answer=what,
+                           held=format_decimal(held[number].held), num=format_decimal(residents[number]))
         if value is False and per == "postnummer":
             return gettext("%(area)s: for få svarte til å vises for seg (telt med i «andre» eller holdt tilbake)",
                            area=name)

@@ -144,6 +144,9 @@ CORPUS = [
     "fru ⟦tveitevoll⟧ vil ha benk",
     "navn: ⟦gunnbjørg tveitevoll⟧, vil ha svar",
     "dørskilt: ⟦Tveitevoll⟧, vil ha svar",
+    "epost ⟦kari.nordbakken@hotmail⟧ om møtet",
+    "skriv til ⟦kari.nordbakken på gmail⟧ om møtet",
+    "⟦@ karisagene85⟧ på insta svarer",
 ]
 
 CLEAN = [
@@ -176,6 +179,7 @@ CLEAN = [
     "Forslag 3 er best, og lørdag 12. kommer vi tilbake.",
     "Familien har bodd her i 40 år, og familien min vil bli.",
     "Spurte om snap: ja, og ig: nei takk. Dårlig signal hjemme.",
+    "Hun er på gmail og facebook, men svarer sjelden. Møtes @ 17 på torget.",
 ]
 
 

@@ -36,6 +36,10 @@ LONGEST_WORD = 40
 AT_WORDS = {"at", "krøllalfa", "alfakrøll", "a"}  # "a" only in brackets: "kaja(a)gmail.com"
 DOT_WORDS = {"dot", "punktum", "prikk", "dott"}
 SPELLED = (AT_WORDS | DOT_WORDS) - {"a"}
+# Mail services people name without their domain's ending: "kari.nordbakken@hotmail", "kari.nordbakken på gmail".
+PROVIDERS = {"gmail", "hotmail", "outlook", "yahoo", "icloud", "online", "live", "msn", "protonmail", "proton"}
+# Before a mail service, these stand for the "@": "kari.nordbakken på gmail".
+PROVIDER_AT = {"på", "hos", "on", "at"}
 # An "at" or "dot" spelled out is only an e-mail when it ends in a domain people use.
 TOP_DOMAINS = {"no", "com", "net", "org", "se", "dk", "fi", "is", "nu", "io", "eu", "info", "de", "uk", "co", "pl",
                "lt", "lv", "ee", "so", "pk", "tr", "ph", "vn", "me", "edu", "gov", "biz", "fr", "es", "it", "nl"}
@@ -415,6 +419,8 @@ def _emails(tokens: list[_Token]) -> None:
         if not _free(tokens, i):
             continue
         at = _separator(tokens, i, AT_WORDS, "@", True)
+        if not at and _lower(token) in PROVIDER_AT and i + 1 < len(tokens) and _lower(tokens[i + 1]) in PROVIDERS:
+            at = 1
         if not at or token.text in ")]}>":
             continue
         spelled = token.text != "@" and not (at == 3 and tokens[i + 1].text == "@")
@@ -429,10 +435,10 @@ def _emails(tokens: list[_Token]) -> None:
             if not dot or not _part(tokens, j + n + dot, True):
                 break
             j += n + dot
-        if pieces < 2:
+        if pieces < 2 and not (pieces == 1 and _lower(tokens[last_piece[1]]) in PROVIDERS):
             continue
         tld = tokens[last_piece[1]]
-        if tld.kind != "a" or len(tld.text) < 2 or (spelled and _lower(tld) not in TOP_DOMAINS):
+        if tld.kind != "a" or len(tld.text) < 2 or (spelled and _lower(tld) not in TOP_DOMAINS | PROVIDERS):
             continue
         # The name before the "@": pieces joined by dots, going back.
         k, first = i - 1, None
@@ -449,6 +455,8 @@ def _emails(tokens: list[_Token]) -> None:
             continue
         if spelled and tokens[first].kind == "a" and _lower(tokens[first]) in NOT_NAMES:
             continue
+        if pieces == 1 and token.text != "@" and first == i - 1 and tokens[first].kind == "a":
+            continue  # "Hun er på gmail": a word before "på gmail" is an address only with a dot or digits in it
         _mark(tokens, first, last_piece[1], EMAIL_MASK)
 
 
@@ -661,6 +669,11 @@ def _handles(tokens: list[_Token]) -> None:
         if token.text != "@" or not _free(tokens, i) or (i > 0 and token.glued and tokens[i - 1].kind in "ad"):
             continue
         last = _glued_name(tokens, i)
+        if last == i and i + 1 < len(tokens) and tokens[i + 1].kind == "a" and _free(tokens, i + 1):
+            last = _glued_name(tokens, i + 1)  # "@ karisagene85", the "@" set apart
+            if last == i + 1 and not any(t.kind == "d" or t.text in "._" for t in tokens[i + 1:last + 1]) \
+                    and len(tokens[i + 1].text) < 6:
+                continue  # "@ home", "møtes @ 17": no name follows
         if last > i:
             _mark(tokens, i, last, NAME_MASK)
 

@@ -180,6 +180,7 @@ CLEAN = [
     "Familien har bodd her i 40 år, og familien min vil bli.",
     "Spurte om snap: ja, og ig: nei takk. Dårlig signal hjemme.",
     "Hun er på gmail og facebook, men svarer sjelden. Møtes @ 17 på torget.",
+    "Dårlig signal-dekning i bygget, og snap-kart viser feil.",
 ]
 
 

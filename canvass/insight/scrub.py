@@ -292,7 +292,9 @@ SERVICES = {"snap", "snapchat", "insta", "instagram", "ig", "fb", "facebook", "t
 EVERYDAY_SERVICES = {"signal"}
 # Between a service's name and the name on it: "ig bruker karisagene85", "snap = karisagene85", "snap (…)".
 PROFILE_WORDS = {"bruker", "brukeren", "brukernavn", "brukernavnet", "username", "user", "handle", "navn", "heter"}
-SEPARATORS = {":": True, "=": True, "-": True, "(": False, "\"": False, "«": False, "'": False, ";": False}
+# True where what follows counts as a name however plain (a colon); a hyphen more often makes a compound word
+# ("signal-dekning", "snap-kart").
+SEPARATORS = {":": True, "=": True, "-": False, "(": False, "\"": False, "«": False, "'": False, ";": False}
 # What follows a service's name and is no one's name: "facebook-gruppa", "snap og tiktok", "facebook for info".
 NOT_PROFILES = {"gruppa", "gruppe", "gruppen", "grupper", "siden", "side", "sida", "profil", "profilen", "konto",
                 "kontoen", "story", "innlegg", "post", "posten", "chat", "melding", "meldingen", "meldinger", "for",
@@ -680,7 +682,7 @@ def _handles(tokens: list[_Token]) -> None:
 
 def _profile_start(tokens: list[_Token], i: int) -> tuple[int, bool]:
     """Where the name on a service begins after its name at token i, past a separator and "bruker", and whether a
-    colon (or "=", "-") came before it: "snap: x", "ig bruker x", "snap (x)", "whatsapp-bruker: x"."""
+    colon (or "=") came before it: "snap: x", "ig bruker x", "snap (x)", "whatsapp-bruker: x"."""
     j, colon = i + 1, False
     for _ in range(4):
         if j >= len(tokens):

@@ -3,7 +3,6 @@ that reach members only once a person has named them; on Testby, where each coun
 import csv
 import io
 import re
-import zlib
 from datetime import datetime
 
 import pytest
@@ -19,6 +18,7 @@ from canvass.services.committee import committee_input, programme
 from canvass.services.committee.committees import Filters
 from tests import figures_world
 from tests.conftest import login, post
+from tests.pdf import pdf_text
 
 
 @pytest.fixture
@@ -36,18 +36,6 @@ def committee(world, app):
 def _csv(client, query: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(client.get(f"/komite/eksport.csv?{query}").data.decode("utf-8-sig")),
                            delimiter=";"))
-
-
-def _pdf_text(body: bytes) -> str:
-    """The text drawn in a PDF made by fpdf2: its page streams, inflated."""
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
-    out = []
-    for stream in streams:
-        try:
-            out.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "".join(out)
 
 
 def test_a_semicolon_csv_has_decimal_commas_and_whole_percentages(committee):
@@ -73,7 +61,7 @@ def test_excel_cells_are_numbers_with_a_number_format(committee):
 
 def test_the_pdf_and_the_page_print_the_same_numbers(committee):
     page = committee.get("/komite/").get_data(as_text=True)
-    text = _pdf_text(committee.get("/komite/eksport.pdf").data)
+    text = pdf_text(committee.get("/komite/eksport.pdf").data)
     for shown in ("2,5", "2,4", "55\xa0%", "419,4", "500,0"):
         assert shown in page, shown
         assert f"({shown})" in text, shown

@@ -1,9 +1,7 @@
 """Standing turf holders (rodeansvarlige) and leaflet drops: re-cuts, one-step drops, and who may see them."""
 import csv
 import io
-import re
 import uuid
-import zlib
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -28,6 +26,7 @@ from canvass.services.people import people
 from canvass.services.turf import drops, holders, packing, turfs
 from tests.at_once import meanwhile
 from tests.conftest import login, login_as_volunteer, post
+from tests.pdf import pdf_text
 
 FIRST_DAY = datetime(2026, 12, 7, 8, 0)
 
@@ -375,17 +374,6 @@ def test_the_packing_lists_totals_are_the_households_counted_by_hand():
     assert (frogner_list.households, frogner_list.leaflets) == (33, 35)
 
 
-def _pdf_text(body: bytes) -> str:
-    """The text drawn in a PDF made by fpdf2: its page streams, inflated."""
-    out = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
-        try:
-            out.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            continue
-    return "".join(out)
-
-
 def test_the_packing_list_pdf_adds_up_to_the_drops_households(sagene, client):
     sagene_, cut, *_ = sagene
     drop_id = _sagene_drop(sagene_)
@@ -395,7 +383,7 @@ def test_the_packing_list_pdf_adds_up_to_the_drops_households(sagene, client):
     login(client, "sagene@oslo.demo")
     response = client.get(f"/utdelinger/{drop_id}/pakkeliste.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = _pdf_text(response.get_data())
+    text = pdf_text(response.get_data())
     assert f"Totalt: {households} husstander, {leaflets} l" in text
     assert "Berit Bydelsutvalg, Daniel D" in text
 

@@ -62,10 +62,6 @@ def destinations(counts: Mapping[Hashable, int], parent: Mapping[Hashable, Hasha
 
 
 
-def _fits(n: int, residents: int, single: bool, k: int) -> bool:
-    return n >= k and (single or residents - n >= k or residents == n)
-
-
 def answers_shown(counts: Mapping[str, int], residents: int, single: bool, k: int = K) -> dict[str, int]:
     """The answers a committee may see of one group of residents: all of them or none. Where each resident gives one
     answer (`single`), shown only when every answer was given by none or by at least k (and those counted without
@@ -78,7 +74,7 @@ def answers_shown(counts: Mapping[str, int], residents: int, single: bool, k: in
         unanswered = residents - sum(counts.values())
         every = all(n == 0 or n >= k for n in (*counts.values(), unanswered))
     else:
-        every = all(_fits(n, residents, single, k) for n in counts.values() if n)
+        every = all(n >= k and (residents - n >= k or residents == n) for n in counts.values() if n)
     return {value: n for value, n in counts.items() if n} if every else {}
 
 

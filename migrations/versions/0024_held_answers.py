@@ -27,22 +27,18 @@ HELD = "-"
 ATOM = ["question_id", "organisation_id", "week", "district_number", "branch_id", "action_id"]
 
 
-def _merged(counts: dict) -> tuple[dict, int]:
-    """canvass.insight.suppress.suppress (the postal codes of an atom): the cells of at least K, and how many are held
-    back together (0 or at least K: the smallest shown join the held back until they are)."""
+def _merged(counts: dict) -> dict:
+    """canvass.insight.suppress.suppress (the postal codes of an atom): the cells of at least K, the smallest of them
+    joining the rest until it too has at least K."""
     cells = sorted(((key, n) for key, n in counts.items() if n > 0), key=lambda kv: (-kv[1], str(kv[0])))
     if sum(n for _, n in cells) < K:
-        return {}, sum(n for _, n in cells)
+        return {}
     kept = [(key, n) for key, n in cells if n >= K]
     held = sum(n for _, n in cells if n < K)
     while 0 < held < K:
         _, n = kept.pop()
         held += n
-    return dict(kept), held
-
-
-def _fits(n: int, residents: int, single: bool) -> bool:
-    return n >= K and (single or residents - n >= K or residents == n)
+    return dict(kept)
 
 
 def _shown(counts: dict, residents: int, single: bool) -> dict:
@@ -51,7 +47,7 @@ def _shown(counts: dict, residents: int, single: bool) -> dict:
         unanswered = residents - sum(counts.values())
         every = all(n == 0 or n >= K for n in (*counts.values(), unanswered))
     else:
-        every = all(_fits(n, residents, single) for n in counts.values() if n)
+        every = all(n >= K and (residents - n >= K or residents == n) for n in counts.values() if n)
     return {value: n for value, n in counts.items() if n} if every else {}
 
 
@@ -60,7 +56,7 @@ def split(rows, single: bool) -> dict:
     codes = {code: n for code, value, n in rows if value == ""}
     if sum(codes.values()) < K:
         return {}
-    kept = {} if "" in codes else _merged(codes)[0]
+    kept = {} if "" in codes else _merged(codes)
     pieces: dict = {}
     for code, value, n in rows:
         residents, given = pieces.setdefault(code if code in kept else OTHER, (0, {}))

@@ -40,13 +40,14 @@ HELD = "-"
 CHUNK = 500
 
 
-def _text_questions(question_ids: Iterable[int], connection=None) -> set[int]:
-    """The free-text questions among these: their answers are counted as residents only, never by what they say."""
+def _of_kind(question_ids: Iterable[int], kind: str, connection=None) -> set[int]:
+    """The questions of this kind among these: "text" (their answers are counted as residents only, never by what
+    they say) or "many" (a resident may give several answers)."""
     ids = set(question_ids)
     if not ids:
         return set()
     connection = connection if connection is not None else db.session
-    return set(connection.scalars(select(Question.id).where(Question.id.in_(ids), Question.kind == "text")))
+    return set(connection.scalars(select(Question.id).where(Question.id.in_(ids), Question.kind == kind)))
 
 
 def deltas(answers: Iterable[Mapping], text: set[int], sign: int = 1) -> Counter:
@@ -127,15 +128,6 @@ def split(rows: Iterable[tuple[str, str, int]], k: int = K, many: bool = False) 
     return found
 
 
-def takes_several(question_ids: Iterable[int], connection=None) -> set[int]:
-    """The questions among these a resident may give several answers to (kind "many")."""
-    ids = set(question_ids)
-    if not ids:
-        return set()
-    connection = connection if connection is not None else db.session
-    return set(connection.scalars(select(Question.id).where(Question.id.in_(ids), Question.kind == "many")))
-
-
 def _piece_rows(atom: tuple, pieces: Mapping[tuple[str, str], int]) -> list[dict]:
     return [{**dict(zip(ATOM, atom, strict=True)), "piece": piece, "value": value, "n": n}
             for (piece, value), n in pieces.items()]
@@ -152,7 +144,7 @@ def resplit(atoms: set[tuple]) -> None:
     read = select(t.c.postnummer, t.c.value, t.c.n).where(
         t.c.grain == POSTAL_GRAIN, *(t.c[name] == bindparam(f"a_{name}") for name in ATOM))
     rows = []
-    several = takes_several(atom[0] for atom in atoms)
+    several = _of_kind((atom[0] for atom in atoms), "many")
     for atom, params in zip(sorted(atoms), at, strict=True):
         rows += _piece_rows(atom, split(db.session.execute(read, params), many=atom[0] in several))
     if rows:
@@ -163,7 +155,7 @@ def record(answers: list[dict], postal_codes: Mapping[int, str | None]) -> None:
     """Count answers just stored (rows of the `answer` table), each under its conversation's postal code."""
     if not answers:
         return
-    text = _text_questions({a["question_id"] for a in answers})
+    text = _of_kind({a["question_id"] for a in answers}, "text")
     _apply(deltas(({**a, "postnummer": postal_codes.get(a["conversation_id"])} for a in answers), text))
 
 
@@ -183,7 +175,7 @@ def _stored(conversation_ids: list[int]) -> list[dict]:
 def withdraw(conversation_ids: list[int]) -> None:
     """Take the answers of these conversations out of the counts; called before the answers are deleted."""
     answers = _stored(list(conversation_ids))
-    _apply(deltas(answers, _text_questions({a["question_id"] for a in answers}), sign=-1))
+    _apply(deltas(answers, _of_kind({a["question_id"] for a in answers}, "text"), sign=-1))
 
 
 def forget_postal_codes(conversation_ids: list[int]) -> None:
@@ -192,7 +184,7 @@ def forget_postal_codes(conversation_ids: list[int]) -> None:
     answers = [a for a in _stored(list(conversation_ids)) if a["postnummer"]]
     if not answers:
         return
-    text = _text_questions({a["question_id"] for a in answers})
+    text = _of_kind({a["question_id"] for a in answers}, "text")
     # Only the postal grain changes: the cell's own counts are the same before and after.
     moved = deltas(answers, text, sign=-1)
     moved.update(deltas(({**a, "postnummer": None} for a in answers), text))

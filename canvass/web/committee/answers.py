@@ -76,7 +76,7 @@ def _sheet(distribution, names) -> Sheet:
     return Sheet(question.text[:31], header, rows, percent=tuple(range(2, 2 + len(columns))))
 
 
-def _bar(question: Question, group, value: str, label: str) -> tuple:
+def _bar(group, value: str, label: str) -> tuple:
     """One bar of a group's share of an answer; an answer held back is an empty bar marked «–»."""
     if group.hidden(value):
         return label, 0, "–"
@@ -97,11 +97,11 @@ def _chart(distribution, names):
     whole = distribution.groups if distribution.by == "all" else []
     if not whole:
         return charts.bars(
-            [_bar(question, g, distribution.values[0], group_label(distribution.by, g.key, names))
+            [_bar(g, distribution.values[0], group_label(distribution.by, g.key, names))
              for g in distribution.groups],
             gettext("Andel som svarte «%(answer)s»", answer=value_label(question, distribution.values[0])))
     group = whole[0]
-    return charts.bars([_bar(question, group, v, value_label(question, v)) for v in distribution.values],
+    return charts.bars([_bar(group, v, value_label(question, v)) for v in distribution.values],
                        gettext("Svar på «%(question)s», andel", question=question.text))
 
 
@@ -215,7 +215,7 @@ def answer_compare(question_id: int):
     """Two areas' answers side by side, each from visible atoms only: a side under k says so and shows nothing."""
     committee, names, form, question, areas, picked, sides, action_id = _compared(question_id)
     values = answer_figures.values_of(question)
-    bars = {i: charts.bars([_bar(question, s[1], v, value_label(question, v)) for v in values],
+    bars = {i: charts.bars([_bar(s[1], v, value_label(question, v)) for v in values],
                            gettext("Svar i %(area)s, andel", area=s[0]))
             for i, s in enumerate(sides) if s and s[1] and question.kind != "text"}
     return render_template("committee/answer_compare.html", committee=committee, form=form, question=question,

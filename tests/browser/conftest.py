@@ -159,11 +159,15 @@ def wait_until(page, expression: str, timeout: float = 30000) -> None:
 
     Playwright's wait_for_function takes a returned promise itself as truthy, so a wait there on IndexedDB, the
     caches or the service worker returned at once and waited for nothing. A navigation while it asks (the walk list
-    reloading under its worker) is asked again."""
+    reloading under its worker) is asked again. A promise that never settles (a service worker whose install
+    failed is never `ready`) is given up after a few seconds and asked again, so the wait ends at `timeout`
+    instead of hanging the run."""
     deadline = time.monotonic() + timeout / 1000
+    bounded = f"""() => Promise.race([Promise.resolve().then({expression}),
+                                      new Promise(resolve => setTimeout(() => resolve(false), 5000))])"""
     while True:
         try:
-            if page.evaluate(expression):
+            if page.evaluate(bounded):
                 return
         except PlaywrightError as err:
             if "context was destroyed" not in str(err) and "navigat" not in str(err):

@@ -18,7 +18,7 @@ var TILES = "canvass-tiles-v1";
 var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
 // Who is logged in on the phone changes here: the start page kept is the last person's, not the next one's.
-var WHO_CHANGES = /^\/(login(\/kode)?|logout|bli-med\/[^/]+|inn\/[^/]+|passord\/[^/]+)$/;
+var WHO_CHANGES = /^\/(login(\/kode)?|bli-med\/[^/]+|inn\/[^/]+|passord\/[^/]+)$/;
 var BATCH = 50;
 // How long a record waits for the server's answer before it goes to the outbox: in a stairwell a request can hang
 // for minutes with the door greyed out. The outbox sends it again under the same id, so if the hung request did
@@ -45,16 +45,35 @@ self.addEventListener("activate", function (event) {
 function carryPages(old) {
   return Promise.all([caches.open(old), caches.open(VERSION)]).then(function (both) {
     return both[0].keys().then(function (requests) {
-      return Promise.all(requests.filter(function (request) {
-        var path = new URL(request.url).pathname;
-        return path.indexOf("/static/") !== 0 && path !== OFFLINE;
-      }).map(function (request) {
+      return Promise.all(requests.filter(keptForAPerson).map(function (request) {
         return both[1].match(request).then(function (hit) {
           return hit || both[0].match(request).then(function (kept) { return kept && both[1].put(request, kept); });
         });
       }));
     });
   });
+}
+
+// What was kept for the person logged in (their walk lists with the door notes, conversation forms, turf outlines,
+// start page), as against the release's own files and the no-signal page.
+function keptForAPerson(request) {
+  var path = new URL(request.url).pathname;
+  return path.indexOf("/static/") !== 0 && path !== OFFLINE;
+}
+
+// Logging out: once the server has ended the login (it redirects), the pages kept for the person go, so whoever
+// has the phone next cannot open them without signal. The outbox (IndexedDB) stays: its records wait for their own
+// person to log in again (docs/sync.md). Without signal nobody is logged out, nothing is taken off the phone, and
+// the phone says it has no signal instead of showing the browser's error page.
+function logOut(request) {
+  return fetch(request).then(function (response) {
+    if (response.type !== "opaqueredirect" && !response.ok) return response;
+    return caches.open(VERSION).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(keptForAPerson).map(function (kept) { return cache.delete(kept); }));
+      });
+    }).then(function () { return response; });
+  }).catch(function () { return kept(request); });
 }
 
 function page(request) {
@@ -112,6 +131,10 @@ function followLanguage(language) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== location.origin) return;
+  if (request.method === "POST" && url.pathname === "/logout") {
+    event.respondWith(logOut(request));
+    return;
+  }
   if (request.method === "POST" && WHO_CHANGES.test(url.pathname)) {
     // The request itself goes to the server as it would without a worker.
     event.waitUntil(caches.open(VERSION).then(function (cache) { return cache.delete("/"); }));

@@ -363,19 +363,48 @@ def test_the_app_opened_from_its_icon_without_signal_leads_to_the_downloaded_tur
     context.set_offline(False)
 
 
-def test_after_logging_out_the_start_page_without_signal_shows_nobodys_name(volunteer):
-    """The start page kept for the home-screen icon is one person's: after logout, or for the next person on the
-    phone, it is gone (an outsider saw «Hei, Daniel» offline after Daniel had logged out)."""
+def test_after_logging_out_the_phone_without_signal_shows_nobodys_pages_and_keeps_the_records_still_waiting(
+        volunteer, monkeypatch):
+    """The start page kept for the home-screen icon, the walk list with its door notes and what "Last ned roden"
+    kept are one person's: after logout they are gone (an outsider saw «Hei, Daniel» offline after Daniel had
+    logged out, and his walk list stayed on the phone until it had signal again). A record not yet sent stays
+    for Daniel to send when he logs in again."""
     context, page, walk_url, turf = volunteer
     start = walk_url.split("/felt/")[0] + "/"
+    context.set_offline(True)
+    page.reload()
+    not_home(page, [0])
+    server_failing(monkeypatch)  # signal, but the record cannot be stored before he logs out
+    context.set_offline(False)
     page.goto(f"{start}logout")
+    expect(page.locator('[data-state="waiting"]')).to_have_text("1 venter på å bli sendt")
     page.get_by_role("button", name="Ja, logg ut").click()
     page.wait_for_url("**/login*")
     context.set_offline(True)
-    page.goto(start)
-    expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
-    assert "Daniel" not in page.content() and turf.name not in page.content()
+    monkeypatch.undo()
+    for kept in (start, walk_url):
+        page.goto(kept)
+        expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
+        assert "Daniel" not in page.content() and turf.name not in page.content(), kept
+    worker = context.service_workers[0]  # the no-signal page has no scripts; the worker keeps the outbox
+    assert worker.evaluate("() => CanvassStore.waiting('x').then(w => w[0] + w[1])") == 1
     context.set_offline(False)
+
+
+def test_log_out_pressed_without_signal_says_so_and_logs_nobody_out(volunteer):
+    """Outsider L: «Ja, logg ut» pressed the moment the signal went was the browser's own error page. It is the
+    phone's no-signal page; nobody is logged out, and the downloaded turf still opens without signal."""
+    context, page, walk_url, turf = volunteer
+    start = walk_url.split("/felt/")[0] + "/"
+    page.goto(f"{start}logout")
+    context.set_offline(True)
+    page.get_by_role("button", name="Ja, logg ut").click()
+    expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
+    page.goto(walk_url)
+    expect(page.locator("h1")).to_have_text(turf.name)
+    context.set_offline(False)
+    page.goto(start)
+    expect(page.locator("h1")).to_contain_text("Daniel")
 
 
 def test_a_release_during_the_evening_keeps_the_downloaded_turf_working_without_signal(volunteer, monkeypatch):

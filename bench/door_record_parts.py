@@ -8,7 +8,9 @@
   answer around it;
 - the walk list's tap through the whole app, at -w 4 with 50 connections and at -w 1 with one connection (what four
   workers sharing the core add);
-- the same tap with SQLite's busy handler in place of the writers' queue (`bench/without_writers_queue.py`).
+- the same tap with SQLite's busy handler in place of the writers' queue (`bench/without_writers_queue.py`);
+- the tap served by one process with eight threads (gunicorn's gthread worker), 50 connections: no other process
+  to re-read the database's pages after or to wait on its lock file.
 
 For each: the rate, and per request the server's CPU split into user and system time and its context switches
 (gunicorn's master and workers, from /proc), so a figure is the server's alone and not wrk's.
@@ -48,6 +50,7 @@ def measure() -> tuple[str, list[dict]]:
     plain = ("hello.lua", ["0"])
     tap = ("door.lua", door_args(setup, 0))
     # name: (gunicorn target, folder, workers, connections, wrk script and its arguments)
+    threaded = {"tap -w 1, 8 threads": 8}
     servers = {
         "hello-world": ("hello:app", ROOT / "bench", 4, CONNECTIONS, plain),
         "raw": ("bare_tap:raw", ROOT / "bench", 4, CONNECTIONS, plain),
@@ -55,6 +58,7 @@ def measure() -> tuple[str, list[dict]]:
         "tap -w 4": ("canvass:create_app()", ROOT, 4, CONNECTIONS, tap),
         "tap -w 1": ("canvass:create_app()", ROOT, 1, 1, tap),
         "tap -w 4, no queue": ("without_writers_queue:app", ROOT / "bench", 4, CONNECTIONS, tap),
+        "tap -w 1, 8 threads": ("canvass:create_app()", ROOT, 1, CONNECTIONS, tap),
     }
     started = {}
     try:
@@ -65,7 +69,7 @@ def measure() -> tuple[str, list[dict]]:
             with closing(sqlite3.connect(folder / "prepared.sqlite")) as prepared, closing(sqlite3.connect(copy)) as to:
                 prepared.backup(to)  # with what the write-ahead log still holds
             started[name] = serve(target, {**env, "DATABASE_URL": f"sqlite:///{copy}"}, cwd=cwd, prefix=prefix,
-                                  workers=workers)
+                                  workers=workers, threads=threaded.get(name, 0))
         warm = {name: wrk(started[name][1], script, args, 3, connections)
                 for name, (_, _, _, connections, (script, args)) in servers.items()}
         failing = [name for name, figures in warm.items() if figures["errors"]]
@@ -92,6 +96,7 @@ WHAT = {
     "tap -w 4": "the walk list's tap through the app, -w 4, 50 connections",
     "tap -w 1": "the walk list's tap through the app, -w 1, one connection",
     "tap -w 4, no queue": "the tap, -w 4, 50 connections, SQLite's busy handler instead of the writers' queue",
+    "tap -w 1, 8 threads": "the tap, one process with 8 threads (gthread), 50 connections",
 }
 
 

@@ -79,15 +79,18 @@ def prepare(url: str, target: int = 200) -> tuple[str, str, dict]:
 
 
 def serve(target: str, env: dict, cwd: Path | None = None, prefix: list[str] | None = None,
-          ready: str = "/", workers: int = WORKERS) -> tuple[subprocess.Popen, int]:
+          ready: str = "/", workers: int = WORKERS, threads: int = 0) -> tuple[subprocess.Popen, int]:
     """gunicorn -w `workers` serving `target` from `cwd` (the bench folder for hello-world, else the checkout),
     preloaded so the app is imported before the workers fork; once `ready` answers, all of them can.
 
-    `prefix` goes before the command (`taskset -c 1` pins the server to a core)."""
+    `prefix` goes before the command (`taskset -c 1` pins the server to a core). With `threads`, each worker is
+    gunicorn's threaded worker (gthread) with that many threads instead of the plain one that serves one request
+    at a time."""
     port = free_port()
     cwd = cwd or (ROOT / "bench" if "hello" in target else ROOT)
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--preload", target]
+               "--log-level", "warning", "--preload",
+               *(["-k", "gthread", "--threads", str(threads)] if threads else []), target]
     server = subprocess.Popen([*(prefix or []), *command], cwd=cwd, env=env)
     # Up to three minutes while it lives: on a busy shared machine the preloaded app took over a minute to import.
     deadline = time.monotonic() + 180

@@ -96,6 +96,9 @@ def register_extensions(app: Flask) -> None:
     login.init_app(app)
     login.login_view = "auth.login"
     login.login_message = None
+    from canvass.web.auth import not_logged_in
+
+    login.unauthorized_handler(not_logged_in)
     # The session's browser-and-network mark, worked out by the one function the door tap's gate uses too.
     login._session_identifier_generator = lambda: door_tap_gate.session_identifier(request.environ)
 

@@ -8,9 +8,10 @@ var VERSION = "canvass-dev";
 // The small shell every field page needs; the map library is cached when a turf is downloaded.
 var SHELL = ["/static/css/app.css", "/static/vendor/htmx.min.js", "/static/js/store.js", "/static/js/field.js",
              "/static/js/outbox.js", "/static/js/walk.js", "/static/js/mailboxes.js", "/static/js/conversation.js", "/static/js/map.js",
-             "/static/js/tiles.js", "/uten-nett"];
-// Shown for a page that was not kept (canvass/web/pwa.py), in the language of the last page served.
-var OFFLINE = "/uten-nett";
+             "/static/js/tiles.js", "/uten-nett", "/uten-nett?logg-ut"];
+// Shown for a page that was not kept (canvass/web/pwa.py), in the language of the last page served; and for a
+// logout the server did not answer.
+var OFFLINE = "/uten-nett", OFFLINE_LOGOUT = "/uten-nett?logg-ut";
 var offlineLanguage = null;
 // Map tiles come from our own route (canvass/web/tiles.py); "Last ned roden" keeps the turf's in their own
 // cache (static/js/tiles.js fills it), served from it even online, and kept across releases.
@@ -61,19 +62,33 @@ function keptForAPerson(request) {
   return path.indexOf("/static/") !== 0 && path !== OFFLINE;
 }
 
-// Logging out: once the server has ended the login (it redirects), the pages kept for the person go, so whoever
-// has the phone next cannot open them without signal. The outbox (IndexedDB) stays: its records wait for their own
-// person to log in again (docs/sync.md). Without signal nobody is logged out, nothing is taken off the phone, and
-// the phone says it has no signal instead of showing the browser's error page.
+// The pages kept for the person, and the marks that say which walk lists were downloaded, go when the phone's
+// login ends or changes hands, so whoever has the phone next cannot open them without signal, and a walk list
+// does not say «lastet ned» of pages no longer there. The outbox stays: its records wait for their own person to
+// log in again (docs/sync.md).
+function forgetPerson() {
+  return caches.open(VERSION).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(keptForAPerson).map(function (kept) { return cache.delete(kept); }));
+    });
+  }).then(function () { return CanvassStore.forgetDownloads(); });
+}
+
+// Logging out: once the server has ended the login (it redirects), the person's pages go. Without an answer the
+// server may or may not have ended it (the signal can go after the request went): the person asked to leave the
+// phone, so their pages go all the same, and the phone says it may still be logged in.
 function logOut(request) {
   return fetch(request).then(function (response) {
     if (response.type !== "opaqueredirect" && !response.ok) return response;
-    return caches.open(VERSION).then(function (cache) {
-      return cache.keys().then(function (requests) {
-        return Promise.all(requests.filter(keptForAPerson).map(function (kept) { return cache.delete(kept); }));
-      });
-    }).then(function () { return response; });
-  }).catch(function () { return kept(request); });
+    // The server revoked the phone's credential with the login: the next login on the phone asks for a new one at
+    // once, instead of finding this one refused at its first send and waiting for the next.
+    return forgetPerson().then(function () { return CanvassStore.set("device-token", null); })
+      .then(function () { return response; });
+  }, function () {
+    return forgetPerson().then(function () { return caches.match(OFFLINE_LOGOUT); }).then(function (page) {
+      return page ? new Response(page.body, { status: 503, headers: page.headers }) : kept(request);
+    });
+  });
 }
 
 function page(request) {
@@ -122,7 +137,7 @@ function followLanguage(language) {
       offlineLanguage = current && current.headers.get("Content-Language");
       if (offlineLanguage !== language) {
         offlineLanguage = language;
-        return cache.add(OFFLINE);
+        return cache.addAll([OFFLINE, OFFLINE_LOGOUT]);
       }
     });
   }).catch(function () { offlineLanguage = null; });
@@ -136,8 +151,9 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.method === "POST" && WHO_CHANGES.test(url.pathname)) {
-    // The request itself goes to the server as it would without a worker.
-    event.waitUntil(caches.open(VERSION).then(function (cache) { return cache.delete("/"); }));
+    // The request itself goes to the server as it would without a worker. Someone logs in: what was kept for
+    // whoever was logged in before goes, whether or not it was the same person.
+    event.waitUntil(forgetPerson());
     return;
   }
   if (request.method === "GET" && TILE_PATH.test(url.pathname)) {
@@ -147,15 +163,16 @@ self.addEventListener("fetch", function (event) {
       });
     }));
   } else if (request.method === "POST" && RECORDING.test(url.pathname)) {
-    // Offline, no answer within RECORD_WAIT, an expired form token, a walk list no longer the canvasser's (the
-    // turf released meanwhile: the sync API still takes what was recorded in it), or the server failing (a 5xx,
-    // whether or not it stored the record: the outbox sends it again under its id, a duplicate if it did): to the
-    // outbox. Any other refusal reaches the page as one.
+    // Offline, no answer within RECORD_WAIT, a login that has ended (401: the record waits for its person to log
+    // in again; a tab left open after logout took the login page for stored), an expired form token, a walk list
+    // no longer the canvasser's (the turf released meanwhile: the sync API still takes what was recorded in it),
+    // or the server failing (a 5xx, whether or not it stored the record: the outbox sends it again under its id,
+    // a duplicate if it did): to the outbox. Any other refusal reaches the page as one.
     event.respondWith(undoOfWaiting(request.clone(), url).then(function (waiting) {
       if (waiting) return keep(request, url);
       var waited = new Promise(function (_, reject) { setTimeout(reject, RECORD_WAIT); });
       return Promise.race([fetch(request.clone()), waited]).then(function (response) {
-        return response.status === 404 || response.status >= 500 ||
+        return response.status === 401 || response.status === 404 || response.status >= 500 ||
           response.status === 400 && response.headers.get("Canvass-Refused") === "form-token"
           ? keep(request, url) : response;
       }).catch(function () { return keep(request, url); });
@@ -286,7 +303,9 @@ function keep(request, url) {
     var kind = match[1] === "innspill" ? "innspill" : form.get("undo") ? "angre" : match[2];
     var event = eventFrom(form, kind);
     var walk = "/felt/" + match[1];
-    var user = CanvassStore.get("user");
+    // Whose page made it: a tab left open on someone's walk list after another person logged in is still theirs.
+    var user = request.headers.get("Canvass-By") ? Promise.resolve(request.headers.get("Canvass-By"))
+      : CanvassStore.get("user");
     if (kind === "besok" && (event.outcome === "conversation" || event.outcome === "more")) {
       return Response.redirect(walk + "/samtale?address_id=" + event.address_id + "&unit=" + encodeURIComponent(event.unit) +
                                (event.outcome === "more" ? "#mer" : ""), 303);

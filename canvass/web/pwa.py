@@ -3,7 +3,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext
 
 from canvass import assets
@@ -60,5 +60,6 @@ def favicon():
 
 @bp.get("/uten-nett")
 def offline():
-    """The page the service worker shows for a page it has not kept; the same for everyone, so it may be public."""
-    return render_template("offline.html")
+    """The page the service worker shows for a page it has not kept, and (`?logg-ut`) for a logout the server did
+    not answer; the same for everyone, so it may be public."""
+    return render_template("offline.html", after_logout="logg-ut" in request.args)

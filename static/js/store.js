@@ -72,7 +72,7 @@ var CanvassStore = (function () {
         var data = new FormData(form), before = offset();
         Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
         return fetch(url, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
-                            headers: { Accept: "application/json" } })
+                            headers: { Accept: "application/json", "Canvass-By": document.body.dataset.user || "" } })
           .then(function (response) {
             learn(response);
             if (!again && !response.ok && response.status < 500 && offset() !== before && fields.recorded_at) {
@@ -161,6 +161,15 @@ var CanvassStore = (function () {
           var all = (e.target.result || []).filter(function (r) { return r.recorded_at > since && r.id !== recent.id; });
           all.push(recent);
           s.put(all.slice(-500), "recent");
+        };
+      });
+    },
+    // The phone's login ended or changed hands (sw.js `forgetPerson`): no walk list is downloaded any more.
+    forgetDownloads: function () {
+      return run("meta", "readwrite", function (s) {
+        s.getAllKeys().onsuccess = function (e) {
+          e.target.result.filter(function (key) { return String(key).indexOf("downloaded ") === 0; })
+            .forEach(function (key) { s.delete(key); });
         };
       });
     },

@@ -10,9 +10,10 @@ from sqlalchemy import delete, func, select
 
 from canvass.clock import utcnow
 from canvass.extensions import db
-from canvass.models import Branch, BranchPostalCode, Conversation, Visit
+from canvass.models import Branch, BranchPostalCode, Conversation, Device, Role, User, Visit
 from canvass.services.field import sync
-from tests.browser.conftest import wait_until
+from canvass.services.people import logins, people
+from tests.browser.conftest import log_in_with_link, wait_until
 
 pytestmark = pytest.mark.browser
 TWO_HOURS = 2 * 3600
@@ -53,6 +54,18 @@ def record_thirty(page, walk_url):
         page.get_by_role("button", name="Lagre samtalen").click()
         page.wait_for_url(f"{walk_url}#d-*")
     waiting(page, 30)
+
+
+def stored_visits(page) -> list[int]:
+    """Who the server's visits are by, once there are any (the phone may see its outbox empty a moment before
+    the test's own connection sees the commit)."""
+    for _ in range(50):
+        db.session.rollback()
+        stored = [v.canvasser_id for v in db.session.scalars(select(Visit))]
+        if stored:
+            return stored
+        page.wait_for_timeout(200)
+    return []
 
 
 def waiting(page, n: int, timeout: int = 10000):
@@ -391,20 +404,69 @@ def test_after_logging_out_the_phone_without_signal_shows_nobodys_pages_and_keep
     context.set_offline(False)
 
 
-def test_log_out_pressed_without_signal_says_so_and_logs_nobody_out(volunteer):
-    """Outsider L: «Ja, logg ut» pressed the moment the signal went was the browser's own error page. It is the
-    phone's no-signal page; nobody is logged out, and the downloaded turf still opens without signal."""
+def test_log_out_pressed_without_signal_takes_the_pages_off_and_says_the_phone_may_still_be_logged_in(volunteer):
+    """Outsider L: «Ja, logg ut» pressed the moment the signal went was the browser's own error page. Outsider of
+    4 December: a logout whose answer was lost left every page on the phone, and «Logg ut» could not be pressed
+    again. The person asked to leave the phone: their pages go whether or not the server heard, and the phone says
+    it may not have logged them out."""
     context, page, walk_url, turf = volunteer
     start = walk_url.split("/felt/")[0] + "/"
     page.goto(f"{start}logout")
     context.set_offline(True)
     page.get_by_role("button", name="Ja, logg ut").click()
     expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
+    expect(page.get_by_text("du er kanskje ikke logget ut")).to_be_visible()
     page.goto(walk_url)
-    expect(page.locator("h1")).to_have_text(turf.name)
+    expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
+    assert turf.name not in page.content()
+    # The server never heard: still logged in, and «Logg ut» is there to press again.
     context.set_offline(False)
-    page.goto(start)
-    expect(page.locator("h1")).to_contain_text("Daniel")
+    page.goto(f"{start}logout")
+    expect(page.locator("h1")).to_have_text("Logge ut av denne telefonen?")
+
+
+def test_someone_else_logging_in_on_the_phone_takes_the_last_persons_pages_off(volunteer, live_server):
+    """Outsider of 4 December: the coordinator logged Daniel's phone out («Logg ut telefonen») and Berit logged in on
+    it without a logout: offline she opened Daniel's walk list and conversation form at their old addresses."""
+    context, page, walk_url, turf = volunteer
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    coordinator = db.session.scalar(select(User).where(User.email == "sagene@oslo.demo"))
+    logins.revoke_device(db.session.scalar(select(Device).where(Device.user_id == daniel.id)), coordinator)
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit",
+                               branch=db.session.scalar(select(Branch).where(Branch.name == "Sagene")))
+    db.session.commit()
+    _, token = logins.issue_link(berit, coordinator, timedelta(hours=1))
+    page.goto(f"{live_server}/inn/{token}")
+    page.get_by_role("button", name="Logg inn på denne telefonen").click()
+    page.wait_for_url(f"{live_server}/")
+    context.set_offline(True)
+    page.goto(walk_url)
+    expect(page.get_by_role("heading", name="Ingen nett")).to_be_visible()
+    assert turf.name not in page.content() and "Daniel" not in page.content()
+    context.set_offline(False)
+
+
+def test_a_tap_in_a_tab_left_open_after_logout_waits_for_its_volunteer_and_is_stored_once(volunteer, live_server):
+    """Outsider of 4 December: with two tabs on the walk list, one logged out; a tap in the other was answered with
+    the login page, taken for stored («Ikke hjemme ✓»), and stored nowhere. It waits on the phone for Daniel, and
+    when he logs in again his walk list no longer says it is downloaded, since its pages went at logout."""
+    context, page, walk_url, turf = volunteer
+    start = walk_url.split("/felt/")[0] + "/"
+    other = context.new_page()
+    other.goto(walk_url)
+    page.goto(f"{start}logout")
+    page.get_by_role("button", name="Ja, logg ut").click()
+    page.wait_for_url("**/login*")
+    tap(other, "not_home", 0).click()
+    waiting(other, 1)
+    assert visits() == 0
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    log_in_with_link(context, live_server, daniel)
+    other.goto(walk_url)
+    waiting(other, 0, timeout=30000)
+    assert stored_visits(other) == [daniel.id]
+    expect(other.get_by_role("button", name="Last ned roden", exact=True)).to_be_visible()
+    assert other.evaluate("document.documentElement.dataset.offlineReady") is None
 
 
 def test_a_release_during_the_evening_keeps_the_downloaded_turf_working_without_signal(volunteer, monkeypatch):

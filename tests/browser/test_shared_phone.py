@@ -13,21 +13,9 @@ from canvass.models import Assignment, Branch, Device, Role, User, Visit
 from canvass.services.people import logins, people
 from canvass.services.turf import actions
 from tests.browser.conftest import log_in_as_daniel, wait_until
-from tests.browser.test_offline import signal_back, tap, waiting
+from tests.browser.test_offline import signal_back, stored_visits, tap, waiting
 
 pytestmark = pytest.mark.browser
-
-
-def stored_visits(page) -> list[int]:
-    """Who the server's visits are by, once there are any (the phone may see its outbox empty a moment before
-    the test's own connection sees the commit)."""
-    for _ in range(50):
-        db.session.rollback()
-        stored = [v.canvasser_id for v in db.session.scalars(select(Visit))]
-        if stored:
-            return stored
-        page.wait_for_timeout(200)
-    return []
 
 
 def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_in_on_the_phone(volunteer,

@@ -71,7 +71,7 @@ function forgetPerson() {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.filter(keptForAPerson).map(function (kept) { return cache.delete(kept); }));
     });
-  }).then(function () { return CanvassStore.forgetDownloads(); });
+  }).then(function () { return CanvassStore.forgetMarks(); });
 }
 
 // Logging out: once the server has ended the login (it redirects), the person's pages go. Without an answer the
@@ -424,7 +424,7 @@ function sendBatch(token, user) {
             done = done.then(function () { return CanvassStore.get("texts"); }).then(function (texts) {
               var line = part.part === "contact" ? ((texts || {}).contact || "%s").replace("%s", part.reason) : part.reason;
               return CanvassStore.fail({ id: event.id + "/" + part.part, recorded_at: event.recorded_at,
-                                         address_id: event.address_id, unit: event.unit }, line);
+                                         address_id: event.address_id, unit: event.unit, by: event.by }, line);
             });
           });
           return done.then(function () { return true; });
@@ -483,9 +483,15 @@ self.addEventListener("message", function (event) {
   if (data.type === "download") {
     event.waitUntil(caches.open(VERSION).then(function (cache) {
       return Promise.all(data.urls.map(function (u) {
-        return fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok) return cache.put(u, r); });
+        return fetch(u, { credentials: "same-origin" }).then(function (r) {
+          // A login that has ended answers with the login page (the redirect followed): never kept as the turf's,
+          // and the turf is not said to be downloaded.
+          if (r.redirected) return false;
+          return r.ok ? cache.put(u, r).then(function () { return true; }) : true;
+        });
       }));
-    }).then(function () {
+    }).then(function (kept) {
+      if (kept.indexOf(false) >= 0) return;
       return self.clients.matchAll().then(function (clients) {
         clients.forEach(function (c) { c.postMessage({ type: "downloaded" }); });
       });

@@ -75,7 +75,7 @@
       ? name + ", " + door.querySelector(".door-name").textContent : name;
   }
   function refresh() {
-    return Promise.all([CanvassStore.waiting(user), CanvassStore.failed()]).then(function (done) {
+    return Promise.all([CanvassStore.waiting(user), CanvassStore.failed(user)]).then(function (done) {
       show(done[0][0], done[1], done[0][1]);
     });
   }
@@ -133,7 +133,7 @@
   refresh();
   if (failedBox) {
     failedBox.querySelector("button").addEventListener("click", function () {
-      CanvassStore.clearFailed().then(refresh);
+      CanvassStore.clearFailed(user).then(refresh);
     });
   }
   window.addEventListener("online", function () { flush(true); });

@@ -141,9 +141,10 @@ var CanvassStore = (function () {
         .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });
     },
     // What the canvasser needs to see of a record the server turned down: when, at which door, and why.
-    failed: function () {
+    // Someone else's (`by`) wait for them, as in the outbox: another person on the phone neither sees nor clears them.
+    failed: function (user) {
       return run("failed", "readonly", function (s) { return s.getAll(); }).then(function (all) {
-        return all.map(function (e) {
+        return all.filter(function (e) { return !user || !e.by || e.by === user; }).map(function (e) {
           return { at: e.recorded_at, reason: e.reason, address_id: e.address_id, unit: e.unit, label: e.label };
         });
       });
@@ -164,16 +165,23 @@ var CanvassStore = (function () {
         };
       });
     },
-    // The phone's login ended or changed hands (sw.js `forgetPerson`): no walk list is downloaded any more.
-    forgetDownloads: function () {
+    // The phone's login ended or changed hands (sw.js `forgetPerson`): no walk list is downloaded any more, and the
+    // doors the last person recorded lately are theirs.
+    forgetMarks: function () {
       return run("meta", "readwrite", function (s) {
         s.getAllKeys().onsuccess = function (e) {
-          e.target.result.filter(function (key) { return String(key).indexOf("downloaded ") === 0; })
+          e.target.result.filter(function (key) { return key === "recent" || String(key).indexOf("downloaded ") === 0; })
             .forEach(function (key) { s.delete(key); });
         };
       });
     },
-    clearFailed: function () { return run("failed", "readwrite", function (s) { return s.clear(); }); },
+    clearFailed: function (user) {
+      return run("failed", "readwrite", function (s) {
+        s.getAll().onsuccess = function (e) {
+          e.target.result.forEach(function (f) { if (!user || !f.by || f.by === user) s.delete(f.id); });
+        };
+      });
+    },
     get: function (key) { return run("meta", "readonly", function (s) { return s.get(key); }); },
     set: function (key, value) { return run("meta", "readwrite", function (s) { return s.put(value, key); }); }
   };

@@ -12,7 +12,7 @@ from canvass.extensions import db
 from canvass.models import Assignment, Branch, Device, Role, User, Visit
 from canvass.services.people import logins, people
 from canvass.services.turf import actions
-from tests.browser.conftest import log_in_as_daniel, wait_until
+from tests.browser.conftest import log_in_as_daniel, log_in_with_link, wait_until
 from tests.browser.test_offline import signal_back, stored_visits, tap, waiting
 
 pytestmark = pytest.mark.browser
@@ -80,3 +80,30 @@ def test_a_door_recorded_offline_waits_for_its_volunteer_when_someone_else_logs_
     wait_until(again, "() => CanvassStore.waiting('x').then(w => w[0] + w[1] === 0)", timeout=20000)
     assert again.evaluate("CanvassStore.failed()") == []
     assert stored_visits(again) == [daniel.id]
+
+
+def test_a_record_the_server_refused_is_shown_only_to_the_volunteer_who_made_it(volunteer, live_server):
+    """Outsider of 4 December: Daniel's refused record (its note, the resident's name and number) was listed on
+    the next person's pages, and their «Slett dem fra telefonen» deleted it. It waits for Daniel, like his outbox."""
+    context, page, walk_url, turf = volunteer
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    page.evaluate(f"""() => CanvassStore.fail({{id: crypto.randomUUID(), recorded_at: new Date().toISOString(),
+                                              address_id: null, unit: "", by: "{daniel.id}"}}, "Notatet er tomt")""")
+    page.reload()
+    expect(page.locator("[data-failed-count]")).to_have_text("1")
+
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=sagene)
+    db.session.commit()
+    berits = log_in_with_link(context, live_server, berit)
+    berits.goto(f"{live_server}/logout")  # her sync lines, where refused records are listed
+    berits.evaluate(f"""() => CanvassStore.fail({{id: crypto.randomUUID(), recorded_at: new Date().toISOString(),
+                                                address_id: null, unit: "", by: "{berit.id}"}}, "Ugyldig")""")
+    berits.reload()
+    expect(berits.locator("[data-failed-count]")).to_have_text("1")  # hers alone
+    assert "Notatet er tomt" not in berits.locator("[data-failed]").inner_text()
+    berits.locator("[data-failed] summary").click()
+    berits.get_by_role("button", name="Slett dem fra telefonen").click()
+    expect(berits.locator("[data-failed]")).to_be_hidden()
+    # Daniel's is still on the phone, for him.
+    assert berits.evaluate("() => CanvassStore.failed().then(all => all.map(f => f.reason))") == ["Notatet er tomt"]

@@ -85,10 +85,23 @@ function logOut(request) {
     return forgetPerson().then(function () { return CanvassStore.set("device-token", null); })
       .then(function () { return response; });
   }, function () {
-    return forgetPerson().then(function () { return caches.match(OFFLINE_LOGOUT); }).then(function (page) {
+    // The credential too: if the server did end the login it is revoked, and the next login would find that out
+    // only at its first send.
+    return forgetPerson().then(function () { return CanvassStore.set("device-token", null); })
+      .then(function () { return caches.match(OFFLINE_LOGOUT); }).then(function (page) {
       return page ? new Response(page.body, { status: 503, headers: page.headers }) : kept(request);
     });
   });
+}
+
+// Someone logs in on the phone: once the server lets them in (it redirects), what was kept for whoever was logged
+// in before goes, whether or not it was the same person. A wrong password, or a form another site sent (refused
+// for its token), takes nothing off the phone.
+function logIn(request) {
+  return fetch(request).then(function (response) {
+    if (response.type !== "opaqueredirect" && !response.redirected) return response;
+    return forgetPerson().then(function () { return response; });
+  }, function () { return kept(request); });
 }
 
 function page(request) {
@@ -151,9 +164,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.method === "POST" && WHO_CHANGES.test(url.pathname)) {
-    // The request itself goes to the server as it would without a worker. Someone logs in: what was kept for
-    // whoever was logged in before goes, whether or not it was the same person.
-    event.waitUntil(forgetPerson());
+    event.respondWith(logIn(request));
     return;
   }
   if (request.method === "GET" && TILE_PATH.test(url.pathname)) {
@@ -288,10 +299,17 @@ function undoOfWaiting(request, url) {
     var kind = form.get("undo") ? "angre" : match[2];
     if (kind !== "angre") return false;
     var corrects = eventFrom(form, kind).corrects;
-    return Promise.all([CanvassStore.all(), CanvassStore.get("user")]).then(function (got) {
+    return Promise.all([CanvassStore.all(), personOf(form)]).then(function (got) {
       return got[0].some(function (e) { return e.id === corrects && (!e.by || e.by === got[1]); });
     });
   }).catch(function () { return false; });
+}
+
+// Whose page made a record: the form says (`by`, templates/field/_door.html), so a tab left open on Daniel's walk
+// list or conversation form after Berit logged in on the phone keeps Daniel's records for Daniel. A form from
+// before that field: whoever's page loaded last.
+function personOf(form) {
+  return form.get("by") ? Promise.resolve(form.get("by")) : CanvassStore.get("user");
 }
 
 // Kept on the phone: data for the page's script, else the list at the door.
@@ -303,9 +321,7 @@ function keep(request, url) {
     var kind = match[1] === "innspill" ? "innspill" : form.get("undo") ? "angre" : match[2];
     var event = eventFrom(form, kind);
     var walk = "/felt/" + match[1];
-    // Whose page made it: a tab left open on someone's walk list after another person logged in is still theirs.
-    var user = request.headers.get("Canvass-By") ? Promise.resolve(request.headers.get("Canvass-By"))
-      : CanvassStore.get("user");
+    var user = personOf(form);
     if (kind === "besok" && (event.outcome === "conversation" || event.outcome === "more")) {
       return Response.redirect(walk + "/samtale?address_id=" + event.address_id + "&unit=" + encodeURIComponent(event.unit) +
                                (event.outcome === "more" ? "#mer" : ""), 303);

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from canvass.extensions import db, limiter
 from canvass.models import User
 from canvass.services.people import logins, organisations, people, two_factor
-from canvass.web import form_ids
+from canvass.web import errors, form_ids
 from canvass.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -189,12 +189,14 @@ def set_password(token: str):
 
 
 def not_logged_in():
-    """Someone not (or no longer) logged in: a page goes to the login page, as Flask-Login does. A script that
-    wants JSON (the walk list's tap) is told 401 instead of being handed the login page, which it took for an
-    answer: a tap in a tab left open after logout looked stored and was stored nowhere. The service worker keeps
-    such a record in the outbox for its person (static/sw.js)."""
+    """Someone not (or no longer) logged in: a page goes to the login page, as Flask-Login does. A record sent
+    from the field (a script's tap, a form posted at a door) is told 401 instead: redirected, a tap in a tab left
+    open after logout took the login page for stored, and a form's record was lost on the way to it. The
+    service worker keeps a record answered 401 in the outbox for its person (static/sw.js)."""
     if request.accept_mimetypes.best == "application/json":
-        return {"error": gettext("Du er ikke logget inn lenger. Logg inn igjen.")}, 401
+        return {"error": str(errors.MESSAGES[401])}, 401
+    if request.method == "POST" and request.blueprint == "field":
+        abort(401)
     return redirect(login_url(current_app.login_manager.login_view, next_url=request.url))
 
 

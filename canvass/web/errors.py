@@ -10,6 +10,7 @@ from canvass.web import limits
 
 MESSAGES = {
     400: _l("Forespørselen kunne ikke behandles."),
+    401: _l("Du er ikke logget inn lenger. Logg inn igjen."),
     403: _l("Du har ikke tilgang til denne siden."),
     404: _l("Fant ikke siden."),
     500: _l("Noe gikk galt hos oss. Prøv igjen om litt."),

@@ -38,7 +38,8 @@ def device():
     token = sync.issue_device(
         current_user, request.headers.get("User-Agent", ""), login_id=logins.login_id(current_user)
     )
-    return jsonify({"protocol": sync.PROTOCOL, "token": token})
+    # Whose it is: the phone keeps it under this person, whichever tab asked (static/js/outbox.js).
+    return jsonify({"protocol": sync.PROTOCOL, "token": token, "user": str(current_user.id)})
 
 
 @bp.post("/events")

@@ -93,8 +93,10 @@
       return fetch("/api/sync/v1/device", { method: "POST", credentials: "same-origin",
                                             headers: { "X-CSRFToken": csrf } })
         .then(function (r) { return r.ok ? r.json() : {}; })
+        // Kept under the person the server issued it to, who is whoever is logged in on the phone now: a tab left
+        // open on someone else's walk list must not label it theirs and send their records under it.
         .then(function (answer) {
-          return answer.token ? CanvassStore.set("device-user", user)
+          return answer.token ? CanvassStore.set("device-user", String(answer.user))
             .then(function () { return CanvassStore.set("device-token", answer.token); }) : null;
         })
         .catch(function () { return null; });

@@ -72,7 +72,7 @@ var CanvassStore = (function () {
         var data = new FormData(form), before = offset();
         Object.keys(fields).forEach(function (k) { data.set(k, fields[k]); });
         return fetch(url, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
-                            headers: { Accept: "application/json", "Canvass-By": document.body.dataset.user || "" } })
+                            headers: { Accept: "application/json" } })
           .then(function (response) {
             learn(response);
             if (!again && !response.ok && response.status < 500 && offset() !== before && fields.recorded_at) {

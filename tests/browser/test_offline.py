@@ -446,6 +446,23 @@ def test_someone_else_logging_in_on_the_phone_takes_the_last_persons_pages_off(v
     context.set_offline(False)
 
 
+def test_a_login_that_fails_on_the_phone_takes_nothing_off_it(volunteer):
+    """Outsider of 4 December: a wrong password on the phone, or a login form another site sent, took Daniel's
+    downloaded turf off it while he stayed logged in. Only a login that goes through does."""
+    context, page, walk_url, turf = volunteer
+    start = walk_url.split("/felt/")[0] + "/"
+    for body in ("email=daniel%40oslo.demo&password=feil", "email=x&password=y&csrf_token=fra-en-annen-side"):
+        status = page.evaluate(f"""() => fetch("{start}login", {{method: "POST", body: "{body}",
+            headers: {{"Content-Type": "application/x-www-form-urlencoded"}}}}).then(r => r.status)""")
+        assert status in (200, 400)
+    context.set_offline(True)
+    page.goto(walk_url)
+    expect(page.locator("h1")).to_have_text(turf.name)
+    tap(page, "conversation", 0).click()
+    page.get_by_label("Med beboerens egne ord").wait_for()
+    context.set_offline(False)
+
+
 def test_a_tap_in_a_tab_left_open_after_logout_waits_for_its_volunteer_and_is_stored_once(volunteer, live_server):
     """Outsider of 4 December: with two tabs on the walk list, one logged out; a tap in the other was answered with
     the login page, taken for stored («Ikke hjemme ✓»), and stored nowhere. It waits on the phone for Daniel, and

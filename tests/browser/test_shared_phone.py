@@ -107,3 +107,40 @@ def test_a_record_the_server_refused_is_shown_only_to_the_volunteer_who_made_it(
     expect(berits.locator("[data-failed]")).to_be_hidden()
     # Daniel's is still on the phone, for him.
     assert berits.evaluate("() => CanvassStore.failed().then(all => all.map(f => f.reason))") == ["Notatet er tomt"]
+
+
+def test_a_tab_left_on_daniels_pages_keeps_his_records_for_him_after_berit_logs_in(volunteer, live_server):
+    """Outsider of 4 December: with a tab left on Daniel's walk list and one on his conversation form after he
+    logged out and Berit logged in, the walk list labelled Berit's new credential as Daniel's and sent his offline
+    tap under it, and the form stamped its record as Berit's: both were stored as hers, on a turf she does not
+    hold. They wait for Daniel."""
+    context, page, walk_url, turf = volunteer
+    daniel = db.session.scalar(select(User).where(User.name == "Daniel Dørbanker"))
+    start = walk_url.split("/felt/")[0] + "/"
+    walk, talk = context.new_page(), context.new_page()
+    walk.goto(walk_url)
+    talk.goto(walk_url)
+    tap(talk, "conversation", 1).click()
+    talk.get_by_label("Med beboerens egne ord").wait_for()
+    page.goto(f"{start}logout")
+    page.get_by_role("button", name="Ja, logg ut").click()
+    page.wait_for_url("**/login*")
+    sagene = db.session.scalar(select(Branch).where(Branch.name == "Sagene"))
+    berit = people.create_user(daniel.organisation, Role.CANVASSER, "Berit", branch=sagene)
+    db.session.commit()
+    berits = log_in_with_link(context, live_server, berit)
+    berits.goto(f"{live_server}/logout")  # a page of hers that keeps the outbox: the phone's person is Berit now
+    wait_until(berits, f"() => CanvassStore.get('user').then(u => u === '{berit.id}')")
+
+    context.set_offline(True)
+    tap(walk, "not_home", 0).click()
+    talk.get_by_label("Med beboerens egne ord").fill("Vil ha flere benker.")
+    talk.get_by_role("button", name="Lagre samtalen").click()
+    worker = context.service_workers[0]
+    wait_until(walk, "() => CanvassStore.all().then(all => all.length === 2)")
+    assert worker.evaluate("() => CanvassStore.all().then(all => all.map(e => e.by))") == [str(daniel.id)] * 2
+    # The signal back: the tab on Daniel's list asks for a credential, which is Berit's and kept as hers.
+    signal_back(context, walk)
+    wait_until(walk, f"() => CanvassStore.get('device-user').then(u => u === '{berit.id}')")
+    assert stored_visits(walk) == []  # none within 10 s
+    assert worker.evaluate("() => CanvassStore.all().then(all => all.length)") == 2

@@ -18,7 +18,7 @@ var offlineLanguage = null;
 var TILES = "canvass-tiles-v1";
 var TILE_PATH = /^\/kart\/fliser\/[\w-]+\/\d+\/\d+\/\d+\.png$/;
 var RECORDING = /^\/felt\/(\d+|innspill)\/?(besok|angre|samtale|notat|dor)?$/;
-// Who is logged in on the phone changes here: the start page kept is the last person's, not the next one's.
+// Who is logged in on the phone changes here (`logIn`): what was kept is the last person's, not the next one's.
 var WHO_CHANGES = /^\/(login(\/kode)?|bli-med\/[^/]+|inn\/[^/]+|passord\/[^/]+)$/;
 var BATCH = 50;
 // How long a record waits for the server's answer before it goes to the outbox: in a stairwell a request can hang
@@ -64,14 +64,16 @@ function keptForAPerson(request) {
 
 // The pages kept for the person, and the marks that say which walk lists were downloaded, go when the phone's
 // login ends or changes hands, so whoever has the phone next cannot open them without signal, and a walk list
-// does not say «lastet ned» of pages no longer there. The outbox stays: its records wait for their own person to
-// log in again (docs/sync.md).
+// does not say «lastet ned» of pages no longer there. So does the phone's credential: it belongs to a login that
+// has ended, and the next page asks for a new one at once instead of finding it refused at its first send. The
+// outbox stays: its records wait for their own person to log in again (docs/sync.md).
 function forgetPerson() {
   return caches.open(VERSION).then(function (cache) {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.filter(keptForAPerson).map(function (kept) { return cache.delete(kept); }));
     });
-  }).then(function () { return CanvassStore.forgetMarks(); });
+  }).then(function () { return CanvassStore.forgetMarks(); })
+    .then(function () { return CanvassStore.set("device-token", null); });
 }
 
 // Logging out: once the server has ended the login (it redirects), the person's pages go. Without an answer the
@@ -80,15 +82,9 @@ function forgetPerson() {
 function logOut(request) {
   return fetch(request).then(function (response) {
     if (response.type !== "opaqueredirect" && !response.ok) return response;
-    // The server revoked the phone's credential with the login: the next login on the phone asks for a new one at
-    // once, instead of finding this one refused at its first send and waiting for the next.
-    return forgetPerson().then(function () { return CanvassStore.set("device-token", null); })
-      .then(function () { return response; });
+    return forgetPerson().then(function () { return response; });
   }, function () {
-    // The credential too: if the server did end the login it is revoked, and the next login would find that out
-    // only at its first send.
-    return forgetPerson().then(function () { return CanvassStore.set("device-token", null); })
-      .then(function () { return caches.match(OFFLINE_LOGOUT); }).then(function (page) {
+    return forgetPerson().then(function () { return caches.match(OFFLINE_LOGOUT); }).then(function (page) {
       return page ? new Response(page.body, { status: 503, headers: page.headers }) : kept(request);
     });
   });

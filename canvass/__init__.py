@@ -114,7 +114,9 @@ def register_extensions(app: Flask) -> None:
             user.committee_scope = session.get("committee_scope")
         return user
 
-    app.jinja_env.globals.update(Role=Role, get_locale=get_locale, format_date=format_date,
+    # current_user a global, not only in each page's context: a macro imported without the context (the door
+    # fields, templates/field/_door.html) reads it too, and stays cached between renders.
+    app.jinja_env.globals.update(current_user=current_user, Role=Role, get_locale=get_locale, format_date=format_date,
                                   format_datetime=format_datetime, format_number=format_number,
                                   format_percent=format_percent, format_tenths=format_tenths, format_km=format_km,
                                   format_day=format_day, format_phone=format_phone,
@@ -122,7 +124,7 @@ def register_extensions(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        return {"current_user": current_user, "languages": app.config["LANGUAGES"]}
+        return {"languages": app.config["LANGUAGES"]}
 
 
 def register_blueprints(app: Flask) -> None:

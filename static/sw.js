@@ -76,28 +76,29 @@ function forgetPerson() {
     .then(function () { return CanvassStore.set("device-token", null); });
 }
 
-// Logging out: once the server has ended the login (it redirects), the person's pages go. Without an answer the
-// server may or may not have ended it (the signal can go after the request went): the person asked to leave the
-// phone, so their pages go all the same, and the phone says it may still be logged in.
-function logOut(request) {
+// A logout or a login on the phone: once the server has done it (it redirects), what was kept for whoever was
+// logged in before goes, whether or not the next is the same person. A wrong password, or a form another site sent
+// (refused for its token), takes nothing off the phone. Without an answer, `withoutAnswer` says what happens.
+function whoChanges(request, withoutAnswer) {
   return fetch(request).then(function (response) {
-    if (response.type !== "opaqueredirect" && !response.ok) return response;
+    if (response.type !== "opaqueredirect" && !response.redirected) return response;
     return forgetPerson().then(function () { return response; });
-  }, function () {
+  }, withoutAnswer);
+}
+
+// Logging out without an answer: the server may or may not have ended the login (the signal can go after the
+// request went). The person asked to leave the phone, so their pages go all the same, and the phone says it may
+// still be logged in.
+function logOut(request) {
+  return whoChanges(request, function () {
     return forgetPerson().then(function () { return caches.match(OFFLINE_LOGOUT); }).then(function (page) {
       return page ? new Response(page.body, { status: 503, headers: page.headers }) : kept(request);
     });
   });
 }
 
-// Someone logs in on the phone: once the server lets them in (it redirects), what was kept for whoever was logged
-// in before goes, whether or not it was the same person. A wrong password, or a form another site sent (refused
-// for its token), takes nothing off the phone.
 function logIn(request) {
-  return fetch(request).then(function (response) {
-    if (response.type !== "opaqueredirect" && !response.redirected) return response;
-    return forgetPerson().then(function () { return response; });
-  }, function () { return kept(request); });
+  return whoChanges(request, function () { return kept(request); });
 }
 
 function page(request) {
@@ -296,7 +297,7 @@ function undoOfWaiting(request, url) {
     if (kind !== "angre") return false;
     var corrects = eventFrom(form, kind).corrects;
     return Promise.all([CanvassStore.all(), personOf(form)]).then(function (got) {
-      return got[0].some(function (e) { return e.id === corrects && (!e.by || e.by === got[1]); });
+      return got[0].some(function (e) { return e.id === corrects && CanvassStore.mine(e, got[1]); });
     });
   }).catch(function () { return false; });
 }
@@ -330,7 +331,7 @@ function keep(request, url) {
       return kind !== "angre" ? CanvassStore.add(event) : CanvassStore.all().then(function (all) {
         // Only one's own: a record someone else made on this phone waits for them, and an undo of it goes to
         // the server like any other, which refuses it unless it was a partner's (docs/sync.md).
-        var earlier = all.filter(function (e) { return e.id === event.corrects && (!e.by || e.by === by); })[0];
+        var earlier = all.filter(function (e) { return e.id === event.corrects && CanvassStore.mine(e, by); })[0];
         return earlier ? CanvassStore.remove(earlier.id) : CanvassStore.add(event);
       });
     });
@@ -379,7 +380,7 @@ var oneByOne = false;
 var passed = {}, failedAlone = {}, failedInRow = 0;
 
 function mineInTurn(all, user) {
-  var mine = all.filter(function (e) { return (!e.by || e.by === user) && !passed[e.id]; });
+  var mine = all.filter(function (e) { return CanvassStore.mine(e, user) && !passed[e.id]; });
   return mine.filter(function (e) { return !failedAlone[e.id]; }).concat(mine.filter(function (e) { return failedAlone[e.id]; }));
 }
 

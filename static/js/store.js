@@ -128,11 +128,13 @@ var CanvassStore = (function () {
     add: function (event) { return run("outbox", "readwrite", function (s) { return s.put(event); }); },
     all: function () { return run("outbox", "readonly", function (s) { return s.getAll(); }); },
     remove: function (id) { return run("outbox", "readwrite", function (s) { return s.delete(id); }); },
-    // What waits, as [the canvasser's own, someone else's]: a record waits for whoever made it on this
-    // phone (its `by`), so another person logging in here never sends it as theirs.
+    // A record waits for whoever made it on this phone (its `by`), so another person logging in here never sends,
+    // sees or clears it as theirs. A record from before `by` is anyone's.
+    mine: function (record, user) { return !record.by || record.by === user; },
+    // What waits, as [the canvasser's own, someone else's].
     waiting: function (user) {
       return run("outbox", "readonly", function (s) { return s.getAll(); }).then(function (all) {
-        var mine = all.filter(function (e) { return !e.by || e.by === user; }).length;
+        var mine = all.filter(function (e) { return CanvassStore.mine(e, user); }).length;
         return [mine, all.length - mine];
       });
     },
@@ -141,10 +143,10 @@ var CanvassStore = (function () {
         .then(function () { return run("outbox", "readwrite", function (s) { return s.delete(event.id); }); });
     },
     // What the canvasser needs to see of a record the server turned down: when, at which door, and why.
-    // Someone else's (`by`) wait for them, as in the outbox: another person on the phone neither sees nor clears them.
+    // Only the person's own, as in the outbox (all of them when no person is named).
     failed: function (user) {
       return run("failed", "readonly", function (s) { return s.getAll(); }).then(function (all) {
-        return all.filter(function (e) { return !user || !e.by || e.by === user; }).map(function (e) {
+        return all.filter(function (e) { return !user || CanvassStore.mine(e, user); }).map(function (e) {
           return { at: e.recorded_at, reason: e.reason, address_id: e.address_id, unit: e.unit, label: e.label };
         });
       });
@@ -178,7 +180,7 @@ var CanvassStore = (function () {
     clearFailed: function (user) {
       return run("failed", "readwrite", function (s) {
         s.getAll().onsuccess = function (e) {
-          e.target.result.forEach(function (f) { if (!user || !f.by || f.by === user) s.delete(f.id); });
+          e.target.result.forEach(function (f) { if (!user || CanvassStore.mine(f, user)) s.delete(f.id); });
         };
       });
     },
